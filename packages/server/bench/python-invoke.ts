@@ -1,0 +1,142 @@
+// Benchmark of the python element against the issue's anchors: warm invoke over HTTP (p50,
+// p99, invocations/s with 16 clients), cold start, the Windmill "lightweight" fibo(10) run,
+// and a cached layer build. Run: npm run bench:python. Prints figures; asserts nothing.
+import { execFile, execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { pino } from 'pino'
+import { parseConfig } from '../src/config.ts'
+import { startPlatform } from '../src/main.ts'
+import { PythonWorker } from '../src/python/python-worker.ts'
+import { BwrapExecutor } from '../src/sandbox/bwrap.ts'
+import { CgroupManager } from '../src/sandbox/cgroup.ts'
+import { makeWheel } from './make-wheel.ts'
+
+const dataDir = mkdtempSync(join(tmpdir(), 'periodic-pybench-'))
+const wheels = mkdtempSync(join(tmpdir(), 'periodic-wheels-'))
+makeWheel(wheels, 'periodic_benchpkg', '1.0', 'VALUE = 1\n')
+const config = parseConfig(['--port', '0', '--data-dir', dataDir], { PERIODIC_PIP_FIND_LINKS: wheels })
+const p = await startPlatform(config, { logger: pino({ level: 'silent' }) })
+const h = { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json' }
+const api = async (method: string, path: string, body?: unknown) => {
+  const r = await fetch(p.url + path, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return r.json() as Promise<Record<string, unknown>>
+}
+const inline = (code: string, extra: object = {}) => ({ source: { type: 'inline', code }, ...extra })
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+await api('POST', '/api', { element_type: 'circle', slug: 'bench' })
+await api('POST', '/api/bench', {
+  element_type: 'python',
+  slug: 'echo',
+  spec: inline('def handler(i):\n    return i', { concurrency: { max: 2, reserved: 2 } }),
+})
+await api('POST', '/api/bench', {
+  element_type: 'python',
+  slug: 'fibo',
+  spec: inline(
+    'def fibo(n):\n    return n if n < 2 else fibo(n-1) + fibo(n-2)\ndef handler(i):\n    return {"result": fibo(10)}',
+  ),
+})
+
+// Warm invoke: warm up, then 16 concurrent clients from a separate process.
+for (let i = 0; i < 200; i++) await api('POST', '/api/bench/echo/ops/invoke?wait_for_completion=30', { n: i })
+const client = join(import.meta.dirname, 'load-client.mjs')
+const { stdout } = await promisify(execFile)(process.execPath, [
+  client,
+  JSON.stringify({
+    url: `${p.url}/api/bench/echo/ops/invoke?wait_for_completion=30`,
+    method: 'POST',
+    headers: h,
+    body: '{"n":1}',
+    total: 5000,
+    concurrency: 16,
+  }),
+])
+const load = JSON.parse(stdout) as { rps: number; p50: number; p99: number; failed: number }
+
+// Sequential single-client latency (what one caller sees).
+const seq: number[] = []
+for (let i = 0; i < 500; i++) {
+  const t = performance.now()
+  await api('POST', '/api/bench/echo/ops/invoke?wait_for_completion=30', { n: i })
+  seq.push(performance.now() - t)
+}
+
+// Cold start: a new worker (bwrap, no dependencies) from spawn to ready.
+const cg = CgroupManager.detect()
+const ex = BwrapExecutor.detect(cg)
+const codeDir = join(dataDir, 'code')
+const cold: number[] = []
+if (ex) {
+  const el = (await api('GET', '/api/bench/echo')) as { id: string }
+  const dir = execFileSync('sh', ['-c', `ls -d ${codeDir}/${el.id}/* | head -1`])
+    .toString()
+    .trim()
+  for (let i = 0; i < 20; i++) {
+    const w = await PythonWorker.start({
+      executor: ex,
+      python: config.python.interpreter,
+      codeDir: dir,
+      entry: 'main.py',
+      env: {},
+      handler: '',
+      slug: 'echo',
+      memoryMb: 128,
+      maxPids: 64,
+      logCapBytes: 1 << 20,
+    })
+    cold.push(w.coldStartMs)
+    w.kill()
+  }
+}
+
+// Windmill "lightweight": 500 sequential fibo(10) invocations.
+await api('POST', '/api/bench/fibo/ops/invoke?wait_for_completion=30', {})
+const tf = performance.now()
+for (let i = 0; i < 500; i++) await api('POST', '/api/bench/fibo/ops/invoke?wait_for_completion=30', {})
+const fiboS = (performance.now() - tf) / 1000
+
+// Layers: first build, then the cached second build.
+await api('POST', '/api/bench', {
+  element_type: 'python',
+  slug: 'dep',
+  spec: inline('import periodic_benchpkg\ndef handler(i):\n    return periodic_benchpkg.VALUE', {
+    source: {
+      type: 'inline',
+      code: 'import periodic_benchpkg\ndef handler(i):\n    return periodic_benchpkg.VALUE',
+      requirements: ['periodic_benchpkg==1.0'],
+    },
+  }),
+})
+const b1 = performance.now()
+const first = await api('POST', '/api/bench/dep/ops/build', { wait_for_completion: 120 })
+const firstMs = performance.now() - b1
+const second: number[] = []
+for (let i = 0; i < 20; i++) {
+  const t = performance.now()
+  await api('POST', '/api/bench/dep/ops/build', {})
+  second.push(performance.now() - t)
+}
+
+await p.close()
+cg?.close()
+rmSync(dataDir, { recursive: true, force: true })
+rmSync(wheels, { recursive: true, force: true })
+
+const f = (n: number) => n.toFixed(2)
+console.log(`
+python element benchmark (2 cores; executor ${ex ? 'bwrap' : 'none'})
+  warm invoke, 16 clients        ${load.rps.toFixed(0)} invocations/s, p50 ${f(load.p50)} ms, p99 ${f(load.p99)} ms, ${load.failed} failed   (anchor: >3000/s)
+  warm invoke, 1 client          p50 ${f(median(seq))} ms, p99 ${f([...seq].sort((a, b) => a - b)[Math.floor(seq.length * 0.99)]!)} ms   (anchor: p50 < 2 ms)
+  cold start (bwrap, no deps)    p50 ${cold.length ? f(median(cold)) : 'n/a'} ms over ${cold.length} starts   (anchor: < 80 ms)
+  500 x fibo(10), sequential     ${f(fiboS)} s   (anchor: < 3 s; Lambda 36.6 s, Windmill 55.4 s, dedicated 26.8 s)
+  layer build, first             ${f(firstMs)} ms (status ${String(first['status'])})
+  layer build, cached second     p50 ${f(median(second))} ms   (anchor: < 50 ms)
+`)

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from './config.ts'
+
+describe('parseConfig', () => {
+  it('defaults to 127.0.0.1:8420, ./.periodic and a 10 MiB body limit', () => {
+    const c = parseConfig([], {})
+    expect(c).toMatchObject({
+      port: 8420,
+      host: '127.0.0.1',
+      bodyLimitBytes: 10 * 1024 * 1024,
+      databaseUrl: undefined,
+    })
+    expect(c.dataDir.endsWith('.periodic')).toBe(true)
+  })
+
+  it('lets a flag win over its environment variable', () => {
+    const c = parseConfig(['--port', '9000'], { PERIODIC_PORT: '9100', PERIODIC_HOST: '0.0.0.0' })
+    expect(c.port).toBe(9000)
+    expect(c.host).toBe('0.0.0.0')
+  })
+
+  it('rejects out-of-range ports, non-postgres DATABASE_URL and short admin keys', () => {
+    expect(() => parseConfig(['--port', '70000'], {})).toThrow(ConfigError)
+    expect(() => parseConfig([], { DATABASE_URL: 'mysql://x' })).toThrow(/postgres/)
+    expect(() => parseConfig([], { PERIODIC_ADMIN_KEY: 'short' })).toThrow(/16 characters/)
+  })
+
+  it('switches to PostgreSQL when DATABASE_URL is a postgres URL', () => {
+    expect(parseConfig([], { DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db')
+  })
+})

@@ -1,0 +1,128 @@
+// Every flag and environment variable, parsed once. A flag wins over its variable.
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  adminKey: string | undefined
+  databaseUrl: string | undefined
+  bodyLimitBytes: number
+  logLevel: string
+  /** `auto` picks bwrap when installed, else process (with a warning). */
+  sandbox: 'auto' | 'bwrap' | 'gvisor' | 'process'
+  python: {
+    interpreter: string
+    pipIndexUrl: string | undefined
+    pipFindLinks: string | undefined
+    idleTimeoutMs: number
+    logCapBytes: number
+  }
+}
+
+export class ConfigError extends Error {}
+
+export const CONFIG_OPTIONS = {
+  port: { type: 'string', env: 'PERIODIC_PORT', default: '8420', help: 'HTTP port' },
+  host: { type: 'string', env: 'PERIODIC_HOST', default: '127.0.0.1', help: 'Interface to listen on' },
+  'data-dir': {
+    type: 'string',
+    env: 'PERIODIC_DATA_DIR',
+    default: './.periodic',
+    help: 'SQLite database, admin.key and other local state',
+  },
+  'body-limit': {
+    type: 'string',
+    env: 'PERIODIC_BODY_LIMIT',
+    default: String(10 * 1024 * 1024),
+    help: 'Largest accepted request body, bytes',
+  },
+  'log-level': {
+    type: 'string',
+    env: 'PERIODIC_LOG_LEVEL',
+    default: 'info',
+    help: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  sandbox: {
+    type: 'string',
+    env: 'PERIODIC_SANDBOX',
+    default: 'auto',
+    help: 'auto, bwrap, gvisor (strict, no network) or process (no isolation)',
+  },
+  python: {
+    type: 'string',
+    env: 'PERIODIC_PYTHON',
+    default: '/usr/bin/python3',
+    help: 'Python for workers and layers',
+  },
+  'idle-timeout': {
+    type: 'string',
+    env: 'PERIODIC_IDLE_TIMEOUT_MS',
+    default: '60000',
+    help: 'Stop idle Python workers after ms',
+  },
+  'log-cap': {
+    type: 'string',
+    env: 'PERIODIC_LOG_CAP_BYTES',
+    default: String(1024 * 1024),
+    help: 'Log bytes kept per run',
+  },
+} as const
+
+function int(name: string, raw: string, min: number, max: number): number {
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`)
+  const n = Number(raw)
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`)
+  return n
+}
+
+function oneOf<const T extends readonly string[]>(name: string, raw: string, allowed: T): T[number] {
+  if (!allowed.includes(raw))
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`)
+  return raw as T[number]
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  let values: Record<string, string | undefined>
+  try {
+    const options = Object.fromEntries(
+      Object.keys(CONFIG_OPTIONS).map((k) => [k, { type: 'string' as const }]),
+    )
+    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | undefined
+    >
+  } catch (err) {
+    throw new ConfigError((err as Error).message)
+  }
+  const get = (k: keyof typeof CONFIG_OPTIONS) =>
+    values[k] ?? env[CONFIG_OPTIONS[k].env] ?? CONFIG_OPTIONS[k].default
+  const logLevel = get('log-level')
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel))
+    throw new ConfigError(`unknown log level "${logLevel}"`)
+  const databaseUrl = env['DATABASE_URL'] || undefined
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL')
+  const adminKey = env['PERIODIC_ADMIN_KEY'] || undefined
+  if (adminKey !== undefined && (adminKey.length < 16 || /\s/.test(adminKey))) {
+    throw new ConfigError('PERIODIC_ADMIN_KEY must be at least 16 characters without whitespace')
+  }
+  return {
+    port: int('port', get('port'), 0, 65535),
+    host: get('host'),
+    dataDir: resolve(get('data-dir')),
+    adminKey,
+    databaseUrl,
+    bodyLimitBytes: int('body limit', get('body-limit'), 1024, 1024 * 1024 * 1024),
+    logLevel,
+    sandbox: oneOf('sandbox', get('sandbox'), ['auto', 'bwrap', 'gvisor', 'process'] as const),
+    python: {
+      interpreter: get('python'),
+      pipIndexUrl: env['PERIODIC_PIP_INDEX_URL'] || undefined,
+      pipFindLinks: env['PERIODIC_PIP_FIND_LINKS'] || undefined,
+      idleTimeoutMs: int('idle timeout', get('idle-timeout'), 100, 86_400_000),
+      logCapBytes: int('log cap', get('log-cap'), 1024, 100 * 1024 * 1024),
+    },
+  }
+}

@@ -1,0 +1,84 @@
+// circle: the root namespace (tenant). Owns its elements and API keys.
+import { Type } from '@sinclair/typebox'
+import { createApiKey, presentKey } from '../../auth/api-keys.ts'
+import { E, PlatformError } from '../../errors.ts'
+import { SCOPES } from '../actor.ts'
+import { defineElement, defineOperation } from '../element.ts'
+
+const createKeyInput = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })),
+    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), {
+      minItems: 1,
+      maxItems: 4,
+      uniqueItems: true,
+    }),
+  },
+  { additionalProperties: false },
+)
+
+export const circleType = defineElement({
+  type: 'circle',
+  name: 'Circle',
+  description: 'A tenant namespace: owns elements, members and API keys.',
+  symbol: 'Ci',
+  category: 'namespace',
+  form: 'namespace',
+  container: true,
+  spec: Type.Object(
+    {
+      description: Type.String({ default: '', maxLength: 10_000 }),
+      encryption_mode: Type.Union([Type.Literal('none'), Type.Literal('platform')], { default: 'platform' }),
+    },
+    { additionalProperties: false },
+  ),
+  states: ['ready', 'disabled', 'deleted'],
+  initialState: 'ready',
+  capabilities: ['activity-scope-all', 'api-keys'],
+  events: ['api_key.created', 'api_key.revoked'],
+  operations: [
+    defineOperation({
+      name: 'api_keys',
+      method: 'POST',
+      auth: 'admin',
+      summary: 'Create an API key for this circle',
+      description:
+        'The key value is returned once and stored hashed. Scopes: read, write, execute, admin (admin implies all).',
+      input: createKeyInput,
+      async handler(ctx) {
+        const { row, key } = await createApiKey(ctx.elements.storage, ctx.element.id, ctx.input, ctx.actor)
+        await ctx.elements.note(ctx.element, ctx.actor, 'api_key.created', {
+          key_id: row.id,
+          scopes: row.scopes,
+        })
+        ctx.reply.status(201)
+        return { ...presentKey(row), key }
+      },
+    }),
+    defineOperation({
+      name: 'api_keys',
+      method: 'GET',
+      auth: 'admin',
+      summary: 'List the API keys of this circle (never their values)',
+      async handler(ctx) {
+        const keys = await ctx.elements.storage.listApiKeys(ctx.element.id)
+        return { api_keys: keys.map(presentKey) }
+      },
+    }),
+    defineOperation({
+      name: 'api_key_revoke',
+      path: 'api_keys/:id',
+      method: 'DELETE',
+      auth: 'admin',
+      summary: 'Revoke an API key; it stops working at once',
+      async handler(ctx) {
+        const id = ctx.params['id']!
+        const ok = await ctx.elements.storage.revokeApiKey(ctx.element.id, id, new Date().toISOString())
+        if (!ok)
+          throw new PlatformError(E.API_KEY_NOT_FOUND, `no live API key ${id.slice(0, 80)} in this circle`)
+        await ctx.elements.note(ctx.element, ctx.actor, 'api_key.revoked', { key_id: id })
+        return { revoked: true, id }
+      },
+    }),
+  ],
+})

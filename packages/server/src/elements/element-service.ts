@@ -1,0 +1,463 @@
+// The element service: resolve, create, update, version, enable/disable and delete elements,
+// recording an activity row for every write and publishing lifecycle events after commit.
+import { randomUUID } from 'node:crypto'
+import type { Config } from '../config.ts'
+import { E, PlatformError } from '../errors.ts'
+import type { EventBus } from '../events/event-bus.ts'
+import type { ElementPatch, ElementRow, JsonObject, Storage } from '../storage/storage.ts'
+import { isUniqueViolation } from '../storage/unique-violation.ts'
+import { type Actor, canSeeCircle } from './actor.ts'
+import type { ElementType } from './element.ts'
+import { type ElementJson, presentElement } from './present-element.ts'
+import type { Registry } from './registry.ts'
+import { assertSafeKeys, assertValidSlug, deepClone, deepMerge, nameFromSlug } from './spec-merge.ts'
+
+export interface CreateInput {
+  element_type: string
+  slug: string
+  name?: string
+  intention?: string
+  spec?: JsonObject
+  meta?: JsonObject
+}
+
+export interface UpdateInput {
+  spec?: JsonObject
+  name?: string
+  intention?: string
+  deep?: boolean
+  expected_version?: number
+  message?: string
+}
+
+type PendingEvent = { type: string; row: ElementRow; actor: Actor | null; data: JsonObject }
+
+const now = () => new Date().toISOString()
+
+export class ElementService {
+  private readonly circleSlugs = new Map<string, string>()
+  private readonly lineageCache = new Map<string, { slug: string; parent_id: string | null }>()
+
+  constructor(
+    readonly storage: Storage,
+    readonly registry: Registry,
+    readonly bus: EventBus,
+    /** Lets types run their slower `lint` checks after a write (absent in some tests). */
+    private readonly config?: Config,
+  ) {}
+
+  /** Runs the type's lint (e.g. a Python syntax check) so `present` can show its warnings. */
+  private async lint(row: ElementRow): Promise<void> {
+    const type = this.registry.get(row.element_type)
+    if (type?.lint && this.config) await type.lint(row.spec, this.config).catch(() => {})
+  }
+
+  typeOf(row: ElementRow): ElementType {
+    const t = this.registry.get(row.element_type)
+    if (!t)
+      throw new PlatformError(
+        E.UNKNOWN_ELEMENT_TYPE,
+        `element type ${row.element_type} is not registered on this server`,
+      )
+    return t
+  }
+
+  /** Resolves `/api/{circle}/{...segments}`; intermediate segments must be ancestors, in order. */
+  async resolve(actor: Actor | null, circleSlug: string, segments: string[]): Promise<ElementRow> {
+    const circleNotFound = () =>
+      new PlatformError(E.CIRCLE_NOT_FOUND, `circle "${circleSlug.slice(0, 80)}" not found`)
+    if (segments.length === 0) {
+      const circle = await this.storage.findCircle(circleSlug)
+      if (!circle || (actor && !canSeeCircle(actor, circle.id))) throw circleNotFound()
+      this.remember(circle)
+      return circle
+    }
+    const row = await this.storage.findElementInCircle(circleSlug, segments[segments.length - 1]!)
+    const notFound = () =>
+      new PlatformError(
+        E.ELEMENT_NOT_FOUND,
+        `element "${[circleSlug, ...segments].join('/').slice(0, 200)}" not found`,
+      )
+    if (!row) {
+      // Only the failure path pays for telling a missing circle from a missing element.
+      const circle = await this.storage.findCircle(circleSlug)
+      throw !circle || (actor && !canSeeCircle(actor, circle.id)) ? circleNotFound() : notFound()
+    }
+    if (actor && !canSeeCircle(actor, row.circle_id)) throw circleNotFound()
+    this.circleSlugs.set(row.circle_id, circleSlug)
+    this.remember(row)
+    if (segments.length > 1) {
+      const chain = await this.lineage(row)
+      let i = 0
+      for (const seg of segments.slice(0, -1)) {
+        while (i < chain.length && chain[i] !== seg) i++
+        if (i === chain.length) throw notFound()
+        i++
+      }
+    }
+    return row
+  }
+
+  private remember(row: ElementRow): void {
+    // Slugs and parents never change after creation, so this cache is never stale for live
+    // elements; it is bounded and simply dropped when full.
+    if (this.lineageCache.size > 50_000) this.lineageCache.clear()
+    this.lineageCache.set(row.id, { slug: row.slug, parent_id: row.parent_id })
+  }
+
+  /** Slugs of the ancestors below the circle, top first (from cache; misses read storage). */
+  async lineage(row: ElementRow): Promise<string[]> {
+    const chain: string[] = []
+    let parentId = row.parent_id
+    for (let depth = 0; parentId && depth < 64; depth++) {
+      let entry = this.lineageCache.get(parentId)
+      if (!entry) {
+        const parent = await this.storage.getElement(parentId)
+        if (!parent) break
+        this.remember(parent)
+        entry = { slug: parent.slug, parent_id: parent.parent_id }
+      }
+      if (entry.parent_id === null) break
+      chain.unshift(entry.slug)
+      parentId = entry.parent_id
+    }
+    return chain
+  }
+
+  /** Ancestor rows from the circle's first child down to the parent (the circle excluded). */
+  async ancestors(row: ElementRow): Promise<ElementRow[]> {
+    const chain: ElementRow[] = []
+    let parentId = row.parent_id
+    for (let depth = 0; parentId && depth < 64; depth++) {
+      const parent = await this.storage.getElement(parentId)
+      if (!parent || parent.parent_id === null) break
+      chain.unshift(parent)
+      parentId = parent.parent_id
+    }
+    return chain
+  }
+
+  async circleSlug(circleId: string): Promise<string> {
+    let slug = this.circleSlugs.get(circleId)
+    if (!slug) {
+      slug = (await this.storage.getElement(circleId))?.slug ?? '?'
+      this.circleSlugs.set(circleId, slug)
+    }
+    return slug
+  }
+
+  async present(row: ElementRow): Promise<ElementJson> {
+    const path = [await this.circleSlug(row.circle_id), ...(await this.lineage(row))]
+    if (row.parent_id !== null) path.push(row.slug)
+    return presentElement(row, this.registry.get(row.element_type), path.join('/'))
+  }
+
+  /** Applies defaults and checks schema and "fails unless" rules; returns the spec to store. */
+  prepareSpec(type: ElementType, spec: JsonObject): JsonObject {
+    assertSafeKeys(spec, 'spec')
+    type.preValidate?.(spec)
+    const copy = deepClone(spec)
+    type.validateSpec(copy)
+    for (const rule of type.rules ?? []) {
+      if (!rule.check(copy)) {
+        throw new PlatformError(E.VALIDATION_FAILED, `spec.${rule.field}: ${rule.message}`, {
+          field: `spec.${rule.field}`,
+          rule: 'violation',
+        })
+      }
+    }
+    return copy
+  }
+
+  async createCircle(input: CreateInput, actor: Actor): Promise<ElementRow> {
+    return this.createElement(null, input, actor)
+  }
+
+  async create(parent: ElementRow, input: CreateInput, actor: Actor): Promise<ElementRow> {
+    const parentType = this.typeOf(parent)
+    if (!parentType.container) {
+      throw new PlatformError(
+        E.NOT_A_CONTAINER,
+        `${parent.element_type} "${parent.slug}" cannot hold child elements; create under a circle or project`,
+      )
+    }
+    if (input.element_type === 'circle') {
+      throw new PlatformError(E.NOT_A_CONTAINER, 'circles are root elements: create them with POST /api')
+    }
+    return this.createElement(parent, input, actor)
+  }
+
+  private async createElement(
+    parent: ElementRow | null,
+    input: CreateInput,
+    actor: Actor,
+  ): Promise<ElementRow> {
+    const type = this.registry.get(input.element_type)
+    if (!type) {
+      throw new PlatformError(
+        E.UNKNOWN_ELEMENT_TYPE,
+        `unknown element_type "${input.element_type.slice(0, 80)}"`,
+        {
+          field: 'element_type',
+          known: this.registry.list().map((t) => t.type),
+        },
+      )
+    }
+    assertValidSlug(input.slug)
+    if (input.meta) assertSafeKeys(input.meta, 'meta')
+    const spec = this.prepareSpec(type, input.spec ?? {})
+    const at = now()
+    const id = randomUUID()
+    const row: ElementRow = {
+      id,
+      circle_id: parent ? parent.circle_id : id,
+      parent_id: parent ? parent.id : null,
+      slug: input.slug,
+      name: input.name?.trim() || nameFromSlug(input.slug),
+      element_type: type.type,
+      state: type.initialState,
+      state_reason: null,
+      enabled: true,
+      intention: input.intention ?? '',
+      spec,
+      meta: input.meta ?? {},
+      readme: '',
+      version: 1,
+      created_at: at,
+      updated_at: at,
+      deleted_at: null,
+    }
+    if (type.deriveState) row.state = type.deriveState(spec, row)
+    const events: PendingEvent[] = []
+    try {
+      await this.storage.transaction(async (tx) => {
+        const taken = parent
+          ? await tx.findElementBySlug(row.circle_id, row.slug)
+          : await tx.findCircle(row.slug)
+        if (taken) throw slugTaken(row.slug)
+        await tx.insertElement(row)
+        await tx.insertVersion(versionOf(row, 'Created', actor))
+        await this.record(tx, events, 'element.created', row, actor, {
+          element_type: row.element_type,
+          slug: row.slug,
+        })
+      })
+    } catch (err) {
+      if (isUniqueViolation(err)) throw slugTaken(row.slug)
+      throw err
+    }
+    this.flush(events)
+    await this.lint(row)
+    return row
+  }
+
+  /** update: deep merge by default, wholesale with deep=false; always a new version. */
+  async update(current: ElementRow, input: UpdateInput, actor: Actor): Promise<ElementRow> {
+    const type = this.typeOf(current)
+    const next = await this.writeVersion(current, actor, 'element.updated', input.expected_version, (row) => {
+      const patch: ElementPatch = {}
+      if (input.spec !== undefined) {
+        const merged = input.deep === false ? input.spec : deepMerge(row.spec, input.spec)
+        patch.spec = this.prepareSpec(type, merged)
+      }
+      if (input.name !== undefined) patch.name = input.name.trim() || nameFromSlug(row.slug)
+      if (input.intention !== undefined) patch.intention = input.intention
+      return { patch, message: input.message ?? 'Updated', data: { fields: Object.keys(patch) } }
+    })
+    await this.lint(next)
+    return next
+  }
+
+  async restore(current: ElementRow, version: number, actor: Actor): Promise<ElementRow> {
+    const type = this.typeOf(current)
+    // A version above the current one cannot exist; checking first also keeps out-of-range
+    // numbers away from the database's integer column (PostgreSQL would fail with a 500).
+    const target = version <= current.version ? await this.storage.getVersion(current.id, version) : undefined
+    if (!target)
+      throw new PlatformError(E.VERSION_NOT_FOUND, `version ${version} of "${current.slug}" does not exist`, {
+        version,
+      })
+    // Snapshot first, so the state being replaced stays reachable in history.
+    const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, () => ({
+      patch: {},
+      message: `Before restore to v${version}`,
+      data: { restore_to: version },
+    }))
+    return this.writeVersion(snap, actor, 'element.restored', undefined, () => ({
+      patch: { spec: this.prepareSpec(type, target.spec), name: target.name, intention: target.intention },
+      message: `Restored from v${version}`,
+      data: { restored_from: version },
+    }))
+  }
+
+  /**
+   * The one path for versioned writes: recompute from the latest row, write at version+1 only
+   * if nobody else wrote meanwhile (retrying when the caller gave no expected_version).
+   */
+  private async writeVersion(
+    start: ElementRow,
+    actor: Actor,
+    event: string,
+    expected: number | undefined,
+    build: (row: ElementRow) => { patch: ElementPatch; message: string; data: JsonObject },
+  ): Promise<ElementRow> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const events: PendingEvent[] = []
+      const result = await this.storage.transaction(async (tx) => {
+        const row = attempt === 0 ? start : await tx.getElement(start.id)
+        if (!row) throw new PlatformError(E.ELEMENT_NOT_FOUND, `element "${start.slug}" no longer exists`)
+        if (expected !== undefined && row.version !== expected) throw versionConflict(expected, row.version)
+        const { patch, message, data } = build(row)
+        const next: ElementRow = { ...row, ...patch, version: row.version + 1, updated_at: now() }
+        const type = this.registry.get(next.element_type)
+        if (type?.deriveState && next.enabled) next.state = type.deriveState(next.spec, next)
+        const ok = await tx.updateElement(
+          row.id,
+          { ...patch, state: next.state, version: next.version, updated_at: next.updated_at },
+          row.version,
+        )
+        if (!ok) return undefined
+        await tx.insertVersion(versionOf(next, message, actor))
+        await this.record(tx, events, event, next, actor, { ...data, version: next.version })
+        return next
+      })
+      if (result) {
+        this.flush(events)
+        return result
+      }
+      if (expected !== undefined) {
+        const fresh = await this.storage.getElement(start.id)
+        throw versionConflict(expected, fresh?.version ?? -1)
+      }
+    }
+    throw new PlatformError(
+      E.VERSION_CONFLICT,
+      'the element kept changing while this update was applied; retry',
+      { retryable: true },
+    )
+  }
+
+  /** Writes that do not create a version (meta, readme, enable/disable, delete). */
+  async patch(
+    current: ElementRow,
+    patch: ElementPatch,
+    actor: Actor,
+    event: string,
+    data: JsonObject = {},
+    alsoInTx?: (tx: Storage) => Promise<void>,
+  ): Promise<ElementRow> {
+    const events: PendingEvent[] = []
+    const next: ElementRow = { ...current, ...patch, updated_at: now() }
+    await this.storage.transaction(async (tx) => {
+      const ok = await tx.updateElement(current.id, { ...patch, updated_at: next.updated_at })
+      if (!ok) throw new PlatformError(E.ELEMENT_NOT_FOUND, `element "${current.slug}" no longer exists`)
+      await alsoInTx?.(tx)
+      await this.record(tx, events, event, next, actor, data)
+    })
+    this.flush(events)
+    return next
+  }
+
+  async softDelete(current: ElementRow, actor: Actor): Promise<ElementRow> {
+    const children = await this.storage.countChildren(current.id)
+    if (children > 0) {
+      throw new PlatformError(
+        E.ELEMENT_HAS_CHILDREN,
+        `"${current.slug}" has ${children} child element(s); delete them first`,
+        { children },
+      )
+    }
+    const active = await this.storage.countActiveRuns(current.id)
+    if (active > 0) {
+      throw new PlatformError(
+        E.ELEMENT_HAS_ACTIVE_RUNS,
+        `"${current.slug}" has ${active} queued or running run(s)`,
+        { active_runs: active },
+      )
+    }
+    const at = now()
+    // Attachments end with either side, so no element keeps pointing at a deleted one.
+    const dropAttachments = async (tx: Storage) => {
+      const rows = [
+        ...(await tx.listAttachments({ sourceId: current.id })),
+        ...(await tx.listAttachments({ targetId: current.id })),
+      ]
+      for (const a of rows) await tx.deleteAttachment(a.id)
+    }
+    const patch: ElementPatch = { state: 'deleted', deleted_at: at, enabled: false }
+    return this.patch(current, patch, actor, 'element.deleted', {}, dropAttachments)
+  }
+
+  /** Records activity about an element without changing it (e.g. an API key created in a circle). */
+  async note(row: ElementRow, actor: Actor, event: string, data: JsonObject): Promise<void> {
+    const events: PendingEvent[] = []
+    await this.record(this.storage, events, event, row, actor, data)
+    this.flush(events)
+  }
+
+  /** Records an activity row inside the caller's transaction; the event goes out after commit. */
+  async record(
+    tx: Storage,
+    events: PendingEvent[],
+    type: string,
+    row: ElementRow,
+    actor: Actor | null,
+    data: JsonObject,
+  ): Promise<void> {
+    await tx.insertActivity({
+      circle_id: row.circle_id,
+      element_id: row.id,
+      action: type,
+      actor: actor?.keyId ?? null,
+      details: data,
+      created_at: now(),
+    })
+    events.push({ type, row, actor, data })
+  }
+
+  flush(events: PendingEvent[]): void {
+    for (const e of events) {
+      this.bus.publish({
+        type: e.type,
+        circle_id: e.row.circle_id,
+        element_id: e.row.id,
+        actor: e.actor?.keyId ?? null,
+        at: now(),
+        data: { ...e.data, slug: e.row.slug, element_type: e.row.element_type },
+      })
+    }
+  }
+}
+
+function versionOf(row: ElementRow, message: string, actor: Actor | null) {
+  return {
+    element_id: row.id,
+    version: row.version,
+    name: row.name,
+    intention: row.intention,
+    spec: row.spec,
+    message,
+    created_by: actor?.keyId ?? null,
+    created_at: row.updated_at,
+  }
+}
+
+function slugTaken(slug: string) {
+  return new PlatformError(E.SLUG_TAKEN, `an element with slug "${slug}" already exists here`, {
+    field: 'slug',
+    slug,
+  })
+}
+
+function versionConflict(expected: number, current: number) {
+  return new PlatformError(
+    E.VERSION_CONFLICT,
+    `expected version ${expected} but the element is at version ${current}`,
+    {
+      expected_version: expected,
+      current_version: current,
+    },
+  )
+}
+
+export type { ElementJson }

@@ -1,0 +1,143 @@
+// defineElement: how an element type declares its spec, rules, states, operations and codes.
+// Everything about a type lives in its own folder; registry.ts lists the types.
+import type { Static, TSchema } from '@sinclair/typebox'
+import type { Registry as MetricsRegistry } from 'prom-client'
+import type { Config } from '../config.ts'
+import type { ErrorCodeDef } from '../errors.ts'
+import type { EventBus } from '../events/event-bus.ts'
+import type { RunService } from '../runs/run-service.ts'
+import type { Executor } from '../sandbox/executor.ts'
+import type { ElementRow, JsonObject, Storage } from '../storage/storage.ts'
+import type { Actor } from './actor.ts'
+import type { ElementService } from './element-service.ts'
+import { compileSpecValidator, type SpecValidator } from './validation.ts'
+
+export type AuthLevel = 'none' | 'read' | 'write' | 'execute' | 'admin'
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
+export type ElementForm = 'atom' | 'manifest' | 'namespace'
+
+/** What a handler can set on the HTTP reply besides its JSON body. */
+export interface ReplyControl {
+  status(code: number): void
+  header(name: string, value: string): void
+}
+
+/** What a type's runtime is built from at start (only main.ts assembles it). */
+export interface PlatformContext {
+  storage: Storage
+  elements: ElementService
+  runs: RunService
+  bus: EventBus
+  executor: Executor | null
+  config: Config
+  /** The Prometheus registry /metrics serves. */
+  metrics: MetricsRegistry
+  log: {
+    info(o: object, msg?: string): void
+    warn(o: object, msg?: string): void
+    error(o: object, msg?: string): void
+  }
+}
+
+/** A type's long-lived machinery (worker pools, connections), stopped at shutdown. */
+export interface TypeRuntime {
+  close(): Promise<void>
+}
+
+export interface OperationContext<I = unknown> {
+  element: ElementRow
+  type: ElementType
+  input: I
+  /** The element's path as addressed, e.g. `acme/web/hello`. */
+  elementPath: string
+  /** The query string (operations with a body may still take query parameters). */
+  query: Record<string, unknown>
+  /** The type's runtime, when it declares one. */
+  runtime: TypeRuntime | undefined
+  runs: RunService
+  /** `:name` segments of the operation path, e.g. `api_keys/:id`. */
+  params: Record<string, string>
+  actor: Actor
+  elements: ElementService
+  requestId: string
+  reply: ReplyControl
+}
+
+export interface OperationDef<S extends TSchema = TSchema> {
+  name: string
+  method: HttpMethod
+  /** Path under `/ops/`; defaults to the name. `:param` segments become `ctx.params`. */
+  path?: string
+  auth: AuthLevel
+  summary: string
+  description?: string
+  /** Body schema (query-string schema for GET). */
+  input?: S
+  output?: TSchema
+  /** Generic operations stay usable while the element is disabled. */
+  allowWhenDisabled?: boolean
+  handler(ctx: OperationContext<Static<S>>): Promise<unknown>
+}
+
+/** Identity helper that keeps the input type tied to the handler's `ctx.input`. */
+export function defineOperation<S extends TSchema>(op: OperationDef<S>): OperationDef {
+  return op as unknown as OperationDef
+}
+
+export interface SpecRule {
+  /** The spec field the rule is about, e.g. `cookie_count`. */
+  field: string
+  message: string
+  /** True when the spec satisfies the rule. */
+  check(spec: JsonObject): boolean
+}
+
+export interface ElementTypeDef {
+  type: string
+  name: string
+  description: string
+  symbol: string
+  category: string
+  form: ElementForm
+  spec: TSchema
+  /** "Fails unless …" rules: a violation refuses the write with VALIDATION_FAILED. */
+  rules?: SpecRule[]
+  /** Advisory rules: reported as `warnings` on the element. */
+  advisories?: SpecRule[]
+  states: string[]
+  initialState: string
+  /** Can hold child elements (circles and projects). */
+  container?: boolean
+  /** Attaches to other elements as a policy modifier (vs. a resource). */
+  modifier?: boolean
+  operations?: OperationDef[]
+  errors?: Record<string, ErrorCodeDef>
+  capabilities?: string[]
+  metrics?: string[]
+  events?: string[]
+  /** State derived from the spec after each write (e.g. a jar is `empty` or `populated`). */
+  deriveState?(spec: JsonObject, row: ElementRow): string
+  /** The spec as `get` shows it (a type may hide secrets or bulky fields). */
+  presentSpec?(spec: JsonObject): JsonObject
+  /** Checks that come before the schema (to explain a common mistake better than it can). */
+  preValidate?(spec: JsonObject): void
+  /** Slower checks run after a write is accepted (their findings become warnings). */
+  lint?(spec: JsonObject, config: Config): Promise<void>
+  /** Warnings found by `lint`, read synchronously when the element is shown. */
+  lintWarnings?(spec: JsonObject): Array<{ field: string; message: string }>
+  /** Builds the type's runtime once at start. */
+  runtime?(platform: PlatformContext): TypeRuntime
+}
+
+export interface ElementType extends ElementTypeDef {
+  validateSpec: SpecValidator
+}
+
+export function defineElement(def: ElementTypeDef): ElementType {
+  if (!def.states.includes(def.initialState)) throw new Error(`${def.type}: initial state not in states`)
+  return { ...def, validateSpec: compileSpecValidator(def.type, def.spec) }
+}
+
+export function operationPath(op: OperationDef): string {
+  return op.path ?? op.name
+}

@@ -1,0 +1,15 @@
+// Every generic operation, in the order `schema` and the OpenAPI document list them.
+import type { OperationDef } from '../element.ts'
+import { attachmentOperations } from './attachment-operations.ts'
+import { graphOperations } from './graph-operations.ts'
+import { lifecycleOperations } from './lifecycle-operations.ts'
+import { readOperations } from './read-operations.ts'
+import { statsOperations } from './stats-operations.ts'
+
+export const genericOperations: OperationDef[] = [
+  ...readOperations,
+  ...lifecycleOperations,
+  ...attachmentOperations,
+  ...graphOperations,
+  ...statsOperations,
+]

@@ -1,0 +1,54 @@
+// build and build_status: dependency layers built ahead of the first invoke.
+import { Type } from '@sinclair/typebox'
+import { PlatformError } from '../../errors.ts'
+import { defineOperation } from '../element.ts'
+import type { PythonRuntime } from './python-runtime.ts'
+import { PY, type PythonSpec } from './spec.ts'
+
+export const buildOperations = [
+  defineOperation({
+    name: 'build',
+    method: 'POST',
+    auth: 'execute',
+    summary: 'Build the dependency layer (force=true rebuilds); returns a build_id',
+    description:
+      'Builds of the same requirement set happen once; an already-built layer is a cache hit. ?wait_for_completion=N waits up to N s.',
+    input: Type.Object(
+      {
+        force: Type.Boolean({ default: false }),
+        wait_for_completion: Type.Number({ minimum: 0, maximum: 600, default: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    async handler(ctx) {
+      const rt = ctx.runtime as PythonRuntime
+      const requirements = rt.layers.requirementsOf(ctx.element.spec as unknown as PythonSpec)
+      const { record, done } = rt.layers.startBuild(requirements, ctx.input.force)
+      if (ctx.input.wait_for_completion > 0) {
+        await Promise.race([
+          done.catch(() => {}),
+          new Promise((r) => setTimeout(r, ctx.input.wait_for_completion * 1000)),
+        ])
+      } else {
+        done.catch(() => {})
+      }
+      ctx.reply.status(record.status === 'building' ? 202 : 200)
+      return { ...record, output: undefined }
+    },
+  }),
+  defineOperation({
+    name: 'build_status',
+    path: 'build/:build_id',
+    method: 'GET',
+    auth: 'read',
+    summary: 'Progress and pip output of a build',
+    allowWhenDisabled: true,
+    async handler(ctx) {
+      const rt = ctx.runtime as PythonRuntime
+      const record = rt.layers.getBuild(ctx.params['build_id']!)
+      if (!record)
+        throw new PlatformError(PY.BUILD_NOT_FOUND, `no build ${ctx.params['build_id']!.slice(0, 64)}`)
+      return record
+    },
+  }),
+]

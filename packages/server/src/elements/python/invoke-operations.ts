@@ -1,0 +1,172 @@
+// invoke, runs, run_get, run_cancel and logs for python elements.
+import { Type } from '@sinclair/typebox'
+import { PlatformError } from '../../errors.ts'
+import { decodeCursor, encodeCursor, presentRun } from '../../runs/run-json.ts'
+import type { Json, RunRow, RunStatus } from '../../storage/storage.ts'
+import { defineOperation, type OperationContext } from '../element.ts'
+import { validateInput } from '../validation.ts'
+import type { PythonRuntime } from './python-runtime.ts'
+import { PY } from './spec.ts'
+
+const waitQuery = Type.Object(
+  {
+    wait_for_completion: Type.Number({
+      minimum: 0,
+      maximum: 600,
+      default: 0,
+      description: 'Seconds to hold the request for the result.',
+    }),
+  },
+  { additionalProperties: true },
+)
+
+const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
+
+async function runOf(ctx: OperationContext<unknown>, id: string): Promise<RunRow> {
+  const run = /^[0-9a-f-]{36}$/.test(id) ? await ctx.runs.get(id) : undefined
+  if (!run || run.element_id !== ctx.element.id)
+    throw new PlatformError(PY.RUN_NOT_FOUND, `no run ${id.slice(0, 64)} for "${ctx.element.slug}"`)
+  return run
+}
+
+const runLocation = (ctx: OperationContext<unknown>, id: string) => `/api/${ctx.elementPath}/ops/runs/${id}`
+
+export const invokeOperations = [
+  defineOperation({
+    name: 'invoke',
+    method: 'POST',
+    auth: 'execute',
+    summary:
+      'Run the handler with a JSON payload (async: 202 + invocation_id; ?wait_for_completion=N holds up to N s)',
+    description:
+      'The body is the payload; a body of exactly {"payload"|"data"|"input": {...}} is unwrapped. Returns 200 with the result when the run ends within the wait, else 202 with Location; the run is never cancelled because a wait ended.',
+    input: Type.Unknown(),
+    async handler(ctx) {
+      const rt = ctx.runtime as PythonRuntime
+      const q = { ...ctx.query }
+      validateInput(waitQuery, q, { query: true })
+      const waitS = Number(q['wait_for_completion'] ?? 0)
+      const run = await rt.start(ctx.element, (ctx.input ?? {}) as Json, 'api', {
+        key_id: ctx.actor.keyId,
+        request_id: ctx.requestId,
+      })
+      const final = waitS > 0 ? await ctx.runs.wait(run, waitS * 1000) : run
+      const body = presentRun(final)
+      if (final.status === 'succeeded' || final.status === 'failed' || final.status === 'cancelled')
+        return body
+      const location = runLocation(ctx, run.id)
+      ctx.reply.status(202)
+      ctx.reply.header('location', location)
+      ctx.reply.header('retry-after', '1')
+      return { ...body, location }
+    },
+  }),
+  defineOperation({
+    name: 'runs',
+    method: 'GET',
+    auth: 'read',
+    summary: 'Invocation history, newest first, with a cursor',
+    input: Type.Object(
+      {
+        status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
+        limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+        cursor: Type.Optional(Type.String({ maxLength: 500 })),
+      },
+      { additionalProperties: false },
+    ),
+    allowWhenDisabled: true,
+    async handler(ctx) {
+      const scope = `${ctx.element.id}|${ctx.input.status ?? ''}`
+      const before = ctx.input.cursor ? decodeCursor(ctx.input.cursor, scope) : undefined
+      const rows = await ctx.elements.storage.listRuns({
+        elementId: ctx.element.id,
+        statuses: ctx.input.status ? [ctx.input.status as RunStatus] : undefined,
+        before,
+        limit: ctx.input.limit + 1,
+      })
+      const page = rows.slice(0, ctx.input.limit)
+      const hasMore = rows.length > ctx.input.limit
+      return {
+        runs: page.map((r) => presentRun(ctx.runs.overlay(r))),
+        next_cursor: hasMore ? encodeCursor(page[page.length - 1]!, scope) : null,
+        has_more: hasMore,
+      }
+    },
+  }),
+  defineOperation({
+    name: 'run_get',
+    path: 'runs/:run_id',
+    method: 'GET',
+    auth: 'read',
+    summary: 'One invocation with its input, output or error; streamed chunks while it runs',
+    allowWhenDisabled: true,
+    async handler(ctx) {
+      const run = await runOf(ctx, ctx.params['run_id']!)
+      const chunks = ctx.runs.chunks(run.id)
+      return { ...presentRun(run, { input: true }), ...(chunks.length ? { chunks } : {}) }
+    },
+  }),
+  defineOperation({
+    name: 'run_cancel',
+    path: 'runs/:run_id/cancel',
+    method: 'POST',
+    auth: 'execute',
+    summary: 'Cancel a queued or running invocation (a running one has its worker stopped)',
+    allowWhenDisabled: true,
+    async handler(ctx) {
+      const run = await runOf(ctx, ctx.params['run_id']!)
+      if (!ctx.runs.isActive(run.id) || !ctx.runs.cancel(run.id)) {
+        throw new PlatformError(
+          PY.RUN_NOT_CANCELLABLE,
+          `run ${run.id} is ${run.status}; only queued or running runs can be cancelled`,
+          { status: run.status },
+        )
+      }
+      const final = await ctx.runs.wait(run, 10_000)
+      return presentRun(final)
+    },
+  }),
+  defineOperation({
+    name: 'logs',
+    method: 'GET',
+    auth: 'read',
+    summary: 'Per-run stdout/stderr: one run with ?run_id=, else the latest runs',
+    input: Type.Object(
+      {
+        run_id: Type.Optional(Type.String({ maxLength: 64 })),
+        limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+      },
+      { additionalProperties: false },
+    ),
+    allowWhenDisabled: true,
+    async handler(ctx) {
+      const runs = ctx.input.run_id
+        ? [await runOf(ctx, ctx.input.run_id)]
+        : await ctx.elements.storage.listRuns({ elementId: ctx.element.id, limit: ctx.input.limit })
+      const out = await Promise.all(
+        runs.map(async (r) => ({
+          run_id: r.id,
+          status: ctx.runs.overlay(r).status,
+          created_at: r.created_at,
+          truncated: r.logs_truncated,
+          logs: (await ctx.elements.storage.listRunLogs(r.id)).map((l) => ({
+            stream: l.stream,
+            data: l.data,
+          })),
+        })),
+      )
+      return { runs: out }
+    },
+  }),
+  defineOperation({
+    name: 'diagnostics',
+    method: 'GET',
+    auth: 'read',
+    summary: 'The sandbox executor, its guarantees and health, and this element’s worker pools',
+    allowWhenDisabled: true,
+    async handler(ctx) {
+      const rt = ctx.runtime as PythonRuntime
+      return { ...rt.diagnostics(ctx.element), health: await rt.health() }
+    },
+  }),
+]

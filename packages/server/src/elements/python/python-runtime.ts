@@ -1,0 +1,310 @@
+// The python element's runtime: worker pools keyed by (element version, code, layer,
+// environment), and the invoke orchestration — a run record, attempts with backoff for
+// retryable failures, cancellation, metrics, and the element's deployed/error state.
+import { createHash } from 'node:crypto'
+import { PlatformError } from '../../errors.ts'
+import type { PythonWorker, RunError } from '../../python/python-worker.ts'
+import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
+import type { RunOutcome } from '../../runs/run-service.ts'
+import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
+import { SYSTEM_ACTOR } from '../actor.ts'
+import type { PlatformContext, TypeRuntime } from '../element.ts'
+import { LayerBuilder } from './layer-builder.ts'
+import { PythonMetrics } from './python-metrics.ts'
+import { resourceEnvironment } from './resource-environment.ts'
+import { SourceMaterializer } from './source-materializer.ts'
+import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
+import { runTests } from './test-runner.ts'
+
+const FAILURES_BEFORE_ERROR_STATE = 5
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+export class PythonRuntime implements TypeRuntime {
+  readonly source: SourceMaterializer
+  readonly layers: LayerBuilder
+  readonly metrics: PythonMetrics
+  private readonly pools = new Map<string, WorkerPool>()
+  private readonly envCache = new Map<string, Record<string, string>>()
+  private readonly failures = new Map<string, number>()
+  private readonly unsubscribe: () => void
+  private lastError: string | null = null
+
+  constructor(private readonly p: PlatformContext) {
+    this.source = new SourceMaterializer(p.config.dataDir)
+    this.layers = new LayerBuilder(p.config, p.executor)
+    this.metrics = new PythonMetrics(p.metrics)
+    // Attachments and data changes alter injected RESOURCE_* variables: forget cached ones.
+    this.unsubscribe = p.bus.subscribe('*', (e) => {
+      if (/^element\.(attached|detached|composed|updated|deleted)$/.test(e.type)) this.envCache.clear()
+    })
+  }
+
+  /** Creates the run and starts it; the caller decides how long to wait. */
+  async start(
+    element: ElementRow,
+    input: Json,
+    trigger: string,
+    triggerInfo: JsonObject | null = null,
+  ): Promise<RunRow> {
+    const run = await this.p.runs.create({
+      circle_id: element.circle_id,
+      element_id: element.id,
+      element_version: element.version,
+      operation: 'invoke',
+      trigger,
+      input,
+      trigger_info: triggerInfo,
+    })
+    void this.execute(element, run).catch((err: unknown) =>
+      this.p.log.error({ err, run: run.id }, 'run orchestration failed'),
+    )
+    return run
+  }
+
+  private async execute(element: ElementRow, run: RunRow): Promise<void> {
+    const spec = element.spec as unknown as PythonSpec
+    const t0 = performance.now()
+    let cancelled = false
+    let killCurrent: (() => void) | undefined
+    this.p.runs.onCancel(run.id, () => {
+      cancelled = true
+      killCurrent?.()
+    })
+    const done = (o: Omit<RunOutcome, 'duration_ms'> & { duration_ms?: number }) =>
+      this.complete(element, run, { ...o, duration_ms: o.duration_ms ?? performance.now() - t0 })
+    let pool: WorkerPool
+    try {
+      pool = await this.poolFor(element)
+    } catch (err) {
+      return done({
+        status: 'failed',
+        error: asRunError(err),
+        cold_start: false,
+        memory_used_mb: null,
+        logs: [],
+        logs_truncated: false,
+      })
+    }
+    let delay = spec.retry.backoff_ms
+    for (let attempt = 1; ; attempt++) {
+      if (cancelled)
+        return done({
+          status: 'cancelled',
+          cold_start: false,
+          memory_used_mb: null,
+          logs: [],
+          logs_truncated: false,
+        })
+      this.p.runs.markRunning(run.id, attempt)
+      const context = {
+        invocation_id: run.id,
+        element: element.slug,
+        version: element.version,
+        attempt,
+        timeout_ms: spec.timeout_ms,
+      }
+      let r: Awaited<ReturnType<WorkerPool['run']>>
+      try {
+        r = await pool.run(run.id, run.input, context, spec.timeout_ms, {
+          onStart: (kill) => {
+            killCurrent = kill
+          },
+          onChunk: (d) => this.p.runs.addChunk(run.id, d),
+          onLog: (stream, data) => this.p.runs.appendLog(run.id, stream, data),
+        })
+      } catch (err) {
+        return done({
+          status: 'failed',
+          error: asRunError(err),
+          cold_start: false,
+          memory_used_mb: null,
+          logs: [],
+          logs_truncated: false,
+        })
+      }
+      if (r.cold) this.metrics.coldStart(element, r.coldStartMs)
+      const outcome = {
+        cold_start: r.cold,
+        memory_used_mb: r.memoryMb,
+        logs: r.logs,
+        logs_truncated: r.logsTruncated,
+      }
+      if (cancelled)
+        return done({
+          status: 'cancelled',
+          error: { code: 'CANCELLED', message: 'the run was cancelled' },
+          ...outcome,
+        })
+      if (!r.error)
+        return done({ status: 'succeeded', output: r.output ?? null, ...outcome, duration_ms: r.durationMs })
+      if (RETRYABLE_RUN_CODES.has(r.error.code) && attempt < spec.retry.max_attempts) {
+        this.p.runs.addLogs(run.id, r.logs)
+        await sleep(delay)
+        delay = Math.round(delay * spec.retry.backoff_multiplier)
+        continue
+      }
+      return done({ status: 'failed', error: withClass(r.error), ...outcome, duration_ms: r.durationMs })
+    }
+  }
+
+  private async complete(element: ElementRow, run: RunRow, o: RunOutcome): Promise<void> {
+    await this.p.runs.finish(run, o)
+    this.metrics.invocation(element, o)
+    if (o.status === 'failed') this.lastError = String(o.error?.['message'] ?? '')
+    // deployed after a success; error after repeated failures (until the next update).
+    const failures = o.status === 'failed' ? (this.failures.get(element.id) ?? 0) + 1 : 0
+    this.failures.set(element.id, failures)
+    const next =
+      o.status === 'succeeded' ? 'deployed' : failures >= FAILURES_BEFORE_ERROR_STATE ? 'error' : undefined
+    // The element row of this run is recent enough to skip a read when nothing changes.
+    if (next && element.state !== next) {
+      const current = await this.p.storage.getElement(element.id)
+      if (current?.enabled && current.state !== next && current.version === element.version) {
+        await this.p.elements
+          .patch(current, { state: next }, SYSTEM_ACTOR, 'element.state_changed', { state: next })
+          .catch(() => {})
+      }
+    }
+  }
+
+  /** The pool for this element's current version, source, layer and environment. */
+  async poolFor(element: ElementRow): Promise<WorkerPool> {
+    const spec = element.spec as unknown as PythonSpec
+    const circle = await this.p.elements.circleSlug(element.circle_id)
+    const [code, layer, env] = await Promise.all([
+      this.source.materialize(element, circle),
+      this.layers.ensure(this.layers.requirementsOf(spec)),
+      this.environmentOf(element),
+    ])
+    const envHash = createHash('sha256').update(JSON.stringify(env)).digest('hex').slice(0, 12)
+    const key = `${element.id}:${element.version}:${code.hash}:${layer?.key ?? '-'}:${envHash}`
+    let pool = this.pools.get(key)
+    if (pool) return pool
+    for (const [k, old] of this.pools) {
+      if (k.startsWith(`${element.id}:`)) {
+        old.close()
+        this.pools.delete(k)
+      }
+    }
+    const opts: PoolOptions = {
+      max: spec.concurrency.max,
+      reserved: spec.concurrency.reserved,
+      idleMs: this.p.config.python.idleTimeoutMs,
+    }
+    pool = new WorkerPool(
+      key,
+      {
+        executor: this.p.executor!,
+        python: this.p.config.python.interpreter,
+        codeDir: code.dir,
+        entry: code.entry,
+        layerDir: layer?.dir,
+        env,
+        handler: spec.handler,
+        slug: element.slug,
+        memoryMb: spec.memory_mb,
+        maxPids: 256,
+        logCapBytes: this.p.config.python.logCapBytes,
+      },
+      opts,
+    )
+    this.pools.set(key, pool)
+    return pool
+  }
+
+  private async environmentOf(element: ElementRow): Promise<Record<string, string>> {
+    let env = this.envCache.get(element.id)
+    if (!env) {
+      const spec = element.spec as unknown as PythonSpec
+      env = { ...spec.environment, ...(await resourceEnvironment(this.p.elements, element)) }
+      this.envCache.set(element.id, env)
+    }
+    return env
+  }
+
+  /** Starts a pytest run over the tests stored beside the source; returns the run. */
+  async startTest(element: ElementRow, filter: string | undefined): Promise<RunRow> {
+    const run = await this.p.runs.create({
+      circle_id: element.circle_id,
+      element_id: element.id,
+      element_version: element.version,
+      operation: 'test',
+      trigger: 'api',
+      input: { test_filter: filter ?? null },
+    })
+    const spec = element.spec as unknown as PythonSpec
+    const go = async () => {
+      const circle = await this.p.elements.circleSlug(element.circle_id)
+      const [code, layer] = await Promise.all([
+        this.source.materialize(element, circle),
+        this.layers.ensure(this.layers.requirementsOf(spec)),
+      ])
+      await runTests({
+        executor: this.p.executor!,
+        runs: this.p.runs,
+        python: this.p.config.python.interpreter,
+        element,
+        run,
+        code,
+        layer,
+        filter,
+      })
+    }
+    void go().catch((err: unknown) =>
+      this.p.runs.finish(run, {
+        status: 'failed',
+        error: asRunError(err),
+        duration_ms: 0,
+        cold_start: false,
+        memory_used_mb: null,
+        logs: [],
+        logs_truncated: false,
+      }),
+    )
+    return run
+  }
+
+  diagnostics(element: ElementRow) {
+    const pools = [...this.pools.entries()]
+      .filter(([k]) => k.startsWith(`${element.id}:`))
+      .map(([key, p]) => ({ key, ...p.stats() }))
+    return {
+      executor: this.p.executor?.name ?? null,
+      guarantees: this.p.executor?.guarantees ?? null,
+      isolation_reachable: this.p.executor !== null,
+      worker_available: pools.some((p) => p.idle > 0) || pools.length === 0,
+      pools,
+      last_error: this.lastError,
+    }
+  }
+
+  async health(): Promise<{ ok: boolean; detail: string }> {
+    return this.p.executor ? this.p.executor.health() : { ok: false, detail: 'no sandbox executor' }
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe()
+    for (const pool of this.pools.values()) pool.destroy()
+    this.pools.clear()
+  }
+}
+
+function withClass(e: RunError): JsonObject {
+  const def = (PY as Record<string, { class: string; retryable: boolean } | undefined>)[e.code]
+  return { ...e, class: def?.class ?? 'internal', retryable: def?.retryable ?? false }
+}
+
+function asRunError(err: unknown): JsonObject {
+  if (err instanceof PlatformError)
+    return {
+      code: err.code,
+      message: err.message,
+      class: err.class,
+      retryable: err.retryable,
+      ...err.details,
+    }
+  if (typeof err === 'object' && err !== null && 'code' in err) return withClass(err as RunError)
+  return { code: 'PYTHON_RUNTIME_ERROR', message: String(err), class: 'internal', retryable: false }
+}
+
+export type { PythonWorker }

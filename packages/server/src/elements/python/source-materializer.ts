@@ -1,0 +1,162 @@
+// Turns a python element's source (inline, file or git) into a directory of code for one
+// element version, written once and reused by every worker of that version.
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { isAbsolute, join, normalize, relative } from 'node:path'
+import { promisify } from 'node:util'
+import { PlatformError } from '../../errors.ts'
+import type { ElementRow } from '../../storage/storage.ts'
+import type { PythonSpec } from './spec.ts'
+import { PY } from './spec.ts'
+
+const run = promisify(execFile)
+
+export interface MaterializedSource {
+  /** Host directory mounted at /periodic/code. */
+  dir: string
+  /** The entry file, relative to dir. */
+  entry: string
+  /** Hash of the code (part of the worker pool key). */
+  hash: string
+}
+
+function safeRelative(p: string, field: string): string {
+  const n = normalize(p).replace(/^\/+/, '')
+  if (!n || n.startsWith('..') || isAbsolute(n) || p.includes('\0')) {
+    throw new PlatformError(
+      PY.PYTHON_SOURCE_UNAVAILABLE,
+      `${field} must be a relative path inside the workspace`,
+      { field },
+    )
+  }
+  return n
+}
+
+export class SourceMaterializer {
+  private readonly inflight = new Map<string, Promise<MaterializedSource>>()
+
+  constructor(private readonly dataDir: string) {}
+
+  /** The circle's workspace: where `source.type = file` paths point. */
+  workspaceDir(circleSlug: string): string {
+    return join(this.dataDir, 'workspaces', circleSlug)
+  }
+
+  materialize(row: ElementRow, circleSlug: string): Promise<MaterializedSource> {
+    const key = `${row.id}:${row.version}`
+    let p = this.inflight.get(key)
+    if (!p) {
+      p = this.build(row, circleSlug).finally(() => this.inflight.delete(key))
+      this.inflight.set(key, p)
+    }
+    return p
+  }
+
+  private async build(row: ElementRow, circleSlug: string): Promise<MaterializedSource> {
+    const spec = row.spec as unknown as PythonSpec
+    const base = join(this.dataDir, 'code', row.id)
+    const source = spec.source
+    if (source.type === 'inline') {
+      const code = source.code ?? ''
+      const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
+      return this.writeOnce(join(base, hash), hash, 'main.py', (tmp) => {
+        writeFileSync(join(tmp, 'main.py'), code)
+        if (source.tests) writeFileSync(join(tmp, 'test_main.py'), source.tests)
+      })
+    }
+    if (source.type === 'file') {
+      const rel = safeRelative(source.path ?? '', 'spec.source.path')
+      const file = join(this.workspaceDir(circleSlug), rel)
+      if (!existsSync(file) || !statSync(file).isFile()) {
+        throw new PlatformError(PY.PYTHON_SOURCE_UNAVAILABLE, `no file "${rel}" in the circle workspace`, {
+          field: 'spec.source.path',
+          path: rel,
+        })
+      }
+      const code = readFileSync(file)
+      const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
+      return this.writeOnce(join(base, hash), hash, 'main.py', (tmp) =>
+        writeFileSync(join(tmp, 'main.py'), code),
+      )
+    }
+    return this.fromGit(base, source.repository ?? '', source.ref, source.path)
+  }
+
+  private async fromGit(
+    base: string,
+    repository: string,
+    ref: string | undefined,
+    path: string | undefined,
+  ): Promise<MaterializedSource> {
+    if (repository.startsWith('-') || /[\s\0]/.test(repository)) {
+      throw new PlatformError(
+        PY.PYTHON_SOURCE_UNAVAILABLE,
+        'spec.source.repository is not a repository URL or path',
+        { field: 'spec.source.repository' },
+      )
+    }
+    if (ref && !/^[\w./-]{1,256}$/.test(ref)) {
+      throw new PlatformError(
+        PY.PYTHON_SOURCE_UNAVAILABLE,
+        'spec.source.ref is not a branch, tag or commit',
+        { field: 'spec.source.ref' },
+      )
+    }
+    const entry = safeRelative(path || 'main.py', 'spec.source.path')
+    const tmp = join(base, `git-${process.pid}-${Date.now()}`)
+    mkdirSync(base, { recursive: true })
+    try {
+      await run('git', ['clone', '--quiet', '--no-checkout', '--', repository, tmp], { timeout: 120_000 })
+      await run('git', ['-C', tmp, 'checkout', '--quiet', ref || 'HEAD', '--'], { timeout: 60_000 })
+      const { stdout } = await run('git', ['-C', tmp, 'rev-parse', 'HEAD'])
+      const commit = stdout.trim()
+      if (!existsSync(join(tmp, entry))) throw new Error(`no ${entry} at ${commit.slice(0, 12)}`)
+      rmSync(join(tmp, '.git'), { recursive: true, force: true })
+      const dir = join(base, `git-${commit}`)
+      if (!existsSync(dir)) renameSync(tmp, dir)
+      return { dir, entry, hash: commit.slice(0, 16) }
+    } catch (err) {
+      const message = (err as { stderr?: string }).stderr?.trim() || (err as Error).message
+      throw new PlatformError(PY.PYTHON_SOURCE_UNAVAILABLE, `git source failed: ${message.slice(0, 500)}`, {
+        field: 'spec.source.repository',
+      })
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
+  }
+
+  private writeOnce(
+    dir: string,
+    hash: string,
+    entry: string,
+    write: (tmp: string) => void,
+  ): MaterializedSource {
+    if (!existsSync(dir)) {
+      const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`
+      mkdirSync(tmp, { recursive: true })
+      write(tmp)
+      try {
+        renameSync(tmp, dir)
+      } catch {
+        rmSync(tmp, { recursive: true, force: true })
+      }
+    }
+    return { dir, entry, hash }
+  }
+}
+
+/** Copies a workspace tree (tests use it to stage `file` sources). */
+export function copyIntoWorkspace(workspace: string, from: string, to: string): void {
+  const target = join(workspace, safeRelative(relative(workspace, join(workspace, to)), 'path'))
+  cpSync(from, target, { recursive: true })
+}

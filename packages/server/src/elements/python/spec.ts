@@ -1,0 +1,221 @@
+// The python element's spec: fields, defaults and ranges from the reference text, the
+// "fails unless" rules, the advisories, and the element's error codes.
+import { type Static, Type } from '@sinclair/typebox'
+import { defineErrorCodes, E, PlatformError } from '../../errors.ts'
+import type { JsonObject } from '../../storage/storage.ts'
+import type { SpecRule } from '../element.ts'
+
+const EnvName = '^(?!PERIODIC_)[A-Za-z_][A-Za-z0-9_]{0,127}$'
+
+export const pythonSpec = Type.Object(
+  {
+    runtime: Type.Optional(Type.Literal('python', { description: 'Informational only.' })),
+    handler: Type.String({
+      default: '',
+      maxLength: 128,
+      description: 'Entry point; empty = handler, main, entrypoint, then the slug.',
+    }),
+    source: Type.Object(
+      {
+        type: Type.Union([Type.Literal('inline'), Type.Literal('file'), Type.Literal('git')], {
+          default: 'inline',
+        }),
+        code: Type.Optional(Type.String({ maxLength: 1024 * 1024 })),
+        path: Type.Optional(Type.String({ maxLength: 512 })),
+        repository: Type.Optional(Type.String({ maxLength: 2048 })),
+        ref: Type.Optional(Type.String({ maxLength: 256 })),
+        requirements: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+          default: [],
+          maxItems: 200,
+        }),
+        tests: Type.Optional(
+          Type.String({ maxLength: 1024 * 1024, description: 'pytest source run by the test operation' }),
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    requirements: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._\\[\\],-]{0,127}$' }),
+        Type.String({ maxLength: 128 }),
+        {
+          maxProperties: 200,
+          description: 'pip dependencies as a map, e.g. {"requests": ">=2.31", "numpy": "*"}',
+        },
+      ),
+    ),
+    memory_mb: Type.Integer({ minimum: 64, maximum: 4096, default: 128 }),
+    timeout_ms: Type.Integer({ minimum: 100, maximum: 900_000, default: 30_000 }),
+    environment: Type.Record(Type.String({ pattern: EnvName }), Type.String({ maxLength: 32_768 }), {
+      default: {},
+      maxProperties: 200,
+    }),
+    layers: Type.Array(Type.String({ maxLength: 256 }), { default: [], maxItems: 20 }),
+    concurrency: Type.Object(
+      {
+        reserved: Type.Integer({ minimum: 0, maximum: 64, default: 0 }),
+        max: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    retry: Type.Object(
+      {
+        max_attempts: Type.Integer({ minimum: 1, maximum: 10, default: 3 }),
+        backoff_ms: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000 }),
+        backoff_multiplier: Type.Number({ minimum: 1, maximum: 10, default: 2 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type PythonSpec = Static<typeof pythonSpec>
+
+const src = (spec: JsonObject) => (spec['source'] ?? {}) as JsonObject
+const filled = (v: unknown) => typeof v === 'string' && v.length > 0
+
+export const pythonRules: SpecRule[] = [
+  {
+    field: 'source.code',
+    message: 'inline source requires code in spec.source.code',
+    check: (s) => src(s)['type'] !== 'inline' || filled(src(s)['code']),
+  },
+  {
+    field: 'source.path',
+    message: 'file source requires spec.source.path',
+    check: (s) => src(s)['type'] !== 'file' || filled(src(s)['path']),
+  },
+  {
+    field: 'source.repository',
+    message: 'git source requires spec.source.repository',
+    check: (s) => src(s)['type'] !== 'git' || filled(src(s)['repository']),
+  },
+  {
+    field: 'concurrency.reserved',
+    message: 'concurrency.reserved cannot exceed concurrency.max',
+    check: (s) => {
+      const c = (s['concurrency'] ?? {}) as { reserved?: number; max?: number }
+      return (c.reserved ?? 0) <= (c.max ?? 4)
+    },
+  },
+]
+
+export const pythonAdvisories: SpecRule[] = [
+  {
+    field: 'memory_mb',
+    message: 'High memory allocation (>2GB) may increase costs',
+    check: (s) => Number(s['memory_mb'] ?? 0) <= 2048,
+  },
+  {
+    field: 'timeout_ms',
+    message: 'Long timeout (>5min) — consider async processing patterns',
+    check: (s) => Number(s['timeout_ms'] ?? 0) <= 300_000,
+  },
+  {
+    field: 'source.requirements',
+    message: 'Large number of pip dependencies may increase cold start time',
+    check: (s) =>
+      ((src(s)['requirements'] as unknown[] | undefined)?.length ?? 0) +
+        Object.keys((s['requirements'] as object) ?? {}).length <=
+      20,
+  },
+]
+
+/** The classic mistake, explained: code belongs in spec.source.code. */
+export function preValidatePython(spec: JsonObject): void {
+  if ('code' in spec) {
+    throw new PlatformError(
+      E.VALIDATION_FAILED,
+      'spec.code: code goes in spec.source.code (with spec.source.type "inline"), not spec.code',
+      {
+        field: 'spec.code',
+        hint: { source: { type: 'inline', code: 'def handler(input):\n    return input' } },
+      },
+    )
+  }
+}
+
+export const PY = defineErrorCodes({
+  PYTHON_TIMEOUT: {
+    status: 504,
+    class: 'timeout',
+    retryable: true,
+    description: 'The invocation exceeded timeout_ms; its worker was stopped.',
+  },
+  PYTHON_OOM: {
+    status: 500,
+    class: 'internal',
+    retryable: false,
+    description: 'The worker exceeded memory_mb and was killed.',
+  },
+  PYTHON_SYNTAX_ERROR: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description: 'The source has a syntax error; details give line and column.',
+  },
+  PYTHON_IMPORT_ERROR: {
+    status: 500,
+    class: 'internal',
+    retryable: false,
+    description: 'Importing the code failed (a missing dependency, usually).',
+  },
+  PYTHON_RUNTIME_ERROR: {
+    status: 500,
+    class: 'internal',
+    retryable: false,
+    description: 'The handler raised; the run has the traceback.',
+  },
+  PYTHON_HANDLER_NOT_FOUND: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description: 'The handler is not defined; details.callables lists what the code does define.',
+  },
+  PYTHON_SOURCE_UNAVAILABLE: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description: 'The file or git source could not be read (missing path, bad repository or ref).',
+  },
+  PYTHON_BUILD_FAILED: {
+    status: 500,
+    class: 'internal',
+    retryable: false,
+    description: 'Installing the requirements failed; the build has pip’s output.',
+  },
+  PYTHON_WORKER_LOST: {
+    status: 503,
+    class: 'unavailable',
+    retryable: true,
+    description: 'The worker process died unexpectedly (it was replaced).',
+  },
+  PYTHON_TEST_FAILED: {
+    status: 422,
+    class: 'validation',
+    retryable: false,
+    description: 'pytest reported failing tests; the test run has its output.',
+  },
+  RUN_NOT_FOUND: {
+    status: 404,
+    class: 'not_found',
+    retryable: false,
+    description: 'No such run for this element.',
+  },
+  RUN_NOT_CANCELLABLE: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description: 'Only queued or running runs can be cancelled.',
+  },
+  BUILD_NOT_FOUND: {
+    status: 404,
+    class: 'not_found',
+    retryable: false,
+    description: 'No such build for this element.',
+  },
+})
+
+/** Error codes a retry can cure (retry.max_attempts applies to these only). */
+export const RETRYABLE_RUN_CODES = new Set(['PYTHON_TIMEOUT', 'PYTHON_WORKER_LOST'])

@@ -1,0 +1,52 @@
+// test and test_status: pytest over the function's own tests, as a run of operation `test`.
+import { Type } from '@sinclair/typebox'
+import { PlatformError } from '../../errors.ts'
+import { presentRun } from '../../runs/run-json.ts'
+import { defineOperation } from '../element.ts'
+import type { PythonRuntime } from './python-runtime.ts'
+import { PY } from './spec.ts'
+
+export const testOperations = [
+  defineOperation({
+    name: 'test',
+    method: 'POST',
+    auth: 'execute',
+    summary: 'Run the function’s pytest suite (spec.source.tests, or test_*.py beside a file/git source)',
+    description:
+      'Returns test_run_id; ?wait_for_completion (body field) waits up to N s. test_filter is passed to pytest -k.',
+    input: Type.Object(
+      {
+        test_filter: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+        wait_for_completion: Type.Number({ minimum: 0, maximum: 600, default: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    async handler(ctx) {
+      const rt = ctx.runtime as PythonRuntime
+      const run = await rt.startTest(ctx.element, ctx.input.test_filter)
+      const final =
+        ctx.input.wait_for_completion > 0
+          ? await ctx.runs.wait(run, ctx.input.wait_for_completion * 1000)
+          : run
+      if (final.status === 'queued' || final.status === 'running') ctx.reply.status(202)
+      return { test_run_id: run.id, ...presentRun(final) }
+    },
+  }),
+  defineOperation({
+    name: 'test_status',
+    path: 'test/:test_run_id',
+    method: 'GET',
+    auth: 'read',
+    summary: 'Pass/fail counts and pytest output of a test run',
+    allowWhenDisabled: true,
+    async handler(ctx) {
+      const id = ctx.params['test_run_id']!
+      const run = /^[0-9a-f-]{36}$/.test(id) ? await ctx.runs.get(id) : undefined
+      if (!run || run.element_id !== ctx.element.id || run.operation !== 'test') {
+        throw new PlatformError(PY.RUN_NOT_FOUND, `no test run ${id.slice(0, 64)} for "${ctx.element.slug}"`)
+      }
+      const logs = await ctx.elements.storage.listRunLogs(run.id)
+      return { test_run_id: run.id, ...presentRun(run), output_text: logs.map((l) => l.data).join('') }
+    },
+  }),
+]

@@ -1,0 +1,94 @@
+// The `test` operation's engine: pytest over the test files stored beside the source, in the
+// same sandbox and dependency layer as invocations. A test run is a run (operation `test`)
+// whose output holds the counts and whose logs hold pytest's output.
+import type { RunService } from '../../runs/run-service.ts'
+import type { Executor } from '../../sandbox/executor.ts'
+import type { ElementRow, RunRow } from '../../storage/storage.ts'
+import type { Layer } from './layer-builder.ts'
+import type { MaterializedSource } from './source-materializer.ts'
+import type { PythonSpec } from './spec.ts'
+
+const OUTPUT_CAP = 512 * 1024
+
+/** Counts from pytest's summary line, e.g. "3 passed, 1 failed, 2 skipped in 0.12s". */
+export function parsePytestSummary(output: string) {
+  const counts = { passed: 0, failed: 0, errors: 0, skipped: 0 }
+  const lines = output.trim().split('\n')
+  const summary =
+    [...lines].reverse().find((l) => /\b(passed|failed|error|errors|skipped|no tests ran)\b/.test(l)) ?? ''
+  for (const m of summary.matchAll(/(\d+) (passed|failed|errors?|skipped)/g)) {
+    const key = m[2]!.startsWith('error') ? 'errors' : (m[2] as 'passed' | 'failed' | 'skipped')
+    counts[key] = Number(m[1])
+  }
+  return counts
+}
+
+export async function runTests(o: {
+  executor: Executor
+  runs: RunService
+  python: string
+  element: ElementRow
+  run: RunRow
+  code: MaterializedSource
+  layer: Layer | undefined
+  filter?: string
+}): Promise<void> {
+  const spec = o.element.spec as unknown as PythonSpec
+  const t0 = performance.now()
+  o.runs.markRunning(o.run.id, 1)
+  const args = ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--color=no', '--rootdir', '/periodic/code']
+  if (o.filter) args.push('-k', o.filter)
+  args.push('/periodic/code')
+  const mounts = [{ source: o.code.dir, target: '/periodic/code' }]
+  if (o.layer) mounts.push({ source: o.layer.dir, target: o.layer.dir })
+  const proc = o.executor.spawn({
+    argv: [o.python, ...args],
+    env: {
+      ...spec.environment,
+      HOME: '/tmp',
+      PATH: '/usr/bin:/bin',
+      PYTHONDONTWRITEBYTECODE: '1',
+      ...(o.layer ? { PYTHONPATH: `${o.layer.dir}/site-packages` } : {}),
+    },
+    mounts,
+    cwd: '/periodic/code',
+    memoryMb: spec.memory_mb,
+    maxPids: 256,
+    network: 'egress',
+  })
+  let output = ''
+  const take = (d: Buffer) => {
+    if (output.length < OUTPUT_CAP) output += d.toString('utf8')
+  }
+  proc.stdout.on('data', take)
+  proc.stderr.on('data', take)
+  proc.stdin.end()
+  o.runs.onCancel(o.run.id, () => proc.kill())
+  const limit = Math.max(60_000, spec.timeout_ms * 10)
+  const timer = setTimeout(() => proc.kill(), limit)
+  const exit = await proc.exited
+  clearTimeout(timer)
+  const counts = parsePytestSummary(output)
+  // pytest exits 0 when all passed, 1 when some failed, 5 when it collected nothing.
+  const ok = exit.code === 0 || exit.code === 5
+  await o.runs.finish(o.run, {
+    status: ok ? 'succeeded' : 'failed',
+    output: {
+      ...counts,
+      exit_code: exit.code,
+      total: counts.passed + counts.failed + counts.errors + counts.skipped,
+    },
+    error: ok
+      ? null
+      : {
+          code: exit.oomKilled ? 'PYTHON_OOM' : 'PYTHON_TEST_FAILED',
+          message:
+            exit.code === null ? 'the test run was stopped' : `pytest reported failures (exit ${exit.code})`,
+        },
+    duration_ms: performance.now() - t0,
+    cold_start: true,
+    memory_used_mb: proc.peakMemoryMb(),
+    logs: [{ stream: 'stdout', data: output }],
+    logs_truncated: output.length >= OUTPUT_CAP,
+  })
+}

@@ -1,0 +1,90 @@
+// The element-type registry: one line per type. A type's own operations take precedence over
+// the generic ones of the same name and method.
+import { circleType } from './circle/definition.ts'
+import type { ElementType, HttpMethod, OperationDef, PlatformContext, TypeRuntime } from './element.ts'
+import { operationPath } from './element.ts'
+import { genericOperations } from './generic/index.ts'
+import { projectType } from './project/definition.ts'
+import { pythonType } from './python/definition.ts'
+import { variableType } from './variable/definition.ts'
+
+export const builtinElementTypes: ElementType[] = [circleType, projectType, variableType, pythonType]
+
+export interface OperationMatch {
+  op: OperationDef
+  params: Record<string, string>
+}
+
+export class Registry {
+  private readonly types = new Map<string, ElementType>()
+  private readonly runtimes = new Map<string, TypeRuntime>()
+
+  constructor(types: ElementType[] = builtinElementTypes) {
+    for (const t of types) {
+      if (this.types.has(t.type)) throw new Error(`element type ${t.type} registered twice`)
+      this.types.set(t.type, t)
+    }
+  }
+
+  /** Builds every type's runtime (worker pools and the like); main.ts calls this once. */
+  startRuntimes(platform: PlatformContext): void {
+    for (const t of this.types.values()) if (t.runtime) this.runtimes.set(t.type, t.runtime(platform))
+  }
+
+  runtimeOf(type: string): TypeRuntime | undefined {
+    return this.runtimes.get(type)
+  }
+
+  async closeRuntimes(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((r) => r.close()))
+    this.runtimes.clear()
+  }
+
+  get(type: string): ElementType | undefined {
+    return this.types.get(type)
+  }
+
+  list(): ElementType[] {
+    return [...this.types.values()]
+  }
+
+  /** The type's operations followed by the generic ones it does not override. */
+  operationsOf(type: ElementType): OperationDef[] {
+    const own = type.operations ?? []
+    const key = (op: OperationDef) => `${op.method} ${operationPath(op)}`
+    const taken = new Set(own.map(key))
+    return [...own, ...genericOperations.filter((op) => !taken.has(key(op)))]
+  }
+
+  isGeneric(op: OperationDef): boolean {
+    return genericOperations.includes(op)
+  }
+
+  /** Finds the operation for `segments` (the URL after `/ops/`); `methodMismatch` when only the method differs. */
+  match(
+    type: ElementType,
+    method: HttpMethod,
+    segments: string[],
+  ): OperationMatch | { methodMismatch: string[] } | undefined {
+    const allowed: string[] = []
+    for (const op of this.operationsOf(type)) {
+      const params = matchPath(operationPath(op).split('/'), segments)
+      if (!params) continue
+      if (op.method === method) return { op, params }
+      allowed.push(op.method)
+    }
+    return allowed.length ? { methodMismatch: allowed } : undefined
+  }
+}
+
+function matchPath(pattern: string[], segments: string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined
+  const params: Record<string, string> = {}
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!
+    const s = segments[i]!
+    if (p.startsWith(':')) params[p.slice(1)] = s
+    else if (p !== s) return undefined
+  }
+  return params
+}

@@ -1,0 +1,83 @@
+// Builds the Fastify application: body parsing, request ids, the error envelope, metrics,
+// health, the OpenAPI document and the element routes.
+import { randomUUID } from 'node:crypto'
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify'
+import type { Registry as MetricsRegistry } from 'prom-client'
+import type { Authenticator } from '../auth/api-keys.ts'
+import type { ElementService } from '../elements/element-service.ts'
+import { E, PlatformError } from '../errors.ts'
+import type { RunService } from '../runs/run-service.ts'
+import { registerElementRoutes } from './element-routes.ts'
+import { sendError, toPlatformError } from './error-envelope.ts'
+import { registerJsonParser } from './json-body.ts'
+import { HttpMetrics } from './metrics.ts'
+import { buildOpenApi } from './openapi.ts'
+
+export interface AppDeps {
+  elements: ElementService
+  runs: RunService
+  metrics: MetricsRegistry
+  auth: Authenticator
+  logger: FastifyBaseLogger
+  bodyLimit: number
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimit,
+    logController: new LogController({ disableRequestLogging: true }),
+    // A caller's x-request-id is kept when it is sane, so logs join up across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    requestIdHeader: false,
+    routerOptions: { maxParamLength: 500 },
+    // Router failures (a path that is not valid percent-encoding) skip hooks and the error
+    // handler: they get the envelope and the x-request-id header here.
+    frameworkErrors: (err, req, reply) => {
+      reply.header('x-request-id', req.id)
+      metrics.errors.inc({ code: toPlatformError(err).code })
+      sendError(req, reply, err)
+    },
+  })
+  const routes = new WeakMap<FastifyRequest, string>()
+  const metrics = new HttpMetrics(deps.metrics)
+  metrics.install(app, (req) => routes.get(req) ?? req.routeOptions.url ?? 'unmatched')
+
+  registerJsonParser(app)
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id)
+  })
+  app.setErrorHandler((err, req, reply) => {
+    metrics.errors.inc({ code: toPlatformError(err).code })
+    return sendError(req, reply, err)
+  })
+  app.setNotFoundHandler((req, reply) => {
+    metrics.errors.inc({ code: 'NOT_FOUND' })
+    return sendError(
+      req,
+      reply,
+      new PlatformError(E.NOT_FOUND, `no route for ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`),
+    )
+  })
+
+  app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.registry.contentType)
+    return metrics.registry.metrics()
+  })
+  const openapi = buildOpenApi(deps.elements.registry)
+  app.get('/api/openapi.json', async () => openapi)
+
+  registerElementRoutes(app, { ...deps, setRoute: (req, label) => routes.set(req, label) })
+  return app
+}

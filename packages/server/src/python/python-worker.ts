@@ -1,0 +1,300 @@
+// One warm Python worker: a sandboxed process that imported the user's code once and serves
+// invocations one at a time over the worker.py protocol. Logs are split per run at the
+// sentinels worker.py writes, and capped per run.
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Executor, Mount, SandboxProcess } from '../sandbox/executor.ts'
+import type { Json, JsonObject } from '../storage/storage.ts'
+import { LineSplitter, SentinelSplitter } from './stream-splitters.ts'
+
+// worker.py sits beside this file in src/; from the bundled bin (dist/) it is found in src/python.
+const here = dirname(fileURLToPath(import.meta.url))
+export const RUNTIME_DIR = existsSync(join(here, 'worker.py')) ? here : join(here, '../src/python')
+
+export interface WorkerConfig {
+  executor: Executor
+  /** Python interpreter (a layer's venv python, or the system one), as a host path. */
+  python: string
+  /** Host directory of the code, mounted at /periodic/code. */
+  codeDir: string
+  /** Entry file relative to codeDir (main.py for inline code). */
+  entry: string
+  /** Host directory of the dependency layer (a venv), if any. */
+  layerDir?: string
+  env: Record<string, string>
+  handler: string
+  slug: string
+  memoryMb: number
+  maxPids: number
+  logCapBytes: number
+}
+
+export interface RunError extends JsonObject {
+  code: string
+  message: string
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr'
+  data: string
+}
+
+export interface InvocationResult {
+  output?: Json
+  error?: RunError
+  durationMs: number
+  memoryMb: number | null
+  logs: LogLine[]
+  logsTruncated: boolean
+  /** The worker cannot serve again (killed, crashed, timed out). */
+  workerLost: boolean
+}
+
+interface Pending {
+  id: string
+  result?: JsonObject
+  ended: Set<'stdout' | 'stderr'>
+  logs: LogLine[]
+  logBytes: number
+  dropped: number
+  timer?: NodeJS.Timeout
+  onChunk?: (data: Json) => void
+  onLog?: (stream: 'stdout' | 'stderr', data: string) => void
+  resolve(r: InvocationResult): void
+}
+
+export class PythonWorker {
+  readonly startedAt = Date.now()
+  lastUsed = Date.now()
+  coldStartMs = 0
+  handlerName = ''
+  private proc!: SandboxProcess
+  private pending: Pending | undefined
+  private startupLogs: LogLine[] = []
+  private dead = false
+  private readonly sentinel = `\u001ePERIODIC-END-${randomBytes(8).toString('hex')}:`
+
+  private constructor(readonly cfg: WorkerConfig) {}
+
+  get alive(): boolean {
+    return !this.dead
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined
+  }
+
+  /** Starts a worker; rejects with the load error (syntax, import, missing handler) as a RunError. */
+  static start(cfg: WorkerConfig): Promise<PythonWorker> {
+    const w = new PythonWorker(cfg)
+    return w.boot()
+  }
+
+  private boot(): Promise<PythonWorker> {
+    const t0 = performance.now()
+    const mounts: Mount[] = [
+      { source: this.cfg.codeDir, target: '/periodic/code' },
+      { source: RUNTIME_DIR, target: '/periodic/runtime' },
+    ]
+    if (this.cfg.layerDir) mounts.push({ source: this.cfg.layerDir, target: this.cfg.layerDir })
+    this.proc = this.cfg.executor.spawn({
+      argv: [this.cfg.python, '-u', '-X', 'utf8', '/periodic/runtime/worker.py'],
+      env: {
+        ...this.cfg.env,
+        PERIODIC_SENTINEL: this.sentinel,
+        PERIODIC_CODE_FILE: `/periodic/code/${this.cfg.entry}`,
+        PERIODIC_HANDLER: this.cfg.handler,
+        PERIODIC_SLUG: this.cfg.slug,
+        HOME: '/tmp',
+        PYTHONDONTWRITEBYTECODE: '1',
+        PATH: '/usr/bin:/bin',
+        ...(this.cfg.layerDir ? { PYTHONPATH: join(this.cfg.layerDir, 'site-packages') } : {}),
+      },
+      mounts,
+      cwd: '/tmp',
+      memoryMb: this.cfg.memoryMb,
+      maxPids: this.cfg.maxPids,
+      network: 'egress',
+    })
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const splitter = new SentinelSplitter(
+        this.sentinel,
+        (text) => this.onLog(stream, text),
+        (id) => this.onEnd(stream, id),
+      )
+      this.proc[stream].on('data', (d: Buffer) => splitter.push(d.toString('utf8')))
+      this.proc[stream].on('error', () => {})
+    }
+    this.proc.stdin.on('error', () => {})
+    return new Promise((resolve, reject) => {
+      let booted = false
+      const lines = new LineSplitter((line) => {
+        let msg: JsonObject
+        try {
+          msg = JSON.parse(line) as JsonObject
+        } catch {
+          return
+        }
+        if (msg['type'] === 'ready' && !booted) {
+          booted = true
+          this.coldStartMs = performance.now() - t0
+          this.handlerName = String(msg['handler'])
+          resolve(this)
+        } else if (msg['type'] === 'load_error' && !booted) {
+          booted = true
+          this.kill()
+          reject(msg['error'] as RunError)
+        } else {
+          this.onControl(msg)
+        }
+      })
+      this.proc.control.on('data', (d: Buffer) => lines.push(d.toString('utf8')))
+      this.proc.control.on('error', () => {})
+      void this.proc.exited.then((exit) => {
+        this.dead = true
+        const error: RunError = exit.oomKilled
+          ? {
+              code: 'PYTHON_OOM',
+              message: `out of memory: the worker exceeded memory_mb (${this.cfg.memoryMb} MB) and was killed`,
+            }
+          : exit.signal || (exit.code ?? 0) >= 128
+            ? {
+                code: 'PYTHON_WORKER_LOST',
+                message: `the worker was killed (${exit.signal ?? `exit ${exit.code}`}); it is replaced`,
+              }
+            : {
+                code: 'PYTHON_RUNTIME_ERROR',
+                message: `the Python process exited with code ${exit.code} (os._exit or a crash)`,
+              }
+        if (!booted) {
+          booted = true
+          reject({
+            ...error,
+            logs: this.startupLogs
+              .map((l) => l.data)
+              .join('')
+              .slice(-4000),
+          })
+        }
+        this.finish({ error, workerLost: true })
+      })
+    })
+  }
+
+  invoke(
+    id: string,
+    input: Json,
+    context: JsonObject,
+    timeoutMs: number,
+    hooks: {
+      onChunk?: (data: Json) => void
+      onLog?: (stream: 'stdout' | 'stderr', data: string) => void
+    } = {},
+  ): Promise<InvocationResult> {
+    if (this.pending || this.dead) throw new Error('worker is busy or dead')
+    this.lastUsed = Date.now()
+    return new Promise((resolve) => {
+      const p: Pending = {
+        id,
+        ended: new Set(),
+        logs: this.startupLogs,
+        logBytes: 0,
+        dropped: 0,
+        ...hooks,
+        resolve,
+      }
+      this.startupLogs = []
+      p.logBytes = p.logs.reduce((n, l) => n + l.data.length, 0)
+      p.timer = setTimeout(() => {
+        this.kill()
+        this.finish({
+          error: {
+            code: 'PYTHON_TIMEOUT',
+            message: `the invocation exceeded timeout_ms (${timeoutMs} ms) and its worker was stopped`,
+          },
+          workerLost: true,
+        })
+      }, timeoutMs)
+      this.pending = p
+      this.proc.stdin.write(`${JSON.stringify({ id, input, context })}\n`)
+    })
+  }
+
+  kill(): void {
+    this.dead = true
+    this.proc?.kill()
+  }
+
+  private onLog(stream: 'stdout' | 'stderr', data: string): void {
+    const p = this.pending
+    if (!p) {
+      if (this.startupLogs.length < 1000) this.startupLogs.push({ stream, data })
+      return
+    }
+    p.onLog?.(stream, data)
+    if (p.logBytes + data.length > this.cfg.logCapBytes) {
+      const room = Math.max(0, this.cfg.logCapBytes - p.logBytes)
+      if (room > 0) p.logs.push({ stream, data: data.slice(0, room) })
+      p.logBytes += room
+      p.dropped += data.length - room
+      return
+    }
+    p.logBytes += data.length
+    const last = p.logs[p.logs.length - 1]
+    if (last && last.stream === stream && last.data.length < 65536) last.data += data
+    else p.logs.push({ stream, data })
+  }
+
+  private onEnd(stream: 'stdout' | 'stderr', id: string): void {
+    const p = this.pending
+    if (!p || p.id !== id) return
+    p.ended.add(stream)
+    this.maybeFinish()
+  }
+
+  private onControl(msg: JsonObject): void {
+    const p = this.pending
+    if (!p || msg['id'] !== p.id) return
+    if (msg['type'] === 'chunk') p.onChunk?.(msg['data'] ?? null)
+    else if (msg['type'] === 'result') {
+      p.result = msg
+      this.maybeFinish()
+    }
+  }
+
+  private maybeFinish(): void {
+    const p = this.pending
+    if (!p?.result || p.ended.size < 2) return
+    const r = p.result
+    this.finish({
+      output: r['output'] ?? null,
+      error: r['error'] as RunError | undefined,
+      durationMs: Number(r['duration_ms'] ?? 0),
+      memoryMb: typeof r['memory_mb'] === 'number' ? r['memory_mb'] : null,
+      workerLost: false,
+    })
+  }
+
+  private finish(r: Partial<InvocationResult> & { workerLost: boolean }): void {
+    const p = this.pending
+    if (!p) return
+    this.pending = undefined
+    clearTimeout(p.timer)
+    if (p.dropped > 0)
+      p.logs.push({
+        stream: 'stderr',
+        data: `\n[periodic: log capped at ${this.cfg.logCapBytes} bytes; ${p.dropped} bytes dropped]\n`,
+      })
+    p.resolve({
+      output: r.error ? undefined : r.output,
+      error: r.error,
+      durationMs: r.durationMs ?? Date.now() - this.lastUsed,
+      memoryMb: r.memoryMb ?? this.proc.peakMemoryMb(),
+      logs: p.logs,
+      logsTruncated: p.dropped > 0,
+      workerLost: r.workerLost,
+    })
+  }
+}

@@ -1,0 +1,179 @@
+// A pool of warm workers for one (element version, layer, environment). At most `max`
+// workers exist; further invocations wait in FIFO order (never refused). `reserved` workers
+// are kept warm; others stop after `idleMs` without work (scale to zero).
+import { type InvocationResult, PythonWorker, type RunError, type WorkerConfig } from './python-worker.ts'
+
+export interface PoolOptions {
+  max: number
+  reserved: number
+  idleMs: number
+}
+
+interface Waiter {
+  resolve(w: { worker: PythonWorker; cold: boolean }): void
+  reject(e: RunError): void
+}
+
+export class WorkerPool {
+  private readonly idle: PythonWorker[] = []
+  private readonly workers = new Set<PythonWorker>()
+  private readonly queue: Waiter[] = []
+  private starting = 0
+  private closed = false
+  /** Set once a worker of this version failed to load: the code will not load on a retry either. */
+  private loadError: RunError | undefined
+  private reaper: NodeJS.Timeout
+
+  constructor(
+    readonly key: string,
+    private readonly config: WorkerConfig,
+    private readonly opts: PoolOptions,
+    private readonly onColdStart: (ms: number) => void = () => {},
+  ) {
+    this.reaper = setInterval(() => this.reap(), Math.max(250, Math.min(opts.idleMs / 2, 10_000)))
+    this.reaper.unref()
+    this.fillReserved()
+  }
+
+  stats() {
+    return {
+      workers: this.workers.size,
+      idle: this.idle.length,
+      busy: this.workers.size - this.idle.length,
+      starting: this.starting,
+      queued: this.queue.length,
+    }
+  }
+
+  get lastUsed(): number {
+    let last = 0
+    for (const w of this.workers) last = Math.max(last, w.lastUsed)
+    return last
+  }
+
+  /** A worker of this pool, warm if one is idle; waits when `max` are busy. */
+  acquire(): Promise<{ worker: PythonWorker; cold: boolean }> {
+    const warm = this.takeIdle()
+    if (warm) return Promise.resolve({ worker: warm, cold: false })
+    if (this.loadError) return Promise.reject(this.loadError)
+    return new Promise((resolve, reject) => {
+      this.queue.push({ resolve, reject })
+      this.grow()
+    })
+  }
+
+  /** Runs one invocation on a pooled worker and returns the worker to the pool. */
+  async run(
+    id: string,
+    input: Parameters<PythonWorker['invoke']>[1],
+    context: Parameters<PythonWorker['invoke']>[2],
+    timeoutMs: number,
+    hooks: {
+      onStart?(cancel: () => void): void
+      onChunk?(d: Parameters<PythonWorker['invoke']>[1]): void
+      onLog?(stream: 'stdout' | 'stderr', data: string): void
+    } = {},
+  ): Promise<InvocationResult & { cold: boolean; coldStartMs: number }> {
+    const { worker, cold } = await this.acquire()
+    try {
+      hooks.onStart?.(() => worker.kill())
+      const r = await worker.invoke(id, input, context, timeoutMs, {
+        onChunk: hooks.onChunk,
+        onLog: hooks.onLog,
+      })
+      return { ...r, cold, coldStartMs: cold ? worker.coldStartMs : 0 }
+    } finally {
+      this.release(worker)
+    }
+  }
+
+  private takeIdle(): PythonWorker | undefined {
+    while (this.idle.length) {
+      const w = this.idle.pop()!
+      if (w.alive) return w
+      this.workers.delete(w)
+    }
+    return undefined
+  }
+
+  release(worker: PythonWorker): void {
+    if (!worker.alive || this.closed) {
+      this.workers.delete(worker)
+      if (!this.closed) this.grow()
+      return
+    }
+    const next = this.queue.shift()
+    if (next) next.resolve({ worker, cold: false })
+    else this.idle.push(worker)
+  }
+
+  /** Starts workers while invocations wait and there is room under `max`. */
+  private grow(): void {
+    while (
+      !this.closed &&
+      this.queue.length > this.starting &&
+      this.workers.size + this.starting < this.opts.max
+    ) {
+      this.startOne()
+    }
+  }
+
+  private fillReserved(): void {
+    while (!this.closed && !this.loadError && this.workers.size + this.starting < this.opts.reserved)
+      this.startOne()
+  }
+
+  private startOne(): void {
+    this.starting++
+    PythonWorker.start(this.config).then(
+      (w) => {
+        this.starting--
+        if (this.closed) return w.kill()
+        this.workers.add(w)
+        this.onColdStart(w.coldStartMs)
+        const next = this.queue.shift()
+        if (next) next.resolve({ worker: w, cold: true })
+        else this.idle.push(w)
+      },
+      (err: RunError) => {
+        this.starting--
+        // A load error (syntax, import, missing handler) is the same for every waiter of this
+        // version: fail them all rather than restarting in a loop.
+        this.loadError = err
+        for (const q of this.queue.splice(0)) q.reject(err)
+      },
+    )
+  }
+
+  private reap(): void {
+    const now = Date.now()
+    for (let i = this.idle.length - 1; i >= 0 && this.workers.size > this.opts.reserved; i--) {
+      const w = this.idle[i]!
+      if (now - w.lastUsed >= this.opts.idleMs) {
+        this.idle.splice(i, 1)
+        this.workers.delete(w)
+        w.kill()
+      }
+    }
+    this.fillReserved()
+  }
+
+  close(): void {
+    this.closed = true
+    clearInterval(this.reaper)
+    for (const w of this.idle.splice(0)) w.kill()
+    // Busy workers finish their invocation and are stopped on release.
+    for (const q of this.queue.splice(0))
+      q.reject({
+        code: 'PYTHON_RUNTIME_ERROR',
+        message: 'the element changed while this invocation waited; retry',
+      })
+  }
+
+  /** Kills every worker now (server shutdown). */
+  destroy(): void {
+    this.close()
+    for (const w of this.workers) w.kill()
+    this.workers.clear()
+  }
+}

@@ -1,0 +1,174 @@
+# Periodic's in-sandbox Python runtime: imports the user's code once, then serves invocations
+# one at a time. Protocol: one JSON line in on stdin, JSON lines out on fd 3 (never stdout),
+# so print() and stderr stay the run's logs and cannot corrupt the protocol. After each
+# invocation a sentinel line on stdout and stderr marks where that run's output ends.
+import asyncio
+import inspect
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+import types
+
+CONTROL = os.fdopen(3, "w", buffering=1, encoding="utf-8")
+SENTINEL = os.environ.pop("PERIODIC_SENTINEL", "")
+CODE_FILE = os.environ.pop("PERIODIC_CODE_FILE", "/periodic/code/main.py")
+HANDLER = os.environ.pop("PERIODIC_HANDLER", "")
+SLUG = os.environ.pop("PERIODIC_SLUG", "")
+ENVELOPE_KEYS = ("payload", "data", "input")
+
+
+def send(msg):
+    CONTROL.write(json.dumps(msg, separators=(",", ":")) + "\n")
+    CONTROL.flush()
+
+
+def memory_mb():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def error(code, message, tb=None, **extra):
+    out = {"code": code, "message": message[:4000]}
+    if tb:
+        out["traceback"] = tb[-20000:]
+    out.update(extra)
+    return out
+
+
+def user_traceback(exc):
+    # Drop this runtime's own frames so the traceback starts in the user's code.
+    frames = traceback.extract_tb(exc.__traceback__)
+    frames = [f for f in frames if not f.filename.endswith("worker.py")]
+    lines = ["Traceback (most recent call last):\n"] + traceback.format_list(frames)
+    return "".join(lines + traceback.format_exception_only(type(exc), exc))
+
+
+def load():
+    sys.path.insert(0, os.path.dirname(CODE_FILE))
+    with open(CODE_FILE, encoding="utf-8") as f:
+        source = f.read()
+    try:
+        code = compile(source, "main.py", "exec")
+    except SyntaxError as e:
+        return None, error("PYTHON_SYNTAX_ERROR", f"{e.msg} (line {e.lineno}, column {e.offset})",
+                           line=e.lineno, column=e.offset)
+    module = types.ModuleType("main")
+    module.__file__ = CODE_FILE
+    sys.modules["main"] = module
+    try:
+        exec(code, module.__dict__)
+    except ImportError as e:
+        return None, error("PYTHON_IMPORT_ERROR", f"{type(e).__name__}: {e}", user_traceback(e))
+    except MemoryError as e:
+        return None, error("PYTHON_OOM", "out of memory while importing the code", user_traceback(e))
+    except BaseException as e:  # noqa: BLE001 - anything at import time is the user's error
+        return None, error("PYTHON_RUNTIME_ERROR", f"{type(e).__name__} at import: {e}", user_traceback(e))
+    callables = sorted(k for k, v in vars(module).items()
+                       if callable(v) and not k.startswith("_") and getattr(v, "__module__", None) == "main")
+    if HANDLER:
+        fn = vars(module).get(HANDLER)
+        if not callable(fn):
+            return None, error("PYTHON_HANDLER_NOT_FOUND",
+                               f"handler '{HANDLER}' is not defined; callables in the code: {callables}",
+                               callables=callables)
+        return (HANDLER, fn), None
+    for name in ("handler", "main", "entrypoint", SLUG.replace("-", "_")):
+        fn = vars(module).get(name)
+        if name and callable(fn):
+            return (name, fn), None
+    return None, error("PYTHON_HANDLER_NOT_FOUND",
+                       f"no handler found (looked for handler, main, entrypoint, {SLUG.replace('-', '_')}); "
+                       f"callables in the code: {callables}", callables=callables)
+
+
+def unwrap(payload):
+    if isinstance(payload, dict) and len(payload) == 1:
+        key = next(iter(payload))
+        if key in ENVELOPE_KEYS and isinstance(payload[key], dict):
+            return payload[key]
+    return payload
+
+
+def wants_context(fn):
+    try:
+        params = [p for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        return len(params) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+
+
+def mark_end(run_id):
+    # Flush Python's buffers, then write the sentinel straight to the descriptors.
+    for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            os.write(fd, f"\n{SENTINEL}{run_id}\n".encode())
+        except OSError:
+            pass
+
+
+def main():
+    started = time.perf_counter()
+    loaded, err = load()
+    if err:
+        send({"type": "load_error", "error": err})
+        return
+    name, fn = loaded
+    with_context = wants_context(fn)
+    loop = asyncio.new_event_loop()
+    send({"type": "ready", "handler": name, "load_ms": round((time.perf_counter() - started) * 1000, 2)})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        msg = json.loads(line)
+        run_id = msg["id"]
+        t0 = time.perf_counter()
+        reply = {"type": "result", "id": run_id}
+        try:
+            payload = unwrap(msg.get("input"))
+            args = (payload, msg.get("context") or {}) if with_context else (payload,)
+            result = fn(*args)
+            if inspect.isawaitable(result):
+                result = loop.run_until_complete(result)
+            if inspect.isgenerator(result) or inspect.isasyncgen(result):
+                result = stream_chunks(loop, run_id, result)
+            try:
+                reply["output"] = json.loads(json.dumps(result, allow_nan=False))
+            except (TypeError, ValueError) as e:
+                reply["error"] = error("PYTHON_RUNTIME_ERROR",
+                                       f"the return value is not JSON-serializable: {e}")
+        except MemoryError as e:
+            reply["error"] = error("PYTHON_OOM", "out of memory (memory_mb exceeded)", user_traceback(e))
+        except SystemExit as e:
+            reply["error"] = error("PYTHON_RUNTIME_ERROR", f"the handler called sys.exit({e.code})")
+        except BaseException as e:  # noqa: BLE001 - the user's exception becomes the run's error
+            reply["error"] = error("PYTHON_RUNTIME_ERROR", f"{type(e).__name__}: {e}", user_traceback(e))
+        reply["duration_ms"] = round((time.perf_counter() - t0) * 1000, 3)
+        reply["memory_mb"] = memory_mb()
+        mark_end(run_id)
+        send(reply)
+
+
+def stream_chunks(loop, run_id, gen):
+    chunks = []
+    if inspect.isasyncgen(gen):
+        async def drain():
+            async for item in gen:
+                send({"type": "chunk", "id": run_id, "data": item})
+                chunks.append(item)
+        loop.run_until_complete(drain())
+    else:
+        for item in gen:
+            send({"type": "chunk", "id": run_id, "data": item})
+            chunks.append(item)
+    return chunks
+
+
+if __name__ == "__main__":
+    main()

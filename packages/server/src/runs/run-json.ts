@@ -1,0 +1,46 @@
+// A run as the API shows it, and the opaque cursor for paging runs.
+import { E, PlatformError } from '../errors.ts'
+import type { RunRow } from '../storage/storage.ts'
+
+export function presentRun(r: RunRow, opts: { input?: boolean } = {}) {
+  return {
+    invocation_id: r.id,
+    id: r.id,
+    element_id: r.element_id,
+    element_version: r.element_version,
+    operation: r.operation,
+    trigger: r.trigger,
+    status: r.status,
+    ...(opts.input ? { input: r.input } : {}),
+    output: r.output,
+    error: r.error,
+    attempts: r.attempts,
+    cold_start: r.cold_start,
+    duration_ms: r.duration_ms,
+    memory_used_mb: r.memory_used_mb,
+    logs_truncated: r.logs_truncated,
+    created_at: r.created_at,
+    started_at: r.started_at,
+    completed_at: r.completed_at,
+  }
+}
+
+export function encodeCursor(r: RunRow, scope: string): string {
+  return Buffer.from(JSON.stringify({ c: r.created_at, i: r.id, s: scope })).toString('base64url')
+}
+
+/** Decodes a cursor issued for the same `scope` (filters); anything else is INVALID_CURSOR. */
+export function decodeCursor(cursor: string, scope: string): { created_at: string; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      c?: unknown
+      i?: unknown
+      s?: unknown
+    }
+    if (typeof v.c === 'string' && typeof v.i === 'string' && v.s === scope)
+      return { created_at: v.c, id: v.i }
+  } catch {}
+  throw new PlatformError(E.INVALID_CURSOR, 'the cursor is malformed or was issued for other filters', {
+    field: 'cursor',
+  })
+}

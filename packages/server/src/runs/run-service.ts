@@ -1,0 +1,232 @@
+// Run records: one insert when a run is created and one update (plus its logs) when it ends,
+// so the database is never the bottleneck of the hot path. While a run is active its live
+// status, attempt and streamed chunks are kept in memory; waiters are woken on completion.
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import type { EventBus } from '../events/event-bus.ts'
+import type { Json, JsonObject, RunLogRow, RunRow, RunStatus, Storage } from '../storage/storage.ts'
+
+export interface NewRun {
+  circle_id: string
+  element_id: string
+  element_version: number
+  operation: string
+  trigger: string
+  input: Json
+  trigger_info?: JsonObject | null
+}
+
+export interface RunOutcome {
+  status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>
+  output?: Json
+  error?: JsonObject | null
+  duration_ms: number
+  cold_start: boolean
+  memory_used_mb: number | null
+  logs: Array<{ stream: string; data: string }>
+  logs_truncated: boolean
+}
+
+interface Live {
+  status: RunStatus
+  attempts: number
+  started_at: string | null
+  /** Logs of earlier attempts (persisted with the run at the end). */
+  logs: Array<{ stream: string; data: string }>
+  /** Everything printed so far, for readers following the run live. */
+  tail: Array<{ stream: string; data: string }>
+  tailBytes: number
+  chunks: Json[]
+  cancel?: () => void
+}
+
+export type LiveEvent =
+  | { type: 'log'; stream: string; data: string }
+  | { type: 'chunk'; data: Json }
+  | { type: 'end'; run: RunRow }
+
+const TAIL_CAP = 4 * 1024 * 1024
+
+const TERMINAL: RunStatus[] = ['succeeded', 'failed', 'cancelled']
+export const isTerminal = (s: RunStatus) => TERMINAL.includes(s)
+
+export class RunService {
+  private readonly live = new Map<string, Live>()
+  private readonly done = new EventEmitter()
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly bus: EventBus,
+  ) {
+    this.done.setMaxListeners(0)
+  }
+
+  async create(n: NewRun): Promise<RunRow> {
+    const row: RunRow = {
+      id: randomUUID(),
+      ...n,
+      trigger_info: n.trigger_info ?? null,
+      status: 'queued',
+      output: null,
+      error: null,
+      attempts: 0,
+      created_at: new Date().toISOString(),
+      started_at: null,
+      completed_at: null,
+      duration_ms: null,
+      cold_start: false,
+      memory_used_mb: null,
+      logs_truncated: false,
+    }
+    await this.storage.insertRun(row)
+    this.live.set(row.id, {
+      status: 'queued',
+      attempts: 0,
+      started_at: null,
+      logs: [],
+      tail: [],
+      tailBytes: 0,
+      chunks: [],
+    })
+    return row
+  }
+
+  /** In-memory transition: the run is executing (attempt n). No write on the hot path. */
+  markRunning(id: string, attempt: number): void {
+    const l = this.live.get(id)
+    if (!l) return
+    l.status = 'running'
+    l.attempts = attempt
+    l.started_at ??= new Date().toISOString()
+  }
+
+  onCancel(id: string, cancel: () => void): void {
+    const l = this.live.get(id)
+    if (l) l.cancel = cancel
+  }
+
+  addChunk(id: string, data: Json): void {
+    const l = this.live.get(id)
+    if (!l) return
+    l.chunks.push(data)
+    this.done.emit(`live:${id}`, { type: 'chunk', data } satisfies LiveEvent)
+  }
+
+  /** A log line as it is printed (kept for live readers; persisted by finish). */
+  appendLog(id: string, stream: string, data: string): void {
+    const l = this.live.get(id)
+    if (!l) return
+    if (l.tailBytes < TAIL_CAP) {
+      l.tail.push({ stream, data })
+      l.tailBytes += data.length
+    }
+    this.done.emit(`live:${id}`, { type: 'log', stream, data } satisfies LiveEvent)
+  }
+
+  /** Follows an active run: replays what happened so far, then calls `fn` until it ends. */
+  follow(id: string, fn: (e: LiveEvent) => void): (() => void) | undefined {
+    const l = this.live.get(id)
+    if (!l) return undefined
+    for (const t of l.tail) fn({ type: 'log', ...t })
+    for (const c of l.chunks) fn({ type: 'chunk', data: c })
+    const onLive = (e: LiveEvent) => fn(e)
+    const onDone = (run: RunRow) => fn({ type: 'end', run })
+    this.done.on(`live:${id}`, onLive)
+    this.done.once(id, onDone)
+    return () => {
+      this.done.off(`live:${id}`, onLive)
+      this.done.off(id, onDone)
+    }
+  }
+
+  /** Logs of an attempt that was retried, kept with the run. */
+  addLogs(id: string, logs: Array<{ stream: string; data: string }>): void {
+    this.live.get(id)?.logs.push(...logs)
+  }
+
+  isActive(id: string): boolean {
+    return this.live.has(id)
+  }
+
+  /** Requests cancellation of an active run; false when it is not active here. */
+  cancel(id: string): boolean {
+    const l = this.live.get(id)
+    if (!l?.cancel) return false
+    l.cancel()
+    return true
+  }
+
+  async finish(row: RunRow, o: RunOutcome): Promise<RunRow> {
+    const l = this.live.get(row.id)
+    const completed = new Date().toISOString()
+    const logs = [...(l?.logs ?? []), ...o.logs]
+    const patch: Partial<RunRow> = {
+      status: o.status,
+      output: o.output ?? null,
+      error: o.error ?? null,
+      attempts: Math.max(1, l?.attempts ?? 1),
+      started_at: l?.started_at ?? completed,
+      completed_at: completed,
+      duration_ms: Math.round(o.duration_ms * 1000) / 1000,
+      cold_start: o.cold_start,
+      memory_used_mb: o.memory_used_mb,
+      logs_truncated: o.logs_truncated,
+    }
+    const logRows: RunLogRow[] = logs
+      .filter((x) => x.data.length > 0)
+      .map((x, seq) => ({ run_id: row.id, seq, stream: x.stream, data: x.data, created_at: completed }))
+    await this.storage.transaction(async (tx) => {
+      await tx.updateRun(row.id, patch)
+      if (logRows.length) await tx.insertRunLogs(logRows)
+    })
+    const final = { ...row, ...patch } as RunRow
+    this.live.delete(row.id)
+    this.done.emit(row.id, final)
+    this.bus.publish({
+      type: `run.${o.status}`,
+      circle_id: row.circle_id,
+      element_id: row.element_id,
+      actor: null,
+      at: completed,
+      data: {
+        run_id: row.id,
+        operation: row.operation,
+        status: o.status,
+        duration_ms: patch.duration_ms ?? null,
+      },
+    })
+    return final
+  }
+
+  /** The run as stored, with the live status of an active run laid over it. */
+  async get(id: string): Promise<RunRow | undefined> {
+    const row = await this.storage.getRun(id)
+    return row && this.overlay(row)
+  }
+
+  overlay(row: RunRow): RunRow {
+    const l = this.live.get(row.id)
+    if (!l || isTerminal(row.status)) return row
+    return { ...row, status: l.status, attempts: l.attempts, started_at: l.started_at }
+  }
+
+  chunks(id: string): Json[] {
+    return this.live.get(id)?.chunks ?? []
+  }
+
+  /** Resolves when the run ends or `timeoutMs` passes (then with its current state). */
+  async wait(row: RunRow, timeoutMs: number): Promise<RunRow> {
+    if (!this.live.has(row.id)) return (await this.get(row.id)) ?? row
+    return new Promise((resolve) => {
+      const onDone = (final: RunRow) => {
+        clearTimeout(timer)
+        resolve(final)
+      }
+      const timer = setTimeout(() => {
+        this.done.off(row.id, onDone)
+        resolve(this.overlay(row))
+      }, timeoutMs)
+      this.done.once(row.id, onDone)
+    })
+  }
+}

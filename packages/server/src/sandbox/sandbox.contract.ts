@@ -1,0 +1,190 @@
+// The sandbox contract: what every executor must do with untrusted code. sandbox.test.ts runs it
+// against every executor installed on the machine. Isolation cases apply to executors that
+// claim isolation; the process executor claims none and only has to run, limit and kill.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Executor, ExitInfo, SpawnOptions } from './executor.ts'
+
+const PYTHON = '/usr/bin/python3'
+
+interface Outcome {
+  exit: ExitInfo
+  stdout: string
+  stderr: string
+  control: string
+}
+
+function collect(stream: Readable): Promise<string> {
+  return new Promise((resolve) => {
+    let s = ''
+    stream.on('data', (d: Buffer) => {
+      if (s.length < 1_000_000) s += d.toString()
+    })
+    stream.on('error', () => resolve(s))
+    stream.on('close', () => resolve(s))
+  })
+}
+
+export function describeSandboxContract(executor: Executor): void {
+  const isolated = executor.name !== 'process'
+
+  describe(`sandbox contract: ${executor.name}`, () => {
+    let secrets: string
+    let code: string
+    let server: Server
+    let port: number
+    beforeAll(async () => {
+      // Stands in for the data dir: a database file and the master key beside it.
+      secrets = mkdtempSync(join(tmpdir(), 'periodic-secrets-'))
+      writeFileSync(join(secrets, 'master.key'), 'TOP-SECRET-KEY', { mode: 0o600 })
+      code = mkdtempSync(join(tmpdir(), 'periodic-code-'))
+      server = createServer((s) => s.end('PLATFORM'))
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      port = (server.address() as { port: number }).port
+    })
+    afterAll(async () => {
+      await new Promise((r) => server.close(r))
+      rmSync(secrets, { recursive: true, force: true })
+      rmSync(code, { recursive: true, force: true })
+    })
+
+    async function python(
+      source: string,
+      opts: Partial<SpawnOptions> & { killAfterMs?: number; stdin?: string } = {},
+    ): Promise<Outcome> {
+      const p = executor.spawn({
+        argv: [PYTHON, '-c', source],
+        env: { HOME: '/tmp', SECRETS: secrets, PORT: String(port) },
+        mounts: [{ source: code, target: '/code' }],
+        cwd: '/tmp',
+        memoryMb: 128,
+        maxPids: 32,
+        network: 'egress',
+        ...opts,
+      })
+      p.stdin.on('error', () => {})
+      p.stdin.end(opts.stdin ?? '')
+      const timer = opts.killAfterMs ? setTimeout(() => p.kill(), opts.killAfterMs) : undefined
+      const [stdout, stderr, control, exit] = await Promise.all([
+        collect(p.stdout),
+        collect(p.stderr),
+        collect(p.control),
+        p.exited,
+      ])
+      clearTimeout(timer)
+      return { exit, stdout, stderr, control }
+    }
+
+    it('reports healthy', async () => {
+      expect((await executor.health()).ok).toBe(true)
+    })
+
+    it('runs code with stdin, stdout, stderr and the fd 3 control channel kept apart', async () => {
+      const r = await python(
+        'import sys, os\nline = sys.stdin.readline()\nprint("out", line.strip())\nprint("err", file=sys.stderr)\nos.write(3, b"ctl\\n")',
+        { stdin: 'hello\n' },
+      )
+      expect(r.exit).toMatchObject({ code: 0, oomKilled: false })
+      expect(r.stdout).toBe('out hello\n')
+      expect(r.stderr).toBe('err\n')
+      expect(r.control).toBe('ctl\n')
+    })
+
+    it('passes the environment it is given and reports the exit code', async () => {
+      const r = await python('import os, sys\nprint(os.environ["PORT"])\nsys.exit(7)')
+      expect(r.stdout.trim()).toBe(String(port))
+      expect(r.exit.code).toBe(7)
+    })
+
+    it('kills a runaway process (what a timeout does)', async () => {
+      const started = Date.now()
+      const r = await python('while True: pass', { killAfterMs: 300 })
+      expect(r.exit.signal ?? r.exit.code).toBeTruthy()
+      expect(r.exit.code).not.toBe(0)
+      expect(Date.now() - started).toBeLessThan(20_000)
+    })
+
+    it('kills the children with the process', async () => {
+      const marker = join(code, `child-${Date.now()}`)
+      // The child would write the marker after the parent was killed.
+      const r = await python(
+        `import os, time, subprocess, sys\nsubprocess.Popen([sys.executable, "-c", "import time; time.sleep(1.5); open('/code/${marker.slice(code.length + 1)}', 'w').write('x')"])\ntime.sleep(30)`,
+        { killAfterMs: 400, mounts: [{ source: code, target: '/code', writable: true }] },
+      )
+      expect(r.exit.code).not.toBe(0)
+      await new Promise((res) => setTimeout(res, 2000))
+      expect(readdirSync(code).filter((f) => f.startsWith('child-'))).toEqual([])
+    })
+
+    it('enforces the memory ceiling', async () => {
+      const r = await python(
+        'x = bytearray(400 * 1024 * 1024)\nfor i in range(0, len(x), 4096): x[i] = 1\nprint("survived")',
+        {
+          memoryMb: 64,
+        },
+      )
+      expect(r.stdout).not.toContain('survived')
+      expect(r.exit.code).not.toBe(0)
+      // Either the kernel killed it (cgroup) or the allocation failed (address-space limit).
+      expect(r.exit.oomKilled || r.stderr.includes('MemoryError') || r.exit.signal !== null).toBe(true)
+    })
+
+    it('caps the number of processes (a fork bomb stops)', async () => {
+      const r = await python(
+        'import os, time\nn = 0\ntry:\n    for _ in range(200):\n        if os.fork() == 0:\n            time.sleep(1); os._exit(0)\n        n += 1\nexcept OSError:\n    pass\nprint(n)\nos._exit(0)',
+        { maxPids: 16 },
+      )
+      const forked = Number(r.stdout.trim())
+      expect(forked).toBeGreaterThanOrEqual(0)
+      expect(forked).toBeLessThan(200)
+    })
+
+    it.skipIf(!isolated)('cannot write outside /tmp, and /tmp is private', async () => {
+      const r = await python(
+        'import os\nres = []\nfor p in ["/usr/evil", "/etc/evil", "/code/evil", "/evil", os.environ["SECRETS"] + "/evil"]:\n    try:\n        open(p, "w").write("x"); res.append("wrote " + p)\n    except OSError:\n        res.append("no")\nopen("/tmp/ok", "w").write("ok")\nprint(",".join(res), open("/tmp/ok").read(), len(os.listdir("/tmp")))',
+      )
+      expect(r.exit.code).toBe(0)
+      expect(r.stdout.trim()).toBe('no,no,no,no,no ok 1')
+      expect(readdirSync(code)).not.toContain('evil')
+      expect(readdirSync(secrets)).toEqual(['master.key'])
+    })
+
+    it.skipIf(!isolated)('cannot read the data dir or the master key', async () => {
+      const r = await python(
+        'import os\ntry:\n    print(open(os.environ["SECRETS"] + "/master.key").read())\nexcept OSError as e:\n    print("denied", type(e).__name__)',
+      )
+      expect(r.stdout).not.toContain('TOP-SECRET-KEY')
+      expect(r.stdout).toContain('denied')
+    })
+
+    it.skipIf(!isolated)('cannot see or kill the server', async () => {
+      const r = await python(
+        `import os, signal\ntry:\n    os.kill(${process.pid}, signal.SIGKILL); print("killed")\nexcept OSError as e:\n    print("refused", type(e).__name__)\nprint(sorted(int(p) for p in os.listdir("/proc") if p.isdigit())[:1], os.getuid())`,
+      )
+      expect(r.stdout).toContain('refused')
+      // its own pid namespace: the first process it sees is its own tree, and it is not root
+      expect(r.stdout).toMatch(/\[1\] 65534/)
+      expect(process.kill(process.pid, 0)).toBe(true)
+    })
+
+    it.skipIf(!isolated || !executor.guarantees.network.includes('unreachable'))(
+      "cannot reach the platform's ports on the host loopback",
+      async () => {
+        const r = await python(
+          'import os, socket\ntry:\n    s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=2)\n    print("reached", s.recv(16))\nexcept OSError as e:\n    print("unreachable", type(e).__name__)',
+        )
+        expect(r.stdout).toContain('unreachable')
+        expect(r.stdout).not.toContain('PLATFORM')
+      },
+    )
+
+    it.skipIf(isolated)('says plainly that it isolates nothing', () => {
+      expect(executor.guarantees.filesystem).toMatch(/^NONE/)
+      expect(executor.guarantees.network).toMatch(/^NONE/)
+    })
+  })
+}

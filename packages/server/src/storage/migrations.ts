@@ -1,0 +1,160 @@
+// Schema migrations shared by SQLite and PostgreSQL. JSON is stored as TEXT and timestamps as
+// fixed-width ISO-8601 UTC strings in both, so one query layer reads both the same way and
+// lexical order is time order.
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+
+type Dialect = 'sqlite' | 'postgres'
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const seqColumn = dialect === 'postgres' ? 'bigserial' : 'integer'
+  return {
+    '0001_core': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('elements')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('parent_id', 'text')
+          .addColumn('slug', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('element_type', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('state_reason', 'text')
+          .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('intention', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('meta', 'text', (c) => c.notNull())
+          .addColumn('readme', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('deleted_at', 'text')
+          .execute()
+        // Slugs are unique among live elements of a circle; circle slugs among live circles.
+        await sql`CREATE UNIQUE INDEX elements_live_slug ON elements (circle_id, slug) WHERE deleted_at IS NULL AND parent_id IS NOT NULL`.execute(
+          db,
+        )
+        await sql`CREATE UNIQUE INDEX elements_live_circle ON elements (slug) WHERE deleted_at IS NULL AND parent_id IS NULL`.execute(
+          db,
+        )
+        await db.schema.createIndex('elements_parent').on('elements').columns(['parent_id']).execute()
+        await db.schema.createIndex('elements_circle').on('elements').columns(['circle_id']).execute()
+
+        await db.schema
+          .createTable('element_versions')
+          .addColumn('element_id', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('intention', 'text', (c) => c.notNull())
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('element_versions_pk', ['element_id', 'version'])
+          .execute()
+
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull().unique())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute()
+        await db.schema.createIndex('api_keys_circle').on('api_keys').columns(['circle_id']).execute()
+
+        await db.schema
+          .createTable('activity')
+          .addColumn('seq', seqColumn, (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('element_id', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text')
+          .addColumn('details', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('activity_circle').on('activity').columns(['circle_id', 'seq']).execute()
+        await db.schema
+          .createIndex('activity_element')
+          .on('activity')
+          .columns(['element_id', 'seq'])
+          .execute()
+
+        await db.schema
+          .createTable('attachments')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('source_id', 'text', (c) => c.notNull())
+          .addColumn('target_id', 'text', (c) => c.notNull())
+          .addColumn('priority', 'integer', (c) => c.notNull())
+          .addColumn('cascade_policy', 'text', (c) => c.notNull())
+          .addColumn('version_pin', 'integer')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('attachments_pair', ['source_id', 'target_id'])
+          .execute()
+        await db.schema.createIndex('attachments_target').on('attachments').columns(['target_id']).execute()
+
+        await db.schema
+          .createTable('runs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('element_id', 'text', (c) => c.notNull())
+          .addColumn('element_version', 'integer', (c) => c.notNull())
+          .addColumn('operation', 'text', (c) => c.notNull())
+          .addColumn('trigger', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('input', 'text', (c) => c.notNull())
+          .addColumn('output', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('completed_at', 'text')
+          .addColumn('duration_ms', dialect === 'postgres' ? 'double precision' : 'real')
+          .execute()
+        await db.schema.createIndex('runs_element').on('runs').columns(['element_id', 'created_at']).execute()
+        await db.schema.createIndex('runs_circle').on('runs').columns(['circle_id', 'created_at']).execute()
+      },
+    },
+    '0002_run_details': {
+      async up(db: Kysely<unknown>) {
+        for (const [name, type] of [
+          ['cold_start', 'integer'],
+          ['memory_used_mb', dialect === 'postgres' ? 'double precision' : 'real'],
+          ['logs_truncated', 'integer'],
+          ['trigger_info', 'text'],
+        ] as const) {
+          await db.schema.alterTable('runs').addColumn(name, type).execute()
+        }
+        await db.schema
+          .createTable('run_logs')
+          .addColumn('run_id', 'text', (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('run_logs_pk', ['run_id', 'seq'])
+          .execute()
+      },
+    },
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'periodic_migrations',
+    migrationLockTableName: 'periodic_migrations_lock',
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${String(error)}`, { cause: error })
+  }
+}

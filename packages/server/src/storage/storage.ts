@@ -1,0 +1,192 @@
+// The narrow storage interface every subsystem uses; sqlite.ts and postgres.ts implement it
+// (through one Kysely-based implementation), and storage.contract.ts checks both.
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+export type JsonObject = { [key: string]: Json }
+
+export interface ElementRow {
+  id: string
+  circle_id: string
+  parent_id: string | null
+  slug: string
+  name: string
+  element_type: string
+  state: string
+  state_reason: string | null
+  enabled: boolean
+  intention: string
+  spec: JsonObject
+  meta: JsonObject
+  readme: string
+  version: number
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+}
+
+export interface VersionRow {
+  element_id: string
+  version: number
+  name: string
+  intention: string
+  spec: JsonObject
+  message: string
+  created_by: string | null
+  created_at: string
+}
+
+export interface ApiKeyRow {
+  id: string
+  circle_id: string
+  name: string
+  prefix: string
+  hash: string
+  scopes: string[]
+  created_by: string | null
+  created_at: string
+  revoked_at: string | null
+}
+
+export interface ActivityRow {
+  seq: number
+  circle_id: string
+  element_id: string | null
+  action: string
+  actor: string | null
+  details: JsonObject
+  created_at: string
+}
+
+export interface AttachmentRow {
+  id: string
+  circle_id: string
+  source_id: string
+  target_id: string
+  priority: number
+  cascade_policy: string
+  version_pin: number | null
+  created_at: string
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+export const ACTIVE_RUN_STATUSES: RunStatus[] = ['queued', 'running']
+
+export interface RunRow {
+  id: string
+  circle_id: string
+  element_id: string
+  element_version: number
+  operation: string
+  trigger: string
+  status: RunStatus
+  input: Json
+  output: Json
+  error: JsonObject | null
+  attempts: number
+  created_at: string
+  started_at: string | null
+  completed_at: string | null
+  duration_ms: number | null
+  cold_start: boolean
+  memory_used_mb: number | null
+  logs_truncated: boolean
+  /** What started the run (key id, trigger id, parent run); free-form. */
+  trigger_info: JsonObject | null
+}
+
+export interface RunLogRow {
+  run_id: string
+  seq: number
+  stream: string
+  data: string
+  created_at: string
+}
+
+export interface RunQuery {
+  elementId?: string
+  circleId?: string
+  statuses?: RunStatus[]
+  /** Cursor: rows strictly older than this (created_at, id) pair. */
+  before?: { created_at: string; id: string }
+  limit: number
+}
+
+export interface RunStatsRow {
+  element_id: string
+  total: number
+  succeeded: number
+  failed: number
+  avg_duration_ms: number | null
+}
+
+export interface ElementPatch {
+  name?: string
+  intention?: string
+  spec?: JsonObject
+  meta?: JsonObject
+  readme?: string
+  state?: string
+  state_reason?: string | null
+  enabled?: boolean
+  version?: number
+  updated_at?: string
+  deleted_at?: string | null
+}
+
+export interface Storage {
+  readonly dialect: 'sqlite' | 'postgres'
+  migrate(): Promise<void>
+  close(): Promise<void>
+  /** Runs `fn` atomically; nested calls join the outer transaction. */
+  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>
+  ping(): Promise<void>
+
+  insertElement(row: ElementRow): Promise<void>
+  getElement(id: string): Promise<ElementRow | undefined>
+  findElementBySlug(circleId: string, slug: string): Promise<ElementRow | undefined>
+  findCircle(slug: string): Promise<ElementRow | undefined>
+  /** A live element by circle slug and element slug, in one query (the hot path of every request). */
+  findElementInCircle(circleSlug: string, slug: string): Promise<ElementRow | undefined>
+  listCircles(): Promise<ElementRow[]>
+  listChildren(
+    parentId: string,
+    opts?: { limit?: number; offset?: number; types?: string[] },
+  ): Promise<ElementRow[]>
+  countChildren(parentId: string): Promise<number>
+  listCircleElements(circleId: string): Promise<ElementRow[]>
+  /** Applies `patch` when the row is live and (if given) at `expectedVersion`; false otherwise. */
+  updateElement(id: string, patch: ElementPatch, expectedVersion?: number): Promise<boolean>
+
+  insertVersion(row: VersionRow): Promise<void>
+  getVersion(elementId: string, version: number): Promise<VersionRow | undefined>
+  listVersions(elementId: string, limit: number): Promise<VersionRow[]>
+  countVersions(elementId: string): Promise<number>
+
+  insertApiKey(row: ApiKeyRow): Promise<void>
+  findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>
+  listApiKeys(circleId: string): Promise<ApiKeyRow[]>
+  revokeApiKey(circleId: string, id: string, at: string): Promise<boolean>
+
+  insertActivity(row: Omit<ActivityRow, 'seq'>): Promise<number>
+  listActivity(q: {
+    circleId: string
+    elementIds?: string[]
+    before?: number
+    limit: number
+  }): Promise<ActivityRow[]>
+
+  insertAttachment(row: AttachmentRow): Promise<void>
+  getAttachment(id: string): Promise<AttachmentRow | undefined>
+  findAttachment(sourceId: string, targetId: string): Promise<AttachmentRow | undefined>
+  deleteAttachment(id: string): Promise<boolean>
+  listAttachments(q: { targetId?: string; sourceId?: string; circleId?: string }): Promise<AttachmentRow[]>
+
+  insertRun(row: RunRow): Promise<void>
+  updateRun(id: string, patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>): Promise<boolean>
+  getRun(id: string): Promise<RunRow | undefined>
+  listRuns(q: RunQuery): Promise<RunRow[]>
+  insertRunLogs(rows: RunLogRow[]): Promise<void>
+  listRunLogs(runId: string, afterSeq?: number, limit?: number): Promise<RunLogRow[]>
+  countActiveRuns(elementId: string): Promise<number>
+  runStats(elementIds: string[], since: string): Promise<RunStatsRow[]>
+}
