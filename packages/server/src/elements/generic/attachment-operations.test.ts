@@ -182,6 +182,20 @@ describe.each(storageKinds())('attachment operations on %s', (storage) => {
     expect((await attachments(c, 'b')).attachments).toEqual([])
   })
 
+
+  it('checks the version_pin of attach: 404 for an unknown version, 400 beyond the integer range', async () => {
+    const c = await circleWithElements()
+    const ok = await s.api('POST', `/api/${c}/a/ops/attach`, { target: 'b', version_pin: 1 })
+    expect(ok.status).toBe(201)
+    expect(ok.body.attachment.version_pin).toBe(1)
+    const unknown = await s.api('POST', `/api/${c}/c/ops/attach`, { target: 'b', version_pin: 7 })
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.error).toMatchObject({ code: 'VERSION_NOT_FOUND', details: { version: 7 } })
+    const huge = await s.api('POST', `/api/${c}/c/ops/attach`, { target: 'b', version_pin: 2 ** 40 })
+    expect(huge.status).toBe(400)
+    expect(huge.body.error.code).toBe('VALIDATION_FAILED')
+    expect((await attachments(c, 'b')).attachments).toHaveLength(1)
+  })
   it('removes a modifier with the execute scope only, and only one attached to this element', async () => {
     const c = await circleWithElements()
     const a = await s.api('POST', `/api/${c}/a/ops/attach`, { target: 'b' })

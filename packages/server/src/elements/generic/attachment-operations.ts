@@ -67,7 +67,6 @@ async function resolveTarget(
 }
 
 async function attach(
-  svc: ElementService,
   tx: Storage,
   source: ElementRow,
   target: ElementRow,
@@ -77,6 +76,12 @@ async function attach(
     throw new PlatformError(E.INVALID_ATTACHMENT, 'an element cannot attach to itself')
   if (source.parent_id === null || target.parent_id === null)
     throw new PlatformError(E.INVALID_ATTACHMENT, 'circles cannot be attached or attached to')
+  if (opts.version_pin !== null && !(await tx.getVersion(source.id, opts.version_pin))) {
+    throw new PlatformError(E.VERSION_NOT_FOUND, `"${source.slug}" has no version ${opts.version_pin}`, {
+      field: 'version_pin',
+      version: opts.version_pin,
+    })
+  }
   if (await tx.findAttachment(source.id, target.id)) {
     throw new PlatformError(E.ATTACHMENT_EXISTS, `"${source.slug}" is already attached to "${target.slug}"`)
   }
@@ -95,7 +100,6 @@ async function attach(
       throw new PlatformError(E.ATTACHMENT_EXISTS, `"${source.slug}" is already attached to "${target.slug}"`)
     throw err
   }
-  void svc
   return row
 }
 
@@ -144,7 +148,7 @@ export const attachmentOperations = [
         ...targetRef,
         priority,
         cascade_policy: cascade,
-        version_pin: Type.Optional(Type.Integer({ minimum: 1 })),
+        version_pin: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
       },
       { additionalProperties: false },
     ),
@@ -160,7 +164,7 @@ export const attachmentOperations = [
         ctx.element,
         ctx.actor,
         'element.attached',
-        (tx) => attach(ctx.elements, tx, ctx.element, target, opts),
+        (tx) => attach(tx, ctx.element, target, opts),
         (a) => ({ attachment_id: a.id, target_id: target.id }),
       )
       ctx.reply.status(201)
@@ -273,7 +277,7 @@ export const attachmentOperations = [
           const added: AttachmentRow[] = []
           for (const s of sources)
             added.push(
-              await attach(svc, tx, s.row, target, {
+              await attach(tx, s.row, target, {
                 priority: s.priority,
                 cascade_policy: s.cascade_policy,
                 version_pin: s.pin,
