@@ -1,10 +1,12 @@
 // Run records: one insert when a run is created and one update (plus its logs) when it ends,
-// so the database is never the bottleneck of the hot path. While a run is active its live
-// status, attempt and streamed chunks are kept in memory; waiters are woken on completion.
+// group-committed by RunWriter, so the database is never the bottleneck of the hot path.
+// While a run is active its live status, attempt and streamed chunks are kept in memory;
+// waiters are woken on completion.
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { EventBus } from '../events/event-bus.ts'
 import type { Json, JsonObject, RunLogRow, RunRow, RunStatus, Storage } from '../storage/storage.ts'
+import { RunWriter } from './run-writer.ts'
 
 export interface NewRun {
   circle_id: string
@@ -53,12 +55,14 @@ export const isTerminal = (s: RunStatus) => TERMINAL.includes(s)
 export class RunService {
   private readonly live = new Map<string, Live>()
   private readonly done = new EventEmitter()
+  private readonly writer: RunWriter
 
   constructor(
     private readonly storage: Storage,
     private readonly bus: EventBus,
   ) {
     this.done.setMaxListeners(0)
+    this.writer = new RunWriter(storage)
   }
 
   async create(n: NewRun): Promise<RunRow> {
@@ -78,7 +82,7 @@ export class RunService {
       memory_used_mb: null,
       logs_truncated: false,
     }
-    await this.storage.insertRun(row)
+    await this.writer.insert(row)
     this.live.set(row.id, {
       status: 'queued',
       attempts: 0,
@@ -175,10 +179,7 @@ export class RunService {
     const logRows: RunLogRow[] = logs
       .filter((x) => x.data.length > 0)
       .map((x, seq) => ({ run_id: row.id, seq, stream: x.stream, data: x.data, created_at: completed }))
-    await this.storage.transaction(async (tx) => {
-      await tx.updateRun(row.id, patch)
-      if (logRows.length) await tx.insertRunLogs(logRows)
-    })
+    await this.writer.finish(row.id, patch, logRows)
     const final = { ...row, ...patch } as RunRow
     this.live.delete(row.id)
     this.done.emit(row.id, final)

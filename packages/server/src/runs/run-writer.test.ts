@@ -1,0 +1,73 @@
+// RunWriter on real SQLite: writes of one turn land together, each caller learns about its
+// own write only, and a failing write does not take the rest of its batch down with it.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSqliteStorage } from '../storage/sqlite.ts'
+import type { RunRow, Storage } from '../storage/storage.ts'
+import { RunWriter } from './run-writer.ts'
+
+function queued(): RunRow {
+  return {
+    id: randomUUID(),
+    circle_id: randomUUID(),
+    element_id: randomUUID(),
+    element_version: 1,
+    operation: 'invoke',
+    trigger: 'api',
+    status: 'queued',
+    input: { n: 1 },
+    output: null,
+    error: null,
+    attempts: 0,
+    created_at: new Date().toISOString(),
+    started_at: null,
+    completed_at: null,
+    duration_ms: null,
+    cold_start: false,
+    memory_used_mb: null,
+    logs_truncated: false,
+    trigger_info: null,
+  }
+}
+
+describe('RunWriter', () => {
+  let db: Storage
+  let writer: RunWriter
+  beforeAll(async () => {
+    db = createSqliteStorage(':memory:')
+    await db.migrate()
+    writer = new RunWriter(db)
+  })
+  afterAll(async () => db.close())
+
+  it('stores many runs created in one turn, then their ends with logs', async () => {
+    const rows = Array.from({ length: 50 }, queued)
+    await Promise.all(rows.map((r) => writer.insert(r)))
+    for (const r of rows) expect(await db.getRun(r.id)).toEqual(r)
+    const at = new Date().toISOString()
+    await Promise.all(
+      rows.map((r, i) =>
+        writer.finish(r.id, { status: 'succeeded', output: { i }, attempts: 1, completed_at: at }, [
+          { run_id: r.id, seq: 0, stream: 'stdout', data: `line ${i}\n`, created_at: at },
+        ]),
+      ),
+    )
+    for (const [i, r] of rows.entries()) {
+      expect(await db.getRun(r.id)).toMatchObject({ status: 'succeeded', output: { i }, attempts: 1 })
+      expect((await db.listRunLogs(r.id)).map((l) => l.data)).toEqual([`line ${i}\n`])
+    }
+  })
+
+  it('fails only the write that cannot be stored', async () => {
+    const existing = queued()
+    await writer.insert(existing)
+    const good = [queued(), queued()]
+    const results = await Promise.allSettled([
+      writer.insert(good[0]!),
+      writer.insert({ ...existing }), // same primary key: refused by the database
+      writer.insert(good[1]!),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    for (const r of good) expect(await db.getRun(r.id)).toEqual(r)
+  })
+})

@@ -1,0 +1,78 @@
+// Group commit for run records. Every run is written twice (queued, then ended); under load
+// those writes arrive many per event-loop turn, so they are queued and written together in one
+// transaction on the next turn. Callers await their own write, so nothing is acknowledged (or
+// executed) before it is stored.
+// When a batch fails, its writes are retried one by one so one bad write fails alone.
+import type { RunLogRow, RunRow, Storage } from '../storage/storage.ts'
+
+type RunPatch = Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
+
+interface Pending {
+  insert?: RunRow
+  patch?: RunPatch
+  logs: RunLogRow[]
+  waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>
+}
+
+export class RunWriter {
+  private batch = new Map<string, Pending>()
+  private scheduled = false
+
+  constructor(private readonly storage: Storage) {}
+
+  insert(row: RunRow): Promise<void> {
+    return this.enqueue(row.id, (p) => {
+      p.insert = row
+    })
+  }
+
+  finish(id: string, patch: RunPatch, logs: RunLogRow[]): Promise<void> {
+    return this.enqueue(id, (p) => {
+      p.patch = { ...p.patch, ...patch }
+      p.logs.push(...logs)
+    })
+  }
+
+  private enqueue(id: string, apply: (p: Pending) => void): Promise<void> {
+    let p = this.batch.get(id)
+    if (!p) {
+      p = { logs: [], waiters: [] }
+      this.batch.set(id, p)
+    }
+    apply(p)
+    const entry = p
+    const done = new Promise<void>((resolve, reject) => entry.waiters.push({ resolve, reject }))
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(() => void this.flush())
+    }
+    return done
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.batch
+    this.batch = new Map()
+    this.scheduled = false
+    try {
+      await this.storage.transaction(async (tx) => {
+        for (const [id, p] of batch) await write(tx, id, p)
+      })
+      for (const p of batch.values()) for (const w of p.waiters) w.resolve()
+    } catch {
+      for (const [id, p] of batch) {
+        try {
+          await this.storage.transaction((tx) => write(tx, id, p))
+          for (const w of p.waiters) w.resolve()
+        } catch (err) {
+          for (const w of p.waiters) w.reject(err)
+        }
+      }
+    }
+  }
+}
+
+async function write(tx: Storage, id: string, p: Pending): Promise<void> {
+  if (p.insert) await tx.insertRun(p.insert)
+  if (p.patch) await tx.updateRun(id, p.patch)
+  if (p.logs.length) await tx.insertRunLogs(p.logs)
+}
