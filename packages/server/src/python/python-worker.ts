@@ -104,6 +104,7 @@ export class PythonWorker {
       env: {
         ...this.cfg.env,
         PERIODIC_SENTINEL: this.sentinel,
+        PERIODIC_QUIET_RUNS: this.cfg.executor.countsChildWrites ? '1' : '0',
         PERIODIC_CODE_FILE: `/periodic/code/${this.cfg.entry}`,
         PERIODIC_HANDLER: this.cfg.handler,
         PERIODIC_SLUG: this.cfg.slug,
@@ -260,6 +261,8 @@ export class PythonWorker {
     if (msg['type'] === 'chunk') p.onChunk?.(msg['data'] ?? null)
     else if (msg['type'] === 'result') {
       p.result = msg
+      // A quiet run wrote nothing, so no sentinel follows on stdout or stderr.
+      if (msg['quiet'] === true) p.ended.add('stdout').add('stderr')
       this.maybeFinish()
     }
   }

@@ -9,6 +9,11 @@ export interface PoolOptions {
   idleMs: number
 }
 
+const CANCELLED: RunError = {
+  code: 'CANCELLED',
+  message: 'the run was cancelled while it waited for a worker',
+}
+
 interface Waiter {
   resolve(w: { worker: PythonWorker; cold: boolean }): void
   reject(e: RunError): void
@@ -51,13 +56,31 @@ export class WorkerPool {
     return last
   }
 
-  /** A worker of this pool, warm if one is idle; waits when `max` are busy. */
-  acquire(): Promise<{ worker: PythonWorker; cold: boolean }> {
+  /** A worker of this pool, warm if one is idle; waits when `max` are busy, until `signal` aborts. */
+  acquire(signal?: AbortSignal): Promise<{ worker: PythonWorker; cold: boolean }> {
+    if (signal?.aborted) return Promise.reject(CANCELLED)
     const warm = this.takeIdle()
     if (warm) return Promise.resolve({ worker: warm, cold: false })
     if (this.loadError) return Promise.reject(this.loadError)
     return new Promise((resolve, reject) => {
-      this.queue.push({ resolve, reject })
+      const onAbort = () => {
+        // A cancelled invocation leaves the queue at once instead of waiting for its turn.
+        const i = this.queue.indexOf(waiter)
+        if (i >= 0) this.queue.splice(i, 1)
+        reject(CANCELLED)
+      }
+      const waiter: Waiter = {
+        resolve: (w) => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(w)
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort)
+          reject(e)
+        },
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.queue.push(waiter)
       this.grow()
     })
   }
@@ -69,12 +92,14 @@ export class WorkerPool {
     context: Parameters<PythonWorker['invoke']>[2],
     timeoutMs: number,
     hooks: {
+      /** Aborting gives up waiting for a worker (a started invocation is stopped with onStart's cancel). */
+      signal?: AbortSignal
       onStart?(cancel: () => void): void
       onChunk?(d: Parameters<PythonWorker['invoke']>[1]): void
       onLog?(stream: 'stdout' | 'stderr', data: string): void
     } = {},
   ): Promise<InvocationResult & { cold: boolean; coldStartMs: number }> {
-    const { worker, cold } = await this.acquire()
+    const { worker, cold } = await this.acquire(hooks.signal)
     try {
       hooks.onStart?.(() => worker.kill())
       const r = await worker.invoke(id, input, context, timeoutMs, {

@@ -215,6 +215,11 @@ export class RunService {
     return this.live.get(id)?.chunks ?? []
   }
 
+  /** What an active run has printed so far (capped); undefined when it is not active here. */
+  liveLogs(id: string): Array<{ stream: string; data: string }> | undefined {
+    return this.live.get(id)?.tail
+  }
+
   /** Resolves when the run ends or `timeoutMs` passes (then with its current state). */
   async wait(row: RunRow, timeoutMs: number): Promise<RunRow> {
     if (!this.live.has(row.id)) return (await this.get(row.id)) ?? row

@@ -3,7 +3,7 @@
 // goes through slirp4netns with the host's loopback disabled, so user code reaches the
 // internet but not the platform's own ports or databases on 127.0.0.1.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import type { CgroupManager } from './cgroup.ts'
 import type { Executor, ExecutorGuarantees, SandboxProcess, SpawnOptions } from './executor.ts'
@@ -22,6 +22,7 @@ function which(bin: string): string | null {
 
 export class BwrapExecutor implements Executor {
   readonly name = 'bwrap' as const
+  readonly countsChildWrites = true
   readonly guarantees: ExecutorGuarantees
 
   constructor(
@@ -102,16 +103,16 @@ export class BwrapExecutor implements Executor {
     const block = fds[5] as Writable
     let buf = ''
     let slirp: ChildProcess | undefined
+    let pid: string | undefined
+    let exited = false
     const release = () => {
       if (!block.destroyed) block.end('1')
     }
-    info.on('data', (d: Buffer) => {
-      buf += d.toString()
-      const m = /"child-pid":\s*(\d+)/.exec(buf)
-      if (!m || slirp) return
+    const startSlirp = (childPid: string) => {
+      if (exited) return
       slirp = spawn(
         this.slirp!,
-        ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', m[1]!, 'tap0'],
+        ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', childPid, 'tap0'],
         {
           stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
         },
@@ -120,10 +121,34 @@ export class BwrapExecutor implements Executor {
       ready.once('data', release)
       slirp.once('exit', release)
       slirp.once('error', release)
+    }
+    // bwrap's child configures its loopback (add 127.0.0.1, then link up) only after it has
+    // reported its pid. slirp4netns --configure also brings lo up; when it wins that race bwrap
+    // dies with "loopback: Failed RTM_NEWADDR". So slirp starts once 127.0.0.1 is on lo.
+    const whenLoopbackReady = (childPid: string, deadline: number) => {
+      if (exited) return
+      let ready: boolean
+      try {
+        ready = readFileSync(`/proc/${childPid}/net/fib_trie`, 'utf8').includes('127.0.0.1')
+      } catch {
+        ready = true // unreadable (or gone): do not wait
+      }
+      if (ready || Date.now() > deadline) startSlirp(childPid)
+      else setTimeout(() => whenLoopbackReady(childPid, deadline), 2)
+    }
+    info.on('data', (d: Buffer) => {
+      buf += d.toString()
+      const m = /"child-pid":\s*(\d+)/.exec(buf)
+      if (!m || pid) return
+      pid = m[1]!
+      whenLoopbackReady(pid, Date.now() + 5000)
     })
     info.on('error', () => {})
     block.on('error', () => {})
-    void proc.exited.then(() => slirp?.kill('SIGKILL'))
+    void proc.exited.then(() => {
+      exited = true
+      slirp?.kill('SIGKILL')
+    })
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {

@@ -10,6 +10,8 @@ export interface Cgroup {
   readonly procsFiles: string[]
   oomKilled(): boolean
   peakMemoryMb(): number | null
+  /** SIGKILLs every process still in the cgroup; returns how many it signalled. */
+  killAll(): number
   remove(): void
 }
 
@@ -121,6 +123,20 @@ export class CgroupManager {
       peakMemoryMb() {
         const raw = read(join(mem, v === 1 ? 'memory.max_usage_in_bytes' : 'memory.peak'))
         return raw === null ? null : Math.round((Number(raw) / 1024 / 1024) * 10) / 10
+      },
+      killAll() {
+        // A fork bomb outruns one process-group kill; the cgroup lists every task, even those
+        // that left the group or were reparented.
+        let n = 0
+        for (const f of procsFiles) {
+          for (const pid of (read(f) ?? '').split('\n').filter(Boolean)) {
+            try {
+              process.kill(Number(pid), 'SIGKILL')
+              n++
+            } catch {}
+          }
+        }
+        return n
       },
       remove() {
         for (const d of dirs) {

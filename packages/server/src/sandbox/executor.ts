@@ -55,6 +55,8 @@ export interface ExecutorGuarantees {
 export interface Executor {
   readonly name: 'bwrap' | 'process' | 'gvisor'
   readonly guarantees: ExecutorGuarantees
+  /** /proc/self/io inside the sandbox counts the writes of reaped children (gVisor's does not). */
+  readonly countsChildWrites: boolean
   spawn(opts: SpawnOptions): SandboxProcess
   /** Checks the executor can start a process; `detail` says why not. */
   health(): Promise<{ ok: boolean; detail: string }>

@@ -30,6 +30,7 @@ const RUNSC_TASKS = 256
 
 export class GvisorExecutor implements Executor {
   readonly name = 'gvisor' as const
+  readonly countsChildWrites = false
   readonly guarantees: ExecutorGuarantees
   private readonly home = mkdtempSync(join(tmpdir(), 'periodic-gvisor-'))
 

@@ -25,6 +25,12 @@ export interface LaunchOptions {
   onSpawn?(child: ChildProcess): void
 }
 
+/** Kills every task of the cgroup, again until none is left (forks race the first pass). */
+function sweep(cgroup: Cgroup, then: () => void = () => {}, tries = 40): void {
+  if (cgroup.killAll() > 0 && tries > 0) setTimeout(() => sweep(cgroup, then, tries - 1), 25).unref()
+  else then()
+}
+
 export function launch(o: LaunchOptions): SandboxProcess {
   let cgroup: Cgroup | null = null
   if (o.cgroups)
@@ -49,27 +55,37 @@ export function launch(o: LaunchOptions): SandboxProcess {
   ]
   const child = spawn(command, args, { env, cwd: o.cwd, stdio, detached: true })
   o.onSpawn?.(child)
+  // detached: the child leads its own process group. Its pid is not reused while the group has
+  // members, so the group can be killed even after the leader exited.
+  const killGroup = (): boolean => {
+    if (child.pid === undefined) return false
+    try {
+      process.kill(-child.pid, 'SIGKILL')
+      return true
+    } catch {
+      return false
+    }
+  }
   const exited = new Promise<ExitInfo>((resolve) => {
     let done = false
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
       if (done) return
       done = true
       const oomKilled = cgroup?.oomKilled() ?? false
+      // Whatever the sandbox left behind dies with it: when the kernel OOM-kills the main
+      // process, a fork bomb's orphans would otherwise go on forking, in its group and cgroup.
+      killGroup()
       // Give the kernel a moment to reap the last tasks before removing the cgroup.
-      setTimeout(() => cgroup?.remove(), 50).unref()
+      if (cgroup) sweep(cgroup, () => setTimeout(() => cgroup?.remove(), 50).unref())
       resolve({ code, signal, oomKilled })
     }
     child.on('exit', finish)
     child.on('error', () => finish(127, null))
   })
   const kill = () => {
+    if (cgroup) sweep(cgroup)
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
-    try {
-      // detached: the child leads its own process group; kill the whole group.
-      process.kill(-child.pid, 'SIGKILL')
-    } catch {
-      child.kill('SIGKILL')
-    }
+    if (!killGroup()) child.kill('SIGKILL')
   }
   return {
     pid: child.pid ?? -1,

@@ -15,6 +15,7 @@ export function hostPath(mounts: Mount[], p: string): string {
 
 export class ProcessExecutor implements Executor {
   readonly name = 'process' as const
+  readonly countsChildWrites = true
   readonly guarantees = {
     filesystem: 'NONE: code runs as the server user and can read and write what the server can',
     network: 'NONE: code shares the host network, platform ports included',

@@ -182,7 +182,6 @@ describe.each(storageKinds())('attachment operations on %s', (storage) => {
     expect((await attachments(c, 'b')).attachments).toEqual([])
   })
 
-
   it('checks the version_pin of attach: 404 for an unknown version, 400 beyond the integer range', async () => {
     const c = await circleWithElements()
     const ok = await s.api('POST', `/api/${c}/a/ops/attach`, { target: 'b', version_pin: 1 })

@@ -23,7 +23,7 @@ export const buildOperations = [
     async handler(ctx) {
       const rt = ctx.runtime as PythonRuntime
       const requirements = rt.layers.requirementsOf(ctx.element.spec as unknown as PythonSpec)
-      const { record, done } = rt.layers.startBuild(requirements, ctx.input.force)
+      const { record, done } = rt.layers.startBuild(requirements, ctx.input.force, ctx.element.id)
       if (ctx.input.wait_for_completion > 0) {
         await Promise.race([
           done.catch(() => {}),
@@ -45,7 +45,7 @@ export const buildOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       const rt = ctx.runtime as PythonRuntime
-      const record = rt.layers.getBuild(ctx.params['build_id']!)
+      const record = rt.layers.getBuild(ctx.params['build_id']!, ctx.element.id)
       if (!record)
         throw new PlatformError(PY.BUILD_NOT_FOUND, `no build ${ctx.params['build_id']!.slice(0, 64)}`)
       return record

@@ -4,6 +4,7 @@ import { buildOperations } from './build-operations.ts'
 import { invokeOperations } from './invoke-operations.ts'
 import { PythonRuntime } from './python-runtime.ts'
 import { PY, preValidatePython, pythonAdvisories, pythonRules, pythonSpec } from './spec.ts'
+import { statsOperation } from './stats-operation.ts'
 import { streamOperation } from './stream-operation.ts'
 import { checkSyntax, syntaxWarnings } from './syntax-check.ts'
 import { testOperations } from './test-operations.ts'
@@ -42,5 +43,5 @@ export const pythonType = defineElement({
   runtime: (platform) => new PythonRuntime(platform),
   lint: (spec, config) => checkSyntax(spec, config.python.interpreter),
   lintWarnings: syntaxWarnings,
-  operations: [...invokeOperations, streamOperation, ...buildOperations, ...testOperations],
+  operations: [...invokeOperations, streamOperation, statsOperation, ...buildOperations, ...testOperations],
 })

@@ -98,12 +98,15 @@ export const invokeOperations = [
     path: 'runs/:run_id',
     method: 'GET',
     auth: 'read',
-    summary: 'One invocation with its input, output or error; streamed chunks while it runs',
+    summary: 'One invocation with its input, output or error, its logs; streamed chunks while it runs',
     allowWhenDisabled: true,
     async handler(ctx) {
       const run = await runOf(ctx, ctx.params['run_id']!)
       const chunks = ctx.runs.chunks(run.id)
-      return { ...presentRun(run, { input: true }), ...(chunks.length ? { chunks } : {}) }
+      const logs =
+        ctx.runs.liveLogs(run.id) ??
+        (await ctx.elements.storage.listRunLogs(run.id)).map((l) => ({ stream: l.stream, data: l.data }))
+      return { ...presentRun(run, { input: true }), logs, ...(chunks.length ? { chunks } : {}) }
     },
   }),
   defineOperation({

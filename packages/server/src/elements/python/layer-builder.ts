@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path'
 import type { Config } from '../../config.ts'
 import { PlatformError } from '../../errors.ts'
+import { drainOutput } from '../../sandbox/drain-output.ts'
 import type { Executor } from '../../sandbox/executor.ts'
 import { PY, type PythonSpec } from './spec.ts'
 
@@ -29,10 +30,13 @@ export interface BuildRecord {
 }
 
 const MAX_OUTPUT = 256 * 1024
+/** Build records kept for build_status; the oldest are forgotten first. */
+const MAX_RECORDS = 500
 
 export class LayerBuilder {
   private readonly inflight = new Map<string, Promise<Layer>>()
-  private readonly builds = new Map<string, BuildRecord>()
+  /** Builds started by the build operation, with the element that started each. */
+  private readonly builds = new Map<string, { record: BuildRecord; owner: string }>()
   private pythonVersion: string | undefined
   constructor(
     private readonly config: Config,
@@ -68,8 +72,10 @@ export class LayerBuilder {
     return join(this.config.dataDir, 'layers', key)
   }
 
-  getBuild(id: string): BuildRecord | undefined {
-    return this.builds.get(id)
+  /** A build the element `owner` started (another element's build ids are not its to read). */
+  getBuild(id: string, owner: string): BuildRecord | undefined {
+    const b = this.builds.get(id)
+    return b?.owner === owner ? b.record : undefined
   }
 
   /** The built layer for these requirements (building it first if needed); undefined for none. */
@@ -80,8 +86,15 @@ export class LayerBuilder {
     return this.startBuild(requirements, false).done
   }
 
-  /** Starts (or joins) a build and returns its record; `done` settles when it finishes. */
-  startBuild(requirements: string[], force: boolean): { record: BuildRecord; done: Promise<Layer> } {
+  /**
+   * Starts (or joins) a build and returns its record; `done` settles when it finishes. With an
+   * `owner` (an element id) the record is kept for build_status.
+   */
+  startBuild(
+    requirements: string[],
+    force: boolean,
+    owner?: string,
+  ): { record: BuildRecord; done: Promise<Layer> } {
     const key = requirements.length ? this.keyOf(requirements) : null
     const record: BuildRecord = {
       build_id: randomUUID(),
@@ -94,7 +107,10 @@ export class LayerBuilder {
       finished_at: null,
       duration_ms: null,
     }
-    this.builds.set(record.build_id, record)
+    if (owner) {
+      this.builds.set(record.build_id, { record, owner })
+      if (this.builds.size > MAX_RECORDS) this.builds.delete(this.builds.keys().next().value!)
+    }
     const t0 = performance.now()
     const finish = (status: BuildRecord['status'], cached: boolean) => {
       record.status = status
@@ -175,6 +191,7 @@ export class LayerBuilder {
     const timer = setTimeout(() => proc.kill(), 10 * 60_000)
     const exit = await proc.exited
     clearTimeout(timer)
+    await drainOutput(proc)
     if (exit.code !== 0) {
       rmSync(tmp, { recursive: true, force: true })
       throw new PlatformError(

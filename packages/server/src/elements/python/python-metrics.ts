@@ -11,7 +11,8 @@ export class PythonMetrics {
   private readonly coldStartDuration: Histogram
   private readonly memory: Histogram
   private readonly errorRate: Gauge
-  private readonly totals = new Map<string, { n: number; failed: number }>()
+  /** Per element since start, for the `stats` operation. */
+  private readonly totals = new Map<string, ElementTotals>()
 
   constructor(registry: Registry) {
     const labelNames = ['element']
@@ -73,13 +74,14 @@ export class PythonMetrics {
     this.invocations.inc({ ...l, status: o.status })
     this.duration.observe(l, o.duration_ms)
     if (o.memory_used_mb !== null) this.memory.observe(l, o.memory_used_mb)
-    const t = this.totals.get(e.id) ?? { n: 0, failed: 0 }
+    const t = this.totalsOf(e.id)
     t.n++
+    add(t.duration, o.duration_ms)
+    if (o.memory_used_mb !== null) add(t.memory, o.memory_used_mb)
     if (o.status === 'failed') {
       t.failed++
       this.errors.inc({ ...l, code: String(o.error?.['code'] ?? 'UNKNOWN') })
     }
-    this.totals.set(e.id, t)
     this.errorRate.set(l, t.failed / t.n)
   }
 
@@ -87,5 +89,59 @@ export class PythonMetrics {
     const l = this.label(e)
     this.coldStarts.inc(l)
     this.coldStartDuration.observe(l, ms)
+    add(this.totalsOf(e.id).coldStart, ms)
   }
+
+  /** The element's metrics since this server started: counts, rates and {count, avg, max}. */
+  snapshot(elementId: string) {
+    const t = this.totals.get(elementId) ?? newTotals()
+    return {
+      python_invocation_count: t.n,
+      python_duration_ms: summary(t.duration),
+      python_cold_start_count: t.coldStart.count,
+      python_cold_start_duration_ms: summary(t.coldStart),
+      python_memory_used_mb: summary(t.memory),
+      python_error_rate: t.n ? t.failed / t.n : null,
+    }
+  }
+
+  private totalsOf(id: string): ElementTotals {
+    const t = this.totals.get(id) ?? newTotals()
+    this.totals.set(id, t)
+    return t
+  }
+}
+
+interface Series {
+  count: number
+  sum: number
+  max: number
+}
+
+interface ElementTotals {
+  n: number
+  failed: number
+  duration: Series
+  coldStart: Series
+  memory: Series
+}
+
+const newTotals = (): ElementTotals => ({
+  n: 0,
+  failed: 0,
+  duration: { count: 0, sum: 0, max: 0 },
+  coldStart: { count: 0, sum: 0, max: 0 },
+  memory: { count: 0, sum: 0, max: 0 },
+})
+
+function add(s: Series, v: number): void {
+  s.count++
+  s.sum += v
+  s.max = Math.max(s.max, v)
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000
+
+function summary(s: Series) {
+  return { count: s.count, avg: s.count ? round(s.sum / s.count) : null, max: s.count ? round(s.max) : null }
 }

@@ -17,6 +17,7 @@ import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
 import { runTests } from './test-runner.ts'
 
 const FAILURES_BEFORE_ERROR_STATE = 5
+const CANCELLED_BEFORE_START = { code: 'CANCELLED', message: 'the run was cancelled before a worker took it' }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class PythonRuntime implements TypeRuntime {
@@ -25,6 +26,8 @@ export class PythonRuntime implements TypeRuntime {
   readonly metrics: PythonMetrics
   private readonly pools = new Map<string, WorkerPool>()
   private readonly envCache = new Map<string, Record<string, string>>()
+  /** Inline code is fixed by the version: its pool is found without hashing anything. */
+  private readonly inlinePools = new Map<string, { version: number; pool: WorkerPool }>()
   private readonly failures = new Map<string, number>()
   private readonly unsubscribe: () => void
   private lastError: string | null = null
@@ -35,7 +38,10 @@ export class PythonRuntime implements TypeRuntime {
     this.metrics = new PythonMetrics(p.metrics)
     // Attachments and data changes alter injected RESOURCE_* variables: forget cached ones.
     this.unsubscribe = p.bus.subscribe('*', (e) => {
-      if (/^element\.(attached|detached|composed|updated|deleted)$/.test(e.type)) this.envCache.clear()
+      if (/^element\.(attached|detached|composed|updated|deleted)$/.test(e.type)) {
+        this.envCache.clear()
+        this.inlinePools.clear()
+      }
     })
   }
 
@@ -66,8 +72,10 @@ export class PythonRuntime implements TypeRuntime {
     const t0 = performance.now()
     let cancelled = false
     let killCurrent: (() => void) | undefined
+    const abort = new AbortController()
     this.p.runs.onCancel(run.id, () => {
       cancelled = true
+      abort.abort()
       killCurrent?.()
     })
     const done = (o: Omit<RunOutcome, 'duration_ms'> & { duration_ms?: number }) =>
@@ -90,12 +98,12 @@ export class PythonRuntime implements TypeRuntime {
       if (cancelled)
         return done({
           status: 'cancelled',
+          error: CANCELLED_BEFORE_START,
           cold_start: false,
           memory_used_mb: null,
           logs: [],
           logs_truncated: false,
         })
-      this.p.runs.markRunning(run.id, attempt)
       const context = {
         invocation_id: run.id,
         element: element.slug,
@@ -106,16 +114,20 @@ export class PythonRuntime implements TypeRuntime {
       let r: Awaited<ReturnType<WorkerPool['run']>>
       try {
         r = await pool.run(run.id, run.input, context, spec.timeout_ms, {
+          signal: abort.signal,
+          // Running from the moment a worker takes the run: until then it is queued.
           onStart: (kill) => {
             killCurrent = kill
+            if (cancelled) kill() // cancelled just as a worker took it
+            this.p.runs.markRunning(run.id, attempt)
           },
           onChunk: (d) => this.p.runs.addChunk(run.id, d),
           onLog: (stream, data) => this.p.runs.appendLog(run.id, stream, data),
         })
       } catch (err) {
         return done({
-          status: 'failed',
-          error: asRunError(err),
+          status: cancelled ? 'cancelled' : 'failed',
+          error: cancelled ? CANCELLED_BEFORE_START : asRunError(err),
           cold_start: false,
           memory_used_mb: null,
           logs: [],
@@ -148,28 +160,35 @@ export class PythonRuntime implements TypeRuntime {
   }
 
   private async complete(element: ElementRow, run: RunRow, o: RunOutcome): Promise<void> {
-    await this.p.runs.finish(run, o)
-    this.metrics.invocation(element, o)
-    if (o.status === 'failed') this.lastError = String(o.error?.['message'] ?? '')
-    // deployed after a success; error after repeated failures (until the next update).
-    const failures = o.status === 'failed' ? (this.failures.get(element.id) ?? 0) + 1 : 0
-    this.failures.set(element.id, failures)
-    const next =
-      o.status === 'succeeded' ? 'deployed' : failures >= FAILURES_BEFORE_ERROR_STATE ? 'error' : undefined
-    // The element row of this run is recent enough to skip a read when nothing changes.
-    if (next && element.state !== next) {
-      const current = await this.p.storage.getElement(element.id)
-      if (current?.enabled && current.state !== next && current.version === element.version) {
-        await this.p.elements
-          .patch(current, { state: next }, SYSTEM_ACTOR, 'element.state_changed', { state: next })
-          .catch(() => {})
+    // Metrics and the element's state are settled before the run ends, so a caller woken by
+    // the end (a sync invoke) already sees them.
+    try {
+      this.metrics.invocation(element, o)
+      if (o.status === 'failed') this.lastError = String(o.error?.['message'] ?? '')
+      // deployed after a success; error after repeated failures (until the next update).
+      const failures = o.status === 'failed' ? (this.failures.get(element.id) ?? 0) + 1 : 0
+      this.failures.set(element.id, failures)
+      const next =
+        o.status === 'succeeded' ? 'deployed' : failures >= FAILURES_BEFORE_ERROR_STATE ? 'error' : undefined
+      // The element row of this run is recent enough to skip a read when nothing changes.
+      if (next && element.state !== next) {
+        const current = await this.p.storage.getElement(element.id)
+        if (current?.enabled && current.state !== next && current.version === element.version) {
+          await this.p.elements
+            .patch(current, { state: next }, SYSTEM_ACTOR, 'element.state_changed', { state: next })
+            .catch(() => {})
+        }
       }
+    } finally {
+      await this.p.runs.finish(run, o)
     }
   }
 
   /** The pool for this element's current version, source, layer and environment. */
   async poolFor(element: ElementRow): Promise<WorkerPool> {
     const spec = element.spec as unknown as PythonSpec
+    const inline = spec.source.type === 'inline' ? this.inlinePools.get(element.id) : undefined
+    if (inline?.version === element.version && this.pools.has(inline.pool.key)) return inline.pool
     const circle = await this.p.elements.circleSlug(element.circle_id)
     const [code, layer, env] = await Promise.all([
       this.source.materialize(element, circle),
@@ -179,7 +198,10 @@ export class PythonRuntime implements TypeRuntime {
     const envHash = createHash('sha256').update(JSON.stringify(env)).digest('hex').slice(0, 12)
     const key = `${element.id}:${element.version}:${code.hash}:${layer?.key ?? '-'}:${envHash}`
     let pool = this.pools.get(key)
-    if (pool) return pool
+    if (pool) {
+      if (spec.source.type === 'inline') this.inlinePools.set(element.id, { version: element.version, pool })
+      return pool
+    }
     for (const [k, old] of this.pools) {
       if (k.startsWith(`${element.id}:`)) {
         old.close()

@@ -1,18 +1,20 @@
 // Turns a python element's source (inline, file or git) into a directory of code for one
 // element version, written once and reused by every worker of that version.
 import { execFile } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import {
   cpSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs'
-import { isAbsolute, join, normalize, relative } from 'node:path'
+import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow } from '../../storage/storage.ts'
@@ -42,8 +44,24 @@ function safeRelative(p: string, field: string): string {
   return n
 }
 
+/** pytest's default test file names, and conftest.py: what a file source's tests look like. */
+const TEST_FILE = /^(test_.*\.py|.*_test\.py|conftest\.py)$/
+
+/** The real path of a workspace file, or null when it is missing or resolves outside. */
+function workspaceFile(workspace: string, file: string): string | null {
+  try {
+    const real = realpathSync(file)
+    const root = realpathSync(workspace)
+    return real.startsWith(root + sep) && statSync(real).isFile() ? real : null
+  } catch {
+    return null
+  }
+}
+
 export class SourceMaterializer {
   private readonly inflight = new Map<string, Promise<MaterializedSource>>()
+  /** Git sources resolved per element version: a ref is cloned once per version, not per invoke. */
+  private readonly gitSources = new Map<string, { version: number; source: MaterializedSource }>()
 
   constructor(private readonly dataDir: string) {}
 
@@ -53,6 +71,9 @@ export class SourceMaterializer {
   }
 
   materialize(row: ElementRow, circleSlug: string): Promise<MaterializedSource> {
+    const cached = this.gitSources.get(row.id)
+    if (cached?.version === row.version && existsSync(cached.source.dir))
+      return Promise.resolve(cached.source)
     const key = `${row.id}:${row.version}`
     let p = this.inflight.get(key)
     if (!p) {
@@ -68,7 +89,13 @@ export class SourceMaterializer {
     const source = spec.source
     if (source.type === 'inline') {
       const code = source.code ?? ''
-      const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
+      // The tests are part of the hash: a tests-only change must not reuse the old directory.
+      const hash = createHash('sha256')
+        .update(code)
+        .update('\0')
+        .update(source.tests ?? '')
+        .digest('hex')
+        .slice(0, 16)
       return this.writeOnce(join(base, hash), hash, 'main.py', (tmp) => {
         writeFileSync(join(tmp, 'main.py'), code)
         if (source.tests) writeFileSync(join(tmp, 'test_main.py'), source.tests)
@@ -76,20 +103,34 @@ export class SourceMaterializer {
     }
     if (source.type === 'file') {
       const rel = safeRelative(source.path ?? '', 'spec.source.path')
-      const file = join(this.workspaceDir(circleSlug), rel)
-      if (!existsSync(file) || !statSync(file).isFile()) {
+      const workspace = this.workspaceDir(circleSlug)
+      const file = join(workspace, rel)
+      // realpath, so a symlink in the workspace cannot read host files outside it.
+      if (!workspaceFile(workspace, file)) {
         throw new PlatformError(PY.PYTHON_SOURCE_UNAVAILABLE, `no file "${rel}" in the circle workspace`, {
           field: 'spec.source.path',
           path: rel,
         })
       }
-      const code = readFileSync(file)
-      const hash = createHash('sha256').update(code).digest('hex').slice(0, 16)
-      return this.writeOnce(join(base, hash), hash, 'main.py', (tmp) =>
-        writeFileSync(join(tmp, 'main.py'), code),
-      )
+      // The file keeps its name (its tests import it by that name) and brings the test files
+      // beside it, for the test operation.
+      const entry = basename(rel)
+      const files: Array<[string, Buffer]> = [[entry, readFileSync(file)]]
+      for (const name of readdirSync(dirname(file)).sort()) {
+        if (name === entry || !TEST_FILE.test(name)) continue
+        const real = workspaceFile(workspace, join(dirname(file), name))
+        if (real) files.push([name, readFileSync(real)])
+      }
+      const h = createHash('sha256')
+      for (const [name, content] of files) h.update(`${name}\0${content.length}\0`).update(content)
+      const hash = h.digest('hex').slice(0, 16)
+      return this.writeOnce(join(base, hash), hash, entry, (tmp) => {
+        for (const [name, content] of files) writeFileSync(join(tmp, name), content)
+      })
     }
-    return this.fromGit(base, source.repository ?? '', source.ref, source.path)
+    const fromGit = await this.fromGit(base, source.repository ?? '', source.ref, source.path)
+    this.gitSources.set(row.id, { version: row.version, source: fromGit })
+    return fromGit
   }
 
   private async fromGit(
@@ -105,7 +146,8 @@ export class SourceMaterializer {
         { field: 'spec.source.repository' },
       )
     }
-    if (ref && !/^[\w./-]{1,256}$/.test(ref)) {
+    // No leading "-": git would read the ref as an option.
+    if (ref && !/^(?!-)[\w./-]{1,256}$/.test(ref)) {
       throw new PlatformError(
         PY.PYTHON_SOURCE_UNAVAILABLE,
         'spec.source.ref is not a branch, tag or commit',
@@ -113,7 +155,7 @@ export class SourceMaterializer {
       )
     }
     const entry = safeRelative(path || 'main.py', 'spec.source.path')
-    const tmp = join(base, `git-${process.pid}-${Date.now()}`)
+    const tmp = join(base, `git-tmp-${randomUUID()}`)
     mkdirSync(base, { recursive: true })
     try {
       await run('git', ['clone', '--quiet', '--no-checkout', '--', repository, tmp], { timeout: 120_000 })

@@ -40,15 +40,19 @@ export const pythonSpec = Type.Object(
         Type.String({ maxLength: 128 }),
         {
           maxProperties: 200,
+          additionalProperties: false,
           description: 'pip dependencies as a map, e.g. {"requests": ">=2.31", "numpy": "*"}',
         },
       ),
     ),
     memory_mb: Type.Integer({ minimum: 64, maximum: 4096, default: 128 }),
     timeout_ms: Type.Integer({ minimum: 100, maximum: 900_000, default: 30_000 }),
+    // additionalProperties: without it a Record's key pattern is only a patternProperties
+    // hint, and names like PERIODIC_X or 1A (with any value) would pass.
     environment: Type.Record(Type.String({ pattern: EnvName }), Type.String({ maxLength: 32_768 }), {
       default: {},
       maxProperties: 200,
+      additionalProperties: false,
     }),
     layers: Type.Array(Type.String({ maxLength: 256 }), { default: [], maxItems: 20 }),
     concurrency: Type.Object(
@@ -85,6 +89,16 @@ export const pythonRules: SpecRule[] = [
     field: 'source.path',
     message: 'file source requires spec.source.path',
     check: (s) => src(s)['type'] !== 'file' || filled(src(s)['path']),
+  },
+  {
+    field: 'source.path',
+    message: 'must be a relative path inside the workspace or repository (no "..", no leading "/")',
+    check: (s) => {
+      const p = src(s)['path']
+      return (
+        typeof p !== 'string' || (!/^[/\\]/.test(p) && !p.includes('\0') && !/(^|[/\\])\.\.([/\\]|$)/.test(p))
+      )
+    },
   },
   {
     field: 'source.repository',

@@ -2,6 +2,7 @@
 // same sandbox and dependency layer as invocations. A test run is a run (operation `test`)
 // whose output holds the counts and whose logs hold pytest's output.
 import type { RunService } from '../../runs/run-service.ts'
+import { drainOutput } from '../../sandbox/drain-output.ts'
 import type { Executor } from '../../sandbox/executor.ts'
 import type { ElementRow, RunRow } from '../../storage/storage.ts'
 import type { Layer } from './layer-builder.ts'
@@ -68,6 +69,7 @@ export async function runTests(o: {
   const timer = setTimeout(() => proc.kill(), limit)
   const exit = await proc.exited
   clearTimeout(timer)
+  await drainOutput(proc)
   const counts = parsePytestSummary(output)
   // pytest exits 0 when all passed, 1 when some failed, 5 when it collected nothing.
   const ok = exit.code === 0 || exit.code === 5
