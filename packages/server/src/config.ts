@@ -16,6 +16,8 @@ export interface Config {
     interpreter: string
     pipIndexUrl: string | undefined
     pipFindLinks: string | undefined
+    /** Git sources may name local paths and file:// URLs (off: only network remotes). */
+    gitAllowLocal: boolean
     idleTimeoutMs: number
     logCapBytes: number
   }
@@ -121,6 +123,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       interpreter: get('python'),
       pipIndexUrl: env['PERIODIC_PIP_INDEX_URL'] || undefined,
       pipFindLinks: env['PERIODIC_PIP_FIND_LINKS'] || undefined,
+      gitAllowLocal: /^(1|true|yes)$/i.test(env['PERIODIC_GIT_ALLOW_LOCAL'] ?? ''),
       idleTimeoutMs: int('idle timeout', get('idle-timeout'), 100, 86_400_000),
       logCapBytes: int('log cap', get('log-cap'), 1024, 100 * 1024 * 1024),
     },

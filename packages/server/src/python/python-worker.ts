@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { drainOutput } from '../sandbox/drain-output.ts'
 import type { Executor, Mount, SandboxProcess } from '../sandbox/executor.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { LineSplitter, SentinelSplitter } from './stream-splitters.ts'
@@ -12,6 +13,11 @@ import { LineSplitter, SentinelSplitter } from './stream-splitters.ts'
 // worker.py sits beside this file in src/; from the bundled bin (dist/) it is found in src/python.
 const here = dirname(fileURLToPath(import.meta.url))
 export const RUNTIME_DIR = existsSync(join(here, 'worker.py')) ? here : join(here, '../src/python')
+
+const loadErrors = new WeakSet<RunError>()
+
+/** The code itself failed to load (syntax, import, missing handler): a restart cannot help. */
+export const isLoadError = (err: RunError): boolean => loadErrors.has(err)
 
 export interface WorkerConfig {
   executor: Executor
@@ -74,6 +80,7 @@ export class PythonWorker {
   private pending: Pending | undefined
   private startupLogs: LogLine[] = []
   private dead = false
+  private readonly splitters: SentinelSplitter[] = []
   private readonly sentinel = `\u001ePERIODIC-END-${randomBytes(8).toString('hex')}:`
 
   private constructor(readonly cfg: WorkerConfig) {}
@@ -125,7 +132,10 @@ export class PythonWorker {
         (text) => this.onLog(stream, text),
         (id) => this.onEnd(stream, id),
       )
-      this.proc[stream].on('data', (d: Buffer) => splitter.push(d.toString('utf8')))
+      this.splitters.push(splitter)
+      // setEncoding keeps a character split across two reads whole.
+      this.proc[stream].setEncoding('utf8')
+      this.proc[stream].on('data', (d: string) => splitter.push(d))
       this.proc[stream].on('error', () => {})
     }
     this.proc.stdin.on('error', () => {})
@@ -146,15 +156,20 @@ export class PythonWorker {
         } else if (msg['type'] === 'load_error' && !booted) {
           booted = true
           this.kill()
-          reject(msg['error'] as RunError)
+          const error = msg['error'] as RunError
+          loadErrors.add(error)
+          reject(error)
         } else {
           this.onControl(msg)
         }
       })
       this.proc.control.on('data', (d: Buffer) => lines.push(d.toString('utf8')))
       this.proc.control.on('error', () => {})
-      void this.proc.exited.then((exit) => {
+      void this.proc.exited.then(async (exit) => {
         this.dead = true
+        // What the worker printed last is still in the pipes: read it before the run ends.
+        await drainOutput(this.proc, 500)
+        for (const splitter of this.splitters) splitter.flush()
         const error: RunError = exit.oomKilled
           ? {
               code: 'PYTHON_OOM',
@@ -210,6 +225,7 @@ export class PythonWorker {
       p.logBytes = p.logs.reduce((n, l) => n + l.data.length, 0)
       p.timer = setTimeout(() => {
         this.kill()
+        for (const splitter of this.splitters) splitter.flush()
         this.finish({
           error: {
             code: 'PYTHON_TIMEOUT',

@@ -58,6 +58,12 @@ export class SentinelSplitter {
     }
   }
 
+  /** The stream ended (or its writer died): what was held back is text after all. */
+  flush(): void {
+    if (this.buf) this.onText(this.buf)
+    this.buf = ''
+  }
+
   private partialMarkerLength(): number {
     const max = Math.min(this.marker.length - 1, this.buf.length)
     for (let n = max; n > 0; n--) if (this.buf.endsWith(this.marker.slice(0, n))) return n

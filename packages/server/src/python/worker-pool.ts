@@ -1,7 +1,13 @@
 // A pool of warm workers for one (element version, layer, environment). At most `max`
 // workers exist; further invocations wait in FIFO order (never refused). `reserved` workers
 // are kept warm; others stop after `idleMs` without work (scale to zero).
-import { type InvocationResult, PythonWorker, type RunError, type WorkerConfig } from './python-worker.ts'
+import {
+  type InvocationResult,
+  isLoadError,
+  PythonWorker,
+  type RunError,
+  type WorkerConfig,
+} from './python-worker.ts'
 
 export interface PoolOptions {
   max: number
@@ -10,7 +16,7 @@ export interface PoolOptions {
 }
 
 const CANCELLED: RunError = {
-  code: 'CANCELLED',
+  code: 'RUN_CANCELLED',
   message: 'the run was cancelled while it waited for a worker',
 }
 
@@ -163,8 +169,9 @@ export class WorkerPool {
       (err: RunError) => {
         this.starting--
         // A load error (syntax, import, missing handler) is the same for every waiter of this
-        // version: fail them all rather than restarting in a loop.
-        this.loadError = err
+        // version: fail them all rather than restarting in a loop. A worker that died while
+        // starting (killed, sandbox hiccup) fails the waiters but not the version.
+        if (isLoadError(err)) this.loadError = err
         for (const q of this.queue.splice(0)) q.reject(err)
       },
     )

@@ -168,7 +168,8 @@ export class RunService {
       status: o.status,
       output: o.output ?? null,
       error: o.error ?? null,
-      attempts: Math.max(1, l?.attempts ?? 1),
+      // A run cancelled before a worker took it made no attempt.
+      attempts: o.status === 'cancelled' ? (l?.attempts ?? 0) : Math.max(1, l?.attempts ?? 1),
       started_at: l?.started_at ?? completed,
       completed_at: completed,
       duration_ms: Math.round(o.duration_ms * 1000) / 1000,

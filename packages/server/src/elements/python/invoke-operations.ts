@@ -29,6 +29,37 @@ async function runOf(ctx: OperationContext<unknown>, id: string): Promise<RunRow
   return run
 }
 
+/**
+ * Runs newest first with their live status laid over. A run's move from queued to running is
+ * kept in memory only (no write on the hot path), so both are read as stored and told apart
+ * here, reading on until the page is full.
+ */
+async function listRunsByLiveStatus(
+  ctx: OperationContext<unknown>,
+  status: RunStatus | undefined,
+  before: { created_at: string; id: string } | undefined,
+  limit: number,
+): Promise<RunRow[]> {
+  const active = status === 'queued' || status === 'running'
+  const out: RunRow[] = []
+  for (let cursor = before; ; ) {
+    const rows = await ctx.elements.storage.listRuns({
+      elementId: ctx.element.id,
+      statuses: active ? ['queued', 'running'] : status ? [status] : undefined,
+      before: cursor,
+      limit,
+    })
+    for (const r of rows) {
+      const live = ctx.runs.overlay(r)
+      if (!active || live.status === status) out.push(live)
+      if (out.length === limit) return out
+    }
+    if (rows.length < limit) return out
+    const last = rows[rows.length - 1]!
+    cursor = { created_at: last.created_at, id: last.id }
+  }
+}
+
 const runLocation = (ctx: OperationContext<unknown>, id: string) => `/api/${ctx.elementPath}/ops/runs/${id}`
 
 export const invokeOperations = [
@@ -78,16 +109,16 @@ export const invokeOperations = [
     async handler(ctx) {
       const scope = `${ctx.element.id}|${ctx.input.status ?? ''}`
       const before = ctx.input.cursor ? decodeCursor(ctx.input.cursor, scope) : undefined
-      const rows = await ctx.elements.storage.listRuns({
-        elementId: ctx.element.id,
-        statuses: ctx.input.status ? [ctx.input.status as RunStatus] : undefined,
+      const rows = await listRunsByLiveStatus(
+        ctx,
+        ctx.input.status as RunStatus | undefined,
         before,
-        limit: ctx.input.limit + 1,
-      })
+        ctx.input.limit + 1,
+      )
       const page = rows.slice(0, ctx.input.limit)
       const hasMore = rows.length > ctx.input.limit
       return {
-        runs: page.map((r) => presentRun(ctx.runs.overlay(r))),
+        runs: page.map((r) => presentRun(r)),
         next_cursor: hasMore ? encodeCursor(page[page.length - 1]!, scope) : null,
         has_more: hasMore,
       }

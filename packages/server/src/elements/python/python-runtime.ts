@@ -17,7 +17,10 @@ import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
 import { runTests } from './test-runner.ts'
 
 const FAILURES_BEFORE_ERROR_STATE = 5
-const CANCELLED_BEFORE_START = { code: 'CANCELLED', message: 'the run was cancelled before a worker took it' }
+const CANCELLED_BEFORE_START = {
+  code: PY.RUN_CANCELLED.code,
+  message: 'the run was cancelled before a worker took it',
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export class PythonRuntime implements TypeRuntime {
@@ -33,7 +36,7 @@ export class PythonRuntime implements TypeRuntime {
   private lastError: string | null = null
 
   constructor(private readonly p: PlatformContext) {
-    this.source = new SourceMaterializer(p.config.dataDir)
+    this.source = new SourceMaterializer(p.config.dataDir, p.config.python.gitAllowLocal)
     this.layers = new LayerBuilder(p.config, p.executor)
     this.metrics = new PythonMetrics(p.metrics)
     // Attachments and data changes alter injected RESOURCE_* variables: forget cached ones.
@@ -144,7 +147,7 @@ export class PythonRuntime implements TypeRuntime {
       if (cancelled)
         return done({
           status: 'cancelled',
-          error: { code: 'CANCELLED', message: 'the run was cancelled' },
+          error: { code: PY.RUN_CANCELLED.code, message: 'the run was cancelled while it ran' },
           ...outcome,
         })
       if (!r.error)

@@ -62,7 +62,9 @@ describe('python sources and tests', () => {
     commit({ 'main.py': handlerReturning('v2') }, 'v2')
     git('checkout', '-q', 'main')
     commit({ 'main.py': handlerReturning('v3') }, 'v3')
-    s = await startTestServer({ env: { PERIODIC_PIP_FIND_LINKS: join(tmp, 'wheels') } })
+    s = await startTestServer({
+      env: { PERIODIC_PIP_FIND_LINKS: join(tmp, 'wheels'), PERIODIC_GIT_ALLOW_LOCAL: '1' },
+    })
     await s.createCircle(C)
     workspace = join(s.dataDir, 'workspaces', C)
   })
@@ -198,6 +200,25 @@ describe('python sources and tests', () => {
         expect(run.status, JSON.stringify(source)).toBe('failed')
         expect(run.error).toMatchObject({ code: 'PYTHON_SOURCE_UNAVAILABLE', class: 'validation' })
         expect(run.error.message).toMatch(message)
+      }
+    })
+
+    it('refuses local repositories unless PERIODIC_GIT_ALLOW_LOCAL is set', async () => {
+      const strict = await startTestServer()
+      try {
+        await strict.createCircle(C)
+        for (const repository of [repo, `file://${repo}`]) {
+          const slug = `local-${++n}`
+          const spec = { source: { type: 'git', repository, ref: 'v1' } }
+          expect((await strict.api('POST', `/api/${C}`, { element_type: 'python', slug, spec })).status).toBe(
+            201,
+          )
+          const r = await strict.api('POST', `/api/${C}/${slug}/ops/invoke?wait_for_completion=60`, {})
+          expect(r.body).toMatchObject({ status: 'failed', error: { code: 'PYTHON_SOURCE_UNAVAILABLE' } })
+          expect(r.body.error.message).toMatch(/local repositories are off/)
+        }
+      } finally {
+        await strict.close()
       }
     })
   })

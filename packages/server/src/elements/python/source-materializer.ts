@@ -63,7 +63,10 @@ export class SourceMaterializer {
   /** Git sources resolved per element version: a ref is cloned once per version, not per invoke. */
   private readonly gitSources = new Map<string, { version: number; source: MaterializedSource }>()
 
-  constructor(private readonly dataDir: string) {}
+  constructor(
+    private readonly dataDir: string,
+    private readonly gitAllowLocal = false,
+  ) {}
 
   /** The circle's workspace: where `source.type = file` paths point. */
   workspaceDir(circleSlug: string): string {
@@ -146,6 +149,16 @@ export class SourceMaterializer {
         { field: 'spec.source.repository' },
       )
     }
+    // A local path would let a circle read any repository the server's user can: network
+    // remotes only, unless the operator allows local ones (PERIODIC_GIT_ALLOW_LOCAL).
+    const remote = /^(https?|ssh|git):\/\//.test(repository) || /^[\w.-]+@[\w.-]+:/.test(repository)
+    if (!remote && !this.gitAllowLocal) {
+      throw new PlatformError(
+        PY.PYTHON_SOURCE_UNAVAILABLE,
+        'spec.source.repository must be an https://, ssh:// or git:// remote (local repositories are off; PERIODIC_GIT_ALLOW_LOCAL=1 allows them)',
+        { field: 'spec.source.repository' },
+      )
+    }
     // No leading "-": git would read the ref as an option.
     if (ref && !/^(?!-)[\w./-]{1,256}$/.test(ref)) {
       throw new PlatformError(
@@ -158,7 +171,16 @@ export class SourceMaterializer {
     const tmp = join(base, `git-tmp-${randomUUID()}`)
     mkdirSync(base, { recursive: true })
     try {
-      await run('git', ['clone', '--quiet', '--no-checkout', '--', repository, tmp], { timeout: 120_000 })
+      // Only the transports allowed above, also for whatever the repository redirects to.
+      const protocols = ['https', 'http', 'ssh', 'git', ...(this.gitAllowLocal ? ['file'] : [])]
+      const allow = [
+        '-c',
+        'protocol.allow=never',
+        ...protocols.flatMap((p) => ['-c', `protocol.${p}.allow=always`]),
+      ]
+      await run('git', [...allow, 'clone', '--quiet', '--no-checkout', '--', repository, tmp], {
+        timeout: 120_000,
+      })
       await run('git', ['-C', tmp, 'checkout', '--quiet', ref || 'HEAD', '--'], { timeout: 60_000 })
       const { stdout } = await run('git', ['-C', tmp, 'rev-parse', 'HEAD'])
       const commit = stdout.trim()

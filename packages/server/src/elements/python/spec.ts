@@ -223,6 +223,12 @@ export const PY = defineErrorCodes({
     retryable: false,
     description: 'Only queued or running runs can be cancelled.',
   },
+  RUN_CANCELLED: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description: 'The run was cancelled (run_cancel) before or while it ran; it is not retried.',
+  },
   BUILD_NOT_FOUND: {
     status: 404,
     class: 'not_found',
