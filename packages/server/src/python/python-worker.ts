@@ -107,7 +107,7 @@ export class PythonWorker {
     ]
     if (this.cfg.layerDir) mounts.push({ source: this.cfg.layerDir, target: this.cfg.layerDir })
     this.proc = this.cfg.executor.spawn({
-      argv: [this.cfg.python, '-u', '-X', 'utf8', '/periodic/runtime/worker.py'],
+      argv: [this.cfg.python, '-S', '-u', '-X', 'utf8', '/periodic/runtime/worker.py'],
       env: {
         ...this.cfg.env,
         PERIODIC_SENTINEL: this.sentinel,

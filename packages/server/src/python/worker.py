@@ -4,14 +4,11 @@
 # invocation that wrote anything, a sentinel line on stdout and stderr marks where that run's
 # output ends; a run that wrote nothing (the process's write counter says so) is marked quiet
 # and needs none, which saves the host two pipe reads per invocation.
-import asyncio
-import inspect
 import json
 import os
 import resource
 import sys
 import time
-import traceback
 import types
 
 CONTROL_FD = 3
@@ -80,6 +77,8 @@ def error(code, message, tb=None, **extra):
 
 def user_traceback(exc):
     # Drop this runtime's own frames so the traceback starts in the user's code.
+    import traceback  # only on the error path: the import costs a cold start milliseconds
+
     frames = traceback.extract_tb(exc.__traceback__)
     frames = [f for f in frames if not f.filename.endswith("worker.py")]
     lines = ["Traceback (most recent call last):\n"] + traceback.format_list(frames)
@@ -133,12 +132,35 @@ def unwrap(payload):
 
 
 def wants_context(fn):
+    # A plain function's code object answers without importing inspect (~10 ms of cold start);
+    # a decorated one (functools.wraps) is asked through inspect, which follows __wrapped__.
+    code = getattr(fn, "__code__", None)
+    if code is not None and not isinstance(fn, type) and not hasattr(fn, "__wrapped__"):
+        if code.co_flags & 0x04:  # CO_VARARGS
+            return True
+        bound = getattr(fn, "__self__", None) is not None
+        return code.co_argcount - (1 if bound else 0) >= 2
+    import inspect
+
     try:
-        params = [p for p in inspect.signature(fn).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        return len(params) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in inspect.signature(fn).parameters.values())
+        params = list(inspect.signature(fn).parameters.values())
+        positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in params)
     except (TypeError, ValueError):
         return False
+
+
+_loop = None
+
+
+def event_loop():
+    # asyncio is imported for the first async handler only: it costs ~70 ms of cold start.
+    global _loop
+    if _loop is None:
+        import asyncio
+
+        _loop = asyncio.new_event_loop()
+    return _loop
 
 
 def mark_end(run_id):
@@ -158,7 +180,6 @@ def main():
         return
     name, fn = loaded
     with_context = wants_context(fn)
-    loop = asyncio.new_event_loop()
     send({"type": "ready", "handler": name, "load_ms": round((time.perf_counter() - started) * 1000, 2)})
     for line in sys.stdin:
         if not line.strip():
@@ -172,10 +193,10 @@ def main():
             payload = unwrap(msg.get("input"))
             args = (payload, msg.get("context") or {}) if with_context else (payload,)
             result = fn(*args)
-            if inspect.isawaitable(result):
-                result = loop.run_until_complete(result)
-            if inspect.isgenerator(result) or inspect.isasyncgen(result):
-                result = stream_chunks(loop, run_id, result)
+            if hasattr(result, "__await__"):
+                result = event_loop().run_until_complete(result)
+            if isinstance(result, (types.GeneratorType, types.AsyncGeneratorType)):
+                result = stream_chunks(run_id, result)
             try:
                 reply["output"] = json.loads(json.dumps(result, allow_nan=False))
             except (TypeError, ValueError) as e:
@@ -203,14 +224,14 @@ def main():
         send(reply)
 
 
-def stream_chunks(loop, run_id, gen):
+def stream_chunks(run_id, gen):
     chunks = []
-    if inspect.isasyncgen(gen):
+    if isinstance(gen, types.AsyncGeneratorType):
         async def drain():
             async for item in gen:
                 send({"type": "chunk", "id": run_id, "data": item})
                 chunks.append(item)
-        loop.run_until_complete(drain())
+        event_loop().run_until_complete(drain())
     else:
         for item in gen:
             send({"type": "chunk", "id": run_id, "data": item})

@@ -171,6 +171,39 @@ describe('python invoke', () => {
       expect((await invoke('asyncfn', { x: 21 })).output).toEqual({ x: 42 })
     })
 
+    it('passes the context only to handlers that take a second parameter, decorated or not', async () => {
+      const code = [
+        'import functools',
+        'def logged(fn):',
+        '    @functools.wraps(fn)',
+        '    def wrapper(*args, **kwargs):',
+        '        return fn(*args, **kwargs)',
+        '    return wrapper',
+        '@logged',
+        'def one(input):',
+        '    return {"args": 1}',
+        '@logged',
+        'def two(input, context):',
+        '    return {"args": 2, "attempt": context["attempt"]}',
+        'def star(*args):',
+        '    return {"args": len(args)}',
+        'class Callable:',
+        '    def __call__(self, input, context):',
+        '        return {"args": 2, "element": context["element"]}',
+        'obj = Callable()',
+        '',
+      ].join('\n')
+      const cases: Array<[string, object]> = [
+        ['one', { args: 1 }],
+        ['two', { args: 2, attempt: 1 }],
+        ['star', { args: 2 }],
+        ['obj', { args: 2, element: 'ctx-obj' }],
+      ]
+      for (const [handler, output] of cases) {
+        await create(`ctx-${handler}`, code, { handler })
+        expect((await invoke(`ctx-${handler}`, {})).output).toEqual(output)
+      }
+    })
     it('collects what a generator yields as the output (sync and async generators)', async () => {
       await create('gen', 'def handler(input):\n    for i in range(input["n"]):\n        yield {"i": i}\n')
       expect((await invoke('gen', { n: 3 })).output).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }])
