@@ -359,14 +359,6 @@ export class ElementService {
   }
 
   async softDelete(current: ElementRow, actor: Actor): Promise<ElementRow> {
-    const children = await this.storage.countChildren(current.id)
-    if (children > 0) {
-      throw new PlatformError(
-        E.ELEMENT_HAS_CHILDREN,
-        `"${current.slug}" has ${children} child element(s); delete them first`,
-        { children },
-      )
-    }
     const active = await this.storage.countActiveRuns(current.id)
     if (active > 0) {
       throw new PlatformError(
@@ -376,8 +368,17 @@ export class ElementService {
       )
     }
     const at = now()
+    // Children are counted inside the delete's transaction, so none can slip in between.
     // Attachments end with either side, so no element keeps pointing at a deleted one.
     const dropAttachments = async (tx: Storage) => {
+      const children = await tx.countChildren(current.id)
+      if (children > 0) {
+        throw new PlatformError(
+          E.ELEMENT_HAS_CHILDREN,
+          `"${current.slug}" has ${children} child element(s); delete them first`,
+          { children },
+        )
+      }
       const rows = [
         ...(await tx.listAttachments({ sourceId: current.id })),
         ...(await tx.listAttachments({ targetId: current.id })),
