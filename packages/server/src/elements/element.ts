@@ -7,7 +7,7 @@ import type { ErrorCodeDef } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import type { RunService } from '../runs/run-service.ts'
 import type { Executor } from '../sandbox/executor.ts'
-import type { ElementRow, JsonObject, Storage } from '../storage/storage.ts'
+import type { ElementRow, Json, JsonObject, RunRow, Storage } from '../storage/storage.ts'
 import type { Actor } from './actor.ts'
 import type { ElementService } from './element-service.ts'
 import { compileSpecValidator, type SpecValidator } from './validation.ts'
@@ -42,6 +42,20 @@ export interface PlatformContext {
 /** A type's long-lived machinery (worker pools, connections), stopped at shutdown. */
 export interface TypeRuntime {
   close(): Promise<void>
+  /** Operations the runs API may start on this type's elements (python: `invoke`). */
+  readonly runnableOperations?: readonly string[]
+  /**
+   * Creates a run of one of `runnableOperations` on `element` (which may carry an older
+   * version's spec, for a rerun of that version) and starts it; the caller decides how long to
+   * wait.
+   */
+  startRun?(
+    element: ElementRow,
+    operation: string,
+    input: Json,
+    trigger: string,
+    triggerInfo: JsonObject | null,
+  ): Promise<RunRow>
 }
 
 export interface OperationContext<I = unknown> {

@@ -1,5 +1,5 @@
 // Builds the Fastify application: body parsing, request ids, the error envelope, metrics,
-// health, the OpenAPI document and the element routes.
+// health, the OpenAPI document, the runs API and the element routes.
 import { randomUUID } from 'node:crypto'
 import Fastify, {
   type FastifyBaseLogger,
@@ -11,7 +11,9 @@ import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Authenticator } from '../auth/api-keys.ts'
 import type { ElementService } from '../elements/element-service.ts'
 import { E, PlatformError } from '../errors.ts'
+import { registerRunEventsRoute } from '../runs/run-events-route.ts'
 import type { RunService } from '../runs/run-service.ts'
+import { registerRunsRoutes } from '../runs/runs-routes.ts'
 import { registerElementRoutes } from './element-routes.ts'
 import { sendError, toPlatformError } from './error-envelope.ts'
 import { registerJsonParser } from './json-body.ts'
@@ -78,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const openapi = buildOpenApi(deps.elements.registry)
   app.get('/api/openapi.json', async () => openapi)
 
+  registerRunsRoutes(app, deps)
+  registerRunEventsRoute(app, deps)
   registerElementRoutes(app, { ...deps, setRoute: (req, label) => routes.set(req, label) })
   return app
 }

@@ -3,7 +3,8 @@
 // input against the operation's schema and runs the handler.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Authenticator } from '../auth/api-keys.ts'
-import { type Actor, hasScope, type Scope } from '../elements/actor.ts'
+import { requireActor as requireActorOf, requireScope } from '../auth/require-actor.ts'
+import type { Actor } from '../elements/actor.ts'
 import type { HttpMethod, OperationDef } from '../elements/element.ts'
 import { operationPath } from '../elements/element.ts'
 import type { CreateInput, ElementService } from '../elements/element-service.ts'
@@ -37,21 +38,11 @@ function splitPath(url: string): string[] {
   }
 }
 
-async function requireActor(deps: ElementRoutesDeps, req: FastifyRequest): Promise<Actor> {
-  const actor = await deps.auth.authenticate(req.headers.authorization)
-  if (!actor) throw new PlatformError(E.AUTH_REQUIRED, 'send "Authorization: Bearer <key>"')
-  return actor
-}
+const requireActor = (deps: ElementRoutesDeps, req: FastifyRequest): Promise<Actor> =>
+  requireActorOf(deps.auth, req.headers.authorization)
 
 function checkScope(actor: Actor, op: OperationDef): void {
-  if (op.auth === 'none') return
-  const scope = op.auth as Scope
-  if (!hasScope(actor, scope)) {
-    throw new PlatformError(E.FORBIDDEN, `operation "${op.name}" needs the "${scope}" scope`, {
-      required_scope: scope,
-      operation: op.name,
-    })
-  }
+  if (op.auth !== 'none') requireScope(actor, op.auth, op.name)
 }
 
 export function registerElementRoutes(app: FastifyInstance, deps: ElementRoutesDeps): void {

@@ -7,6 +7,7 @@ import { createInput } from '../elements/generic/lifecycle-operations.ts'
 import { plainSchema } from '../elements/generic/operation-tools.ts'
 import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
+import { runsOpenApiPaths } from '../runs/runs-openapi.ts'
 
 type Obj = Record<string, unknown>
 
@@ -158,6 +159,7 @@ export function buildOpenApi(registry: Registry): Obj {
     paths[g.url] ??= {}
     paths[g.url]![g.method] = entry(g.items, g.generic, g.params)
   }
+  Object.assign(paths, runsOpenApiPaths())
   return {
     openapi: '3.1.0',
     info: {

@@ -4,8 +4,10 @@
 // waiters are woken on completion.
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import { PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
-import type { Json, JsonObject, RunLogRow, RunRow, RunStatus, Storage } from '../storage/storage.ts'
+import type { Json, JsonObject, RunLogRow, RunQuery, RunRow, RunStatus, Storage } from '../storage/storage.ts'
+import { RUN } from './run-errors.ts'
 import { RunWriter } from './run-writer.ts'
 
 export interface NewRun {
@@ -43,6 +45,7 @@ interface Live {
 }
 
 export type LiveEvent =
+  | { type: 'status'; status: RunStatus }
   | { type: 'log'; stream: string; data: string }
   | { type: 'chunk'; data: Json }
   | { type: 'end'; run: RunRow }
@@ -50,6 +53,7 @@ export type LiveEvent =
 const TAIL_CAP = 4 * 1024 * 1024
 
 const TERMINAL: RunStatus[] = ['succeeded', 'failed', 'cancelled']
+const ACTIVE: RunStatus[] = ['queued', 'running']
 export const isTerminal = (s: RunStatus) => TERMINAL.includes(s)
 
 export class RunService {
@@ -99,9 +103,12 @@ export class RunService {
   markRunning(id: string, attempt: number): void {
     const l = this.live.get(id)
     if (!l) return
+    const was = l.status
     l.status = 'running'
     l.attempts = attempt
     l.started_at ??= new Date().toISOString()
+    if (was !== 'running')
+      this.done.emit(`live:${id}`, { type: 'status', status: 'running' } satisfies LiveEvent)
   }
 
   onCancel(id: string, cancel: () => void): void {
@@ -160,6 +167,18 @@ export class RunService {
     return true
   }
 
+  /** Cancels an active run and waits (up to `timeoutMs`) for it to end; RUN_NOT_CANCELLABLE otherwise. */
+  async cancelAndWait(run: RunRow, timeoutMs = 10_000): Promise<RunRow> {
+    if (!this.cancel(run.id)) {
+      throw new PlatformError(
+        RUN.RUN_NOT_CANCELLABLE,
+        `run ${run.id} is ${run.status}; only queued or running runs can be cancelled`,
+        { status: run.status },
+      )
+    }
+    return this.wait(run, timeoutMs)
+  }
+
   async finish(row: RunRow, o: RunOutcome): Promise<RunRow> {
     const l = this.live.get(row.id)
     const completed = new Date().toISOString()
@@ -204,6 +223,31 @@ export class RunService {
   async get(id: string): Promise<RunRow | undefined> {
     const row = await this.storage.getRun(id)
     return row && this.overlay(row)
+  }
+
+  /**
+   * Runs newest first with their live status laid over; `q.statuses` filters on that live
+   * status. A run's move from queued to running is kept in memory only (no write on the hot
+   * path), so both are read as stored and told apart here, reading on until the page is full.
+   */
+  async list(q: RunQuery): Promise<RunRow[]> {
+    const wanted = q.statuses?.length ? new Set(q.statuses) : undefined
+    const stored =
+      wanted && (wanted.has('queued') || wanted.has('running'))
+        ? [...new Set<RunStatus>([...wanted, ...ACTIVE])]
+        : q.statuses
+    const out: RunRow[] = []
+    for (let before = q.before; ; ) {
+      const rows = await this.storage.listRuns({ ...q, statuses: stored, before })
+      for (const r of rows) {
+        const live = this.overlay(r)
+        if (!wanted || wanted.has(live.status)) out.push(live)
+        if (out.length === q.limit) return out
+      }
+      const last = rows[rows.length - 1]
+      if (rows.length < q.limit || !last) return out
+      before = { created_at: last.created_at, id: last.id }
+    }
   }
 
   overlay(row: RunRow): RunRow {

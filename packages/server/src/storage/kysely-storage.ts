@@ -8,6 +8,7 @@ import type {
   AttachmentRow,
   ElementPatch,
   ElementRow,
+  IdempotencyKeyRow,
   Json,
   JsonObject,
   RunLogRow,
@@ -41,6 +42,7 @@ export interface DB {
     trigger_info: string | null
   }
   run_logs: RunLogRow
+  idempotency_keys: IdempotencyKeyRow
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null)
@@ -381,6 +383,20 @@ export class KyselyStorage implements Storage {
     if (q.elementId) query = query.where('element_id', '=', q.elementId)
     if (q.circleId) query = query.where('circle_id', '=', q.circleId)
     if (q.statuses?.length) query = query.where('status', 'in', q.statuses)
+    if (q.ids) {
+      if (q.ids.length === 0) return []
+      query = query.where('id', 'in', q.ids)
+    }
+    if (q.trigger) query = query.where('trigger', '=', q.trigger)
+    const type = q.elementType
+    if (type)
+      query = query.where('element_id', 'in', (eb) =>
+        eb.selectFrom('elements').select('id').where('element_type', '=', type),
+      )
+    if (q.createdAfter) query = query.where('created_at', '>=', q.createdAfter)
+    if (q.createdBefore) query = query.where('created_at', '<', q.createdBefore)
+    if (q.completedAfter) query = query.where('completed_at', '>=', q.completedAfter)
+    if (q.completedBefore) query = query.where('completed_at', '<', q.completedBefore)
     const before = q.before
     if (before) {
       query = query.where((eb) =>
@@ -455,5 +471,48 @@ export class KyselyStorage implements Storage {
       failed: Number(r.failed ?? 0),
       avg_duration_ms: r.avg_duration_ms === null ? null : Number(r.avg_duration_ms),
     }))
+  }
+
+  async claimIdempotencyKey(
+    row: IdempotencyKeyRow,
+    now: string,
+  ): Promise<{ claimed: boolean; row: IdempotencyKeyRow }> {
+    await this.db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).execute()
+    // The primary key makes the claim atomic; a row released between the insert and the read
+    // is claimed again on the next turn.
+    for (let turn = 0; turn < 3; turn++) {
+      const r = await this.db
+        .insertInto('idempotency_keys')
+        .values(row)
+        .onConflict((oc) => oc.columns(['circle_id', 'key']).doNothing())
+        .executeTakeFirst()
+      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) return { claimed: true, row }
+      const held = await this.db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('circle_id', '=', row.circle_id)
+        .where('key', '=', row.key)
+        .executeTakeFirst()
+      if (held) return { claimed: false, row: held }
+    }
+    throw new Error(`idempotency key ${row.key} could not be claimed`)
+  }
+
+  async setIdempotencyRun(circleId: string, key: string, runId: string): Promise<void> {
+    await this.db
+      .updateTable('idempotency_keys')
+      .set({ run_id: runId })
+      .where('circle_id', '=', circleId)
+      .where('key', '=', key)
+      .execute()
+  }
+
+  async releaseIdempotencyKey(circleId: string, key: string): Promise<void> {
+    await this.db
+      .deleteFrom('idempotency_keys')
+      .where('circle_id', '=', circleId)
+      .where('key', '=', key)
+      .where('run_id', 'is', null)
+      .execute()
   }
 }

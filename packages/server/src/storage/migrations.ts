@@ -141,6 +141,31 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    '0003_idempotency_keys': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('idempotency_keys')
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('request_hash', 'text', (c) => c.notNull())
+          .addColumn('run_id', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('idempotency_keys_pk', ['circle_id', 'key'])
+          .execute()
+        await db.schema
+          .createIndex('idempotency_keys_expiry')
+          .on('idempotency_keys')
+          .columns(['expires_at'])
+          .execute()
+        // Listing by trigger and by completion time across a circle.
+        await db.schema
+          .createIndex('runs_completed')
+          .on('runs')
+          .columns(['circle_id', 'completed_at'])
+          .execute()
+      },
+    },
   }
 }
 

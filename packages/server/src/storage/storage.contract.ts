@@ -2,73 +2,15 @@
 // postgres.test.ts run it against a fresh database each.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ElementRow, RunRow, Storage } from './storage.ts'
+import { circle, element, tick } from './contract-fixtures.ts'
+import { describeRunStorageContract } from './run-storage.contract.ts'
+import type { ElementRow, Storage } from './storage.ts'
 import { isUniqueViolation } from './unique-violation.ts'
 
 export interface StorageFactory {
   open(): Promise<Storage>
   /** Removes whatever open() created (after close). */
   dispose?(): Promise<void>
-}
-
-let clock = Date.parse('2026-01-01T00:00:00.000Z')
-/** Strictly increasing ISO timestamps, so ordering assertions never depend on the real clock. */
-function tick(): string {
-  clock += 1000
-  return new Date(clock).toISOString()
-}
-
-function element(over: Partial<ElementRow> & { circle_id: string }): ElementRow {
-  const at = tick()
-  return {
-    id: randomUUID(),
-    parent_id: over.circle_id,
-    slug: `e-${randomUUID().slice(0, 8)}`,
-    name: 'An element',
-    element_type: 'variable',
-    state: 'active',
-    state_reason: null,
-    enabled: true,
-    intention: '',
-    spec: {},
-    meta: {},
-    readme: '',
-    version: 1,
-    created_at: at,
-    updated_at: at,
-    deleted_at: null,
-    ...over,
-  }
-}
-
-function circle(slug: string): ElementRow {
-  const id = randomUUID()
-  return element({ id, circle_id: id, parent_id: null, slug, element_type: 'circle' })
-}
-
-function run(el: ElementRow, over: Partial<RunRow> = {}): RunRow {
-  return {
-    id: randomUUID(),
-    circle_id: el.circle_id,
-    element_id: el.id,
-    element_version: el.version,
-    operation: 'invoke',
-    trigger: 'api',
-    status: 'queued',
-    input: { n: 1 },
-    output: null,
-    error: null,
-    attempts: 0,
-    created_at: tick(),
-    started_at: null,
-    completed_at: null,
-    duration_ms: null,
-    cold_start: false,
-    memory_used_mb: null,
-    logs_truncated: false,
-    trigger_info: null,
-    ...over,
-  }
 }
 
 export function describeStorageContract(name: string, factory: StorageFactory): void {
@@ -345,113 +287,6 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
       })
     })
 
-    describe('runs', () => {
-      it('round-trips a run and applies partial updates', async () => {
-        const el = element({ circle_id: acme.id, element_type: 'python' })
-        await db.insertElement(el)
-        const r = run(el, { trigger_info: { key: 'k1' }, input: [1, { a: 'b' }] })
-        await db.insertRun(r)
-        expect(await db.getRun(r.id)).toEqual(r)
-        expect(await db.countActiveRuns(el.id)).toBe(1)
-        const done = {
-          status: 'succeeded' as const,
-          output: { result: 'ok', n: 1.5 },
-          started_at: tick(),
-          completed_at: tick(),
-          duration_ms: 12.5,
-          cold_start: true,
-          memory_used_mb: 31,
-          logs_truncated: true,
-          attempts: 1,
-        }
-        expect(await db.updateRun(r.id, done)).toBe(true)
-        expect(await db.getRun(r.id)).toEqual({ ...r, ...done })
-        expect(await db.countActiveRuns(el.id)).toBe(0)
-        const failed = run(el, { status: 'failed', error: { code: 'PYTHON_RUNTIME_ERROR' }, output: null })
-        await db.insertRun(failed)
-        expect((await db.getRun(failed.id))?.error).toEqual({ code: 'PYTHON_RUNTIME_ERROR' })
-        expect(await db.updateRun(randomUUID(), { status: 'failed' })).toBe(false)
-        expect(await db.getRun(randomUUID())).toBeUndefined()
-      })
-
-      it('pages runs newest first by (created_at, id) with status and element filters', async () => {
-        const el = element({ circle_id: acme.id, element_type: 'python' })
-        const other = element({ circle_id: acme.id, element_type: 'python' })
-        await db.insertElement(el)
-        await db.insertElement(other)
-        const first = run(el, { status: 'succeeded' })
-        const same = tick()
-        const rows = [
-          first,
-          run(el, { status: 'failed', created_at: same, id: '00000000-0000-4000-8000-000000000001' }),
-          run(el, { status: 'succeeded', created_at: same, id: '00000000-0000-4000-8000-000000000002' }),
-          run(el, { status: 'running' }),
-          run(other, { status: 'succeeded' }),
-        ]
-        for (const r of rows) await db.insertRun(r)
-        const newestFirst = [rows[3]!, rows[2]!, rows[1]!, rows[0]!].map((r) => r.id)
-        expect((await db.listRuns({ elementId: el.id, limit: 10 })).map((r) => r.id)).toEqual(newestFirst)
-        const seen: string[] = []
-        let before: { created_at: string; id: string } | undefined
-        for (;;) {
-          const page = await db.listRuns({ elementId: el.id, limit: 1, before })
-          if (page.length === 0) break
-          seen.push(page[0]!.id)
-          before = { created_at: page[0]!.created_at, id: page[0]!.id }
-        }
-        expect(seen).toEqual(newestFirst)
-        expect(
-          (await db.listRuns({ elementId: el.id, statuses: ['succeeded'], limit: 10 })).map((r) => r.id),
-        ).toEqual([rows[2]!.id, rows[0]!.id])
-        expect((await db.listRuns({ circleId: acme.id, limit: 100 })).map((r) => r.id)).toEqual(
-          expect.arrayContaining([...rows.map((r) => r.id)]),
-        )
-        expect(await db.countActiveRuns(el.id)).toBe(1)
-      })
-
-      it('stores logs in sequence order, pages after a sequence number, and handles many lines', async () => {
-        const el = element({ circle_id: acme.id, element_type: 'python' })
-        await db.insertElement(el)
-        const r = run(el)
-        await db.insertRun(r)
-        const at = tick()
-        const lines = Array.from({ length: 250 }, (_, seq) => ({
-          run_id: r.id,
-          seq,
-          stream: seq % 2 ? 'stderr' : 'stdout',
-          data: `line ${seq} ✓`,
-          created_at: at,
-        }))
-        await db.insertRunLogs(lines)
-        await db.insertRunLogs([])
-        expect(await db.listRunLogs(r.id)).toEqual(lines)
-        expect((await db.listRunLogs(r.id, 247)).map((l) => l.seq)).toEqual([248, 249])
-        expect((await db.listRunLogs(r.id, -1, 3)).map((l) => l.data)).toEqual([
-          'line 0 ✓',
-          'line 1 ✓',
-          'line 2 ✓',
-        ])
-        expect(await db.listRunLogs(randomUUID())).toEqual([])
-      })
-
-      it('aggregates run statistics per element since a time', async () => {
-        const el = element({ circle_id: acme.id, element_type: 'python' })
-        await db.insertElement(el)
-        const old = run(el, { status: 'failed', duration_ms: 1000 })
-        await db.insertRun(old)
-        const since = tick()
-        for (const [status, duration_ms] of [
-          ['succeeded', 10],
-          ['succeeded', 20],
-          ['failed', 30],
-          ['running', null],
-        ] as const)
-          await db.insertRun(run(el, { status, duration_ms }))
-        const [stats] = await db.runStats([el.id], since)
-        expect(stats).toEqual({ element_id: el.id, total: 4, succeeded: 2, failed: 1, avg_duration_ms: 20 })
-        expect(await db.runStats([], since)).toEqual([])
-        expect(await db.runStats([randomUUID()], since)).toEqual([])
-      })
-    })
+    describeRunStorageContract(() => ({ db, acme }))
   })
 }

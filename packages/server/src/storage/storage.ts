@@ -105,10 +105,29 @@ export interface RunLogRow {
 export interface RunQuery {
   elementId?: string
   circleId?: string
+  /** Runs of elements of this type (deleted elements included). */
+  elementType?: string
   statuses?: RunStatus[]
+  trigger?: string
+  ids?: string[]
+  /** ISO timestamps: `…After` is inclusive, `…Before` exclusive. */
+  createdAfter?: string
+  createdBefore?: string
+  completedAfter?: string
+  completedBefore?: string
   /** Cursor: rows strictly older than this (created_at, id) pair. */
   before?: { created_at: string; id: string }
   limit: number
+}
+
+/** An Idempotency-Key of a run-creating request; `run_id` is null while the run is being created. */
+export interface IdempotencyKeyRow {
+  circle_id: string
+  key: string
+  request_hash: string
+  run_id: string | null
+  created_at: string
+  expires_at: string
 }
 
 export interface RunStatsRow {
@@ -189,4 +208,15 @@ export interface Storage {
   listRunLogs(runId: string, afterSeq?: number, limit?: number): Promise<RunLogRow[]>
   countActiveRuns(elementId: string): Promise<number>
   runStats(elementIds: string[], since: string): Promise<RunStatsRow[]>
+
+  /**
+   * Claims (circle, key) for a request, first dropping keys expired at `now`. `claimed` is
+   * false when a live row already holds the key; `row` is then that row.
+   */
+  claimIdempotencyKey(
+    row: IdempotencyKeyRow,
+    now: string,
+  ): Promise<{ claimed: boolean; row: IdempotencyKeyRow }>
+  setIdempotencyRun(circleId: string, key: string, runId: string): Promise<void>
+  releaseIdempotencyKey(circleId: string, key: string): Promise<void>
 }

@@ -29,37 +29,6 @@ async function runOf(ctx: OperationContext<unknown>, id: string): Promise<RunRow
   return run
 }
 
-/**
- * Runs newest first with their live status laid over. A run's move from queued to running is
- * kept in memory only (no write on the hot path), so both are read as stored and told apart
- * here, reading on until the page is full.
- */
-async function listRunsByLiveStatus(
-  ctx: OperationContext<unknown>,
-  status: RunStatus | undefined,
-  before: { created_at: string; id: string } | undefined,
-  limit: number,
-): Promise<RunRow[]> {
-  const active = status === 'queued' || status === 'running'
-  const out: RunRow[] = []
-  for (let cursor = before; ; ) {
-    const rows = await ctx.elements.storage.listRuns({
-      elementId: ctx.element.id,
-      statuses: active ? ['queued', 'running'] : status ? [status] : undefined,
-      before: cursor,
-      limit,
-    })
-    for (const r of rows) {
-      const live = ctx.runs.overlay(r)
-      if (!active || live.status === status) out.push(live)
-      if (out.length === limit) return out
-    }
-    if (rows.length < limit) return out
-    const last = rows[rows.length - 1]!
-    cursor = { created_at: last.created_at, id: last.id }
-  }
-}
-
 const runLocation = (ctx: OperationContext<unknown>, id: string) => `/api/${ctx.elementPath}/ops/runs/${id}`
 
 export const invokeOperations = [
@@ -109,12 +78,13 @@ export const invokeOperations = [
     async handler(ctx) {
       const scope = `${ctx.element.id}|${ctx.input.status ?? ''}`
       const before = ctx.input.cursor ? decodeCursor(ctx.input.cursor, scope) : undefined
-      const rows = await listRunsByLiveStatus(
-        ctx,
-        ctx.input.status as RunStatus | undefined,
+      const status = ctx.input.status as RunStatus | undefined
+      const rows = await ctx.runs.list({
+        elementId: ctx.element.id,
+        statuses: status ? [status] : undefined,
         before,
-        ctx.input.limit + 1,
-      )
+        limit: ctx.input.limit + 1,
+      })
       const page = rows.slice(0, ctx.input.limit)
       const hasMore = rows.length > ctx.input.limit
       return {
@@ -149,15 +119,7 @@ export const invokeOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       const run = await runOf(ctx, ctx.params['run_id']!)
-      if (!ctx.runs.isActive(run.id) || !ctx.runs.cancel(run.id)) {
-        throw new PlatformError(
-          PY.RUN_NOT_CANCELLABLE,
-          `run ${run.id} is ${run.status}; only queued or running runs can be cancelled`,
-          { status: run.status },
-        )
-      }
-      const final = await ctx.runs.wait(run, 10_000)
-      return presentRun(final)
+      return presentRun(await ctx.runs.cancelAndWait(run))
     },
   }),
   defineOperation({

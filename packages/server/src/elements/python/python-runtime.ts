@@ -48,6 +48,18 @@ export class PythonRuntime implements TypeRuntime {
     })
   }
 
+  readonly runnableOperations = ['invoke'] as const
+
+  startRun(
+    element: ElementRow,
+    _operation: string,
+    input: Json,
+    trigger: string,
+    triggerInfo: JsonObject | null,
+  ): Promise<RunRow> {
+    return this.start(element, input, trigger, triggerInfo)
+  }
+
   /** Creates the run and starts it; the caller decides how long to wait. */
   async start(
     element: ElementRow,

@@ -2,6 +2,7 @@
 // "fails unless" rules, the advisories, and the element's error codes.
 import { type Static, Type } from '@sinclair/typebox'
 import { defineErrorCodes, E, PlatformError } from '../../errors.ts'
+import { RUN } from '../../runs/run-errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
 import type { SpecRule } from '../element.ts'
 
@@ -150,92 +151,80 @@ export function preValidatePython(spec: JsonObject): void {
   }
 }
 
-export const PY = defineErrorCodes({
-  PYTHON_TIMEOUT: {
-    status: 504,
-    class: 'timeout',
-    retryable: true,
-    description: 'The invocation exceeded timeout_ms; its worker was stopped.',
-  },
-  PYTHON_OOM: {
-    status: 500,
-    class: 'internal',
-    retryable: false,
-    description: 'The worker exceeded memory_mb and was killed.',
-  },
-  PYTHON_SYNTAX_ERROR: {
-    status: 400,
-    class: 'validation',
-    retryable: false,
-    description: 'The source has a syntax error; details give line and column.',
-  },
-  PYTHON_IMPORT_ERROR: {
-    status: 500,
-    class: 'internal',
-    retryable: false,
-    description: 'Importing the code failed (a missing dependency, usually).',
-  },
-  PYTHON_RUNTIME_ERROR: {
-    status: 500,
-    class: 'internal',
-    retryable: false,
-    description: 'The handler raised; the run has the traceback.',
-  },
-  PYTHON_HANDLER_NOT_FOUND: {
-    status: 400,
-    class: 'validation',
-    retryable: false,
-    description: 'The handler is not defined; details.callables lists what the code does define.',
-  },
-  PYTHON_SOURCE_UNAVAILABLE: {
-    status: 400,
-    class: 'validation',
-    retryable: false,
-    description: 'The file or git source could not be read (missing path, bad repository or ref).',
-  },
-  PYTHON_BUILD_FAILED: {
-    status: 500,
-    class: 'internal',
-    retryable: false,
-    description: 'Installing the requirements failed; the build has pip’s output.',
-  },
-  PYTHON_WORKER_LOST: {
-    status: 503,
-    class: 'unavailable',
-    retryable: true,
-    description: 'The worker process died unexpectedly (it was replaced).',
-  },
-  PYTHON_TEST_FAILED: {
-    status: 422,
-    class: 'validation',
-    retryable: false,
-    description: 'pytest reported failing tests; the test run has its output.',
-  },
-  RUN_NOT_FOUND: {
-    status: 404,
-    class: 'not_found',
-    retryable: false,
-    description: 'No such run for this element.',
-  },
-  RUN_NOT_CANCELLABLE: {
-    status: 409,
-    class: 'conflict',
-    retryable: false,
-    description: 'Only queued or running runs can be cancelled.',
-  },
-  RUN_CANCELLED: {
-    status: 409,
-    class: 'conflict',
-    retryable: false,
-    description: 'The run was cancelled (run_cancel) before or while it ran; it is not retried.',
-  },
-  BUILD_NOT_FOUND: {
-    status: 404,
-    class: 'not_found',
-    retryable: false,
-    description: 'No such build for this element.',
-  },
-})
+export const PY = {
+  ...defineErrorCodes({
+    PYTHON_TIMEOUT: {
+      status: 504,
+      class: 'timeout',
+      retryable: true,
+      description: 'The invocation exceeded timeout_ms; its worker was stopped.',
+    },
+    PYTHON_OOM: {
+      status: 500,
+      class: 'internal',
+      retryable: false,
+      description: 'The worker exceeded memory_mb and was killed.',
+    },
+    PYTHON_SYNTAX_ERROR: {
+      status: 400,
+      class: 'validation',
+      retryable: false,
+      description: 'The source has a syntax error; details give line and column.',
+    },
+    PYTHON_IMPORT_ERROR: {
+      status: 500,
+      class: 'internal',
+      retryable: false,
+      description: 'Importing the code failed (a missing dependency, usually).',
+    },
+    PYTHON_RUNTIME_ERROR: {
+      status: 500,
+      class: 'internal',
+      retryable: false,
+      description: 'The handler raised; the run has the traceback.',
+    },
+    PYTHON_HANDLER_NOT_FOUND: {
+      status: 400,
+      class: 'validation',
+      retryable: false,
+      description: 'The handler is not defined; details.callables lists what the code does define.',
+    },
+    PYTHON_SOURCE_UNAVAILABLE: {
+      status: 400,
+      class: 'validation',
+      retryable: false,
+      description: 'The file or git source could not be read (missing path, bad repository or ref).',
+    },
+    PYTHON_BUILD_FAILED: {
+      status: 500,
+      class: 'internal',
+      retryable: false,
+      description: 'Installing the requirements failed; the build has pip’s output.',
+    },
+    PYTHON_WORKER_LOST: {
+      status: 503,
+      class: 'unavailable',
+      retryable: true,
+      description: 'The worker process died unexpectedly (it was replaced).',
+    },
+    PYTHON_TEST_FAILED: {
+      status: 422,
+      class: 'validation',
+      retryable: false,
+      description: 'pytest reported failing tests; the test run has its output.',
+    },
+    BUILD_NOT_FOUND: {
+      status: 404,
+      class: 'not_found',
+      retryable: false,
+      description: 'No such build for this element.',
+    },
+  }),
+  // Run codes are the platform's (the runs API returns them too); python runs use them.
+  RUN_NOT_FOUND: RUN.RUN_NOT_FOUND,
+  RUN_NOT_CANCELLABLE: RUN.RUN_NOT_CANCELLABLE,
+  RUN_CANCELLED: RUN.RUN_CANCELLED,
+}
 
 /** Error codes a retry can cure (retry.max_attempts applies to these only). */
 export const RETRYABLE_RUN_CODES = new Set(['PYTHON_TIMEOUT', 'PYTHON_WORKER_LOST'])

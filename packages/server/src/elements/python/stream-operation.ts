@@ -31,7 +31,7 @@ export const streamOperation = defineOperation({
         out.end(sse('end', presentRun(e.run)))
         stop?.()
       } else if (e.type === 'log') out.write(sse('log', { stream: e.stream, data: e.data }))
-      else out.write(sse('chunk', e.data))
+      else if (e.type === 'chunk') out.write(sse('chunk', e.data))
     }
     const stop = ctx.runs.follow(run.id, write)
     if (!stop) {

@@ -1,0 +1,42 @@
+// Error codes of runs, shared by the runs API and every runnable element type.
+import { defineErrorCodes } from '../errors.ts'
+
+export const RUN = defineErrorCodes({
+  RUN_NOT_FOUND: {
+    status: 404,
+    class: 'not_found',
+    retryable: false,
+    description: 'No such run, or not one the key can see.',
+  },
+  RUN_NOT_CANCELLABLE: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description: 'Only queued or running runs can be cancelled; `details.status` has the run’s status.',
+  },
+  RUN_CANCELLED: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description: 'The run was cancelled before or while it ran; it is not retried.',
+  },
+  OPERATION_NOT_RUNNABLE: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description:
+      'The runs API starts only runnable operations (python `invoke`); `details.runnable` lists those of the target.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    class: 'validation',
+    retryable: false,
+    description: 'This Idempotency-Key was used in the last 24 h with a different request body.',
+  },
+  IDEMPOTENCY_KEY_IN_USE: {
+    status: 409,
+    class: 'conflict',
+    retryable: true,
+    description: 'A request with this Idempotency-Key is still creating its run; retry shortly.',
+  },
+})

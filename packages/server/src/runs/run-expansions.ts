@@ -1,0 +1,56 @@
+// A run as the runs API shows it: the run JSON every surface shares, the element's path and
+// type, and on request (`?expand=`) the input and the usage, execution and debug sections.
+import type { RunRow } from '../storage/storage.ts'
+import { presentRun } from './run-json.ts'
+import type { ElementSummary } from './run-targets.ts'
+
+export type Expansion = 'input' | 'usage' | 'execution' | 'debug'
+
+const msBetween = (from: string | null, to: string | null) =>
+  from && to ? Math.max(0, Date.parse(to) - Date.parse(from)) : null
+
+export function presentApiRun(
+  r: RunRow,
+  element: ElementSummary,
+  expand: ReadonlySet<Expansion> = new Set(),
+) {
+  return {
+    ...presentRun(r, { input: expand.has('input') }),
+    target: element.target,
+    element_type: element.element_type,
+    location: `/api/v1/runs/${r.id}`,
+    ...(expand.has('usage')
+      ? {
+          usage: {
+            duration_ms: r.duration_ms,
+            memory_used_mb: r.memory_used_mb,
+            attempts: r.attempts,
+            cold_start: r.cold_start,
+          },
+        }
+      : {}),
+    ...(expand.has('execution')
+      ? {
+          execution: {
+            element_id: r.element_id,
+            target: element.target,
+            element_type: element.element_type,
+            element_version: r.element_version,
+            operation: r.operation,
+            trigger: r.trigger,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            completed_at: r.completed_at,
+            queued_ms: msBetween(r.created_at, r.started_at),
+          },
+        }
+      : {}),
+    ...(expand.has('debug')
+      ? { debug: { logs_truncated: r.logs_truncated, trigger_info: r.trigger_info } }
+      : {}),
+  }
+}
+
+export function parseExpand(expand: string | undefined): Set<Expansion> {
+  return new Set((expand ?? '').split(',').filter(Boolean) as Expansion[])
+}

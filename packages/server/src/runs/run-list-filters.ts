@@ -1,0 +1,76 @@
+// GET /api/v1/runs query -> a storage RunQuery, and the cursor scope that binds a cursor to
+// exactly these filters (and to the caller's circle), so a cursor reused elsewhere is refused.
+import { createHash } from 'node:crypto'
+import type { Static } from '@sinclair/typebox'
+import type { Actor } from '../elements/actor.ts'
+import type { ElementService } from '../elements/element-service.ts'
+import { E, PlatformError, validationError } from '../errors.ts'
+import type { RunQuery, RunStatus } from '../storage/storage.ts'
+import { decodeCursor } from './run-json.ts'
+import { resolveTarget } from './run-targets.ts'
+import type { listRunsQuery } from './runs-api-schemas.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+function timestamp(field: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : Number.NaN
+  if (Number.isNaN(ms))
+    throw validationError(field, 'must be an ISO 8601 timestamp such as 2026-01-31T12:00:00Z')
+  // Stored timestamps are fixed-width UTC ISO strings, compared as text.
+  return new Date(ms).toISOString()
+}
+
+function idList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined
+  const ids = [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ]
+  if (ids.length === 0 || ids.length > 200) throw validationError('ids', 'must list 1 to 200 run ids')
+  const bad = ids.find((id) => !UUID.test(id))
+  if (bad) throw validationError('ids', `"${bad.slice(0, 64)}" is not a run id`)
+  return ids
+}
+
+export async function runQueryOf(
+  elements: ElementService,
+  actor: Actor,
+  q: Static<typeof listRunsQuery>,
+): Promise<{ query: RunQuery; scope: string }> {
+  if (q.element_type && !elements.registry.get(q.element_type))
+    throw new PlatformError(
+      E.UNKNOWN_ELEMENT_TYPE,
+      `element_type "${q.element_type.slice(0, 64)}" is not registered`,
+      {
+        field: 'element_type',
+        known: elements.registry.list().map((t) => t.type),
+      },
+    )
+  const element = q.target ? await resolveTarget(elements, actor, q.target) : undefined
+  const filters = {
+    circleId: actor.platformAdmin ? undefined : (actor.circleId ?? undefined),
+    elementId: element?.id,
+    elementType: q.element_type,
+    statuses: q.status ? ([...new Set(q.status.split(','))].sort() as RunStatus[]) : undefined,
+    trigger: q.trigger,
+    ids: idList(q.ids)?.sort(),
+    createdAfter: timestamp('created_after', q.created_after),
+    createdBefore: timestamp('created_before', q.created_before),
+    completedAfter: timestamp('completed_after', q.completed_after),
+    completedBefore: timestamp('completed_before', q.completed_before),
+  }
+  // A digest keeps cursors short however many filters (or ids) they are bound to.
+  const scope = createHash('sha256')
+    .update(`runs|${JSON.stringify(filters)}`)
+    .digest('base64url')
+    .slice(0, 22)
+  const before = q.cursor ? decodeCursor(q.cursor, scope) : undefined
+  return { query: { ...filters, before, limit: q.limit }, scope }
+}
+
+export { UUID as RUN_ID_PATTERN }

@@ -1,0 +1,106 @@
+// The runs API in the OpenAPI document (openapi.ts merges these paths).
+import { plainSchema } from '../elements/generic/operation-tools.ts'
+import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
+
+type Obj = Record<string, unknown>
+
+const errorResponse = {
+  description: 'Error envelope',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+}
+const run = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { type: 'object' } } },
+})
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
+
+function queryParams(schema: Obj): Obj[] {
+  const props = (schema['properties'] ?? {}) as Record<string, Obj>
+  return Object.entries(props).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }))
+}
+
+const body = (schema: Obj, required: boolean) => ({
+  required,
+  content: { 'application/json': { schema } },
+})
+
+export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
+  const tags = ['runs']
+  return {
+    '/api/v1/runs': {
+      post: {
+        operationId: 'runs_create',
+        tags,
+        summary: 'Start a run of an element operation (python invoke)',
+        description:
+          'Auth: execute on the target’s circle. 201 queued (no wait), 200 ended within wait_for_completion, 202 still running (Location, Retry-After); a wait never cancels the run. Idempotency-Key: same key + same body within 24 h returns the same run; another body → 422; while the first is being created → 409.',
+        parameters: [
+          ...queryParams(plainSchema(createRunQuery)),
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', maxLength: 255 },
+          },
+        ],
+        requestBody: body(plainSchema(createRunBody), true),
+        responses: {
+          '200': run('The run ended'),
+          '201': run('The run was created (queued)'),
+          '202': run('The run is still running'),
+          default: errorResponse,
+        },
+      },
+      get: {
+        operationId: 'runs_list',
+        tags,
+        summary: 'Runs of every element in the key’s circle, newest first, with filters and a cursor',
+        parameters: queryParams(plainSchema(listRunsQuery)),
+        responses: { '200': run('{runs, next_cursor, has_more}'), default: errorResponse },
+      },
+    },
+    '/api/v1/runs/{id}': {
+      get: {
+        operationId: 'runs_get',
+        tags,
+        summary: 'One run; ?expand=input,usage,execution,debug; ?wait=N long-polls until it ends',
+        parameters: [idParam, ...queryParams(plainSchema(getRunQuery))],
+        responses: { '200': run('The run'), default: errorResponse },
+      },
+    },
+    '/api/v1/runs/{id}/cancel': {
+      post: {
+        operationId: 'runs_cancel',
+        tags,
+        summary: 'Cancel a queued or running run (else 409 RUN_NOT_CANCELLABLE)',
+        parameters: [idParam],
+        responses: { '200': run('The cancelled run'), default: errorResponse },
+      },
+    },
+    '/api/v1/runs/{id}/rerun': {
+      post: {
+        operationId: 'runs_rerun',
+        tags,
+        summary: 'Run the same input again, on the latest or the original element version',
+        parameters: [idParam],
+        requestBody: body(plainSchema(rerunBody), false),
+        responses: {
+          '201': run('The new run (trigger rerun, trigger_info.rerun_of)'),
+          default: errorResponse,
+        },
+      },
+    },
+    '/api/v1/runs/{id}/events': {
+      get: {
+        operationId: 'runs_events',
+        tags,
+        summary: 'Server-Sent Events: status snapshots and log lines; resumable with Last-Event-ID',
+        parameters: [
+          idParam,
+          { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'text/event-stream' }, default: errorResponse },
+      },
+    },
+  }
+}
