@@ -1,0 +1,50 @@
+// @periodic/sdk: the TypeScript client for Periodic. Everything public is exported here.
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  type FetchFunction,
+  type PeriodicClientOptions,
+} from './client-options.ts'
+export {
+  type CallOptions,
+  ElementHandle,
+  ElementsApi,
+  type ListChildrenOptions,
+} from './elements-api.ts'
+export {
+  AuthError,
+  ConflictError,
+  ConnectionError,
+  type ErrorEnvelope,
+  ForbiddenError,
+  NotFoundError,
+  PeriodicError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  ValidationError,
+} from './errors.ts'
+export type { HttpMethod, Query, QueryValue, RequestOptions } from './http-transport.ts'
+export { PaginatedList } from './paginated-list.ts'
+export { PeriodicClient } from './periodic-client.ts'
+export {
+  type BuildOptions,
+  type InvokeOptions,
+  type LogsOptions,
+  PythonElement,
+  type PythonRunsOptions,
+} from './python-element.ts'
+export type { RetryTiming } from './retry-policy.ts'
+export {
+  type GetRunOptions,
+  type RerunOptions,
+  type RunEventsOptions,
+  type RunExpansion,
+  type RunFilters,
+  RunsApi,
+  type StartRunOptions,
+  type WaitForRunOptions,
+} from './runs-api.ts'
+export * from './types.ts'
+export type { WaitForCompletion } from './wait-for-completion.ts'

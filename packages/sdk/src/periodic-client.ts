@@ -1,0 +1,49 @@
+// PeriodicClient: the entry point. Holds one transport and hangs the namespaces off it.
+import { type PeriodicClientOptions, resolveClientOptions } from './client-options.ts'
+import { ElementsApi } from './elements-api.ts'
+import { HttpTransport } from './http-transport.ts'
+import { PythonElement } from './python-element.ts'
+import { type RerunOptions, RunsApi, rerun, type StartRunOptions, startRun } from './runs-api.ts'
+import type { Run } from './types.ts'
+
+export class PeriodicClient {
+  readonly baseUrl: string
+  readonly elements: ElementsApi
+  readonly runs: RunsApi
+  private readonly transport: HttpTransport
+
+  constructor(options: PeriodicClientOptions = {}) {
+    this.transport = new HttpTransport(resolveClientOptions(options))
+    this.baseUrl = this.transport.options.baseUrl
+    this.elements = new ElementsApi(this.transport)
+    this.runs = new RunsApi(this.transport)
+  }
+
+  /** Whether a key was given or found in `PERIODIC_API_KEY` (the key itself is not exposed). */
+  get hasApiKey(): boolean {
+    return this.transport.options.apiKey !== undefined
+  }
+
+  get timeoutMs(): number {
+    return this.transport.options.timeoutMs
+  }
+
+  get maxRetries(): number {
+    return this.transport.options.maxRetries
+  }
+
+  /** Starts a run of `target` (`acme/hello`); with `waitForCompletion` the result comes back. */
+  run(target: string, input?: unknown, options?: StartRunOptions): Promise<Run> {
+    return startRun(this.transport, target, input, options)
+  }
+
+  /** A new run from a previous run's input (`version: 'original'` pins its element version). */
+  rerun(id: string, options?: RerunOptions): Promise<Run> {
+    return rerun(this.transport, id, options)
+  }
+
+  /** The python element at `path`. Helpers for other types (cookieJar, websocket) go beside it. */
+  python(path: string): PythonElement {
+    return new PythonElement(this.transport, path)
+  }
+}

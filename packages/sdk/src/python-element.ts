@@ -1,0 +1,117 @@
+// client.python('acme/hello'): the python element's own operations — invoke, build, logs and
+// its runs — with the generic ones inherited from ElementHandle.
+import { elementUrl } from './element-paths.ts'
+import { ElementHandle } from './elements-api.ts'
+import type { RequestOptions } from './http-transport.ts'
+import { PaginatedList } from './paginated-list.ts'
+import type { BuildRecord, Run, RunDetail, RunLogs, RunStatus, RunsPage } from './types.ts'
+import { longPollTimeoutMs, type WaitForCompletion, waitSeconds } from './wait-for-completion.ts'
+
+export interface InvokeOptions extends RequestOptions {
+  /** Seconds the server holds the call for the result (`true`: 600). Without it the call returns at once with a queued run. */
+  waitForCompletion?: WaitForCompletion
+}
+
+export interface BuildOptions extends RequestOptions {
+  /** Rebuild even when the layer is cached. */
+  force?: boolean | undefined
+  waitForCompletion?: WaitForCompletion
+}
+
+export interface PythonRunsOptions extends RequestOptions {
+  status?: RunStatus | undefined
+  /** Page size (server default 20, max 200). */
+  limit?: number | undefined
+  cursor?: string | undefined
+}
+
+export interface LogsOptions extends RequestOptions {
+  /** One run's logs; else the latest runs'. */
+  runId?: string | undefined
+  limit?: number | undefined
+}
+
+export class PythonElement extends ElementHandle {
+  /**
+   * Runs the handler with `payload`. With `waitForCompletion` the result is in the returned
+   * run when it ended in time (`status` succeeded/failed); otherwise poll `run(id)`.
+   */
+  async invoke(payload: unknown, options: InvokeOptions = {}): Promise<Run> {
+    const { waitForCompletion, timeoutMs, ...request } = options
+    const seconds = waitSeconds(waitForCompletion)
+    const response = await this.transport.request<Run>({
+      ...request,
+      timeoutMs: longPollTimeoutMs(this.transport, seconds, timeoutMs),
+      method: 'POST',
+      path: this.opPath('invoke'),
+      query: { wait_for_completion: seconds },
+      body: invokeBody(payload),
+    })
+    return response.body
+  }
+
+  /** Builds the dependency layer; returns the build record (status `building` until done). */
+  async build(options: BuildOptions = {}): Promise<BuildRecord> {
+    const { force, waitForCompletion, timeoutMs, ...request } = options
+    const seconds = waitSeconds(waitForCompletion)
+    const response = await this.transport.request<BuildRecord>({
+      ...request,
+      timeoutMs: longPollTimeoutMs(this.transport, seconds, timeoutMs),
+      method: 'POST',
+      path: this.opPath('build'),
+      body: { force: force ?? false, wait_for_completion: seconds ?? 0 },
+    })
+    return response.body
+  }
+
+  /** Progress and pip output of a build. */
+  buildStatus(buildId: string, options: RequestOptions = {}): Promise<BuildRecord> {
+    return this.call<BuildRecord>(`build/${buildId}`, undefined, { ...options, method: 'GET' })
+  }
+
+  /** Per-run stdout/stderr. */
+  logs(options: LogsOptions = {}): Promise<RunLogs> {
+    const { runId, limit, ...request } = options
+    return this.call<RunLogs>('logs', { run_id: runId, limit }, { ...request, method: 'GET' })
+  }
+
+  /** This element's runs, newest first: `await` for a page, `for await` for all. */
+  runs(options: PythonRunsOptions = {}): PaginatedList<RunsPage, Run> {
+    const { status, limit, cursor: first, ...request } = options
+    return new PaginatedList({
+      fetchPage: (cursor) =>
+        this.call<RunsPage>(
+          'runs',
+          { status, limit, cursor: cursor ?? first },
+          { ...request, method: 'GET' },
+        ),
+      itemsOf: (page) => page.runs,
+      nextCursorOf: (page) => (page.has_more && page.next_cursor ? page.next_cursor : undefined),
+    })
+  }
+
+  /** One run with its input, output or error, and logs. */
+  run(runId: string, options: RequestOptions = {}): Promise<RunDetail> {
+    return this.call<RunDetail>(`runs/${runId}`, undefined, { ...options, method: 'GET' })
+  }
+
+  /** Cancels a queued or running run (409 `RUN_NOT_CANCELLABLE` once it ended). */
+  cancel(runId: string, options: RequestOptions = {}): Promise<Run> {
+    return this.call<Run>(`runs/${runId}/cancel`, {}, { ...options, method: 'POST' })
+  }
+
+  private opPath(operation: string): string {
+    return elementUrl(this.path, operation)
+  }
+}
+
+/**
+ * The server unwraps a body of exactly `{"payload": {…object…}}` and passes anything else as
+ * is, so objects go wrapped (a payload with its own `payload` key then arrives unchanged) and
+ * other values go bare.
+ */
+function invokeBody(payload: unknown): unknown {
+  if (payload === undefined) return {}
+  const isObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+  return isObject ? { payload } : payload
+}

@@ -1,0 +1,205 @@
+// The runs API (/api/v1/runs): start and rerun runs, and client.runs — list, get, cancel,
+// wait (long-polls in chunks) and events (the SSE stream).
+import { TimeoutError } from './errors.ts'
+import type { HttpTransport, RequestOptions } from './http-transport.ts'
+import { PaginatedList } from './paginated-list.ts'
+import { readServerSentEvents } from './sse-parser.ts'
+import { isTerminalRunStatus, type Run, type RunEvent, type RunStatus, type RunsPage } from './types.ts'
+import { longPollTimeoutMs, type WaitForCompletion, waitSeconds } from './wait-for-completion.ts'
+
+const RUNS_PATH = '/api/v1/runs'
+/** The server's ceiling for one `GET /api/v1/runs/{id}?wait=N`, in seconds. */
+export const MAX_RUN_WAIT_CHUNK_S = 55
+const DEFAULT_RUN_WAIT_MS = 10 * 60_000
+
+export interface StartRunOptions extends RequestOptions {
+  /** The element operation to run (server default: `invoke`). */
+  operation?: string | undefined
+  /** Seconds the server holds the call for the result (`true`: 600). */
+  waitForCompletion?: WaitForCompletion
+  /** A release or ref of the target; default latest. */
+  version?: string | undefined
+}
+
+export interface RerunOptions extends RequestOptions {
+  /** `original` pins the source run's element version; default latest. */
+  version?: 'original' | 'latest' | (string & {}) | undefined
+  waitForCompletion?: WaitForCompletion
+}
+
+export interface RunFilters extends RequestOptions {
+  target?: string | undefined
+  element_type?: string | undefined
+  status?: RunStatus | readonly RunStatus[] | undefined
+  trigger?: string | undefined
+  created_after?: string | undefined
+  created_before?: string | undefined
+  completed_after?: string | undefined
+  completed_before?: string | undefined
+  ids?: string | readonly string[] | undefined
+  /** Page size. */
+  limit?: number | undefined
+  /** Start from this page instead of the first. */
+  cursor?: string | undefined
+}
+
+export type RunExpansion = 'input' | 'usage' | 'execution' | 'debug'
+
+export interface GetRunOptions extends RequestOptions {
+  expand?: readonly RunExpansion[] | undefined
+}
+
+export interface WaitForRunOptions {
+  /** Give up (TimeoutError `RUN_WAIT_TIMEOUT`) after this long; default 10 minutes. */
+  timeoutMs?: number | undefined
+  signal?: AbortSignal | undefined
+}
+
+export interface RunEventsOptions {
+  /** Resume after this event id (sent as `Last-Event-ID`). */
+  lastEventId?: string | undefined
+  signal?: AbortSignal | undefined
+}
+
+const runPath = (id: string) => `${RUNS_PATH}/${encodeURIComponent(id)}`
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+function parseEventData(raw: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return raw
+  }
+}
+
+/** `client.run(...)`: POST /api/v1/runs. */
+export async function startRun(
+  transport: HttpTransport,
+  target: string,
+  input: unknown,
+  options: StartRunOptions = {},
+): Promise<Run> {
+  const { operation, waitForCompletion, version, timeoutMs, ...request } = options
+  const seconds = waitSeconds(waitForCompletion)
+  const response = await transport.request<Run>({
+    ...request,
+    timeoutMs: longPollTimeoutMs(transport, seconds, timeoutMs),
+    method: 'POST',
+    path: RUNS_PATH,
+    query: { wait_for_completion: seconds, version },
+    body: { target, ...(operation === undefined ? {} : { operation }), input: input ?? {} },
+  })
+  return response.body
+}
+
+/** `client.rerun(id)`: POST /api/v1/runs/{id}/rerun, a new run from the old one's input. */
+export async function rerun(transport: HttpTransport, id: string, options: RerunOptions = {}): Promise<Run> {
+  const { version, waitForCompletion, timeoutMs, ...request } = options
+  const seconds = waitSeconds(waitForCompletion)
+  const response = await transport.request<Run>({
+    ...request,
+    timeoutMs: longPollTimeoutMs(transport, seconds, timeoutMs),
+    method: 'POST',
+    path: `${runPath(id)}/rerun`,
+    query: { version, wait_for_completion: seconds },
+  })
+  return response.body
+}
+
+/**
+ * client.runs. Room is left for the run's sub-resources as namespaces beside these methods —
+ * `artifacts`, `files`, `feedback`, `expected`, `comparison`, `trace` — added as classes taking
+ * the same transport when the server offers them.
+ */
+export class RunsApi {
+  constructor(private readonly transport: HttpTransport) {}
+
+  /** Every run the key's circle can see, newest first: `await` for a page, `for await` for all. */
+  list(filters: RunFilters = {}): PaginatedList<RunsPage, Run> {
+    const { idempotencyKey: _unused, timeoutMs, signal, headers, cursor: first, ...query } = filters
+    return new PaginatedList({
+      fetchPage: async (cursor) => {
+        const response = await this.transport.request<RunsPage>({
+          method: 'GET',
+          path: RUNS_PATH,
+          query: { ...query, cursor: cursor ?? first },
+          timeoutMs,
+          signal,
+          headers,
+        })
+        return response.body
+      },
+      itemsOf: (page) => page.runs,
+      nextCursorOf: (page) => (page.has_more && page.next_cursor ? page.next_cursor : undefined),
+    })
+  }
+
+  async get(id: string, options: GetRunOptions = {}): Promise<Run> {
+    const { expand, ...request } = options
+    const response = await this.transport.request<Run>({
+      ...request,
+      method: 'GET',
+      path: runPath(id),
+      query: { expand },
+    })
+    return response.body
+  }
+
+  async cancel(id: string, options: RequestOptions = {}): Promise<Run> {
+    const response = await this.transport.request<Run>({
+      ...options,
+      method: 'POST',
+      path: `${runPath(id)}/cancel`,
+    })
+    return response.body
+  }
+
+  /** Resolves with the run once it is succeeded, failed or cancelled; never cancels it. */
+  async wait(id: string, options: WaitForRunOptions = {}): Promise<Run> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_RUN_WAIT_MS
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const remainingMs = deadline - Date.now()
+      const chunkS = Math.max(1, Math.min(MAX_RUN_WAIT_CHUNK_S, Math.ceil(remainingMs / 1000)))
+      const asked = Date.now()
+      const response = await this.transport.request<Run>({
+        method: 'GET',
+        path: runPath(id),
+        query: { wait: chunkS },
+        timeoutMs: longPollTimeoutMs(this.transport, chunkS),
+        signal: options.signal,
+      })
+      const run = response.body
+      if (isTerminalRunStatus(run.status)) return run
+      if (Date.now() >= deadline) {
+        throw new TimeoutError(`run ${id} is still ${run.status} after ${timeoutMs} ms`, {
+          code: 'RUN_WAIT_TIMEOUT',
+          requestId: response.requestId,
+        })
+      }
+      // A server (or proxy) that answers at once without the run ending is polled gently
+      // rather than in a tight loop.
+      const answeredInMs = Date.now() - asked
+      if (answeredInMs < 1000) await sleep(Math.min(1000 - answeredInMs, Math.max(0, deadline - Date.now())))
+    }
+  }
+
+  /** The run's server-sent events (status changes, log lines) until the server ends the stream. */
+  async *events(id: string, options: RunEventsOptions = {}): AsyncGenerator<RunEvent, void, undefined> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' }
+    if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId
+    const response = await this.transport.open({
+      method: 'GET',
+      path: `${runPath(id)}/events`,
+      headers,
+      signal: options.signal,
+    })
+    if (!response.body) return
+    for await (const event of readServerSentEvents(response.body)) {
+      yield { id: event.id, event: event.event, data: parseEventData(event.data), raw: event.data }
+    }
+  }
+}
