@@ -105,13 +105,25 @@ export class PythonElement extends ElementHandle {
   }
 }
 
+const ENVELOPE_KEYS = new Set(['payload', 'data', 'input'])
+
 /**
- * The server unwraps a body of exactly `{"payload": {…object…}}` and passes anything else as
- * is, so objects go wrapped (a payload with its own `payload` key then arrives unchanged) and
- * other values go bare.
+ * The server unwraps a body of exactly one `payload`/`data`/`input` key holding an object and
+ * passes anything else as is. A payload is sent bare (so the run's stored input is the payload)
+ * unless it has that shape itself; then it goes inside `{"payload": …}` to arrive unchanged.
  */
 function invokeBody(payload: unknown): unknown {
   if (payload === undefined) return {}
-  const isObject = typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-  return isObject ? { payload } : payload
+  return looksLikeEnvelope(payload) ? { payload } : payload
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function looksLikeEnvelope(value: unknown): boolean {
+  if (!isPlainObject(value)) return false
+  const keys = Object.keys(value)
+  const only = keys[0]
+  return keys.length === 1 && only !== undefined && ENVELOPE_KEYS.has(only) && isPlainObject(value[only])
 }

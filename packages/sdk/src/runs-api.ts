@@ -17,14 +17,11 @@ export interface StartRunOptions extends RequestOptions {
   operation?: string | undefined
   /** Seconds the server holds the call for the result (`true`: 600). */
   waitForCompletion?: WaitForCompletion
-  /** A release or ref of the target; default latest. */
-  version?: string | undefined
 }
 
 export interface RerunOptions extends RequestOptions {
-  /** `original` pins the source run's element version; default latest. */
-  version?: 'original' | 'latest' | (string & {}) | undefined
-  waitForCompletion?: WaitForCompletion
+  /** `original` pins the source run's element version; default `latest`. */
+  version?: 'original' | 'latest' | undefined
 }
 
 export interface RunFilters extends RequestOptions {
@@ -82,29 +79,30 @@ export async function startRun(
   input: unknown,
   options: StartRunOptions = {},
 ): Promise<Run> {
-  const { operation, waitForCompletion, version, timeoutMs, ...request } = options
+  const { operation, waitForCompletion, timeoutMs, ...request } = options
   const seconds = waitSeconds(waitForCompletion)
   const response = await transport.request<Run>({
     ...request,
     timeoutMs: longPollTimeoutMs(transport, seconds, timeoutMs),
     method: 'POST',
     path: RUNS_PATH,
-    query: { wait_for_completion: seconds, version },
+    query: { wait_for_completion: seconds },
     body: { target, ...(operation === undefined ? {} : { operation }), input: input ?? {} },
   })
   return response.body
 }
 
-/** `client.rerun(id)`: POST /api/v1/runs/{id}/rerun, a new run from the old one's input. */
+/**
+ * `client.rerun(id)`: POST /api/v1/runs/{id}/rerun, a new run (queued, 201) from the old one's
+ * target, operation and input; `runs.wait(run.id)` for its result.
+ */
 export async function rerun(transport: HttpTransport, id: string, options: RerunOptions = {}): Promise<Run> {
-  const { version, waitForCompletion, timeoutMs, ...request } = options
-  const seconds = waitSeconds(waitForCompletion)
+  const { version, ...request } = options
   const response = await transport.request<Run>({
     ...request,
-    timeoutMs: longPollTimeoutMs(transport, seconds, timeoutMs),
     method: 'POST',
     path: `${runPath(id)}/rerun`,
-    query: { version, wait_for_completion: seconds },
+    body: version === undefined ? {} : { version },
   })
   return response.body
 }

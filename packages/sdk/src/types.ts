@@ -89,7 +89,9 @@ export interface Run {
   invocation_id?: string
   element_id?: string
   element_version?: number
+  /** The element's path (`acme/hello`); the runs API sets it. */
   target?: string
+  element_type?: string
   operation?: string
   trigger?: string
   input?: JsonValue
@@ -101,8 +103,12 @@ export interface Run {
   created_at?: string
   started_at?: string | null
   completed_at?: string | null
-  /** Where to poll when the run is still going (202 responses). */
+  /** Where the run can be read again. */
   location?: string
+  /** `runs.get(id, { expand: [...] })` sections. */
+  usage?: Record<string, unknown>
+  execution?: Record<string, unknown>
+  debug?: Record<string, unknown>
   [key: string]: unknown
 }
 
