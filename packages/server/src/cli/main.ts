@@ -4,6 +4,7 @@ import { CONFIG_OPTIONS, ConfigError, parseConfig } from '../config.ts'
 import { Registry } from '../elements/registry.ts'
 import { buildOpenApi } from '../http/openapi.ts'
 import { startPlatform } from '../main.ts'
+import { CLIENT_COMMANDS, CLIENT_HELP, runClientCommand } from './client/client-commands.ts'
 import { renderErrorsMarkdown } from './errors-markdown.ts'
 
 const HELP = `periodic — self-hosted platform of composable elements
@@ -19,7 +20,8 @@ ${Object.entries(CONFIG_OPTIONS)
   .join('\n')}
   PERIODIC_ADMIN_KEY   bootstrap admin key (generated into <data-dir>/admin.key when unset)
   DATABASE_URL         postgres:// URL: use PostgreSQL instead of embedded SQLite
-`
+
+${CLIENT_HELP}`
 
 async function serve(args: string[]): Promise<void> {
   const config = parseConfig(args)
@@ -59,6 +61,10 @@ export async function main(argv: string[]): Promise<void> {
       const out = rest[0] === '--out' ? rest[1] : undefined
       if (out) writeFileSync(out, doc)
       else process.stdout.write(doc)
+      return
+    }
+    if ((CLIENT_COMMANDS as readonly string[]).includes(command)) {
+      process.exitCode = await runClientCommand(command, rest)
       return
     }
     if (command === 'help' || command === '--help' || command === '-h') {

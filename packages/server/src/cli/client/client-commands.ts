@@ -1,0 +1,273 @@
+// The client side of `periodic`: elements, invoke, runs, logs and build, through @periodic/sdk.
+// Tables for people, --json for scripts; a failure prints its error code and exits non-zero.
+import { parseArgs } from 'node:util'
+import { PeriodicClient, PeriodicError, type Run, type RunStatus } from '@periodic/sdk'
+import { resolveClientConfig } from './client-config.ts'
+import { type Cell, formatJson, formatRecord, formatTable } from './output.ts'
+
+export const CLIENT_COMMANDS = ['elements', 'invoke', 'runs', 'logs', 'build'] as const
+
+export const CLIENT_HELP = `Client commands (PERIODIC_BASE_URL, PERIODIC_API_KEY; a local server's <data-dir>/admin.key):
+  periodic elements list <parent> | get <path> | delete <path>
+  periodic elements create <parent> --type T --slug S [--spec JSON] [--name N]
+  periodic elements update <path> --spec JSON
+  periodic invoke <path> [--data JSON] [--wait [SECONDS]]
+  periodic runs list [--target PATH] [--status S] [--limit N] | get <id> | cancel <id> | rerun <id> [--original]
+  periodic logs <run-id> [--follow]
+  periodic build <path> [--force]
+Common flags: --json (machine output), --url URL, --key KEY, --data-dir DIR
+`
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  url: { type: 'string' },
+  key: { type: 'string' },
+  'data-dir': { type: 'string' },
+  type: { type: 'string' },
+  slug: { type: 'string' },
+  name: { type: 'string' },
+  spec: { type: 'string' },
+  data: { type: 'string' },
+  wait: { type: 'boolean' },
+  target: { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  original: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  force: { type: 'boolean' },
+} as const
+
+type Flags = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
+}
+
+/** A mistake in how the command was called: printed with the usage, exit code 2. */
+class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void
+  err: (text: string) => void
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+}
+
+/** Runs one client command; returns the exit code (0 ok, 1 failed run or API error, 2 usage). */
+export async function runClientCommand(command: string, argv: string[], io: Io = defaultIo): Promise<number> {
+  let flags: Flags
+  let positionals: string[]
+  try {
+    // `--wait 30`: a number after --wait is its value, not a positional.
+    const waitAt = argv.indexOf('--wait')
+    const waitSeconds =
+      waitAt >= 0 && /^\d+$/.test(argv[waitAt + 1] ?? '') ? Number(argv[waitAt + 1]) : undefined
+    const args = waitSeconds === undefined ? argv : argv.filter((_, i) => i !== waitAt + 1)
+    const parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
+    flags = parsed.values as Flags
+    positionals = parsed.positionals
+    const config = resolveClientConfig({ url: flags.url, key: flags.key, dataDir: flags['data-dir'] })
+    const client = new PeriodicClient({ baseUrl: config.baseUrl, apiKey: config.apiKey ?? '' })
+    const print = (value: unknown, human: () => string) => io.out(flags.json ? formatJson(value) : human())
+    const ctx: CommandContext = { client, flags, positionals, print, io, waitSeconds }
+    return await COMMANDS[command as (typeof CLIENT_COMMANDS)[number]](ctx)
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`periodic ${command}: ${(err as Error).message}\n\n${CLIENT_HELP}`)
+      return 2
+    }
+    if (err instanceof PeriodicError) {
+      // The SDK's message already starts with the code.
+      io.err(`periodic ${command}: ${err.message}${err.requestId ? ` (request ${err.requestId})` : ''}\n`)
+      return 1
+    }
+    throw err
+  }
+}
+
+interface CommandContext {
+  client: PeriodicClient
+  flags: Flags
+  positionals: string[]
+  print: (value: unknown, human: () => string) => void
+  io: Io
+  waitSeconds: number | undefined
+}
+
+function arg(ctx: CommandContext, index: number, what: string): string {
+  const v = ctx.positionals[index]
+  if (!v) throw new UsageError(`missing ${what}`)
+  return v
+}
+
+function json(text: string | undefined, flag: string): unknown {
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new UsageError(`--${flag} must be JSON`)
+  }
+}
+
+function jsonObject(text: string | undefined, flag: string): Record<string, unknown> | undefined {
+  const v = json(text, flag)
+  if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
+    throw new UsageError(`--${flag} must be a JSON object`)
+  return v as Record<string, unknown> | undefined
+}
+
+const runColumns = ['id', 'target', 'status', 'trigger', 'duration_ms', 'created_at']
+const runRow = (r: Run): Record<string, Cell> => ({
+  id: r.id ?? r.invocation_id,
+  target: r.target,
+  status: r.status,
+  trigger: r.trigger,
+  duration_ms: r.duration_ms,
+  created_at: r.created_at,
+})
+
+/** Prints a run; a failed or cancelled one makes the exit code 1. */
+function printRun(ctx: CommandContext, run: Run): number {
+  ctx.print(run, () => {
+    const { input: _input, ...shown } = run
+    return formatRecord(shown)
+  })
+  return run.status === 'failed' || run.status === 'cancelled' ? 1 : 0
+}
+
+const COMMANDS: Record<(typeof CLIENT_COMMANDS)[number], (ctx: CommandContext) => Promise<number>> = {
+  async elements(ctx) {
+    const sub = arg(ctx, 0, 'subcommand (list, get, create, update, delete)')
+    const { client, flags } = ctx
+    if (sub === 'list') {
+      const page = await client.elements.list(arg(ctx, 1, 'parent path'))
+      ctx.print(page, () =>
+        formatTable(page.children as never[], ['slug', 'element_type', 'state', 'version', 'updated_at']),
+      )
+      return 0
+    }
+    if (sub === 'get') {
+      const el = await client.elements.get(arg(ctx, 1, 'element path'))
+      ctx.print(el, () => formatRecord(el as Record<string, unknown>))
+      return 0
+    }
+    if (sub === 'create') {
+      if (!flags.type || !flags.slug) throw new UsageError('create needs --type and --slug')
+      const el = await client.elements.create(ctx.positionals[1] ?? '', {
+        element_type: flags.type,
+        slug: flags.slug,
+        ...(flags.name ? { name: flags.name } : {}),
+        ...(flags.spec ? { spec: jsonObject(flags.spec, 'spec') as never } : {}),
+      })
+      const path = [ctx.positionals[1], el.slug].filter(Boolean).join('/')
+      ctx.print(el, () => `created ${path} (${el.element_type}, v${el.version})\n`)
+      return 0
+    }
+    if (sub === 'update') {
+      const spec = jsonObject(flags.spec, 'spec')
+      if (!spec) throw new UsageError('update needs --spec')
+      const el = await client.elements.update(arg(ctx, 1, 'element path'), { spec: spec as never })
+      ctx.print(el, () => `updated ${el.slug} to v${el.version}\n`)
+      return 0
+    }
+    if (sub === 'delete') {
+      const gone = await client.elements.delete(arg(ctx, 1, 'element path'))
+      ctx.print(gone, () => `deleted ${ctx.positionals[1]}\n`)
+      return 0
+    }
+    throw new UsageError(`unknown elements subcommand "${sub}"`)
+  },
+
+  async invoke(ctx) {
+    const path = arg(ctx, 0, 'element path')
+    const payload = json(ctx.flags.data, 'data') ?? {}
+    const wait = ctx.flags.wait ? (ctx.waitSeconds ?? 600) : undefined
+    const run = await ctx.client.python(path).invoke(payload, { waitForCompletion: wait })
+    if (wait === undefined && !ctx.flags.json) {
+      ctx.io.out(`${run.invocation_id ?? run.id} ${run.status}\n`)
+      return 0
+    }
+    return printRun(ctx, run)
+  },
+
+  async runs(ctx) {
+    const sub = arg(ctx, 0, 'subcommand (list, get, cancel, rerun)')
+    const { client, flags } = ctx
+    if (sub === 'list') {
+      const limit = flags.limit === undefined ? undefined : Number(flags.limit)
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+        throw new UsageError('--limit must be a positive integer')
+      const page = await client.runs.list({
+        target: flags.target,
+        status: flags.status as RunStatus | undefined,
+        limit,
+      })
+      ctx.print(page, () => formatTable(page.runs.map(runRow), runColumns))
+      return 0
+    }
+    const id = arg(ctx, 1, 'run id')
+    if (sub === 'get') return printRun(ctx, await client.runs.get(id, { expand: ['usage', 'execution'] }))
+    if (sub === 'cancel') return printRun(ctx, await client.runs.cancel(id))
+    if (sub === 'rerun') {
+      const run = await client.rerun(id, { version: flags.original ? 'original' : 'latest' })
+      ctx.print(run, () => `${run.id} ${run.status} (rerun of ${id})\n`)
+      return 0
+    }
+    throw new UsageError(`unknown runs subcommand "${sub}"`)
+  },
+
+  async logs(ctx) {
+    const id = arg(ctx, 0, 'run id')
+    const { client, flags } = ctx
+    // Without --follow an active run's logs so far are printed: the replay comes at once, so
+    // the stream is left after a short quiet spell.
+    const active = !flags.follow && !isDone((await client.runs.get(id)).status)
+    const abort = new AbortController()
+    let quiet: NodeJS.Timeout | undefined
+    const rearm = () => {
+      if (!active) return
+      clearTimeout(quiet)
+      quiet = setTimeout(() => abort.abort(), 500)
+    }
+    rearm()
+    let final: unknown
+    try {
+      for await (const e of client.runs.events(id, { signal: abort.signal })) {
+        rearm()
+        const data = e.data as { stream?: string; line?: string; status?: string }
+        if (flags.json) ctx.io.out(`${JSON.stringify({ id: e.id, event: e.event, data: e.data })}\n`)
+        else if (e.event === 'log')
+          (data.stream === 'stderr' ? ctx.io.err : ctx.io.out)(`${data.line ?? ''}\n`)
+        if (e.event === 'status') final = data.status
+      }
+    } catch (err) {
+      if (!abort.signal.aborted) throw err
+    } finally {
+      clearTimeout(quiet)
+    }
+    return final === 'failed' || final === 'cancelled' ? 1 : 0
+  },
+
+  async build(ctx) {
+    const py = ctx.client.python(arg(ctx, 0, 'element path'))
+    let b = await py.build({ force: !!ctx.flags.force })
+    const tty = !ctx.flags.json && process.stderr.isTTY
+    const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
+    for (let i = 0; b.status === 'building'; i++) {
+      const last = (b.output ?? '').trim().split('\n').pop() ?? ''
+      if (tty) ctx.io.err(`\r${frames[i % frames.length]} building layer: ${last.slice(0, 70).padEnd(70)}`)
+      await new Promise((r) => setTimeout(r, 250))
+      b = await py.buildStatus(b.build_id)
+    }
+    if (tty) ctx.io.err('\r\u001b[2K')
+    ctx.print(b, () =>
+      b.status === 'succeeded'
+        ? `layer ${b.layer_key ?? '(none: no requirements)'} ready${b.cached ? ' (cached)' : ''}${b.duration_ms !== null ? ` in ${b.duration_ms} ms` : ''}\n`
+        : `build ${b.build_id} failed:\n${b.output ?? ''}\n`,
+    )
+    return b.status === 'succeeded' ? 0 : 1
+  },
+}
+
+const isDone = (s: string) => s === 'succeeded' || s === 'failed' || s === 'cancelled'

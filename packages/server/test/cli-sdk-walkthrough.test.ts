@@ -1,0 +1,74 @@
+// The README's CLI and SDK walkthrough, run exactly as written: every line of the two marked
+// blocks is taken from README.md. The CLI finds the server and its admin.key the way it does
+// beside `npm start` (PERIODIC_BASE_URL points at the test server, PERIODIC_DATA_DIR at its data).
+import { execFile } from 'node:child_process'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestServer, type TestServer } from './test-server.ts'
+
+const root = join(import.meta.dirname, '../../..')
+const run = promisify(execFile)
+
+/** The fenced block after `<!-- walkthrough:NAME -->` in README.md. */
+function readmeBlock(name: string): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const m = new RegExp(`<!-- walkthrough:${name} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\``).exec(readme)
+  if (!m) throw new Error(`README.md has no walkthrough:${name} block`)
+  return m[1]!
+}
+
+describe('README walkthrough: CLI and SDK', () => {
+  let s: TestServer
+  let env: NodeJS.ProcessEnv
+  beforeAll(async () => {
+    s = await startTestServer()
+    const { PERIODIC_API_KEY: _drop, ...rest } = process.env
+    // No key in the environment: the CLI must find <data-dir>/admin.key itself.
+    env = { ...rest, PERIODIC_BASE_URL: s.url, PERIODIC_DATA_DIR: s.dataDir }
+  })
+  afterAll(async () => s?.close())
+
+  it('runs every CLI line: circle, python element, invoke, runs, logs, list', async () => {
+    const lines = readmeBlock('cli')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'))
+    expect(lines.length).toBeGreaterThanOrEqual(6)
+    const outputs: string[] = []
+    for (const line of lines) {
+      const { stdout } = await run('bash', ['-c', `set -euo pipefail; ${line}`], { cwd: root, env }).catch(
+        (err: { stdout?: string; stderr?: string; message: string }) => {
+          throw new Error(`"${line}" failed: ${err.stderr || err.message}`)
+        },
+      )
+      outputs.push(stdout)
+    }
+    const [circle, element, invoked, listed, logs, children] = outputs
+    expect(circle).toContain('created demo (circle, v1)')
+    expect(element).toContain('created demo/hello (python, v1)')
+    expect(invoked).toMatch(/status\s+succeeded/)
+    expect(invoked).toContain('{"message":"Hello, Ada"}')
+    expect(listed).toMatch(/demo\/hello\s+succeeded/)
+    expect(logs).toBe('hello Ada\n')
+    expect(children).toMatch(/hello\s+python\s+deployed/)
+  }, 120_000)
+
+  it('runs the SDK example as written', async () => {
+    const file = join(root, 'packages/server/test', `.walkthrough-sdk-${process.pid}.mjs`)
+    writeFileSync(file, readmeBlock('sdk'))
+    try {
+      const { stdout } = await run(process.execPath, [file], {
+        cwd: root,
+        env: { ...env, PERIODIC_API_KEY: s.adminKey },
+      })
+      const lines = stdout.trim().split('\n')
+      expect(lines[0]).toBe("succeeded { message: 'Hello, Grace' }")
+      expect(lines[1]).toBe("{ message: 'Hello, Linus' }")
+      // Newest first: Linus, Grace, then Ada's run from the CLI test.
+      expect(lines.slice(2).map((l) => l.split(' ')[1])).toEqual(['succeeded', 'succeeded', 'succeeded'])
+    } finally {
+      rmSync(file, { force: true })
+    }
+  }, 60_000)
+})
