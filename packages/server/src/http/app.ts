@@ -11,14 +11,14 @@ import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Authenticator } from '../auth/api-keys.ts'
 import type { ElementService } from '../elements/element-service.ts'
 import { E, PlatformError } from '../errors.ts'
-import { registerRunEventsRoute } from '../runs/run-events-route.ts'
 import type { RunService } from '../runs/run-service.ts'
-import { registerRunsRoutes } from '../runs/runs-routes.ts'
 import { registerElementRoutes } from './element-routes.ts'
 import { sendError, toPlatformError } from './error-envelope.ts'
 import { registerJsonParser } from './json-body.ts'
 import { HttpMetrics } from './metrics.ts'
 import { buildOpenApi } from './openapi.ts'
+import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
+import { registerRunsRoutes } from './runs-api/runs-routes.ts'
 
 export interface AppDeps {
   elements: ElementService

@@ -7,7 +7,7 @@ import { createInput } from '../elements/generic/lifecycle-operations.ts'
 import { plainSchema } from '../elements/generic/operation-tools.ts'
 import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
-import { runsOpenApiPaths } from '../runs/runs-openapi.ts'
+import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
 
 type Obj = Record<string, unknown>
 

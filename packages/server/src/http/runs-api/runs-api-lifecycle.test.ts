@@ -1,7 +1,7 @@
 // The runs API after a run is created, over real HTTP on SQLite: cancel, rerun of the latest
 // or the original element version, and the SSE events stream with Last-Event-ID resume.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../../test/test-server.ts'
+import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import { createPython, pollRun, startRun } from './runs-api-helpers.ts'
 
 interface SseEvent {

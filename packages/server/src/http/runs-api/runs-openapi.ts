@@ -1,5 +1,5 @@
 // The runs API in the OpenAPI document (openapi.ts merges these paths).
-import { plainSchema } from '../elements/generic/operation-tools.ts'
+import { plainSchema } from '../../elements/generic/operation-tools.ts'
 import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
 
 type Obj = Record<string, unknown>

@@ -1,8 +1,8 @@
 // The runs API over real HTTP on each storage: creating runs (waiting, idempotency), getting
 // them with expansions, listing with filters and cursors, and who may do what.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, storageKinds, type TestServer } from '../../test/test-server.ts'
-import { requestHash } from './idempotency.ts'
+import { startTestServer, storageKinds, type TestServer } from '../../../test/test-server.ts'
+import { requestHash } from '../../runs/idempotency.ts'
 import { createPython, pollRun, startRun } from './runs-api-helpers.ts'
 
 describe.each(storageKinds())('runs API on %s', (storage) => {

@@ -1,9 +1,9 @@
 // Elements as the runs API names them: a target path (`acme/project/hello`) resolved for a
 // caller, and the path and type shown with each run.
-import type { Actor } from '../elements/actor.ts'
-import type { ElementService } from '../elements/element-service.ts'
-import { validationError } from '../errors.ts'
-import type { ElementRow } from '../storage/storage.ts'
+import type { Actor } from '../../elements/actor.ts'
+import type { ElementService } from '../../elements/element-service.ts'
+import { validationError } from '../../errors.ts'
+import type { ElementRow } from '../../storage/storage.ts'
 
 /** The element at `target` if the actor's circle holds it (404 as the element routes answer). */
 export async function resolveTarget(

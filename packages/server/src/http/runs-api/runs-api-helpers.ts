@@ -1,6 +1,6 @@
 // Helpers for the runs API tests: a circle with python elements, and polling with a deadline
 // (never fixed sleeps).
-import type { TestServer } from '../../test/test-server.ts'
+import type { TestServer } from '../../../test/test-server.ts'
 
 export const TERMINAL = ['succeeded', 'failed', 'cancelled']
 

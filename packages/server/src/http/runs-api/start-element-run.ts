@@ -1,9 +1,9 @@
 // Starts a run of an element's runnable operation through its type's runtime; the one way the
 // runs API creates runs, so a new runnable type only implements TypeRuntime.startRun.
-import type { ElementService } from '../elements/element-service.ts'
-import { E, PlatformError } from '../errors.ts'
-import type { ElementRow, Json, JsonObject, RunRow } from '../storage/storage.ts'
-import { RUN } from './run-errors.ts'
+import type { ElementService } from '../../elements/element-service.ts'
+import { E, PlatformError } from '../../errors.ts'
+import { RUN } from '../../runs/run-errors.ts'
+import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 
 export async function startElementRun(
   elements: ElementService,

@@ -1,7 +1,8 @@
 // A run as the runs API shows it: the run JSON every surface shares, the element's path and
 // type, and on request (`?expand=`) the input and the usage, execution and debug sections.
-import type { RunRow } from '../storage/storage.ts'
-import { presentRun } from './run-json.ts'
+
+import { presentRun } from '../../runs/run-json.ts'
+import type { RunRow } from '../../storage/storage.ts'
 import type { ElementSummary } from './run-targets.ts'
 
 export type Expansion = 'input' | 'usage' | 'execution' | 'debug'

@@ -5,11 +5,11 @@
 // RunService.follow; finished ones are replayed from their stored logs.
 import { PassThrough } from 'node:stream'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { requireScope } from '../auth/require-actor.ts'
-import { validationError } from '../errors.ts'
-import type { RunRow } from '../storage/storage.ts'
-import { presentRun } from './run-json.ts'
-import { isTerminal, type LiveEvent } from './run-service.ts'
+import { requireScope } from '../../auth/require-actor.ts'
+import { validationError } from '../../errors.ts'
+import { presentRun } from '../../runs/run-json.ts'
+import { isTerminal, type LiveEvent } from '../../runs/run-service.ts'
+import type { RunRow } from '../../storage/storage.ts'
 import { authenticated, type RunsApiDeps, visibleRun } from './runs-routes.ts'
 
 const HEARTBEAT_MS = 15_000

@@ -2,11 +2,11 @@
 // exactly these filters (and to the caller's circle), so a cursor reused elsewhere is refused.
 import { createHash } from 'node:crypto'
 import type { Static } from '@sinclair/typebox'
-import type { Actor } from '../elements/actor.ts'
-import type { ElementService } from '../elements/element-service.ts'
-import { E, PlatformError, validationError } from '../errors.ts'
-import type { RunQuery, RunStatus } from '../storage/storage.ts'
-import { decodeCursor } from './run-json.ts'
+import type { Actor } from '../../elements/actor.ts'
+import type { ElementService } from '../../elements/element-service.ts'
+import { E, PlatformError, validationError } from '../../errors.ts'
+import { decodeCursor } from '../../runs/run-json.ts'
+import type { RunQuery, RunStatus } from '../../storage/storage.ts'
 import { resolveTarget } from './run-targets.ts'
 import type { listRunsQuery } from './runs-api-schemas.ts'
 
