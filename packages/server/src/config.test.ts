@@ -25,6 +25,22 @@ describe('parseConfig', () => {
     expect(() => parseConfig([], { PERIODIC_ADMIN_KEY: 'short' })).toThrow(/16 characters/)
   })
 
+  it('limits each key to 100 requests per second with a burst of twice the rate by default', () => {
+    expect(parseConfig([], {}).rateLimit).toEqual({ perSecond: 100, burst: 200 })
+    expect(parseConfig(['--rate-limit', '0.5'], {}).rateLimit).toEqual({ perSecond: 0.5, burst: 1 })
+    expect(parseConfig([], { PERIODIC_RATE_LIMIT: '5', PERIODIC_RATE_LIMIT_BURST: '7' }).rateLimit).toEqual({
+      perSecond: 5,
+      burst: 7,
+    })
+    expect(parseConfig(['--rate-limit', '0'], {}).rateLimit.perSecond).toBe(0)
+  })
+
+  it('rejects a negative or non-numeric rate limit and a zero burst', () => {
+    expect(() => parseConfig([], { PERIODIC_RATE_LIMIT: '-1' })).toThrow(/rate limit/)
+    expect(() => parseConfig(['--rate-limit', 'fast'], {})).toThrow(/rate limit/)
+    expect(() => parseConfig(['--rate-limit-burst', '0'], {})).toThrow(/burst/)
+  })
+
   it('switches to PostgreSQL when DATABASE_URL is a postgres URL', () => {
     expect(parseConfig([], { DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db')
   })

@@ -12,6 +12,8 @@ export interface Config {
   logLevel: string
   /** `auto` picks bwrap when installed, else process (with a warning). */
   sandbox: 'auto' | 'bwrap' | 'gvisor' | 'process'
+  /** Per API key token bucket; `perSecond` 0 turns it off. The bootstrap admin key is exempt. */
+  rateLimit: { perSecond: number; burst: number }
   python: {
     interpreter: string
     pipIndexUrl: string | undefined
@@ -64,6 +66,18 @@ export const CONFIG_OPTIONS = {
     default: '60000',
     help: 'Stop idle Python workers after ms',
   },
+  'rate-limit': {
+    type: 'string',
+    env: 'PERIODIC_RATE_LIMIT',
+    default: '100',
+    help: 'Requests per second per API key (0: off; admin key exempt)',
+  },
+  'rate-limit-burst': {
+    type: 'string',
+    env: 'PERIODIC_RATE_LIMIT_BURST',
+    default: '2x rate',
+    help: 'Requests a key may make at once before the rate applies',
+  },
   'log-cap': {
     type: 'string',
     env: 'PERIODIC_LOG_CAP_BYTES',
@@ -77,6 +91,16 @@ function int(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw)
   if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`)
   return n
+}
+
+/** The per-key limit: a decimal rate (0 = off) and an integer burst, by default twice the rate. */
+function rateLimitOf(rawRate: string, rawBurst: string): Config['rateLimit'] {
+  if (!/^\d+(\.\d+)?$/.test(rawRate) || Number(rawRate) > 1_000_000)
+    throw new ConfigError(`rate limit must be a number of requests per second (0: off), got "${rawRate}"`)
+  const perSecond = Number(rawRate)
+  if (rawBurst === CONFIG_OPTIONS['rate-limit-burst'].default)
+    return { perSecond, burst: Math.max(1, Math.ceil(perSecond * 2)) }
+  return { perSecond, burst: int('rate limit burst', rawBurst, 1, 10_000_000) }
 }
 
 function oneOf<const T extends readonly string[]>(name: string, raw: string, allowed: T): T[number] {
@@ -118,6 +142,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     databaseUrl,
     bodyLimitBytes: int('body limit', get('body-limit'), 1024, 1024 * 1024 * 1024),
     logLevel,
+    rateLimit: rateLimitOf(get('rate-limit'), get('rate-limit-burst')),
     sandbox: oneOf('sandbox', get('sandbox'), ['auto', 'bwrap', 'gvisor', 'process'] as const),
     python: {
       interpreter: get('python'),

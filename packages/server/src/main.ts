@@ -11,6 +11,7 @@ import { ElementService } from './elements/element-service.ts'
 import { Registry } from './elements/registry.ts'
 import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
+import { KeyRateLimiter } from './http/rate-limiter.ts'
 import { RunService } from './runs/run-service.ts'
 import { chooseExecutor } from './sandbox/choose-executor.ts'
 import { createPostgresStorage } from './storage/postgres.ts'
@@ -75,7 +76,8 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       log: logger,
       metrics,
     })
-    const auth = new Authenticator(storage, adminKey)
+    const keyLimiter = new KeyRateLimiter(config.rateLimit)
+    const auth = new Authenticator(storage, adminKey, (actor) => keyLimiter.admit(actor))
     const app = await buildApp({ elements, runs, auth, logger, metrics, bodyLimit: config.bodyLimitBytes })
     app.addHook('onClose', async () => {
       await registry.closeRuntimes()

@@ -59,11 +59,19 @@ export class Authenticator {
   constructor(
     private readonly storage: Storage,
     adminKey: string,
+    /** Called with every authenticated actor; throws to refuse the request (the per-key rate limit). */
+    private readonly admit: (actor: Actor) => void = () => {},
   ) {
     this.adminHash = Buffer.from(hashKey(adminKey), 'hex')
   }
 
   async authenticate(header: string | undefined): Promise<Actor | null> {
+    const actor = await this.identify(header)
+    if (actor) this.admit(actor)
+    return actor
+  }
+
+  private async identify(header: string | undefined): Promise<Actor | null> {
     if (header === undefined || header === '') return null
     const match = /^Bearer\s+(\S{1,512})\s*$/i.exec(header)
     if (!match) throw new PlatformError(E.AUTH_INVALID, 'the Authorization header must be "Bearer <key>"')

@@ -6,9 +6,16 @@ import { operationPath } from './element.ts'
 import { genericOperations } from './generic/index.ts'
 import { projectType } from './project/definition.ts'
 import { pythonType } from './python/definition.ts'
+import { rateLimitType } from './rate-limit/definition.ts'
 import { variableType } from './variable/definition.ts'
 
-export const builtinElementTypes: ElementType[] = [circleType, projectType, variableType, pythonType]
+export const builtinElementTypes: ElementType[] = [
+  circleType,
+  projectType,
+  variableType,
+  pythonType,
+  rateLimitType,
+]
 
 export interface OperationMatch {
   op: OperationDef

@@ -10,6 +10,7 @@ import Fastify, {
 import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Authenticator } from '../auth/api-keys.ts'
 import type { ElementService } from '../elements/element-service.ts'
+import { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
 import { registerElementRoutes } from './element-routes.ts'
@@ -80,8 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const openapi = buildOpenApi(deps.elements.registry)
   app.get('/api/openapi.json', async () => openapi)
 
-  registerRunsRoutes(app, deps)
+  // One set of rate-limit buckets shared by element operations and runs-API starts.
+  const rateLimits = new RateLimitModifiers(deps.elements)
+  registerRunsRoutes(app, { ...deps, rateLimits })
   registerRunEventsRoute(app, deps)
-  registerElementRoutes(app, { ...deps, setRoute: (req, label) => routes.set(req, label) })
+  registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
   return app
 }

@@ -9,6 +9,7 @@ import type { HttpMethod, OperationDef } from '../elements/element.ts'
 import { operationPath } from '../elements/element.ts'
 import type { CreateInput, ElementService } from '../elements/element-service.ts'
 import { createInput } from '../elements/generic/lifecycle-operations.ts'
+import type { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
 import { validateInput } from '../elements/validation.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
@@ -24,6 +25,8 @@ export interface ElementRoutesDeps {
   elements: ElementService
   runs: RunService
   auth: Authenticator
+  /** Rate-limit modifiers: checked on a type's own operations, never on generic ones. */
+  rateLimits?: RateLimitModifiers
   setRoute(req: FastifyRequest, label: string): void
 }
 
@@ -142,6 +145,7 @@ async function dispatch(deps: ElementRoutesDeps, req: FastifyRequest, reply: Fas
   const fromQuery = method === 'GET' || (method === 'DELETE' && req.body === undefined)
   const input: unknown = fromQuery ? { ...(req.query as object) } : (req.body ?? {})
   if (op.input) validateInput(op.input, input, { query: fromQuery })
+  if (!elements.registry.isGeneric(op)) await deps.rateLimits?.admit(element, actor)
 
   const result = await op.handler({
     element,

@@ -47,6 +47,9 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   if (pe.status >= 500) req.log.error({ err }, 'request failed')
   if (pe.code === 'RATE_LIMITED' && typeof pe.details['retry_after'] === 'number') {
     reply.header('retry-after', String(Math.ceil(pe.details['retry_after'])))
+  } else if (pe.code === 'RATE_LIMITED' && typeof pe.details['retry_after_ms'] === 'number') {
+    // Retry-After is whole seconds; never 0, which clients read as "retry at once".
+    reply.header('retry-after', String(Math.max(1, Math.ceil(pe.details['retry_after_ms'] / 1000))))
   }
   return reply
     .code(pe.status)

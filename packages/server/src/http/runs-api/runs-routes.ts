@@ -7,6 +7,7 @@ import { requireActor, requireScope } from '../../auth/require-actor.ts'
 import type { Actor } from '../../elements/actor.ts'
 import { canSeeCircle } from '../../elements/actor.ts'
 import type { ElementService } from '../../elements/element-service.ts'
+import type { RateLimitModifiers } from '../../elements/rate-limit/modifier-limits.ts'
 import { validateInput } from '../../elements/validation.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { idempotencyKeyOf, requestHash, withIdempotencyKey } from '../../runs/idempotency.ts'
@@ -24,6 +25,8 @@ export interface RunsApiDeps {
   elements: ElementService
   runs: RunService
   auth: Authenticator
+  /** Rate-limit modifiers on the target: a run start (not an idempotent replay) takes a token. */
+  rateLimits?: RateLimitModifiers
 }
 
 /** The run `id` when the actor's circle holds it; RUN_NOT_FOUND otherwise (never 403: no leak). */
@@ -73,12 +76,14 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     const element = await resolveTarget(deps.elements, actor, body.target)
     requireScope(actor, 'execute', body.operation)
     const input = body.input === undefined ? {} : body.input
-    const start = () =>
-      startElementRun(deps.elements, element, body.operation, input, 'api', {
+    const start = async () => {
+      await deps.rateLimits?.admit(element, actor)
+      return startElementRun(deps.elements, element, body.operation, input, 'api', {
         key_id: actor.keyId,
         request_id: req.id,
         ...(key ? { idempotency_key: key } : {}),
       })
+    }
     const waitS = Number(query['wait_for_completion'])
     if (!key) return answerWithRun(deps, reply, await start(), waitS, false)
     const hash = requestHash({ target: element.id, operation: body.operation, input })
@@ -146,6 +151,7 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
       })
     const element =
       body.version === 'original' ? await atVersion(deps, current, source.element_version) : current
+    await deps.rateLimits?.admit(element, actor)
     const run = await startElementRun(deps.elements, element, source.operation, source.input, 'rerun', {
       key_id: actor.keyId,
       request_id: req.id,
