@@ -36,6 +36,17 @@ export {
   type PythonRunsOptions,
 } from './python-element.ts'
 export type { RetryTiming } from './retry-policy.ts'
+export type {
+  ExpectedDocument,
+  FeedbackRating,
+  FieldComparison,
+  RunComparison,
+  RunFeedback,
+  RunFeedbackUpdate,
+  RunTrace,
+  UpdateFeedbackOptions,
+} from './run-annotations-api.ts'
+export { RunComparisonApi, RunExpectedApi, RunFeedbackApi, RunTraceApi } from './run-annotations-api.ts'
 export {
   type GetRunOptions,
   type RerunOptions,

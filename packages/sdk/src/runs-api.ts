@@ -3,6 +3,7 @@
 import { TimeoutError } from './errors.ts'
 import type { HttpTransport, RequestOptions } from './http-transport.ts'
 import { PaginatedList } from './paginated-list.ts'
+import { RunComparisonApi, RunExpectedApi, RunFeedbackApi, RunTraceApi } from './run-annotations-api.ts'
 import { readServerSentEvents } from './sse-parser.ts'
 import { isTerminalRunStatus, type Run, type RunEvent, type RunStatus, type RunsPage } from './types.ts'
 import { longPollTimeoutMs, type WaitForCompletion, waitSeconds } from './wait-for-completion.ts'
@@ -113,7 +114,17 @@ export async function rerun(transport: HttpTransport, id: string, options: Rerun
  * the same transport when the server offers them.
  */
 export class RunsApi {
-  constructor(private readonly transport: HttpTransport) {}
+  readonly feedback: RunFeedbackApi
+  readonly expected: RunExpectedApi
+  readonly comparison: RunComparisonApi
+  readonly trace: RunTraceApi
+
+  constructor(private readonly transport: HttpTransport) {
+    this.feedback = new RunFeedbackApi(transport)
+    this.expected = new RunExpectedApi(transport)
+    this.comparison = new RunComparisonApi(transport)
+    this.trace = new RunTraceApi(transport)
+  }
 
   /** Every run the key's circle can see, newest first: `await` for a page, `for await` for all. */
   list(filters: RunFilters = {}): PaginatedList<RunsPage, Run> {

@@ -18,6 +18,7 @@ import { sendError, toPlatformError } from './error-envelope.ts'
 import { registerJsonParser } from './json-body.ts'
 import { HttpMetrics } from './metrics.ts'
 import { buildOpenApi } from './openapi.ts'
+import { registerRunAnnotationsRoutes } from './runs-api/run-annotations-routes.ts'
 import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
 import { registerRunsRoutes } from './runs-api/runs-routes.ts'
 
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const rateLimits = new RateLimitModifiers(deps.elements)
   registerRunsRoutes(app, { ...deps, rateLimits })
   registerRunEventsRoute(app, deps)
+  registerRunAnnotationsRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
   return app
 }

@@ -7,6 +7,7 @@ import { createInput } from '../elements/generic/lifecycle-operations.ts'
 import { plainSchema } from '../elements/generic/operation-tools.ts'
 import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
+import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
 
 type Obj = Record<string, unknown>
@@ -160,6 +161,7 @@ export function buildOpenApi(registry: Registry): Obj {
     paths[g.url]![g.method] = entry(g.items, g.generic, g.params)
   }
   Object.assign(paths, runsOpenApiPaths())
+  Object.assign(paths, runAnnotationsOpenApiPaths())
   return {
     openapi: '3.1.0',
     info: {

@@ -2,6 +2,8 @@
 // supply the dialect. Rows are converted at this boundary (JSON text, 0/1 booleans).
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { migrateToLatest } from './migrations.ts'
+import type { RunAnnotationTables } from './run-annotations-store.ts'
+import * as annotations from './run-annotations-store.ts'
 import type {
   ActivityRow,
   ApiKeyRow,
@@ -11,6 +13,9 @@ import type {
   IdempotencyKeyRow,
   Json,
   JsonObject,
+  RunExpectedInfo,
+  RunExpectedRow,
+  RunFeedbackRow,
   RunLogRow,
   RunQuery,
   RunRow,
@@ -28,7 +33,7 @@ interface ActivityTable extends Omit<Raw<ActivityRow, 'details'>, 'seq'> {
   seq: import('kysely').Generated<number>
 }
 
-export interface DB {
+export interface DB extends RunAnnotationTables {
   elements: Raw<ElementRow, 'spec' | 'meta', 'enabled'>
   element_versions: Raw<VersionRow, 'spec'>
   api_keys: Raw<ApiKeyRow, 'scopes'>
@@ -471,6 +476,38 @@ export class KyselyStorage implements Storage {
       failed: Number(r.failed ?? 0),
       avg_duration_ms: r.avg_duration_ms === null ? null : Number(r.avg_duration_ms),
     }))
+  }
+
+  getRunFeedback(runId: string): Promise<RunFeedbackRow | undefined> {
+    return annotations.getRunFeedback(this.db, runId)
+  }
+
+  putRunFeedback(row: RunFeedbackRow): Promise<void> {
+    return annotations.putRunFeedback(this.db, row)
+  }
+
+  deleteRunFeedback(runId: string): Promise<boolean> {
+    return annotations.deleteRunFeedback(this.db, runId)
+  }
+
+  listRunExpected(runId: string): Promise<RunExpectedInfo[]> {
+    return annotations.listRunExpected(this.db, runId)
+  }
+
+  getRunExpected(runId: string, name: string): Promise<RunExpectedRow | undefined> {
+    return annotations.getRunExpected(this.db, runId, name)
+  }
+
+  putRunExpected(row: RunExpectedRow): Promise<void> {
+    return annotations.putRunExpected(this.db, row)
+  }
+
+  renameRunExpected(runId: string, from: string, to: string, at: string) {
+    return annotations.renameRunExpected(this.db, runId, from, to, at)
+  }
+
+  deleteRunExpected(runId: string, name: string): Promise<boolean> {
+    return annotations.deleteRunExpected(this.db, runId, name)
   }
 
   async claimIdempotencyKey(

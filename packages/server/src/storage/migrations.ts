@@ -166,6 +166,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    // Feedback and expected output of a run (the runs API's annotations); rows go with the run id.
+    '0004_run_feedback_expected': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('run_feedback')
+          .addColumn('run_id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('rating', 'integer')
+          .addColumn('comment', 'text')
+          .addColumn('labels', 'text', (c) => c.notNull())
+          .addColumn('updated_by', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createTable('run_expected')
+          .addColumn('run_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('content', 'text', (c) => c.notNull())
+          .addColumn('size_bytes', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('run_expected_pk', ['run_id', 'name'])
+          .execute()
+      },
+    },
   }
 }
 

@@ -130,6 +130,31 @@ export interface IdempotencyKeyRow {
   expires_at: string
 }
 
+/** A person's verdict on a run: one row per run (PUT replaces it, DELETE clears it). */
+export interface RunFeedbackRow {
+  run_id: string
+  circle_id: string
+  /** -1 (bad), 0 (neutral), 1 (good), or null when only a comment or labels were given. */
+  rating: number | null
+  comment: string | null
+  labels: string[]
+  updated_by: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** A named JSON document the run is expected to produce (`output` is the one compared). */
+export interface RunExpectedRow {
+  run_id: string
+  name: string
+  content: Json
+  size_bytes: number
+  created_at: string
+  updated_at: string
+}
+
+export type RunExpectedInfo = Omit<RunExpectedRow, 'content'>
+
 export interface RunStatsRow {
   element_id: string
   total: number
@@ -208,6 +233,23 @@ export interface Storage {
   listRunLogs(runId: string, afterSeq?: number, limit?: number): Promise<RunLogRow[]>
   countActiveRuns(elementId: string): Promise<number>
   runStats(elementIds: string[], since: string): Promise<RunStatsRow[]>
+
+  getRunFeedback(runId: string): Promise<RunFeedbackRow | undefined>
+  /** Inserts or replaces the run's feedback (created_at of an existing row is kept). */
+  putRunFeedback(row: RunFeedbackRow): Promise<void>
+  deleteRunFeedback(runId: string): Promise<boolean>
+  /** The run's expected documents without their content, by name. */
+  listRunExpected(runId: string): Promise<RunExpectedInfo[]>
+  getRunExpected(runId: string, name: string): Promise<RunExpectedRow | undefined>
+  /** Inserts or replaces one expected document (created_at of an existing row is kept). */
+  putRunExpected(row: RunExpectedRow): Promise<void>
+  renameRunExpected(
+    runId: string,
+    from: string,
+    to: string,
+    at: string,
+  ): Promise<'renamed' | 'missing' | 'taken'>
+  deleteRunExpected(runId: string, name: string): Promise<boolean>
 
   /**
    * Claims (circle, key) for a request, first dropping keys expired at `now`. `claimed` is

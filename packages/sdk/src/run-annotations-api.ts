@@ -1,0 +1,166 @@
+// A run's annotations on client.runs: feedback (get, update, clear), expected output as named
+// JSON documents, the comparison of output with expected output, and the run's trace.
+import type { HttpTransport, RequestOptions } from './http-transport.ts'
+
+const runPath = (id: string) => `/api/v1/runs/${encodeURIComponent(id)}`
+const expectedPath = (id: string, name: string) => `${runPath(id)}/expected/${encodeURIComponent(name)}`
+
+/** -1 (bad), 0 (neutral), 1 (good). */
+export type FeedbackRating = -1 | 0 | 1
+
+export interface RunFeedback {
+  run_id: string
+  rating: FeedbackRating | null
+  comment: string | null
+  labels: string[]
+  updated_by: string | null
+  /** Null while no feedback was given. */
+  created_at: string | null
+  updated_at: string | null
+}
+
+export interface RunFeedbackUpdate {
+  rating?: FeedbackRating | null | undefined
+  /** At most 4000 characters. */
+  comment?: string | null | undefined
+  /** Up to 20 labels of 1–64 characters. */
+  labels?: readonly string[] | undefined
+}
+
+export interface UpdateFeedbackOptions extends RequestOptions {
+  /** `true`: fields left out are cleared (PUT); default: only the fields given change (PATCH). */
+  replace?: boolean | undefined
+}
+
+export interface ExpectedDocument {
+  name: string
+  size_bytes: number
+  created_at: string
+  updated_at: string
+}
+
+export interface FieldComparison {
+  /** JSONPath-style: `$.items[0].name`. */
+  path: string
+  expected?: unknown
+  actual?: unknown
+  equal: boolean
+  status: 'equal' | 'different' | 'missing' | 'extra'
+}
+
+export interface RunComparison {
+  run_id: string
+  run_status: string
+  expected_name: string
+  match: boolean
+  fields: FieldComparison[]
+  truncated: boolean
+  summary: { total: number; equal: number; different: number; missing: number; extra: number }
+}
+
+export interface RunTrace {
+  run_id: string
+  status: string
+  trigger: string
+  trigger_info: Record<string, unknown> | null
+  events: Array<{ type: 'created' | 'started' | 'ended'; at: string; [key: string]: unknown }>
+  attempts: number
+  durations_ms: {
+    queued: number | null
+    running: number | null
+    execution: number | null
+    total: number | null
+  }
+  logs: { records: number; lines: number; stdout: number; stderr: number; bytes: number; truncated: boolean }
+}
+
+class SubResource {
+  constructor(protected readonly transport: HttpTransport) {}
+
+  protected async call<T>(
+    method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE',
+    path: string,
+    options: RequestOptions,
+    body?: unknown,
+  ): Promise<T> {
+    const response = await this.transport.request<T>({ ...options, method, path, body })
+    return response.body
+  }
+}
+
+/** client.runs.feedback */
+export class RunFeedbackApi extends SubResource {
+  get(id: string, options: RequestOptions = {}): Promise<RunFeedback> {
+    return this.call('GET', `${runPath(id)}/feedback`, options)
+  }
+
+  update(id: string, feedback: RunFeedbackUpdate, options: UpdateFeedbackOptions = {}): Promise<RunFeedback> {
+    const { replace, ...request } = options
+    return this.call(replace ? 'PUT' : 'PATCH', `${runPath(id)}/feedback`, request, feedback)
+  }
+
+  async clear(id: string, options: RequestOptions = {}): Promise<void> {
+    await this.call('DELETE', `${runPath(id)}/feedback`, options)
+  }
+}
+
+/** client.runs.expected: named JSON documents; `output` is the one comparison.get uses. */
+export class RunExpectedApi extends SubResource {
+  async list(id: string, options: RequestOptions = {}): Promise<ExpectedDocument[]> {
+    const body = await this.call<{ expected: ExpectedDocument[] }>('GET', `${runPath(id)}/expected`, options)
+    return body.expected
+  }
+
+  /** Creates or replaces `name` with `content` (any JSON value, at most 1 MiB as compact JSON). */
+  upload(
+    id: string,
+    name: string,
+    content: unknown,
+    options: RequestOptions = {},
+  ): Promise<ExpectedDocument> {
+    if (content === undefined) throw new TypeError('expected.upload needs a JSON value (null is allowed)')
+    return this.call('PUT', expectedPath(id, name), options, content)
+  }
+
+  /** The document as uploaded (parsed JSON). */
+  download<T = unknown>(id: string, name: string, options: RequestOptions = {}): Promise<T> {
+    return this.call('GET', expectedPath(id, name), options)
+  }
+
+  /** Saves the succeeded run's output as expected (default name `output`). */
+  copyOutput(
+    id: string,
+    options: RequestOptions & { name?: string | undefined } = {},
+  ): Promise<ExpectedDocument> {
+    const { name, ...request } = options
+    return this.call(
+      'POST',
+      `${runPath(id)}/expected/copy_output`,
+      request,
+      name === undefined ? {} : { name },
+    )
+  }
+
+  rename(id: string, name: string, to: string, options: RequestOptions = {}): Promise<ExpectedDocument> {
+    return this.call('POST', `${expectedPath(id, name)}/rename`, options, { to })
+  }
+
+  async delete(id: string, name: string, options: RequestOptions = {}): Promise<void> {
+    await this.call('DELETE', expectedPath(id, name), options)
+  }
+}
+
+/** client.runs.comparison */
+export class RunComparisonApi extends SubResource {
+  /** The run's output against its expected `output`, field by field (NotFoundError without one). */
+  get(id: string, options: RequestOptions = {}): Promise<RunComparison> {
+    return this.call('GET', `${runPath(id)}/comparison`, options)
+  }
+}
+
+/** client.runs.trace */
+export class RunTraceApi extends SubResource {
+  get(id: string, options: RequestOptions = {}): Promise<RunTrace> {
+    return this.call('GET', `${runPath(id)}/trace`, options)
+  }
+}
