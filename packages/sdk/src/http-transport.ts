@@ -23,7 +23,7 @@ export interface RequestSpec extends RequestOptions {
   /** Starts with `/`; already percent-encoded. */
   path: string
   query?: Query | undefined
-  /** JSON-encoded when present. */
+  /** JSON-encoded when present; a FormData is sent as multipart/form-data. */
   body?: unknown
 }
 
@@ -37,6 +37,9 @@ export interface ApiResponse<T> {
 type Attempt =
   | { ok: true; response: Response; body?: unknown }
   | { ok: false; error: PeriodicError; retryAfter?: number | undefined }
+
+const isFormData = (body: unknown): body is FormData =>
+  typeof FormData !== 'undefined' && body instanceof FormData
 
 function newIdempotencyKey(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
@@ -129,7 +132,8 @@ export class HttpTransport {
   private headersFor(spec: RequestSpec, idempotencyKey: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers }
     if (this.options.apiKey) headers['authorization'] = `Bearer ${this.options.apiKey}`
-    if (spec.body !== undefined) headers['content-type'] = 'application/json'
+    // fetch sets multipart/form-data with its boundary itself.
+    if (spec.body !== undefined && !isFormData(spec.body)) headers['content-type'] = 'application/json'
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey
     return { ...headers, ...spec.headers }
   }
@@ -156,7 +160,7 @@ export class HttpTransport {
       const response = await this.options.fetch(url, {
         method: spec.method,
         headers: this.headersFor(spec, idempotencyKey),
-        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        body: spec.body === undefined || isFormData(spec.body) ? spec.body : JSON.stringify(spec.body),
         signal: controller.signal,
       })
       if (response.ok) {

@@ -48,6 +48,14 @@ export type {
 } from './run-annotations-api.ts'
 export { RunComparisonApi, RunExpectedApi, RunFeedbackApi, RunTraceApi } from './run-annotations-api.ts'
 export {
+  type FileContent,
+  type RunArtifact,
+  type RunArtifactList,
+  RunArtifactsApi,
+  RunFilesApi,
+  type RunInputFile,
+} from './run-files-api.ts'
+export {
   type GetRunOptions,
   type RerunOptions,
   type RunEventsOptions,

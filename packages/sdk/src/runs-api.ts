@@ -4,6 +4,7 @@ import { TimeoutError } from './errors.ts'
 import type { HttpTransport, RequestOptions } from './http-transport.ts'
 import { PaginatedList } from './paginated-list.ts'
 import { RunComparisonApi, RunExpectedApi, RunFeedbackApi, RunTraceApi } from './run-annotations-api.ts'
+import { type FileContent, multipartBody, RunArtifactsApi, RunFilesApi } from './run-files-api.ts'
 import { readServerSentEvents } from './sse-parser.ts'
 import { isTerminalRunStatus, type Run, type RunEvent, type RunStatus, type RunsPage } from './types.ts'
 import { longPollTimeoutMs, type WaitForCompletion, waitSeconds } from './wait-for-completion.ts'
@@ -18,6 +19,11 @@ export interface StartRunOptions extends RequestOptions {
   operation?: string | undefined
   /** Seconds the server holds the call for the result (`true`: 600). */
   waitForCompletion?: WaitForCompletion
+  /**
+   * Input files (`{name: content}`), sent as multipart/form-data: the handler gets
+   * `input.files[name]`, a path it can open (`/periodic/input/<name>`).
+   */
+  files?: Record<string, FileContent> | undefined
 }
 
 export interface RerunOptions extends RequestOptions {
@@ -80,15 +86,19 @@ export async function startRun(
   input: unknown,
   options: StartRunOptions = {},
 ): Promise<Run> {
-  const { operation, waitForCompletion, timeoutMs, ...request } = options
+  const { operation, waitForCompletion, timeoutMs, files, ...request } = options
   const seconds = waitSeconds(waitForCompletion)
+  const fields = { target, ...(operation === undefined ? {} : { operation }) }
   const response = await transport.request<Run>({
     ...request,
     timeoutMs: longPollTimeoutMs(transport, seconds, timeoutMs),
     method: 'POST',
     path: RUNS_PATH,
     query: { wait_for_completion: seconds },
-    body: { target, ...(operation === undefined ? {} : { operation }), input: input ?? {} },
+    body:
+      files && Object.keys(files).length
+        ? multipartBody({ ...fields, input: JSON.stringify(input ?? {}) }, files)
+        : { ...fields, input: input ?? {} },
   })
   return response.body
 }
@@ -118,12 +128,16 @@ export class RunsApi {
   readonly expected: RunExpectedApi
   readonly comparison: RunComparisonApi
   readonly trace: RunTraceApi
+  readonly artifacts: RunArtifactsApi
+  readonly files: RunFilesApi
 
   constructor(private readonly transport: HttpTransport) {
     this.feedback = new RunFeedbackApi(transport)
     this.expected = new RunExpectedApi(transport)
     this.comparison = new RunComparisonApi(transport)
     this.trace = new RunTraceApi(transport)
+    this.artifacts = new RunArtifactsApi(transport)
+    this.files = new RunFilesApi(transport)
   }
 
   /** Every run the key's circle can see, newest first: `await` for a page, `for await` for all. */

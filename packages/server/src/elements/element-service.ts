@@ -43,7 +43,7 @@ export class ElementService {
     readonly registry: Registry,
     readonly bus: EventBus,
     /** Lets types run their slower `lint` checks after a write (absent in some tests). */
-    private readonly config?: Config,
+    readonly config?: Config,
   ) {}
 
   /** Runs the type's lint (e.g. a Python syntax check) so `present` can show its warnings. */

@@ -20,6 +20,7 @@ import { HttpMetrics } from './metrics.ts'
 import { buildOpenApi } from './openapi.ts'
 import { registerRunAnnotationsRoutes } from './runs-api/run-annotations-routes.ts'
 import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
+import { registerRunFilesRoutes } from './runs-api/run-files-routes.ts'
 import { registerRunsRoutes } from './runs-api/runs-routes.ts'
 
 export interface AppDeps {
@@ -86,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const rateLimits = new RateLimitModifiers(deps.elements)
   registerRunsRoutes(app, { ...deps, rateLimits })
   registerRunEventsRoute(app, deps)
+  registerRunFilesRoutes(app, deps)
   registerRunAnnotationsRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
   return app

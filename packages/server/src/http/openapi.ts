@@ -8,6 +8,7 @@ import { plainSchema } from '../elements/generic/operation-tools.ts'
 import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
+import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
 
 type Obj = Record<string, unknown>
@@ -161,6 +162,7 @@ export function buildOpenApi(registry: Registry): Obj {
     paths[g.url]![g.method] = entry(g.items, g.generic, g.params)
   }
   Object.assign(paths, runsOpenApiPaths())
+  addRunFilesOpenApi(paths)
   Object.assign(paths, runAnnotationsOpenApiPaths())
   return {
     openapi: '3.1.0',

@@ -2,13 +2,14 @@
 // invocations one at a time over the worker.py protocol. Logs are split per run at the
 // sentinels worker.py writes, and capped per run.
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { drainOutput } from '../sandbox/drain-output.ts'
 import type { Executor, Mount, SandboxProcess } from '../sandbox/executor.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { LineSplitter, SentinelSplitter } from './stream-splitters.ts'
+import { createWorkerDir, SANDBOX_INPUT, SANDBOX_OUTPUT } from './worker-files.ts'
 
 // worker.py sits beside this file in src/; from the bundled bin (dist/) it is found in src/python.
 const here = dirname(fileURLToPath(import.meta.url))
@@ -35,6 +36,8 @@ export interface WorkerConfig {
   memoryMb: number
   maxPids: number
   logCapBytes: number
+  /** Host directory under which each worker gets its own input/output directory (files off when absent). */
+  filesRoot?: string
 }
 
 export interface RunError extends JsonObject {
@@ -82,6 +85,8 @@ export class PythonWorker {
   private dead = false
   private readonly splitters: SentinelSplitter[] = []
   private readonly sentinel = `\u001ePERIODIC-END-${randomBytes(8).toString('hex')}:`
+  /** This worker's own host directory of input/ and output/ (see worker-files.ts). */
+  filesDir: string | undefined
 
   private constructor(readonly cfg: WorkerConfig) {}
 
@@ -106,6 +111,11 @@ export class PythonWorker {
       { source: RUNTIME_DIR, target: '/periodic/runtime' },
     ]
     if (this.cfg.layerDir) mounts.push({ source: this.cfg.layerDir, target: this.cfg.layerDir })
+    if (this.cfg.filesRoot) {
+      this.filesDir = createWorkerDir(this.cfg.filesRoot)
+      mounts.push({ source: join(this.filesDir, 'input'), target: SANDBOX_INPUT })
+      mounts.push({ source: join(this.filesDir, 'output'), target: SANDBOX_OUTPUT, writable: true })
+    }
     this.proc = this.cfg.executor.spawn({
       argv: [this.cfg.python, '-S', '-u', '-X', 'utf8', '/periodic/runtime/worker.py'],
       env: {
@@ -119,6 +129,7 @@ export class PythonWorker {
         PYTHONDONTWRITEBYTECODE: '1',
         PATH: '/usr/bin:/bin',
         ...(this.cfg.layerDir ? { PYTHONPATH: join(this.cfg.layerDir, 'site-packages') } : {}),
+        ...(this.filesDir ? { PERIODIC_OUTPUT_DIR: SANDBOX_OUTPUT, PERIODIC_INPUT_DIR: SANDBOX_INPUT } : {}),
       },
       mounts,
       cwd: '/tmp',
@@ -167,6 +178,8 @@ export class PythonWorker {
       this.proc.control.on('error', () => {})
       void this.proc.exited.then(async (exit) => {
         this.dead = true
+        // A run in progress still has its outputs there: the pool removes them after collecting.
+        if (!this.pending) this.removeFilesDir()
         // What the worker printed last is still in the pipes: read it before the run ends.
         await drainOutput(this.proc, 500)
         for (const splitter of this.splitters) splitter.flush()
@@ -207,18 +220,21 @@ export class PythonWorker {
     hooks: {
       onChunk?: (data: Json) => void
       onLog?: (stream: 'stdout' | 'stderr', data: string) => void
+      /** Input files (field -> name under PERIODIC_INPUT_DIR) merged into the input by worker.py. */
+      inputFiles?: Record<string, string>
     } = {},
   ): Promise<InvocationResult> {
     if (this.pending || this.dead) throw new Error('worker is busy or dead')
     this.lastUsed = Date.now()
     return new Promise((resolve) => {
+      const { inputFiles, ...rest } = hooks
       const p: Pending = {
         id,
         ended: new Set(),
         logs: this.startupLogs,
         logBytes: 0,
         dropped: 0,
-        ...hooks,
+        ...rest,
         resolve,
       }
       this.startupLogs = []
@@ -235,13 +251,22 @@ export class PythonWorker {
         })
       }, timeoutMs)
       this.pending = p
-      this.proc.stdin.write(`${JSON.stringify({ id, input, context })}\n`)
+      const msg =
+        inputFiles && Object.keys(inputFiles).length
+          ? { id, input, context, files: inputFiles }
+          : { id, input, context }
+      this.proc.stdin.write(`${JSON.stringify(msg)}\n`)
     })
   }
 
   kill(): void {
     this.dead = true
     this.proc?.kill()
+    if (!this.pending) this.removeFilesDir()
+  }
+
+  removeFilesDir(): void {
+    if (this.filesDir) rmSync(this.filesDir, { recursive: true, force: true })
   }
 
   private onLog(stream: 'stdout' | 'stderr', data: string): void {

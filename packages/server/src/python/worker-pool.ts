@@ -8,6 +8,12 @@ import {
   type RunError,
   type WorkerConfig,
 } from './python-worker.ts'
+import {
+  type CollectedOutput,
+  collectWorkerOutput,
+  prepareWorkerDir,
+  type RunFilesIo,
+} from './worker-files.ts'
 
 export interface PoolOptions {
   max: number
@@ -103,17 +109,24 @@ export class WorkerPool {
       onStart?(cancel: () => void): void
       onChunk?(d: Parameters<PythonWorker['invoke']>[1]): void
       onLog?(stream: 'stdout' | 'stderr', data: string): void
+      /** Input files in, artifacts out (workers started with `filesRoot` only). */
+      files?: RunFilesIo
     } = {},
-  ): Promise<InvocationResult & { cold: boolean; coldStartMs: number }> {
+  ): Promise<InvocationResult & { cold: boolean; coldStartMs: number; artifacts?: CollectedOutput }> {
     const { worker, cold } = await this.acquire(hooks.signal)
+    const io = worker.filesDir ? hooks.files : undefined
     try {
       hooks.onStart?.(() => worker.kill())
+      const inputFiles = io && worker.filesDir ? await prepareWorkerDir(worker.filesDir, io) : undefined
       const r = await worker.invoke(id, input, context, timeoutMs, {
         onChunk: hooks.onChunk,
         onLog: hooks.onLog,
+        inputFiles,
       })
-      return { ...r, cold, coldStartMs: cold ? worker.coldStartMs : 0 }
+      const artifacts = io && worker.filesDir ? await collectWorkerOutput(worker.filesDir, io) : undefined
+      return { ...r, cold, coldStartMs: cold ? worker.coldStartMs : 0, artifacts }
     } finally {
+      if (!worker.alive) worker.removeFilesDir()
       this.release(worker)
     }
   }

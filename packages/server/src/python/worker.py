@@ -18,6 +18,8 @@ HANDLER = os.environ.pop("PERIODIC_HANDLER", "")
 SLUG = os.environ.pop("PERIODIC_SLUG", "")
 ENVELOPE_KEYS = ("payload", "data", "input")
 WORKER_PID = os.getpid()
+OUTPUT_DIR = os.environ.get("PERIODIC_OUTPUT_DIR")
+INPUT_DIR = os.environ.get("PERIODIC_INPUT_DIR")
 
 
 sent_bytes = 0
@@ -131,6 +133,18 @@ def unwrap(payload):
     return payload
 
 
+def with_files(payload, files):
+    # Input files arrive as paths under PERIODIC_INPUT_DIR, merged into the input as "files".
+    if not files or not INPUT_DIR:
+        return payload
+    paths = {field: os.path.join(INPUT_DIR, name) for field, name in files.items()}
+    if payload is None:
+        return {"files": paths}
+    if isinstance(payload, dict):
+        return {**payload, "files": {**(payload.get("files") or {}), **paths}}
+    return payload
+
+
 def wants_context(fn):
     # A plain function's code object answers without importing inspect (~10 ms of cold start);
     # a decorated one (functools.wraps) is asked through inspect, which follows __wrapped__.
@@ -190,8 +204,11 @@ def main():
         w0, s0 = written(), sent_bytes
         reply = {"type": "result", "id": run_id}
         try:
-            payload = unwrap(msg.get("input"))
-            args = (payload, msg.get("context") or {}) if with_context else (payload,)
+            payload = with_files(unwrap(msg.get("input")), msg.get("files"))
+            context = msg.get("context") or {}
+            if OUTPUT_DIR:
+                context["output_dir"] = OUTPUT_DIR
+            args = (payload, context) if with_context else (payload,)
             result = fn(*args)
             if hasattr(result, "__await__"):
                 result = event_loop().run_until_complete(result)

@@ -39,4 +39,37 @@ export const RUN = defineErrorCodes({
     retryable: true,
     description: 'A request with this Idempotency-Key is still creating its run; retry shortly.',
   },
+  RUN_ALREADY_STARTED: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description:
+      'Input files can be uploaded or deleted only while the run is queued; `details.status` has its status.',
+  },
+  RUN_FILE_NOT_FOUND: {
+    status: 404,
+    class: 'not_found',
+    retryable: false,
+    description: 'The run has no artifact or input file at that path.',
+  },
+  INVALID_RUN_FILE_PATH: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description:
+      'A file path or name must be relative, without `..`, backslashes or control characters, and must not follow a symlink.',
+  },
+  INVALID_MULTIPART: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description:
+      'The multipart/form-data body could not be read (no boundary, a malformed part, `input` not JSON, a duplicate file name).',
+  },
+  RUN_FILES_TOO_LARGE: {
+    status: 413,
+    class: 'validation',
+    retryable: false,
+    description: 'The input files of a run exceed the upload limit; `details.limit_bytes` has it.',
+  },
 })

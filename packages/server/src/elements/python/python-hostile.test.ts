@@ -237,7 +237,8 @@ describe('python under hostile handlers', () => {
       const leaked = Object.entries(env as Record<string, string>).filter(
         ([k, v]) =>
           k in SECRETS ||
-          k.startsWith('PERIODIC_') ||
+          // The run's file directories are the only PERIODIC_ variables a handler is given.
+          (k.startsWith('PERIODIC_') && k !== 'PERIODIC_OUTPUT_DIR' && k !== 'PERIODIC_INPUT_DIR') ||
           [ADMIN_KEY, ...Object.values(SECRETS)].some((secret) => v.includes(secret)),
       )
       expect(leaked).toEqual([])
@@ -378,7 +379,16 @@ def handler(input):
       expect(env['ONLY_THIS']).toBe('yes')
       // Only what the element sets and what the runtime, the shell and Python's locale
       // coercion set themselves: nothing inherited from the server.
-      const allowed = ['HOME', 'LC_CTYPE', 'ONLY_THIS', 'PATH', 'PWD', 'PYTHONDONTWRITEBYTECODE']
+      const allowed = [
+        'HOME',
+        'LC_CTYPE',
+        'ONLY_THIS',
+        'PATH',
+        'PERIODIC_INPUT_DIR',
+        'PERIODIC_OUTPUT_DIR',
+        'PWD',
+        'PYTHONDONTWRITEBYTECODE',
+      ]
       expect(Object.keys(env).filter((k) => !allowed.includes(k))).toEqual([])
       expect(JSON.stringify(env)).not.toContain(s.adminKey)
     })

@@ -2,9 +2,18 @@
 // environment), and the invoke orchestration — a run record, attempts with backoff for
 // retryable failures, cancellation, metrics, and the element's deployed/error state.
 import { createHash } from 'node:crypto'
+import { join } from 'node:path'
 import { PlatformError } from '../../errors.ts'
 import type { PythonWorker, RunError } from '../../python/python-worker.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
+import {
+  ARTIFACT_CAP_BYTES,
+  adoptStagedInputFiles,
+  readInputFields,
+  runInputDir,
+  runOutputDir,
+  writeArtifactSummary,
+} from '../../runs/run-files.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import { SYSTEM_ACTOR } from '../actor.ts'
@@ -108,6 +117,11 @@ export class PythonRuntime implements TypeRuntime {
         logs_truncated: false,
       })
     }
+    const dataDir = this.p.config.dataDir
+    // Files of a multipart start were staged before the run existed: they are in place
+    // before any worker can take the run.
+    const staged = run.trigger_info?.['input_upload']
+    if (typeof staged === 'string') await adoptStagedInputFiles(dataDir, staged, run.id)
     let delay = spec.retry.backoff_ms
     for (let attempt = 1; ; attempt++) {
       if (cancelled)
@@ -138,7 +152,17 @@ export class PythonRuntime implements TypeRuntime {
           },
           onChunk: (d) => this.p.runs.addChunk(run.id, d),
           onLog: (stream, data) => this.p.runs.appendLog(run.id, stream, data),
+          files: {
+            inputDir: runInputDir(dataDir, run.id),
+            outputDir: runOutputDir(dataDir, run.id),
+            capBytes: ARTIFACT_CAP_BYTES,
+            fields: () => readInputFields(dataDir, run.id),
+          },
         })
+        if (r.artifacts?.files || r.artifacts?.truncated) {
+          const { files: _files, ...summary } = r.artifacts
+          await writeArtifactSummary(dataDir, run.id, summary)
+        }
       } catch (err) {
         return done({
           status: cancelled ? 'cancelled' : 'failed',
@@ -242,6 +266,7 @@ export class PythonRuntime implements TypeRuntime {
         memoryMb: spec.memory_mb,
         maxPids: 256,
         logCapBytes: this.p.config.python.logCapBytes,
+        filesRoot: join(this.p.config.dataDir, 'workers'),
       },
       opts,
     )

@@ -16,6 +16,7 @@ import { encodeCursor } from '../../runs/run-json.ts'
 import { isTerminal, type RunService } from '../../runs/run-service.ts'
 import type { ElementRow, Json, RunRow } from '../../storage/storage.ts'
 import { parseExpand, presentApiRun } from './run-expansions.ts'
+import { stageRequestFiles } from './run-files-body.ts'
 import { RUN_ID_PATTERN, runQueryOf } from './run-list-filters.ts'
 import { ElementSummaries, resolveTarget } from './run-targets.ts'
 import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
@@ -78,10 +79,13 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     const input = body.input === undefined ? {} : body.input
     const start = async () => {
       await deps.rateLimits?.admit(element, actor)
+      // multipart/form-data: the file parts are staged for the runtime to adopt (run-files-body.ts).
+      const upload = await stageRequestFiles(deps.elements.config?.dataDir, req.body)
       return startElementRun(deps.elements, element, body.operation, input, 'api', {
         key_id: actor.keyId,
         request_id: req.id,
         ...(key ? { idempotency_key: key } : {}),
+        ...upload,
       })
     }
     const waitS = Number(query['wait_for_completion'])
