@@ -7,6 +7,14 @@ export {
   type PeriodicClientOptions,
 } from './client-options.ts'
 export {
+  type CookieFormat,
+  CookieJarElement,
+  type ExportCookiesOptions,
+  type ImportCookiesOptions,
+  type JarCookie,
+  type JarDescription,
+} from './cookie-jar-element.ts'
+export {
   type CallOptions,
   ElementHandle,
   ElementsApi,
@@ -67,3 +75,5 @@ export {
 } from './runs-api.ts'
 export * from './types.ts'
 export type { WaitForCompletion } from './wait-for-completion.ts'
+export type { BroadcastResult, WebSocketConnection } from './websocket-element.ts'
+export { WebSocketElement } from './websocket-element.ts'

@@ -1,10 +1,12 @@
 // PeriodicClient: the entry point. Holds one transport and hangs the namespaces off it.
 import { type PeriodicClientOptions, resolveClientOptions } from './client-options.ts'
+import { CookieJarElement } from './cookie-jar-element.ts'
 import { ElementsApi } from './elements-api.ts'
 import { HttpTransport } from './http-transport.ts'
 import { PythonElement } from './python-element.ts'
 import { type RerunOptions, RunsApi, rerun, type StartRunOptions, startRun } from './runs-api.ts'
 import type { Run } from './types.ts'
+import { WebSocketElement } from './websocket-element.ts'
 
 export class PeriodicClient {
   readonly baseUrl: string
@@ -42,8 +44,18 @@ export class PeriodicClient {
     return rerun(this.transport, id, options)
   }
 
-  /** The python element at `path`. Helpers for other types (cookieJar, websocket) go beside it. */
+  /** The python element at `path`. */
   python(path: string): PythonElement {
     return new PythonElement(this.transport, path)
+  }
+
+  /** The cookie-jar element at `path`. */
+  cookieJar(path: string): CookieJarElement {
+    return new CookieJarElement(this.transport, path)
+  }
+
+  /** The websocket element at `path`. */
+  websocket(path: string): WebSocketElement {
+    return new WebSocketElement(this.transport, path)
   }
 }

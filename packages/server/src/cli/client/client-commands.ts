@@ -3,9 +3,21 @@
 import { parseArgs } from 'node:util'
 import { PeriodicClient, PeriodicError, type Run, type RunStatus } from '@periodic/sdk'
 import { resolveClientConfig } from './client-config.ts'
+import {
+  arg,
+  type CommandContext,
+  defaultIo,
+  type Flags,
+  type Io,
+  json,
+  jsonObject,
+  OPTIONS,
+  UsageError,
+} from './command-context.ts'
+import { jarWsCommands } from './jar-ws-commands.ts'
 import { type Cell, formatJson, formatRecord, formatTable } from './output.ts'
 
-export const CLIENT_COMMANDS = ['elements', 'invoke', 'runs', 'logs', 'build'] as const
+export const CLIENT_COMMANDS = ['elements', 'invoke', 'runs', 'logs', 'build', 'jar', 'ws'] as const
 
 export const CLIENT_HELP = `Client commands (PERIODIC_BASE_URL, PERIODIC_API_KEY; a local server's <data-dir>/admin.key):
   periodic elements list <parent> | get <path> | delete <path>
@@ -15,44 +27,11 @@ export const CLIENT_HELP = `Client commands (PERIODIC_BASE_URL, PERIODIC_API_KEY
   periodic runs list [--target PATH] [--status S] [--limit N] | get <id> | cancel <id> | rerun <id> [--original]
   periodic logs <run-id> [--follow]
   periodic build <path> [--force]
+  periodic jar import <path> (--file F|- | --data JSON) [--mode merge|replace] [--format chrome|playwright|cdp]
+  periodic jar export <path> [--domain D] [--format F] [-o FILE] | describe <path>
+  periodic ws broadcast <path> --data JSON [--room R] | connections <path> [--room R]
 Common flags: --json (machine output), --url URL, --key KEY, --data-dir DIR
 `
-
-const OPTIONS = {
-  json: { type: 'boolean' },
-  url: { type: 'string' },
-  key: { type: 'string' },
-  'data-dir': { type: 'string' },
-  type: { type: 'string' },
-  slug: { type: 'string' },
-  name: { type: 'string' },
-  spec: { type: 'string' },
-  data: { type: 'string' },
-  wait: { type: 'boolean' },
-  target: { type: 'string' },
-  status: { type: 'string' },
-  limit: { type: 'string' },
-  original: { type: 'boolean' },
-  follow: { type: 'boolean', short: 'f' },
-  force: { type: 'boolean' },
-} as const
-
-type Flags = {
-  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
-}
-
-/** A mistake in how the command was called: printed with the usage, exit code 2. */
-class UsageError extends Error {}
-
-interface Io {
-  out: (text: string) => void
-  err: (text: string) => void
-}
-
-const defaultIo: Io = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-}
 
 /** Runs one client command; returns the exit code (0 ok, 1 failed run or API error, 2 usage). */
 export async function runClientCommand(command: string, argv: string[], io: Io = defaultIo): Promise<number> {
@@ -86,37 +65,6 @@ export async function runClientCommand(command: string, argv: string[], io: Io =
   }
 }
 
-interface CommandContext {
-  client: PeriodicClient
-  flags: Flags
-  positionals: string[]
-  print: (value: unknown, human: () => string) => void
-  io: Io
-  waitSeconds: number | undefined
-}
-
-function arg(ctx: CommandContext, index: number, what: string): string {
-  const v = ctx.positionals[index]
-  if (!v) throw new UsageError(`missing ${what}`)
-  return v
-}
-
-function json(text: string | undefined, flag: string): unknown {
-  if (text === undefined) return undefined
-  try {
-    return JSON.parse(text)
-  } catch {
-    throw new UsageError(`--${flag} must be JSON`)
-  }
-}
-
-function jsonObject(text: string | undefined, flag: string): Record<string, unknown> | undefined {
-  const v = json(text, flag)
-  if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
-    throw new UsageError(`--${flag} must be a JSON object`)
-  return v as Record<string, unknown> | undefined
-}
-
 const runColumns = ['id', 'target', 'status', 'trigger', 'duration_ms', 'created_at']
 const runRow = (r: Run): Record<string, Cell> => ({
   id: r.id ?? r.invocation_id,
@@ -137,6 +85,7 @@ function printRun(ctx: CommandContext, run: Run): number {
 }
 
 const COMMANDS: Record<(typeof CLIENT_COMMANDS)[number], (ctx: CommandContext) => Promise<number>> = {
+  ...jarWsCommands,
   async elements(ctx) {
     const sub = arg(ctx, 0, 'subcommand (list, get, create, update, delete)')
     const { client, flags } = ctx

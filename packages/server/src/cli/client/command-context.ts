@@ -1,0 +1,76 @@
+// What every client command gets: parsed flags, positionals, the SDK client and output, with
+// the small argument helpers they share.
+import type { PeriodicClient } from '@periodic/sdk'
+
+export const OPTIONS = {
+  json: { type: 'boolean' },
+  url: { type: 'string' },
+  key: { type: 'string' },
+  'data-dir': { type: 'string' },
+  type: { type: 'string' },
+  slug: { type: 'string' },
+  name: { type: 'string' },
+  spec: { type: 'string' },
+  data: { type: 'string' },
+  wait: { type: 'boolean' },
+  target: { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  original: { type: 'boolean' },
+  follow: { type: 'boolean', short: 'f' },
+  force: { type: 'boolean' },
+  file: { type: 'string' },
+  mode: { type: 'string' },
+  format: { type: 'string' },
+  domain: { type: 'string' },
+  room: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+} as const
+
+export type Flags = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
+}
+
+/** A mistake in how the command was called: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+export interface Io {
+  out: (text: string) => void
+  err: (text: string) => void
+}
+
+export const defaultIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+}
+
+export interface CommandContext {
+  client: PeriodicClient
+  flags: Flags
+  positionals: string[]
+  print: (value: unknown, human: () => string) => void
+  io: Io
+  waitSeconds: number | undefined
+}
+
+export function arg(ctx: CommandContext, index: number, what: string): string {
+  const v = ctx.positionals[index]
+  if (!v) throw new UsageError(`missing ${what}`)
+  return v
+}
+
+export function json(text: string | undefined, flag: string): unknown {
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new UsageError(`--${flag} must be JSON`)
+  }
+}
+
+export function jsonObject(text: string | undefined, flag: string): Record<string, unknown> | undefined {
+  const v = json(text, flag)
+  if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
+    throw new UsageError(`--${flag} must be a JSON object`)
+  return v as Record<string, unknown> | undefined
+}
