@@ -9,6 +9,7 @@ import { compareJson } from '../../runs/json-comparison.ts'
 import { ANNOTATION } from '../../runs/run-annotation-errors.ts'
 import { buildRunTrace } from '../../runs/run-trace.ts'
 import type { RunFeedbackRow, Storage } from '../../storage/storage.ts'
+import { recordRunActivity } from './run-activity.ts'
 import { feedbackBody } from './run-annotations-schemas.ts'
 import { registerRunExpectedRoutes } from './run-expected-routes.ts'
 import { authenticated, type RunsApiDeps, visibleRun } from './runs-routes.ts'
@@ -77,6 +78,10 @@ export function registerRunAnnotationsRoutes(app: FastifyInstance, deps: RunsApi
           updated_at: now,
         }
         await storage.putRunFeedback(row)
+        await recordRunActivity(deps, run, actor.keyId, 'run.feedback.updated', {
+          rating: row.rating,
+          labels: row.labels,
+        })
         return presentFeedback(run.id, await storage.getRunFeedback(run.id))
       },
     })
@@ -87,6 +92,7 @@ export function registerRunAnnotationsRoutes(app: FastifyInstance, deps: RunsApi
     const run = await visibleRun(deps, actor, req.params.id)
     requireScope(actor, 'write', 'clear run feedback')
     await storage.deleteRunFeedback(run.id)
+    await recordRunActivity(deps, run, actor.keyId, 'run.feedback.cleared')
     return reply.code(204).send()
   })
 

@@ -209,6 +209,29 @@ describe.each(storageKinds())('run annotations on %s', (storage) => {
     })
   })
 
+  describe('activity', () => {
+    it('records feedback and expected-output changes in the element’s activity log', async () => {
+      await s.api('PUT', `${base()}/feedback`, { rating: 1, labels: ['audited'] })
+      await s.api('PUT', `${base()}/expected/audit`, { total: 3 })
+      await s.api('POST', `${base()}/expected/audit/rename`, { to: 'audit2' })
+      await s.api('DELETE', `${base()}/expected/audit2`)
+      await s.api('DELETE', `${base()}/feedback`)
+      const r = await s.api('GET', '/api/acme/hello/ops/activity?limit=50')
+      expect(r.status).toBe(200)
+      const mine = (r.body.events as Array<{ action: string; details: { run_id?: string } }>)
+        .filter((a) => a.action.startsWith('run.') && a.details.run_id === ok)
+        .map((a) => a.action)
+        .slice(0, 5)
+      expect(mine).toEqual([
+        'run.feedback.cleared',
+        'run.expected.deleted',
+        'run.expected.renamed',
+        'run.expected.saved',
+        'run.feedback.updated',
+      ])
+    })
+  })
+
   describe('auth', () => {
     it('lets a read key read but not write, and hides runs of other circles', async () => {
       const reader = await s.createKey('acme', ['read'])

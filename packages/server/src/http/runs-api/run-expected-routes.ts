@@ -7,6 +7,7 @@ import { validateInput } from '../../elements/validation.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { ANNOTATION } from '../../runs/run-annotation-errors.ts'
 import type { Json, RunExpectedInfo, RunRow, Storage } from '../../storage/storage.ts'
+import { recordRunActivity } from './run-activity.ts'
 import {
   copyOutputBody,
   EXPECTED_MAX_BYTES,
@@ -83,6 +84,7 @@ export function registerRunExpectedRoutes(app: FastifyInstance, deps: RunsApiDep
     const run = await visibleRun(deps, actor, req.params.id)
     requireScope(actor, 'write', 'upload expected output')
     const { created, info } = await save(storage, run, name, req.body as Json)
+    await recordRunActivity(deps, run, actor.keyId, 'run.expected.saved', { name, created })
     return reply.code(created ? 201 : 200).send(info)
   })
 
@@ -114,6 +116,7 @@ export function registerRunExpectedRoutes(app: FastifyInstance, deps: RunsApiDep
         { status: run.status },
       )
     const { created, info } = await save(storage, run, name, run.output)
+    await recordRunActivity(deps, run, actor.keyId, 'run.expected.saved', { name, created, from: 'output' })
     return reply.code(created ? 201 : 200).send(info)
   })
 
@@ -139,6 +142,7 @@ export function registerRunExpectedRoutes(app: FastifyInstance, deps: RunsApiDep
           name: to,
         },
       )
+    await recordRunActivity(deps, run, actor.keyId, 'run.expected.renamed', { from, to })
     return present((await storage.listRunExpected(run.id)).find((e) => e.name === to)!)
   }
   app.post<Named>(`${BASE}/:name/rename`, rename)
@@ -153,6 +157,7 @@ export function registerRunExpectedRoutes(app: FastifyInstance, deps: RunsApiDep
       throw new PlatformError(ANNOTATION.EXPECTED_NOT_FOUND, `run ${run.id} has no expected "${name}"`, {
         name,
       })
+    await recordRunActivity(deps, run, actor.keyId, 'run.expected.deleted', { name })
     return reply.code(204).send()
   })
 }
