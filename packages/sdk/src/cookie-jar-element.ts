@@ -70,6 +70,51 @@ export class CookieJarElement extends ElementHandle {
     return this.call('describe', undefined, { ...options, method: 'GET' })
   }
 
+  /** A page of cookies without values unless `include_values` (UI-safe listing). */
+  list(
+    options: RequestOptions & {
+      domain?: string
+      include_values?: boolean
+      limit?: number
+      offset?: number
+    } = {},
+  ): Promise<{ cookies: JarCookie[]; total: number; offset: number; limit: number }> {
+    const [request, input] = split(options)
+    return this.call('list', body(input), { ...request, method: 'GET' })
+  }
+
+  /** Inserts or replaces one cookie by (name, domain, path). */
+  set(cookie: JarCookie, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+    return this.call('set', cookie, { ...options, method: 'POST' })
+  }
+
+  /** Removes exactly the cookie (name, domain, path; path defaults to `/`). */
+  deleteCookie(
+    cookie: { name: string; domain: string; path?: string },
+    options: RequestOptions = {},
+  ): Promise<Record<string, unknown>> {
+    return this.call('delete', cookie, { ...options, method: 'POST' })
+  }
+
+  /** Empties the jar, or removes the cookies matching `domain`. */
+  clear(options: RequestOptions & { domain?: string } = {}): Promise<Record<string, unknown>> {
+    const [request, input] = split(options)
+    return this.call('clear', body(input), { ...request, method: 'POST' })
+  }
+
+  /** Drops expired cookies; session cookies stay. */
+  prune(options: RequestOptions = {}): Promise<Record<string, unknown>> {
+    return this.call('prune', {}, { ...options, method: 'POST' })
+  }
+
+  /** What a merge from a browser (`browser_id`) or another jar (`other_jar_id`) would change. */
+  diff(
+    against: { browser_id: string } | { other_jar_id: string },
+    options: RequestOptions = {},
+  ): Promise<Record<string, unknown>> {
+    return this.call('diff', against, { ...options, method: 'POST' })
+  }
+
   attach(browserId: string, options: RequestOptions = {}): Promise<{ attached_browser_id: string }> {
     return this.call('attach', { browser_id: browserId }, { ...options, method: 'POST' })
   }
