@@ -360,6 +360,8 @@ function refuse(socket: Duplex, status: number, code: string, message: string): 
   const text =
     { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error' }[status] ??
     'Error'
+  // Like ws's own refusals: destroy once written, so a client that never closes holds nothing.
+  socket.once('finish', () => socket.destroy())
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}${status === 401 ? '\r\nWWW-Authenticate: Bearer' : ''}\r\n\r\n${body}`,
   )

@@ -1,6 +1,6 @@
 // Writes one JSON message to many sockets: the frame is built once and the same bytes are written
 // to every socket; clients over their buffered-bytes cap are skipped, and dropped if they stay slow.
-import WebSocket from 'ws'
+import WebSocket, * as wsModule from 'ws'
 import type { LocalConnection } from './connection-registry.ts'
 
 export interface FanOutResult {
@@ -18,8 +18,8 @@ export interface SlowPolicy {
 }
 
 /** A server-to-client text frame (unmasked, final) for `payload`, as one buffer. */
-// ws exports its Sender (the framing code) at runtime; @types/ws does not declare it.
-const Sender = (WebSocket as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } }).Sender
+// ws exports its Sender (the framing code) by name; @types/ws does not declare it.
+const Sender = (wsModule as unknown as { Sender: { frame(data: Buffer, o: object): Buffer[] } }).Sender
 
 export function textFrame(payload: Buffer): Buffer {
   const parts = Sender.frame(payload, {
