@@ -59,6 +59,8 @@ export interface TypeRuntime {
   ): Promise<RunRow>
   /** Called once with the platform's HTTP server (before it listens), for upgrade handlers. */
   attachServer?(server: HttpServer): void
+  /** Ends upgraded connections before the HTTP server stops (it waits for every socket). */
+  drain?(): Promise<void>
 }
 
 export interface OperationContext<I = unknown> {

@@ -219,7 +219,7 @@ export class WebsocketHub {
       if (!c) return { ok: false, reason: 'not_found' }
       return (op === 'join' ? this.node.join(c, room) : this.node.leave(c, room)) as Json
     })) as RoomChange
-    if (!r.ok && r.reason === 'not_found') throw notFound(connectionId)
+    if (isNotFound(r as unknown as Json)) throw notFound(connectionId)
     if (!r.ok) throw new PlatformError(WS.WS_ROOM_NOT_ALLOWED, r.reason, { room: room.slice(0, 128) })
     return { connection_id: connectionId, room, rooms: r.rooms, changed: r.changed }
   }

@@ -144,6 +144,28 @@ export class WebsocketRuntime implements TypeRuntime {
     for (const c of [...this.registry.ofElement(row.id)]) c.ws.close(1001, reason)
   }
 
+  /** Stops taking upgrades and says 1001 to every client (cut after 1 s), so the HTTP server can close. */
+  async drain(): Promise<void> {
+    this.server?.off('upgrade', this.onUpgrade)
+    const open = [...this.registry.all()]
+    await Promise.all(
+      open.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => {
+              c.ws.terminate()
+              resolve()
+            }, 1000)
+            c.ws.once('close', () => {
+              clearTimeout(timer)
+              resolve()
+            })
+            c.ws.close(1001, 'server shutting down')
+          }),
+      ),
+    )
+  }
+
   async close(): Promise<void> {
     this.unsubscribe()
     await this.ready.catch(() => {})
