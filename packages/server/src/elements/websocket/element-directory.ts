@@ -1,5 +1,6 @@
 // Finds the websocket element serving /ws/{circle}{path}, with a short-lived cache per circle so
-// an upgrade costs no query in the common case; writes on this node invalidate it at once.
+// an upgrade costs no query in the common case; writes invalidate it at once (other nodes' writes
+// through the cluster), and a miss always reads storage again.
 import type { ElementRow, Storage } from '../../storage/storage.ts'
 import type { WebsocketSpec } from './spec.ts'
 
@@ -37,7 +38,8 @@ export class ElementDirectory {
   /** The live, enabled websocket element of `circleSlug` whose spec.path is `path`. */
   async find(circleSlug: string, path: string): Promise<ElementRow | undefined> {
     let entry = this.circles.get(circleSlug)
-    if (!entry || Date.now() - entry.at > TTL_MS) {
+    // A miss is read again: the element may have been created a moment ago on another node.
+    if (!entry || Date.now() - entry.at > TTL_MS || !entry.byPath.has(path)) {
       entry = await this.load(circleSlug)
       if (this.circles.size > 10_000) this.circles.clear()
       this.circles.set(circleSlug, entry)
