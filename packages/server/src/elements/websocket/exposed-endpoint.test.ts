@@ -3,8 +3,8 @@
 // operations' auth levels, connect tickets, and upgrades on other paths left alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
+import { connect, join, refusal, wsUrl } from '../../../test/ws-test-client.ts'
 import { signJwtHs256 } from './upgrade-auth.ts'
-import { connect, join, refusal, wsUrl } from './ws-test-client.ts'
 
 describe('websocket exposed endpoint', () => {
   let s: TestServer

@@ -3,8 +3,8 @@
 // connection handler sees connect and disconnect; receive and test_connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
+import { join, wsUrl } from '../../../test/ws-test-client.ts'
 import { createPython } from '../../http/runs-api/runs-api-helpers.ts'
-import { join, wsUrl } from './ws-test-client.ts'
 
 const ECHO = [
   'def handler(input):',

@@ -5,8 +5,8 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
+import { connect, join, wsUrl } from '../../../test/ws-test-client.ts'
 import type { PlatformEvent } from '../../events/event-bus.ts'
-import { connect, join, wsUrl } from './ws-test-client.ts'
 
 describe('websocket rooms, presence and connection health', () => {
   let s: TestServer

@@ -13,7 +13,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { testDatabaseUrl } from '../../../test/test-server.ts'
-import { connect, join, wsUrl } from './ws-test-client.ts'
+import { connect, join, wsUrl } from '../../../test/ws-test-client.ts'
 
 const BIN = pathJoin(import.meta.dirname, '../../../bin/periodic.mjs')
 const DB = testDatabaseUrl()
