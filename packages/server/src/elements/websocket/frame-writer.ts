@@ -54,10 +54,11 @@ export function writeTo(
   return true
 }
 
+/** Writes to every connection of one element's audience (so one policy applies to all). */
 export function fanOut(
   audience: Iterable<LocalConnection>,
   payload: Buffer,
-  policyOf: (c: LocalConnection) => SlowPolicy,
+  policy: SlowPolicy,
 ): FanOutResult {
   const frame = textFrame(payload)
   const now = Date.now()
@@ -65,7 +66,7 @@ export function fanOut(
   let subscribers = 0
   for (const c of audience) {
     subscribers++
-    if (writeTo(c, payload, frame, policyOf(c), now)) delivered++
+    if (writeTo(c, payload, frame, policy, now)) delivered++
   }
   return { delivered, subscribers, skipped: subscribers - delivered }
 }

@@ -31,8 +31,10 @@ export class LocalNode {
     return this.directory.row(elementId)?.spec as unknown as WebsocketSpec | undefined
   }
 
-  policyOf = (c: LocalConnection): SlowPolicy => {
-    const s = this.specOf(c.elementId)
+  policyOf = (c: LocalConnection): SlowPolicy => this.elementPolicy(c.elementId)
+
+  elementPolicy(elementId: string): SlowPolicy {
+    const s = this.specOf(elementId)
     return s
       ? { maxBufferedBytes: s.connection.max_buffered_bytes, slowTimeoutMs: s.connection.slow_timeout_ms }
       : DEFAULT_POLICY
@@ -55,7 +57,7 @@ export class LocalNode {
   }
 
   broadcast(elementId: string, room: string | undefined, payload: Buffer): FanOutResult {
-    const r = fanOut(this.registry.audience(elementId, room), payload, this.policyOf)
+    const r = fanOut(this.registry.audience(elementId, room), payload, this.elementPolicy(elementId))
     if (r.delivered) {
       this.metrics.sent.inc({ element: elementId }, r.delivered)
       this.metrics.recipients.inc({ element: elementId }, r.delivered)

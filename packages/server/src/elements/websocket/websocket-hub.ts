@@ -24,13 +24,15 @@ const isNotFound = (r: Json) =>
   r === false ||
   (typeof r === 'object' && r !== null && (r as JsonObject)['reason'] === 'not_found')
 
+/** Exactly the reference text's three fields; the two extras appear only when they say something. */
 export interface BroadcastResult {
   broadcast: true
   delivered_to: number
   subscriber_count: number
-  room: string | null
-  skipped_slow: number
-  nodes_unreachable: string[]
+  /** Audience members over their buffer cap, not written to (only when > 0). */
+  skipped_slow?: number
+  /** Nodes that did not answer in time (only when some did not). */
+  nodes_unreachable?: string[]
 }
 
 export class WebsocketHub {
@@ -168,10 +170,8 @@ export class WebsocketHub {
       broadcast: true,
       delivered_to: local.delivered,
       subscriber_count: local.subscribers,
-      room: room ?? null,
-      skipped_slow: local.skipped,
-      nodes_unreachable: [],
     }
+    let skipped = local.skipped
     if (this.cluster.distributed) {
       const g = await this.cluster.request('others', {
         op: 'broadcast',
@@ -186,10 +186,11 @@ export class WebsocketHub {
       }>) {
         result.delivered_to += r.delivered
         result.subscriber_count += r.subscribers
-        result.skipped_slow += r.skipped
+        skipped += r.skipped
       }
-      result.nodes_unreachable = g.missing
+      if (g.missing.length) result.nodes_unreachable = g.missing
     }
+    if (skipped) result.skipped_slow = skipped
     this.node.metrics.broadcasts.inc({ element: el.id })
     this.node.elementEvent(el, 'ws.broadcast.completed', {
       room: room ?? null,
