@@ -1,6 +1,7 @@
 // Exposed endpoints through real sockets: the README walkthrough, auth at upgrade (header, query,
 // JWT), max_connections, oversize frames, bad JSON, broadcast semantics, send/close codes,
 // operations' auth levels, connect tickets, and upgrades on other paths left alone.
+import { createConnection } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import { connect, join, refusal, wsUrl } from '../../../test/ws-test-client.ts'
@@ -141,12 +142,8 @@ describe('websocket exposed endpoint', () => {
     expect(all.status).toBe(200)
     expect(all.body).toEqual({ broadcast: true, delivered_to: 0, subscriber_count: 0 })
     const room = await op('empty', 'broadcast', { room: 'nobody-here', message: 'x' })
-    expect(room.body).toMatchObject({
-      broadcast: true,
-      delivered_to: 0,
-      subscriber_count: 0,
-      room: 'nobody-here',
-    })
+    expect(room.status).toBe(200)
+    expect(room.body).toEqual({ broadcast: true, delivered_to: 0, subscriber_count: 0 })
   })
 
   it('answers send to a closed or unknown connection with 404 WS_CONNECTION_NOT_FOUND', async () => {
@@ -211,6 +208,43 @@ describe('websocket exposed endpoint', () => {
         socket.end('HTTP/1.1 418 I am a teapot\r\nContent-Length: 0\r\n\r\n')
     })
     expect((await refusal(ws('/other/thing'))).status).toBe(418)
+  })
+
+  it('answers hostile upgrades with 4xx and never leaks a connection slot', async () => {
+    await create('guard', { path: '/guard', max_connections: 1, rooms: { enabled: true } })
+    const { hostname: host, port } = new URL(s.url)
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const sock = createConnection({ host, port: Number(port) }, () => sock.write(request))
+        let got = ''
+        sock.on('data', (d) => {
+          got += d.toString()
+        })
+        sock.on('end', () => resolve(got))
+        sock.on('close', () => resolve(got))
+        sock.on('error', reject)
+      })
+    const head = (path: string, extra = '') =>
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${extra}\r\n`
+    // No Sec-WebSocket-Key, a bad version, bad percent-encoding: refused, never hung.
+    for (const req of [
+      head('/ws/acme/guard'),
+      head('/ws/acme/guard', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n'),
+      head('/ws/acme/%E0%A4%A'),
+    ])
+      expect(await raw(req)).toMatch(/^HTTP\/1\.1 4\d\d /)
+    expect((await refusal(ws(`/ws/acme/chat?token=${'x'.repeat(10_000)}`))).status).toBe(401)
+    const ctl = await refusal(ws('/ws/acme/guard?room=%01bad'))
+    expect(ctl.status).toBe(400)
+    expect(ctl.body.error.code).toBe('WS_ROOM_NOT_ALLOWED')
+    const many = Array.from({ length: 25 }, (_, i) => `room=r${i}`).join('&')
+    expect((await refusal(ws(`/ws/acme/guard?${many}`))).body.error.code).toBe('WS_ROOM_NOT_ALLOWED')
+    // The only slot is still free after all of that.
+    const c = await join(ws('/ws/acme/guard'))
+    const long = await op('guard', 'join', { connection_id: c.id, room: 'x'.repeat(129) })
+    expect(long.status).toBe(400)
+    expect(long.body.error.code).toBe('VALIDATION_FAILED')
+    c.ws.close()
   })
 
   it('validates the spec: paths, auth coherence, ranges', async () => {

@@ -128,12 +128,8 @@ describe.skipIf(!DB)('websocket on several nodes (PostgreSQL + Redis)', () => {
     expect(new Set(all.map(nodeOf)).size).toBe(2)
 
     const r = await api(a, 'POST', '/api/acme/chat/ops/broadcast', { message: { text: 'everyone' } })
-    expect(r.body).toMatchObject({
-      broadcast: true,
-      delivered_to: 4,
-      subscriber_count: 4,
-      nodes_unreachable: [],
-    })
+    // Exactly the three fields: no node was unreachable, no client was slow.
+    expect(r.body).toEqual({ broadcast: true, delivered_to: 4, subscriber_count: 4 })
     for (const c of all) expect(await c.next()).toEqual({ text: 'everyone' })
 
     const room = await api(b, 'POST', '/api/acme/chat/ops/broadcast', {

@@ -48,8 +48,9 @@ export const websocketOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      const hub = await rt(ctx).hub()
-      const t = await hub.ticket(ctx.element, ctx.input.user ?? null, ctx.input.rooms, ctx.input.ttl_ms)
+      const t = await rt(ctx).withHub((hub) =>
+        hub.ticket(ctx.element, ctx.input.user ?? null, ctx.input.rooms, ctx.input.ttl_ms),
+      )
       const circle = ctx.elementPath.split('/')[0]!
       return { ...t, url: `/ws/${circle}${specOf(ctx.element).path}?ticket=${t['ticket']}` }
     },
@@ -65,10 +66,8 @@ export const websocketOperations = [
     ),
     async handler(ctx) {
       checkedSize(ctx.element, ctx.input.message)
-      return (await rt(ctx).hub()).send(
-        ctx.element,
-        ctx.input.connection_id,
-        (ctx.input.message ?? null) as Json,
+      return rt(ctx).withHub((hub) =>
+        hub.send(ctx.element, ctx.input.connection_id, (ctx.input.message ?? null) as Json),
       )
     },
   }),
@@ -85,7 +84,9 @@ export const websocketOperations = [
     ),
     async handler(ctx) {
       checkedSize(ctx.element, ctx.input.message)
-      return (await rt(ctx).hub()).broadcast(ctx.element, ctx.input.room, (ctx.input.message ?? null) as Json)
+      return rt(ctx).withHub((hub) =>
+        hub.broadcast(ctx.element, ctx.input.room, (ctx.input.message ?? null) as Json),
+      )
     },
   }),
   defineOperation({
@@ -104,11 +105,8 @@ export const websocketOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      return (await rt(ctx).hub()).close(
-        ctx.element,
-        ctx.input.connection_id,
-        ctx.input.code,
-        ctx.input.reason,
+      return rt(ctx).withHub((hub) =>
+        hub.close(ctx.element, ctx.input.connection_id, ctx.input.code, ctx.input.reason),
       )
     },
   }),
@@ -121,7 +119,7 @@ export const websocketOperations = [
     input: Type.Object({ room: Type.Optional(Room) }, { additionalProperties: false }),
     allowWhenDisabled: true,
     async handler(ctx) {
-      return (await rt(ctx).hub()).connections(ctx.element, ctx.input.room)
+      return rt(ctx).withHub((hub) => hub.connections(ctx.element, ctx.input.room))
     },
   }),
   defineOperation({
@@ -131,7 +129,7 @@ export const websocketOperations = [
     summary: 'Put a connection in a room',
     input: Type.Object({ connection_id: ConnectionId, room: Room }, { additionalProperties: false }),
     async handler(ctx) {
-      return (await rt(ctx).hub()).room(ctx.element, 'join', ctx.input.connection_id, ctx.input.room)
+      return rt(ctx).withHub((hub) => hub.room(ctx.element, 'join', ctx.input.connection_id, ctx.input.room))
     },
   }),
   defineOperation({
@@ -141,7 +139,7 @@ export const websocketOperations = [
     summary: 'Take a connection out of a room',
     input: Type.Object({ connection_id: ConnectionId, room: Room }, { additionalProperties: false }),
     async handler(ctx) {
-      return (await rt(ctx).hub()).room(ctx.element, 'leave', ctx.input.connection_id, ctx.input.room)
+      return rt(ctx).withHub((hub) => hub.room(ctx.element, 'leave', ctx.input.connection_id, ctx.input.room))
     },
   }),
   receiveOperation,

@@ -2,6 +2,7 @@
 // REDIS_URL is set), the shared heartbeat, the endpoint server on the platform's HTTP server and
 // the driven links, and keeps them in step with element writes.
 import type { Server as HttpServer } from 'node:http'
+import { PlatformError } from '../../errors.ts'
 import type { PlatformEvent } from '../../events/event-bus.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
@@ -15,6 +16,7 @@ import { LinkManager } from './link-manager.ts'
 import { LocalNode } from './local-node.ts'
 import { RedisCluster } from './redis-cluster.ts'
 import type { WebsocketSpec } from './spec.ts'
+import { WS } from './websocket-errors.ts'
 import { WebsocketHub } from './websocket-hub.ts'
 import { WebsocketMetrics } from './websocket-metrics.ts'
 
@@ -88,10 +90,21 @@ export class WebsocketRuntime implements TypeRuntime {
     await this.links.scan()
   }
 
-  /** The operations' entry point; waits for Redis on the first calls after start. */
-  async hub(): Promise<WebsocketHub> {
-    await this.ready
-    return this.hubReady
+  /**
+   * The operations' entry point: waits for Redis on the first calls after start, and turns a
+   * failure of the fan-out (Redis down) into WS_CONNECTION_FAILED rather than a 500.
+   */
+  async withHub<T>(fn: (hub: WebsocketHub) => Promise<T>): Promise<T> {
+    try {
+      await this.ready
+      return await fn(this.hubReady)
+    } catch (err) {
+      if (err instanceof PlatformError) throw err
+      this.p.log.warn({ err }, 'websocket fan-out failed')
+      throw new PlatformError(WS.WS_CONNECTION_FAILED, 'the fan-out to other nodes (Redis) failed; retry', {
+        cause: String((err as Error).message ?? err).slice(0, 200),
+      })
+    }
   }
 
   get nodeId(): string {
