@@ -44,4 +44,12 @@ describe('parseConfig', () => {
   it('switches to PostgreSQL when DATABASE_URL is a postgres URL', () => {
     expect(parseConfig([], { DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db')
   })
+
+  it('reads REDIS_URL and PERIODIC_REDIS_PREFIX, refusing other schemes and odd prefixes', () => {
+    expect(parseConfig([], {})).toMatchObject({ redisUrl: undefined, redisPrefix: 'periodic:' })
+    const c = parseConfig([], { REDIS_URL: 'redis://127.0.0.1:6379', PERIODIC_REDIS_PREFIX: 'site-a:' })
+    expect(c).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'site-a:' })
+    expect(() => parseConfig([], { REDIS_URL: 'http://x' })).toThrow(/redis:/)
+    expect(() => parseConfig([], { PERIODIC_REDIS_PREFIX: 'has space' })).toThrow(/PREFIX/)
+  })
 })

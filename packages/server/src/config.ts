@@ -8,6 +8,10 @@ export interface Config {
   dataDir: string
   adminKey: string | undefined
   databaseUrl: string | undefined
+  /** Redis for WebSocket fan-out and presence across nodes (unset: one node, in process). */
+  redisUrl: string | undefined
+  /** Prefix of every Redis key and channel, so installations (and tests) sharing a Redis never cross. */
+  redisPrefix: string
   bodyLimitBytes: number
   logLevel: string
   /** `auto` picks bwrap when installed, else process (with a warning). */
@@ -130,6 +134,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const databaseUrl = env['DATABASE_URL'] || undefined
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new ConfigError('DATABASE_URL must be a postgres:// URL')
+  const redisUrl = env['REDIS_URL'] || undefined
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL')
+  const redisPrefix = env['PERIODIC_REDIS_PREFIX'] || 'periodic:'
+  if (!/^[\w:.-]{1,64}$/.test(redisPrefix))
+    throw new ConfigError('PERIODIC_REDIS_PREFIX must be 1-64 characters of letters, digits, _ : . -')
   const adminKey = env['PERIODIC_ADMIN_KEY'] || undefined
   if (adminKey !== undefined && (adminKey.length < 16 || /\s/.test(adminKey))) {
     throw new ConfigError('PERIODIC_ADMIN_KEY must be at least 16 characters without whitespace')
@@ -140,6 +149,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     dataDir: resolve(get('data-dir')),
     adminKey,
     databaseUrl,
+    redisUrl,
+    redisPrefix,
     bodyLimitBytes: int('body limit', get('body-limit'), 1024, 1024 * 1024 * 1024),
     logLevel,
     rateLimit: rateLimitOf(get('rate-limit'), get('rate-limit-burst')),

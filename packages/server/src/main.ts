@@ -79,6 +79,10 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const keyLimiter = new KeyRateLimiter(config.rateLimit)
     const auth = new Authenticator(storage, adminKey, (actor) => keyLimiter.admit(actor))
     const app = await buildApp({ elements, runs, auth, logger, metrics, bodyLimit: config.bodyLimitBytes })
+    for (const t of registry.list()) registry.runtimeOf(t.type)?.attachServer?.(app.server)
+    app.addHook('preClose', async () => {
+      await Promise.all(registry.list().map((t) => registry.runtimeOf(t.type)?.drain?.()))
+    })
     app.addHook('onClose', async () => {
       await registry.closeRuntimes()
       sandbox.close()

@@ -20,6 +20,8 @@ ${Object.entries(CONFIG_OPTIONS)
   .join('\n')}
   PERIODIC_ADMIN_KEY   bootstrap admin key (generated into <data-dir>/admin.key when unset)
   DATABASE_URL         postgres:// URL: use PostgreSQL instead of embedded SQLite
+  REDIS_URL            redis:// URL: WebSocket fan-out, presence and driven-link locks across nodes
+  PERIODIC_REDIS_PREFIX  prefix of Redis keys and channels (default periodic:)
 
 ${CLIENT_HELP}`
 

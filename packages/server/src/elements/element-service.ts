@@ -166,6 +166,7 @@ export class ElementService {
         })
       }
     }
+    type.finalizeSpec?.(copy)
     return copy
   }
 

@@ -1,5 +1,6 @@
 // defineElement: how an element type declares its spec, rules, states, operations and codes.
 // Everything about a type lives in its own folder; registry.ts lists the types.
+import type { Server as HttpServer } from 'node:http'
 import type { Static, TSchema } from '@sinclair/typebox'
 import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Config } from '../config.ts'
@@ -56,6 +57,10 @@ export interface TypeRuntime {
     trigger: string,
     triggerInfo: JsonObject | null,
   ): Promise<RunRow>
+  /** Called once with the platform's HTTP server (before it listens), for upgrade handlers. */
+  attachServer?(server: HttpServer): void
+  /** Ends upgraded connections before the HTTP server stops (it waits for every socket). */
+  drain?(): Promise<void>
 }
 
 export interface OperationContext<I = unknown> {
@@ -131,6 +136,8 @@ export interface ElementTypeDef {
   events?: string[]
   /** State derived from the spec after each write (e.g. a jar is `empty` or `populated`). */
   deriveState?(spec: JsonObject, row: ElementRow): string
+  /** Rewrites a validated spec before it is stored (e.g. hashing shared tokens); must be idempotent. */
+  finalizeSpec?(spec: JsonObject): void
   /** The spec as `get` shows it (a type may hide secrets or bulky fields). */
   presentSpec?(spec: JsonObject): JsonObject
   /** Checks that come before the schema (to explain a common mistake better than it can). */

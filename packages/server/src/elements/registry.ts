@@ -8,6 +8,7 @@ import { projectType } from './project/definition.ts'
 import { pythonType } from './python/definition.ts'
 import { rateLimitType } from './rate-limit/definition.ts'
 import { variableType } from './variable/definition.ts'
+import { websocketType } from './websocket/definition.ts'
 
 export const builtinElementTypes: ElementType[] = [
   circleType,
@@ -15,6 +16,7 @@ export const builtinElementTypes: ElementType[] = [
   variableType,
   pythonType,
   rateLimitType,
+  websocketType,
 ]
 
 export interface OperationMatch {

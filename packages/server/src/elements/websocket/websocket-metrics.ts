@@ -1,0 +1,86 @@
+// The websocket element's metrics (served at /metrics) and events (on the platform's event bus).
+import { Counter, Gauge, type Registry } from 'prom-client'
+import type { EventBus } from '../../events/event-bus.ts'
+import type { JsonObject } from '../../storage/storage.ts'
+
+export class WebsocketMetrics {
+  readonly connections: Counter
+  readonly active: Gauge
+  readonly sent: Counter
+  readonly received: Counter
+  readonly broadcasts: Counter
+  readonly recipients: Counter
+  readonly disconnects: Counter
+  readonly rejected: Counter
+
+  constructor(registry: Registry) {
+    const registers = [registry]
+    const labelNames = ['element']
+    this.connections = new Counter({
+      name: 'ws_connection_count',
+      help: 'WebSocket connections opened',
+      labelNames,
+      registers,
+    })
+    this.active = new Gauge({
+      name: 'ws_active_connections',
+      help: 'WebSocket connections open on this node',
+      labelNames,
+      registers,
+    })
+    this.sent = new Counter({
+      name: 'ws_message_sent_count',
+      help: 'Messages written to clients (send, handler replies, broadcast deliveries)',
+      labelNames,
+      registers,
+    })
+    this.received = new Counter({
+      name: 'ws_message_received_count',
+      help: 'Messages received from clients and driven links',
+      labelNames,
+      registers,
+    })
+    this.broadcasts = new Counter({
+      name: 'ws_broadcast_count',
+      help: 'Broadcast operations',
+      labelNames,
+      registers,
+    })
+    this.recipients = new Counter({
+      name: 'ws_broadcast_recipients',
+      help: 'Sockets broadcasts were written to',
+      labelNames,
+      registers,
+    })
+    this.disconnects = new Counter({
+      name: 'ws_disconnect_count',
+      help: 'WebSocket connections closed',
+      labelNames: [...labelNames, 'reason'],
+      registers,
+    })
+    this.rejected = new Counter({
+      name: 'ws_connection_rejected_count',
+      help: 'Upgrades refused (auth, limit, unknown path)',
+      labelNames: [...labelNames, 'code'],
+      registers,
+    })
+  }
+}
+
+/** Publishes `ws.*` events for an element (no actor: they come from clients, not API keys). */
+export function wsEvent(
+  bus: EventBus,
+  type: string,
+  circleId: string,
+  elementId: string,
+  data: JsonObject,
+): void {
+  bus.publish({
+    type,
+    circle_id: circleId,
+    element_id: elementId,
+    actor: null,
+    at: new Date().toISOString(),
+    data,
+  })
+}
