@@ -60,7 +60,8 @@ export class StateStore {
 
   /** Replaces the item (creating it) and returns what it held before. */
   async set(ref: ItemRef, value: Json): Promise<ItemChange> {
-    return this.update(ref, () => ({ value }))
+    const c = await this.update(ref, () => ({ value }))
+    return { old_value: c.old_value, new_value: c.new_value }
   }
 
   async delete(ref: ItemRef): Promise<ItemChange> {
