@@ -8,6 +8,7 @@ import { Registry as MetricsRegistry } from 'prom-client'
 import { Authenticator, generateKey } from './auth/api-keys.ts'
 import { engineWorkerAuth } from './auth/engine-worker-auth.ts'
 import type { Config } from './config.ts'
+import { hasScope } from './elements/actor.ts'
 import { ElementService } from './elements/element-service.ts'
 import { engineElementFunctions } from './elements/engine-element-functions.ts'
 import { Registry } from './elements/registry.ts'
@@ -93,8 +94,26 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       port: config.engine.port,
       host: config.host,
       timeoutMs: config.engine.timeoutMs,
+      http: {
+        secret: (name) => process.env[name],
+        isCircleKey: async (header, circleId) => {
+          const actor = await auth.authenticate(header).catch(() => null)
+          return !!actor && (actor.platformAdmin || actor.circleId === circleId) && hasScope(actor, 'execute')
+        },
+      },
     })
-    const app = await buildApp({ elements, runs, auth, logger, metrics, bodyLimit: config.bodyLimitBytes })
+    const app = await buildApp({
+      elements,
+      runs,
+      auth,
+      logger,
+      metrics,
+      bodyLimit: config.bodyLimitBytes,
+      engineHttp: {
+        httpTriggers: engine.httpTriggers,
+        circleIdOf: async (slug) => (await storage.findCircle(slug))?.id,
+      },
+    })
     const running = engine
     app.addHook('onClose', async () => {
       await running.close()

@@ -62,6 +62,7 @@ export interface RegisteredTrigger {
   config: Json
   metadata: JsonObject | null
   circleId: string
+  circleSlug: string
   /** The worker that registered it (null for triggers the platform keeps itself). */
   conn: WorkerConnection | null
 }

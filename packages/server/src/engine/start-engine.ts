@@ -3,6 +3,7 @@
 import type { Storage } from '../storage/storage.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions } from './engine-functions.ts'
+import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
 import { NamedQueues } from './named-queues.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
@@ -16,12 +17,15 @@ export interface EngineOptions {
   port: number
   host: string
   timeoutMs: number
+  /** Secrets and circle-key checks for http triggers' auth configs. */
+  http: HttpTriggerDeps
 }
 
 export interface RunningEngine {
   engine: Engine
   store: StateStore
   queues: NamedQueues
+  httpTriggers: HttpTriggers
   /** The worker port actually bound (the configured one, or the ephemeral pick). */
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
@@ -40,12 +44,15 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   addStateFunctions(engine, store, (e) => {
     for (const l of onChange) l(e)
   })
+  const httpTriggers = new HttpTriggers(engine, o.http)
+  engine.addTriggerType(httpTriggers)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   const bound = await port.listen(o.port, o.host)
   return {
     engine,
     store,
     queues,
+    httpTriggers,
     port: bound,
     onChange,
     close: () => port.close(),

@@ -150,6 +150,7 @@ export class WorkerPort {
             config: msg.config ?? null,
             metadata: msg.metadata ?? null,
             circleId: conn.caller.circleId,
+            circleSlug: conn.caller.circleSlug,
             conn,
           })
           reply()
