@@ -12,6 +12,7 @@ import { hasScope } from './elements/actor.ts'
 import { ElementService } from './elements/element-service.ts'
 import { engineElementFunctions } from './elements/engine-element-functions.ts'
 import { Registry } from './elements/registry.ts'
+import type { EngineClock } from './engine/cron-triggers.ts'
 import { type RunningEngine, startEngine } from './engine/start-engine.ts'
 import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
@@ -41,6 +42,8 @@ export interface StartOptions {
   logger?: Logger
   /** Overrides storage selection (tests pass a PostgreSQL schema here). */
   storage?: Storage
+  /** Time for the engine's cron schedules (tests pass a manual clock). */
+  engineClock?: EngineClock
 }
 
 function loadAdminKey(config: Config): { key: string; generated: boolean } {
@@ -94,6 +97,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       port: config.engine.port,
       host: config.host,
       timeoutMs: config.engine.timeoutMs,
+      ...(opts.engineClock ? { clock: opts.engineClock } : {}),
       http: {
         secret: (name) => process.env[name],
         isCircleKey: async (header, circleId) => {

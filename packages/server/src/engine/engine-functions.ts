@@ -3,7 +3,7 @@
 import type { Json, JsonObject } from '../storage/storage.ts'
 import type { Engine } from './engine.ts'
 import { EngineError } from './engine-error.ts'
-import type { NamedQueues, QueueConfig } from './named-queues.ts'
+import { type NamedQueues, parseQueueConfig } from './named-queues.ts'
 
 const obj = (v: Json): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {})
 const str = (v: Json | undefined, max = 256): string | null =>
@@ -14,14 +14,6 @@ function queueName(input: JsonObject): string {
   if (typeof q !== 'string' || q.length === 0 || q.length > 256)
     throw new EngineError('invalid_payload', 'queue must be a name of 1 to 256 characters')
   return q
-}
-
-function intIn(input: JsonObject, key: string, min: number, max: number): number | undefined {
-  const v = input[key]
-  if (v === undefined) return undefined
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw new EngineError('invalid_payload', `${key} must be an integer between ${min} and ${max}`)
-  return v
 }
 
 export function addEngineFunctions(engine: Engine, queues: NamedQueues): void {
@@ -90,14 +82,7 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues): void {
     scope: 'write',
     handler: (input, { caller }) => {
       const m = obj(input)
-      const patch: Partial<QueueConfig> = {}
-      const r = intIn(m, 'max_retries', 0, 100)
-      const b = intIn(m, 'backoff_ms', 0, 3_600_000)
-      const c = intIn(m, 'concurrency', 1, 1000)
-      if (r !== undefined) patch.max_retries = r
-      if (b !== undefined) patch.backoff_ms = b
-      if (c !== undefined) patch.concurrency = c
-      return queues.configure(caller.circleId, queueName(m), patch) as unknown as Json
+      return queues.configure(caller.circleId, queueName(m), parseQueueConfig(m)) as unknown as Json
     },
   })
   engine.addBuiltin({

@@ -2,6 +2,7 @@
 // way a user joins them. Used only by *.test.ts files.
 import { type IIIClient, type InitOptions, registerWorker } from 'iii-sdk'
 import { type StorageKind, startTestServer, type TestServer } from '../../test/test-server.ts'
+import type { EngineClock } from './cron-triggers.ts'
 
 export interface EngineKit {
   server: TestServer
@@ -14,11 +15,12 @@ export interface EngineKit {
 }
 
 export async function startEngineKit(
-  opts: { storage?: StorageKind; env?: Record<string, string>; circle?: string } = {},
+  opts: { storage?: StorageKind; env?: Record<string, string>; circle?: string; clock?: EngineClock } = {},
 ): Promise<EngineKit> {
   const server = await startTestServer({
     storage: opts.storage,
     env: { PERIODIC_RATE_LIMIT: '0', ...opts.env },
+    start: opts.clock ? { engineClock: opts.clock } : {},
   })
   const circle = opts.circle ?? 'acme'
   await server.createCircle(circle)
@@ -71,4 +73,36 @@ export async function waitForFunction(iii: IIIClient, functionId: string): Promi
     if (!r.functions.some((f) => f.function_id === functionId))
       throw new Error(`${functionId} not registered yet`)
   })
+}
+
+/** A clock that only moves when told to: due timers fire in time order during `advance`. */
+export class ManualClock implements EngineClock {
+  private timers: Array<{ at: number; fn: () => void; cancelled: boolean }> = []
+
+  constructor(private t: number) {}
+
+  now(): number {
+    return this.t
+  }
+
+  setTimer(fn: () => void, ms: number): () => void {
+    const timer = { at: this.t + ms, fn, cancelled: false }
+    this.timers.push(timer)
+    return () => {
+      timer.cancelled = true
+    }
+  }
+
+  advance(ms: number): void {
+    const end = this.t + ms
+    for (;;) {
+      this.timers = this.timers.filter((x) => !x.cancelled)
+      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0]
+      if (!due) break
+      this.timers.splice(this.timers.indexOf(due), 1)
+      this.t = Math.max(this.t, due.at)
+      due.fn()
+    }
+    this.t = end
+  }
 }

@@ -15,6 +15,22 @@ export interface QueueConfig {
   concurrency: number
 }
 
+/** Reads max_retries, backoff_ms and concurrency from a payload or trigger config. */
+export function parseQueueConfig(input: JsonObject): Partial<QueueConfig> {
+  const out: Partial<QueueConfig> = {}
+  const bounds = { max_retries: [0, 100], backoff_ms: [0, 3_600_000], concurrency: [1, 1000] } as const
+  for (const [key, [min, max]] of Object.entries(bounds) as Array<
+    [keyof QueueConfig, readonly [number, number]]
+  >) {
+    const v = input[key]
+    if (v === undefined) continue
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw new EngineError('invalid_payload', `${key} must be an integer between ${min} and ${max}`)
+    out[key] = v
+  }
+  return out
+}
+
 export const DEFAULT_QUEUE_CONFIG: QueueConfig = { max_retries: 3, backoff_ms: 1000, concurrency: 10 }
 const MAX_PENDING = 100_000
 const DLQ_CAP = 10_000

@@ -1,10 +1,13 @@
 // Assembles the engine (registry, built-ins, state store, named queues, trigger types) and
 // opens its worker port. main.ts calls this with what the engine may not import itself.
+import { randomUUID } from 'node:crypto'
 import type { Storage } from '../storage/storage.ts'
+import { ChangeTriggers, QueueTriggers } from './change-triggers.ts'
+import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions } from './engine-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
-import { NamedQueues } from './named-queues.ts'
+import { NamedQueues, parseQueueConfig } from './named-queues.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
 import { type WorkerAuthenticator, WorkerPort, type WorkerPortLog } from './worker-port.ts'
@@ -19,6 +22,8 @@ export interface EngineOptions {
   timeoutMs: number
   /** Secrets and circle-key checks for http triggers' auth configs. */
   http: HttpTriggerDeps
+  /** Time for cron schedules (tests pass a manual clock). */
+  clock?: EngineClock
 }
 
 export interface RunningEngine {
@@ -46,6 +51,19 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   })
   const httpTriggers = new HttpTriggers(engine, o.http)
   engine.addTriggerType(httpTriggers)
+  const failed = (obj: object, msg: string) => o.log.warn(obj, msg)
+  for (const kind of ['state', 'stream'] as const) {
+    const t = new ChangeTriggers(kind, engine, failed)
+    engine.addTriggerType(t)
+    onChange.add((e) => t.onChange(e))
+  }
+  engine.addTriggerType(
+    new QueueTriggers((circleId, queue, config) =>
+      queues.configure(circleId, queue, parseQueueConfig(config)),
+    ),
+  )
+  const cron = new CronTriggers(engine, o.storage.kysely, randomUUID(), o.clock ?? systemClock, failed)
+  engine.addTriggerType(cron)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   const bound = await port.listen(o.port, o.host)
   return {
@@ -55,6 +73,9 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     httpTriggers,
     port: bound,
     onChange,
-    close: () => port.close(),
+    async close() {
+      cron.close()
+      await port.close()
+    },
   }
 }
