@@ -71,6 +71,23 @@ export function describeStateStoreContract(
       expect(await store.get(state('keep'))).toBe('original')
     })
 
+    it('keeps the writes around a refused one when they run together', async () => {
+      const inc = () =>
+        store.update(state('mixed'), (old) => ({ value: ((old as number | undefined) ?? 0) + 1 }))
+      const refused = store.update(state('mixed'), () => {
+        throw new Error('no')
+      })
+      const results = await Promise.allSettled([inc(), refused, inc(), store.delete(state('gone')), inc()])
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ])
+      expect(await store.get(state('mixed'))).toBe(3)
+    })
+
     it('lists a scope in key order and the scopes of a circle', async () => {
       await store.set(state('b', 'c2', 'list'), 2)
       await store.set(state('a', 'c2', 'list'), 1)

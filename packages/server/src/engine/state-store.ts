@@ -1,8 +1,9 @@
 // State and stream items in the platform's database: (circle, kind, scope, group, key) -> JSON.
-// `update` is an atomic read-modify-write of one item: SQLite serializes it on its one
-// connection; PostgreSQL takes a transaction-scoped advisory lock on the item first.
+// `update` is an atomic read-modify-write of one item: on SQLite writes group-commit in
+// arrival order; PostgreSQL takes a transaction-scoped advisory lock on the item first.
 import { type Kysely, sql } from 'kysely'
 import type { Json } from '../storage/storage.ts'
+import { SqliteItemBatcher } from './sqlite-item-batcher.ts'
 
 export type ItemKind = 'state' | 'stream'
 
@@ -35,12 +36,15 @@ export interface ItemChange {
 
 export class StateStore {
   private readonly db: Kysely<EngineTables>
+  private readonly batcher: SqliteItemBatcher | undefined
 
   constructor(
     db: Kysely<unknown>,
     private readonly dialect: 'sqlite' | 'postgres',
   ) {
     this.db = db as unknown as Kysely<EngineTables>
+    // SQLite: one process owns the file, so writes group-commit (see sqlite-item-batcher.ts).
+    this.batcher = dialect === 'sqlite' && !this.db.isTransaction ? new SqliteItemBatcher(db) : undefined
   }
 
   private where(ref: ItemRef) {
@@ -65,6 +69,10 @@ export class StateStore {
   }
 
   async delete(ref: ItemRef): Promise<ItemChange> {
+    if (this.batcher) {
+      const r = await this.batcher.mutate(ref, () => ({ value: undefined }))
+      return { old_value: r.old, new_value: undefined }
+    }
     return this.locked(ref, async (db) => {
       const old = await readIn(db, ref)
       if (old !== undefined) await whereItem(db.deleteFrom('engine_items'), ref).execute()
@@ -80,6 +88,10 @@ export class StateStore {
     ref: ItemRef,
     fn: (old: Json | undefined) => T,
   ): Promise<ItemChange & T> {
+    if (this.batcher) {
+      const r = await this.batcher.mutate(ref, fn)
+      return { ...r.next, old_value: r.old, new_value: r.next.value }
+    }
     return this.locked(ref, async (db) => {
       const old = await readIn(db, ref)
       const next = fn(old)
