@@ -66,6 +66,10 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   engine.addTriggerType(cron)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   const bound = await port.listen(o.port, o.host)
+  o.log.info(
+    { port: bound, url: `ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${bound}` },
+    'engine worker port listening',
+  )
   return {
     engine,
     store,
