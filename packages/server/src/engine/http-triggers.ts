@@ -171,7 +171,10 @@ export class HttpTriggers implements TriggerTypeHandler {
         body: req.body,
       }
       if (r.condition && (await this.engine.invoke(caller, r.condition, input)) === false) continue
-      return toResponse(await this.engine.invoke(caller, r.trigger.function_id, input))
+      const metadata = r.trigger.metadata ?? undefined
+      return toResponse(
+        await this.engine.invoke(caller, r.trigger.function_id, input, metadata ? { metadata } : {}),
+      )
     }
     return undefined
   }

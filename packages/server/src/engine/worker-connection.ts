@@ -42,6 +42,8 @@ export class WorkerConnection {
   readonly triggerTypes = new Set<string>()
   meta: WorkerMeta = { name: null, runtime: null, version: null, os: null, pid: null }
   closed = false
+  /** Invocations this worker made that have not been answered yet. */
+  inFlight = 0
 
   constructor(
     readonly ws: WebSocket,

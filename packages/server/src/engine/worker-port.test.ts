@@ -63,6 +63,31 @@ describe('engine worker port', () => {
     })
   })
 
+  it('passes invocation metadata to the function', async () => {
+    const a = kit.worker()
+    a.registerFunction('meta::echo', async (_payload: unknown, metadata?: unknown) => ({ metadata }))
+    await waitForFunction(a, 'meta::echo')
+    expect(await a.trigger({ function_id: 'meta::echo', payload: {}, metadata: { tenant: 't1' } })).toEqual({
+      metadata: { tenant: 't1' },
+    })
+  })
+
+  it('accepts the SDK’s telemetry socket at /otel without credentials and drops its frames', async () => {
+    const ws = new WebSocket(`${kit.url}/otel`)
+    await new Promise((r) => ws.once('open', r))
+    ws.send(Buffer.concat([Buffer.from('OTLP'), Buffer.from('{"resourceSpans":[]}')]))
+    ws.send('not even json')
+    const b = kit.worker()
+    expect(
+      await b.trigger<unknown, { functions: unknown[] }>({
+        function_id: 'engine::functions::list',
+        payload: {},
+      }),
+    ).toHaveProperty('functions')
+    expect(ws.readyState).toBe(WebSocket.OPEN)
+    ws.close()
+  })
+
   it('passes a thrown error back to the caller with its message', async () => {
     const a = kit.worker()
     a.registerFunction('orders::fail', async () => {
@@ -230,6 +255,32 @@ iii.registerFunction('crash::slow', async () => { process.stdout.write('started\
       payload: {},
     })
     expect(triggers.trigger_types.length).toBeGreaterThanOrEqual(0)
+  })
+
+  it('forwards triggers of a worker-registered trigger type to that worker', async () => {
+    const owner = kit.worker()
+    const received: unknown[] = []
+    owner.registerTriggerType(
+      { id: 'github:push', description: 'pushes to a repository' },
+      {
+        registerTrigger: async (t) => {
+          received.push({ function_id: t.function_id, config: t.config })
+        },
+        unregisterTrigger: async () => {},
+      },
+    )
+    const user = kit.worker()
+    await eventually(async () => {
+      const r = await user.trigger<unknown, { trigger_types: Array<{ id: string }> }>({
+        function_id: 'engine::triggers::list',
+        payload: {},
+      })
+      if (!r.trigger_types.some((t) => t.id === 'github:push')) throw new Error('type not there yet')
+    })
+    user.registerTrigger({ type: 'github:push', function_id: 'ci::build', config: { repo: 'acme/site' } })
+    await eventually(() =>
+      expect(received).toEqual([{ function_id: 'ci::build', config: { repo: 'acme/site' } }]),
+    )
   })
 
   it('keeps circles apart: another circle’s worker cannot reach this circle’s functions', async () => {

@@ -20,6 +20,9 @@ export interface WorkerPortLog {
 
 const MAX_FRAME = 16 * 1024 * 1024
 const REATTACH_WINDOW_MS = 10 * 60_000
+/** Bounds on what one connection may hold, so a runaway worker cannot exhaust the engine. */
+const MAX_PER_WORKER = 10_000
+const MAX_IN_FLIGHT = 10_000
 
 export class WorkerPort {
   private readonly server: Server
@@ -120,6 +123,10 @@ export class WorkerPort {
           this.refused(conn, msg.id, 'registering functions needs the "write" scope')
           return
         }
+        if (conn.functions.size >= MAX_PER_WORKER && !conn.functions.has(msg.id)) {
+          this.refused(conn, msg.id, `a worker registers at most ${MAX_PER_WORKER} functions`)
+          return
+        }
         try {
           this.engine.registerFunction(conn, msg)
         } catch (err) {
@@ -140,6 +147,10 @@ export class WorkerPort {
           })
         if (!conn.caller.canWrite) {
           reply(new EngineError('forbidden', 'registering triggers needs the "write" scope'))
+          return
+        }
+        if (conn.triggers.size >= MAX_PER_WORKER && !conn.triggers.has(msg.id)) {
+          reply(new EngineError('limit_exceeded', `a worker registers at most ${MAX_PER_WORKER} triggers`))
           return
         }
         try {
@@ -204,7 +215,28 @@ export class WorkerPort {
       ...(typeof msg.baggage === 'string' ? { baggage: msg.baggage } : {}),
     }
     const caller: EngineCaller = { ...conn.caller, workerId: conn.id }
+    if (conn.inFlight >= MAX_IN_FLIGHT) {
+      const e = new EngineError(
+        'limit_exceeded',
+        `a worker has at most ${MAX_IN_FLIGHT} invocations in flight`,
+      )
+      if (msg.invocation_id)
+        conn.send({
+          type: 'invocationresult',
+          invocation_id: msg.invocation_id,
+          function_id: msg.function_id,
+          error: e.toWire(),
+        })
+      return
+    }
+    conn.inFlight++
+    let settled = false
+    const done = () => {
+      if (!settled) conn.inFlight--
+      settled = true
+    }
     const reply = (result: Json | undefined, error?: EngineError) => {
+      done()
       if (!msg.invocation_id) return
       conn.send({
         type: 'invocationresult',
@@ -224,6 +256,7 @@ export class WorkerPort {
       }
     }
     if (msg.action?.type === 'void' || !msg.invocation_id) {
+      done()
       this.engine.invokeVoid(caller, msg.function_id, data, opts, (err) =>
         this.log.warn(
           { worker: conn.id, function_id: msg.function_id, err: asEngineError(err).message },
