@@ -79,6 +79,28 @@ describe('http triggers', () => {
     })
   })
 
+  it('refuses a body over the platform body limit with 413, and bad JSON with 400', async () => {
+    const big = await fetch(`${kit.server.url}/http/acme/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `"${'x'.repeat(11 * 1024 * 1024)}"`,
+    })
+    expect(big.status).toBe(413)
+    const bad = await fetch(`${kit.server.url}/http/acme/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"item":',
+    })
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.code).toBe('INVALID_JSON')
+    const proto = await fetch(`${kit.server.url}/http/acme/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"__proto__":{"x":1}}',
+    })
+    expect(proto.status).toBe(400)
+  })
+
   it('answers 404 for an unknown route or circle', async () => {
     const a = await fetch(`${kit.server.url}/http/acme/nothing-here`)
     expect(a.status).toBe(404)

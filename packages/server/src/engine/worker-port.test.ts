@@ -43,6 +43,52 @@ describe('engine worker port', () => {
     expect(await upgradeStatus({ authorization: `Bearer ${kit.server.adminKey}` }, '/?circle=acme')).toBe(101)
   })
 
+  it('drops malformed frames and keeps serving the connection', async () => {
+    const ws = new WebSocket(kit.url, { headers: { authorization: `Bearer ${kit.key}` } })
+    const messages: any[] = []
+    ws.on('message', (d) => messages.push(JSON.parse(d.toString())))
+    await new Promise((r) => ws.once('open', r))
+    for (const bad of [
+      'garbage',
+      '[]',
+      '{"type":"invokefunction","invocation_id":"x"}',
+      '{"type":"registerfunction","id":""}',
+      '{"type":"invokefunction","function_id":"state::get","invocation_id":"1","action":{"type":"teleport"}}',
+      '{"type":"invocationresult","invocation_id":"not-ours","result":1}',
+      '{"type":"nonsense"}',
+    ])
+      ws.send(bad)
+    ws.send(
+      JSON.stringify({
+        type: 'invokefunction',
+        invocation_id: 'ok-1',
+        function_id: 'state::get',
+        data: { scope: 's', key: 'k' },
+      }),
+    )
+    await eventually(() =>
+      expect(messages.find((m) => m.invocation_id === 'ok-1')).toMatchObject({
+        type: 'invocationresult',
+        result: null,
+      }),
+    )
+    // A malformed invocation that names its id is answered, so its caller does not wait.
+    expect(messages.filter((m) => m.error).map((m) => [m.invocation_id, m.error.code])).toEqual([
+      ['x', 'invalid_message'],
+      ['1', 'invalid_message'],
+    ])
+    ws.close()
+  })
+
+  it('closes a connection that sends a frame over 16 MiB', async () => {
+    const ws = new WebSocket(kit.url, { headers: { authorization: `Bearer ${kit.key}` } })
+    ws.on('error', () => {})
+    await new Promise((r) => ws.once('open', r))
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)))
+    ws.send('x'.repeat(16 * 1024 * 1024 + 1))
+    expect(await closed).toBe(1009)
+  })
+
   it('sends workerregistered with a worker id and reattach token on connect', async () => {
     const ws = new WebSocket(kit.url, { headers: { authorization: `Bearer ${kit.key}` } })
     const first = await new Promise<any>((r) => ws.once('message', (d) => r(JSON.parse(d.toString()))))

@@ -91,9 +91,10 @@ export class WorkerPort {
       ws.on('error', () => {})
       ws.on('message', (data, isBinary) => {
         if (isBinary) return // telemetry frames some SDKs send on the main socket
-        const msg = parseWorkerMessage(data.toString())
+        const text = data.toString()
+        const msg = parseWorkerMessage(text)
         if (!msg) {
-          this.log.warn({ worker: conn.id }, 'engine: malformed worker message dropped')
+          this.malformed(conn, text)
           return
         }
         this.handle(conn, msg)
@@ -200,6 +201,26 @@ export class WorkerPort {
         this.reattach(conn, msg.previous_worker_id, msg.reattach_token)
         return
     }
+  }
+
+  /** A malformed invocation that names its id still gets an answer, so its caller never waits. */
+  private malformed(conn: WorkerConnection, text: string): void {
+    this.log.warn({ worker: conn.id }, 'engine: malformed worker message dropped')
+    let m: unknown
+    try {
+      m = JSON.parse(text)
+    } catch {
+      return
+    }
+    const o = m as { type?: unknown; invocation_id?: unknown; function_id?: unknown }
+    if (o?.type !== 'invokefunction' || typeof o.invocation_id !== 'string' || o.invocation_id.length > 128)
+      return
+    conn.send({
+      type: 'invocationresult',
+      invocation_id: o.invocation_id,
+      ...(typeof o.function_id === 'string' ? { function_id: o.function_id.slice(0, 512) } : {}),
+      error: { code: 'invalid_message', message: 'invokefunction needs function_id (and a valid action)' },
+    })
   }
 
   private refused(conn: WorkerConnection, id: string, message: string): void {
