@@ -27,6 +27,8 @@ export interface Config {
     idleTimeoutMs: number
     logCapBytes: number
   }
+  /** The engine's worker port (iii protocol); 0 = ephemeral. */
+  engine: { port: number; timeoutMs: number }
 }
 
 export class ConfigError extends Error {}
@@ -87,6 +89,18 @@ export const CONFIG_OPTIONS = {
     env: 'PERIODIC_LOG_CAP_BYTES',
     default: String(1024 * 1024),
     help: 'Log bytes kept per run',
+  },
+  'engine-port': {
+    type: 'string',
+    env: 'PERIODIC_ENGINE_PORT',
+    default: '49134',
+    help: 'Engine worker port for iii SDK workers (0: ephemeral; ephemeral too when --port is 0)',
+  },
+  'engine-timeout': {
+    type: 'string',
+    env: 'PERIODIC_ENGINE_TIMEOUT_MS',
+    default: '30000',
+    help: 'How long the engine waits for a function before answering timeout, ms',
   },
 } as const
 
@@ -162,6 +176,17 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       gitAllowLocal: /^(1|true|yes)$/i.test(env['PERIODIC_GIT_ALLOW_LOCAL'] ?? ''),
       idleTimeoutMs: int('idle timeout', get('idle-timeout'), 100, 86_400_000),
       logCapBytes: int('log cap', get('log-cap'), 1024, 100 * 1024 * 1024),
+    },
+    engine: {
+      // An ephemeral HTTP port (tests, side-by-side servers) makes the default worker port
+      // ephemeral too, so two such servers never fight over 49134.
+      port:
+        get('port') === '0' &&
+        values['engine-port'] === undefined &&
+        env['PERIODIC_ENGINE_PORT'] === undefined
+          ? 0
+          : int('engine port', get('engine-port'), 0, 65535),
+      timeoutMs: int('engine timeout', get('engine-timeout'), 10, 3_600_000),
     },
   }
 }

@@ -6,9 +6,14 @@ import type { FastifyInstance } from 'fastify'
 import { type Logger, pino } from 'pino'
 import { Registry as MetricsRegistry } from 'prom-client'
 import { Authenticator, generateKey } from './auth/api-keys.ts'
+import { engineWorkerAuth } from './auth/engine-worker-auth.ts'
 import type { Config } from './config.ts'
+import { hasScope } from './elements/actor.ts'
 import { ElementService } from './elements/element-service.ts'
+import { engineElementFunctions } from './elements/engine-element-functions.ts'
 import { Registry } from './elements/registry.ts'
+import type { EngineClock } from './engine/cron-triggers.ts'
+import { type RunningEngine, startEngine } from './engine/start-engine.ts'
 import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
 import { KeyRateLimiter } from './http/rate-limiter.ts'
@@ -27,6 +32,9 @@ export interface Platform {
   /** True when this start generated the admin key (it is printed once). */
   adminKeyGenerated: boolean
   url: string
+  /** The engine and its worker port (`ws://host:port`). */
+  engine: RunningEngine
+  engineUrl: string
   close(): Promise<void>
 }
 
@@ -34,6 +42,8 @@ export interface StartOptions {
   logger?: Logger
   /** Overrides storage selection (tests pass a PostgreSQL schema here). */
   storage?: Storage
+  /** Time for the engine's cron schedules (tests pass a manual clock). */
+  engineClock?: EngineClock
 }
 
 function loadAdminKey(config: Config): { key: string; generated: boolean } {
@@ -55,6 +65,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     (config.databaseUrl
       ? await createPostgresStorage({ url: config.databaseUrl })
       : createSqliteStorage(join(config.dataDir, 'periodic.db')))
+  let engine: RunningEngine | undefined
   try {
     await storage.migrate()
     const { key: adminKey, generated } = loadAdminKey(config)
@@ -78,12 +89,42 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     })
     const keyLimiter = new KeyRateLimiter(config.rateLimit)
     const auth = new Authenticator(storage, adminKey, (actor) => keyLimiter.admit(actor))
-    const app = await buildApp({ elements, runs, auth, logger, metrics, bodyLimit: config.bodyLimitBytes })
+    engine = await startEngine({
+      storage,
+      elements: engineElementFunctions(elements, runs),
+      authenticate: engineWorkerAuth(auth, storage),
+      log: logger,
+      port: config.engine.port,
+      host: config.host,
+      timeoutMs: config.engine.timeoutMs,
+      ...(opts.engineClock ? { clock: opts.engineClock } : {}),
+      http: {
+        secret: (name) => process.env[name],
+        isCircleKey: async (header, circleId) => {
+          const actor = await auth.authenticate(header).catch(() => null)
+          return !!actor && (actor.platformAdmin || actor.circleId === circleId) && hasScope(actor, 'execute')
+        },
+      },
+    })
+    const app = await buildApp({
+      elements,
+      runs,
+      auth,
+      logger,
+      metrics,
+      bodyLimit: config.bodyLimitBytes,
+      engineHttp: {
+        httpTriggers: engine.httpTriggers,
+        circleIdOf: async (slug) => (await storage.findCircle(slug))?.id,
+      },
+    })
     for (const t of registry.list()) registry.runtimeOf(t.type)?.attachServer?.(app.server)
     app.addHook('preClose', async () => {
       await Promise.all(registry.list().map((t) => registry.runtimeOf(t.type)?.drain?.()))
     })
+    const running = engine
     app.addHook('onClose', async () => {
+      await running.close()
       await registry.closeRuntimes()
       sandbox.close()
     })
@@ -99,12 +140,15 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       adminKey,
       adminKeyGenerated: generated,
       url: `http://${host}:${port}`,
+      engine,
+      engineUrl: `ws://${host}:${engine.port}`,
       async close() {
         await app.close()
         await storage.close()
       },
     }
   } catch (err) {
+    await engine?.close().catch(() => {})
     await storage.close().catch(() => {})
     throw err
   }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { parseConfig } from '../src/config.ts'
-import { type Platform, startPlatform } from '../src/main.ts'
+import { type Platform, type StartOptions, startPlatform } from '../src/main.ts'
 import { createPostgresStorage, dropPostgresSchema } from '../src/storage/postgres.ts'
 
 export type StorageKind = 'sqlite' | 'postgres'
@@ -44,7 +44,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  opts: { storage?: StorageKind; env?: Record<string, string> } = {},
+  opts: { storage?: StorageKind; env?: Record<string, string>; start?: Omit<StartOptions, 'storage'> } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'periodic-test-'))
   const config = parseConfig(['--port', '0', '--data-dir', dataDir], { ...opts.env })
@@ -54,7 +54,7 @@ export async function startTestServer(
   if (dbUrl) schema = `t_${randomBytes(6).toString('hex')}`
   const storage =
     dbUrl && schema ? await createPostgresStorage({ url: dbUrl, schema, maxConnections: 4 }) : undefined
-  const platform = await startPlatform(config, { logger: pino({ level: 'silent' }), storage })
+  const platform = await startPlatform(config, { logger: pino({ level: 'silent' }), ...opts.start, storage })
 
   async function api<T>(
     method: string,

@@ -14,6 +14,7 @@ import { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
 import { registerElementRoutes } from './element-routes.ts'
+import { type EngineHttpDeps, registerEngineHttpRoute } from './engine-http-route.ts'
 import { sendError, toPlatformError } from './error-envelope.ts'
 import { registerJsonParser } from './json-body.ts'
 import { HttpMetrics } from './metrics.ts'
@@ -30,6 +31,8 @@ export interface AppDeps {
   auth: Authenticator
   logger: FastifyBaseLogger
   bodyLimit: number
+  /** The engine's http triggers, served at /http/{circle}{api_path}. */
+  engineHttp?: EngineHttpDeps
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -89,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRunEventsRoute(app, deps)
   registerRunFilesRoutes(app, deps)
   registerRunAnnotationsRoutes(app, deps)
+  if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
   return app
 }

@@ -102,6 +102,10 @@ export class KyselyStorage implements Storage {
     private readonly onClose: () => Promise<void> = async () => {},
   ) {}
 
+  get kysely(): Kysely<unknown> {
+    return this.db as unknown as Kysely<unknown>
+  }
+
   async migrate(): Promise<void> {
     await migrateToLatest(this.db as unknown as Kysely<unknown>, this.dialect)
   }

@@ -192,6 +192,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    // The engine's state and stream items (one table: state uses an empty group), and the cron
+    // ticks claimed by a node so a schedule fires once per tick across nodes.
+    '0007_engine_state': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('engine_items')
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('grp', 'text', (c) => c.notNull())
+          .addColumn('item_key', 'text', (c) => c.notNull())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('engine_items_pk', ['circle_id', 'kind', 'scope', 'grp', 'item_key'])
+          .execute()
+        await db.schema
+          .createTable('engine_cron_ticks')
+          .addColumn('trigger_key', 'text', (c) => c.notNull())
+          .addColumn('tick_at', 'text', (c) => c.notNull())
+          .addColumn('node', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('engine_cron_ticks_pk', ['trigger_key', 'tick_at'])
+          .execute()
+      },
+    },
   }
 }
 

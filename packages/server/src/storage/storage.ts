@@ -1,6 +1,7 @@
 // The narrow storage interface every subsystem uses; sqlite.ts and postgres.ts implement it
 // (through one Kysely-based implementation), and storage.contract.ts checks both.
 
+import type { Kysely } from 'kysely'
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
 
@@ -179,6 +180,8 @@ export interface ElementPatch {
 
 export interface Storage {
   readonly dialect: 'sqlite' | 'postgres'
+  /** The query handle, for stores that keep their own tables beside their layer (engine state). */
+  readonly kysely: Kysely<unknown>
   migrate(): Promise<void>
   close(): Promise<void>
   /** Runs `fn` atomically; nested calls join the outer transaction. */

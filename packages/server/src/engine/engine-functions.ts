@@ -1,0 +1,106 @@
+// The `engine::*` built-ins a worker expects: listings of functions, workers and triggers, the
+// worker metadata handshake, and the named queues' configuration and dead letters.
+import type { Json, JsonObject } from '../storage/storage.ts'
+import type { Engine } from './engine.ts'
+import { EngineError } from './engine-error.ts'
+import { type NamedQueues, parseQueueConfig } from './named-queues.ts'
+
+const obj = (v: Json): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {})
+const str = (v: Json | undefined, max = 256): string | null =>
+  typeof v === 'string' ? v.slice(0, max) : null
+
+function queueName(input: JsonObject): string {
+  const q = input['queue']
+  if (typeof q !== 'string' || q.length === 0 || q.length > 256)
+    throw new EngineError('invalid_payload', 'queue must be a name of 1 to 256 characters')
+  return q
+}
+
+export function addEngineFunctions(engine: Engine, queues: NamedQueues): void {
+  engine.addBuiltin({
+    id: 'engine::functions::list',
+    description: 'List the functions of this circle',
+    scope: 'read',
+    handler: async (input, { caller }) => ({
+      functions: (await engine.listFunctions(
+        caller,
+        obj(input)['include_internal'] === true,
+      )) as unknown as Json,
+    }),
+  })
+  engine.addBuiltin({
+    id: 'engine::workers::list',
+    description: 'List the workers connected in this circle',
+    scope: 'read',
+    handler: (input, { caller }) => {
+      const only = str(obj(input)['worker_id'] ?? null)
+      return {
+        workers: engine
+          .workersOf(caller.circleId)
+          .filter((w) => !only || w.id === only)
+          .map((w) => w.info()),
+        timestamp: Date.now(),
+      }
+    },
+  })
+  engine.addBuiltin({
+    id: 'engine::triggers::list',
+    description: 'List trigger types and the registered triggers of this circle',
+    scope: 'read',
+    handler: (_input, { caller }) => ({
+      trigger_types: engine.listTriggerTypes(caller.circleId),
+      triggers: engine.listTriggers(caller.circleId),
+    }),
+  })
+  engine.addBuiltin({
+    id: 'engine::registered-triggers::list',
+    description: 'List the registered triggers of this circle',
+    scope: 'read',
+    handler: (_input, { caller }) => ({ triggers: engine.listTriggers(caller.circleId) }),
+  })
+  engine.addBuiltin({
+    id: 'engine::workers::register',
+    description: 'Worker metadata handshake (runtime, version, name, os, pid)',
+    scope: 'execute',
+    handler: (input, { caller }) => {
+      const w = caller.workerId ? engine.workers.get(caller.workerId) : undefined
+      if (!w) return { success: false }
+      const m = obj(input)
+      w.meta = {
+        name: str(m['name'] ?? null),
+        runtime: str(m['runtime'] ?? null, 64),
+        version: str(m['version'] ?? null, 64),
+        os: str(m['os'] ?? null),
+        pid: typeof m['pid'] === 'number' ? m['pid'] : null,
+      }
+      return { success: true }
+    },
+  })
+  engine.addBuiltin({
+    id: 'engine::queues::configure',
+    description: 'Set a named queue’s max_retries, backoff_ms and concurrency',
+    scope: 'write',
+    handler: (input, { caller }) => {
+      const m = obj(input)
+      return queues.configure(caller.circleId, queueName(m), parseQueueConfig(m)) as unknown as Json
+    },
+  })
+  engine.addBuiltin({
+    id: 'engine::queues::stats',
+    description: 'Jobs ready, running, retrying and dead in a named queue',
+    scope: 'read',
+    handler: (input, { caller }) => queues.stats(caller.circleId, queueName(obj(input))),
+  })
+  engine.addBuiltin({
+    id: 'engine::queues::dead_letters',
+    description: 'Jobs of a named queue that ran out of attempts',
+    scope: 'read',
+    handler: (input, { caller }) => ({ jobs: queues.deadLetters(caller.circleId, queueName(obj(input))) }),
+  })
+  engine.addBuiltin({
+    id: 'engine::queues::redrive',
+    description: 'Put a named queue’s dead jobs back with fresh attempts',
+    scope: 'write',
+    handler: (input, { caller }) => ({ redriven: queues.redrive(caller.circleId, queueName(obj(input))) }),
+  })
+}

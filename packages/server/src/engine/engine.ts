@@ -1,0 +1,310 @@
+// The engine: functions by id within a circle (built-ins, worker functions, Python elements),
+// triggers bound to them, and invocation with timeouts. Transport-free: the worker port and
+// the HTTP trigger route both call `invoke`.
+import type { Json, JsonObject } from '../storage/storage.ts'
+import { EngineError } from './engine-error.ts'
+import type { RegisterFunctionMessage } from './protocol.ts'
+import type { EngineCaller, WorkerConnection } from './worker-connection.ts'
+
+export type { EngineCaller } from './worker-connection.ts'
+
+export interface InvokeOptions {
+  metadata?: Json
+  traceparent?: string
+  baggage?: string
+  timeoutMs?: number
+}
+
+export interface BuiltinContext {
+  caller: EngineCaller
+  engine: Engine
+  opts: InvokeOptions
+}
+
+export interface BuiltinFunction {
+  id: string
+  description: string
+  /** The scope a caller needs (workers always hold execute). */
+  scope: 'read' | 'write' | 'execute'
+  handler(input: Json, ctx: BuiltinContext): Promise<Json> | Json
+}
+
+/** Python elements as functions `{circle}::{slug}`; main.ts supplies it (elements sit above). */
+export interface ElementFunctions {
+  /** Runs the element as a run (visible in the runs API); undefined when no runnable element. */
+  invoke(
+    caller: EngineCaller,
+    slug: string,
+    input: Json,
+    info: JsonObject,
+    timeoutMs: number,
+  ): Promise<{ output: Json } | undefined>
+  list(circleId: string, circleSlug: string): Promise<FunctionInfo[]>
+}
+
+export interface FunctionInfo {
+  function_id: string
+  description: string | null
+  request_format: Json
+  response_format: Json
+  metadata: Json
+}
+
+interface WorkerFunction {
+  conn: WorkerConnection
+  message: RegisterFunctionMessage
+}
+
+export interface RegisteredTrigger {
+  id: string
+  trigger_type: string
+  function_id: string
+  config: Json
+  metadata: JsonObject | null
+  circleId: string
+  circleSlug: string
+  /** The worker that registered it (null for triggers the platform keeps itself). */
+  conn: WorkerConnection | null
+}
+
+/** How a trigger type checks and activates its triggers (http routes, cron schedules, …). */
+export interface TriggerTypeHandler {
+  id: string
+  description: string
+  /** Throws an EngineError to refuse the trigger (its config is wrong). */
+  register(t: RegisteredTrigger): void
+  unregister(t: RegisteredTrigger): void
+}
+
+export class Engine {
+  private readonly builtins = new Map<string, BuiltinFunction>()
+  /** circleId -> function id -> the worker serving it (the last registration wins). */
+  private readonly workerFunctions = new Map<string, Map<string, WorkerFunction>>()
+  /** circleId -> trigger id -> trigger. */
+  private readonly triggers = new Map<string, Map<string, RegisteredTrigger>>()
+  readonly triggerTypes = new Map<string, TriggerTypeHandler>()
+  /** Trigger types registered by workers, per circle. */
+  private readonly workerTriggerTypes = new Map<
+    string,
+    Map<string, { conn: WorkerConnection; description: string }>
+  >()
+  readonly workers = new Map<string, WorkerConnection>()
+
+  constructor(
+    private readonly elements: ElementFunctions | null,
+    readonly defaultTimeoutMs: number,
+  ) {}
+
+  addBuiltin(fn: BuiltinFunction): void {
+    this.builtins.set(fn.id, fn)
+  }
+
+  addTriggerType(t: TriggerTypeHandler): void {
+    this.triggerTypes.set(t.id, t)
+  }
+
+  /** Invokes `functionId` in the caller's circle and resolves with its result. */
+  async invoke(
+    caller: EngineCaller,
+    functionId: string,
+    data: Json,
+    opts: InvokeOptions = {},
+  ): Promise<Json> {
+    const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs
+    const builtin = this.builtins.get(functionId)
+    if (builtin) {
+      const allowed =
+        builtin.scope === 'read'
+          ? caller.canRead
+          : builtin.scope === 'write'
+            ? caller.canWrite
+            : caller.canExecute
+      if (!allowed)
+        throw new EngineError('forbidden', `${functionId} needs the "${builtin.scope}" scope on this API key`)
+      return builtin.handler(data ?? null, { caller, engine: this, opts })
+    }
+    if (!caller.canExecute)
+      throw new EngineError('forbidden', `invoking ${functionId} needs the "execute" scope`)
+    const wf = this.workerFunctions.get(caller.circleId)?.get(functionId)
+    if (wf) return wf.conn.invoke(functionId, data ?? null, { ...opts, timeoutMs })
+    const elementSlug = this.elementSlugOf(caller, functionId)
+    if (elementSlug && this.elements) {
+      const info: JsonObject = { function_id: functionId, key_id: caller.keyId }
+      if (caller.workerId) info['worker_id'] = caller.workerId
+      if (opts.traceparent) info['traceparent'] = opts.traceparent
+      const r = await this.elements.invoke(caller, elementSlug, data ?? {}, info, timeoutMs)
+      if (r) return r.output
+    }
+    throw new EngineError('function_not_found', `no function "${functionId.slice(0, 200)}" in this circle`)
+  }
+
+  /** Fire and forget: errors are reported to `onError`, never to the caller. */
+  invokeVoid(
+    caller: EngineCaller,
+    functionId: string,
+    data: Json,
+    opts: InvokeOptions,
+    onError: (e: unknown) => void,
+  ): void {
+    const wf = this.workerFunctions.get(caller.circleId)?.get(functionId)
+    if (wf && caller.canExecute && !this.builtins.has(functionId)) {
+      wf.conn.invokeVoid(functionId, data ?? null, opts.metadata)
+      return
+    }
+    this.invoke(caller, functionId, data, opts).catch(onError)
+  }
+
+  /** `{circle}::{slug}` names an element of the caller's own circle. */
+  private elementSlugOf(caller: EngineCaller, functionId: string): string | undefined {
+    const prefix = `${caller.circleSlug}::`
+    if (!functionId.startsWith(prefix)) return undefined
+    const slug = functionId.slice(prefix.length)
+    return /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? slug : undefined
+  }
+
+  hasFunction(circleId: string, functionId: string): boolean {
+    return this.builtins.has(functionId) || this.workerFunctions.get(circleId)?.has(functionId) === true
+  }
+
+  registerFunction(conn: WorkerConnection, message: RegisterFunctionMessage): void {
+    if (this.builtins.has(message.id))
+      throw new EngineError('function_reserved', `${message.id} is an engine function and cannot be replaced`)
+    const fns = getOrCreate(this.workerFunctions, conn.caller.circleId)
+    const previous = fns.get(message.id)
+    if (previous && previous.conn !== conn) previous.conn.functions.delete(message.id)
+    fns.set(message.id, { conn, message })
+    conn.functions.add(message.id)
+  }
+
+  unregisterFunction(conn: WorkerConnection, id: string): void {
+    const fns = this.workerFunctions.get(conn.caller.circleId)
+    if (fns?.get(id)?.conn === conn) fns.delete(id)
+    conn.functions.delete(id)
+  }
+
+  registerTrigger(t: RegisteredTrigger): void {
+    const type = this.triggerTypes.get(t.trigger_type)
+    const custom = this.workerTriggerTypes.get(t.circleId)?.get(t.trigger_type)
+    if (!type && !custom)
+      throw new EngineError('trigger_type_not_found', `no trigger type "${t.trigger_type.slice(0, 100)}"`)
+    const ts = getOrCreate(this.triggers, t.circleId)
+    const previous = ts.get(t.id)
+    if (previous) this.unregisterTrigger(t.circleId, t.id)
+    if (type) type.register(t)
+    else
+      custom!.conn.send({
+        type: 'registertrigger',
+        id: t.id,
+        trigger_type: t.trigger_type,
+        function_id: t.function_id,
+        config: t.config,
+        ...(t.metadata ? { metadata: t.metadata } : {}),
+      })
+    ts.set(t.id, t)
+    t.conn?.triggers.add(t.id)
+  }
+
+  unregisterTrigger(circleId: string, id: string, conn?: WorkerConnection): void {
+    const ts = this.triggers.get(circleId)
+    const t = ts?.get(id)
+    if (!t || (conn && t.conn !== conn)) return
+    ts!.delete(id)
+    t.conn?.triggers.delete(id)
+    const type = this.triggerTypes.get(t.trigger_type)
+    if (type) type.unregister(t)
+    else
+      this.workerTriggerTypes.get(circleId)?.get(t.trigger_type)?.conn.send({
+        type: 'unregistertrigger',
+        id,
+        trigger_type: t.trigger_type,
+        function_id: t.function_id,
+      })
+  }
+
+  registerTriggerType(conn: WorkerConnection, id: string, description: string): void {
+    if (this.triggerTypes.has(id))
+      throw new EngineError('trigger_type_reserved', `${id} is an engine trigger type`)
+    const types = getOrCreate(this.workerTriggerTypes, conn.caller.circleId)
+    types.set(id, { conn, description })
+    conn.triggerTypes.add(id)
+  }
+
+  unregisterTriggerType(conn: WorkerConnection, id: string): void {
+    const types = this.workerTriggerTypes.get(conn.caller.circleId)
+    if (types?.get(id)?.conn === conn) types.delete(id)
+    conn.triggerTypes.delete(id)
+  }
+
+  /** Triggers of one type across circles (the type's handler keeps its own index too). */
+  triggersOf(circleId: string): RegisteredTrigger[] {
+    return [...(this.triggers.get(circleId)?.values() ?? [])]
+  }
+
+  /** A worker went away: its functions, triggers and trigger types go with it. */
+  dropWorker(conn: WorkerConnection): void {
+    conn.failPending()
+    for (const id of [...conn.functions]) this.unregisterFunction(conn, id)
+    for (const id of [...conn.triggers]) this.unregisterTrigger(conn.caller.circleId, id, conn)
+    for (const id of [...conn.triggerTypes]) this.unregisterTriggerType(conn, id)
+    if (this.workers.get(conn.id) === conn) this.workers.delete(conn.id)
+  }
+
+  async listFunctions(caller: EngineCaller, includeInternal: boolean): Promise<FunctionInfo[]> {
+    const out: FunctionInfo[] = []
+    for (const b of this.builtins.values()) {
+      if (!includeInternal && b.id.startsWith('engine::')) continue
+      out.push({
+        function_id: b.id,
+        description: b.description,
+        request_format: null,
+        response_format: null,
+        metadata: null,
+      })
+    }
+    for (const [id, wf] of this.workerFunctions.get(caller.circleId) ?? []) {
+      const m = wf.message
+      out.push({
+        function_id: id,
+        description: typeof m.description === 'string' ? m.description : null,
+        request_format: m.request_format ?? null,
+        response_format: m.response_format ?? null,
+        metadata: m.metadata ?? null,
+      })
+    }
+    if (this.elements) out.push(...(await this.elements.list(caller.circleId, caller.circleSlug)))
+    return out.sort((a, b) => (a.function_id < b.function_id ? -1 : 1))
+  }
+
+  listTriggerTypes(circleId: string): JsonObject[] {
+    const out: JsonObject[] = [...this.triggerTypes.values()].map((t) => ({
+      id: t.id,
+      description: t.description,
+    }))
+    for (const [id, t] of this.workerTriggerTypes.get(circleId) ?? [])
+      out.push({ id, description: t.description })
+    return out
+  }
+
+  listTriggers(circleId: string): JsonObject[] {
+    return this.triggersOf(circleId).map((t) => ({
+      id: t.id,
+      trigger_type: t.trigger_type,
+      function_id: t.function_id,
+      config: t.config,
+      ...(t.metadata ? { metadata: t.metadata } : {}),
+    }))
+  }
+
+  workersOf(circleId: string): WorkerConnection[] {
+    return [...this.workers.values()].filter((w) => w.caller.circleId === circleId)
+  }
+}
+
+function getOrCreate<K, V>(outer: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let inner = outer.get(key)
+  if (!inner) {
+    inner = new Map()
+    outer.set(key, inner)
+  }
+  return inner
+}

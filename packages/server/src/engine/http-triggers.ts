@@ -1,0 +1,264 @@
+// The `http` trigger type: routes `{http_method} /http/{circle}{api_path}` (with `:name` or
+// `{name}` path parameters) to a function, checking the trigger's own auth config first.
+// The function gets iii's HttpRequest and answers with {status_code, headers, body}.
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Json, JsonObject } from '../storage/storage.ts'
+import type { Engine, EngineCaller, RegisteredTrigger, TriggerTypeHandler } from './engine.ts'
+import { EngineError } from './engine-error.ts'
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
+const SIGNATURE_WINDOW_S = 300
+
+/** none (default), a circle API key, or one of iii's HttpAuth schemes; `*_key` names a secret. */
+export type HttpTriggerAuth =
+  | { type: 'none' }
+  | { type: 'api_key_circle' }
+  | { type: 'bearer'; token_key: string }
+  | { type: 'api_key'; header: string; value_key: string }
+  | { type: 'hmac'; secret_key: string }
+
+interface Route {
+  trigger: RegisteredTrigger
+  method: string
+  segments: string[]
+  auth: HttpTriggerAuth
+  condition: string | null
+}
+
+export interface HttpRequestIn {
+  method: string
+  /** The path after `/http/{circle}`, starting with `/`. */
+  path: string
+  query: Record<string, string | string[]>
+  headers: Record<string, string | string[] | undefined>
+  rawBody: Buffer
+  body: Json
+}
+
+export interface HttpResponseOut {
+  status: number
+  headers: Record<string, string>
+  body: Json | undefined
+}
+
+export interface HttpTriggerDeps {
+  /** Looks a secret up by name (the server's environment). */
+  secret(name: string): string | undefined
+  /** True when `authorization` carries an API key of the circle with the execute scope. */
+  isCircleKey(authorization: string | undefined, circleId: string): Promise<boolean>
+}
+
+export class AuthRefused extends Error {
+  constructor(
+    readonly kind: 'missing' | 'invalid' | 'signature',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+const str = (v: unknown, max = 512): v is string => typeof v === 'string' && v.length > 0 && v.length <= max
+
+function parseAuth(raw: Json | undefined): HttpTriggerAuth {
+  if (raw === undefined || raw === null) return { type: 'none' }
+  const a = raw as JsonObject
+  const bad = (why: string) => new EngineError('invalid_trigger_config', `http auth: ${why}`)
+  if (typeof a !== 'object' || Array.isArray(a)) throw bad('must be an object with a type')
+  switch (a['type']) {
+    case 'none':
+      return { type: 'none' }
+    case 'api_key_circle':
+      return { type: 'api_key_circle' }
+    case 'bearer':
+      if (!str(a['token_key'], 256)) throw bad('bearer needs token_key (the secret’s name)')
+      return { type: 'bearer', token_key: a['token_key'] }
+    case 'api_key':
+      if (!str(a['value_key'], 256)) throw bad('api_key needs value_key (the secret’s name)')
+      return {
+        type: 'api_key',
+        header: str(a['header'], 128) ? a['header'].toLowerCase() : 'x-api-key',
+        value_key: a['value_key'],
+      }
+    case 'hmac':
+      if (!str(a['secret_key'], 256)) throw bad('hmac needs secret_key (the secret’s name)')
+      return { type: 'hmac', secret_key: a['secret_key'] }
+    default:
+      throw bad('type must be none, api_key_circle, bearer, api_key or hmac')
+  }
+}
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter((s) => s.length > 0)
+}
+
+const safeEqual = (a: string, b: string) => {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+export class HttpTriggers implements TriggerTypeHandler {
+  readonly id = 'http'
+  readonly description = 'HTTP requests to /http/{circle}{api_path}'
+  /** circle slug -> routes. */
+  private readonly routes = new Map<string, Route[]>()
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly deps: HttpTriggerDeps,
+  ) {}
+
+  register(t: RegisteredTrigger): void {
+    const c = (t.config ?? {}) as JsonObject
+    if (typeof c !== 'object' || Array.isArray(c))
+      throw new EngineError('invalid_trigger_config', 'config must be an object')
+    const path = c['api_path']
+    if (typeof path !== 'string' || !path.startsWith('/') || path.length > 1024)
+      throw new EngineError('invalid_trigger_config', 'api_path must be a path starting with "/"')
+    const method = typeof c['http_method'] === 'string' ? c['http_method'].toUpperCase() : 'GET'
+    if (!METHODS.includes(method))
+      throw new EngineError('invalid_trigger_config', `http_method must be one of ${METHODS.join(', ')}`)
+    const segments = splitPath(path)
+    const list = this.routes.get(t.circleSlug) ?? []
+    const shape = (s: string[]) => s.map((x) => (isParam(x) ? ':' : x)).join('/')
+    const clash = list.find((r) => r.method === method && shape(r.segments) === shape(segments))
+    if (clash)
+      throw new EngineError(
+        'trigger_conflict',
+        `${method} ${path} is already served by ${clash.trigger.function_id}`,
+      )
+    const condition = c['condition_function_id']
+    list.push({
+      trigger: t,
+      method,
+      segments,
+      auth: parseAuth(c['auth']),
+      condition: typeof condition === 'string' ? condition : null,
+    })
+    this.routes.set(t.circleSlug, list)
+  }
+
+  unregister(t: RegisteredTrigger): void {
+    const list = this.routes.get(t.circleSlug)
+    if (list)
+      this.routes.set(
+        t.circleSlug,
+        list.filter((r) => r.trigger !== t),
+      )
+  }
+
+  /** The response, or undefined when no trigger (whose condition holds) matches. */
+  async handle(
+    circleSlug: string,
+    req: HttpRequestIn,
+    caller: EngineCaller,
+  ): Promise<HttpResponseOut | undefined> {
+    const method = req.method === 'HEAD' ? 'GET' : req.method
+    const segments = splitPath(req.path)
+    for (const r of this.routes.get(circleSlug) ?? []) {
+      if (r.method !== req.method && r.method !== method) continue
+      const params = matchSegments(r.segments, segments)
+      if (!params) continue
+      await this.checkAuth(r, req, caller.circleId)
+      const input: JsonObject = {
+        method: req.method,
+        path: req.path,
+        path_params: params,
+        query_params: req.query,
+        headers: Object.fromEntries(
+          Object.entries(req.headers).filter((e): e is [string, string | string[]] => e[1] !== undefined),
+        ),
+        body: req.body,
+      }
+      if (r.condition && (await this.engine.invoke(caller, r.condition, input)) === false) continue
+      const metadata = r.trigger.metadata ?? undefined
+      return toResponse(
+        await this.engine.invoke(caller, r.trigger.function_id, input, metadata ? { metadata } : {}),
+      )
+    }
+    return undefined
+  }
+
+  private async checkAuth(r: Route, req: HttpRequestIn, circleId: string): Promise<void> {
+    const header = (name: string) => {
+      const v = req.headers[name]
+      return Array.isArray(v) ? v[0] : v
+    }
+    const secretOf = (name: string) => {
+      const s = this.deps.secret(name)
+      // A trigger naming a secret the server does not hold refuses everyone.
+      if (!s) throw new AuthRefused('invalid', `the trigger's secret ${name} is not configured on the server`)
+      return s
+    }
+    switch (r.auth.type) {
+      case 'none':
+        return
+      case 'api_key_circle':
+        if (!header('authorization'))
+          throw new AuthRefused('missing', 'send "Authorization: Bearer <circle API key>"')
+        if (!(await this.deps.isCircleKey(header('authorization'), circleId)))
+          throw new AuthRefused('invalid', 'the API key is not an execute key of this circle')
+        return
+      case 'bearer': {
+        const got = /^Bearer\s+(\S+)\s*$/i.exec(header('authorization') ?? '')?.[1]
+        if (!got) throw new AuthRefused('missing', 'send "Authorization: Bearer <token>"')
+        if (!safeEqual(got, secretOf(r.auth.token_key)))
+          throw new AuthRefused('invalid', 'the bearer token is wrong')
+        return
+      }
+      case 'api_key': {
+        const got = header(r.auth.header)
+        if (!got) throw new AuthRefused('missing', `send the ${r.auth.header} header`)
+        if (!safeEqual(got, secretOf(r.auth.value_key)))
+          throw new AuthRefused('invalid', `the ${r.auth.header} value is wrong`)
+        return
+      }
+      case 'hmac': {
+        const sig = header('x-iii-signature')
+        const ts = header('x-iii-timestamp')
+        if (!sig || !ts || !/^\d{1,12}$/.test(ts))
+          throw new AuthRefused('signature', 'send x-iii-signature and x-iii-timestamp (unix seconds)')
+        if (Math.abs(Date.now() / 1000 - Number(ts)) > SIGNATURE_WINDOW_S)
+          throw new AuthRefused('signature', `x-iii-timestamp is more than ${SIGNATURE_WINDOW_S} s away`)
+        const expected = `sha256=${createHmac('sha256', secretOf(r.auth.secret_key))
+          .update(`${ts}:${req.rawBody.toString('base64')}`)
+          .digest('hex')}`
+        if (!safeEqual(sig, expected))
+          throw new AuthRefused('signature', 'the signature does not match the body')
+        return
+      }
+    }
+  }
+}
+
+const isParam = (s: string) => s.startsWith(':') || (s.startsWith('{') && s.endsWith('}'))
+
+function matchSegments(pattern: string[], got: string[]): Record<string, string> | undefined {
+  if (pattern.length !== got.length) return undefined
+  const params: Record<string, string> = {}
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!
+    const g = got[i]!
+    if (isParam(p)) params[p.startsWith(':') ? p.slice(1) : p.slice(1, -1)] = g
+    else if (p !== g) return undefined
+  }
+  return params
+}
+
+/** iii's HttpResponse; any other result is a 200 with that result as the JSON body. */
+function toResponse(result: Json): HttpResponseOut {
+  const r = result as JsonObject
+  if (r && typeof r === 'object' && !Array.isArray(r) && typeof r['status_code'] === 'number') {
+    const status =
+      Number.isInteger(r['status_code']) && r['status_code'] >= 100 && r['status_code'] <= 599
+        ? r['status_code']
+        : 502
+    const headers: Record<string, string> = {}
+    const h = r['headers']
+    if (h && typeof h === 'object' && !Array.isArray(h))
+      for (const [k, v] of Object.entries(h))
+        if (typeof v === 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k)) headers[k.toLowerCase()] = v
+    return { status, headers, body: r['body'] ?? undefined }
+  }
+  return { status: 200, headers: {}, body: result }
+}

@@ -1,0 +1,85 @@
+// Assembles the engine (registry, built-ins, state store, named queues, trigger types) and
+// opens its worker port. main.ts calls this with what the engine may not import itself.
+import { randomUUID } from 'node:crypto'
+import type { Storage } from '../storage/storage.ts'
+import { ChangeTriggers, QueueTriggers } from './change-triggers.ts'
+import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
+import { type ElementFunctions, Engine } from './engine.ts'
+import { addEngineFunctions } from './engine-functions.ts'
+import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
+import { NamedQueues, parseQueueConfig } from './named-queues.ts'
+import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
+import { StateStore } from './state-store.ts'
+import { type WorkerAuthenticator, WorkerPort, type WorkerPortLog } from './worker-port.ts'
+
+export interface EngineOptions {
+  storage: Storage
+  elements: ElementFunctions | null
+  authenticate: WorkerAuthenticator
+  log: WorkerPortLog
+  port: number
+  host: string
+  timeoutMs: number
+  /** Secrets and circle-key checks for http triggers' auth configs. */
+  http: HttpTriggerDeps
+  /** Time for cron schedules (tests pass a manual clock). */
+  clock?: EngineClock
+}
+
+export interface RunningEngine {
+  engine: Engine
+  store: StateStore
+  queues: NamedQueues
+  httpTriggers: HttpTriggers
+  /** The worker port actually bound (the configured one, or the ephemeral pick). */
+  port: number
+  /** Listeners of state and stream changes (trigger types subscribe here). */
+  onChange: Set<(e: ItemChangeEvent) => void>
+  close(): Promise<void>
+}
+
+export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
+  const engine = new Engine(o.elements, o.timeoutMs)
+  const store = new StateStore(o.storage.kysely, o.storage.dialect)
+  const queues = new NamedQueues(engine, (job) =>
+    o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
+  )
+  const onChange = new Set<(e: ItemChangeEvent) => void>()
+  addEngineFunctions(engine, queues)
+  addStateFunctions(engine, store, (e) => {
+    for (const l of onChange) l(e)
+  })
+  const httpTriggers = new HttpTriggers(engine, o.http)
+  engine.addTriggerType(httpTriggers)
+  const failed = (obj: object, msg: string) => o.log.warn(obj, msg)
+  for (const kind of ['state', 'stream'] as const) {
+    const t = new ChangeTriggers(kind, engine, failed)
+    engine.addTriggerType(t)
+    onChange.add((e) => t.onChange(e))
+  }
+  engine.addTriggerType(
+    new QueueTriggers((circleId, queue, config) =>
+      queues.configure(circleId, queue, parseQueueConfig(config)),
+    ),
+  )
+  const cron = new CronTriggers(engine, o.storage.kysely, randomUUID(), o.clock ?? systemClock, failed)
+  engine.addTriggerType(cron)
+  const port = new WorkerPort(engine, queues, o.authenticate, o.log)
+  const bound = await port.listen(o.port, o.host)
+  o.log.info(
+    { port: bound, url: `ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${bound}` },
+    'engine worker port listening',
+  )
+  return {
+    engine,
+    store,
+    queues,
+    httpTriggers,
+    port: bound,
+    onChange,
+    async close() {
+      cron.close()
+      await port.close()
+    },
+  }
+}

@@ -1,0 +1,151 @@
+// The built-ins `state::*` (scope/key) and `stream::*` (stream/group/item) over StateStore.
+// Each write reports its change to `onChange` after it committed (triggers fire from there).
+import type { Json, JsonObject } from '../storage/storage.ts'
+import type { Engine } from './engine.ts'
+import { EngineError } from './engine-error.ts'
+import type { ItemRef, StateStore } from './state-store.ts'
+import { applyUpdateOps, parseOps } from './update-ops.ts'
+
+export const MAX_NAME_BYTES = 512
+export const MAX_ITEM_BYTES = 1024 * 1024
+
+export interface ItemChangeEvent {
+  ref: ItemRef
+  change: 'created' | 'updated' | 'deleted'
+  old_value: Json | undefined
+  new_value: Json | undefined
+}
+
+const obj = (v: Json): JsonObject => {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v
+  throw new EngineError('invalid_payload', 'the payload must be a JSON object')
+}
+
+function name(input: JsonObject, field: string): string {
+  const v = input[field]
+  if (typeof v !== 'string' || v.length === 0 || Buffer.byteLength(v) > MAX_NAME_BYTES)
+    throw new EngineError(
+      'invalid_payload',
+      `${field} must be a non-empty string of at most ${MAX_NAME_BYTES} bytes`,
+    )
+  return v
+}
+
+function sized(value: Json): Json {
+  const bytes = Buffer.byteLength(JSON.stringify(value))
+  if (bytes > MAX_ITEM_BYTES)
+    throw new EngineError(
+      'value_too_large',
+      `the value is ${bytes} bytes; an item holds at most ${MAX_ITEM_BYTES}`,
+    )
+  return value
+}
+
+/** `{old_value?, new_value, …}` with undefined fields left out, as iii sends them. */
+function result(fields: Record<string, Json | undefined>): JsonObject {
+  const out: JsonObject = {}
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v
+  return out
+}
+
+export function addStateFunctions(
+  engine: Engine,
+  store: StateStore,
+  onChange: (e: ItemChangeEvent) => void,
+): void {
+  const changed = (ref: ItemRef, old: Json | undefined, next: Json | undefined) =>
+    onChange({
+      ref,
+      change: next === undefined ? 'deleted' : old === undefined ? 'created' : 'updated',
+      old_value: old,
+      new_value: next,
+    })
+
+  for (const kind of ['state', 'stream'] as const) {
+    const refOf = (circleId: string, input: JsonObject): ItemRef =>
+      kind === 'state'
+        ? { circleId, kind, scope: name(input, 'scope'), group: '', key: name(input, 'key') }
+        : {
+            circleId,
+            kind,
+            scope: name(input, 'stream_name'),
+            group: name(input, 'group_id'),
+            key: name(input, 'item_id'),
+          }
+    const what =
+      kind === 'state' ? 'a state value (scope, key)' : 'a stream item (stream_name, group_id, item_id)'
+    engine.addBuiltin({
+      id: `${kind}::get`,
+      description: `Read ${what}`,
+      scope: 'read',
+      handler: async (input, { caller }) => (await store.get(refOf(caller.circleId, obj(input)))) ?? null,
+    })
+    engine.addBuiltin({
+      id: `${kind}::set`,
+      description: `Create or replace ${what}`,
+      scope: 'write',
+      handler: async (input, { caller }) => {
+        const i = obj(input)
+        const ref = refOf(caller.circleId, i)
+        const value = sized(i[kind === 'state' ? 'value' : 'data'] ?? null)
+        const c = await store.set(ref, value)
+        changed(ref, c.old_value, c.new_value)
+        return result({ old_value: c.old_value, new_value: c.new_value })
+      },
+    })
+    engine.addBuiltin({
+      id: `${kind}::delete`,
+      description: `Delete ${what}`,
+      scope: 'write',
+      handler: async (input, { caller }) => {
+        const ref = refOf(caller.circleId, obj(input))
+        const c = await store.delete(ref)
+        if (c.old_value !== undefined) changed(ref, c.old_value, undefined)
+        return result({ old_value: c.old_value })
+      },
+    })
+    engine.addBuiltin({
+      id: `${kind}::update`,
+      description: `Apply ordered update ops atomically to ${what}`,
+      scope: 'write',
+      handler: async (input, { caller }) => {
+        const i = obj(input)
+        const ref = refOf(caller.circleId, i)
+        const ops = parseOps(i['ops'])
+        const c = await store.update(ref, (old) => {
+          const r = applyUpdateOps(old, ops)
+          return { value: sized(r.value), errors: r.errors }
+        })
+        changed(ref, c.old_value, c.new_value)
+        return result({
+          old_value: c.old_value,
+          new_value: c.new_value,
+          errors: c.errors.length ? (c.errors as unknown as Json) : undefined,
+        })
+      },
+    })
+    engine.addBuiltin({
+      id: `${kind}::list`,
+      description:
+        kind === 'state' ? 'Values of a scope, in key order' : 'Items of a stream group, in id order',
+      scope: 'read',
+      handler: async (input, { caller }) => {
+        const i = obj(input)
+        const rows =
+          kind === 'state'
+            ? await store.list(caller.circleId, kind, name(i, 'scope'), '')
+            : await store.list(caller.circleId, kind, name(i, 'stream_name'), name(i, 'group_id'))
+        return rows.map((r) => r.value)
+      },
+    })
+    engine.addBuiltin({
+      id: `${kind}::list_groups`,
+      description: kind === 'state' ? 'The state scopes of this circle' : 'The groups of a stream',
+      scope: 'read',
+      handler: async (input, { caller }) =>
+        kind === 'state'
+          ? store.listGroups(caller.circleId, 'state')
+          : store.listGroups(caller.circleId, 'stream', name(obj(input), 'stream_name')),
+    })
+  }
+}

@@ -1,0 +1,192 @@
+// State and stream items in the platform's database: (circle, kind, scope, group, key) -> JSON.
+// `update` is an atomic read-modify-write of one item: on SQLite writes group-commit in
+// arrival order; PostgreSQL takes a transaction-scoped advisory lock on the item first.
+import { type Kysely, sql } from 'kysely'
+import type { Json } from '../storage/storage.ts'
+import { SqliteItemBatcher } from './sqlite-item-batcher.ts'
+
+export type ItemKind = 'state' | 'stream'
+
+export interface ItemRef {
+  circleId: string
+  kind: ItemKind
+  /** State scope, or stream name. */
+  scope: string
+  /** Stream group ('' for state). */
+  group: string
+  key: string
+}
+
+interface EngineTables {
+  engine_items: {
+    circle_id: string
+    kind: string
+    scope: string
+    grp: string
+    item_key: string
+    value: string
+    updated_at: string
+  }
+}
+
+export interface ItemChange {
+  old_value: Json | undefined
+  new_value: Json | undefined
+}
+
+export class StateStore {
+  private readonly db: Kysely<EngineTables>
+  private readonly batcher: SqliteItemBatcher | undefined
+
+  constructor(
+    db: Kysely<unknown>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {
+    this.db = db as unknown as Kysely<EngineTables>
+    // SQLite: one process owns the file, so writes group-commit (see sqlite-item-batcher.ts).
+    this.batcher = dialect === 'sqlite' && !this.db.isTransaction ? new SqliteItemBatcher(db) : undefined
+  }
+
+  private where(ref: ItemRef) {
+    return this.db
+      .selectFrom('engine_items')
+      .where('circle_id', '=', ref.circleId)
+      .where('kind', '=', ref.kind)
+      .where('scope', '=', ref.scope)
+      .where('grp', '=', ref.group)
+      .where('item_key', '=', ref.key)
+  }
+
+  async get(ref: ItemRef): Promise<Json | undefined> {
+    const r = await this.where(ref).select('value').executeTakeFirst()
+    return r ? (JSON.parse(r.value) as Json) : undefined
+  }
+
+  /** Replaces the item (creating it) and returns what it held before. */
+  async set(ref: ItemRef, value: Json): Promise<ItemChange> {
+    const c = await this.update(ref, () => ({ value }))
+    return { old_value: c.old_value, new_value: c.new_value }
+  }
+
+  async delete(ref: ItemRef): Promise<ItemChange> {
+    if (this.batcher) {
+      const r = await this.batcher.mutate(ref, () => ({ value: undefined }))
+      return { old_value: r.old, new_value: undefined }
+    }
+    return this.locked(ref, async (db) => {
+      const old = await readIn(db, ref)
+      if (old !== undefined) await whereItem(db.deleteFrom('engine_items'), ref).execute()
+      return { old_value: old, new_value: undefined }
+    })
+  }
+
+  /**
+   * Reads the item, lets `fn` compute its next value from the current one, and writes it, with
+   * nothing else touching the item in between. `fn` may throw to abort without writing.
+   */
+  async update<T extends { value: Json }>(
+    ref: ItemRef,
+    fn: (old: Json | undefined) => T,
+  ): Promise<ItemChange & T> {
+    if (this.batcher) {
+      const r = await this.batcher.mutate(ref, fn)
+      return { ...r.next, old_value: r.old, new_value: r.next.value }
+    }
+    return this.locked(ref, async (db) => {
+      const old = await readIn(db, ref)
+      const next = fn(old)
+      const value = JSON.stringify(next.value)
+      const at = new Date().toISOString()
+      await db
+        .insertInto('engine_items')
+        .values({
+          circle_id: ref.circleId,
+          kind: ref.kind,
+          scope: ref.scope,
+          grp: ref.group,
+          item_key: ref.key,
+          value,
+          updated_at: at,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['circle_id', 'kind', 'scope', 'grp', 'item_key'])
+            .doUpdateSet({ value, updated_at: at }),
+        )
+        .execute()
+      return { ...next, old_value: old, new_value: next.value }
+    })
+  }
+
+  /** Values of a scope (state) or group (stream), in key order. */
+  async list(
+    circleId: string,
+    kind: ItemKind,
+    scope: string,
+    group: string,
+  ): Promise<Array<{ key: string; value: Json }>> {
+    const rows = await this.db
+      .selectFrom('engine_items')
+      .select(['item_key', 'value'])
+      .where('circle_id', '=', circleId)
+      .where('kind', '=', kind)
+      .where('scope', '=', scope)
+      .where('grp', '=', group)
+      .orderBy('item_key')
+      .execute()
+    return rows.map((r) => ({ key: r.item_key, value: JSON.parse(r.value) as Json }))
+  }
+
+  /** State scopes of a circle, or the groups of one stream. */
+  async listGroups(circleId: string, kind: ItemKind, scope?: string): Promise<string[]> {
+    if (kind === 'state') {
+      const rows = await this.db
+        .selectFrom('engine_items')
+        .select('scope')
+        .distinct()
+        .where('circle_id', '=', circleId)
+        .where('kind', '=', 'state')
+        .orderBy('scope')
+        .execute()
+      return rows.map((r) => r.scope)
+    }
+    const rows = await this.db
+      .selectFrom('engine_items')
+      .select('grp')
+      .distinct()
+      .where('circle_id', '=', circleId)
+      .where('kind', '=', 'stream')
+      .where('scope', '=', scope ?? '')
+      .orderBy('grp')
+      .execute()
+    return rows.map((r) => r.grp)
+  }
+
+  private locked<T>(ref: ItemRef, fn: (db: Kysely<EngineTables>) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this.db)
+    return this.db.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres') {
+        // Serializes writers of this item across nodes, including the one that creates it.
+        const k = JSON.stringify([ref.circleId, ref.kind, ref.scope, ref.group, ref.key])
+        await sql`select pg_advisory_xact_lock(hashtextextended(${k}, 7))`.execute(trx)
+      }
+      return fn(trx)
+    })
+  }
+}
+
+function whereItem<Q extends { where: (...a: never[]) => unknown }>(q: Q, ref: ItemRef): Q {
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely's where builder is generic per query kind
+  const b = q as any
+  return b
+    .where('circle_id', '=', ref.circleId)
+    .where('kind', '=', ref.kind)
+    .where('scope', '=', ref.scope)
+    .where('grp', '=', ref.group)
+    .where('item_key', '=', ref.key) as Q
+}
+
+async function readIn(db: Kysely<EngineTables>, ref: ItemRef): Promise<Json | undefined> {
+  const r = await whereItem(db.selectFrom('engine_items').select('value'), ref).executeTakeFirst()
+  return r ? (JSON.parse((r as { value: string }).value) as Json) : undefined
+}

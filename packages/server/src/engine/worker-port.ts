@@ -1,0 +1,314 @@
+// The engine's worker port: a WebSocket server speaking the iii protocol. Each connection is
+// authenticated at upgrade by a circle API key; its functions and triggers live in that circle.
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import type { Json } from '../storage/storage.ts'
+import type { Engine } from './engine.ts'
+import { asEngineError, EngineError } from './engine-error.ts'
+import type { NamedQueues } from './named-queues.ts'
+import { type InvokeMessage, parseWorkerMessage, type WorkerMessage } from './protocol.ts'
+import { type EngineCaller, WorkerConnection } from './worker-connection.ts'
+
+/** Resolves the upgrade request's credentials; throws `{status, message}` to refuse. */
+export type WorkerAuthenticator = (req: IncomingMessage) => Promise<EngineCaller>
+
+export interface WorkerPortLog {
+  warn(o: object, msg?: string): void
+  info(o: object, msg?: string): void
+}
+
+const MAX_FRAME = 16 * 1024 * 1024
+const REATTACH_WINDOW_MS = 10 * 60_000
+/** Bounds on what one connection may hold, so a runaway worker cannot exhaust the engine. */
+const MAX_PER_WORKER = 10_000
+const MAX_IN_FLIGHT = 10_000
+
+export class WorkerPort {
+  private readonly server: Server
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
+  /** Telemetry sockets (iii-sdk's OpenTelemetry exporter at `/otel`): accepted, frames dropped. */
+  private readonly otel = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
+  private readonly tokens = new Map<string, { token: string; circleId: string }>()
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly queues: NamedQueues,
+    private readonly authenticate: WorkerAuthenticator,
+    private readonly log: WorkerPortLog,
+  ) {
+    this.server = createServer((_req, res) => {
+      res.writeHead(426, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({ error: { code: 'UPGRADE_REQUIRED', message: 'the engine port speaks WebSocket' } }),
+      )
+    })
+    this.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head))
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject)
+        const a = this.server.address()
+        resolve(typeof a === 'object' && a ? a.port : port)
+      })
+    })
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.wss.clients) c.terminate()
+    for (const c of this.otel.clients) c.terminate()
+    await new Promise<void>((r) => this.server.close(() => r()))
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => {})
+    const path = (req.url ?? '/').split('?')[0]!
+    if (path.replace(/\/+$/, '').endsWith('/otel')) {
+      this.otel.handleUpgrade(req, socket, head, (ws) => ws.on('error', () => {}))
+      return
+    }
+    let caller: EngineCaller
+    try {
+      caller = await this.authenticate(req)
+    } catch (err) {
+      const e = err as { status?: number; message?: string; code?: string }
+      const status = e.status ?? 401
+      const body = JSON.stringify({
+        error: { code: e.code ?? 'AUTH_REQUIRED', message: e.message ?? 'unauthorized' },
+      })
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Unauthorized'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      )
+      return
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new WorkerConnection(ws, caller, req.socket.remoteAddress ?? null)
+      this.engine.workers.set(conn.id, conn)
+      this.tokens.set(conn.id, { token: conn.reattachToken, circleId: caller.circleId })
+      ws.on('error', () => {})
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return // telemetry frames some SDKs send on the main socket
+        const text = data.toString()
+        const msg = parseWorkerMessage(text)
+        if (!msg) {
+          this.malformed(conn, text)
+          return
+        }
+        this.handle(conn, msg)
+      })
+      ws.on('close', () => {
+        this.engine.dropWorker(conn)
+        // The reattach token outlives the socket: the worker presents it when it comes back.
+        const { id, reattachToken } = conn
+        setTimeout(() => {
+          if (this.tokens.get(id)?.token === reattachToken) this.tokens.delete(id)
+        }, REATTACH_WINDOW_MS).unref()
+      })
+      conn.send({ type: 'workerregistered', worker_id: conn.id, reattach_token: conn.reattachToken })
+    })
+  }
+
+  private handle(conn: WorkerConnection, msg: WorkerMessage): void {
+    switch (msg.type) {
+      case 'invokefunction':
+        this.onInvoke(conn, msg)
+        return
+      case 'invocationresult':
+        conn.settle(msg.invocation_id, msg.result, msg.error)
+        return
+      case 'registerfunction':
+        if (!conn.caller.canWrite) {
+          this.refused(conn, msg.id, 'registering functions needs the "write" scope')
+          return
+        }
+        if (conn.functions.size >= MAX_PER_WORKER && !conn.functions.has(msg.id)) {
+          this.refused(conn, msg.id, `a worker registers at most ${MAX_PER_WORKER} functions`)
+          return
+        }
+        try {
+          this.engine.registerFunction(conn, msg)
+        } catch (err) {
+          this.refused(conn, msg.id, asEngineError(err).message)
+        }
+        return
+      case 'unregisterfunction':
+        this.engine.unregisterFunction(conn, msg.id)
+        return
+      case 'registertrigger': {
+        const reply = (error?: EngineError) =>
+          conn.send({
+            type: 'triggerregistrationresult',
+            id: msg.id,
+            trigger_type: msg.trigger_type,
+            function_id: msg.function_id,
+            ...(error ? { error: error.toWire() } : {}),
+          })
+        if (!conn.caller.canWrite) {
+          reply(new EngineError('forbidden', 'registering triggers needs the "write" scope'))
+          return
+        }
+        if (conn.triggers.size >= MAX_PER_WORKER && !conn.triggers.has(msg.id)) {
+          reply(new EngineError('limit_exceeded', `a worker registers at most ${MAX_PER_WORKER} triggers`))
+          return
+        }
+        try {
+          this.engine.registerTrigger({
+            id: msg.id,
+            trigger_type: msg.trigger_type,
+            function_id: msg.function_id,
+            config: msg.config ?? null,
+            metadata: msg.metadata ?? null,
+            circleId: conn.caller.circleId,
+            circleSlug: conn.caller.circleSlug,
+            conn,
+          })
+          reply()
+          return
+        } catch (err) {
+          reply(asEngineError(err))
+          return
+        }
+      }
+      case 'unregistertrigger':
+        this.engine.unregisterTrigger(conn.caller.circleId, msg.id, conn)
+        return
+      case 'registertriggertype':
+        if (!conn.caller.canWrite) return
+        try {
+          this.engine.registerTriggerType(
+            conn,
+            msg.id,
+            typeof msg.description === 'string' ? msg.description : '',
+          )
+        } catch (err) {
+          this.refused(conn, msg.id, asEngineError(err).message)
+        }
+        return
+      case 'unregistertriggertype':
+        this.engine.unregisterTriggerType(conn, msg.id)
+        return
+      case 'triggerregistrationresult':
+        if (msg.error)
+          this.log.warn(
+            { worker: conn.id, trigger: msg.id, error: msg.error },
+            'engine: worker refused a trigger',
+          )
+        return
+      case 'reattach':
+        this.reattach(conn, msg.previous_worker_id, msg.reattach_token)
+        return
+    }
+  }
+
+  /** A malformed invocation that names its id still gets an answer, so its caller never waits. */
+  private malformed(conn: WorkerConnection, text: string): void {
+    this.log.warn({ worker: conn.id }, 'engine: malformed worker message dropped')
+    let m: unknown
+    try {
+      m = JSON.parse(text)
+    } catch {
+      return
+    }
+    const o = m as { type?: unknown; invocation_id?: unknown; function_id?: unknown }
+    if (o?.type !== 'invokefunction' || typeof o.invocation_id !== 'string' || o.invocation_id.length > 128)
+      return
+    conn.send({
+      type: 'invocationresult',
+      invocation_id: o.invocation_id,
+      ...(typeof o.function_id === 'string' ? { function_id: o.function_id.slice(0, 512) } : {}),
+      error: { code: 'invalid_message', message: 'invokefunction needs function_id (and a valid action)' },
+    })
+  }
+
+  private refused(conn: WorkerConnection, id: string, message: string): void {
+    // iii has no reply for a refused function registration: the worker's log is all it gets.
+    this.log.warn({ worker: conn.id, id }, `engine: registration refused: ${message}`)
+  }
+
+  private onInvoke(conn: WorkerConnection, msg: InvokeMessage): void {
+    const data = (msg.data ?? null) as Json
+    const opts = {
+      ...(msg.metadata !== undefined ? { metadata: msg.metadata } : {}),
+      ...(typeof msg.traceparent === 'string' ? { traceparent: msg.traceparent } : {}),
+      ...(typeof msg.baggage === 'string' ? { baggage: msg.baggage } : {}),
+    }
+    const caller: EngineCaller = { ...conn.caller, workerId: conn.id }
+    if (conn.inFlight >= MAX_IN_FLIGHT) {
+      const e = new EngineError(
+        'limit_exceeded',
+        `a worker has at most ${MAX_IN_FLIGHT} invocations in flight`,
+      )
+      if (msg.invocation_id)
+        conn.send({
+          type: 'invocationresult',
+          invocation_id: msg.invocation_id,
+          function_id: msg.function_id,
+          error: e.toWire(),
+        })
+      return
+    }
+    conn.inFlight++
+    let settled = false
+    const done = () => {
+      if (!settled) conn.inFlight--
+      settled = true
+    }
+    const reply = (result: Json | undefined, error?: EngineError) => {
+      done()
+      if (!msg.invocation_id) return
+      conn.send({
+        type: 'invocationresult',
+        invocation_id: msg.invocation_id,
+        function_id: msg.function_id,
+        ...(error ? { error: error.toWire() } : { result: result ?? null }),
+      })
+    }
+    if (msg.action?.type === 'enqueue') {
+      try {
+        const id = this.queues.enqueue(caller, msg.action.queue, msg.function_id, data, opts)
+        reply({ messageReceiptId: id })
+        return
+      } catch (err) {
+        reply(undefined, asEngineError(err))
+        return
+      }
+    }
+    if (msg.action?.type === 'void' || !msg.invocation_id) {
+      done()
+      this.engine.invokeVoid(caller, msg.function_id, data, opts, (err) =>
+        this.log.warn(
+          { worker: conn.id, function_id: msg.function_id, err: asEngineError(err).message },
+          'engine: void invocation failed',
+        ),
+      )
+      return
+    }
+    this.engine.invoke(caller, msg.function_id, data, opts).then(
+      (r) => reply(r),
+      (err) => reply(undefined, asEngineError(err)),
+    )
+  }
+
+  /** A worker back after a dropped connection: the old socket (if half-open) is evicted. */
+  private reattach(conn: WorkerConnection, previousId: string, token: string | undefined): void {
+    const known = this.tokens.get(previousId)
+    if (!known || known.token !== token || known.circleId !== conn.caller.circleId || previousId === conn.id)
+      return
+    const old = this.engine.workers.get(previousId)
+    if (old && old !== conn) {
+      this.engine.dropWorker(old)
+      old.ws.terminate()
+    }
+    this.tokens.delete(previousId)
+    this.tokens.delete(conn.id)
+    this.engine.workers.delete(conn.id)
+    conn.id = previousId
+    conn.reattachToken = crypto.randomUUID()
+    this.engine.workers.set(conn.id, conn)
+    this.tokens.set(conn.id, { token: conn.reattachToken, circleId: conn.caller.circleId })
+    conn.send({ type: 'workerregistered', worker_id: conn.id, reattach_token: conn.reattachToken })
+  }
+}

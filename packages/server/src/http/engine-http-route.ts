@@ -1,0 +1,127 @@
+// Serves the engine's http triggers at /http/{circle}{api_path}: any method, any body type
+// (kept raw for HMAC checks; JSON bodies parsed), answered with what the function returns.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import sjson from 'secure-json-parse'
+import type { EngineCaller } from '../engine/engine.ts'
+import { ENGINE } from '../engine/engine-codes.ts'
+import { asEngineError } from '../engine/engine-error.ts'
+import { AuthRefused, type HttpTriggers } from '../engine/http-triggers.ts'
+import { E, PlatformError } from '../errors.ts'
+import type { Json } from '../storage/storage.ts'
+
+export interface EngineHttpDeps {
+  httpTriggers: HttpTriggers
+  /** The circle id of a live circle slug. */
+  circleIdOf(slug: string): Promise<string | undefined>
+}
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
+const TEXT_TYPE = /^(text\/|application\/(x-www-form-urlencoded|xml))/i
+
+function parseJson(text: string): Json {
+  return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as Json
+}
+
+/** JSON bodies parsed; text (and `curl -d`'s form type) parsed as JSON when it is JSON; else base64. */
+function bodyOf(req: FastifyRequest, raw: Buffer): Json {
+  if (raw.length === 0) return null
+  const type = String(req.headers['content-type'] ?? '')
+  if (JSON_TYPE.test(type)) {
+    try {
+      return parseJson(raw.toString('utf8'))
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      if (/prototype/i.test(message))
+        throw new PlatformError(E.FORBIDDEN_KEY, 'the body contains a __proto__ or constructor.prototype key')
+      throw new PlatformError(E.INVALID_JSON, `the body is not valid JSON: ${message.slice(0, 200)}`)
+    }
+  }
+  if (type === '' || TEXT_TYPE.test(type)) {
+    const text = raw.toString('utf8')
+    try {
+      return parseJson(text)
+    } catch {
+      return text
+    }
+  }
+  return raw.toString('base64')
+}
+
+export function registerEngineHttpRoute(app: FastifyInstance, deps: EngineHttpDeps): void {
+  app.register(async (scope) => {
+    // Raw bytes for every content type: HMAC signs the body exactly as sent.
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+    const handler = async (
+      req: FastifyRequest<{ Params: { circle: string; '*': string } }>,
+      reply: FastifyReply,
+    ) => {
+      const circleSlug = req.params.circle
+      const path = `/${req.params['*'] ?? ''}`
+      const notFound = () =>
+        new PlatformError(
+          ENGINE.ENGINE_ROUTE_NOT_FOUND,
+          `no http trigger for ${req.method} ${path.slice(0, 200)} in "${circleSlug.slice(0, 80)}"`,
+        )
+      const circleId = /^[a-z0-9][a-z0-9-]{0,62}$/.test(circleSlug)
+        ? await deps.circleIdOf(circleSlug)
+        : undefined
+      if (!circleId) throw notFound()
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+      const caller: EngineCaller = {
+        circleId,
+        circleSlug,
+        keyId: 'http-trigger',
+        canRead: true,
+        canWrite: true,
+        canExecute: true,
+      }
+      let out: Awaited<ReturnType<HttpTriggers['handle']>>
+      try {
+        out = await deps.httpTriggers.handle(
+          circleSlug,
+          {
+            method: req.method,
+            path,
+            query: req.query as Record<string, string | string[]>,
+            headers: req.headers,
+            rawBody: raw,
+            body: bodyOf(req, raw),
+          },
+          caller,
+        )
+      } catch (err) {
+        if (err instanceof PlatformError) throw err
+        if (err instanceof AuthRefused)
+          throw new PlatformError(
+            err.kind === 'signature'
+              ? ENGINE.ENGINE_SIGNATURE_INVALID
+              : err.kind === 'missing'
+                ? E.AUTH_REQUIRED
+                : E.AUTH_INVALID,
+            err.message,
+          )
+        const e = asEngineError(err)
+        const def =
+          e.code === 'timeout'
+            ? ENGINE.ENGINE_TIMEOUT
+            : e.code === 'function_not_found'
+              ? ENGINE.ENGINE_FUNCTION_UNAVAILABLE
+              : ENGINE.ENGINE_FUNCTION_FAILED
+        throw new PlatformError(def, e.message, { function_error: e.code })
+      }
+      if (!out) throw notFound()
+      for (const [k, v] of Object.entries(out.headers))
+        if (!['content-length', 'transfer-encoding', 'connection'].includes(k)) reply.header(k, v)
+      reply.code(out.status)
+      if (out.body === undefined || out.body === null) return reply.send()
+      if (typeof out.body === 'string') {
+        if (!reply.hasHeader('content-type')) reply.type('text/plain; charset=utf-8')
+        return reply.send(out.body)
+      }
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(out.body))
+    }
+    scope.all('/http/:circle', handler)
+    scope.all('/http/:circle/*', handler)
+  })
+}
