@@ -1,5 +1,6 @@
 // The element-type registry: one line per type. A type's own operations take precedence over
 // the generic ones of the same name and method.
+import { browserType } from './browser/definition.ts'
 import { circleType } from './circle/definition.ts'
 import type { ElementType, HttpMethod, OperationDef, PlatformContext, TypeRuntime } from './element.ts'
 import { operationPath } from './element.ts'
@@ -15,6 +16,7 @@ export const builtinElementTypes: ElementType[] = [
   variableType,
   pythonType,
   rateLimitType,
+  browserType,
 ]
 
 export interface OperationMatch {
