@@ -1,12 +1,15 @@
 // Every flag and environment variable, parsed once. A flag wins over its variable.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { parseMasterKeys } from './secrets/master-key-ring.ts'
 
 export interface Config {
   port: number
   host: string
   dataDir: string
   adminKey: string | undefined
+  /** PERIODIC_MASTER_KEY (wraps data keys of secrets at rest); unset: <data-dir>/master-keys.json. */
+  masterKey: string | undefined
   databaseUrl: string | undefined
   bodyLimitBytes: number
   logLevel: string
@@ -22,6 +25,12 @@ export interface Config {
     gitAllowLocal: boolean
     idleTimeoutMs: number
     logCapBytes: number
+  }
+  browser: {
+    /** The Chromium executable browser elements launch. */
+    chromiumPath: string
+    /** Live browser sessions this server holds at most. */
+    maxSessions: number
   }
 }
 
@@ -84,6 +93,18 @@ export const CONFIG_OPTIONS = {
     default: String(1024 * 1024),
     help: 'Log bytes kept per run',
   },
+  chromium: {
+    type: 'string',
+    env: 'PERIODIC_CHROMIUM_PATH',
+    default: '/usr/bin/chromium',
+    help: 'Chromium executable for browser elements',
+  },
+  'browser-max-sessions': {
+    type: 'string',
+    env: 'PERIODIC_BROWSER_MAX_SESSIONS',
+    default: '4',
+    help: 'Live browser sessions per server (each is a Chromium process)',
+  },
 } as const
 
 function int(name: string, raw: string, min: number, max: number): number {
@@ -134,11 +155,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (adminKey !== undefined && (adminKey.length < 16 || /\s/.test(adminKey))) {
     throw new ConfigError('PERIODIC_ADMIN_KEY must be at least 16 characters without whitespace')
   }
+  const masterKey = env['PERIODIC_MASTER_KEY'] || undefined
+  if (masterKey !== undefined) {
+    try {
+      parseMasterKeys(masterKey)
+    } catch (err) {
+      throw new ConfigError((err as Error).message)
+    }
+  }
   return {
     port: int('port', get('port'), 0, 65535),
     host: get('host'),
     dataDir: resolve(get('data-dir')),
     adminKey,
+    masterKey,
     databaseUrl,
     bodyLimitBytes: int('body limit', get('body-limit'), 1024, 1024 * 1024 * 1024),
     logLevel,
@@ -151,6 +181,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       gitAllowLocal: /^(1|true|yes)$/i.test(env['PERIODIC_GIT_ALLOW_LOCAL'] ?? ''),
       idleTimeoutMs: int('idle timeout', get('idle-timeout'), 100, 86_400_000),
       logCapBytes: int('log cap', get('log-cap'), 1024, 100 * 1024 * 1024),
+    },
+    browser: {
+      chromiumPath: get('chromium'),
+      maxSessions: int('browser max sessions', get('browser-max-sessions'), 0, 1000),
     },
   }
 }

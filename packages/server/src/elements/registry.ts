@@ -2,6 +2,7 @@
 // the generic ones of the same name and method.
 import { browserType } from './browser/definition.ts'
 import { circleType } from './circle/definition.ts'
+import { cookieJarType } from './cookie-jar/definition.ts'
 import type { ElementType, HttpMethod, OperationDef, PlatformContext, TypeRuntime } from './element.ts'
 import { operationPath } from './element.ts'
 import { genericOperations } from './generic/index.ts'
@@ -17,6 +18,7 @@ export const builtinElementTypes: ElementType[] = [
   pythonType,
   rateLimitType,
   browserType,
+  cookieJarType,
 ]
 
 export interface OperationMatch {
