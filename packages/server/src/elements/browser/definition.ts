@@ -1,6 +1,8 @@
 // browser: a live headless Chromium session (driven over CDP) that captures cookies and saves
 // them to, or loads them from, the cookie-jar attached to it.
 import { defineElement } from '../element.ts'
+import { BrowserRuntime } from './browser-runtime.ts'
+import { sessionOperations } from './session-operations.ts'
 import { BROWSER, browserSpec, presentBrowserSpec, preValidateBrowser } from './spec.ts'
 
 export const browserType = defineElement({
@@ -29,5 +31,6 @@ export const browserType = defineElement({
     'browser.cookies_saved_to_jar',
     'browser.cookies_loaded_from_jar',
   ],
-  operations: [],
+  runtime: (platform) => new BrowserRuntime(platform),
+  operations: [...sessionOperations],
 })

@@ -1,0 +1,175 @@
+// The browser type's runtime: the live Chromium sessions of this server, one per element, with
+// a per-element lock, the session limit, crash detection and shutdown on delete/disable/close.
+import { Counter, Gauge } from 'prom-client'
+import { PlatformError } from '../../errors.ts'
+import type { ElementRow, JsonObject } from '../../storage/storage.ts'
+import { type Actor, SYSTEM_ACTOR } from '../actor.ts'
+import type { PlatformContext, TypeRuntime } from '../element.ts'
+import { BrowserSession } from './browser-session.ts'
+import { BROWSER } from './spec.ts'
+
+export class BrowserRuntime implements TypeRuntime {
+  private readonly sessions = new Map<string, BrowserSession>()
+  private readonly locks = new Map<string, Promise<unknown>>()
+  /** Sessions being launched count against the limit too, so parallel starts cannot overshoot it. */
+  private launching = 0
+  private closed = false
+  private readonly unsubscribe: Array<() => void>
+  private readonly live: Gauge
+  readonly navigations: Counter
+  readonly cookieLoads: Counter
+
+  constructor(private readonly platform: PlatformContext) {
+    const registers = [platform.metrics]
+    this.live = new Gauge({ name: 'browser_sessions_live', help: 'Live Chromium sessions', registers })
+    this.navigations = new Counter({
+      name: 'browser_navigations_total',
+      help: 'navigate calls by outcome',
+      labelNames: ['outcome'],
+      registers,
+    })
+    this.cookieLoads = new Counter({
+      name: 'browser_cookie_loads_total',
+      help: 'load-cookies-from-jar calls',
+      registers,
+    })
+    // A deleted or disabled browser must not keep a Chromium (and its cookies) alive.
+    const end = (e: { element_id: string | null; data: JsonObject }) => {
+      if (e.element_id && e.data['element_type'] === 'browser' && this.sessions.has(e.element_id))
+        void this.withLock(e.element_id, () => this.dropSession(e.element_id!))
+    }
+    this.unsubscribe = [
+      platform.bus.subscribe('element.deleted', end),
+      platform.bus.subscribe('element.disabled', end),
+    ]
+  }
+
+  /** Runs `fn` after every earlier call for the same browser has finished. */
+  withLock<T>(elementId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(elementId) ?? Promise.resolve()
+    const next = prev.then(fn, fn)
+    const settled = next.catch(() => {})
+    this.locks.set(elementId, settled)
+    void settled.then(() => {
+      if (this.locks.get(elementId) === settled) this.locks.delete(elementId)
+    })
+    return next
+  }
+
+  session(elementId: string): BrowserSession | undefined {
+    return this.sessions.get(elementId)
+  }
+
+  liveCount(): number {
+    return this.sessions.size
+  }
+
+  /** The live session, or BROWSER_NOT_RUNNING (correcting a state a restart left stale). */
+  async require(row: ElementRow, actor: Actor): Promise<BrowserSession> {
+    const s = this.sessions.get(row.id)
+    if (s) return s
+    if (row.state === 'running') {
+      // The row says running but this server holds no session: it was lost with a restart.
+      await this.setState(row, 'crashed', 'the session was lost (server restarted)', actor, 'browser.crashed')
+    }
+    throw new PlatformError(
+      BROWSER.BROWSER_NOT_RUNNING,
+      `browser "${row.slug}" has no live session; call start`,
+      {
+        state: row.state === 'running' ? 'crashed' : row.state,
+      },
+    )
+  }
+
+  async start(row: ElementRow, actor: Actor): Promise<{ session: BrowserSession; row: ElementRow }> {
+    if (this.closed) throw new PlatformError(BROWSER.BROWSER_UNAVAILABLE, 'the server is shutting down')
+    if (this.sessions.has(row.id)) {
+      throw new PlatformError(BROWSER.BROWSER_ALREADY_RUNNING, `browser "${row.slug}" is already running`)
+    }
+    const max = this.platform.config.browser.maxSessions
+    if (this.sessions.size + this.launching >= max) {
+      throw new PlatformError(
+        BROWSER.BROWSER_SESSION_LIMIT,
+        `this server already runs ${max} live browser session(s); stop one first`,
+        { max_sessions: max },
+      )
+    }
+    this.launching++
+    let session: BrowserSession
+    try {
+      session = await BrowserSession.launch({
+        executablePath: this.platform.config.browser.chromiumPath,
+        userAgent: String(row.spec['user_agent'] ?? ''),
+      })
+    } finally {
+      this.launching--
+    }
+    if (this.closed) {
+      await session.close()
+      throw new PlatformError(BROWSER.BROWSER_UNAVAILABLE, 'the server is shutting down')
+    }
+    this.sessions.set(row.id, session)
+    this.live.set(this.sessions.size)
+    session.onCrash((reason) => {
+      void this.withLock(row.id, async () => {
+        if (this.sessions.get(row.id) !== session) return
+        this.forget(row.id)
+        const current = await this.platform.storage.getElement(row.id)
+        if (current && !current.deleted_at && current.enabled)
+          await this.setState(current, 'crashed', reason, SYSTEM_ACTOR, 'browser.crashed')
+      }).catch((err) => this.platform.log.warn({ err, element: row.id }, 'recording a browser crash failed'))
+    })
+    const next = await this.setState(row, 'running', null, actor, 'browser.started')
+    return { session, row: next }
+  }
+
+  async stop(row: ElementRow, actor: Actor, reason: string | null = null): Promise<ElementRow> {
+    await this.dropSession(row.id)
+    return row.state === 'stopped' ? row : this.setState(row, 'stopped', reason, actor, 'browser.stopped')
+  }
+
+  private async dropSession(id: string): Promise<void> {
+    const s = this.sessions.get(id)
+    if (!s) return
+    this.forget(id)
+    await s.close()
+  }
+
+  private forget(id: string): void {
+    this.sessions.delete(id)
+    this.live.set(this.sessions.size)
+  }
+
+  async setState(
+    row: ElementRow,
+    state: string,
+    reason: string | null,
+    actor: Actor,
+    event: string,
+  ): Promise<ElementRow> {
+    return this.platform.elements.patch(row, { state, state_reason: reason }, actor, event, { state })
+  }
+
+  /** Server close: every Chromium ends, and its browser is recorded as stopped. */
+  async close(): Promise<void> {
+    this.closed = true
+    for (const u of this.unsubscribe) u()
+    const ids = [...this.sessions.keys()]
+    await Promise.all(
+      ids.map((id) =>
+        this.withLock(id, async () => {
+          await this.dropSession(id)
+          const row = await this.platform.storage.getElement(id).catch(() => undefined)
+          if (row && row.state === 'running')
+            await this.setState(
+              row,
+              'stopped',
+              'the server shut down',
+              SYSTEM_ACTOR,
+              'browser.stopped',
+            ).catch(() => {})
+        }),
+      ),
+    )
+  }
+}
