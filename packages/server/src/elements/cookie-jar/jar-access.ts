@@ -2,6 +2,7 @@
 // a cookie jar: the cookie shape and its validator, finding the jar attached to a browser, and
 // reading or replacing its cookies. Signatures here are a contract: keep them stable.
 import { E, PlatformError } from '../../errors.ts'
+import { openJson, sealJson } from '../../secrets/secrets-of.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import type { Actor } from '../actor.ts'
 import type { ElementService } from '../element-service.ts'
@@ -14,6 +15,36 @@ import { countMetric, JAR_TYPE, loadJar, mutateJar } from './jar-store.ts'
 // value bound to (purpose, element id, version) under that element's data key. Call them outside
 // a storage transaction.
 export { openJson, sealJson } from '../../secrets/secrets-of.ts'
+
+/**
+ * The binding purpose of a browser's sealed `spec.cookies` (bound to the browser's id and its
+ * `spec.cookies_version`). The jar's `diff` with a browser opens them with openBrowserCookies,
+ * so the browser should seal with sealBrowserCookies (or this purpose).
+ */
+export const BROWSER_COOKIES_PURPOSE = 'browser.cookies'
+
+/** Seals a browser's captured cookies for its `spec.cookies` at `version`. */
+export function sealBrowserCookies(
+  ctx: JarAccessContext,
+  browserId: string,
+  version: number,
+  cookies: JarCookie[],
+): Promise<string> {
+  return sealJson(ctx, { elementId: browserId, version, purpose: BROWSER_COOKIES_PURPOSE }, cookies as never)
+}
+
+/** A browser's captured cookies (empty when it never captured). */
+export async function openBrowserCookies(ctx: JarAccessContext, browser: ElementRow): Promise<JarCookie[]> {
+  const sealed = browser.spec['cookies']
+  if (typeof sealed !== 'string') return []
+  const version = Number(browser.spec['cookies_version'] ?? 0)
+  const opened = await openJson(
+    ctx,
+    { elementId: browser.id, version, purpose: BROWSER_COOKIES_PURPOSE },
+    sealed,
+  )
+  return opened as unknown as JarCookie[]
+}
 export type {
   CookieFormat,
   CookieIdentity,
