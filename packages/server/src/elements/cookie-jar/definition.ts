@@ -1,10 +1,15 @@
 // cookie-jar: a durable, encrypted store of browser cookies that outlives any one browser and
 // attaches to at most one browser at a time.
 import { defineElement } from '../element.ts'
+import { attachOperations } from './attach-operations.ts'
+import { cookieOperations } from './cookie-operations.ts'
+import { describeOperation, diffOperation } from './diff-describe-operations.ts'
+import { exportOperation, importOperation } from './import-export-operations.ts'
 import { JAR } from './jar-errors.ts'
 import { JAR_COUNTERS } from './jar-metrics.ts'
 import { JarRuntime } from './jar-runtime.ts'
 import { stateOf } from './jar-state.ts'
+import { lifecycleOverrides } from './lifecycle-overrides.ts'
 import { jarAdvisories, jarRules, jarSpec, preValidateJarSpec } from './spec.ts'
 
 export const cookieJarType = defineElement({
@@ -19,7 +24,15 @@ export const cookieJarType = defineElement({
   advisories: jarAdvisories,
   states: ['empty', 'populated', 'orphaned', 'disabled', 'deleted'],
   initialState: 'empty',
-  operations: [],
+  operations: [
+    importOperation,
+    exportOperation,
+    ...cookieOperations,
+    ...attachOperations,
+    diffOperation,
+    describeOperation,
+    ...lifecycleOverrides,
+  ],
   errors: JAR,
   capabilities: [
     'cookie-storage',
