@@ -2,6 +2,7 @@
 // a per-element lock, the session limit, crash detection and shutdown on delete/disable/close.
 import { Counter, Gauge } from 'prom-client'
 import { PlatformError } from '../../errors.ts'
+import { forgetSecrets } from '../../secrets/secrets-of.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import { type Actor, SYSTEM_ACTOR } from '../actor.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
@@ -38,8 +39,16 @@ export class BrowserRuntime implements TypeRuntime {
       if (e.element_id && e.data['element_type'] === 'browser' && this.sessions.has(e.element_id))
         void this.withLock(e.element_id, () => this.dropSession(e.element_id!))
     }
+    // A deleted browser's captured cookies become unreadable for good: its data key is destroyed.
+    const shred = (e: { element_id: string | null; data: JsonObject }) => {
+      if (!e.element_id || e.data['element_type'] !== 'browser') return
+      forgetSecrets(platform, e.element_id).catch((err) =>
+        platform.log.warn({ err, element: e.element_id }, 'destroying a deleted browser’s data key failed'),
+      )
+    }
     this.unsubscribe = [
       platform.bus.subscribe('element.deleted', end),
+      platform.bus.subscribe('element.deleted', shred),
       platform.bus.subscribe('element.disabled', end),
     ]
   }

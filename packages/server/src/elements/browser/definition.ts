@@ -2,6 +2,8 @@
 // them to, or loads them from, the cookie-jar attached to it.
 import { defineElement } from '../element.ts'
 import { BrowserRuntime } from './browser-runtime.ts'
+import { cookieOperations } from './cookie-operations.ts'
+import { jarOperations } from './jar-operations.ts'
 import { sessionOperations } from './session-operations.ts'
 import { BROWSER, browserSpec, presentBrowserSpec, preValidateBrowser } from './spec.ts'
 
@@ -32,5 +34,5 @@ export const browserType = defineElement({
     'browser.cookies_loaded_from_jar',
   ],
   runtime: (platform) => new BrowserRuntime(platform),
-  operations: [...sessionOperations],
+  operations: [...sessionOperations, ...cookieOperations, ...jarOperations],
 })

@@ -133,6 +133,13 @@ export const BROWSER = defineErrorCodes({
     retryable: false,
     description: 'No cookie-jar is attached to this browser; attach one with the jar’s attach operation.',
   },
+  BROWSER_JAR_NOT_ATTACHED: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description:
+      'The jar named in the request is not the one attached to this browser; save and load work only on the attached jar (details.attached_jar_id).',
+  },
   BROWSER_COOKIES_UNREADABLE: {
     status: 409,
     class: 'conflict',
