@@ -126,6 +126,28 @@ export class SecretBox {
     return JSON.parse(plain.toString('utf8')) as Json
   }
 
+  /**
+   * Re-wraps every data key not wrapped by the current master key under it. Blobs are not
+   * touched: the data keys themselves do not change.
+   */
+  async rewrapAll(): Promise<{ current: number; rewrapped: number }> {
+    this.ring.refresh()
+    const current = this.ring.current().id
+    let rewrapped = 0
+    let after = ''
+    for (;;) {
+      const rows = await this.storage.listDataKeysNotWrappedBy(current, after, 500)
+      if (rows.length === 0) break
+      for (const row of rows) {
+        const key = this.unwrap(row.element_id, row.master_key_id, row.wrapped)
+        const next = { ...this.wrap(row.element_id, key), updated_at: new Date().toISOString() }
+        if (await this.storage.rewrapDataKey(row.element_id, row.master_key_id, next)) rewrapped++
+        after = row.element_id
+      }
+    }
+    return { current, rewrapped }
+  }
+
   /** Destroys the element's data key: whatever was sealed under it can never be opened again. */
   async forget(elementId: string): Promise<void> {
     this.cache.delete(elementId)

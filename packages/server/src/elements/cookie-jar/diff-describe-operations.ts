@@ -9,7 +9,7 @@ import { openBrowserCookies } from './jar-access.ts'
 import { identityOf, type JarCookie, nowSeconds } from './jar-cookie.ts'
 import { JAR } from './jar-errors.ts'
 import { cachedMeta, countBelow, MAX_COOKIES, rememberMeta, WARN_COOKIES } from './jar-state.ts'
-import { JAR_TYPE, loadJar } from './jar-store.ts'
+import { browserMissing, JAR_TYPE, loadJar } from './jar-store.ts'
 
 const iso = (seconds: number | undefined) =>
   seconds === undefined ? null : new Date(seconds * 1000).toISOString()
@@ -29,6 +29,12 @@ export const describeOperation = defineOperation({
       meta = row ? rememberMeta(row) : { domain_counts: {}, expirations: new Float64Array(0) }
     }
     const exp = meta.expirations
+    const attached = String(spec['attached_browser_id'] ?? '')
+    // The stored state follows a browser's deletion asynchronously; describe checks it now.
+    const state =
+      ctx.element.state === 'populated' && attached && (await browserMissing(ctx.elements, attached))
+        ? 'orphaned'
+        : ctx.element.state
     const count = Number(spec['cookie_count'] ?? 0)
     const oldest = exp.length ? exp[0] : undefined
     const newest = exp.length ? exp[exp.length - 1] : undefined
@@ -36,8 +42,8 @@ export const describeOperation = defineOperation({
       cookie_count: count,
       cookies_version: version,
       cookies_updated_at: spec['cookies_updated_at'] ?? '',
-      attached_browser_id: spec['attached_browser_id'] ?? '',
-      state: ctx.element.state,
+      attached_browser_id: attached,
+      state,
       domains: Object.entries(meta.domain_counts).map(([domain, n]) => ({ domain, count: n })),
       expired_count: countBelow(exp, nowSeconds()),
       session_count: count - exp.length,
