@@ -10,6 +10,7 @@ import {
 import {
   browserRuntime,
   CHROMIUM,
+  chromiumPid,
   createBrowser,
   eventually,
   HAVE_CHROMIUM,
@@ -151,6 +152,30 @@ describe.skipIf(!HAVE_CHROMIUM).each(storageKinds())(
         httpOnly: true,
       })
       await op('second', 'stop')
+    })
+
+    it('brings a crashed browser back: start again, load its jar, still logged in', async () => {
+      const b = await createBrowser(s, 'acme', 'phoenix')
+      expect(
+        (await s.api('POST', '/api/acme', { element_type: 'cookie-jar', slug: 'phoenix-jar' })).status,
+      ).toBe(201)
+      await op('phoenix-jar', 'attach', { browser_id: b.id })
+      await op('phoenix', 'start')
+      await op('phoenix', 'navigate', { url: `${site.url}/login?user=dora` })
+      expect((await op('phoenix', 'save-cookies-to-jar')).body.cookie_count).toBe(5)
+
+      process.kill(chromiumPid(browserRuntime(s).session(b.id)!.userDataDir)!, 'SIGKILL')
+      await eventually(async () => {
+        const state = (await s.api('GET', '/api/acme/phoenix')).body.state
+        return state === 'crashed' ? state : undefined
+      }, 'browser crashed')
+
+      expect((await op('phoenix', 'start')).body.state).toBe('running')
+      const loaded = await op('phoenix', 'load-cookies-from-jar')
+      expect(loaded.body).toMatchObject({ applied: 5, dropped_count: 0, evicted_count: 0 })
+      const account = await op('phoenix', 'navigate', { url: `${site.url}/account` })
+      expect(account.body).toMatchObject({ status: 200, title: 'Account of dora' })
+      await op('phoenix', 'stop')
     })
   },
 )
