@@ -3,6 +3,7 @@
 // blob to (purpose, element id, version), so a blob copied to another element or rolled back to
 // an older version fails to open; a wrapped key is bound to its element the same way.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { PlatformError } from '../errors.ts'
 import type { Json, Storage } from '../storage/storage.ts'
 import type { MasterKeyRing } from './master-key-ring.ts'
@@ -17,22 +18,27 @@ export interface SealBinding {
 }
 
 const FORMAT = 'v1'
+/** Sealed values: `v1` holds JSON, `z1` deflated JSON (the tag is bound into the associated data). */
+const PLAIN = 'v1'
+const DEFLATED = 'z1'
+/** Below this, deflate's framing costs more than it saves. */
+const DEFLATE_FROM = 1024
 const IV_BYTES = 12
 const TAG_BYTES = 16
 const CACHE_LIMIT = 10_000
 
-function encrypt(key: Buffer, plaintext: Buffer, aad: Buffer): string {
+function encrypt(key: Buffer, plaintext: Buffer, aad: Buffer, tag = FORMAT): string {
   const iv = randomBytes(IV_BYTES)
   const cipher = createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(aad)
   const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()])
-  return `${FORMAT}.${iv.toString('base64url')}.${body.toString('base64url')}`
+  return `${tag}.${iv.toString('base64url')}.${body.toString('base64url')}`
 }
 
 /** The plaintext, or undefined when the ciphertext does not authenticate under `key` and `aad`. */
-function decrypt(key: Buffer, sealed: string, aad: Buffer): Buffer | undefined {
+function decrypt(key: Buffer, sealed: string, aad: Buffer, tags: string[] = [FORMAT]): Buffer | undefined {
   const parts = sealed.split('.')
-  if (parts.length !== 3 || parts[0] !== FORMAT) return undefined
+  if (parts.length !== 3 || !tags.includes(parts[0]!)) return undefined
   const iv = Buffer.from(parts[1]!, 'base64url')
   const body = Buffer.from(parts[2]!, 'base64url')
   if (iv.length !== IV_BYTES || body.length < TAG_BYTES) return undefined
@@ -46,8 +52,8 @@ function decrypt(key: Buffer, sealed: string, aad: Buffer): Buffer | undefined {
   }
 }
 
-const blobAad = (b: SealBinding) =>
-  Buffer.from(`periodic/sealed/${FORMAT}\0${b.purpose}\0${b.elementId}\0${b.version}`)
+const blobAad = (b: SealBinding, tag: string) =>
+  Buffer.from(`periodic/sealed/${tag}\0${b.purpose}\0${b.elementId}\0${b.version}`)
 const keyAad = (elementId: string, masterKeyId: number) =>
   Buffer.from(`periodic/data-key/${FORMAT}\0${elementId}\0${masterKeyId}`)
 
@@ -110,13 +116,19 @@ export class SecretBox {
   /** Seals `value` for `binding`, creating the element's data key on first use. */
   async seal(binding: SealBinding, value: Json): Promise<string> {
     const key = await this.dataKey(binding.elementId, true)
-    return encrypt(key!, Buffer.from(JSON.stringify(value)), blobAad(binding))
+    const json = Buffer.from(JSON.stringify(value))
+    // Cookie sets compress several-fold: less to write, read and keep. Only someone who can
+    // both choose plaintext and watch the stored length could learn from it.
+    if (json.length < DEFLATE_FROM) return encrypt(key!, json, blobAad(binding, PLAIN), PLAIN)
+    return encrypt(key!, deflateRawSync(json, { level: 1 }), blobAad(binding, DEFLATED), DEFLATED)
   }
 
   /** Opens a sealed value; SECRET_INTEGRITY_FAILED when it was altered, moved or rolled back. */
   async open(binding: SealBinding, sealed: string): Promise<Json> {
     const key = await this.dataKey(binding.elementId, false)
-    const plain = key && decrypt(key, sealed, blobAad(binding))
+    const tag = sealed.slice(0, sealed.indexOf('.'))
+    const body = key && decrypt(key, sealed, blobAad(binding, tag), [PLAIN, DEFLATED])
+    const plain = body && (tag === DEFLATED ? inflateRawSync(body) : body)
     if (!plain)
       throw new PlatformError(
         SECRET.SECRET_INTEGRITY_FAILED,

@@ -118,8 +118,22 @@ function sameSiteOf(raw: unknown): SameSite | undefined {
   return undefined
 }
 
+type DomainCheck = { ok: true } | { ok: false; reason: string }
+/** Imports repeat a few domains thousands of times; the public-suffix lookup is the costly part. */
+const domainChecks = new Map<string, DomainCheck>()
+
 /** A cookie domain (lower-cased) or the reason it is refused. */
-export function checkCookieDomain(domain: string): { ok: true } | { ok: false; reason: string } {
+export function checkCookieDomain(domain: string): DomainCheck {
+  let r = domainChecks.get(domain)
+  if (!r) {
+    r = checkDomainUncached(domain)
+    if (domainChecks.size >= 50_000) domainChecks.clear()
+    domainChecks.set(domain, r)
+  }
+  return r
+}
+
+function checkDomainUncached(domain: string): DomainCheck {
   if (domain.length === 0) return { ok: false, reason: 'domain_missing' }
   if (domain.length > MAX_DOMAIN) return { ok: false, reason: 'domain_too_long' }
   const bare = domain.startsWith('.') ? domain.slice(1) : domain
