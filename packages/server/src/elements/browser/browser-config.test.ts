@@ -1,0 +1,20 @@
+// The browser's configuration: Chromium's path and the session limit, from flags or variables.
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from '../../config.ts'
+
+describe('browser configuration', () => {
+  it('defaults to Debian’s /usr/bin/chromium and 4 live sessions', () => {
+    expect(parseConfig([], {}).browser).toEqual({ chromiumPath: '/usr/bin/chromium', maxSessions: 4 })
+  })
+
+  it('takes PERIODIC_CHROMIUM_PATH and PERIODIC_BROWSER_MAX_SESSIONS, a flag winning over its variable', () => {
+    const env = { PERIODIC_CHROMIUM_PATH: '/opt/chrome', PERIODIC_BROWSER_MAX_SESSIONS: '9' }
+    expect(parseConfig([], env).browser).toEqual({ chromiumPath: '/opt/chrome', maxSessions: 9 })
+    expect(parseConfig(['--browser-max-sessions', '0'], env).browser.maxSessions).toBe(0)
+  })
+
+  it('refuses a session limit that is not an integer from 0 to 1000', () => {
+    for (const bad of ['-1', 'many', '1.5', '1001'])
+      expect(() => parseConfig([], { PERIODIC_BROWSER_MAX_SESSIONS: bad }), bad).toThrow(ConfigError)
+  })
+})
