@@ -15,7 +15,7 @@ export function describeSecretsStorageContract(get: () => { db: Storage; acme: E
     })
 
     it('inserts a data key once, re-wraps it only from the expected master key, and lists unrotated keys', async () => {
-      const ids = [randomUUID(), randomUUID(), randomUUID()].sort()
+      const ids: string[] = [randomUUID(), randomUUID(), randomUUID()].sort()
       for (const [i, id] of ids.entries()) {
         const at = tick()
         expect(
