@@ -261,6 +261,22 @@ describe.each(storageKinds())('cookie-jar import/export (%s)', (storage) => {
     expect((await jarGet(s, 'cas', 'describe')).body).toMatchObject({ cookie_count: 1, cookies_version: 1 })
   })
 
+  it('loses no write when many clients change one jar at once', async () => {
+    await createJar(s, 'acme', 'busy')
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        i % 2 === 0
+          ? jarOp(s, 'busy', 'set', li(`c${i}`, `v${i}`))
+          : jarOp(s, 'busy', 'import', { cookies: [li(`c${i}`, `v${i}`)] }),
+      ),
+    )
+    expect(results.map((r) => r.status)).toEqual(Array(24).fill(200))
+    const d = (await jarGet(s, 'busy', 'describe')).body
+    expect(d).toMatchObject({ cookie_count: 24, cookies_version: 24 })
+    const versions = results.map((r) => r.body.cookies_version).sort((a, b) => a - b)
+    expect(versions).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
+  })
+
   it('keeps the spec to its operations: create with cookies and update of derived fields are refused', async () => {
     let r = await s.api('POST', '/api/acme', {
       element_type: 'cookie-jar',

@@ -88,15 +88,41 @@ export interface JarWriteResult {
 
 class Retry extends Error {}
 
+/** Per-jar queue of writes in this process: writers take turns instead of racing the CAS. */
+const jarQueues = new Map<string, Promise<unknown>>()
+
+function serialized<T>(jarId: string, fn: () => Promise<T>): Promise<T> {
+  const prev = jarQueues.get(jarId) ?? Promise.resolve()
+  const run = prev.then(fn, fn)
+  const tail = run.catch(() => {})
+  jarQueues.set(jarId, tail)
+  void tail.then(() => {
+    if (jarQueues.get(jarId) === tail) jarQueues.delete(jarId)
+  })
+  return run
+}
+
+type Plan = (current: LoadedJar) => JarChange | null | Promise<JarChange | null>
+
 /**
  * Applies `plan` to the freshest state: `plan` returns the change (or null for none) and may
- * throw a PlatformError. Retries when another writer committed in between.
+ * throw a PlatformError. Writes to one jar take turns in this process; the compare-and-set
+ * catches writers in other processes, and the loop retries after one of them committed.
  */
-export async function mutateJar(
+export function mutateJar(
   ctx: JarContext,
   jar: ElementRow,
   opts: { withCookies: boolean },
-  plan: (current: LoadedJar) => JarChange | null | Promise<JarChange | null>,
+  plan: Plan,
+): Promise<JarWriteResult> {
+  return serialized(jar.id, () => mutateOnce(ctx, jar, opts, plan))
+}
+
+async function mutateOnce(
+  ctx: JarContext,
+  jar: ElementRow,
+  opts: { withCookies: boolean },
+  plan: Plan,
 ): Promise<JarWriteResult> {
   const secrets = secretsOf(ctx.elements)
   for (let attempt = 0; attempt < 16; attempt++) {
