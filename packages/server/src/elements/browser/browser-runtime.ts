@@ -1,7 +1,7 @@
 // The browser type's runtime: the live Chromium sessions of this server, one per element, with
 // a per-element lock, the session limit, crash detection and shutdown on delete/disable/close.
 import { Counter, Gauge } from 'prom-client'
-import { PlatformError } from '../../errors.ts'
+import { E, PlatformError } from '../../errors.ts'
 import { forgetSecrets } from '../../secrets/secrets-of.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import { type Actor, SYSTEM_ACTOR } from '../actor.ts'
@@ -35,9 +35,13 @@ export class BrowserRuntime implements TypeRuntime {
       registers,
     })
     // A deleted or disabled browser must not keep a Chromium (and its cookies) alive.
+    // Queued behind any operation in flight, so a start racing the delete is ended too.
     const end = (e: { element_id: string | null; data: JsonObject }) => {
-      if (e.element_id && e.data['element_type'] === 'browser' && this.sessions.has(e.element_id))
-        void this.withLock(e.element_id, () => this.dropSession(e.element_id!))
+      const id = e.element_id
+      if (!id || e.data['element_type'] !== 'browser') return
+      this.withLock(id, () => this.endFor(id)).catch((err) =>
+        platform.log.warn({ err, element: id }, 'ending a deleted or disabled browser’s session failed'),
+      )
     }
     // A deleted browser's captured cookies become unreadable for good: its data key is destroyed.
     const shred = (e: { element_id: string | null; data: JsonObject }) => {
@@ -73,10 +77,25 @@ export class BrowserRuntime implements TypeRuntime {
     return this.sessions.size
   }
 
+  /** The row as stored now: an operation's own copy predates the lock it waited for. */
+  private async fresh(row: ElementRow): Promise<ElementRow> {
+    return (await this.platform.storage.getElement(row.id)) ?? row
+  }
+
+  /** Ends the session of a deleted or disabled browser; a racing start may have set `running` over `disabled`. */
+  private async endFor(id: string): Promise<void> {
+    await this.dropSession(id)
+    // A deleted row is never written again, so only a disabled one can need its state back.
+    const row = await this.platform.storage.getElement(id)
+    if (row && !row.enabled && row.state !== 'disabled')
+      await this.setState(row, 'disabled', row.state_reason, SYSTEM_ACTOR, 'browser.stopped')
+  }
+
   /** The live session, or BROWSER_NOT_RUNNING (correcting a state a restart left stale). */
-  async require(row: ElementRow, actor: Actor): Promise<BrowserSession> {
-    const s = this.sessions.get(row.id)
+  async require(stale: ElementRow, actor: Actor): Promise<BrowserSession> {
+    const s = this.sessions.get(stale.id)
     if (s) return s
+    const row = (await this.fresh(stale)) ?? stale
     if (row.state === 'running') {
       // The row says running but this server holds no session: it was lost with a restart.
       await this.setState(row, 'crashed', 'the session was lost (server restarted)', actor, 'browser.crashed')
@@ -117,6 +136,13 @@ export class BrowserRuntime implements TypeRuntime {
       await session.close()
       throw new PlatformError(BROWSER.BROWSER_UNAVAILABLE, 'the server is shutting down')
     }
+    const current = await this.fresh(row)
+    if (!current?.enabled) {
+      await session.close()
+      throw !current
+        ? new PlatformError(E.ELEMENT_NOT_FOUND, `browser "${row.slug}" was deleted while it started`)
+        : new PlatformError(E.ELEMENT_DISABLED, `browser "${row.slug}" was disabled while it started`)
+    }
     this.sessions.set(row.id, session)
     this.live.set(this.sessions.size)
     session.onCrash((reason) => {
@@ -124,17 +150,17 @@ export class BrowserRuntime implements TypeRuntime {
         if (this.sessions.get(row.id) !== session) return
         this.forget(row.id)
         const current = await this.platform.storage.getElement(row.id)
-        if (current && !current.deleted_at && current.enabled)
-          await this.setState(current, 'crashed', reason, SYSTEM_ACTOR, 'browser.crashed')
+        if (current?.enabled) await this.setState(current, 'crashed', reason, SYSTEM_ACTOR, 'browser.crashed')
       }).catch((err) => this.platform.log.warn({ err, element: row.id }, 'recording a browser crash failed'))
     })
     const next = await this.setState(row, 'running', null, actor, 'browser.started')
     return { session, row: next }
   }
 
-  async stop(row: ElementRow, actor: Actor, reason: string | null = null): Promise<ElementRow> {
-    await this.dropSession(row.id)
-    return row.state === 'stopped' ? row : this.setState(row, 'stopped', reason, actor, 'browser.stopped')
+  async stop(stale: ElementRow, actor: Actor): Promise<ElementRow> {
+    await this.dropSession(stale.id)
+    const row = (await this.fresh(stale)) ?? stale
+    return row.state === 'stopped' ? row : this.setState(row, 'stopped', null, actor, 'browser.stopped')
   }
 
   private async dropSession(id: string): Promise<void> {

@@ -150,6 +150,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions${SKIP_REASON}`, () => {
     await op('crashy', 'stop')
   })
 
+  it('keeps a browser disabled when it is disabled while it starts, with no session left', async () => {
+    const b = await createBrowser(s, 'acme', 'racing-off')
+    const [started, disabled] = await Promise.all([op('racing-off', 'start'), op('racing-off', 'disable')])
+    expect(disabled.status).toBe(200)
+    expect([200, 409]).toContain(started.status)
+    await eventually(async () => (browserRuntime(s).session(b.id) ? undefined : true), 'session ended')
+    await eventually(async () => {
+      const row = (await s.api('GET', '/api/acme/racing-off')).body
+      return row.state === 'disabled' ? row : undefined
+    }, 'state disabled')
+  })
+
   it('closes the session when the browser is disabled or deleted', async () => {
     const b = await createBrowser(s, 'acme', 'doomed')
     await op('doomed', 'start')
@@ -163,6 +175,39 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions${SKIP_REASON}`, () => {
     const del = await s.api('DELETE', '/api/acme/doomed/ops/delete', { confirm: true })
     expect(del.status).toBe(200)
     await eventually(async () => (existsSync(dir2) ? undefined : true), 'profile dir removed on delete')
+    expect(browserRuntime(s).liveCount()).toBe(0)
+  })
+
+  it('records a browser whose session this server no longer holds as crashed on its next operation', async () => {
+    const b = await createBrowser(s, 'acme', 'stale')
+    // What a hard kill of the server leaves behind: the row says running, no Chromium exists.
+    await s.platform.storage.updateElement(b.id, { state: 'running' })
+    expect((await status('stale')).state).toBe('crashed')
+    const nav = await op('stale', 'navigate', { url: `${site.url}/` })
+    expect(nav.body.error).toMatchObject({ code: 'BROWSER_NOT_RUNNING', details: { state: 'crashed' } })
+    const row = (await s.api('GET', '/api/acme/stale')).body
+    expect(row).toMatchObject({ state: 'crashed', state_reason: 'the session was lost (server restarted)' })
+  })
+
+  it('serializes operations on one browser: two concurrent starts make one session and one 409', async () => {
+    const b = await createBrowser(s, 'acme', 'twice')
+    const [x, y] = await Promise.all([op('twice', 'start'), op('twice', 'start')])
+    expect([x.status, y.status].sort()).toEqual([200, 409])
+    expect([x, y].find((r) => r.status === 409)!.body.error.code).toBe('BROWSER_ALREADY_RUNNING')
+    expect(browserRuntime(s).liveCount()).toBe(1)
+    await op('twice', 'stop')
+    expect(browserRuntime(s).session(b.id)).toBeUndefined()
+  })
+
+  it('leaves no session behind when a browser is deleted while it starts', async () => {
+    const b = await createBrowser(s, 'acme', 'racing')
+    const [started, deleted] = await Promise.all([
+      op('racing', 'start'),
+      s.api('DELETE', '/api/acme/racing/ops/delete', { confirm: true }),
+    ])
+    expect(deleted.status).toBe(200)
+    expect([200, 404]).toContain(started.status)
+    await eventually(async () => (browserRuntime(s).session(b.id) ? undefined : true), 'session ended')
     expect(browserRuntime(s).liveCount()).toBe(0)
   })
 

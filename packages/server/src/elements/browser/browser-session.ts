@@ -141,8 +141,15 @@ export class BrowserSession {
     }
   }
 
+  /** The current page; the title is left empty when the page is too busy to give it within a second. */
   async location(): Promise<{ url: string; title: string }> {
-    return { url: this.page.url(), title: await this.page.title().catch(() => '') }
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(''), 1000)
+    })
+    const title = await Promise.race([this.page.title().catch(() => ''), late])
+    clearTimeout(timer)
+    return { url: this.page.url(), title }
   }
 
   /** Every cookie of the session (all sites), as CDP reports them. */
