@@ -277,6 +277,42 @@ describe.each(storageKinds())('cookie-jar import/export (%s)', (storage) => {
     expect(versions).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
   })
 
+  it('answers malformed and hostile bodies with 400s and changes nothing', async () => {
+    await createJar(s, 'acme', 'hostile')
+    const bad: Array<[string, unknown]> = [
+      ['import', { cookies: 'li_at=1' }],
+      ['import', { cookies: [li('a', '1')], mode: 'upsert' }],
+      ['import', { cookies: [li('a', '1')], format: 'netscape' }],
+      ['import', { cookies: [li('a', '1')], extra: true }],
+      ['import', { cookies: Array(50_001).fill(0) }],
+      ['import', { cookies: [li('a', '1')], expected_version: -1 }],
+      ['set', { name: 'a', domain: 'example.com' }],
+      ['set', { name: 'a', value: 1, domain: 'example.com' }],
+      ['delete', { name: 'a' }],
+      ['clear', { domain: 'exa mple.com' }],
+      ['export', { format: 'har' }],
+      ['attach', {}],
+      ['detach', { force: 'yes' }],
+      ['diff', { other_jar_id: '' }],
+    ]
+    for (const [op, body] of bad) {
+      const r = await jarOp(s, 'hostile', op, body)
+      expect(r.status, `${op} ${JSON.stringify(body).slice(0, 80)}`).toBe(400)
+      expect(r.body.error.code).toMatch(/VALIDATION_FAILED|JAR_INVALID_COOKIES/)
+    }
+    const raw = await s.api('POST', '/api/acme/hostile/ops/import', undefined, {
+      raw: '{"cookies":[{"name":',
+    })
+    expect(raw.status).toBe(400)
+    for (const q of ['limit=0', 'limit=1001', 'offset=-1', 'include_values=maybe']) {
+      expect((await jarGet(s, 'hostile', 'list', q)).status, q).toBe(400)
+    }
+    expect((await jarGet(s, 'hostile', 'describe')).body).toMatchObject({
+      cookie_count: 0,
+      cookies_version: 0,
+    })
+  })
+
   it('keeps the spec to its operations: create with cookies and update of derived fields are refused', async () => {
     let r = await s.api('POST', '/api/acme', {
       element_type: 'cookie-jar',

@@ -22,6 +22,9 @@ const formatParam = Type.Union(
   { default: 'auto', description: 'Input shape; auto detects it from the records.' },
 )
 
+/** Bounds the work one request can ask for; a real set never comes near it (10 000 unique). */
+const MAX_IMPORT_RECORDS = 50_000
+
 /** The near-capacity advisory, in write results (the element's `warnings` carry it too). */
 export function capacityWarnings(count: number): string[] {
   return count > WARN_COOKIES
@@ -38,7 +41,10 @@ export const importOperation = defineOperation({
     'mode=merge (default) upserts by (name, domain, path); mode=replace overwrites the jar. An invalid cookie refuses the whole import (JAR_INVALID_COOKIES) unless on_invalid=skip. More than 10 000 cookies after the write: JAR_CAPACITY_EXCEEDED, nothing changed. A Playwright storageState file can be posted as is (origins are ignored).',
   input: Type.Object(
     {
-      cookies: Type.Array(Type.Unknown(), { description: 'Cookie records' }),
+      cookies: Type.Array(Type.Unknown(), {
+        maxItems: MAX_IMPORT_RECORDS,
+        description: `Cookie records (at most ${MAX_IMPORT_RECORDS}; duplicates count once toward the 10 000 bound)`,
+      }),
       mode: Type.Union([Type.Literal('merge'), Type.Literal('replace')], { default: 'merge' }),
       format: formatParam,
       on_invalid: Type.Union([Type.Literal('reject'), Type.Literal('skip')], { default: 'reject' }),
