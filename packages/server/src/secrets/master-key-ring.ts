@@ -69,13 +69,19 @@ export function writeKeyFile(file: string, keys: MasterKey[]): void {
   renameSync(tmp, file)
 }
 
+function stampOf(file: string): string {
+  const st = statSync(file)
+  return `${st.mtimeMs}:${st.ino}:${st.size}`
+}
+
 export function newMasterKey(id: number): MasterKey {
   return { id, key: randomBytes(KEY_BYTES) }
 }
 
 export class MasterKeyRing {
   private keys: MasterKey[]
-  private fileMtime = 0
+  /** mtime, inode and size of the key file as last read (a rotation renames a new file in). */
+  private fileStamp = ''
   readonly file: string | undefined
 
   constructor(source: MasterKeySource) {
@@ -95,7 +101,7 @@ export class MasterKeyRing {
       }
     }
     this.keys = readKeyFile(this.file)
-    this.fileMtime = statSync(this.file).mtimeMs
+    this.fileStamp = stampOf(this.file)
   }
 
   /** Where the keys come from, for messages (never the keys). */
@@ -106,10 +112,10 @@ export class MasterKeyRing {
   /** Re-reads the key file when a rotation (another process) changed it. */
   refresh(): void {
     if (!this.file) return
-    const mtime = statSync(this.file).mtimeMs
-    if (mtime === this.fileMtime) return
+    const stamp = stampOf(this.file)
+    if (stamp === this.fileStamp) return
     this.keys = readKeyFile(this.file)
-    this.fileMtime = mtime
+    this.fileStamp = stamp
   }
 
   current(): MasterKey {
@@ -136,7 +142,7 @@ export class MasterKeyRing {
     const next = newMasterKey(Math.max(...this.keys.map((k) => k.id)) + 1)
     this.keys = [next, ...this.keys]
     writeKeyFile(this.file, this.keys)
-    this.fileMtime = statSync(this.file).mtimeMs
+    this.fileStamp = stampOf(this.file)
     return next.id
   }
 
@@ -147,7 +153,7 @@ export class MasterKeyRing {
     if (dropped.length === 0) return []
     this.keys = this.keys.filter((k) => !dropped.includes(k))
     writeKeyFile(this.file, this.keys)
-    this.fileMtime = statSync(this.file).mtimeMs
+    this.fileStamp = stampOf(this.file)
     return dropped.map((k) => k.id)
   }
 }

@@ -202,6 +202,22 @@ describe('cookie-jar secrets at rest', () => {
     await s.platform.close()
   })
 
+  it('lets a running server follow a rotation of its key file', async () => {
+    const dir = freshDir()
+    const s = await start(dir)
+    await setup(s, ['live-a', 'live-b'])
+    await s.api('POST', '/api/acme/live-a/ops/import', { cookies: [cookie('k', 'online-a')] })
+    const report = await runSecretsCommand(['rotate', '--retire', '--data-dir', dir], {})
+    expect(report).toMatchObject({ current: 2, keys: [2], rewrapped: 1 })
+    // A data key made after the rotation is wrapped by the new key; older ones still open.
+    await s.api('POST', '/api/acme/live-b/ops/import', { cookies: [cookie('k', 'online-b')] })
+    const b = (await s.api('GET', '/api/acme/live-b')).body.id as string
+    expect((await s.platform.storage.getDataKey(b))!.master_key_id).toBe(2)
+    expect((await s.api('POST', '/api/acme/live-a/ops/export')).body.cookies[0].value).toBe('online-a')
+    expect((await s.api('POST', '/api/acme/live-b/ops/export')).body.cookies[0].value).toBe('online-b')
+    await s.platform.close()
+  })
+
   it('uses PERIODIC_MASTER_KEY when set: no key file, and a different key cannot open the jar', async () => {
     const dir = freshDir()
     const k1 = Buffer.alloc(32, 7).toString('base64')
