@@ -151,6 +151,12 @@ describe.skipIf(!HAVE_CHROMIUM).each(storageKinds())(
         value: bobSession,
         httpOnly: true,
       })
+      const activity = await s.api('GET', '/api/acme/second/ops/activity')
+      const loadedEvent = activity.body.events.find(
+        (a: { action: string }) => a.action === 'browser.cookies_loaded_from_jar',
+      )
+      expect(loadedEvent?.details).toMatchObject({ jar_id: jar.body.id, applied: 5, dropped: 0, evicted: 0 })
+      expect(JSON.stringify(activity.body)).not.toContain(bobSession)
       await op('second', 'stop')
     })
 

@@ -38,7 +38,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions${SKIP_REASON}`, () => {
   })
 
   it('starts a session, navigates, reports status and stops, removing its profile dir', async () => {
-    const b = await createBrowser(s, 'acme', 'life', { start_url: `${site.url}/` })
+    const b = await createBrowser(s, 'acme', 'life', {
+      start_url: `${site.url}/`,
+      user_agent: 'PeriodicTest/1.0',
+    })
     expect(b.state).toBe('stopped')
     const started = await op('life', 'start')
     expect(started.status).toBe(200)
@@ -50,6 +53,11 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions${SKIP_REASON}`, () => {
     const nav = await op('life', 'navigate', { url: `${site.url}/account` })
     expect(nav.status).toBe(200)
     expect(nav.body).toEqual({ status: 401, url: `${site.url}/account`, title: 'Login required' })
+
+    expect(site.seen.filter((r) => r.path === '/account').at(-1)!.ua).toBe('PeriodicTest/1.0')
+    const metrics = await s.api('GET', '/metrics', undefined, { key: null })
+    expect(metrics.body).toMatch(/^browser_sessions_live 1$/m)
+    expect(metrics.body).toMatch(/^browser_navigations_total\{outcome="ok"\} 2$/m)
 
     const st = await status('life')
     expect(st).toMatchObject({ state: 'running', live: true, page: { url: `${site.url}/account` } })
@@ -113,6 +121,18 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions${SKIP_REASON}`, () => {
     expect(refused.status).toBe(502)
     expect(refused.body.error.code).toBe('BROWSER_NAVIGATION_FAILED')
     await op('slow', 'stop')
+
+    // A start_url that does not load leaves the session running and says why.
+    await createBrowser(s, 'acme', 'bad-url', { start_url: 'http://127.0.0.1:1/' })
+    const started = await op('bad-url', 'start')
+    expect(started.status).toBe(200)
+    expect(started.body).toMatchObject({
+      state: 'running',
+      navigation_error: { code: 'BROWSER_NAVIGATION_FAILED' },
+    })
+    const recovered = await op('bad-url', 'navigate', { url: `${site.url}/` })
+    expect(recovered.body, JSON.stringify(recovered.body)).toMatchObject({ status: 200, title: 'Home' })
+    await op('bad-url', 'stop')
   })
 
   it('holds at most PERIODIC_BROWSER_MAX_SESSIONS live sessions (429 beyond)', async () => {

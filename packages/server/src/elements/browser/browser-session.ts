@@ -127,18 +127,38 @@ export class BrowserSession {
 
   async navigate(url: string, timeoutMs: number): Promise<NavigationResult> {
     try {
-      const res = await this.page.goto(url, { timeout: timeoutMs, waitUntil: 'load' })
-      return { status: res?.status() ?? null, url: this.page.url(), title: await this.page.title() }
+      return await this.goto(url, timeoutMs)
     } catch (err) {
-      if (err instanceof errors.TimeoutError) {
-        throw new PlatformError(
-          BROWSER.BROWSER_NAVIGATION_TIMEOUT,
-          `${safeUrl(url)} did not load within ${timeoutMs} ms`,
-          { timeout_ms: timeoutMs },
-        )
+      // After a failed load Chromium commits its own error page a moment later, and a navigation
+      // started meanwhile is "interrupted" by it: once that page is in, the next try goes through.
+      if (
+        !(err instanceof Error) ||
+        !err.message.includes('interrupted by another navigation to "chrome-error:')
+      )
+        throw this.navigationError(err, url, timeoutMs)
+      await this.page.waitForLoadState('load', { timeout: 2000 }).catch(() => {})
+      try {
+        return await this.goto(url, timeoutMs)
+      } catch (again) {
+        throw this.navigationError(again, url, timeoutMs)
       }
-      throw this.failure(err, BROWSER.BROWSER_NAVIGATION_FAILED, `could not load ${safeUrl(url)}`)
     }
+  }
+
+  private async goto(url: string, timeoutMs: number): Promise<NavigationResult> {
+    const res = await this.page.goto(url, { timeout: timeoutMs, waitUntil: 'load' })
+    return { status: res?.status() ?? null, url: this.page.url(), title: await this.page.title() }
+  }
+
+  private navigationError(err: unknown, url: string, timeoutMs: number): PlatformError {
+    if (err instanceof errors.TimeoutError) {
+      return new PlatformError(
+        BROWSER.BROWSER_NAVIGATION_TIMEOUT,
+        `${safeUrl(url)} did not load within ${timeoutMs} ms`,
+        { timeout_ms: timeoutMs },
+      )
+    }
+    return this.failure(err, BROWSER.BROWSER_NAVIGATION_FAILED, `could not load ${safeUrl(url)}`)
   }
 
   /** The current page; the title is left empty when the page is too busy to give it within a second. */

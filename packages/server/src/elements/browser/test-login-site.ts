@@ -7,8 +7,8 @@ export interface LoginSite {
   url: string
   /** Session ids the server currently honours. */
   sessions: Map<string, string>
-  /** The Cookie header of every request, by path, in order. */
-  seen: Array<{ path: string; cookie: string }>
+  /** The Cookie and User-Agent headers of every request, by path, in order. */
+  seen: Array<{ path: string; cookie: string; ua: string }>
   close(): Promise<void>
 }
 
@@ -28,7 +28,7 @@ export async function startLoginSite(): Promise<LoginSite> {
   const seen: LoginSite['seen'] = []
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    seen.push({ path: url.pathname, cookie: req.headers.cookie ?? '' })
+    seen.push({ path: url.pathname, cookie: req.headers.cookie ?? '', ua: req.headers['user-agent'] ?? '' })
     const cookies = parseCookies(req)
     res.setHeader('content-type', 'text/html')
     if (url.pathname === '/login') {
