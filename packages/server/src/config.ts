@@ -31,6 +31,8 @@ export interface Config {
     chromiumPath: string
     /** Live browser sessions this server holds at most. */
     maxSessions: number
+    /** A session no operation used for this long is stopped; 0 keeps sessions until stopped. */
+    idleTimeoutMs: number
   }
 }
 
@@ -105,6 +107,12 @@ export const CONFIG_OPTIONS = {
     default: '4',
     help: 'Live browser sessions per server (each is a Chromium process)',
   },
+  'browser-idle-timeout': {
+    type: 'string',
+    env: 'PERIODIC_BROWSER_IDLE_TIMEOUT_MS',
+    default: '1800000',
+    help: 'Stop a browser session unused for this many ms (0: never)',
+  },
 } as const
 
 function int(name: string, raw: string, min: number, max: number): number {
@@ -122,6 +130,11 @@ function rateLimitOf(rawRate: string, rawBurst: string): Config['rateLimit'] {
   if (rawBurst === CONFIG_OPTIONS['rate-limit-burst'].default)
     return { perSecond, burst: Math.max(1, Math.ceil(perSecond * 2)) }
   return { perSecond, burst: int('rate limit burst', rawBurst, 1, 10_000_000) }
+}
+
+/** 0 turns the idle stop off; otherwise at least a second, at most a week. */
+function browserIdleTimeout(raw: string): number {
+  return raw === '0' ? 0 : int('browser idle timeout', raw, 1000, 7 * 86_400_000)
 }
 
 function oneOf<const T extends readonly string[]>(name: string, raw: string, allowed: T): T[number] {
@@ -185,6 +198,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     browser: {
       chromiumPath: get('chromium'),
       maxSessions: int('browser max sessions', get('browser-max-sessions'), 0, 1000),
+      idleTimeoutMs: browserIdleTimeout(get('browser-idle-timeout')),
     },
   }
 }

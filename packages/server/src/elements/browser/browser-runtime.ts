@@ -15,6 +15,9 @@ export class BrowserRuntime implements TypeRuntime {
   /** Sessions being launched count against the limit too, so parallel starts cannot overshoot it. */
   private launching = 0
   private closed = false
+  /** When each live session last finished an operation (for the idle stop). */
+  private readonly lastUsed = new Map<string, number>()
+  private readonly sweeper: NodeJS.Timeout | undefined
   private readonly unsubscribe: Array<() => void>
   private readonly live: Gauge
   readonly navigations: Counter
@@ -50,6 +53,11 @@ export class BrowserRuntime implements TypeRuntime {
         platform.log.warn({ err, element: e.element_id }, 'destroying a deleted browser’s data key failed'),
       )
     }
+    const idle = platform.config.browser.idleTimeoutMs
+    if (idle > 0) {
+      this.sweeper = setInterval(() => this.stopIdle(idle), Math.min(Math.max(idle / 4, 250), 30_000))
+      this.sweeper.unref()
+    }
     this.unsubscribe = [
       platform.bus.subscribe('element.deleted', end),
       platform.bus.subscribe('element.deleted', shred),
@@ -60,7 +68,14 @@ export class BrowserRuntime implements TypeRuntime {
   /** Runs `fn` after every earlier call for the same browser has finished. */
   withLock<T>(elementId: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(elementId) ?? Promise.resolve()
-    const next = prev.then(fn, fn)
+    const run = async () => {
+      try {
+        return await fn()
+      } finally {
+        if (this.sessions.has(elementId)) this.lastUsed.set(elementId, Date.now())
+      }
+    }
+    const next = prev.then(run, run)
     const settled = next.catch(() => {})
     this.locks.set(elementId, settled)
     void settled.then(() => {
@@ -172,6 +187,7 @@ export class BrowserRuntime implements TypeRuntime {
 
   private forget(id: string): void {
     this.sessions.delete(id)
+    this.lastUsed.delete(id)
     this.live.set(this.sessions.size)
   }
 
@@ -185,9 +201,31 @@ export class BrowserRuntime implements TypeRuntime {
     return this.platform.elements.patch(row, { state, state_reason: reason }, actor, event, { state })
   }
 
+  /** Stops sessions no operation used for `idle` ms (one in use holds its lock, so it is skipped). */
+  private stopIdle(idle: number): void {
+    const now = Date.now()
+    for (const [id, at] of this.lastUsed) {
+      if (now - at < idle || this.locks.has(id)) continue
+      this.withLock(id, async () => {
+        if (!this.sessions.has(id) || Date.now() - (this.lastUsed.get(id) ?? 0) < idle) return
+        await this.dropSession(id)
+        const row = await this.platform.storage.getElement(id)
+        if (row?.state === 'running')
+          await this.setState(
+            row,
+            'stopped',
+            `idle for more than ${idle} ms`,
+            SYSTEM_ACTOR,
+            'browser.stopped',
+          )
+      }).catch((err) => this.platform.log.warn({ err, element: id }, 'stopping an idle browser failed'))
+    }
+  }
+
   /** Server close: every Chromium ends, and its browser is recorded as stopped. */
   async close(): Promise<void> {
     this.closed = true
+    if (this.sweeper) clearInterval(this.sweeper)
     for (const u of this.unsubscribe) u()
     const ids = [...this.sessions.keys()]
     await Promise.all(

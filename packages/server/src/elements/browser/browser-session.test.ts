@@ -268,6 +268,30 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions at server close${SKIP_REASON}`
   })
 })
 
+describe.skipIf(!HAVE_CHROMIUM)(`idle browser sessions${SKIP_REASON}`, () => {
+  it('stops a session no operation used for PERIODIC_BROWSER_IDLE_TIMEOUT_MS', async () => {
+    const s = await startTestServer({
+      env: { PERIODIC_CHROMIUM_PATH: CHROMIUM, PERIODIC_BROWSER_IDLE_TIMEOUT_MS: '1000' },
+    })
+    try {
+      await s.createCircle('acme')
+      const b = await createBrowser(s, 'acme', 'idle')
+      expect((await s.api('POST', '/api/acme/idle/ops/start', {})).status).toBe(200)
+      const dir = browserRuntime(s).session(b.id)!.userDataDir
+      const row = await eventually(async () => {
+        const r = (await s.api('GET', '/api/acme/idle')).body
+        return r.state === 'stopped' ? r : undefined
+      }, 'idle stop')
+      expect(row.state_reason).toBe('idle for more than 1000 ms')
+      expect(existsSync(dir)).toBe(false)
+      // An idle-stopped browser starts again like any stopped one.
+      expect((await s.api('POST', '/api/acme/idle/ops/start', {})).body.state).toBe('running')
+    } finally {
+      await s.close()
+    }
+  })
+})
+
 /** Gone, or a zombie its parent has not reaped yet. */
 function processGone(pid: number): boolean {
   try {
