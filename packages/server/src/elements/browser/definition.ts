@@ -5,7 +5,7 @@ import { BrowserRuntime } from './browser-runtime.ts'
 import { cookieOperations } from './cookie-operations.ts'
 import { jarOperations } from './jar-operations.ts'
 import { sessionOperations } from './session-operations.ts'
-import { BROWSER, browserSpec, presentBrowserSpec, preValidateBrowser } from './spec.ts'
+import { BROWSER, browserRules, browserSpec, presentBrowserSpec, preValidateBrowser } from './spec.ts'
 
 export const browserType = defineElement({
   type: 'browser',
@@ -16,6 +16,7 @@ export const browserType = defineElement({
   category: 'actions',
   form: 'atom',
   spec: browserSpec,
+  rules: browserRules,
   preValidate: preValidateBrowser,
   presentSpec: presentBrowserSpec,
   // stopped: no session; running: a live Chromium; crashed: the session died without stop.

@@ -2,6 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { defineErrorCodes, E, PlatformError } from '../../errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
+import type { SpecRule } from '../element.ts'
 
 export const MAX_NAVIGATION_TIMEOUT_MS = 120_000
 
@@ -54,6 +55,22 @@ export const browserSpec = Type.Object(
 )
 
 export type BrowserSpec = Static<typeof browserSpec>
+
+export const browserRules: SpecRule[] = [
+  {
+    field: 'start_url',
+    message: 'must be empty or an absolute http:// or https:// URL',
+    check: (spec) => {
+      const raw = spec['start_url']
+      if (raw === undefined || raw === '') return true
+      try {
+        return ['http:', 'https:'].includes(new URL(String(raw)).protocol)
+      } catch {
+        return false
+      }
+    },
+  },
+]
 
 /** The captured cookies are written by operations as a sealed string; a plain array is refused. */
 export function preValidateBrowser(spec: JsonObject): void {
