@@ -227,11 +227,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
+  // Kysely decides whether its migration tables exist by looking through every schema unless it
+  // is told which one: with several schemas in one database (tests, shared installs) it would
+  // find another schema's table and skip creating its own.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: 'periodic_migrations',
     migrationLockTableName: 'periodic_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
