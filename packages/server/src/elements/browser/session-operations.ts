@@ -4,17 +4,11 @@ import { PlatformError } from '../../errors.ts'
 import { defineOperation, type OperationContext } from '../element.ts'
 import type { BrowserRuntime } from './browser-runtime.ts'
 import type { BrowserSession } from './browser-session.ts'
-import { BROWSER } from './spec.ts'
+import { BROWSER, isWebUrl, MAX_URL_LENGTH } from './spec.ts'
 
-export const MAX_URL_LENGTH = 2048
-
-/** Only absolute http(s) URLs: file:, chrome:, javascript: and data: would reach past the web. */
+/** The URL, or BROWSER_INVALID_URL naming `field`. */
 export function checkUrl(raw: string, field: string): string {
-  let u: URL | undefined
-  try {
-    u = new URL(raw)
-  } catch {}
-  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || raw.length > MAX_URL_LENGTH) {
+  if (!isWebUrl(raw))
     throw new PlatformError(
       BROWSER.BROWSER_INVALID_URL,
       `${field} must be an absolute http:// or https:// URL`,
@@ -22,8 +16,7 @@ export function checkUrl(raw: string, field: string): string {
         field,
       },
     )
-  }
-  return u.href
+  return raw
 }
 
 export const runtimeOf = (ctx: OperationContext<unknown>) => ctx.runtime as BrowserRuntime

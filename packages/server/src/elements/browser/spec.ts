@@ -5,12 +5,13 @@ import type { JsonObject } from '../../storage/storage.ts'
 import type { SpecRule } from '../element.ts'
 
 export const MAX_NAVIGATION_TIMEOUT_MS = 120_000
+export const MAX_URL_LENGTH = 2048
 
 export const browserSpec = Type.Object(
   {
     start_url: Type.String({
       default: '',
-      maxLength: 2048,
+      maxLength: MAX_URL_LENGTH,
       description: 'Opened by `start` when set (http or https only); empty = about:blank.',
     }),
     navigation_timeout_ms: Type.Integer({
@@ -56,19 +57,21 @@ export const browserSpec = Type.Object(
 
 export type BrowserSpec = Static<typeof browserSpec>
 
+/** Only absolute http(s) URLs: file:, chrome:, javascript: and data: would reach past the web. */
+export function isWebUrl(raw: string): boolean {
+  if (raw.length > MAX_URL_LENGTH) return false
+  try {
+    return ['http:', 'https:'].includes(new URL(raw).protocol)
+  } catch {
+    return false
+  }
+}
+
 export const browserRules: SpecRule[] = [
   {
     field: 'start_url',
     message: 'must be empty or an absolute http:// or https:// URL',
-    check: (spec) => {
-      const raw = spec['start_url']
-      if (raw === undefined || raw === '') return true
-      try {
-        return ['http:', 'https:'].includes(new URL(String(raw)).protocol)
-      } catch {
-        return false
-      }
-    },
+    check: (spec) => !spec['start_url'] || isWebUrl(String(spec['start_url'])),
   },
 ]
 
