@@ -128,6 +128,19 @@ describe.each(storageKinds())('cookie-jar import/export (%s)', (storage) => {
     expect(again.find((c: any) => c.name === 'pw2')).toEqual(byName.pw2)
   })
 
+  it('merges a bare array of cookies (a browser-extension export) and explains a bad option', async () => {
+    await createJar(s, 'acme', 'bare')
+    let r = await jarOp(s, 'bare', 'import', [
+      li('a', '1'),
+      { ...li('b', '2'), hostOnly: false, storeId: '0' },
+    ])
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ mode: 'merge', format: 'chrome', added: 2, cookie_count: 2 })
+    r = await jarOp(s, 'bare', 'import', { cookies: [li('c', '3')], mode: 'upsert' })
+    expect(r.status).toBe(400)
+    expect(r.body.error.message).toMatch(/mode/)
+  })
+
   it('keeps sameSite unspecified when missing, maps none to no_restriction, and refuses bad cookies by name', async () => {
     await createJar(s, 'acme', 'rules')
     let r = await jarOp(s, 'rules', 'set', { name: 'u', value: 'x', domain: 'example.com' })

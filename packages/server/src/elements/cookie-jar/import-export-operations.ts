@@ -1,6 +1,6 @@
 // import (merge or replace, Chrome/Playwright/CDP shapes) and export (write scope: it returns
 // live session values) of a cookie jar.
-import { Type } from '@sinclair/typebox'
+import { type Static, Type } from '@sinclair/typebox'
 import type { JsonObject } from '../../storage/storage.ts'
 import { defineOperation } from '../element.ts'
 import { formatCookies } from './cookie-formats.ts'
@@ -32,6 +32,28 @@ export function capacityWarnings(count: number): string[] {
     : []
 }
 
+const importBody = Type.Object(
+  {
+    cookies: Type.Array(Type.Unknown(), {
+      maxItems: MAX_IMPORT_RECORDS,
+      description: `Cookie records (at most ${MAX_IMPORT_RECORDS}; duplicates count once toward the 10 000 bound)`,
+    }),
+    mode: Type.Optional(Type.Union([Type.Literal('merge'), Type.Literal('replace')], { default: 'merge' })),
+    format: Type.Optional(formatParam),
+    on_invalid: Type.Optional(
+      Type.Union([Type.Literal('reject'), Type.Literal('skip')], { default: 'reject' }),
+    ),
+    expected_version: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'JAR_VERSION_CONFLICT unless cookies_version still equals it',
+      }),
+    ),
+    origins: Type.Optional(Type.Array(Type.Unknown(), { description: 'Ignored (Playwright storageState)' })),
+  },
+  { additionalProperties: false },
+)
+
 export const importOperation = defineOperation({
   name: 'import',
   method: 'POST',
@@ -39,29 +61,26 @@ export const importOperation = defineOperation({
   summary: 'Bulk-replace or merge the jar’s cookies (Chrome, Playwright or CDP shape)',
   description:
     'mode=merge (default) upserts by (name, domain, path); mode=replace overwrites the jar. An invalid cookie refuses the whole import (JAR_INVALID_COOKIES) unless on_invalid=skip. More than 10 000 cookies after the write: JAR_CAPACITY_EXCEEDED, nothing changed. A Playwright storageState file can be posted as is (origins are ignored).',
-  input: Type.Object(
-    {
-      cookies: Type.Array(Type.Unknown(), {
-        maxItems: MAX_IMPORT_RECORDS,
-        description: `Cookie records (at most ${MAX_IMPORT_RECORDS}; duplicates count once toward the 10 000 bound)`,
-      }),
-      mode: Type.Union([Type.Literal('merge'), Type.Literal('replace')], { default: 'merge' }),
-      format: formatParam,
-      on_invalid: Type.Union([Type.Literal('reject'), Type.Literal('skip')], { default: 'reject' }),
-      expected_version: Type.Optional(
-        Type.Integer({
-          minimum: 0,
-          description: 'JAR_VERSION_CONFLICT unless cookies_version still equals it',
-        }),
-      ),
-      origins: Type.Optional(
-        Type.Array(Type.Unknown(), { description: 'Ignored (Playwright storageState)' }),
-      ),
-    },
-    { additionalProperties: false },
-  ),
+  input: Type.Union([importBody, Type.Array(Type.Unknown(), { maxItems: MAX_IMPORT_RECORDS })], {
+    description: 'The options object, or a bare array of cookies (a browser-extension export) to merge.',
+  }),
   async handler(ctx) {
-    const { input } = ctx
+    // Defaults by hand: Ajv does not apply them inside a union.
+    const raw = ctx.input as Static<typeof importBody> | unknown[]
+    const input = Array.isArray(raw)
+      ? {
+          cookies: raw,
+          mode: 'merge' as const,
+          format: 'auto' as const,
+          on_invalid: 'reject' as const,
+          expected_version: undefined,
+        }
+      : {
+          ...raw,
+          mode: raw.mode ?? 'merge',
+          format: raw.format ?? 'auto',
+          on_invalid: raw.on_invalid ?? 'reject',
+        }
     const format = input.format === 'auto' ? undefined : (input.format as CookieFormat)
     const normalized = normalizeCookies(input.cookies, format)
     if (normalized.dropped.length > 0 && input.on_invalid === 'reject')
