@@ -199,7 +199,11 @@ export class BrowserSession {
   }
 
   async clearCookies(): Promise<void> {
-    await this.context.clearCookies()
+    try {
+      await this.context.clearCookies()
+    } catch (err) {
+      throw this.failure(err, BROWSER.BROWSER_SESSION_CRASHED, 'clearing cookies failed')
+    }
   }
 
   alive(): boolean {
