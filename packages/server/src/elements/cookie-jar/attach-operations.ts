@@ -47,12 +47,16 @@ export const attachOperations = [
       await mutateJar(ctx, ctx.element, { withCookies: false }, async (cur) => {
         const held = cur.row.attached_browser_id
         if (held === browser.id) return null
-        if (held)
+        if (held) {
+          const gone = await browserMissing(ctx.elements, held)
           throw new PlatformError(
             JAR.JAR_ALREADY_ATTACHED,
-            `the jar is attached to browser ${held}; detach it first`,
-            { attached_browser_id: held },
+            gone
+              ? `the jar is still attached to browser ${held}, which no longer exists; detach with force=true first`
+              : `the jar is attached to browser ${held}; detach it first`,
+            { attached_browser_id: held, attached_browser_missing: gone },
           )
+        }
         const other = await ctx.elements.storage.findCookieJarByBrowser(browser.id)
         if (other && other.element_id !== ctx.element.id) {
           const err = browserTaken(browser.id)

@@ -95,7 +95,15 @@ describe.each(storageKinds())('cookie-jar attach and diff (%s)', (storage) => {
     }, 'jar state orphaned')
     expect(jar.spec.attached_browser_id).toBe(b.id)
     expect((await jarGet(s, 'orphan', 'describe')).body.state).toBe('orphaned')
-    let r = await jarOp(s, 'orphan', 'detach')
+    const replacement = await createBrowserElement(s, 'acme', 'replacement')
+    let r = await jarOp(s, 'orphan', 'attach', { browser_id: replacement.id })
+    expect(r.status).toBe(409)
+    expect(r.body.error).toMatchObject({
+      code: 'JAR_ALREADY_ATTACHED',
+      details: { attached_browser_missing: true },
+    })
+    expect(r.body.error.message).toMatch(/force=true/)
+    r = await jarOp(s, 'orphan', 'detach')
     expect(r.status).toBe(404)
     expect(r.body.error).toMatchObject({
       code: 'JAR_BROWSER_MISSING',
@@ -106,6 +114,9 @@ describe.each(storageKinds())('cookie-jar attach and diff (%s)', (storage) => {
     const after = (await s.api('GET', '/api/acme/orphan')).body
     expect(after.state).toBe('populated')
     expect(after.spec).toMatchObject({ attached_browser_id: '', cookie_count: 1 })
+    // The session moves on to the new browser.
+    r = await jarOp(s, 'orphan', 'attach', { browser_id: replacement.id })
+    expect(r.body).toEqual({ attached_browser_id: replacement.id, changed: true })
   })
 
   it('diffs against another jar with per-domain added, removed and changed counts and no values', async () => {
