@@ -326,6 +326,24 @@ describe.each(storageKinds())('cookie-jar import/export (%s)', (storage) => {
     })
   })
 
+  it('restores name and intention only: cookies are not versioned history', async () => {
+    await createJar(s, 'acme', 'hist')
+    await jarOp(s, 'hist', 'import', { cookies: [li('a', 'first-secret')] })
+    await s.api('PATCH', '/api/acme/hist', { name: 'Renamed', intention: 'later' })
+    await jarOp(s, 'hist', 'set', li('b', 'second-secret'))
+    const r = await jarOp(s, 'hist', 'restore', { version: 1 })
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({
+      name: 'Hist',
+      intention: '',
+      spec: { cookie_count: 2, cookies_version: 2 },
+    })
+    const history = await jarGet(s, 'hist', 'version', 'history=true')
+    expect(history.body.history.length).toBeGreaterThanOrEqual(3)
+    expect(JSON.stringify(history.body)).not.toMatch(/first-secret|second-secret/)
+    expect((await jarOp(s, 'hist', 'restore', { version: 99 })).body.error.code).toBe('VERSION_NOT_FOUND')
+  })
+
   it('keeps the spec to its operations: create with cookies and update of derived fields are refused', async () => {
     let r = await s.api('POST', '/api/acme', {
       element_type: 'cookie-jar',
