@@ -1,12 +1,15 @@
 // Every flag and environment variable, parsed once. A flag wins over its variable.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { parseMasterKeys } from './secrets/master-key-ring.ts'
 
 export interface Config {
   port: number
   host: string
   dataDir: string
   adminKey: string | undefined
+  /** PERIODIC_MASTER_KEY (wraps data keys of secrets at rest); unset: <data-dir>/master-keys.json. */
+  masterKey: string | undefined
   databaseUrl: string | undefined
   /** Redis for WebSocket fan-out and presence across nodes (unset: one node, in process). */
   redisUrl: string | undefined
@@ -29,6 +32,14 @@ export interface Config {
   }
   /** The engine's worker port (iii protocol); 0 = ephemeral. */
   engine: { port: number; timeoutMs: number }
+  browser: {
+    /** The Chromium executable browser elements launch. */
+    chromiumPath: string
+    /** Live browser sessions this server holds at most. */
+    maxSessions: number
+    /** A session no operation used for this long is stopped; 0 keeps sessions until stopped. */
+    idleTimeoutMs: number
+  }
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +113,24 @@ export const CONFIG_OPTIONS = {
     default: '30000',
     help: 'How long the engine waits for a function before answering timeout, ms',
   },
+  chromium: {
+    type: 'string',
+    env: 'PERIODIC_CHROMIUM_PATH',
+    default: '/usr/bin/chromium',
+    help: 'Chromium executable for browser elements',
+  },
+  'browser-max-sessions': {
+    type: 'string',
+    env: 'PERIODIC_BROWSER_MAX_SESSIONS',
+    default: '4',
+    help: 'Live browser sessions per server (each is a Chromium process)',
+  },
+  'browser-idle-timeout': {
+    type: 'string',
+    env: 'PERIODIC_BROWSER_IDLE_TIMEOUT_MS',
+    default: '1800000',
+    help: 'Stop a browser session unused for this many ms (0: never)',
+  },
 } as const
 
 function int(name: string, raw: string, min: number, max: number): number {
@@ -119,6 +148,11 @@ function rateLimitOf(rawRate: string, rawBurst: string): Config['rateLimit'] {
   if (rawBurst === CONFIG_OPTIONS['rate-limit-burst'].default)
     return { perSecond, burst: Math.max(1, Math.ceil(perSecond * 2)) }
   return { perSecond, burst: int('rate limit burst', rawBurst, 1, 10_000_000) }
+}
+
+/** 0 turns the idle stop off; otherwise at least a second, at most a week. */
+function browserIdleTimeout(raw: string): number {
+  return raw === '0' ? 0 : int('browser idle timeout', raw, 1000, 7 * 86_400_000)
 }
 
 function oneOf<const T extends readonly string[]>(name: string, raw: string, allowed: T): T[number] {
@@ -157,11 +191,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (adminKey !== undefined && (adminKey.length < 16 || /\s/.test(adminKey))) {
     throw new ConfigError('PERIODIC_ADMIN_KEY must be at least 16 characters without whitespace')
   }
+  const masterKey = env['PERIODIC_MASTER_KEY'] || undefined
+  if (masterKey !== undefined) {
+    try {
+      parseMasterKeys(masterKey)
+    } catch (err) {
+      throw new ConfigError((err as Error).message)
+    }
+  }
   return {
     port: int('port', get('port'), 0, 65535),
     host: get('host'),
     dataDir: resolve(get('data-dir')),
     adminKey,
+    masterKey,
     databaseUrl,
     redisUrl,
     redisPrefix,
@@ -187,6 +230,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
           ? 0
           : int('engine port', get('engine-port'), 0, 65535),
       timeoutMs: int('engine timeout', get('engine-timeout'), 10, 3_600_000),
+    },
+    browser: {
+      chromiumPath: get('chromium'),
+      maxSessions: int('browser max sessions', get('browser-max-sessions'), 0, 1000),
+      idleTimeoutMs: browserIdleTimeout(get('browser-idle-timeout')),
     },
   }
 }

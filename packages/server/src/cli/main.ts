@@ -4,6 +4,7 @@ import { CONFIG_OPTIONS, ConfigError, parseConfig } from '../config.ts'
 import { Registry } from '../elements/registry.ts'
 import { buildOpenApi } from '../http/openapi.ts'
 import { startPlatform } from '../main.ts'
+import { runSecretsCommand, SECRETS_HELP } from '../secrets/secrets-command.ts'
 import { CLIENT_COMMANDS, CLIENT_HELP, runClientCommand } from './client/client-commands.ts'
 import { renderErrorsMarkdown } from './errors-markdown.ts'
 
@@ -19,10 +20,13 @@ ${Object.entries(CONFIG_OPTIONS)
   .map(([k, o]) => `  --${k.padEnd(12)} ${o.env.padEnd(20)} ${o.default.padEnd(12)} ${o.help}`)
   .join('\n')}
   PERIODIC_ADMIN_KEY   bootstrap admin key (generated into <data-dir>/admin.key when unset)
+  PERIODIC_MASTER_KEY  master key(s) for secrets at rest, "id:base64[,id:base64]" (first is current)
+                       or one base64 key; unset: generated into <data-dir>/master-keys.json (0600)
   DATABASE_URL         postgres:// URL: use PostgreSQL instead of embedded SQLite
   REDIS_URL            redis:// URL: WebSocket fan-out, presence and driven-link locks across nodes
   PERIODIC_REDIS_PREFIX  prefix of Redis keys and channels (default periodic:)
 
+${SECRETS_HELP}
 ${CLIENT_HELP}`
 
 async function serve(args: string[]): Promise<void> {
@@ -63,6 +67,10 @@ export async function main(argv: string[]): Promise<void> {
       const out = rest[0] === '--out' ? rest[1] : undefined
       if (out) writeFileSync(out, doc)
       else process.stdout.write(doc)
+      return
+    }
+    if (command === 'secrets') {
+      process.stdout.write(`${JSON.stringify(await runSecretsCommand(rest), null, 2)}\n`)
       return
     }
     if ((CLIENT_COMMANDS as readonly string[]).includes(command)) {

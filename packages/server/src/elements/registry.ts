@@ -1,6 +1,8 @@
 // The element-type registry: one line per type. A type's own operations take precedence over
 // the generic ones of the same name and method.
+import { browserType } from './browser/definition.ts'
 import { circleType } from './circle/definition.ts'
+import { cookieJarType } from './cookie-jar/definition.ts'
 import type { ElementType, HttpMethod, OperationDef, PlatformContext, TypeRuntime } from './element.ts'
 import { operationPath } from './element.ts'
 import { genericOperations } from './generic/index.ts'
@@ -17,6 +19,8 @@ export const builtinElementTypes: ElementType[] = [
   pythonType,
   rateLimitType,
   websocketType,
+  browserType,
+  cookieJarType,
 ]
 
 export interface OperationMatch {

@@ -4,10 +4,16 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import { migrateToLatest } from './migrations.ts'
 import type { RunAnnotationTables } from './run-annotations-store.ts'
 import * as annotations from './run-annotations-store.ts'
+import type { SecretTables } from './secrets-store.ts'
+import * as secrets from './secrets-store.ts'
 import type {
   ActivityRow,
   ApiKeyRow,
   AttachmentRow,
+  CookieJarPut,
+  CookieJarRow,
+  CookieJarWrite,
+  DataKeyRow,
   ElementPatch,
   ElementRow,
   IdempotencyKeyRow,
@@ -33,7 +39,7 @@ interface ActivityTable extends Omit<Raw<ActivityRow, 'details'>, 'seq'> {
   seq: import('kysely').Generated<number>
 }
 
-export interface DB extends RunAnnotationTables {
+export interface DB extends RunAnnotationTables, SecretTables {
   elements: Raw<ElementRow, 'spec' | 'meta', 'enabled'>
   element_versions: Raw<VersionRow, 'spec'>
   api_keys: Raw<ApiKeyRow, 'scopes'>
@@ -512,6 +518,54 @@ export class KyselyStorage implements Storage {
 
   deleteRunExpected(runId: string, name: string): Promise<boolean> {
     return annotations.deleteRunExpected(this.db, runId, name)
+  }
+
+  getDataKey(elementId: string): Promise<DataKeyRow | undefined> {
+    return secrets.getDataKey(this.db, elementId)
+  }
+
+  insertDataKey(row: DataKeyRow): Promise<boolean> {
+    return secrets.insertDataKey(this.db, row)
+  }
+
+  rewrapDataKey(
+    elementId: string,
+    fromMasterKeyId: number,
+    next: { master_key_id: number; wrapped: string; updated_at: string },
+  ): Promise<boolean> {
+    return secrets.rewrapDataKey(this.db, elementId, fromMasterKeyId, next)
+  }
+
+  listDataKeysNotWrappedBy(
+    masterKeyId: number,
+    afterElementId: string,
+    limit: number,
+  ): Promise<DataKeyRow[]> {
+    return secrets.listDataKeysNotWrappedBy(this.db, masterKeyId, afterElementId, limit)
+  }
+
+  countDataKeysByMasterKey(): Promise<Array<{ master_key_id: number; count: number }>> {
+    return secrets.countDataKeysByMasterKey(this.db)
+  }
+
+  deleteDataKey(elementId: string): Promise<boolean> {
+    return secrets.deleteDataKey(this.db, elementId)
+  }
+
+  getCookieJar(elementId: string, opts?: { withSealed?: boolean }): Promise<CookieJarRow | undefined> {
+    return secrets.getCookieJar(this.db, elementId, opts)
+  }
+
+  putCookieJar(row: CookieJarWrite, expectedRevision: number | null): Promise<CookieJarPut> {
+    return secrets.putCookieJar(this.db, row, expectedRevision)
+  }
+
+  findCookieJarByBrowser(browserId: string): Promise<CookieJarRow | undefined> {
+    return secrets.findCookieJarByBrowser(this.db, browserId)
+  }
+
+  deleteCookieJar(elementId: string): Promise<boolean> {
+    return secrets.deleteCookieJar(this.db, elementId)
   }
 
   async claimIdempotencyKey(

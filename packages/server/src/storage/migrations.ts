@@ -216,16 +216,54 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
+    // Secrets at rest: per-element data keys wrapped by a master key, and each cookie jar's sealed
+    // cookies with the metadata describe serves without decrypting.
+    '0005_cookie_jar_keys': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('data_keys')
+          .addColumn('element_id', 'text', (c) => c.primaryKey())
+          .addColumn('master_key_id', 'integer', (c) => c.notNull())
+          .addColumn('wrapped', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema.createIndex('data_keys_master').on('data_keys').columns(['master_key_id']).execute()
+        await db.schema
+          .createTable('cookie_jars')
+          .addColumn('element_id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('revision', 'integer', (c) => c.notNull())
+          .addColumn('cookies_version', 'integer', (c) => c.notNull())
+          .addColumn('sealed', 'text')
+          .addColumn('meta', 'text', (c) => c.notNull())
+          .addColumn('attached_browser_id', 'text')
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+        // One jar per browser: the index makes two concurrent attaches of one browser collide.
+        await sql`CREATE UNIQUE INDEX cookie_jars_browser ON cookie_jars (attached_browser_id) WHERE attached_browser_id IS NOT NULL`.execute(
+          db,
+        )
+      },
+    },
   }
 }
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
+  // Kysely decides whether its migration tables exist by looking through every schema unless it
+  // is told which one: with several schemas in one database (tests, shared installs) it would
+  // find another schema's table and skip creating its own.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: 'periodic_migrations',
     migrationLockTableName: 'periodic_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {

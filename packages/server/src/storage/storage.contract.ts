@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { circle, element, tick } from './contract-fixtures.ts'
 import { describeRunAnnotationsStorageContract } from './run-annotations-storage.contract.ts'
 import { describeRunStorageContract } from './run-storage.contract.ts'
+import { describeSecretsStorageContract } from './secrets-storage.contract.ts'
 import type { ElementRow, Storage } from './storage.ts'
 import { isUniqueViolation } from './unique-violation.ts'
 
@@ -290,5 +291,6 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
 
     describeRunStorageContract(() => ({ db, acme }))
     describeRunAnnotationsStorageContract(() => ({ db, acme }))
+    describeSecretsStorageContract(() => ({ db, acme }))
   })
 }

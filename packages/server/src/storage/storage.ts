@@ -156,6 +156,36 @@ export interface RunExpectedRow {
 
 export type RunExpectedInfo = Omit<RunExpectedRow, 'content'>
 
+/** A per-element data key, wrapped (AES-256-GCM) by master key `master_key_id`. */
+export interface DataKeyRow {
+  element_id: string
+  master_key_id: number
+  /** `iv.ciphertext+tag`, base64url. */
+  wrapped: string
+  created_at: string
+  updated_at: string
+}
+
+/**
+ * A cookie jar's durable state: its sealed cookies and the metadata served without decrypting.
+ * `revision` moves on every write (the compare-and-set guard); `cookies_version` only when the
+ * cookies change.
+ */
+export interface CookieJarRow {
+  element_id: string
+  circle_id: string
+  revision: number
+  cookies_version: number
+  /** Null when the jar has never held cookies (or was read without it). */
+  sealed: string | null
+  meta: JsonObject
+  attached_browser_id: string | null
+  updated_at: string
+}
+
+export type CookieJarPut = 'ok' | 'conflict' | 'browser_taken'
+export type CookieJarWrite = Omit<CookieJarRow, 'sealed'> & { sealed?: string | null }
+
 export interface RunStatsRow {
   element_id: string
   total: number
@@ -253,6 +283,31 @@ export interface Storage {
     at: string,
   ): Promise<'renamed' | 'missing' | 'taken'>
   deleteRunExpected(runId: string, name: string): Promise<boolean>
+
+  getDataKey(elementId: string): Promise<DataKeyRow | undefined>
+  /** Inserts the element's data key unless one exists; false when one did. */
+  insertDataKey(row: DataKeyRow): Promise<boolean>
+  /** Replaces the wrapping when the key is still wrapped by `fromMasterKeyId`. */
+  rewrapDataKey(
+    elementId: string,
+    fromMasterKeyId: number,
+    next: { master_key_id: number; wrapped: string; updated_at: string },
+  ): Promise<boolean>
+  /** Data keys not wrapped by `masterKeyId`, in element id order after `afterElementId`. */
+  listDataKeysNotWrappedBy(masterKeyId: number, afterElementId: string, limit: number): Promise<DataKeyRow[]>
+  countDataKeysByMasterKey(): Promise<Array<{ master_key_id: number; count: number }>>
+  deleteDataKey(elementId: string): Promise<boolean>
+
+  /** The jar's state; `withSealed: false` leaves the sealed cookies out (sealed is then null). */
+  getCookieJar(elementId: string, opts?: { withSealed?: boolean }): Promise<CookieJarRow | undefined>
+  /**
+   * Writes the jar's state if its revision is still `expectedRevision` (null: no row yet).
+   * `browser_taken` when another jar holds `attached_browser_id`. `sealed` left out: unchanged.
+   */
+  putCookieJar(row: CookieJarWrite, expectedRevision: number | null): Promise<CookieJarPut>
+  /** The jar (without its sealed cookies) holding `browserId`, if any. */
+  findCookieJarByBrowser(browserId: string): Promise<CookieJarRow | undefined>
+  deleteCookieJar(elementId: string): Promise<boolean>
 
   /**
    * Claims (circle, key) for a request, first dropping keys expired at `now`. `claimed` is
