@@ -197,11 +197,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
+  // Kysely looks for its tables in every schema unless told which: another installation's (or
+  // a parallel test's) schema in the same database would make it skip creating its own.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+      : undefined
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: 'periodic_migrations',
     migrationLockTableName: 'periodic_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) {
