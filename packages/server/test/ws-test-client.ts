@@ -51,8 +51,10 @@ function client(ws: WebSocket): TestClient {
 }
 
 /** Opens a connection; resolves once open (rejects with the HTTP status of a refused upgrade). */
-export function connect(url: string, opts: ClientOptions = {}): Promise<TestClient> {
-  const ws = new WebSocket(url, opts)
+export type ConnectOptions = ClientOptions & { protocols?: string[] }
+
+export function connect(url: string, opts: ConnectOptions = {}): Promise<TestClient> {
+  const ws = new WebSocket(url, opts.protocols ?? [], opts)
   const c = client(ws)
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(c))
@@ -75,7 +77,7 @@ export function connect(url: string, opts: ClientOptions = {}): Promise<TestClie
 /** Connects and takes the welcome frame; returns the client and its connection id. */
 export async function join(
   url: string,
-  opts: ClientOptions = {},
+  opts: ConnectOptions = {},
 ): Promise<TestClient & { id: string; welcome: any }> {
   const c = await connect(url, opts)
   const welcome = await c.next()

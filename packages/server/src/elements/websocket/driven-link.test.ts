@@ -125,6 +125,20 @@ describe('websocket driven link', () => {
     expect(await link('dead')).toMatchObject({ retry_count: 2, recent_delays_ms: [50, 100] })
   })
 
+  it('shows a url ws cannot use as a failed link, and test_connection says why', async () => {
+    const r = await s.api('POST', '/api/acme', {
+      element_type: 'websocket',
+      slug: 'nohost',
+      spec: { url: 'ws://' },
+    })
+    expect(r.status).toBe(201)
+    await expect.poll(async () => (await link('nohost'))?.state).toBe('failed')
+    expect((await link('nohost')).last_error).toContain('Invalid URL')
+    const t = await s.api('POST', '/api/acme/nohost/ops/test-connection', {})
+    expect(t.body.success).toBe(false)
+    expect(t.body.checks.find((c: any) => c.check === 'url').ok).toBe(false)
+  })
+
   it('stops the link when the element is disabled', async () => {
     expect(ext.clients).toBe(1)
     await s.api('POST', '/api/acme/feed/ops/disable', {})

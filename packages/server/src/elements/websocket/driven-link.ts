@@ -77,11 +77,19 @@ export class DrivenLink {
     if (this.stopped) return
     this.status.next_retry_at = null
     let opened = false
-    const ws = new WebSocket(this.o.url, this.o.protocols, {
-      maxPayload: this.o.maxMessageBytes,
-      handshakeTimeout: 10_000,
-      perMessageDeflate: false,
-    })
+    let ws: WebSocket
+    try {
+      ws = new WebSocket(this.o.url, this.o.protocols, {
+        maxPayload: this.o.maxMessageBytes,
+        handshakeTimeout: 10_000,
+        perMessageDeflate: false,
+      })
+    } catch (err) {
+      // A URL ws cannot use (the spec pattern lets some through): no retry can fix it.
+      this.status.last_error = (err as Error).message.slice(0, 500)
+      this.set('failed')
+      return
+    }
     this.ws = ws
     ws.on('open', () => {
       opened = true

@@ -210,6 +210,21 @@ describe('websocket exposed endpoint', () => {
     expect((await refusal(ws('/other/thing'))).status).toBe(418)
   })
 
+  it('negotiates a subprotocol from spec.protocols and compresses only when per_message_deflate is on', async () => {
+    await create('proto', { path: '/proto', protocols: ['chat.v2', 'chat.v1'] })
+    const p = await join(ws('/ws/acme/proto'), { protocols: ['chat.v0', 'chat.v1'] })
+    expect(p.ws.protocol).toBe('chat.v1')
+    expect(p.ws.extensions).toBe('')
+    p.ws.close()
+    await create('zip', { path: '/zip', connection: { per_message_deflate: true } })
+    const z = await join(ws('/ws/acme/zip'))
+    expect(z.ws.extensions).toContain('permessage-deflate')
+    const big = { text: 'compressible '.repeat(500) }
+    expect((await op('zip', 'broadcast', { message: big })).body.delivered_to).toBe(1)
+    expect(await z.next()).toEqual(big)
+    z.ws.close()
+  })
+
   it('answers hostile upgrades with 4xx and never leaks a connection slot', async () => {
     await create('guard', { path: '/guard', max_connections: 1, rooms: { enabled: true } })
     const { hostname: host, port } = new URL(s.url)

@@ -1,7 +1,5 @@
-// The websocket element's metrics (served at /metrics) and events (on the platform's event bus).
+// The websocket element's metrics, served at /metrics (events go through LocalNode to the bus).
 import { Counter, Gauge, type Registry } from 'prom-client'
-import type { EventBus } from '../../events/event-bus.ts'
-import type { JsonObject } from '../../storage/storage.ts'
 
 export class WebsocketMetrics {
   readonly connections: Counter
@@ -65,22 +63,4 @@ export class WebsocketMetrics {
       registers,
     })
   }
-}
-
-/** Publishes `ws.*` events for an element (no actor: they come from clients, not API keys). */
-export function wsEvent(
-  bus: EventBus,
-  type: string,
-  circleId: string,
-  elementId: string,
-  data: JsonObject,
-): void {
-  bus.publish({
-    type,
-    circle_id: circleId,
-    element_id: elementId,
-    actor: null,
-    at: new Date().toISOString(),
-    data,
-  })
 }

@@ -107,10 +107,6 @@ export class WebsocketRuntime implements TypeRuntime {
     }
   }
 
-  get nodeId(): string {
-    return this.cluster.nodeId
-  }
-
   attachServer(server: HttpServer): void {
     this.server = server
     server.on('upgrade', this.onUpgrade)
