@@ -5,18 +5,18 @@ import type { Storage } from '../storage/storage.ts'
 import { ChangeTriggers, QueueTriggers } from './change-triggers.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
-import { addEngineFunctions } from './engine-functions.ts'
+import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
 import { NamedQueues, parseQueueConfig } from './named-queues.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
-import { type WorkerAuthenticator, WorkerPort, type WorkerPortLog } from './worker-port.ts'
+import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
 
 export interface EngineOptions {
   storage: Storage
   elements: ElementFunctions | null
   authenticate: WorkerAuthenticator
-  log: WorkerPortLog
+  log: EngineLog
   port: number
   host: string
   timeoutMs: number
@@ -45,7 +45,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
   )
   const onChange = new Set<(e: ItemChangeEvent) => void>()
-  addEngineFunctions(engine, queues)
+  addEngineFunctions(engine, queues, o.log)
   addStateFunctions(engine, store, (e) => {
     for (const l of onChange) l(e)
   })
