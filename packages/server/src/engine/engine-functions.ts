@@ -126,25 +126,27 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
     scope: 'write',
     handler: (input, { caller }) => {
       const m = obj(input)
-      return queues.configure(caller.circleId, queueName(m), parseQueueConfig(m)) as unknown as Json
+      return queues.configure(caller, queueName(m), parseQueueConfig(m)) as unknown as Json
     },
   })
   engine.addBuiltin({
     id: 'engine::queues::stats',
     description: 'Jobs ready, running, retrying and dead in a named queue',
     scope: 'read',
-    handler: (input, { caller }) => queues.stats(caller.circleId, queueName(obj(input))),
+    handler: (input, { caller }) => queues.stats(caller, queueName(obj(input))),
   })
   engine.addBuiltin({
     id: 'engine::queues::dead_letters',
     description: 'Jobs of a named queue that ran out of attempts',
     scope: 'read',
-    handler: (input, { caller }) => ({ jobs: queues.deadLetters(caller.circleId, queueName(obj(input))) }),
+    handler: async (input, { caller }) => ({
+      jobs: await queues.deadLetters(caller.circleId, queueName(obj(input))),
+    }),
   })
   engine.addBuiltin({
     id: 'engine::queues::redrive',
     description: 'Put a named queue’s dead jobs back with fresh attempts',
     scope: 'write',
-    handler: (input, { caller }) => ({ redriven: queues.redrive(caller.circleId, queueName(obj(input))) }),
+    handler: async (input, { caller }) => ({ redriven: await queues.redrive(caller, queueName(obj(input))) }),
   })
 }
