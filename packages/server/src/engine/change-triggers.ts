@@ -146,13 +146,15 @@ export class QueueTriggers implements TriggerTypeHandler {
   readonly id = 'queue'
   readonly description = 'Named queue consumer (config: queue, max_retries?, backoff_ms?, concurrency?)'
 
-  constructor(private readonly configure: (circleId: string, queue: string, config: JsonObject) => void) {}
+  constructor(
+    private readonly configure: (t: RegisteredTrigger, queue: string, config: JsonObject) => void,
+  ) {}
 
   register(t: RegisteredTrigger): void {
     const c = (t.config ?? {}) as JsonObject
     if (typeof c !== 'object' || Array.isArray(c) || typeof c['queue'] !== 'string' || !c['queue'])
       throw new EngineError('invalid_trigger_config', 'config.queue must name the queue')
-    this.configure(t.circleId, c['queue'], c)
+    this.configure(t, c['queue'], c)
   }
 
   unregister(): void {}

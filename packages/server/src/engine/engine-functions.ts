@@ -16,7 +16,51 @@ function queueName(input: JsonObject): string {
   return q
 }
 
-export function addEngineFunctions(engine: Engine, queues: NamedQueues): void {
+export interface EngineLog {
+  info(o: object, msg?: string): void
+  warn(o: object, msg?: string): void
+  error(o: object, msg?: string): void
+  debug?(o: object, msg?: string): void
+}
+
+export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: EngineLog): void {
+  engine.addBuiltin({
+    id: 'engine::functions::info',
+    description: 'One function of this circle by function_id',
+    scope: 'read',
+    handler: async (input, { caller }) => {
+      const id = str(obj(input)['function_id'] ?? null, 512)
+      const f = (await engine.listFunctions(caller, true)).find((x) => x.function_id === id)
+      if (!f) throw new EngineError('function_not_found', `no function "${id ?? ''}" in this circle`)
+      return f as unknown as Json
+    },
+  })
+  engine.addBuiltin({
+    id: 'engine::workers::info',
+    description: 'One connected worker of this circle by worker_id',
+    scope: 'read',
+    handler: (input, { caller }) => {
+      const id = str(obj(input)['worker_id'] ?? null)
+      const w = engine.workersOf(caller.circleId).find((x) => x.id === id)
+      if (!w) throw new EngineError('worker_not_found', `no connected worker "${id ?? ''}" in this circle`)
+      return w.info()
+    },
+  })
+  for (const level of ['info', 'warn', 'error', 'debug'] as const) {
+    engine.addBuiltin({
+      id: `engine::log::${level}`,
+      description: `Write a ${level} line to the server log, tagged with the circle and worker`,
+      scope: 'execute',
+      handler: (input, { caller }) => {
+        const m = obj(input)
+        const line = { circle: caller.circleSlug, worker: caller.workerId ?? null, data: m['data'] ?? null }
+        const message = str(m['message'] ?? null, 10_000) ?? ''
+        if (level === 'debug') log.debug?.(line, message)
+        else log[level](line, message)
+        return null
+      },
+    })
+  }
   engine.addBuiltin({
     id: 'engine::functions::list',
     description: 'List the functions of this circle',
@@ -82,25 +126,27 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues): void {
     scope: 'write',
     handler: (input, { caller }) => {
       const m = obj(input)
-      return queues.configure(caller.circleId, queueName(m), parseQueueConfig(m)) as unknown as Json
+      return queues.configure(caller, queueName(m), parseQueueConfig(m)) as unknown as Json
     },
   })
   engine.addBuiltin({
     id: 'engine::queues::stats',
     description: 'Jobs ready, running, retrying and dead in a named queue',
     scope: 'read',
-    handler: (input, { caller }) => queues.stats(caller.circleId, queueName(obj(input))),
+    handler: (input, { caller }) => queues.stats(caller, queueName(obj(input))),
   })
   engine.addBuiltin({
     id: 'engine::queues::dead_letters',
     description: 'Jobs of a named queue that ran out of attempts',
     scope: 'read',
-    handler: (input, { caller }) => ({ jobs: queues.deadLetters(caller.circleId, queueName(obj(input))) }),
+    handler: async (input, { caller }) => ({
+      jobs: await queues.deadLetters(caller.circleId, queueName(obj(input))),
+    }),
   })
   engine.addBuiltin({
     id: 'engine::queues::redrive',
     description: 'Put a named queue’s dead jobs back with fresh attempts',
     scope: 'write',
-    handler: (input, { caller }) => ({ redriven: queues.redrive(caller.circleId, queueName(obj(input))) }),
+    handler: async (input, { caller }) => ({ redriven: await queues.redrive(caller, queueName(obj(input))) }),
   })
 }

@@ -101,6 +101,22 @@ describe('http triggers', () => {
     expect(proto.status).toBe(400)
   })
 
+  it('prefers a literal route over a parameter route', async () => {
+    iii.registerFunction('orders::by-id', async (req: any) => ({
+      status_code: 200,
+      body: { by: 'id', id: req.path_params.id },
+    }))
+    iii.registerTrigger({ type: 'http', function_id: 'orders::by-id', config: { api_path: '/catalog/:id' } })
+    iii.registerFunction('orders::new', async () => ({ status_code: 200, body: { by: 'literal' } }))
+    iii.registerTrigger({ type: 'http', function_id: 'orders::new', config: { api_path: '/catalog/new' } })
+    await eventually(async () =>
+      expect(await (await fetch(`${kit.server.url}/http/acme/catalog/new`)).json()).toEqual({
+        by: 'literal',
+      }),
+    )
+    expect(await (await fetch(`${kit.server.url}/http/acme/catalog/7`)).json()).toEqual({ by: 'id', id: '7' })
+  })
+
   it('answers 404 for an unknown route or circle', async () => {
     const a = await fetch(`${kit.server.url}/http/acme/nothing-here`)
     expect(a.status).toBe(404)

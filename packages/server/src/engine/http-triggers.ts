@@ -155,7 +155,11 @@ export class HttpTriggers implements TriggerTypeHandler {
   ): Promise<HttpResponseOut | undefined> {
     const method = req.method === 'HEAD' ? 'GET' : req.method
     const segments = splitPath(req.path)
-    for (const r of this.routes.get(circleSlug) ?? []) {
+    // The most literal route wins: `/orders/new` before `/orders/:id`.
+    const candidates = [...(this.routes.get(circleSlug) ?? [])].sort(
+      (a, b) => a.segments.filter(isParam).length - b.segments.filter(isParam).length,
+    )
+    for (const r of candidates) {
       if (r.method !== req.method && r.method !== method) continue
       const params = matchSegments(r.segments, segments)
       if (!params) continue

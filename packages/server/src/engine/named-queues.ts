@@ -1,10 +1,12 @@
-// Named queues for `TriggerAction.Enqueue`: per circle and name, jobs run their function with
-// bounded concurrency; a failure is retried with exponential backoff, and a job out of
-// attempts lands in the queue's dead-letter list. Jobs are kept in memory on this node.
+// Named queues for `TriggerAction.Enqueue`: per circle and name, jobs are kept in the database
+// (queue-job-store.ts) and run their function with bounded concurrency on whichever node claims
+// them; a failure is retried with exponential backoff, and a job out of attempts lands in the
+// queue's dead letters. A job survives a restart; a node that dies mid-job loses its lease.
 import { randomUUID } from 'node:crypto'
 import type { Json, JsonObject } from '../storage/storage.ts'
-import type { Engine, InvokeOptions } from './engine.ts'
+import type { Engine } from './engine.ts'
 import { asEngineError, EngineError } from './engine-error.ts'
+import { type Job, QueueJobStore } from './queue-job-store.ts'
 import type { EngineCaller } from './worker-connection.ts'
 
 export interface QueueConfig {
@@ -33,137 +35,189 @@ export function parseQueueConfig(input: JsonObject): Partial<QueueConfig> {
 
 export const DEFAULT_QUEUE_CONFIG: QueueConfig = { max_retries: 3, backoff_ms: 1000, concurrency: 10 }
 const MAX_PENDING = 100_000
-const DLQ_CAP = 10_000
-
-interface Job {
-  id: string
-  caller: EngineCaller
-  function_id: string
-  data: Json
-  opts: InvokeOptions
-  attempts: number
-  enqueued_at: number
-  last_error?: { code: string; message: string }
-}
+/** How often a node looks for due jobs it was not told about (other nodes, a restart). */
+const SWEEP_MS = 1000
 
 interface Queue {
+  circleId: string
+  circleSlug: string
+  name: string
   config: QueueConfig
-  ready: Job[]
   running: number
-  waiting: number
-  dead: Array<Job & { failed_at: number }>
-}
-
-export interface QueueClock {
-  setTimeout(fn: () => void, ms: number): void
+  pumping: boolean
+  again: boolean
+  timer?: NodeJS.Timeout
 }
 
 export class NamedQueues {
   private readonly queues = new Map<string, Queue>()
+  private readonly node = randomUUID()
+  private readonly sweeper: NodeJS.Timeout
+  private closed = false
 
   constructor(
     private readonly engine: Engine,
+    private readonly store: QueueJobStore,
     private readonly onFailure: (job: JsonObject) => void = () => {},
-    private readonly clock: QueueClock = { setTimeout: (fn, ms) => void setTimeout(fn, ms).unref() },
-  ) {}
+  ) {
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS)
+    this.sweeper.unref()
+  }
 
-  private queue(circleId: string, name: string): Queue {
+  close(): void {
+    this.closed = true
+    clearInterval(this.sweeper)
+    for (const q of this.queues.values()) clearTimeout(q.timer)
+  }
+
+  private queue(circleId: string, circleSlug: string, name: string): Queue {
     const key = `${circleId}\u0000${name}`
     let q = this.queues.get(key)
     if (!q) {
-      q = { config: { ...DEFAULT_QUEUE_CONFIG }, ready: [], running: 0, waiting: 0, dead: [] }
+      q = {
+        circleId,
+        circleSlug,
+        name,
+        config: { ...DEFAULT_QUEUE_CONFIG },
+        running: 0,
+        pumping: false,
+        again: false,
+      }
       this.queues.set(key, q)
     }
     return q
   }
 
-  configure(circleId: string, name: string, config: Partial<QueueConfig>): QueueConfig {
-    const q = this.queue(circleId, name)
+  configure(caller: EngineCaller, name: string, config: Partial<QueueConfig>): QueueConfig {
+    const q = this.queue(caller.circleId, caller.circleSlug, name)
     q.config = { ...q.config, ...config }
-    this.pump(q)
+    void this.pump(q)
     return q.config
   }
 
-  /** Queues the call and returns its receipt id; the job runs as soon as the queue has room. */
-  enqueue(caller: EngineCaller, name: string, functionId: string, data: Json, opts: InvokeOptions): string {
+  /** Stores the call and returns its receipt id; the job runs as soon as the queue has room. */
+  async enqueue(
+    caller: EngineCaller,
+    name: string,
+    functionId: string,
+    data: Json,
+    metadata?: Json,
+  ): Promise<string> {
     if (!caller.canExecute) throw new EngineError('forbidden', 'enqueueing needs the "execute" scope')
-    const q = this.queue(caller.circleId, name)
-    if (q.ready.length + q.waiting >= MAX_PENDING)
+    if ((await this.store.countPending(caller.circleId, name)) >= MAX_PENDING)
       throw new EngineError('queue_full', `queue "${name.slice(0, 100)}" holds ${MAX_PENDING} jobs already`)
-    const job: Job = {
-      id: randomUUID(),
-      caller: { ...caller, workerId: undefined },
-      function_id: functionId,
-      data,
-      opts,
-      attempts: 0,
-      enqueued_at: Date.now(),
-    }
-    q.ready.push(job)
-    queueMicrotask(() => this.pump(q))
-    return job.id
+    const id = randomUUID()
+    await this.store.insert(
+      {
+        id,
+        circleId: caller.circleId,
+        circleSlug: caller.circleSlug,
+        queue: name,
+        function_id: functionId,
+        data,
+        metadata,
+      },
+      Date.now(),
+    )
+    void this.pump(this.queue(caller.circleId, caller.circleSlug, name))
+    return id
   }
 
-  private pump(q: Queue): void {
-    while (q.running < q.config.concurrency && q.ready.length > 0) {
-      const job = q.ready.shift()!
-      q.running++
-      job.attempts++
-      this.engine.invoke(job.caller, job.function_id, job.data, job.opts).then(
-        () => this.settle(q, job),
-        (err) => this.settle(q, job, asEngineError(err)),
+  private async sweep(): Promise<void> {
+    if (this.closed) return
+    try {
+      for (const d of await this.store.dueQueues(Date.now()))
+        void this.pump(this.queue(d.circleId, d.circleSlug, d.queue))
+    } catch {
+      // The database is away for a moment: the next sweep tries again.
+    }
+  }
+
+  /** Claims due jobs up to the queue's concurrency and runs them; one pump per queue at a time. */
+  private async pump(q: Queue): Promise<void> {
+    if (this.closed) return
+    if (q.pumping) {
+      q.again = true
+      return
+    }
+    q.pumping = true
+    try {
+      do {
+        q.again = false
+        const room = q.config.concurrency - q.running
+        if (room <= 0) break
+        const lease = this.engine.defaultTimeoutMs + 30_000
+        const jobs = await this.store.claim(q.circleId, q.name, room, this.node, Date.now(), lease)
+        for (const job of jobs) this.run(q, job)
+        if (jobs.length === room) q.again = true
+      } while (q.again && !this.closed)
+    } catch {
+      // Claims resume on the next wake-up or sweep.
+    } finally {
+      q.pumping = false
+    }
+    void this.arm(q)
+  }
+
+  /** Wakes the queue when its next retry becomes due. */
+  private async arm(q: Queue): Promise<void> {
+    const at = await this.store.nextDue(q.circleId, q.name).catch(() => undefined)
+    if (at === undefined || this.closed) return
+    clearTimeout(q.timer)
+    q.timer = setTimeout(() => void this.pump(q), Math.max(0, at - Date.now()) + 1)
+    q.timer.unref()
+  }
+
+  private run(q: Queue, job: Job): void {
+    q.running++
+    const caller: EngineCaller = {
+      circleId: job.circleId,
+      circleSlug: job.circleSlug,
+      keyId: `queue:${q.name}`,
+      canRead: true,
+      canWrite: true,
+      canExecute: true,
+    }
+    const opts = job.metadata === undefined ? {} : { metadata: job.metadata }
+    this.engine
+      .invoke(caller, job.function_id, job.data, opts)
+      .then(
+        () => this.store.finish(job.id),
+        (err) => this.failed(q, job, asEngineError(err)),
       )
-    }
+      .catch(() => {})
+      .finally(() => {
+        q.running--
+        void this.pump(q)
+      })
   }
 
-  private settle(q: Queue, job: Job, error?: EngineError): void {
-    q.running--
-    if (error) {
-      job.last_error = { code: error.code, message: error.message }
-      if (job.attempts <= q.config.max_retries) {
-        const delay = q.config.backoff_ms * 2 ** (job.attempts - 1)
-        q.waiting++
-        this.clock.setTimeout(() => {
-          q.waiting--
-          q.ready.push(job)
-          this.pump(q)
-        }, delay)
-      } else {
-        q.dead.push({ ...job, failed_at: Date.now() })
-        if (q.dead.length > DLQ_CAP) q.dead.shift()
-        this.onFailure(present(job))
-      }
+  private async failed(q: Queue, job: Job, error: EngineError): Promise<void> {
+    const e = { code: error.code, message: error.message }
+    if (job.attempts <= q.config.max_retries) {
+      await this.store.retryAt(job.id, Date.now() + q.config.backoff_ms * 2 ** (job.attempts - 1), e)
+      return
     }
-    this.pump(q)
+    await this.store.bury(job.id, Date.now(), e)
+    this.onFailure({ ...present(job), last_error: e })
   }
 
   /** Jobs that ran out of attempts, oldest first. */
-  deadLetters(circleId: string, name: string): JsonObject[] {
-    return this.queue(circleId, name).dead.map((j) => ({
-      ...present(j),
-      failed_at: new Date(j.failed_at).toISOString(),
-    }))
+  async deadLetters(circleId: string, name: string): Promise<JsonObject[]> {
+    return (await this.store.dead(circleId, name)).map(present)
   }
 
   /** Puts dead jobs back on the queue with fresh attempts; returns how many. */
-  redrive(circleId: string, name: string): number {
-    const q = this.queue(circleId, name)
-    const jobs = q.dead.splice(0)
-    for (const j of jobs) q.ready.push({ ...j, attempts: 0 })
-    this.pump(q)
-    return jobs.length
+  async redrive(caller: EngineCaller, name: string): Promise<number> {
+    const n = await this.store.redrive(caller.circleId, name, Date.now())
+    void this.pump(this.queue(caller.circleId, caller.circleSlug, name))
+    return n
   }
 
-  stats(circleId: string, name: string): JsonObject {
-    const q = this.queue(circleId, name)
-    return {
-      queue: name,
-      config: { ...q.config },
-      ready: q.ready.length,
-      running: q.running,
-      retrying: q.waiting,
-      dead: q.dead.length,
-    }
+  async stats(caller: EngineCaller, name: string): Promise<JsonObject> {
+    const q = this.queue(caller.circleId, caller.circleSlug, name)
+    const c = await this.store.counts(caller.circleId, name, Date.now())
+    return { queue: name, config: { ...q.config }, ...c, running: q.running }
   }
 }
 
@@ -173,7 +227,10 @@ function present(j: Job): JsonObject {
     function_id: j.function_id,
     data: j.data,
     attempts: j.attempts,
-    enqueued_at: new Date(j.enqueued_at).toISOString(),
-    last_error: j.last_error ?? null,
+    enqueued_at: j.enqueued_at,
+    last_error: j.last_error,
+    ...(j.failed_at ? { failed_at: j.failed_at } : {}),
   }
 }
+
+export { QueueJobStore }

@@ -73,7 +73,7 @@ export class SqliteItemBatcher {
   private async commit(batch: Pending[]): Promise<void> {
     const db = this.db as Kysely<Tables>
     // Values as this batch leaves them; the cache is only touched after the commit.
-    const overlay = new Map<string, { ref: ItemKeyParts; value: Json | undefined }>()
+    const overlay = new Map<string, { ref: ItemKeyParts; value: Json | undefined; json?: string }>()
     const outcomes: Array<
       { ok: true; old: Json | undefined; next: { value: Json | undefined } } | { ok: false; err: unknown }
     > = []
@@ -100,7 +100,8 @@ export class SqliteItemBatcher {
           }
           try {
             const next = p.fn(old)
-            overlay.set(k, { ref: p.ref, value: next.value })
+            const json = (next as { json?: unknown }).json
+            overlay.set(k, { ref: p.ref, value: next.value, ...(typeof json === 'string' ? { json } : {}) })
             outcomes.push({ ok: true, old, next })
           } catch (err) {
             outcomes.push({ ok: false, err })
@@ -118,7 +119,7 @@ export class SqliteItemBatcher {
                 scope: o.ref.scope,
                 grp: o.ref.group,
                 item_key: o.ref.key,
-                value: JSON.stringify(o.value),
+                value: o.json ?? JSON.stringify(o.value),
                 updated_at: at,
               })),
             )

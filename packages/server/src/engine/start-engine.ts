@@ -2,21 +2,21 @@
 // opens its worker port. main.ts calls this with what the engine may not import itself.
 import { randomUUID } from 'node:crypto'
 import type { Storage } from '../storage/storage.ts'
-import { ChangeTriggers, QueueTriggers } from './change-triggers.ts'
+import { ChangeTriggers, circleCaller, QueueTriggers } from './change-triggers.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
-import { addEngineFunctions } from './engine-functions.ts'
+import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
-import { NamedQueues, parseQueueConfig } from './named-queues.ts'
+import { NamedQueues, parseQueueConfig, QueueJobStore } from './named-queues.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
-import { type WorkerAuthenticator, WorkerPort, type WorkerPortLog } from './worker-port.ts'
+import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
 
 export interface EngineOptions {
   storage: Storage
   elements: ElementFunctions | null
   authenticate: WorkerAuthenticator
-  log: WorkerPortLog
+  log: EngineLog
   port: number
   host: string
   timeoutMs: number
@@ -41,11 +41,11 @@ export interface RunningEngine {
 export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const engine = new Engine(o.elements, o.timeoutMs)
   const store = new StateStore(o.storage.kysely, o.storage.dialect)
-  const queues = new NamedQueues(engine, (job) =>
+  const queues = new NamedQueues(engine, new QueueJobStore(o.storage.kysely, o.storage.dialect), (job) =>
     o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
   )
   const onChange = new Set<(e: ItemChangeEvent) => void>()
-  addEngineFunctions(engine, queues)
+  addEngineFunctions(engine, queues, o.log)
   addStateFunctions(engine, store, (e) => {
     for (const l of onChange) l(e)
   })
@@ -58,8 +58,8 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     onChange.add((e) => t.onChange(e))
   }
   engine.addTriggerType(
-    new QueueTriggers((circleId, queue, config) =>
-      queues.configure(circleId, queue, parseQueueConfig(config)),
+    new QueueTriggers((trigger, queue, config) =>
+      queues.configure(circleCaller(trigger), queue, parseQueueConfig(config)),
     ),
   )
   const cron = new CronTriggers(engine, o.storage.kysely, randomUUID(), o.clock ?? systemClock, failed)
@@ -79,6 +79,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     onChange,
     async close() {
       cron.close()
+      queues.close()
       await port.close()
     },
   }

@@ -31,14 +31,17 @@ function name(input: JsonObject, field: string): string {
   return v
 }
 
-function sized(value: Json): Json {
-  const bytes = Buffer.byteLength(JSON.stringify(value))
+/** The value with its JSON text (measured once here, written as is by the store). */
+function sized(value: Json): { value: Json; json: string } {
+  const json = JSON.stringify(value)
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short texts need no exact count.
+  const bytes = json.length * 3 <= MAX_ITEM_BYTES ? json.length : Buffer.byteLength(json)
   if (bytes > MAX_ITEM_BYTES)
     throw new EngineError(
       'value_too_large',
       `the value is ${bytes} bytes; an item holds at most ${MAX_ITEM_BYTES}`,
     )
-  return value
+  return { value, json }
 }
 
 /** `{old_value?, new_value, …}` with undefined fields left out, as iii sends them. */
@@ -87,8 +90,8 @@ export function addStateFunctions(
       handler: async (input, { caller }) => {
         const i = obj(input)
         const ref = refOf(caller.circleId, i)
-        const value = sized(i[kind === 'state' ? 'value' : 'data'] ?? null)
-        const c = await store.set(ref, value)
+        const given: Json = i[kind === 'state' ? 'value' : 'data'] ?? null
+        const c = await store.set(ref, sized(given).value)
         changed(ref, c.old_value, c.new_value)
         return result({ old_value: c.old_value, new_value: c.new_value })
       },
@@ -114,7 +117,7 @@ export function addStateFunctions(
         const ops = parseOps(i['ops'])
         const c = await store.update(ref, (old) => {
           const r = applyUpdateOps(old, ops)
-          return { value: sized(r.value), errors: r.errors }
+          return { ...sized(r.value), errors: r.errors }
         })
         changed(ref, c.old_value, c.new_value)
         return result({

@@ -329,6 +329,35 @@ iii.registerFunction('crash::slow', async () => { process.stdout.write('started\
     )
   })
 
+  it('describes one function and one worker, and takes log lines', async () => {
+    const a = kit.worker({ workerName: 'describe-me' })
+    a.registerFunction('info::fn', async () => null, { description: 'described' })
+    await waitForFunction(a, 'info::fn')
+    expect(
+      await a.trigger({ function_id: 'engine::functions::info', payload: { function_id: 'info::fn' } }),
+    ).toMatchObject({
+      function_id: 'info::fn',
+      description: 'described',
+    })
+    await expect(
+      a.trigger({ function_id: 'engine::functions::info', payload: { function_id: 'info::none' } }),
+    ).rejects.toMatchObject({ code: 'function_not_found' })
+    const { workers } = await a.trigger<unknown, { workers: Array<{ id: string; functions: string[] }> }>({
+      function_id: 'engine::workers::list',
+      payload: {},
+    })
+    const mine = workers.find((w) => w.functions.includes('info::fn'))!
+    expect(
+      await a.trigger({ function_id: 'engine::workers::info', payload: { worker_id: mine.id } }),
+    ).toMatchObject({
+      id: mine.id,
+      functions: ['info::fn'],
+    })
+    expect(
+      await a.trigger({ function_id: 'engine::log::info', payload: { message: 'hello', data: { n: 1 } } }),
+    ).toBe(null)
+  })
+
   it('keeps circles apart: another circle’s worker cannot reach this circle’s functions', async () => {
     await kit.server.createCircle('other')
     const otherKey = await kit.server.createKey('other', ['read', 'write', 'execute'])

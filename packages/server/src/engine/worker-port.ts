@@ -267,14 +267,12 @@ export class WorkerPort {
       })
     }
     if (msg.action?.type === 'enqueue') {
-      try {
-        const id = this.queues.enqueue(caller, msg.action.queue, msg.function_id, data, opts)
-        reply({ messageReceiptId: id })
-        return
-      } catch (err) {
-        reply(undefined, asEngineError(err))
-        return
-      }
+      // The receipt goes back once the job is stored.
+      this.queues.enqueue(caller, msg.action.queue, msg.function_id, data, opts.metadata).then(
+        (id) => reply({ messageReceiptId: id }),
+        (err) => reply(undefined, asEngineError(err)),
+      )
+      return
     }
     if (msg.action?.type === 'void' || !msg.invocation_id) {
       done()

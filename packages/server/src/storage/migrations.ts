@@ -192,8 +192,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
-    // The engine's state and stream items (one table: state uses an empty group), and the cron
-    // ticks claimed by a node so a schedule fires once per tick across nodes.
+    // The engine's state and stream items (one table: state uses an empty group), the cron
+    // ticks claimed by a node so a schedule fires once per tick across nodes, and queue jobs.
     '0007_engine_state': {
       async up(db: Kysely<unknown>) {
         await db.schema
@@ -213,6 +213,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('tick_at', 'text', (c) => c.notNull())
           .addColumn('node', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('engine_cron_ticks_pk', ['trigger_key', 'tick_at'])
+          .execute()
+        await db.schema
+          .createTable('engine_queue_jobs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('circle_slug', 'text', (c) => c.notNull())
+          .addColumn('queue', 'text', (c) => c.notNull())
+          .addColumn('function_id', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('available_at', 'text', (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('enqueued_at', 'text', (c) => c.notNull())
+          .addColumn('failed_at', 'text')
+          .addColumn('lease_until', 'text')
+          .addColumn('node', 'text')
+          .execute()
+        // Claims look for due ready jobs of one queue.
+        await db.schema
+          .createIndex('engine_queue_jobs_due')
+          .on('engine_queue_jobs')
+          .columns(['circle_id', 'queue', 'status', 'available_at'])
           .execute()
       },
     },
