@@ -37,8 +37,9 @@ export function defineErrorCodes<const T extends Record<string, Omit<ErrorCodeDe
   return out
 }
 
+/** Every code, sorted by name: module import order differs between the CLI and tests. */
 export function errorCatalogue(): ErrorCodeDef[] {
-  return [...catalogue.values()]
+  return [...catalogue.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
 }
 
 export class PlatformError extends Error {
