@@ -35,10 +35,14 @@ export interface ExportCookiesOptions extends RequestOptions {
 export interface JarDescription {
   cookie_count: number
   cookies_version: number
-  cookies_updated_at: string | null
+  cookies_updated_at: string
   attached_browser_id: string
-  domains: Record<string, number>
+  state: 'empty' | 'populated' | 'orphaned'
+  domains: Array<{ domain: string; count: number }>
   expired_count: number
+  session_count: number
+  oldest_expiration: number | null
+  newest_expiration: number | null
   [extra: string]: unknown
 }
 

@@ -30,7 +30,7 @@ describe('README walkthrough: CLI and SDK', () => {
   })
   afterAll(async () => s?.close())
 
-  it('runs every CLI line: circle, python element, invoke, runs, logs, list', async () => {
+  it('runs every CLI line: circle, python element, invoke, runs, logs, list, jar, ws', async () => {
     const lines = readmeBlock('cli')
       .split('\n')
       .filter((l) => l.trim() && !l.startsWith('#'))
@@ -44,7 +44,8 @@ describe('README walkthrough: CLI and SDK', () => {
       )
       outputs.push(stdout)
     }
-    const [circle, element, invoked, listed, logs, children] = outputs
+    const [circle, element, invoked, listed, logs, children, ...rest] = outputs
+    const [jar, imported, described, exported, chat, broadcast, connections] = rest
     expect(circle).toContain('created demo (circle, v1)')
     expect(element).toContain('created demo/hello (python, v1)')
     expect(invoked).toMatch(/status\s+succeeded/)
@@ -52,6 +53,15 @@ describe('README walkthrough: CLI and SDK', () => {
     expect(listed).toMatch(/demo\/hello\s+succeeded/)
     expect(logs).toBe('hello Ada\n')
     expect(children).toMatch(/hello\s+python\s+deployed/)
+    expect(jar).toContain('created demo/session (cookie-jar, v1)')
+    expect(imported).toMatch(/cookie_count\s+1/)
+    expect(described).toMatch(/example\.com\s+1/)
+    expect(JSON.parse(exported!)).toEqual([
+      expect.objectContaining({ name: 'sid', value: 'abc123', domain: '.example.com', sameSite: 'Lax' }),
+    ])
+    expect(chat).toContain('created demo/chat (websocket, v1)')
+    expect(broadcast).toBe('delivered to 0 of 0\n')
+    expect(connections).toBe('exposed: 0 connection(s), at most 100\n')
   }, 120_000)
 
   it('runs the SDK example as written', async () => {

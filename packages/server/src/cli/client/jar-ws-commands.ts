@@ -62,10 +62,7 @@ export const jarWsCommands = {
       const d = await jar.describe()
       ctx.print(d, () => {
         const { domains, ...rest } = d
-        const rows = Object.entries(domains ?? {}).map(([domain, count]) => ({
-          domain,
-          count: Number(count),
-        }))
+        const rows = domains ?? []
         return `${formatRecord(rest)}${rows.length ? `\n${formatTable(rows, ['domain', 'count'])}` : ''}`
       })
       return 0
@@ -88,15 +85,13 @@ export const jarWsCommands = {
     }
     if (sub === 'connections') {
       const r = await ws.connections(room === undefined ? {} : { room })
-      ctx.print(r, () =>
-        formatTable(r.connections.map((c) => ({ ...c, rooms: (c.rooms ?? []).join(',') })) as never[], [
-          'connection_id',
-          'user',
-          'rooms',
-          'node',
-          'connected_at',
-        ]),
-      )
+      ctx.print(r, () => {
+        const head = `${r['mode'] ?? 'exposed'}: ${r.connections.length} connection(s)${room ? ` in ${room}` : ''}${r['max_connections'] ? `, at most ${r['max_connections']}` : ''}\n`
+        const rows = r.connections.map((c) => ({ ...c, rooms: (c.rooms ?? []).join(',') }))
+        return rows.length
+          ? `${head}${formatTable(rows as never[], ['connection_id', 'user', 'rooms', 'node', 'connected_at'])}`
+          : head
+      })
       return 0
     }
     throw new UsageError(`unknown ws subcommand "${sub}"`)
