@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliAgainst } from '../../../test/cli-harness.ts'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import { runClientCommand } from './client-commands.ts'
 import { resolveClientConfig } from './client-config.ts'
@@ -24,20 +25,7 @@ describe('periodic client commands', () => {
   })
   afterAll(async () => s?.close())
 
-  async function cli(...argv: string[]) {
-    let out = ''
-    let err = ''
-    const [command, ...rest] = argv
-    const code = await runClientCommand(command!, [...rest, '--url', s.url, '--key', s.adminKey], {
-      out: (t) => {
-        out += t
-      },
-      err: (t) => {
-        err += t
-      },
-    })
-    return { code, out, err }
-  }
+  const cli = cliAgainst(() => s)
 
   it('prints a finished run, and exits 1 with the error when the run failed', async () => {
     const ok = await cli('invoke', 'cli/fn', '--data', '{"n":1}', '--wait', '30')

@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliAgainst } from '../../../test/cli-harness.ts'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import { connect, wsUrl } from '../../../test/ws-test-client.ts'
-import { runClientCommand } from './client-commands.ts'
 
 describe('periodic jar and ws', () => {
   let s: TestServer
@@ -25,20 +25,7 @@ describe('periodic jar and ws', () => {
   })
   afterAll(async () => s?.close())
 
-  async function cli(...argv: string[]) {
-    let out = ''
-    let err = ''
-    const [command, ...rest] = argv
-    const code = await runClientCommand(command!, [...rest, '--url', s.url, '--key', s.adminKey], {
-      out: (t) => {
-        out += t
-      },
-      err: (t) => {
-        err += t
-      },
-    })
-    return { code, out, err }
-  }
+  const cli = cliAgainst(() => s)
 
   it('imports a Playwright cookie file, describes the jar and exports it to a 0600 file', async () => {
     const file = join(dir, 'state.json')
