@@ -75,8 +75,10 @@ describe('README walkthrough: CLI and SDK', () => {
       const lines = stdout.trim().split('\n')
       expect(lines[0]).toBe("succeeded { message: 'Hello, Grace' }")
       expect(lines[1]).toBe("{ message: 'Hello, Linus' }")
+      expect(lines[2]).toBe('1')
+      expect(lines[3]).toBe('{ broadcast: true, delivered_to: 0, subscriber_count: 0 }')
       // Newest first: Linus, Grace, then Ada's run from the CLI test.
-      expect(lines.slice(2).map((l) => l.split(' ')[1])).toEqual(['succeeded', 'succeeded', 'succeeded'])
+      expect(lines.slice(4).map((l) => l.split(' ')[1])).toEqual(['succeeded', 'succeeded', 'succeeded'])
     } finally {
       rmSync(file, { force: true })
     }
