@@ -166,6 +166,11 @@ export class Engine {
     return this.builtins.has(functionId) || this.workerFunctions.get(circleId)?.has(functionId) === true
   }
 
+  /** The metadata a worker registered a function with (RBAC metadata selectors read it). */
+  functionMetadata(circleId: string, functionId: string): Json | undefined {
+    return this.workerFunctions.get(circleId)?.get(functionId)?.message.metadata
+  }
+
   registerFunction(conn: WorkerConnection, message: RegisterFunctionMessage): void {
     if (this.builtins.has(message.id))
       throw new EngineError('function_reserved', `${message.id} is an engine function and cannot be replaced`)
@@ -180,6 +185,7 @@ export class Engine {
     const fns = this.workerFunctions.get(conn.caller.circleId)
     if (fns?.get(id)?.conn === conn) fns.delete(id)
     conn.functions.delete(id)
+    conn.localIds.delete(id)
   }
 
   registerTrigger(t: RegisteredTrigger): void {
