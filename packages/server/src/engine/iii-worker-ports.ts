@@ -1,5 +1,6 @@
 // Extra worker ports as an iii config's `iii-worker-manager` entries: workers join one circle
 // without an API key (as on the iii engine), optionally behind RBAC and a middleware function.
+import type { ChannelHub } from './channel-hub.ts'
 import type { Engine } from './engine.ts'
 import type { NamedQueues } from './named-queues.ts'
 import type { EngineCaller } from './worker-connection.ts'
@@ -24,6 +25,7 @@ export async function openIiiWorkerPort(
   engine: Engine,
   queues: NamedQueues,
   log: WorkerPortLog,
+  channels: ChannelHub,
   o: IiiPortOptions,
 ): Promise<OpenedPort> {
   const caller: EngineCaller = {
@@ -39,6 +41,7 @@ export async function openIiiWorkerPort(
       ? new WorkerGate(engine, { rbac: o.rbac, middlewareFunctionId: o.middlewareFunctionId })
       : null
   const port = new WorkerPort(engine, queues, async () => caller, log, gate)
+  port.channels = channels
   const bound = await port.listen(o.port, o.host)
   log.info(
     { port: bound, circle: o.circleSlug, rbac: !!o.rbac, middleware: o.middlewareFunctionId },

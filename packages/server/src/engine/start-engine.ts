@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Storage } from '../storage/storage.ts'
 import { ChangeTriggers, circleCaller, QueueTriggers } from './change-triggers.ts'
+import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
@@ -67,7 +68,10 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   )
   const cron = new CronTriggers(engine, o.storage.kysely, randomUUID(), o.clock ?? systemClock, failed)
   engine.addTriggerType(cron)
+  const channels = new ChannelHub()
+  addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
+  port.channels = channels
   const bound = await port.listen(o.port, o.host)
   const extraPorts: OpenedPort[] = []
   o.log.info(
@@ -82,13 +86,14 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     port: bound,
     onChange,
     async openWorkerPort(p) {
-      const opened = await openIiiWorkerPort(engine, queues, o.log, p)
+      const opened = await openIiiWorkerPort(engine, queues, o.log, channels, p)
       extraPorts.push(opened)
       return opened
     },
     async close() {
       cron.close()
       queues.close()
+      channels.close()
       await Promise.all(extraPorts.map((p) => p.close()))
       await port.close()
     },

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { Json } from '../storage/storage.ts'
+import type { ChannelHub } from './channel-hub.ts'
 import type { Engine } from './engine.ts'
 import { asEngineError, EngineError } from './engine-error.ts'
 import type { NamedQueues } from './named-queues.ts'
@@ -37,6 +38,8 @@ export class WorkerPort {
   /** Telemetry sockets (iii-sdk's OpenTelemetry exporter at `/otel`): accepted, frames dropped. */
   private readonly otel = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
   private readonly tokens = new Map<string, { token: string; circleId: string }>()
+  /** Data channels (`/ws/channels/{id}`) are served on every worker port. */
+  channels: ChannelHub | null = null
   /** Per connection, the registration chain of a gated port (hooks are async; order must hold). */
   private readonly registrations = new WeakMap<WorkerConnection, Promise<unknown>>()
 
@@ -81,6 +84,8 @@ export class WorkerPort {
       this.otel.handleUpgrade(req, socket, head, (ws) => ws.on('error', () => {}))
       return
     }
+    // A channel end authenticates with its access key, not the worker's credentials.
+    if (this.channels?.handleUpgrade(req, socket, head)) return
     let caller: EngineCaller
     let session: RbacSession | null = null
     try {
