@@ -1,5 +1,7 @@
 // The iii config reader: the workers: list in both spellings, env references, RBAC blocks,
 // loopback by default, every ignored kind/adapter/key named, and refusals with a message.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { expandEnv, IiiConfigError, parseIiiConfig } from './iii-config.ts'
 
@@ -106,5 +108,20 @@ describe('iii config reader', () => {
       expect(() => parseIiiConfig(text), text).toThrow(IiiConfigError)
       expect(() => parseIiiConfig(text), text).toThrow(message)
     }
+  })
+
+  it('reads the README example as documented', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../../README.md'), 'utf8')
+    const block = /```yaml\n(circle: shop[\s\S]*?)```/.exec(readme)![1]!
+    const c = parseIiiConfig(block, {})
+    expect(c.circle).toBe('shop')
+    expect(
+      c.workerPorts.map((p) => [p.port, p.rbac?.expose_functions ?? null, p.middlewareFunctionId]),
+    ).toEqual([
+      [49134, null, null],
+      [49135, [{ match: 'api::*' }, { metadata: { public: true } }], 'shop::audit'],
+    ])
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 30000 })
+    expect(c.unsupported).toEqual([])
   })
 })
