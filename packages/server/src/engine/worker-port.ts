@@ -348,7 +348,7 @@ export class WorkerPort {
       return
     }
     this.engine.invoke(caller, msg.function_id, data, opts).then(
-      (r) => reply(r),
+      (r) => reply(this.gate ? this.gate.filterResult(conn, msg.function_id, r) : r),
       (err) => reply(undefined, asEngineError(err)),
     )
   }

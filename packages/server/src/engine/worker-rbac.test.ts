@@ -81,7 +81,7 @@ beforeAll(async () => {
     const role = input.headers['x-role']
     if (role === 'guest')
       return {
-        allowed_functions: ['private::one'],
+        allowed_functions: ['private::one', 'engine::functions::list'],
         forbidden_functions: ['api::secret'],
         allow_function_registration: false,
         context: { role, ip: input.ip_address, q: input.query_params },
@@ -147,6 +147,10 @@ describe('RBAC worker port', () => {
     expect(
       await errorCode(guest.trigger({ function_id: 'state::get', payload: { scope: 's', key: 'k' } })),
     ).toBe('forbidden')
+    // Discovery is filtered to what the session may call.
+    const listed = await ids(guest)
+    expect(listed).toEqual(expect.arrayContaining(['api::echo', 'private::one', 'misc::pub']))
+    expect(listed.filter((id) => ['api::secret', 'private::two', 'auth::check'].includes(id))).toEqual([])
     // The carve-out: logging stays callable so the SDK keeps working.
     expect(await guest.trigger({ function_id: 'engine::log::info', payload: { message: 'hi' } })).toBeNull()
   })

@@ -161,6 +161,19 @@ export class WorkerGate {
     )
   }
 
+  /** Discovery is filtered: a session lists only the functions it may call. */
+  filterResult(conn: WorkerConnection, functionId: string, result: Json): Json {
+    if (functionId !== 'engine::functions::list' || !this.sessions.has(conn) || !isObj(result)) return result
+    const fns = result['functions']
+    if (!Array.isArray(fns)) return result
+    return {
+      ...result,
+      functions: fns.filter(
+        (f) => isObj(f) && typeof f['function_id'] === 'string' && this.canInvoke(conn, f['function_id']),
+      ),
+    }
+  }
+
   /** Checks an invocation and routes it through the middleware; an EngineError refuses it. */
   admitInvoke(conn: WorkerConnection, msg: InvokeMessage): InvokeMessage | EngineError {
     if (!this.canInvoke(conn, msg.function_id))
@@ -213,6 +226,8 @@ export class WorkerGate {
           if (typeof r['description'] === 'string') out.description = r['description']
           if (isObj(r['metadata'])) out.metadata = r['metadata']
         }
+        if (id.length > 512)
+          throw new EngineError('invalid_payload', 'the mapped function id is over 512 characters')
         out.id = id
         if (id !== local) conn.localIds.set(id, local)
         else conn.localIds.delete(id)
@@ -235,7 +250,10 @@ export class WorkerGate {
           metadata: t.metadata ?? null,
         })
         if (isObj(r)) {
-          const pick = (k: string) => (typeof r[k] === 'string' && r[k] ? (r[k] as string) : undefined)
+          const pick = (k: string) => {
+            const v = r[k]
+            return typeof v === 'string' && v && v.length <= 512 ? v : undefined
+          }
           t = {
             ...t,
             id: pick('trigger_id') ?? t.id,
