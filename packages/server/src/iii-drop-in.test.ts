@@ -2,6 +2,7 @@
 // (created on start, no API key), RBAC and middleware on the second, http triggers at the root
 // of the iii-http port with its default_timeout, and one warning naming what is not supported.
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type IIIClient, registerWorker } from 'iii-sdk'
@@ -171,5 +172,28 @@ describe('periodic serve --iii-config', () => {
     expect(() => readIiiConfig(file)).toThrow(/bad\.yaml.*port/)
     expect(() => readIiiConfig(join(dir, 'missing.yaml'))).toThrow(/cannot read/)
     expect(parseConfig(['--iii-config', file], {}).engine.iiiConfig).toBe(file)
+  })
+
+  it('gives the API-key port up when the config claims it, so iii workers keep their URL', async () => {
+    const free = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as { port: number }).port
+        srv.close(() => resolve(port))
+      })
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'periodic-iii-claim-'))
+    const file = join(dir, 'config.yaml')
+    writeFileSync(file, `workers:\n  - name: iii-worker-manager\n    config: { port: ${free} }\n`)
+    const s2 = await startTestServer({
+      env: { PERIODIC_III_CONFIG: file, PERIODIC_ENGINE_PORT: String(free) },
+    })
+    try {
+      expect(s2.platform.iii!.workerPorts).toEqual([free])
+      expect(s2.platform.engine.port).not.toBe(free)
+      const w = joinPort(`ws://127.0.0.1:${free}`)
+      expect(await w.trigger({ function_id: 'state::get', payload: { scope: 's', key: 'k' } })).toBeNull()
+    } finally {
+      await s2.close()
+    }
   })
 })
