@@ -131,6 +131,8 @@ describe('RBAC worker port', () => {
     expect(await upgradeStatus(url, { 'x-role': 'nobody' })).toBe(401)
     expect(await upgradeStatus(url, {})).toBe(401)
     expect(await upgradeStatus(url, { 'x-role': 'guest' })).toBe(101)
+    // An auth function nobody serves: the port is unavailable rather than open.
+    expect(await upgradeStatus(await openPort(rbac({ auth_function_id: 'auth::missing' })), {})).toBe(503)
     // A port without rbac is trusted: any worker joins the configured circle.
     const open = await openPort(null)
     const w = join(open, {})

@@ -98,7 +98,7 @@ export interface PortPolicy {
   middlewareFunctionId: string | null
 }
 
-/** The refusal a message gets when a hook denies it, or null once the message may proceed. */
+/** Applies a port's RBAC and middleware: the session at upgrade, then each call and registration. */
 export class WorkerGate {
   private readonly sessions = new WeakMap<WorkerConnection, RbacSession>()
 
