@@ -201,7 +201,7 @@ export class Engine {
       custom!.conn.send({
         type: 'registertrigger',
         id: t.id,
-        trigger_type: t.trigger_type,
+        trigger_type: custom!.conn.localTypeIds.get(t.trigger_type) ?? t.trigger_type,
         function_id: t.function_id,
         config: t.config,
         ...(t.metadata ? { metadata: t.metadata } : {}),
@@ -217,12 +217,13 @@ export class Engine {
     ts!.delete(id)
     t.conn?.triggers.delete(id)
     const type = this.triggerTypes.get(t.trigger_type)
+    const owner = type ? undefined : this.workerTriggerTypes.get(circleId)?.get(t.trigger_type)?.conn
     if (type) type.unregister(t)
     else
-      this.workerTriggerTypes.get(circleId)?.get(t.trigger_type)?.conn.send({
+      owner?.send({
         type: 'unregistertrigger',
         id,
-        trigger_type: t.trigger_type,
+        trigger_type: owner.localTypeIds.get(t.trigger_type) ?? t.trigger_type,
         function_id: t.function_id,
       })
   }

@@ -42,6 +42,8 @@ export class WorkerConnection {
   readonly triggerTypes = new Set<string>()
   /** Engine id -> the id the worker registered it as (an RBAC prefix or hook renamed it). */
   readonly localIds = new Map<string, string>()
+  /** The same for trigger types a registration hook renamed. */
+  readonly localTypeIds = new Map<string, string>()
   meta: WorkerMeta = { name: null, runtime: null, version: null, os: null, pid: null }
   closed = false
   /** Invocations this worker made that have not been answered yet. */

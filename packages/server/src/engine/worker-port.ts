@@ -30,6 +30,7 @@ const REGISTRATIONS = new Set([
   'unregisterfunction',
   'registertrigger',
   'registertriggertype',
+  'unregistertriggertype',
 ])
 
 export class WorkerPort {

@@ -224,10 +224,14 @@ describe('RBAC worker port', () => {
         unregisterTrigger: async () => {},
       },
     )
+    let forwarded: (c: unknown) => void = () => {}
+    const forwardedConfig = new Promise((r) => {
+      forwarded = r
+    })
     tenant.registerTriggerType(
       { id: 'mytype', description: 'mine' },
       {
-        registerTrigger: async () => {},
+        registerTrigger: async (t: any) => forwarded(t.config),
         unregisterTrigger: async () => {},
       },
     )
@@ -255,6 +259,9 @@ describe('RBAC worker port', () => {
     })
     expect(types).not.toContain('evil')
     expect(types).not.toContain('mytype')
+    // A trigger of the renamed type reaches the tenant's handler under the name it registered.
+    trusted.registerTrigger({ type: 'tenant-a.mytype', function_id: 'api::echo', config: { every: 'day' } })
+    expect(await forwardedConfig).toEqual({ every: 'day' })
   })
 
   it('routes every invocation through the middleware with the session context', async () => {

@@ -272,12 +272,19 @@ export class WorkerGate {
           description: msg.description ?? '',
         })
         if (!isObj(r)) return msg
+        const mapped = r['trigger_type_id']
+        const id = typeof mapped === 'string' && mapped && mapped.length <= 256 ? mapped : msg.id
+        if (id !== msg.id) conn.localTypeIds.set(id, msg.id)
         return {
           ...msg,
-          id:
-            typeof r['trigger_type_id'] === 'string' && r['trigger_type_id'] ? r['trigger_type_id'] : msg.id,
+          id,
           ...(typeof r['description'] === 'string' ? { description: r['description'] } : {}),
         }
+      }
+      case 'unregistertriggertype': {
+        for (const [engineId, local] of conn.localTypeIds)
+          if (local === msg.id) return { ...msg, id: engineId }
+        return msg
       }
       default:
         return msg
