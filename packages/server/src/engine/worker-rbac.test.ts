@@ -276,4 +276,19 @@ describe('RBAC worker port', () => {
     expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('forbidden')
     expect(seen.middleware.some((m) => m.function_id === 'api::secret')).toBe(false)
   })
+
+  it('lets a middleware served on its own port call targets directly, without looping', async () => {
+    const url = await openPort(null, 'mw::local')
+    const mwWorker = join(url, {})
+    mwWorker.registerFunction('mw::local', async (input: any) => ({
+      via: 'local',
+      result: await mwWorker.trigger({ function_id: input.function_id, payload: input.payload }),
+    }))
+    const caller = join(url, {})
+    await waitForFunction(trusted, 'mw::local')
+    expect(await caller.trigger({ function_id: 'api::echo', payload: 3 })).toEqual({
+      via: 'local',
+      result: { echo: 3 },
+    })
+  })
 })

@@ -179,7 +179,8 @@ export class WorkerGate {
     if (!this.canInvoke(conn, msg.function_id))
       return new EngineError('forbidden', `${msg.function_id.slice(0, 200)} is not allowed on this port`)
     const mw = this.policy.middlewareFunctionId
-    if (!mw) return msg
+    // The worker serving the middleware calls targets directly (else every call would loop back).
+    if (!mw || conn.functions.has(mw)) return msg
     const input: JsonObject = {
       function_id: msg.function_id,
       payload: msg.data ?? null,
