@@ -31,7 +31,12 @@ export interface Config {
     logCapBytes: number
   }
   /** The engine's worker port (iii protocol); 0 = ephemeral. */
-  engine: { port: number; timeoutMs: number }
+  engine: {
+    port: number
+    timeoutMs: number
+    /** An iii engine config.yaml whose workers: list this server runs (`--iii-config`). */
+    iiiConfig: string | undefined
+  }
   browser: {
     /** The Chromium executable browser elements launch. */
     chromiumPath: string
@@ -112,6 +117,12 @@ export const CONFIG_OPTIONS = {
     env: 'PERIODIC_ENGINE_TIMEOUT_MS',
     default: '30000',
     help: 'How long the engine waits for a function before answering timeout, ms',
+  },
+  'iii-config': {
+    type: 'string',
+    env: 'PERIODIC_III_CONFIG',
+    default: '',
+    help: 'An iii engine config.yaml to run: its worker ports, RBAC and iii-http port',
   },
   chromium: {
     type: 'string',
@@ -230,6 +241,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
           ? 0
           : int('engine port', get('engine-port'), 0, 65535),
       timeoutMs: int('engine timeout', get('engine-timeout'), 10, 3_600_000),
+      iiiConfig: get('iii-config') ? resolve(get('iii-config')) : undefined,
     },
     browser: {
       chromiumPath: get('chromium'),

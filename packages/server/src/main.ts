@@ -17,6 +17,7 @@ import { type RunningEngine, startEngine } from './engine/start-engine.ts'
 import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
 import { KeyRateLimiter } from './http/rate-limiter.ts'
+import { type IiiDropIn, readIiiConfig, startIiiDropIn } from './iii-drop-in.ts'
 import { RunService } from './runs/run-service.ts'
 import { chooseExecutor } from './sandbox/choose-executor.ts'
 import { createPostgresStorage } from './storage/postgres.ts'
@@ -35,6 +36,8 @@ export interface Platform {
   /** The engine and its worker port (`ws://host:port`). */
   engine: RunningEngine
   engineUrl: string
+  /** What `--iii-config` started (null without it). */
+  iii: IiiDropIn | null
   close(): Promise<void>
 }
 
@@ -66,7 +69,9 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       ? await createPostgresStorage({ url: config.databaseUrl })
       : createSqliteStorage(join(config.dataDir, 'periodic.db')))
   let engine: RunningEngine | undefined
+  let iii: IiiDropIn | null = null
   try {
+    const iiiConfig = config.engine.iiiConfig ? readIiiConfig(config.engine.iiiConfig) : null
     await storage.migrate()
     const { key: adminKey, generated } = loadAdminKey(config)
     const bus = new EventBus((err, event) =>
@@ -94,7 +99,8 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       elements: engineElementFunctions(elements, runs),
       authenticate: engineWorkerAuth(auth, storage),
       log: logger,
-      port: config.engine.port,
+      // An iii config that claims the worker port gets it; the API-key port then goes ephemeral.
+      port: iiiConfig?.workerPorts.some((p) => p.port === config.engine.port) ? 0 : config.engine.port,
       host: config.host,
       timeoutMs: config.engine.timeoutMs,
       ...(opts.engineClock ? { clock: opts.engineClock } : {}),
@@ -122,8 +128,18 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     app.addHook('preClose', async () => {
       await Promise.all(registry.list().map((t) => registry.runtimeOf(t.type)?.drain?.()))
     })
+    if (iiiConfig)
+      iii = await startIiiDropIn(iiiConfig, {
+        engine,
+        storage,
+        elements,
+        logger,
+        bodyLimit: config.bodyLimitBytes,
+      })
     const running = engine
+    const dropIn = iii
     app.addHook('onClose', async () => {
+      await dropIn?.close()
       await running.close()
       await registry.closeRuntimes()
       sandbox.close()
@@ -142,12 +158,14 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       url: `http://${host}:${port}`,
       engine,
       engineUrl: `ws://${host}:${engine.port}`,
+      iii,
       async close() {
         await app.close()
         await storage.close()
       },
     }
   } catch (err) {
+    await iii?.close().catch(() => {})
     await engine?.close().catch(() => {})
     await storage.close().catch(() => {})
     throw err

@@ -166,6 +166,11 @@ export class Engine {
     return this.builtins.has(functionId) || this.workerFunctions.get(circleId)?.has(functionId) === true
   }
 
+  /** The metadata a worker registered a function with (RBAC metadata selectors read it). */
+  functionMetadata(circleId: string, functionId: string): Json | undefined {
+    return this.workerFunctions.get(circleId)?.get(functionId)?.message.metadata
+  }
+
   registerFunction(conn: WorkerConnection, message: RegisterFunctionMessage): void {
     if (this.builtins.has(message.id))
       throw new EngineError('function_reserved', `${message.id} is an engine function and cannot be replaced`)
@@ -180,6 +185,7 @@ export class Engine {
     const fns = this.workerFunctions.get(conn.caller.circleId)
     if (fns?.get(id)?.conn === conn) fns.delete(id)
     conn.functions.delete(id)
+    conn.localIds.delete(id)
   }
 
   registerTrigger(t: RegisteredTrigger): void {
@@ -195,7 +201,7 @@ export class Engine {
       custom!.conn.send({
         type: 'registertrigger',
         id: t.id,
-        trigger_type: t.trigger_type,
+        trigger_type: custom!.conn.localTypeIds.get(t.trigger_type) ?? t.trigger_type,
         function_id: t.function_id,
         config: t.config,
         ...(t.metadata ? { metadata: t.metadata } : {}),
@@ -211,12 +217,13 @@ export class Engine {
     ts!.delete(id)
     t.conn?.triggers.delete(id)
     const type = this.triggerTypes.get(t.trigger_type)
+    const owner = type ? undefined : this.workerTriggerTypes.get(circleId)?.get(t.trigger_type)?.conn
     if (type) type.unregister(t)
     else
-      this.workerTriggerTypes.get(circleId)?.get(t.trigger_type)?.conn.send({
+      owner?.send({
         type: 'unregistertrigger',
         id,
-        trigger_type: t.trigger_type,
+        trigger_type: owner.localTypeIds.get(t.trigger_type) ?? t.trigger_type,
         function_id: t.function_id,
       })
   }

@@ -152,6 +152,7 @@ export class HttpTriggers implements TriggerTypeHandler {
     circleSlug: string,
     req: HttpRequestIn,
     caller: EngineCaller,
+    timeoutMs?: number,
   ): Promise<HttpResponseOut | undefined> {
     const method = req.method === 'HEAD' ? 'GET' : req.method
     const segments = splitPath(req.path)
@@ -177,7 +178,10 @@ export class HttpTriggers implements TriggerTypeHandler {
       if (r.condition && (await this.engine.invoke(caller, r.condition, input)) === false) continue
       const metadata = r.trigger.metadata ?? undefined
       return toResponse(
-        await this.engine.invoke(caller, r.trigger.function_id, input, metadata ? { metadata } : {}),
+        await this.engine.invoke(caller, r.trigger.function_id, input, {
+          ...(metadata ? { metadata } : {}),
+          ...(timeoutMs ? { timeoutMs } : {}),
+        }),
       )
     }
     return undefined

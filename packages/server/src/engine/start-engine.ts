@@ -3,10 +3,12 @@
 import { randomUUID } from 'node:crypto'
 import type { Storage } from '../storage/storage.ts'
 import { ChangeTriggers, circleCaller, QueueTriggers } from './change-triggers.ts'
+import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
+import { type IiiPortOptions, type OpenedPort, openIiiWorkerPort } from './iii-worker-ports.ts'
 import { NamedQueues, parseQueueConfig, QueueJobStore } from './named-queues.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
@@ -35,6 +37,8 @@ export interface RunningEngine {
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
   onChange: Set<(e: ItemChangeEvent) => void>
+  /** Opens an extra worker port (an iii config's iii-worker-manager); closed with the engine. */
+  openWorkerPort(o: IiiPortOptions): Promise<OpenedPort>
   close(): Promise<void>
 }
 
@@ -64,8 +68,12 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   )
   const cron = new CronTriggers(engine, o.storage.kysely, randomUUID(), o.clock ?? systemClock, failed)
   engine.addTriggerType(cron)
+  const channels = new ChannelHub()
+  addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
+  port.channels = channels
   const bound = await port.listen(o.port, o.host)
+  const extraPorts: OpenedPort[] = []
   o.log.info(
     { port: bound, url: `ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${bound}` },
     'engine worker port listening',
@@ -77,9 +85,16 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     httpTriggers,
     port: bound,
     onChange,
+    async openWorkerPort(p) {
+      const opened = await openIiiWorkerPort(engine, queues, o.log, channels, p)
+      extraPorts.push(opened)
+      return opened
+    },
     async close() {
       cron.close()
       queues.close()
+      channels.close()
+      await Promise.all(extraPorts.map((p) => p.close()))
       await port.close()
     },
   }

@@ -40,6 +40,10 @@ export class WorkerConnection {
   readonly functions = new Set<string>()
   readonly triggers = new Set<string>()
   readonly triggerTypes = new Set<string>()
+  /** Engine id -> the id the worker registered it as (an RBAC prefix or hook renamed it). */
+  readonly localIds = new Map<string, string>()
+  /** The same for trigger types a registration hook renamed. */
+  readonly localTypeIds = new Map<string, string>()
   meta: WorkerMeta = { name: null, runtime: null, version: null, os: null, pid: null }
   closed = false
   /** Invocations this worker made that have not been answered yet. */
@@ -73,7 +77,7 @@ export class WorkerConnection {
       this.send({
         type: 'invokefunction',
         invocation_id,
-        function_id: functionId,
+        function_id: this.localIds.get(functionId) ?? functionId,
         data,
         ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
         ...(opts.traceparent ? { traceparent: opts.traceparent } : {}),
@@ -86,7 +90,7 @@ export class WorkerConnection {
   invokeVoid(functionId: string, data: Json, metadata?: Json): void {
     this.send({
       type: 'invokefunction',
-      function_id: functionId,
+      function_id: this.localIds.get(functionId) ?? functionId,
       data,
       ...(metadata !== undefined ? { metadata } : {}),
     })

@@ -4,11 +4,13 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { Json } from '../storage/storage.ts'
+import type { ChannelHub } from './channel-hub.ts'
 import type { Engine } from './engine.ts'
 import { asEngineError, EngineError } from './engine-error.ts'
 import type { NamedQueues } from './named-queues.ts'
 import { type InvokeMessage, parseWorkerMessage, type WorkerMessage } from './protocol.ts'
 import { type EngineCaller, WorkerConnection } from './worker-connection.ts'
+import type { RbacSession, WorkerGate } from './worker-rbac.ts'
 
 /** Resolves the upgrade request's credentials; throws `{status, message}` to refuse. */
 export type WorkerAuthenticator = (req: IncomingMessage) => Promise<EngineCaller>
@@ -23,6 +25,13 @@ const REATTACH_WINDOW_MS = 10 * 60_000
 /** Bounds on what one connection may hold, so a runaway worker cannot exhaust the engine. */
 const MAX_PER_WORKER = 10_000
 const MAX_IN_FLIGHT = 10_000
+const REGISTRATIONS = new Set([
+  'registerfunction',
+  'unregisterfunction',
+  'registertrigger',
+  'registertriggertype',
+  'unregistertriggertype',
+])
 
 export class WorkerPort {
   private readonly server: Server
@@ -30,12 +39,18 @@ export class WorkerPort {
   /** Telemetry sockets (iii-sdk's OpenTelemetry exporter at `/otel`): accepted, frames dropped. */
   private readonly otel = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
   private readonly tokens = new Map<string, { token: string; circleId: string }>()
+  /** Data channels (`/ws/channels/{id}`) are served on every worker port. */
+  channels: ChannelHub | null = null
+  /** Per connection, the registration chain of a gated port (hooks are async; order must hold). */
+  private readonly registrations = new WeakMap<WorkerConnection, Promise<unknown>>()
 
   constructor(
     private readonly engine: Engine,
     private readonly queues: NamedQueues,
     private readonly authenticate: WorkerAuthenticator,
     private readonly log: WorkerPortLog,
+    /** RBAC and middleware of an iii-config port (null on the API-key port). */
+    private readonly gate: WorkerGate | null = null,
   ) {
     this.server = createServer((_req, res) => {
       res.writeHead(426, { 'content-type': 'application/json' })
@@ -70,9 +85,13 @@ export class WorkerPort {
       this.otel.handleUpgrade(req, socket, head, (ws) => ws.on('error', () => {}))
       return
     }
+    // A channel end authenticates with its access key, not the worker's credentials.
+    if (this.channels?.handleUpgrade(req, socket, head)) return
     let caller: EngineCaller
+    let session: RbacSession | null = null
     try {
       caller = await this.authenticate(req)
+      if (this.gate) session = await this.gate.open(req, caller)
     } catch (err) {
       const e = err as { status?: number; message?: string; code?: string }
       const status = e.status ?? 401
@@ -80,12 +99,13 @@ export class WorkerPort {
         error: { code: e.code ?? 'AUTH_REQUIRED', message: e.message ?? 'unauthorized' },
       })
       socket.end(
-        `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Unauthorized'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Unauthorized'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       )
       return
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new WorkerConnection(ws, caller, req.socket.remoteAddress ?? null)
+      this.gate?.attach(conn, session)
       this.engine.workers.set(conn.id, conn)
       this.tokens.set(conn.id, { token: conn.reattachToken, circleId: caller.circleId })
       ws.on('error', () => {})
@@ -111,7 +131,51 @@ export class WorkerPort {
     })
   }
 
+  /** On a gated port, invocations pass the RBAC check and middleware; registrations the hooks, in order. */
   private handle(conn: WorkerConnection, msg: WorkerMessage): void {
+    const gate = this.gate
+    if (gate && msg.type === 'invokefunction') {
+      const admitted = gate.admitInvoke(conn, msg)
+      if (admitted instanceof EngineError) {
+        if (msg.invocation_id)
+          conn.send({
+            type: 'invocationresult',
+            invocation_id: msg.invocation_id,
+            function_id: msg.function_id,
+            error: admitted.toWire(),
+          })
+        return
+      }
+      this.dispatch(conn, admitted)
+      return
+    }
+    if (gate && REGISTRATIONS.has(msg.type)) {
+      const prior = this.registrations.get(conn) ?? Promise.resolve()
+      const next = prior
+        .then(() => gate.admitRegistration(conn, msg, conn.caller))
+        .then(
+          (m) => m && this.dispatch(conn, m),
+          (err) => this.refuseRegistration(conn, msg, asEngineError(err)),
+        )
+      this.registrations.set(conn, next)
+      return
+    }
+    this.dispatch(conn, msg)
+  }
+
+  private refuseRegistration(conn: WorkerConnection, msg: WorkerMessage, e: EngineError): void {
+    if (msg.type === 'registertrigger')
+      conn.send({
+        type: 'triggerregistrationresult',
+        id: msg.id,
+        trigger_type: msg.trigger_type,
+        function_id: msg.function_id,
+        error: { code: 'forbidden', message: e.message },
+      })
+    else this.refused(conn, 'id' in msg ? String(msg.id) : '', e.message)
+  }
+
+  private dispatch(conn: WorkerConnection, msg: WorkerMessage): void {
     switch (msg.type) {
       case 'invokefunction':
         this.onInvoke(conn, msg)
@@ -285,7 +349,7 @@ export class WorkerPort {
       return
     }
     this.engine.invoke(caller, msg.function_id, data, opts).then(
-      (r) => reply(r),
+      (r) => reply(this.gate ? this.gate.filterResult(conn, msg.function_id, r) : r),
       (err) => reply(undefined, asEngineError(err)),
     )
   }

@@ -13,6 +13,10 @@ export interface EngineHttpDeps {
   httpTriggers: HttpTriggers
   /** The circle id of a live circle slug. */
   circleIdOf(slug: string): Promise<string | undefined>
+  /** Serve one circle's triggers at the root of the server (an iii config's iii-http port). */
+  rootCircle?: string
+  /** How long a function may take before 504 (default: the engine timeout). */
+  timeoutMs?: number
 }
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
@@ -56,7 +60,7 @@ export function registerEngineHttpRoute(app: FastifyInstance, deps: EngineHttpDe
       req: FastifyRequest<{ Params: { circle: string; '*': string } }>,
       reply: FastifyReply,
     ) => {
-      const circleSlug = req.params.circle
+      const circleSlug = deps.rootCircle ?? req.params.circle
       const path = `/${req.params['*'] ?? ''}`
       const notFound = () =>
         new PlatformError(
@@ -89,6 +93,7 @@ export function registerEngineHttpRoute(app: FastifyInstance, deps: EngineHttpDe
             body: bodyOf(req, raw),
           },
           caller,
+          deps.timeoutMs,
         )
       } catch (err) {
         if (err instanceof PlatformError) throw err
@@ -120,6 +125,11 @@ export function registerEngineHttpRoute(app: FastifyInstance, deps: EngineHttpDe
         return reply.send(out.body)
       }
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(out.body))
+    }
+    if (deps.rootCircle) {
+      scope.all('/', handler)
+      scope.all('/*', handler)
+      return
     }
     scope.all('/http/:circle', handler)
     scope.all('/http/:circle/*', handler)

@@ -1,0 +1,127 @@
+// The iii config reader: the workers: list in both spellings, env references, RBAC blocks,
+// loopback by default, every ignored kind/adapter/key named, and refusals with a message.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { expandEnv, IiiConfigError, parseIiiConfig } from './iii-config.ts'
+
+const SAMPLE = `
+circle: shop
+workers:
+  - name: iii-worker-manager
+    config:
+      port: \${III_PORT:49134}
+  - name: iii-worker-manager
+    config:
+      host: 0.0.0.0
+      port: 49135
+      middleware_function_id: my-project::middleware
+      rbac:
+        auth_function_id: my-project::auth
+        on_function_registration_function_id: my-project::on-fn
+        expose_functions:
+          - match("api::*")
+          - match('*::public')
+          - metadata:
+              public: true
+  - name: iii-http
+    config:
+      port: 3111
+      default_timeout: 5000
+      cors:
+        allowed_origins: ["*"]
+  - name: iii-state
+    config:
+      adapter:
+        name: redis
+        config: { redis_url: "redis://localhost:6379" }
+  - name: iii-cron
+  - name: iii-stream
+    config: { port: 3112 }
+  - name: iii-pubsub
+`
+
+describe('iii config reader', () => {
+  it('reads worker ports, RBAC, middleware and the iii-http port', () => {
+    const c = parseIiiConfig(SAMPLE, {})
+    expect(c.circle).toBe('shop')
+    expect(c.workerPorts).toEqual([
+      { host: '127.0.0.1', port: 49134, rbac: null, middlewareFunctionId: null },
+      {
+        host: '0.0.0.0',
+        port: 49135,
+        middlewareFunctionId: 'my-project::middleware',
+        rbac: {
+          auth_function_id: 'my-project::auth',
+          on_function_registration_function_id: 'my-project::on-fn',
+          on_trigger_registration_function_id: null,
+          on_trigger_type_registration_function_id: null,
+          expose_functions: [{ match: 'api::*' }, { match: '*::public' }, { metadata: { public: true } }],
+        },
+      },
+    ])
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 5000 })
+    expect(c.unsupported).toEqual(['iii-http.cors', 'iii-state adapter redis', 'iii-stream', 'iii-pubsub'])
+  })
+
+  it('resolves $VAR references with defaults from the environment and refuses an unset variable without default', () => {
+    expect(parseIiiConfig(SAMPLE, { III_PORT: '50000' }).workerPorts[0]!.port).toBe(50000)
+    expect(expandEnv(`a: \${X}`, { X: '1' })).toBe('a: 1')
+    expect(() => expandEnv(`a: \${MISSING}`, {})).toThrow(/MISSING/)
+  })
+
+  it('accepts the map spelling of workers with #instance names, and defaults the circle', () => {
+    const c = parseIiiConfig(
+      `workers:\n  iii-worker-manager:\n    port: 49134\n  "iii-worker-manager#rbac":\n    port: 49135\n    rbac:\n      expose_functions: ["match(\\"api::*\\")"]\n`,
+    )
+    expect(c.circle).toBe('default')
+    expect(c.workerPorts.map((p) => [p.port, p.rbac?.expose_functions])).toEqual([
+      [49134, undefined],
+      [49135, [{ match: 'api::*' }]],
+    ])
+  })
+
+  it('refuses malformed configs with a message that names the problem', () => {
+    const bad: Array<[string, RegExp]> = [
+      ['workers: [', /not valid YAML/],
+      ['- a\n- b', /mapping/],
+      ['circle: Shop!\nworkers: []', /circle/],
+      ['other: 1', /no workers/],
+      ['workers:\n  - config: {}', /needs a name/],
+      ['workers:\n  - name: iii-worker-manager\n    config: { port: 70000 }', /port/],
+      ['workers:\n  - name: iii-worker-manager\n    config: { port: "eighty" }', /port/],
+      [
+        'workers:\n  - name: iii-worker-manager\n    config: { port: 5000 }\n  - name: iii-http\n    config: { port: 5000 }',
+        /used twice/,
+      ],
+      ['workers:\n  - name: iii-http\n    config: { default_timeout: -1 }', /default_timeout/],
+      [
+        'workers:\n  - name: iii-worker-manager\n    config:\n      rbac:\n        expose_functions: ["match(api"]',
+        /expose_functions\[0\]/,
+      ],
+      [
+        'workers:\n  - name: iii-worker-manager\n    config:\n      rbac: { auth_function_id: 7 }',
+        /auth_function_id/,
+      ],
+    ]
+    for (const [text, message] of bad) {
+      expect(() => parseIiiConfig(text), text).toThrow(IiiConfigError)
+      expect(() => parseIiiConfig(text), text).toThrow(message)
+    }
+  })
+
+  it('reads the README example as documented', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../../../README.md'), 'utf8')
+    const block = /```yaml\n(circle: shop[\s\S]*?)```/.exec(readme)![1]!
+    const c = parseIiiConfig(block, {})
+    expect(c.circle).toBe('shop')
+    expect(
+      c.workerPorts.map((p) => [p.port, p.rbac?.expose_functions ?? null, p.middlewareFunctionId]),
+    ).toEqual([
+      [49134, null, null],
+      [49135, [{ match: 'api::*' }, { metadata: { public: true } }], 'shop::audit'],
+    ])
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 30000 })
+    expect(c.unsupported).toEqual([])
+  })
+})

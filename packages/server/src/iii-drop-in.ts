@@ -1,0 +1,83 @@
+// `periodic serve --iii-config`: runs an iii engine config's workers on Periodic — extra worker
+// ports joined to one circle (created if missing), an iii-http port — and warns once about the rest.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { ConfigError } from './config.ts'
+import { SCOPES } from './elements/actor.ts'
+import type { ElementService } from './elements/element-service.ts'
+import { type IiiConfig, IiiConfigError, loadIiiConfig } from './engine/iii-config.ts'
+import type { RunningEngine } from './engine/start-engine.ts'
+import { startIiiHttpServer } from './http/iii-http-server.ts'
+import type { Storage } from './storage/storage.ts'
+
+/** Reads the config at startup; a bad config stops the server with a message (exit 2). */
+export function readIiiConfig(path: string): IiiConfig {
+  try {
+    return loadIiiConfig(path, process.env)
+  } catch (err) {
+    if (err instanceof IiiConfigError) throw new ConfigError(`--iii-config ${path}: ${err.message}`)
+    throw err
+  }
+}
+
+export interface IiiDropIn {
+  circle: string
+  workerPorts: number[]
+  httpPort: number | null
+  close(): Promise<void>
+}
+
+export async function startIiiDropIn(
+  cfg: IiiConfig,
+  d: {
+    engine: RunningEngine
+    storage: Storage
+    elements: ElementService
+    logger: FastifyBaseLogger
+    bodyLimit: number
+  },
+): Promise<IiiDropIn> {
+  if (cfg.unsupported.length)
+    d.logger.warn(
+      { unsupported: cfg.unsupported },
+      `iii config: not supported by Periodic, ignored: ${cfg.unsupported.join(', ')}`,
+    )
+  const admin = { keyId: 'platform-admin', circleId: null, scopes: new Set(SCOPES), platformAdmin: true }
+  const circle =
+    (await d.storage.findCircle(cfg.circle)) ??
+    (await d.elements.createCircle({ element_type: 'circle', slug: cfg.circle }, admin))
+  const workerPorts: number[] = []
+  let http: FastifyInstance | null = null
+  let httpPort: number | null = null
+  try {
+    for (const p of cfg.workerPorts) {
+      const opened = await d.engine.openWorkerPort({ circleId: circle.id, circleSlug: circle.slug, ...p })
+      workerPorts.push(opened.port)
+    }
+    if (cfg.http) {
+      const started = await startIiiHttpServer({
+        httpTriggers: d.engine.httpTriggers,
+        circleId: circle.id,
+        circleSlug: circle.slug,
+        host: cfg.http.host,
+        port: cfg.http.port,
+        timeoutMs: cfg.http.defaultTimeoutMs,
+        bodyLimit: d.bodyLimit,
+        logger: d.logger,
+      })
+      http = started.app
+      httpPort = started.port
+      d.logger.info({ port: httpPort, circle: circle.slug }, 'iii-http port listening')
+    }
+  } catch (err) {
+    await http?.close()
+    throw err
+  }
+  return {
+    circle: circle.slug,
+    workerPorts,
+    httpPort,
+    async close() {
+      await http?.close()
+    },
+  }
+}
