@@ -71,8 +71,12 @@ interface Pending {
   timer?: NodeJS.Timeout
   onChunk?: (data: Json) => void
   onLog?: (stream: 'stdout' | 'stderr', data: string) => void
+  onCall?: EngineCallHandler
   resolve(r: InvocationResult): void
 }
+
+/** Serves a handler's engine call (periodic.trigger/state/stream); rejects with {code, message}. */
+export type EngineCallHandler = (functionId: string, data: Json) => Promise<Json>
 
 export class PythonWorker {
   readonly startedAt = Date.now()
@@ -220,6 +224,7 @@ export class PythonWorker {
     hooks: {
       onChunk?: (data: Json) => void
       onLog?: (stream: 'stdout' | 'stderr', data: string) => void
+      onCall?: EngineCallHandler
       /** Input files (field -> name under PERIODIC_INPUT_DIR) merged into the input by worker.py. */
       inputFiles?: Record<string, string>
     } = {},
@@ -298,6 +303,10 @@ export class PythonWorker {
 
   private onControl(msg: JsonObject): void {
     const p = this.pending
+    if (msg['type'] === 'call') {
+      this.onCall(p, msg)
+      return
+    }
     if (!p || msg['id'] !== p.id) return
     if (msg['type'] === 'chunk') p.onChunk?.(msg['data'] ?? null)
     else if (msg['type'] === 'result') {
@@ -306,6 +315,37 @@ export class PythonWorker {
       if (msg['quiet'] === true) p.ended.add('stdout').add('stderr')
       this.maybeFinish()
     }
+  }
+
+  /** An engine call of the handler: answered on stdin while its invocation is still pending. */
+  private onCall(p: Pending | undefined, msg: JsonObject): void {
+    const call = msg['call']
+    const answer = (reply: JsonObject) => {
+      // After its invocation ended the worker was killed or serves another run: no answer.
+      if (this.pending === p && !this.dead)
+        this.proc.stdin.write(`${JSON.stringify({ type: 'call_result', call, ...reply })}\n`)
+    }
+    const fid = msg['function_id']
+    if (!p || msg['id'] !== p.id || !p.onCall) {
+      answer({
+        error: { code: 'no_invocation', message: 'no run of this worker is waiting for this call' },
+      })
+      return
+    }
+    if (typeof fid !== 'string' || fid.length === 0 || fid.length > 512) {
+      answer({ error: { code: 'invalid_payload', message: 'function_id must be 1 to 512 characters' } })
+      return
+    }
+    p.onCall(fid, msg['data'] ?? null).then(
+      (result) => answer({ result }),
+      (e: { code?: unknown; message?: unknown }) =>
+        answer({
+          error: {
+            code: typeof e?.code === 'string' ? e.code : 'internal_error',
+            message: typeof e?.message === 'string' ? e.message : String(e),
+          },
+        }),
+    )
   }
 
   private maybeFinish(): void {

@@ -1,0 +1,208 @@
+// The handler SDK inside the sandbox (`from periodic import state, stream, trigger, Logger`)
+// over real HTTP with real sandboxed Python: engine calls through the worker's own pipes,
+// scoped to the element's circle, errors as Python exceptions, structured logs on the run.
+import type { IIIClient } from 'iii-sdk'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type EngineKit, eventually, startEngineKit, waitForFunction } from '../../engine/engine-test-kit.ts'
+
+let kit: EngineKit
+let iii: IIIClient
+
+async function create(circle: string, slug: string, code: string) {
+  const r = await kit.server.api('POST', `/api/${circle}`, {
+    element_type: 'python',
+    slug,
+    spec: { source: { type: 'inline', code } },
+  })
+  if (r.status !== 201) throw new Error(`create ${slug}: ${r.status} ${JSON.stringify(r.body)}`)
+}
+
+async function invoke(
+  circle: string,
+  slug: string,
+  body: unknown = {},
+  headers: Record<string, string> = {},
+) {
+  const r = await kit.server.api('POST', `/api/${circle}/${slug}/ops/invoke?wait_for_completion=60`, body, {
+    headers,
+  })
+  if (r.status !== 200) throw new Error(`invoke ${slug}: ${r.status} ${JSON.stringify(r.body)}`)
+  if (r.body.status !== 'succeeded') throw new Error(`run ${slug}: ${JSON.stringify(r.body)}`)
+  return r.body
+}
+
+const py = (...lines: string[]) => `${lines.join('\n')}\n`
+
+beforeAll(async () => {
+  kit = await startEngineKit()
+  iii = kit.worker()
+  await create(
+    'acme',
+    'counter',
+    py(
+      'from periodic import state',
+      'def handler(input):',
+      '    r = state.update("counters", "hits", [{"type": "increment", "path": "n", "by": 1}])',
+      '    return {"after_update": r["new_value"], "read_back": state.get("counters", "hits")}',
+    ),
+  )
+  await create(
+    'acme',
+    'hello',
+    py('def handler(input):', '    return {"message": "Hello, " + input["name"]}'),
+  )
+  await create(
+    'acme',
+    'caller',
+    py(
+      'from periodic import trigger',
+      'def handler(input):',
+      '    return {"child": trigger("acme::hello", {"name": input["name"]})}',
+    ),
+  )
+  await create(
+    'acme',
+    'chat',
+    py(
+      'from periodic import stream',
+      'def handler(input):',
+      '    return stream.set("chat", "room-1", input["id"], {"text": input["text"]})',
+    ),
+  )
+  await create(
+    'acme',
+    'escape',
+    py(
+      'from periodic import state, trigger, EngineError',
+      'def handler(input):',
+      '    try:',
+      '        trigger("beta::secret", {})',
+      '        reached = True',
+      '    except EngineError as e:',
+      '        reached = e.code',
+      '    return {"trigger": reached, "state": state.get("vault", "k")}',
+    ),
+  )
+  await create(
+    'acme',
+    'logs',
+    py(
+      'from periodic import Logger',
+      'log = Logger("orders", service="shop")',
+      'def handler(input):',
+      '    log.info("paid", order=7)',
+      '    log.error("refund failed", level="fake", reason="card")',
+      '    return None',
+    ),
+  )
+  await create(
+    'acme',
+    'missing',
+    py(
+      'import periodic',
+      'def handler(input):',
+      '    try:',
+      '        periodic.trigger("acme::does-not-exist", {})',
+      '    except periodic.EngineError as e:',
+      '        return {"code": e.code, "message": e.message}',
+    ),
+  )
+})
+afterAll(async () => kit?.close())
+
+describe('handler SDK', () => {
+  it('increments state and reads it back in the same handler, across runs', async () => {
+    const one = await invoke('acme', 'counter')
+    expect(one.output).toEqual({ after_update: { n: 1 }, read_back: { n: 1 } })
+    const two = await invoke('acme', 'counter')
+    expect(two.output).toEqual({ after_update: { n: 2 }, read_back: { n: 2 } })
+    // The same state the circle's workers see.
+    expect(
+      await iii.trigger({ function_id: 'state::get', payload: { scope: 'counters', key: 'hits' } }),
+    ).toEqual({
+      n: 2,
+    })
+  })
+
+  it('calls another element with trigger(); the child is a run whose parent is the caller', async () => {
+    const run = await invoke('acme', 'caller', { name: 'Ada' })
+    expect(run.output).toEqual({ child: { message: 'Hello, Ada' } })
+    const r = await kit.server.api('GET', '/api/v1/runs?target=acme/hello&trigger=engine&limit=50')
+    const child = r.body.runs.find((x: any) => x.output?.message === 'Hello, Ada')
+    expect(child).toBeDefined()
+    const full = await kit.server.api('GET', `/api/v1/runs/${child.id}/trace`)
+    expect(full.body.trigger_info).toMatchObject({
+      parent_run_id: run.invocation_id ?? run.id,
+      call_depth: 1,
+    })
+  })
+
+  it('fires a stream trigger registered by an iii-sdk worker when a handler sets an item', async () => {
+    const seen: any[] = []
+    iii.registerFunction('on::chat', async (e: unknown) => {
+      seen.push(e)
+      return null
+    })
+    iii.registerTrigger({ type: 'stream', function_id: 'on::chat', config: { stream_name: 'chat' } })
+    await waitForFunction(iii, 'on::chat')
+    await eventually(async () => {
+      const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
+        function_id: 'engine::registered-triggers::list',
+        payload: {},
+      })
+      if (!r.triggers.some((t) => t.function_id === 'on::chat')) throw new Error('not yet')
+    })
+    const run = await invoke('acme', 'chat', { id: 'm1', text: 'hi' })
+    expect(run.output).toEqual({ new_value: { text: 'hi' } })
+    await eventually(() => expect(seen).toHaveLength(1))
+    expect(seen[0]).toMatchObject({
+      streamName: 'chat',
+      groupId: 'room-1',
+      id: 'm1',
+      event: { type: 'create', data: { text: 'hi' } },
+    })
+  })
+
+  it('cannot reach another circle’s functions or state', async () => {
+    await kit.server.createCircle('beta')
+    const key = await kit.server.createKey('beta', ['read', 'write', 'execute'])
+    const beta = kit.worker({ key })
+    beta.registerFunction('beta::secret', async () => ({ leaked: true }))
+    await waitForFunction(beta, 'beta::secret')
+    await beta.trigger({ function_id: 'state::set', payload: { scope: 'vault', key: 'k', value: 'secret' } })
+    const run = await invoke('acme', 'escape')
+    expect(run.output).toEqual({ trigger: 'function_not_found', state: null })
+  })
+
+  it('raises an engine error as a Python exception carrying the engine’s code', async () => {
+    const run = await invoke('acme', 'missing')
+    expect(run.output).toMatchObject({
+      code: 'function_not_found',
+      message: expect.stringContaining('does-not-exist'),
+    })
+  })
+
+  it('writes Logger lines as structured JSON on the run’s logs', async () => {
+    const run = await invoke('acme', 'logs')
+    const logs = await kit.server.api('GET', `/api/acme/logs/ops/logs?run_id=${run.invocation_id ?? run.id}`)
+    const stderr = logs.body.runs[0].logs
+      .filter((l: any) => l.stream === 'stderr')
+      .map((l: any) => l.data)
+      .join('')
+    const lines = stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l: string) => JSON.parse(l))
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      message: 'paid',
+      logger: 'orders',
+      service: 'shop',
+      order: 7,
+    })
+    // A field cannot overwrite the line's own level.
+    expect(lines[1]).toMatchObject({ level: 'error', message: 'refund failed', reason: 'card' })
+    expect(lines[0].run_id).toBe(run.invocation_id ?? run.id)
+  })
+})
