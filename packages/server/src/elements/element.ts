@@ -86,6 +86,8 @@ export interface OperationContext<I = unknown> {
   actor: Actor
   elements: ElementService
   requestId: string
+  /** The request's headers (lower-case names), e.g. for its W3C traceparent. */
+  headers: Record<string, string | string[] | undefined>
   reply: ReplyControl
 }
 

@@ -18,6 +18,7 @@ import {
 } from '../../runs/run-files.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
+import { formatTraceparent } from '../../trace-context.ts'
 import { SYSTEM_ACTOR } from '../actor.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
 import { LayerBuilder } from './layer-builder.ts'
@@ -142,6 +143,7 @@ export class PythonRuntime implements TypeRuntime {
         version: element.version,
         attempt,
         timeout_ms: spec.timeout_ms,
+        ...traceContext(run),
       }
       let r: Awaited<ReturnType<WorkerPool['run']>>
       try {
@@ -224,7 +226,14 @@ export class PythonRuntime implements TypeRuntime {
       canWrite: true,
       canExecute: true,
     }
-    return this.p.engine.invoke(caller, functionId, data, { parentRunId: run.id, callDepth: depth })
+    // The call continues the run's trace: a child run or a worker sees this run's span as parent.
+    const { traceparent, baggage } = traceContext(run) as { traceparent?: string; baggage?: string }
+    return this.p.engine.invoke(caller, functionId, data, {
+      parentRunId: run.id,
+      callDepth: depth,
+      ...(traceparent ? { traceparent } : {}),
+      ...(baggage ? { baggage } : {}),
+    })
   }
 
   private async complete(element: ElementRow, run: RunRow, o: RunOutcome): Promise<void> {
@@ -378,6 +387,20 @@ export class PythonRuntime implements TypeRuntime {
     for (const pool of this.pools.values()) pool.destroy()
     this.pools.clear()
   }
+}
+
+/** The trace fields a handler sees in its context (and Logger puts on each line). */
+function traceContext(run: RunRow): JsonObject {
+  const out: JsonObject = {}
+  if (run.trace_id && run.span_id) {
+    out['trace_id'] = run.trace_id
+    out['span_id'] = run.span_id
+    out['parent_span_id'] = run.parent_span_id ?? null
+    out['traceparent'] = formatTraceparent(run.trace_id, run.span_id)
+  }
+  const baggage = run.trigger_info?.['baggage']
+  if (typeof baggage === 'string') out['baggage'] = baggage
+  return out
 }
 
 function withClass(e: RunError): JsonObject {
