@@ -205,4 +205,128 @@ describe('handler SDK', () => {
     expect(lines[1]).toMatchObject({ level: 'error', message: 'refund failed', reason: 'card' })
     expect(lines[0].run_id).toBe(run.invocation_id ?? run.id)
   })
+
+  it('runs the README example: state, a stream item, a child run and a log line', async () => {
+    await create(
+      'acme',
+      'order',
+      py(
+        'from periodic import state, stream, trigger, Logger, EngineError',
+        '',
+        'log = Logger("orders", service="shop")',
+        '',
+        'def handler(input, context):',
+        '    n = state.update("counters", "orders", [{"type": "increment", "path": "n", "by": 1}])["new_value"]',
+        '    stream.set("orders", "live", str(n["n"]), {"item": input["item"]})   # fires stream triggers',
+        '    greeting = trigger("acme::hello", {"name": input["who"]})            # another element: a child run',
+        '    log.info("order placed", order=n["n"])                                # JSON line on the run\'s logs',
+        '    return {"n": n["n"], "greeting": greeting}',
+      ),
+    )
+    const run = await invoke('acme', 'order', { item: 'widget', who: 'Ada' })
+    expect(run.output).toEqual({ n: 1, greeting: { message: 'Hello, Ada' } })
+    expect(
+      await iii.trigger({
+        function_id: 'stream::get',
+        payload: { stream_name: 'orders', group_id: 'live', item_id: '1' },
+      }),
+    ).toEqual({ item: 'widget' })
+  })
+
+  it('stops a handler that triggers itself at the nesting limit with call_depth_exceeded', async () => {
+    const code = py(
+      'from periodic import trigger, EngineError',
+      'def handler(input, context):',
+      '    try:',
+      '        inner = trigger("acme::loop", {})',
+      '        return {"depth": 1 + inner["depth"], "stopped": inner["stopped"]}',
+      '    except EngineError as e:',
+      '        return {"depth": 1, "stopped": e.code}',
+    )
+    const r = await kit.server.api('POST', '/api/acme', {
+      element_type: 'python',
+      slug: 'loop',
+      spec: { source: { type: 'inline', code }, concurrency: { max: 12 } },
+    })
+    expect(r.status).toBe(201)
+    const run = await invoke('acme', 'loop')
+    // The first run and eight nested ones; the ninth call is refused before any run starts.
+    expect(run.output).toEqual({ depth: 9, stopped: 'call_depth_exceeded' })
+    const runs = await kit.server.api('GET', '/api/v1/runs?target=acme/loop&limit=50')
+    expect(runs.body.runs).toHaveLength(9)
+  })
+
+  it('answers malformed calls from the sandbox with a code, and keeps serving', async () => {
+    await create(
+      'acme',
+      'forger',
+      py(
+        'import json, os, sys, __main__ as w',
+        'from periodic import trigger, EngineError',
+        'def handler(input, context):',
+        '    out = {}',
+        '    for name, fid in (("empty", ""), ("number", 7), ("long", "x" * 600)):',
+        '        out[name] = w.engine_call(fid, {}).get("error", {}).get("code")',
+        '    # A call for another run id is refused: the host answers only the run it is serving.',
+        '    with w.STDIN_LOCK:',
+        '        w.send({"type": "call", "id": "00000000-0000-4000-8000-000000000000", "call": -1,',
+        '                "function_id": "state::get", "data": {"scope": "s", "key": "k"}})',
+        '        out["other_run"] = json.loads(sys.stdin.readline())["error"]["code"]',
+        '    try:',
+        '        trigger("state::set", {"scope": "s", "key": "k", "value": "x" * (2 * 1024 * 1024)})',
+        '    except EngineError as e:',
+        '        out["too_large"] = e.code',
+        '    try:',
+        '        trigger("state::get", {"scope": "s", "key": object()})',
+        '    except TypeError:',
+        '        out["not_json"] = "TypeError"',
+        '    return out',
+      ),
+    )
+    const run = await invoke('acme', 'forger')
+    expect(run.output).toEqual({
+      empty: 'invalid_payload',
+      number: 'invalid_payload',
+      long: 'invalid_payload',
+      other_run: 'no_invocation',
+      too_large: 'value_too_large',
+      not_json: 'TypeError',
+    })
+    expect((await invoke('acme', 'counter')).output.read_back.n).toBeGreaterThan(0)
+  })
+
+  it('imports periodic in the element’s pytest run, where engine calls raise no_invocation', async () => {
+    const code = py(
+      'from periodic import trigger, Logger',
+      'def handler(input):',
+      '    return trigger("acme::hello", input)',
+    )
+    const tests = py(
+      'import pytest',
+      'from periodic import EngineError, Logger',
+      'from main import handler',
+      'def test_outside_a_run():',
+      '    Logger("t").info("in a test")',
+      '    with pytest.raises(EngineError) as e:',
+      '        handler({"name": "x"})',
+      '    assert e.value.code == "no_invocation"',
+    )
+    const r = await kit.server.api('POST', '/api/acme', {
+      element_type: 'python',
+      slug: 'tested',
+      spec: { source: { type: 'inline', code, tests } },
+    })
+    expect(r.status).toBe(201)
+    const started = await kit.server.api('POST', '/api/acme/tested/ops/test', {})
+    expect([200, 202]).toContain(started.status)
+    const done = await eventually(async () => {
+      const t = await kit.server.api('GET', `/api/acme/tested/ops/test/${started.body.test_run_id}`)
+      if (['queued', 'running'].includes(t.body.status)) throw new Error('still running')
+      return t.body
+    }, 60_000)
+    expect(done, JSON.stringify(done)).toMatchObject({
+      status: 'succeeded',
+      output: { passed: 1, failed: 0 },
+    })
+  })
 })
