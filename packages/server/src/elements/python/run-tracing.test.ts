@@ -177,4 +177,36 @@ describe('run tracing', () => {
     expect(r.status).toBe(200)
     expect(await r.json()).toEqual({ trace_id: TRACE, parent: SPAN })
   })
+
+  it('continues the trace into a stream trigger fired by a handler’s write', async () => {
+    iii.registerFunction('on::traced', async () => null)
+    iii.registerTrigger({ type: 'stream', function_id: 'on::traced', config: { stream_name: 'traced' } })
+    await waitForFunction(iii, 'on::traced')
+    await eventually(async () => {
+      const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
+        function_id: 'engine::registered-triggers::list',
+        payload: {},
+      })
+      if (!r.triggers.some((t) => t.function_id === 'on::traced')) throw new Error('not yet')
+    })
+    await create(
+      'writer',
+      py(
+        'from periodic import stream',
+        'def handler(input):',
+        '    return stream.set("traced", "g", "i", {"v": 1})',
+      ),
+    )
+    const run = await invoke('writer', { traceparent: TRACEPARENT, baggage: 'b=1' })
+    const fired = await eventually(() => {
+      const m = received.find((x) => x.function_id === 'on::traced')
+      if (!m) throw new Error('not fired yet')
+      return m
+    })
+    expect(fired).toEqual({
+      function_id: 'on::traced',
+      traceparent: `00-${TRACE}-${run.span_id}-01`,
+      baggage: 'b=1',
+    })
+  })
 })
