@@ -321,9 +321,9 @@ export class PythonWorker {
   private onCall(p: Pending | undefined, msg: JsonObject): void {
     const call = msg['call']
     const answer = (reply: JsonObject) => {
-      // After its invocation ended the worker was killed or serves another run: no answer.
-      if (this.pending === p && !this.dead)
-        this.proc.stdin.write(`${JSON.stringify({ type: 'call_result', call, ...reply })}\n`)
+      // Answered even when the invocation has ended meanwhile (a thread of the handler made the
+      // call): the worker reads its stdin under one lock, so a late answer cannot be mistaken.
+      if (!this.dead) this.proc.stdin.write(`${JSON.stringify({ type: 'call_result', call, ...reply })}\n`)
     }
     const fid = msg['function_id']
     if (!p || msg['id'] !== p.id || !p.onCall) {

@@ -30,6 +30,9 @@ sent_bytes = 0
 # The invocation being served: its id and context (trace ids), read by the periodic package.
 CURRENT = {"run": None, "context": None}
 STDIN_LOCK = _thread.allocate_lock()
+# Invocation lines a call read while it waited for its answer (a thread of the handler still
+# waiting after the handler returned): the main loop serves them before reading stdin again.
+BACKLOG = []
 _call_seq = 0
 
 
@@ -204,6 +207,8 @@ def engine_call(function_id, data):
             msg = json.loads(line)
             if msg.get("type") == "call_result" and msg.get("call") == seq:
                 return msg
+            if msg.get("type") != "call_result":
+                BACKLOG.append(line)
 
 
 def mark_end(run_id):
@@ -226,7 +231,7 @@ def main():
     send({"type": "ready", "handler": name, "load_ms": round((time.perf_counter() - started) * 1000, 2)})
     while True:
         with STDIN_LOCK:
-            line = sys.stdin.readline()
+            line = BACKLOG.pop(0) if BACKLOG else sys.stdin.readline()
         if not line:
             break
         if not line.strip():

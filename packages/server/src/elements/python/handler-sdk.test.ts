@@ -329,4 +329,31 @@ describe('handler SDK', () => {
       output: { passed: 1, failed: 0 },
     })
   })
+
+  it('keeps serving when a thread of the handler is still waiting on a call after the handler returned', async () => {
+    await create(
+      'acme',
+      'slow',
+      py('import time', 'def handler(input):', '    time.sleep(0.5)', '    return "slow"'),
+    )
+    const code = py(
+      'import threading, time',
+      'from periodic import trigger',
+      'def handler(input):',
+      '    if input.get("spawn"):',
+      '        threading.Thread(target=lambda: trigger("acme::slow", {})).start()',
+      '        time.sleep(0.1)',
+      '    return "ok"',
+    )
+    const r = await kit.server.api('POST', '/api/acme', {
+      element_type: 'python',
+      slug: 'bg',
+      spec: { source: { type: 'inline', code }, concurrency: { max: 1 }, timeout_ms: 10_000 },
+    })
+    expect(r.status).toBe(201)
+    expect((await invoke('acme', 'bg', { spawn: true })).output).toBe('ok')
+    // The same worker takes the next run while the thread still waits for its answer.
+    expect((await invoke('acme', 'bg', {})).output).toBe('ok')
+    expect((await invoke('acme', 'bg', {})).output).toBe('ok')
+  })
 })
