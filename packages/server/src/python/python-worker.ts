@@ -16,6 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 export const RUNTIME_DIR = existsSync(join(here, 'worker.py')) ? here : join(here, '../src/python')
 
 const loadErrors = new WeakSet<RunError>()
+const MAX_CALLS_IN_FLIGHT = 16
 
 /** The code itself failed to load (syntax, import, missing handler): a restart cannot help. */
 export const isLoadError = (err: RunError): boolean => loadErrors.has(err)
@@ -87,6 +88,7 @@ export class PythonWorker {
   private pending: Pending | undefined
   private startupLogs: LogLine[] = []
   private dead = false
+  private callsInFlight = 0
   private readonly splitters: SentinelSplitter[] = []
   private readonly sentinel = `\u001ePERIODIC-END-${randomBytes(8).toString('hex')}:`
   /** This worker's own host directory of input/ and output/ (see worker-files.ts). */
@@ -317,7 +319,7 @@ export class PythonWorker {
     }
   }
 
-  /** An engine call of the handler: answered on stdin while its invocation is still pending. */
+  /** An engine call of the handler (periodic.trigger/state/stream), answered on its stdin. */
   private onCall(p: Pending | undefined, msg: JsonObject): void {
     const call = msg['call']
     const answer = (reply: JsonObject) => {
@@ -336,16 +338,26 @@ export class PythonWorker {
       answer({ error: { code: 'invalid_payload', message: 'function_id must be 1 to 512 characters' } })
       return
     }
-    p.onCall(fid, msg['data'] ?? null).then(
-      (result) => answer({ result }),
-      (e: { code?: unknown; message?: unknown }) =>
-        answer({
-          error: {
-            code: typeof e?.code === 'string' ? e.code : 'internal_error',
-            message: typeof e?.message === 'string' ? e.message : String(e),
-          },
-        }),
-    )
+    // The SDK waits for each answer; only code writing the control fd itself can pile calls up.
+    if (this.callsInFlight >= MAX_CALLS_IN_FLIGHT) {
+      answer({
+        error: { code: 'too_many_calls', message: `at most ${MAX_CALLS_IN_FLIGHT} engine calls at once` },
+      })
+      return
+    }
+    this.callsInFlight++
+    p.onCall(fid, msg['data'] ?? null)
+      .finally(() => this.callsInFlight--)
+      .then(
+        (result) => answer({ result }),
+        (e: { code?: unknown; message?: unknown }) =>
+          answer({
+            error: {
+              code: typeof e?.code === 'string' ? e.code : 'internal_error',
+              message: typeof e?.message === 'string' ? e.message : String(e),
+            },
+          }),
+      )
   }
 
   private maybeFinish(): void {

@@ -356,4 +356,28 @@ describe('handler SDK', () => {
     expect((await invoke('acme', 'bg', {})).output).toBe('ok')
     expect((await invoke('acme', 'bg', {})).output).toBe('ok')
   })
+
+  it('refuses calls beyond 16 at once from code that writes the control channel itself', async () => {
+    iii.registerFunction('worker::hold', () => new Promise((r) => setTimeout(() => r('held'), 300)))
+    await waitForFunction(iii, 'worker::hold')
+    await create(
+      'acme',
+      'flood',
+      py(
+        'import json, sys, __main__ as w',
+        'def handler(input):',
+        '    codes = {}',
+        '    with w.STDIN_LOCK:',
+        '        for i in range(20):',
+        '            w.send({"type": "call", "id": w.CURRENT["run"], "call": 1000 + i,',
+        '                    "function_id": "worker::hold", "data": {}})',
+        '        for i in range(20):',
+        '            r = json.loads(sys.stdin.readline())',
+        '            key = r["error"]["code"] if "error" in r else r["result"]',
+        '            codes[key] = codes.get(key, 0) + 1',
+        '    return codes',
+      ),
+    )
+    expect((await invoke('acme', 'flood')).output).toEqual({ held: 16, too_many_calls: 4 })
+  })
 })
