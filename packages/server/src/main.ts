@@ -13,6 +13,7 @@ import { ElementService } from './elements/element-service.ts'
 import { engineElementFunctions } from './elements/engine-element-functions.ts'
 import { Registry } from './elements/registry.ts'
 import type { EngineClock } from './engine/cron-triggers.ts'
+import { EngineError } from './engine/engine-error.ts'
 import { type RunningEngine, startEngine } from './engine/start-engine.ts'
 import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
@@ -91,6 +92,13 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       config,
       log: logger,
       metrics,
+      engine: {
+        // Bound late: handlers only call once the engine below is running.
+        invoke: (caller, fn, data, o) =>
+          engine
+            ? engine.engine.invoke(caller, fn, data, o)
+            : Promise.reject(new EngineError('engine_unavailable', 'the engine is not running')),
+      },
     })
     const keyLimiter = new KeyRateLimiter(config.rateLimit)
     const auth = new Authenticator(storage, adminKey, (actor) => keyLimiter.admit(actor))

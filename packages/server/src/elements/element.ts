@@ -4,6 +4,7 @@ import type { Server as HttpServer } from 'node:http'
 import type { Static, TSchema } from '@sinclair/typebox'
 import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Config } from '../config.ts'
+import type { EngineCaller, InvokeOptions } from '../engine/engine.ts'
 import type { ErrorCodeDef } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import type { RunService } from '../runs/run-service.ts'
@@ -38,6 +39,12 @@ export interface PlatformContext {
     warn(o: object, msg?: string): void
     error(o: object, msg?: string): void
   }
+  /** Engine functions for handlers' SDK calls (the engine starts after the runtimes). */
+  engine?: HandlerEngine
+}
+
+export interface HandlerEngine {
+  invoke(caller: EngineCaller, functionId: string, data: Json, opts: InvokeOptions): Promise<Json>
 }
 
 /** A type's long-lived machinery (worker pools, connections), stopped at shutdown. */
@@ -79,6 +86,8 @@ export interface OperationContext<I = unknown> {
   actor: Actor
   elements: ElementService
   requestId: string
+  /** The request's headers (lower-case names), e.g. for its W3C traceparent. */
+  headers: Record<string, string | string[] | undefined>
   reply: ReplyControl
 }
 

@@ -43,11 +43,12 @@ export async function fireTrigger(
   condition: string | null,
   input: Json,
   log: TriggerFailureLog,
+  trace: { traceparent?: string; baggage?: string } = {},
 ): Promise<void> {
   const caller = circleCaller(t)
   try {
-    if (condition && (await engine.invoke(caller, condition, input)) === false) return
-    await engine.invoke(caller, t.function_id, input, { metadata: t.metadata ?? undefined })
+    if (condition && (await engine.invoke(caller, condition, input, trace)) === false) return
+    await engine.invoke(caller, t.function_id, input, { metadata: t.metadata ?? undefined, ...trace })
   } catch (err) {
     const e = asEngineError(err)
     log(
@@ -113,7 +114,7 @@ export class ChangeTriggers implements TriggerTypeHandler {
       if (f.scope !== null && f.scope !== e.ref.scope) continue
       if (f.group !== null && f.group !== e.ref.group) continue
       if (f.key !== null && f.key !== e.ref.key) continue
-      void fireTrigger(this.engine, f.trigger, f.condition, this.eventOf(e), this.log)
+      void fireTrigger(this.engine, f.trigger, f.condition, this.eventOf(e), this.log, e.trace)
     }
   }
 

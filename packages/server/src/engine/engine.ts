@@ -13,6 +13,9 @@ export interface InvokeOptions {
   traceparent?: string
   baggage?: string
   timeoutMs?: number
+  /** Set when a Python handler calls: its run becomes the parent of an element's run. */
+  parentRunId?: string
+  callDepth?: number
 }
 
 export interface BuiltinContext {
@@ -132,6 +135,9 @@ export class Engine {
       const info: JsonObject = { function_id: functionId, key_id: caller.keyId }
       if (caller.workerId) info['worker_id'] = caller.workerId
       if (opts.traceparent) info['traceparent'] = opts.traceparent
+      if (opts.baggage) info['baggage'] = opts.baggage
+      if (opts.parentRunId) info['parent_run_id'] = opts.parentRunId
+      if (opts.callDepth) info['call_depth'] = opts.callDepth
       const r = await this.elements.invoke(caller, elementSlug, data ?? {}, info, timeoutMs)
       if (r) return r.output
     }

@@ -1,8 +1,10 @@
 // The `http` trigger type: routes `{http_method} /http/{circle}{api_path}` (with `:name` or
 // `{name}` path parameters) to a function, checking the trigger's own auth config first.
 // The function gets iii's HttpRequest and answers with {status_code, headers, body}.
+
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Json, JsonObject } from '../storage/storage.ts'
+import { formatTraceparent, newSpanId, newTraceId, traceHeaders } from '../trace-context.ts'
 import type { Engine, EngineCaller, RegisteredTrigger, TriggerTypeHandler } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 
@@ -177,12 +179,15 @@ export class HttpTriggers implements TriggerTypeHandler {
       }
       if (r.condition && (await this.engine.invoke(caller, r.condition, input)) === false) continue
       const metadata = r.trigger.metadata ?? undefined
-      return toResponse(
-        await this.engine.invoke(caller, r.trigger.function_id, input, {
-          ...(metadata ? { metadata } : {}),
-          ...(timeoutMs ? { timeoutMs } : {}),
-        }),
-      )
+      // The request's trace goes on to the function (a worker or an element's run), or one starts here.
+      const trace = traceHeaders(req.headers)
+      const opts = {
+        ...(metadata ? { metadata } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+        traceparent: trace.traceparent ?? formatTraceparent(newTraceId(), newSpanId()),
+        ...(trace.baggage ? { baggage: trace.baggage } : {}),
+      }
+      return toResponse(await this.engine.invoke(caller, r.trigger.function_id, input, opts))
     }
     return undefined
   }

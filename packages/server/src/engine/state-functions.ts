@@ -1,7 +1,7 @@
 // The built-ins `state::*` (scope/key) and `stream::*` (stream/group/item) over StateStore.
 // Each write reports its change to `onChange` after it committed (triggers fire from there).
 import type { Json, JsonObject } from '../storage/storage.ts'
-import type { Engine } from './engine.ts'
+import type { Engine, InvokeOptions } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 import type { ItemRef, StateStore } from './state-store.ts'
 import { applyUpdateOps, parseOps } from './update-ops.ts'
@@ -14,6 +14,8 @@ export interface ItemChangeEvent {
   change: 'created' | 'updated' | 'deleted'
   old_value: Json | undefined
   new_value: Json | undefined
+  /** The writer's trace context: triggers fired by the change continue that trace. */
+  trace?: { traceparent?: string; baggage?: string }
 }
 
 const obj = (v: Json): JsonObject => {
@@ -56,12 +58,13 @@ export function addStateFunctions(
   store: StateStore,
   onChange: (e: ItemChangeEvent) => void,
 ): void {
-  const changed = (ref: ItemRef, old: Json | undefined, next: Json | undefined) =>
+  const changed = (ref: ItemRef, old: Json | undefined, next: Json | undefined, opts: InvokeOptions) =>
     onChange({
       ref,
       change: next === undefined ? 'deleted' : old === undefined ? 'created' : 'updated',
       old_value: old,
       new_value: next,
+      ...(opts.traceparent ? { trace: { traceparent: opts.traceparent, baggage: opts.baggage } } : {}),
     })
 
   for (const kind of ['state', 'stream'] as const) {
@@ -87,12 +90,12 @@ export function addStateFunctions(
       id: `${kind}::set`,
       description: `Create or replace ${what}`,
       scope: 'write',
-      handler: async (input, { caller }) => {
+      handler: async (input, { caller, opts }) => {
         const i = obj(input)
         const ref = refOf(caller.circleId, i)
         const given: Json = i[kind === 'state' ? 'value' : 'data'] ?? null
         const c = await store.set(ref, sized(given).value)
-        changed(ref, c.old_value, c.new_value)
+        changed(ref, c.old_value, c.new_value, opts)
         return result({ old_value: c.old_value, new_value: c.new_value })
       },
     })
@@ -100,10 +103,10 @@ export function addStateFunctions(
       id: `${kind}::delete`,
       description: `Delete ${what}`,
       scope: 'write',
-      handler: async (input, { caller }) => {
+      handler: async (input, { caller, opts }) => {
         const ref = refOf(caller.circleId, obj(input))
         const c = await store.delete(ref)
-        if (c.old_value !== undefined) changed(ref, c.old_value, undefined)
+        if (c.old_value !== undefined) changed(ref, c.old_value, undefined, opts)
         return result({ old_value: c.old_value })
       },
     })
@@ -111,7 +114,7 @@ export function addStateFunctions(
       id: `${kind}::update`,
       description: `Apply ordered update ops atomically to ${what}`,
       scope: 'write',
-      handler: async (input, { caller }) => {
+      handler: async (input, { caller, opts }) => {
         const i = obj(input)
         const ref = refOf(caller.circleId, i)
         const ops = parseOps(i['ops'])
@@ -119,7 +122,7 @@ export function addStateFunctions(
           const r = applyUpdateOps(old, ops)
           return { ...sized(r.value), errors: r.errors }
         })
-        changed(ref, c.old_value, c.new_value)
+        changed(ref, c.old_value, c.new_value, opts)
         return result({
           old_value: c.old_value,
           new_value: c.new_value,

@@ -159,6 +159,7 @@ async function dispatch(deps: ElementRoutesDeps, req: FastifyRequest, reply: Fas
     actor,
     elements,
     requestId: req.id,
+    headers: req.headers,
     reply: {
       status: (code) => reply.code(code),
       header: (name, value) => reply.header(name, value),

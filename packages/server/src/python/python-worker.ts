@@ -16,6 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url))
 export const RUNTIME_DIR = existsSync(join(here, 'worker.py')) ? here : join(here, '../src/python')
 
 const loadErrors = new WeakSet<RunError>()
+const MAX_CALLS_IN_FLIGHT = 16
 
 /** The code itself failed to load (syntax, import, missing handler): a restart cannot help. */
 export const isLoadError = (err: RunError): boolean => loadErrors.has(err)
@@ -71,8 +72,12 @@ interface Pending {
   timer?: NodeJS.Timeout
   onChunk?: (data: Json) => void
   onLog?: (stream: 'stdout' | 'stderr', data: string) => void
+  onCall?: EngineCallHandler
   resolve(r: InvocationResult): void
 }
+
+/** Serves a handler's engine call (periodic.trigger/state/stream); rejects with {code, message}. */
+export type EngineCallHandler = (functionId: string, data: Json) => Promise<Json>
 
 export class PythonWorker {
   readonly startedAt = Date.now()
@@ -83,6 +88,7 @@ export class PythonWorker {
   private pending: Pending | undefined
   private startupLogs: LogLine[] = []
   private dead = false
+  private callsInFlight = 0
   private readonly splitters: SentinelSplitter[] = []
   private readonly sentinel = `\u001ePERIODIC-END-${randomBytes(8).toString('hex')}:`
   /** This worker's own host directory of input/ and output/ (see worker-files.ts). */
@@ -220,6 +226,7 @@ export class PythonWorker {
     hooks: {
       onChunk?: (data: Json) => void
       onLog?: (stream: 'stdout' | 'stderr', data: string) => void
+      onCall?: EngineCallHandler
       /** Input files (field -> name under PERIODIC_INPUT_DIR) merged into the input by worker.py. */
       inputFiles?: Record<string, string>
     } = {},
@@ -298,6 +305,10 @@ export class PythonWorker {
 
   private onControl(msg: JsonObject): void {
     const p = this.pending
+    if (msg['type'] === 'call') {
+      this.onCall(p, msg)
+      return
+    }
     if (!p || msg['id'] !== p.id) return
     if (msg['type'] === 'chunk') p.onChunk?.(msg['data'] ?? null)
     else if (msg['type'] === 'result') {
@@ -306,6 +317,47 @@ export class PythonWorker {
       if (msg['quiet'] === true) p.ended.add('stdout').add('stderr')
       this.maybeFinish()
     }
+  }
+
+  /** An engine call of the handler (periodic.trigger/state/stream), answered on its stdin. */
+  private onCall(p: Pending | undefined, msg: JsonObject): void {
+    const call = msg['call']
+    const answer = (reply: JsonObject) => {
+      // Answered even when the invocation has ended meanwhile (a thread of the handler made the
+      // call): the worker reads its stdin under one lock, so a late answer cannot be mistaken.
+      if (!this.dead) this.proc.stdin.write(`${JSON.stringify({ type: 'call_result', call, ...reply })}\n`)
+    }
+    const fid = msg['function_id']
+    if (!p || msg['id'] !== p.id || !p.onCall) {
+      answer({
+        error: { code: 'no_invocation', message: 'no run of this worker is waiting for this call' },
+      })
+      return
+    }
+    if (typeof fid !== 'string' || fid.length === 0 || fid.length > 512) {
+      answer({ error: { code: 'invalid_payload', message: 'function_id must be 1 to 512 characters' } })
+      return
+    }
+    // The SDK waits for each answer; only code writing the control fd itself can pile calls up.
+    if (this.callsInFlight >= MAX_CALLS_IN_FLIGHT) {
+      answer({
+        error: { code: 'too_many_calls', message: `at most ${MAX_CALLS_IN_FLIGHT} engine calls at once` },
+      })
+      return
+    }
+    this.callsInFlight++
+    p.onCall(fid, msg['data'] ?? null)
+      .finally(() => this.callsInFlight--)
+      .then(
+        (result) => answer({ result }),
+        (e: { code?: unknown; message?: unknown }) =>
+          answer({
+            error: {
+              code: typeof e?.code === 'string' ? e.code : 'internal_error',
+              message: typeof e?.message === 'string' ? e.message : String(e),
+            },
+          }),
+      )
   }
 
   private maybeFinish(): void {

@@ -2,6 +2,7 @@
 // workers exist; further invocations wait in FIFO order (never refused). `reserved` workers
 // are kept warm; others stop after `idleMs` without work (scale to zero).
 import {
+  type EngineCallHandler,
   type InvocationResult,
   isLoadError,
   PythonWorker,
@@ -109,6 +110,7 @@ export class WorkerPool {
       onStart?(cancel: () => void): void
       onChunk?(d: Parameters<PythonWorker['invoke']>[1]): void
       onLog?(stream: 'stdout' | 'stderr', data: string): void
+      onCall?: EngineCallHandler
       /** Input files in, artifacts out (workers started with `filesRoot` only). */
       files?: RunFilesIo
     } = {},
@@ -121,6 +123,7 @@ export class WorkerPool {
       const r = await worker.invoke(id, input, context, timeoutMs, {
         onChunk: hooks.onChunk,
         onLog: hooks.onLog,
+        onCall: hooks.onCall,
         inputFiles,
       })
       const artifacts = io && worker.filesDir ? await collectWorkerOutput(worker.filesDir, io) : undefined

@@ -4,6 +4,10 @@
 # invocation that wrote anything, a sentinel line on stdout and stderr marks where that run's
 # output ends; a run that wrote nothing (the process's write counter says so) is marked quiet
 # and needs none, which saves the host two pipe reads per invocation.
+# Handler SDK calls (periodic/__init__.py) use the same two pipes: a "call" line out on fd 3,
+# its "call_result" line back on stdin. One lock covers every stdin read, so a call's answer
+# can never be taken for an invocation, nor the other way round.
+import _thread
 import json
 import os
 import resource
@@ -23,6 +27,13 @@ INPUT_DIR = os.environ.get("PERIODIC_INPUT_DIR")
 
 
 sent_bytes = 0
+# The invocation being served: its id and context (trace ids), read by the periodic package.
+CURRENT = {"run": None, "context": None}
+STDIN_LOCK = _thread.allocate_lock()
+# Invocation lines a call read while it waited for its answer (a thread of the handler still
+# waiting after the handler returned): the main loop serves them before reading stdin again.
+BACKLOG = []
+_call_seq = 0
 
 
 def send(msg):
@@ -177,6 +188,29 @@ def event_loop():
     return _loop
 
 
+def engine_call(function_id, data):
+    """Calls an engine function for the current run; returns the host's call_result message."""
+    global _call_seq
+    body = json.dumps(data, separators=(",", ":"), allow_nan=False)  # TypeError/ValueError: the caller's
+    with STDIN_LOCK:
+        run_id = CURRENT["run"]
+        if run_id is None or os.getpid() != WORKER_PID:
+            return {"error": {"code": "no_invocation",
+                              "message": "engine calls are made from a handler while it serves a run"}}
+        _call_seq += 1
+        seq = _call_seq
+        send({"type": "call", "id": run_id, "call": seq, "function_id": function_id, "data": json.loads(body)})
+        while True:
+            line = sys.stdin.readline()
+            if not line:
+                return {"error": {"code": "worker_lost", "message": "the host closed the channel"}}
+            msg = json.loads(line)
+            if msg.get("type") == "call_result" and msg.get("call") == seq:
+                return msg
+            if msg.get("type") != "call_result":
+                BACKLOG.append(line)
+
+
 def mark_end(run_id):
     # Python's buffers are flushed; the sentinel goes straight to the descriptors.
     for fd in (1, 2):
@@ -195,10 +229,16 @@ def main():
     name, fn = loaded
     with_context = wants_context(fn)
     send({"type": "ready", "handler": name, "load_ms": round((time.perf_counter() - started) * 1000, 2)})
-    for line in sys.stdin:
+    while True:
+        with STDIN_LOCK:
+            line = BACKLOG.pop(0) if BACKLOG else sys.stdin.readline()
+        if not line:
+            break
         if not line.strip():
             continue
         msg = json.loads(line)
+        if msg.get("type") == "call_result":
+            continue  # the answer to a call whose caller gave up; never an invocation
         run_id = msg["id"]
         t0 = time.perf_counter()
         w0, s0 = written(), sent_bytes
@@ -209,6 +249,7 @@ def main():
             if OUTPUT_DIR:
                 context["output_dir"] = OUTPUT_DIR
             args = (payload, context) if with_context else (payload,)
+            CURRENT["run"], CURRENT["context"] = run_id, context
             result = fn(*args)
             if hasattr(result, "__await__"):
                 result = event_loop().run_until_complete(result)
@@ -225,6 +266,7 @@ def main():
             reply["error"] = error("PYTHON_RUNTIME_ERROR", f"the handler called sys.exit({e.code})")
         except BaseException as e:  # noqa: BLE001 - the user's exception becomes the run's error
             reply["error"] = error("PYTHON_RUNTIME_ERROR", f"{type(e).__name__}: {e}", user_traceback(e))
+        CURRENT["run"] = None
         if os.getpid() != WORKER_PID:
             # A child the handler forked came back out of it: it must not answer for the run
             # or go on reading invocations meant for the worker.

@@ -22,6 +22,9 @@ export function presentRun(r: RunRow, opts: { input?: boolean } = {}) {
     created_at: r.created_at,
     started_at: r.started_at,
     completed_at: r.completed_at,
+    trace_id: r.trace_id ?? null,
+    span_id: r.span_id ?? null,
+    parent_span_id: r.parent_span_id ?? null,
   }
 }
 

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events'
 import { PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import type { Json, JsonObject, RunLogRow, RunQuery, RunRow, RunStatus, Storage } from '../storage/storage.ts'
+import { runTrace } from '../trace-context.ts'
 import { RUN } from './run-errors.ts'
 import { RunWriter } from './run-writer.ts'
 
@@ -74,6 +75,9 @@ export class RunService {
       id: randomUUID(),
       ...n,
       trigger_info: n.trigger_info ?? null,
+      // The caller's traceparent (request header, engine message, parent run) makes this run a
+      // child span of its trace; without one the run starts a trace.
+      ...runTrace(n.trigger_info?.['traceparent']),
       status: 'queued',
       output: null,
       error: null,

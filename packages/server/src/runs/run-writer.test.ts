@@ -27,6 +27,9 @@ function queued(): RunRow {
     memory_used_mb: null,
     logs_truncated: false,
     trigger_info: null,
+    trace_id: 'a'.repeat(32),
+    span_id: 'b'.repeat(16),
+    parent_span_id: null,
   }
 }
 

@@ -59,6 +59,9 @@ export function run(el: ElementRow, over: Partial<RunRow> = {}): RunRow {
     memory_used_mb: null,
     logs_truncated: false,
     trigger_info: null,
+    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+    span_id: '00f067aa0ba902b7',
+    parent_span_id: null,
     ...over,
   }
 }

@@ -270,6 +270,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         )
       },
     },
+    // W3C trace context of each run: its trace, its own span and the caller's span.
+    '0008_run_trace': {
+      async up(db: Kysely<unknown>) {
+        // One column a statement: SQLite's ALTER TABLE adds a single column.
+        for (const column of ['trace_id', 'span_id', 'parent_span_id'])
+          await db.schema.alterTable('runs').addColumn(column, 'text').execute()
+        await db.schema.createIndex('runs_trace').on('runs').columns(['trace_id']).execute()
+      },
+    },
   }
 }
 

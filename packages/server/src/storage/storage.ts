@@ -93,6 +93,10 @@ export interface RunRow {
   logs_truncated: boolean
   /** What started the run (key id, trigger id, parent run); free-form. */
   trigger_info: JsonObject | null
+  /** W3C trace context (0008_run_trace); absent on rows written before it. */
+  trace_id?: string | null
+  span_id?: string | null
+  parent_span_id?: string | null
 }
 
 export interface RunLogRow {

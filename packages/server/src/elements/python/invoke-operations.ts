@@ -1,8 +1,10 @@
 // invoke, runs, run_get, run_cancel and logs for python elements.
+
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import { decodeCursor, encodeCursor, presentRun } from '../../runs/run-json.ts'
 import type { Json, RunRow, RunStatus } from '../../storage/storage.ts'
+import { traceHeaders } from '../../trace-context.ts'
 import { defineOperation, type OperationContext } from '../element.ts'
 import { validateInput } from '../validation.ts'
 import type { PythonRuntime } from './python-runtime.ts'
@@ -49,6 +51,7 @@ export const invokeOperations = [
       const run = await rt.start(ctx.element, (ctx.input ?? {}) as Json, 'api', {
         key_id: ctx.actor.keyId,
         request_id: ctx.requestId,
+        ...traceHeaders(ctx.headers),
       })
       const final = waitS > 0 ? await ctx.runs.wait(run, waitS * 1000) : run
       const body = presentRun(final)

@@ -1,6 +1,7 @@
 // The `test` operation's engine: pytest over the test files stored beside the source, in the
 // same sandbox and dependency layer as invocations. A test run is a run (operation `test`)
 // whose output holds the counts and whose logs hold pytest's output.
+import { RUNTIME_DIR } from '../../python/python-worker.ts'
 import type { RunService } from '../../runs/run-service.ts'
 import { drainOutput } from '../../sandbox/drain-output.ts'
 import type { Executor } from '../../sandbox/executor.ts'
@@ -40,7 +41,12 @@ export async function runTests(o: {
   const args = ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--color=no', '--rootdir', '/periodic/code']
   if (o.filter) args.push('-k', o.filter)
   args.push('/periodic/code')
-  const mounts = [{ source: o.code.dir, target: '/periodic/code' }]
+  // The runtime's directory makes `import periodic` work in tests as in runs (its engine calls
+  // raise EngineError("no_invocation") there: a test has no run to call for).
+  const mounts = [
+    { source: o.code.dir, target: '/periodic/code' },
+    { source: RUNTIME_DIR, target: '/periodic/runtime' },
+  ]
   if (o.layer) mounts.push({ source: o.layer.dir, target: o.layer.dir })
   const proc = o.executor.spawn({
     argv: [o.python, ...args],
@@ -49,7 +55,7 @@ export async function runTests(o: {
       HOME: '/tmp',
       PATH: '/usr/bin:/bin',
       PYTHONDONTWRITEBYTECODE: '1',
-      ...(o.layer ? { PYTHONPATH: `${o.layer.dir}/site-packages` } : {}),
+      PYTHONPATH: o.layer ? `${o.layer.dir}/site-packages:/periodic/runtime` : '/periodic/runtime',
     },
     mounts,
     cwd: '/periodic/code',

@@ -1,6 +1,7 @@
 // The runs API: every run of every element in the key's circle at /api/v1/runs — create (with
 // waiting and Idempotency-Key), list with filters and a cursor, get (with expansions and a long
 // poll), cancel and rerun. Its events stream is in run-events-route.ts.
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Authenticator } from '../../auth/api-keys.ts'
 import { requireActor, requireScope } from '../../auth/require-actor.ts'
@@ -15,6 +16,7 @@ import { RUN } from '../../runs/run-errors.ts'
 import { encodeCursor } from '../../runs/run-json.ts'
 import { isTerminal, type RunService } from '../../runs/run-service.ts'
 import type { ElementRow, Json, RunRow } from '../../storage/storage.ts'
+import { traceHeaders } from '../../trace-context.ts'
 import { parseExpand, presentApiRun } from './run-expansions.ts'
 import { stageRequestFiles } from './run-files-body.ts'
 import { RUN_ID_PATTERN, runQueryOf } from './run-list-filters.ts'
@@ -84,6 +86,7 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
       return startElementRun(deps.elements, element, body.operation, input, 'api', {
         key_id: actor.keyId,
         request_id: req.id,
+        ...traceHeaders(req.headers),
         ...(key ? { idempotency_key: key } : {}),
         ...upload,
       })
@@ -159,6 +162,7 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     const run = await startElementRun(deps.elements, element, source.operation, source.input, 'rerun', {
       key_id: actor.keyId,
       request_id: req.id,
+      ...traceHeaders(req.headers),
       rerun_of: source.id,
       version: body.version,
     })
