@@ -86,13 +86,14 @@ export class ChannelHub {
       )
       return true
     }
-    if (!ch) return refuse(404, 'NOT_FOUND', 'no such channel (it was closed or never created)')
+    if (!ch)
+      return refuse(404, 'ENGINE_CHANNEL_NOT_FOUND', 'no such channel (it was closed or never created)')
     if (dir !== 'read' && dir !== 'write') return refuse(401, 'AUTH_INVALID', 'dir must be read or write')
     const want = ch.keys[dir]
     if (key.length !== want.length || !timingSafeEqual(key, want))
       return refuse(401, 'AUTH_INVALID', 'the channel access key is wrong for this direction')
     if ((dir === 'read' ? ch.reader : ch.writer) || (dir === 'write' && ch.writerDone))
-      return refuse(409, 'CONFLICT', `the channel's ${dir} end is already connected`)
+      return refuse(409, 'ENGINE_CHANNEL_END_CONNECTED', `the channel's ${dir} end is already connected`)
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       clearTimeout(ch.idle)
       ws.on('error', () => {})

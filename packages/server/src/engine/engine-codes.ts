@@ -27,6 +27,18 @@ export const ENGINE = defineErrorCodes({
     retryable: true,
     description: 'The function behind the http trigger is not registered (its worker is gone).',
   },
+  ENGINE_CHANNEL_NOT_FOUND: {
+    status: 404,
+    class: 'not_found',
+    retryable: false,
+    description: 'No data channel with this id (it was closed, expired or never created).',
+  },
+  ENGINE_CHANNEL_END_CONNECTED: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description: 'This end (read or write) of the data channel is already connected or finished.',
+  },
   ENGINE_TIMEOUT: {
     status: 504,
     class: 'timeout',
