@@ -348,7 +348,13 @@ describe('handler SDK', () => {
     const r = await kit.server.api('POST', '/api/acme', {
       element_type: 'python',
       slug: 'bg',
-      spec: { source: { type: 'inline', code }, concurrency: { max: 1 }, timeout_ms: 10_000 },
+      // One attempt: a lost invocation would time out instead of passing on a fresh worker.
+      spec: {
+        source: { type: 'inline', code },
+        concurrency: { max: 1 },
+        timeout_ms: 5000,
+        retry: { max_attempts: 1 },
+      },
     })
     expect(r.status).toBe(201)
     expect((await invoke('acme', 'bg', { spawn: true })).output).toBe('ok')

@@ -3,8 +3,6 @@
 // retryable failures, cancellation, metrics, and the element's deployed/error state.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import type { EngineCaller } from '../../engine/engine.ts'
-import { EngineError } from '../../engine/engine-error.ts'
 import { PlatformError } from '../../errors.ts'
 import type { PythonWorker, RunError } from '../../python/python-worker.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
@@ -18,9 +16,9 @@ import {
 } from '../../runs/run-files.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
-import { formatTraceparent } from '../../trace-context.ts'
 import { SYSTEM_ACTOR } from '../actor.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
+import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
 import { PythonMetrics } from './python-metrics.ts'
 import { resourceEnvironment } from './resource-environment.ts'
@@ -29,7 +27,6 @@ import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
 import { runTests } from './test-runner.ts'
 
 const FAILURES_BEFORE_ERROR_STATE = 5
-const MAX_CALL_DEPTH = 8
 const CANCELLED_BEFORE_START = {
   code: PY.RUN_CANCELLED.code,
   message: 'the run was cancelled before a worker took it',
@@ -157,7 +154,7 @@ export class PythonRuntime implements TypeRuntime {
           },
           onChunk: (d) => this.p.runs.addChunk(run.id, d),
           onLog: (stream, data) => this.p.runs.appendLog(run.id, stream, data),
-          onCall: (fid, data) => this.engineCall(element, run, fid, data),
+          onCall: (fid, data) => handlerEngineCall(this.p, element, run, fid, data),
           files: {
             inputDir: runInputDir(dataDir, run.id),
             outputDir: runOutputDir(dataDir, run.id),
@@ -202,38 +199,6 @@ export class PythonRuntime implements TypeRuntime {
       }
       return done({ status: 'failed', error: withClass(r.error), ...outcome, duration_ms: r.durationMs })
     }
-  }
-
-  /**
-   * A handler's SDK call (periodic.trigger/state/stream): an engine invocation as the
-   * element's own circle. The circle comes from the element, never from the sandbox, so a
-   * handler cannot reach another circle's functions or state.
-   */
-  private async engineCall(element: ElementRow, run: RunRow, functionId: string, data: Json): Promise<Json> {
-    if (!this.p.engine) throw new EngineError('engine_unavailable', 'the engine is not running')
-    const depth = Number(run.trigger_info?.['call_depth'] ?? 0) + 1
-    // A handler that triggers itself (or a cycle) would wait on its own pool until timeouts.
-    if (depth > MAX_CALL_DEPTH)
-      throw new EngineError(
-        'call_depth_exceeded',
-        `runs called from handlers nest at most ${MAX_CALL_DEPTH} deep (a handler that triggers itself?)`,
-      )
-    const caller: EngineCaller = {
-      circleId: element.circle_id,
-      circleSlug: await this.p.elements.circleSlug(element.circle_id),
-      keyId: `run:${run.id}`,
-      canRead: true,
-      canWrite: true,
-      canExecute: true,
-    }
-    // The call continues the run's trace: a child run or a worker sees this run's span as parent.
-    const { traceparent, baggage } = traceContext(run) as { traceparent?: string; baggage?: string }
-    return this.p.engine.invoke(caller, functionId, data, {
-      parentRunId: run.id,
-      callDepth: depth,
-      ...(traceparent ? { traceparent } : {}),
-      ...(baggage ? { baggage } : {}),
-    })
   }
 
   private async complete(element: ElementRow, run: RunRow, o: RunOutcome): Promise<void> {
@@ -387,20 +352,6 @@ export class PythonRuntime implements TypeRuntime {
     for (const pool of this.pools.values()) pool.destroy()
     this.pools.clear()
   }
-}
-
-/** The trace fields a handler sees in its context (and Logger puts on each line). */
-function traceContext(run: RunRow): JsonObject {
-  const out: JsonObject = {}
-  if (run.trace_id && run.span_id) {
-    out['trace_id'] = run.trace_id
-    out['span_id'] = run.span_id
-    out['parent_span_id'] = run.parent_span_id ?? null
-    out['traceparent'] = formatTraceparent(run.trace_id, run.span_id)
-  }
-  const baggage = run.trigger_info?.['baggage']
-  if (typeof baggage === 'string') out['baggage'] = baggage
-  return out
 }
 
 function withClass(e: RunError): JsonObject {
