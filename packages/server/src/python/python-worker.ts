@@ -9,7 +9,7 @@ import { drainOutput } from '../sandbox/drain-output.ts'
 import type { Executor, Mount, SandboxProcess } from '../sandbox/executor.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { LineSplitter, SentinelSplitter } from './stream-splitters.ts'
-import { createWorkerDir, SANDBOX_INPUT, SANDBOX_OUTPUT } from './worker-files.ts'
+import { createWorkerDir, SANDBOX_INPUT, SANDBOX_OUTPUT, type WorkerDirState } from './worker-files.ts'
 
 // worker.py sits beside this file in src/; from the bundled bin (dist/) it is found in src/python.
 const here = dirname(fileURLToPath(import.meta.url))
@@ -60,6 +60,8 @@ export interface InvocationResult {
   logsTruncated: boolean
   /** The worker cannot serve again (killed, crashed, timed out). */
   workerLost: boolean
+  /** False when worker.py saw its output directory empty after the handler; else unknown. */
+  wroteOutput?: boolean
 }
 
 interface Pending {
@@ -93,6 +95,7 @@ export class PythonWorker {
   private readonly sentinel = `\u001ePERIODIC-END-${randomBytes(8).toString('hex')}:`
   /** This worker's own host directory of input/ and output/ (see worker-files.ts). */
   filesDir: string | undefined
+  readonly filesState: WorkerDirState = { inputLinked: 0, outputDirty: false }
 
   private constructor(readonly cfg: WorkerConfig) {}
 
@@ -370,6 +373,7 @@ export class PythonWorker {
       durationMs: Number(r['duration_ms'] ?? 0),
       memoryMb: typeof r['memory_mb'] === 'number' ? r['memory_mb'] : null,
       workerLost: false,
+      ...(r['wrote_output'] === false ? { wroteOutput: false } : {}),
     })
   }
 
@@ -391,6 +395,7 @@ export class PythonWorker {
       logs: p.logs,
       logsTruncated: p.dropped > 0,
       workerLost: r.workerLost,
+      ...(r.wroteOutput === false ? { wroteOutput: false } : {}),
     })
   }
 }

@@ -119,14 +119,18 @@ export class WorkerPool {
     const io = worker.filesDir ? hooks.files : undefined
     try {
       hooks.onStart?.(() => worker.kill())
-      const inputFiles = io && worker.filesDir ? await prepareWorkerDir(worker.filesDir, io) : undefined
+      const inputFiles =
+        io && worker.filesDir ? await prepareWorkerDir(worker.filesDir, io, worker.filesState) : undefined
       const r = await worker.invoke(id, input, context, timeoutMs, {
         onChunk: hooks.onChunk,
         onLog: hooks.onLog,
         onCall: hooks.onCall,
         inputFiles,
       })
-      const artifacts = io && worker.filesDir ? await collectWorkerOutput(worker.filesDir, io) : undefined
+      const artifacts =
+        io && worker.filesDir
+          ? await collectWorkerOutput(worker.filesDir, io, worker.filesState, r.wroteOutput)
+          : undefined
       return { ...r, cold, coldStartMs: cold ? worker.coldStartMs : 0, artifacts }
     } finally {
       if (!worker.alive) worker.removeFilesDir()

@@ -274,6 +274,12 @@ def main():
             os._exit(0)
         reply["duration_ms"] = round((time.perf_counter() - t0) * 1000, 3)
         reply["memory_mb"] = memory_mb()
+        if OUTPUT_DIR:
+            # Saves the host a directory scan per run when the handler wrote no artifacts.
+            try:
+                reply["wrote_output"] = bool(os.listdir(OUTPUT_DIR))
+            except OSError:
+                reply["wrote_output"] = True
         flush_streams()
         w1 = written()
         if w0 is not None and w1 is not None and w1 - w0 == sent_bytes - s0:

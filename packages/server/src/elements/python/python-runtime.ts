@@ -160,6 +160,7 @@ export class PythonRuntime implements TypeRuntime {
             outputDir: runOutputDir(dataDir, run.id),
             capBytes: ARTIFACT_CAP_BYTES,
             fields: () => readInputFields(dataDir, run.id),
+            replaceEarlier: attempt > 1,
           },
         })
         if (r.artifacts?.files || r.artifacts?.truncated) {
