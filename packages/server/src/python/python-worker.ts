@@ -6,10 +6,11 @@ import { existsSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { drainOutput } from '../sandbox/drain-output.ts'
-import type { Executor, Mount, SandboxProcess } from '../sandbox/executor.ts'
+import type { Mount, SandboxProcess } from '../sandbox/executor.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { LineSplitter, SentinelSplitter } from './stream-splitters.ts'
 import { createWorkerDir, SANDBOX_INPUT, SANDBOX_OUTPUT, type WorkerDirState } from './worker-files.ts'
+import type { EngineCallHandler, InvocationResult, LogLine, RunError, WorkerConfig } from './worker-types.ts'
 
 // worker.py sits beside this file in src/; from the bundled bin (dist/) it is found in src/python.
 const here = dirname(fileURLToPath(import.meta.url))
@@ -21,48 +22,7 @@ const MAX_CALLS_IN_FLIGHT = 16
 /** The code itself failed to load (syntax, import, missing handler): a restart cannot help. */
 export const isLoadError = (err: RunError): boolean => loadErrors.has(err)
 
-export interface WorkerConfig {
-  executor: Executor
-  /** Python interpreter (a layer's venv python, or the system one), as a host path. */
-  python: string
-  /** Host directory of the code, mounted at /periodic/code. */
-  codeDir: string
-  /** Entry file relative to codeDir (main.py for inline code). */
-  entry: string
-  /** Host directory of the dependency layer (a venv), if any. */
-  layerDir?: string
-  env: Record<string, string>
-  handler: string
-  slug: string
-  memoryMb: number
-  maxPids: number
-  logCapBytes: number
-  /** Host directory under which each worker gets its own input/output directory (files off when absent). */
-  filesRoot?: string
-}
-
-export interface RunError extends JsonObject {
-  code: string
-  message: string
-}
-
-export interface LogLine {
-  stream: 'stdout' | 'stderr'
-  data: string
-}
-
-export interface InvocationResult {
-  output?: Json
-  error?: RunError
-  durationMs: number
-  memoryMb: number | null
-  logs: LogLine[]
-  logsTruncated: boolean
-  /** The worker cannot serve again (killed, crashed, timed out). */
-  workerLost: boolean
-  /** False when worker.py saw its output directory empty after the handler; else unknown. */
-  wroteOutput?: boolean
-}
+export type { EngineCallHandler, InvocationResult, LogLine, RunError, WorkerConfig }
 
 interface Pending {
   id: string
@@ -77,9 +37,6 @@ interface Pending {
   onCall?: EngineCallHandler
   resolve(r: InvocationResult): void
 }
-
-/** Serves a handler's engine call (periodic.trigger/state/stream); rejects with {code, message}. */
-export type EngineCallHandler = (functionId: string, data: Json) => Promise<Json>
 
 export class PythonWorker {
   readonly startedAt = Date.now()

@@ -2,36 +2,13 @@
 // own write only, and a failing write does not take the rest of its batch down with it.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { element, run } from '../storage/contract-fixtures.ts'
 import { createSqliteStorage } from '../storage/sqlite.ts'
 import type { RunRow, Storage } from '../storage/storage.ts'
 import { RunWriter } from './run-writer.ts'
 
-function queued(): RunRow {
-  return {
-    id: randomUUID(),
-    circle_id: randomUUID(),
-    element_id: randomUUID(),
-    element_version: 1,
-    operation: 'invoke',
-    trigger: 'api',
-    status: 'queued',
-    input: { n: 1 },
-    output: null,
-    error: null,
-    attempts: 0,
-    created_at: new Date().toISOString(),
-    started_at: null,
-    completed_at: null,
-    duration_ms: null,
-    cold_start: false,
-    memory_used_mb: null,
-    logs_truncated: false,
-    trigger_info: null,
-    trace_id: 'a'.repeat(32),
-    span_id: 'b'.repeat(16),
-    parent_span_id: null,
-  }
-}
+/** A queued run of an element that is not stored: the writer only touches the runs table. */
+const queued = (): RunRow => run(element({ circle_id: randomUUID() }))
 
 describe('RunWriter', () => {
   let db: Storage
