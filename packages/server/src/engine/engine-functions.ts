@@ -51,10 +51,11 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
       id: `engine::log::${level}`,
       description: `Write a ${level} line to the server log, tagged with the circle and worker`,
       scope: 'execute',
-      handler: (input, { caller }) => {
+      handler: (input, { caller, opts }) => {
         const m = obj(input)
         const line = { circle: caller.circleSlug, worker: caller.workerId ?? null, data: m['data'] ?? null }
         const message = str(m['message'] ?? null, 10_000) ?? ''
+        engine.observability?.log(caller, level, message, line.data, opts.traceparent)
         if (level === 'debug') log.debug?.(line, message)
         else log[level](line, message)
         return null

@@ -3,6 +3,8 @@
 // the HTTP trigger route both call `invoke`.
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { EngineError } from './engine-error.ts'
+import type { HttpFunctions, HttpInvocation } from './http-functions.ts'
+import type { Observability } from './observability.ts'
 import type { RegisterFunctionMessage } from './protocol.ts'
 import type { EngineCaller, WorkerConnection } from './worker-connection.ts'
 
@@ -56,6 +58,8 @@ export interface FunctionInfo {
 interface WorkerFunction {
   conn: WorkerConnection
   message: RegisterFunctionMessage
+  /** Set when the function was registered with an HTTP `invocation`: the engine calls the URL. */
+  http?: HttpInvocation
 }
 
 export interface RegisteredTrigger {
@@ -92,6 +96,10 @@ export class Engine {
     Map<string, { conn: WorkerConnection; description: string }>
   >()
   readonly workers = new Map<string, WorkerConnection>()
+  /** Spans and metrics of invocations (iii-observability); null keeps none. */
+  observability: Observability | null = null
+  /** Calls functions registered with an HTTP `invocation` config; null refuses them. */
+  httpFunctions: HttpFunctions | null = null
 
   constructor(
     private readonly elements: ElementFunctions | null,
@@ -107,11 +115,28 @@ export class Engine {
   }
 
   /** Invokes `functionId` in the caller's circle and resolves with its result. */
-  async invoke(
+  invoke(caller: EngineCaller, functionId: string, data: Json, opts: InvokeOptions = {}): Promise<Json> {
+    // The one place every invocation passes: its span and metrics (a no-op when disabled).
+    const obs = this.observability
+    const span = obs ? obs.startSpan(caller, functionId, opts.traceparent) : null
+    if (!span) return this.dispatch(caller, functionId, data, opts)
+    return this.dispatch(caller, functionId, data, opts).then(
+      (r) => {
+        obs!.endSpan(span, undefined)
+        return r
+      },
+      (err) => {
+        obs!.endSpan(span, err)
+        throw err
+      },
+    )
+  }
+
+  private async dispatch(
     caller: EngineCaller,
     functionId: string,
     data: Json,
-    opts: InvokeOptions = {},
+    opts: InvokeOptions,
   ): Promise<Json> {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs
     const builtin = this.builtins.get(functionId)
@@ -129,6 +154,11 @@ export class Engine {
     if (!caller.canExecute)
       throw new EngineError('forbidden', `invoking ${functionId} needs the "execute" scope`)
     const wf = this.workerFunctions.get(caller.circleId)?.get(functionId)
+    if (wf?.http) {
+      if (!this.httpFunctions)
+        throw new EngineError('http_functions_disabled', 'HTTP-invoked functions are not enabled')
+      return this.httpFunctions.call(wf.http, data ?? null, timeoutMs, opts)
+    }
     if (wf) return wf.conn.invoke(functionId, data ?? null, { ...opts, timeoutMs })
     const elementSlug = this.elementSlugOf(caller, functionId)
     if (elementSlug && this.elements) {
@@ -153,8 +183,10 @@ export class Engine {
     onError: (e: unknown) => void,
   ): void {
     const wf = this.workerFunctions.get(caller.circleId)?.get(functionId)
-    if (wf && caller.canExecute && !this.builtins.has(functionId)) {
+    if (wf && !wf.http && caller.canExecute && !this.builtins.has(functionId)) {
+      const span = this.observability?.startSpan(caller, functionId, opts.traceparent)
       wf.conn.invokeVoid(functionId, data ?? null, opts.metadata)
+      if (span) this.observability!.endSpan(span, undefined)
       return
     }
     this.invoke(caller, functionId, data, opts).catch(onError)
@@ -180,10 +212,16 @@ export class Engine {
   registerFunction(conn: WorkerConnection, message: RegisterFunctionMessage): void {
     if (this.builtins.has(message.id))
       throw new EngineError('function_reserved', `${message.id} is an engine function and cannot be replaced`)
+    let http: HttpInvocation | undefined
+    if (message.invocation !== undefined && message.invocation !== null) {
+      if (!this.httpFunctions)
+        throw new EngineError('http_functions_disabled', 'HTTP-invoked functions are not enabled')
+      http = this.httpFunctions.prepare(message.invocation)
+    }
     const fns = getOrCreate(this.workerFunctions, conn.caller.circleId)
     const previous = fns.get(message.id)
     if (previous && previous.conn !== conn) previous.conn.functions.delete(message.id)
-    fns.set(message.id, { conn, message })
+    fns.set(message.id, http ? { conn, message, http } : { conn, message })
     conn.functions.add(message.id)
   }
 

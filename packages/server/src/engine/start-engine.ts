@@ -7,9 +7,13 @@ import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
+import { HttpFunctions } from './http-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
 import { type IiiPortOptions, type OpenedPort, openIiiWorkerPort } from './iii-worker-ports.ts'
 import { NamedQueues, parseQueueConfig, QueueJobStore } from './named-queues.ts'
+import { Observability } from './observability.ts'
+import { addObservabilityFunctions } from './observability-functions.ts'
+import { addPubSubFunctions, PubSub } from './pubsub.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
@@ -33,6 +37,12 @@ export interface RunningEngine {
   store: StateStore
   queues: NamedQueues
   httpTriggers: HttpTriggers
+  /** `publish` / `subscribe` (set `pubsub.transport` to carry publishes across nodes). */
+  pubsub: PubSub
+  /** In-memory spans, logs and metrics (an iii config's iii-observability reconfigures it). */
+  observability: Observability
+  /** HTTP-invoked functions (an iii config's iii-http-functions sets the URL allow-list). */
+  httpFunctions: HttpFunctions
   /** The worker port actually bound (the configured one, or the ephemeral pick). */
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
@@ -44,6 +54,10 @@ export interface RunningEngine {
 
 export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const engine = new Engine(o.elements, o.timeoutMs)
+  const observability = new Observability()
+  engine.observability = observability
+  const httpFunctions = new HttpFunctions(o.http.secret)
+  engine.httpFunctions = httpFunctions
   const store = new StateStore(o.storage.kysely, o.storage.dialect)
   const queues = new NamedQueues(engine, new QueueJobStore(o.storage.kysely, o.storage.dialect), (job) =>
     o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
@@ -68,6 +82,10 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   )
   const cron = new CronTriggers(engine, o.storage.kysely, randomUUID(), o.clock ?? systemClock, failed)
   engine.addTriggerType(cron)
+  addObservabilityFunctions(engine, observability)
+  const pubsub = new PubSub(engine, failed)
+  engine.addTriggerType(pubsub)
+  addPubSubFunctions(engine, pubsub)
   const channels = new ChannelHub()
   addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
@@ -83,6 +101,9 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     store,
     queues,
     httpTriggers,
+    pubsub,
+    observability,
+    httpFunctions,
     port: bound,
     onChange,
     async openWorkerPort(p) {

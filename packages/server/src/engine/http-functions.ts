@@ -1,0 +1,317 @@
+// iii's HTTP-invoked functions: a worker registers a function with an `invocation` config
+// ({url, method, headers, timeout_ms, auth}) and the engine, not the worker, calls that URL when
+// the function is invoked (body = payload JSON, response JSON = result). Registrations must
+// match the configured URL allow-list, and loopback/private addresses are refused unless an
+// entry names that host explicitly (a wildcard is not enough), also after DNS resolution.
+import { createHmac } from 'node:crypto'
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { BlockList, isIP, type LookupFunction } from 'node:net'
+import type { Json, JsonObject } from '../storage/storage.ts'
+import { EngineError } from './engine-error.ts'
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
+const MAX_HEADERS = 50
+
+export interface HttpFunctionsConfig {
+  /** A URL prefix (`https://api.example.com/v1/`), a host (`api.example.com`, `*.example.com`) or `*`. */
+  urlAllowlist: string[]
+  maxResponseBytes: number
+}
+
+export const DEFAULT_HTTP_FUNCTIONS: HttpFunctionsConfig = { urlAllowlist: [], maxResponseBytes: 10 * 1024 * 1024 }
+
+type HttpAuth =
+  | { type: 'bearer'; token_key: string }
+  | { type: 'api_key'; header: string; value_key: string }
+  | { type: 'hmac'; secret_key: string }
+
+/** A registration's invocation config, checked and normalized. */
+export interface HttpInvocation {
+  url: URL
+  method: (typeof METHODS)[number]
+  headers: Record<string, string>
+  timeoutMs: number | null
+  auth: HttpAuth | null
+  /** An allow-list entry named this host explicitly: private addresses are allowed for it. */
+  privateAllowed: boolean
+}
+
+const PRIVATE = new BlockList()
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv4')
+for (const [net, bits] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  PRIVATE.addSubnet(net, bits, 'ipv6')
+
+/** Loopback, private, link-local, multicast and reserved addresses (IPv4-mapped IPv6 included). */
+export function isPrivateAddress(ip: string): boolean {
+  const bare = ip.replace(/^\[|\]$/g, '')
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare)?.[1]
+  if (mapped) return PRIVATE.check(mapped, 'ipv4')
+  const v = isIP(bare)
+  return v === 4 ? PRIVATE.check(bare, 'ipv4') : v === 6 ? PRIVATE.check(bare, 'ipv6') : false
+}
+
+/** Checks one allow-list entry; throws on a malformed one (config time). */
+export function checkAllowlistEntry(entry: string): void {
+  if (entry === '*') return
+  if (entry.includes('://')) {
+    let u: URL
+    try {
+      u = new URL(entry)
+    } catch {
+      throw new Error(`"${entry}" is not a URL`)
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`"${entry}" must be http(s)`)
+    return
+  }
+  if (!/^(\*\.)?[a-z0-9.:[\]-]{1,253}$/i.test(entry)) throw new Error(`"${entry}" is not a host name`)
+}
+
+/** 'explicit' when the entry names this host, 'wildcard' for `*` / `*.domain`, null for no match. */
+function matchEntry(entry: string, url: URL): 'explicit' | 'wildcard' | null {
+  if (entry === '*') return 'wildcard'
+  if (entry.includes('://')) {
+    let e: URL
+    try {
+      e = new URL(entry)
+    } catch {
+      return null
+    }
+    if (e.protocol !== url.protocol || e.host !== url.host) return null
+    const base = e.pathname.endsWith('/') ? e.pathname : `${e.pathname}/`
+    return url.pathname === e.pathname || url.pathname.startsWith(base) ? 'explicit' : null
+  }
+  const host = entry.toLowerCase()
+  if (host === url.host || host === url.hostname) return 'explicit'
+  if (host.startsWith('*.') && url.hostname.endsWith(host.slice(1))) return 'wildcard'
+  return null
+}
+
+const bad = (why: string) => new EngineError('invalid_http_invocation', `invocation: ${why}`)
+const keyName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256
+
+function parseAuth(raw: Json | undefined): HttpAuth | null {
+  if (raw === undefined || raw === null) return null
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw bad('auth must be an object with a type')
+  switch (raw['type']) {
+    case 'bearer':
+      if (!keyName(raw['token_key'])) throw bad('bearer auth needs token_key (the secret’s name)')
+      return { type: 'bearer', token_key: raw['token_key'] }
+    case 'api_key':
+      if (!keyName(raw['value_key'])) throw bad('api_key auth needs value_key (the secret’s name)')
+      if (typeof raw['header'] !== 'string' || !/^[A-Za-z0-9-]{1,128}$/.test(raw['header']))
+        throw bad('api_key auth needs header (a header name)')
+      return { type: 'api_key', header: raw['header'], value_key: raw['value_key'] }
+    case 'hmac':
+      if (!keyName(raw['secret_key'])) throw bad('hmac auth needs secret_key (the secret’s name)')
+      return { type: 'hmac', secret_key: raw['secret_key'] }
+    default:
+      throw bad('auth.type must be bearer, api_key or hmac')
+  }
+}
+
+function parseHeaders(raw: Json | undefined): Record<string, string> {
+  if (raw === undefined || raw === null) return {}
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw bad('headers must be an object of strings')
+  const entries = Object.entries(raw)
+  if (entries.length > MAX_HEADERS) throw bad(`at most ${MAX_HEADERS} headers`)
+  const out: Record<string, string> = {}
+  for (const [k, v] of entries) {
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/.test(k)) throw bad(`"${k.slice(0, 64)}" is not a header name`)
+    if (typeof v !== 'string' || v.length > 8192 || /[\r\n\0]/.test(v))
+      throw bad(`header ${k} must be a single-line string`)
+    out[k.toLowerCase()] = v
+  }
+  return out
+}
+
+export class HttpFunctions {
+  constructor(
+    /** Looks a secret up by name (the server's environment). */
+    private readonly secret: (name: string) => string | undefined,
+    private config: HttpFunctionsConfig = DEFAULT_HTTP_FUNCTIONS,
+  ) {}
+
+  configure(c: HttpFunctionsConfig): void {
+    for (const e of c.urlAllowlist) checkAllowlistEntry(e)
+    this.config = c
+  }
+
+  /** Checks a registration's `invocation`; throws an EngineError to refuse it. */
+  prepare(raw: JsonObject): HttpInvocation {
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw bad('must be an object with a url')
+    const rawUrl = raw['url']
+    if (typeof rawUrl !== 'string' || rawUrl.length > 2048) throw bad('url must be a string')
+    let url: URL
+    try {
+      url = new URL(rawUrl)
+    } catch {
+      throw bad('url is not a valid URL')
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('url must be http or https')
+    const method = raw['method'] ?? 'POST'
+    if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method.toUpperCase()))
+      throw bad(`method must be one of ${METHODS.join(', ')}`)
+    const t = raw['timeout_ms']
+    if (t !== undefined && t !== null && (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 3_600_000))
+      throw bad('timeout_ms must be milliseconds (1-3600000)')
+    let match: 'explicit' | 'wildcard' | null = null
+    for (const e of this.config.urlAllowlist) {
+      const m = matchEntry(e, url)
+      if (m === 'explicit' || (m && !match)) match = m
+    }
+    if (!match)
+      throw new EngineError(
+        'http_url_not_allowed',
+        `${url.origin} is not in the engine's HTTP function allow-list (iii-http-functions url_allowlist)`,
+      )
+    const privateAllowed = match === 'explicit'
+    if (!privateAllowed && isPrivateAddress(url.hostname))
+      throw new EngineError(
+        'http_private_address',
+        `${url.hostname} is a loopback or private address: name it explicitly in the allow-list`,
+      )
+    return {
+      url,
+      method: method.toUpperCase() as HttpInvocation['method'],
+      headers: parseHeaders(raw['headers']),
+      timeoutMs: typeof t === 'number' ? t : null,
+      auth: parseAuth(raw['auth']),
+      privateAllowed,
+    }
+  }
+
+  /** Makes the call: 2xx JSON (or text) is the result; anything else is an EngineError. */
+  call(
+    inv: HttpInvocation,
+    data: Json,
+    timeoutMs: number,
+    trace: { traceparent?: string; baggage?: string } = {},
+  ): Promise<Json> {
+    const hasBody = inv.method !== 'GET' && inv.method !== 'DELETE'
+    const body = hasBody ? Buffer.from(JSON.stringify(data)) : Buffer.alloc(0)
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      ...inv.headers,
+      ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
+      ...(trace.baggage ? { baggage: trace.baggage } : {}),
+      ...this.authHeaders(inv.auth, body),
+      'content-length': String(body.length),
+    }
+    const limit = inv.timeoutMs ?? timeoutMs
+    const max = this.config.maxResponseBytes
+    const target = inv.url.toString()
+    return new Promise<Json>((resolve, reject) => {
+      const fail = (e: EngineError) => {
+        clearTimeout(timer)
+        req.destroy()
+        reject(e)
+      }
+      const send = inv.url.protocol === 'https:' ? httpsRequest : httpRequest
+      const req = send(
+        inv.url,
+        { method: inv.method, headers, ...(inv.privateAllowed ? {} : { lookup: publicOnlyLookup }) },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (c: Buffer) => {
+            size += c.length
+            if (size > max)
+              fail(new EngineError('http_response_too_large', `${target} answered more than ${max} bytes`))
+            else chunks.push(c)
+          })
+          res.on('error', () => fail(new EngineError('http_unreachable', `${target}: the response broke off`)))
+          res.on('end', () => {
+            clearTimeout(timer)
+            const text = Buffer.concat(chunks).toString('utf8')
+            const status = res.statusCode ?? 0
+            if (status < 200 || status > 299) {
+              reject(new EngineError('http_error', `${target} answered ${status}: ${text.slice(0, 500)}`))
+              return
+            }
+            if (!text) return resolve(null)
+            try {
+              resolve(JSON.parse(text) as Json)
+            } catch {
+              resolve(text)
+            }
+          })
+        },
+      )
+      const timer = setTimeout(
+        () => fail(new EngineError('timeout', `${target} did not answer within ${limit} ms`)),
+        limit,
+      )
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        fail(
+          err.code === 'EPRIVATE'
+            ? new EngineError('http_private_address', err.message)
+            : new EngineError('http_unreachable', `${target}: ${err.message}`),
+        ),
+      )
+      req.end(body)
+    })
+  }
+
+  private authHeaders(auth: HttpAuth | null, body: Buffer): Record<string, string> {
+    if (!auth) return {}
+    const secretOf = (name: string) => {
+      const s = this.secret(name)
+      if (!s) throw new EngineError('secret_not_configured', `the secret ${name} is not set on the server`)
+      return s
+    }
+    switch (auth.type) {
+      case 'bearer':
+        return { authorization: `Bearer ${secretOf(auth.token_key)}` }
+      case 'api_key':
+        return { [auth.header.toLowerCase()]: secretOf(auth.value_key) }
+      case 'hmac': {
+        // The same scheme the engine checks on inbound http triggers.
+        const ts = String(Math.floor(Date.now() / 1000))
+        const sig = createHmac('sha256', secretOf(auth.secret_key))
+          .update(`${ts}:${body.toString('base64')}`)
+          .digest('hex')
+        return { 'x-iii-timestamp': ts, 'x-iii-signature': `sha256=${sig}` }
+      }
+    }
+  }
+}
+
+/** DNS lookup that refuses names resolving to loopback/private addresses (no SSRF via DNS). */
+const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+    if (err) return callback(err, '', 4)
+    const blocked = addresses.find((a) => isPrivateAddress(a.address))
+    if (blocked) {
+      const e: NodeJS.ErrnoException = new Error(
+        `${hostname} resolves to the private address ${blocked.address}: name it explicitly in the allow-list`,
+      )
+      e.code = 'EPRIVATE'
+      return callback(e, '', 4)
+    }
+    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses)
+    const first = addresses[0]
+    if (!first) return callback(new Error(`${hostname} did not resolve`), '', 4)
+    callback(null, first.address, first.family)
+  })
+}

@@ -1,0 +1,63 @@
+// The query side of iii-observability: engine::traces::list, engine::logs::list and
+// engine::metrics::list over the in-memory buffers, each scoped to the caller's circle.
+import type { Json, JsonObject } from '../storage/storage.ts'
+import type { Engine } from './engine.ts'
+import { EngineError } from './engine-error.ts'
+import type { ListQuery, Observability } from './observability.ts'
+
+const MAX_LIMIT = 1000
+
+const obj = (v: Json): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {})
+
+function optString(m: JsonObject, field: string): string | null {
+  const v = m[field]
+  if (v === undefined || v === null) return null
+  if (typeof v !== 'string' || v.length > 512)
+    throw new EngineError('invalid_payload', `${field} must be a string of at most 512 characters`)
+  return v
+}
+
+function count(m: JsonObject, field: string, def: number, max: number): number {
+  const v = m[field]
+  if (v === undefined || v === null) return def
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
+    throw new EngineError('invalid_payload', `${field} must be an integer from 0 to ${max}`)
+  return v
+}
+
+function queryOf(input: Json): ListQuery {
+  const m = obj(input)
+  return {
+    trace_id: optString(m, 'trace_id'),
+    function_id: optString(m, 'function_id'),
+    level: optString(m, 'level'),
+    limit: count(m, 'limit', 100, MAX_LIMIT),
+    offset: count(m, 'offset', 0, 10_000_000),
+  }
+}
+
+export function addObservabilityFunctions(engine: Engine, obs: Observability): void {
+  // Reading the buffers would otherwise fill them with the reads.
+  for (const id of ['engine::traces::list', 'engine::logs::list', 'engine::metrics::list']) obs.untraced.add(id)
+  engine.addBuiltin({
+    id: 'engine::traces::list',
+    description: 'Spans of this circle’s invocations, newest first (trace_id?, function_id?, limit?, offset?)',
+    scope: 'read',
+    handler: (input, { caller }) => obs.listSpans(caller.circleId, queryOf(input)),
+  })
+  engine.addBuiltin({
+    id: 'engine::logs::list',
+    description: 'Log lines written through engine::log::*, newest first (trace_id?, level?, limit?, offset?)',
+    scope: 'read',
+    handler: (input, { caller }) => obs.listLogs(caller.circleId, queryOf(input)),
+  })
+  engine.addBuiltin({
+    id: 'engine::metrics::list',
+    description: 'Invocation counts, errors and durations per function of this circle (function_id?)',
+    scope: 'read',
+    handler: (input, { caller }) => ({
+      metrics: obs.listMetrics(caller.circleId, optString(obj(input), 'function_id')),
+      timestamp: Date.now(),
+    }),
+  })
+}
