@@ -2,6 +2,7 @@
 // triggers bound to them, and invocation with timeouts. Transport-free: the worker port and
 // the HTTP trigger route both call `invoke`.
 import type { Json, JsonObject } from '../storage/storage.ts'
+import { formatTraceparent } from '../trace-context.ts'
 import { EngineError } from './engine-error.ts'
 import type { HttpFunctions, HttpInvocation } from './http-functions.ts'
 import type { Observability } from './observability.ts'
@@ -120,7 +121,9 @@ export class Engine {
     const obs = this.observability
     const span = obs ? obs.startSpan(caller, functionId, opts.traceparent) : null
     if (!span) return this.dispatch(caller, functionId, data, opts)
-    return this.dispatch(caller, functionId, data, opts).then(
+    // A trace the engine starts flows on, so the callee's own calls join it.
+    const o = opts.traceparent ? opts : { ...opts, traceparent: formatTraceparent(span.trace_id, span.span_id) }
+    return this.dispatch(caller, functionId, data, o).then(
       (r) => {
         obs!.endSpan(span, undefined)
         return r
