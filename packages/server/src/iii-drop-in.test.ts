@@ -40,6 +40,17 @@ workers:
   - name: iii-stream
     config: { port: 3112 }
   - name: iii-observability
+    config:
+      exporter: memory
+      memory_max_spans: 50
+      logs_max_count: 20
+      alerts: []
+  - name: iii-pubsub
+    config:
+      adapter: { name: local }
+  - name: iii-http-functions
+    config:
+      url_allowlist: ["https://api.example.com/v1/"]
 `
 
 let server: TestServer
@@ -158,10 +169,35 @@ describe('periodic serve --iii-config', () => {
     expect((await slow.json()).error.code).toBe('ENGINE_TIMEOUT')
   })
 
+  it('runs iii-pubsub, and applies the iii-observability limits and the iii-http-functions allow-list', async () => {
+    const seen: unknown[] = []
+    trusted.registerFunction('news::on', async (e: unknown) => {
+      seen.push(e)
+      return null
+    })
+    trusted.registerTrigger({ type: 'subscribe', function_id: 'news::on', config: { topic: 'news' } })
+    await waitForFunction(trusted, 'news::on')
+    await eventually(async () => {
+      await trusted.trigger({ function_id: 'publish', payload: { topic: 'news', data: { n: 1 } } })
+      expect(seen.length).toBeGreaterThan(0)
+    })
+    expect(seen[0]).toEqual({ n: 1 })
+    const traces = await trusted.trigger<unknown, { spans: unknown[] }>({
+      function_id: 'engine::traces::list',
+      payload: { limit: 1000 },
+    })
+    expect(traces.spans.length).toBeLessThanOrEqual(50)
+    const hf = server.platform.engine.httpFunctions
+    expect(hf.prepare({ url: 'https://api.example.com/v1/orders' }).url.host).toBe('api.example.com')
+    expect(() => hf.prepare({ url: 'https://api.example.com/v2/orders' })).toThrow(
+      expect.objectContaining({ code: 'http_url_not_allowed' }),
+    )
+  })
+
   it('names every unsupported worker and adapter in one startup warning', () => {
     const warnings = logLines.filter((l) => /not supported by Periodic/.test(l.msg ?? ''))
     expect(warnings).toHaveLength(1)
-    expect(warnings[0].unsupported).toEqual(['iii-state adapter redis', 'iii-stream', 'iii-observability'])
+    expect(warnings[0].unsupported).toEqual(['iii-state adapter redis', 'iii-stream', 'iii-observability.alerts'])
     expect(warnings[0].msg).toContain('iii-stream')
   })
 

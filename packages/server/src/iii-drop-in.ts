@@ -1,5 +1,6 @@
 // `periodic serve --iii-config`: runs an iii engine config's workers on Periodic — extra worker
-// ports joined to one circle (created if missing), an iii-http port — and warns once about the rest.
+// ports joined to one circle (created if missing), an iii-http port, the observability and
+// http-functions settings — and warns once about the rest.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { ConfigError } from './config.ts'
 import { SCOPES } from './elements/actor.ts'
@@ -45,6 +46,9 @@ export async function startIiiDropIn(
   const circle =
     (await d.storage.findCircle(cfg.circle)) ??
     (await d.elements.createCircle({ element_type: 'circle', slug: cfg.circle }, admin))
+  // Engine-wide settings: they apply to every circle, not only the config's.
+  if (cfg.observability) d.engine.observability.configure(cfg.observability)
+  if (cfg.httpFunctions) d.engine.httpFunctions.configure(cfg.httpFunctions)
   const workerPorts: number[] = []
   let http: FastifyInstance | null = null
   let httpPort: number | null = null

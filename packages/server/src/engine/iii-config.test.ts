@@ -61,7 +61,65 @@ describe('iii config reader', () => {
       },
     ])
     expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 5000 })
-    expect(c.unsupported).toEqual(['iii-http.cors', 'iii-state adapter redis', 'iii-stream', 'iii-pubsub'])
+    expect(c.unsupported).toEqual(['iii-http.cors', 'iii-state adapter redis', 'iii-stream'])
+    expect(c.observability).toBeNull()
+    expect(c.httpFunctions).toBeNull()
+  })
+
+  it('reads iii-observability, iii-http-functions and iii-pubsub, naming what has no effect here', () => {
+    const c = parseIiiConfig(`
+workers:
+  - name: iii-observability
+    config:
+      enabled: true
+      service_name: shop
+      exporter: both
+      endpoint: http://collector:4317
+      memory_max_spans: 500
+      sampling_ratio: 0.5
+      logs_max_count: 100
+      logs_retention_seconds: 60
+      metrics_enabled: false
+      metrics_max_count: 10
+      metrics_retention_seconds: 120
+      alerts: []
+  - name: iii-http-functions
+    config:
+      url_allowlist: ["https://api.example.com/v1/", "*.partner.test", "127.0.0.1:9000"]
+      max_response_bytes: 65536
+      retries: 3
+  - name: iii-pubsub
+    config:
+      adapter:
+        name: redis
+        config: { redis_url: "redis://localhost:6379" }
+`)
+    expect(c.observability).toEqual({
+      enabled: true,
+      samplingRatio: 0.5,
+      maxSpans: 500,
+      logsEnabled: true,
+      maxLogs: 100,
+      logsRetentionSeconds: 60,
+      metricsEnabled: false,
+      maxMetrics: 10,
+      metricsRetentionSeconds: 120,
+    })
+    expect(c.httpFunctions).toEqual({
+      urlAllowlist: ['https://api.example.com/v1/', '*.partner.test', '127.0.0.1:9000'],
+      maxResponseBytes: 65536,
+    })
+    expect(c.unsupported).toEqual([
+      'iii-observability.endpoint',
+      'iii-observability.alerts',
+      'iii-observability.exporter both',
+      'iii-http-functions.retries',
+      'iii-pubsub adapter redis',
+    ])
+    expect(parseIiiConfig('workers:\n  - name: iii-observability\n').observability).toMatchObject({
+      enabled: true,
+      maxSpans: 10_000,
+    })
   })
 
   it('resolves $VAR references with defaults from the environment and refuses an unset variable without default', () => {
@@ -103,6 +161,11 @@ describe('iii config reader', () => {
         'workers:\n  - name: iii-worker-manager\n    config:\n      rbac: { auth_function_id: 7 }',
         /auth_function_id/,
       ],
+      ['workers:\n  - name: iii-observability\n    config: { sampling_ratio: 2 }', /sampling_ratio/],
+      ['workers:\n  - name: iii-observability\n    config: { memory_max_spans: 0 }', /memory_max_spans/],
+      ['workers:\n  - name: iii-observability\n    config: { enabled: "yes" }', /enabled/],
+      ['workers:\n  - name: iii-http-functions\n    config: { url_allowlist: "https://x" }', /url_allowlist/],
+      ['workers:\n  - name: iii-http-functions\n    config: { url_allowlist: ["ftp://x/"] }', /url_allowlist\[0\]/],
     ]
     for (const [text, message] of bad) {
       expect(() => parseIiiConfig(text), text).toThrow(IiiConfigError)

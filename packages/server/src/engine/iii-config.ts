@@ -3,6 +3,14 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import type { JsonObject } from '../storage/storage.ts'
+import type { HttpFunctionsConfig } from './http-functions.ts'
+import {
+  IiiBuiltinConfigError,
+  parseHttpFunctionsConfig,
+  parseObservabilityConfig,
+  parsePubsubConfig,
+} from './iii-config-builtins.ts'
+import type { ObservabilityConfig } from './observability.ts'
 import type { RbacConfig } from './worker-rbac.ts'
 import { parseExposeRule } from './worker-rbac.ts'
 
@@ -20,6 +28,10 @@ export interface IiiConfig {
   circle: string
   workerPorts: IiiWorkerPort[]
   http: { host: string; port: number; defaultTimeoutMs: number | null } | null
+  /** iii-observability's settings (null: Periodic's defaults). */
+  observability: ObservabilityConfig | null
+  /** iii-http-functions' URL allow-list (null: none, so no HTTP-invoked function registers). */
+  httpFunctions: HttpFunctionsConfig | null
   /** Worker kinds, adapters and keys Periodic does not honour: named in one startup warning. */
   unsupported: string[]
 }
@@ -111,6 +123,16 @@ function entriesOf(doc: JsonObject): Array<[string, JsonObject]> {
   throw new IiiConfigError('workers: must be a list')
 }
 
+/** The built-in kinds' readers throw their own error class; the caller sees an IiiConfigError. */
+function builtin<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (err) {
+    if (err instanceof IiiBuiltinConfigError) throw new IiiConfigError(err.message)
+    throw err
+  }
+}
+
 export function parseIiiConfig(text: string, env: Record<string, string | undefined> = {}): IiiConfig {
   let doc: unknown
   try {
@@ -125,7 +147,14 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     throw new IiiConfigError('circle must be a circle slug (lowercase letters, digits, -)')
   const unsupported: string[] = []
   for (const k of Object.keys(doc)) if (!['workers', 'circle', 'engine'].includes(k)) unsupported.push(k)
-  const out: IiiConfig = { circle, workerPorts: [], http: null, unsupported }
+  const out: IiiConfig = {
+    circle,
+    workerPorts: [],
+    http: null,
+    observability: null,
+    httpFunctions: null,
+    unsupported,
+  }
   entriesOf(doc).forEach(([name, c], i) => {
     const where = `workers[${i}] ${name}`
     const extra = (keys: string[]) => {
@@ -151,7 +180,12 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
         port: portOf(c['port'] ?? 3111, where),
         defaultTimeoutMs: typeof t === 'number' ? t : null,
       }
-    } else if (BUILT_IN.has(name)) {
+    } else if (name === 'iii-pubsub') parsePubsubConfig(c, unsupported)
+    else if (name === 'iii-observability')
+      out.observability = builtin(() => parseObservabilityConfig(c, where, unsupported))
+    else if (name === 'iii-http-functions')
+      out.httpFunctions = builtin(() => parseHttpFunctionsConfig(c, where, unsupported))
+    else if (BUILT_IN.has(name)) {
       if (c['adapter'] !== undefined) {
         const a = c['adapter']
         unsupported.push(

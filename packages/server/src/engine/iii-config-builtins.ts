@@ -1,0 +1,132 @@
+// The iii config entries of the worker kinds Periodic builds into every circle — iii-pubsub,
+// iii-observability and iii-http-functions — read into their engine settings. Keys that have
+// no effect here are named as unsupported (never silently dropped).
+import type { JsonObject } from '../storage/storage.ts'
+import { checkAllowlistEntry, DEFAULT_HTTP_FUNCTIONS, type HttpFunctionsConfig } from './http-functions.ts'
+import { DEFAULT_OBSERVABILITY, type ObservabilityConfig } from './observability.ts'
+
+export class IiiBuiltinConfigError extends Error {}
+
+const DAY_S = 86_400
+
+function int(c: JsonObject, key: string, where: string, def: number, min: number, max: number): number {
+  const v = c[key]
+  if (v === undefined || v === null) return def
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new IiiBuiltinConfigError(`${where}.${key} must be an integer from ${min} to ${max}`)
+  return v
+}
+
+function bool(c: JsonObject, key: string, where: string, def: boolean): boolean {
+  const v = c[key]
+  if (v === undefined || v === null) return def
+  if (typeof v !== 'boolean') throw new IiiBuiltinConfigError(`${where}.${key} must be true or false`)
+  return v
+}
+
+/** Names keys outside `known`, as `{name}.{key}`. */
+function extra(c: JsonObject, name: string, known: string[], unsupported: string[]): void {
+  for (const k of Object.keys(c)) if (!known.includes(k)) unsupported.push(`${name}.${k}`)
+}
+
+/** iii-pubsub: the local adapter is what runs; another adapter (redis) is named as unsupported. */
+export function parsePubsubConfig(c: JsonObject, unsupported: string[]): void {
+  extra(c, 'iii-pubsub', ['adapter'], unsupported)
+  const a = c['adapter']
+  const name = a && typeof a === 'object' && !Array.isArray(a) ? a['name'] : undefined
+  if (a !== undefined && name !== 'local')
+    unsupported.push(`iii-pubsub adapter ${typeof name === 'string' ? name : ''}`.trim())
+}
+
+/** iii-observability with the memory exporter: limits, retention, sampling, on/off switches. */
+export function parseObservabilityConfig(
+  c: JsonObject,
+  where: string,
+  unsupported: string[],
+): ObservabilityConfig {
+  const name = 'iii-observability'
+  extra(
+    c,
+    name,
+    [
+      'enabled',
+      'service_name',
+      'service_version',
+      'service_namespace',
+      'exporter',
+      'metrics_exporter',
+      'logs_exporter',
+      'logs_console_output',
+      'memory_max_spans',
+      'sampling_ratio',
+      'metrics_enabled',
+      'metrics_max_count',
+      'metrics_retention_seconds',
+      'logs_enabled',
+      'logs_max_count',
+      'logs_retention_seconds',
+    ],
+    unsupported,
+  )
+  // Only the in-memory store exists here; an OTLP export is named, the memory side still runs.
+  for (const k of ['exporter', 'metrics_exporter', 'logs_exporter']) {
+    const v = c[k]
+    if (v !== undefined && v !== null && v !== 'memory')
+      unsupported.push(`${name}.${k} ${String(v).slice(0, 32)}`)
+  }
+  const ratio = c['sampling_ratio']
+  if (ratio !== undefined && ratio !== null && (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)))
+    throw new IiiBuiltinConfigError(`${where}.sampling_ratio must be a number from 0 to 1`)
+  const d = DEFAULT_OBSERVABILITY
+  return {
+    enabled: bool(c, 'enabled', where, true),
+    samplingRatio: typeof ratio === 'number' ? ratio : d.samplingRatio,
+    maxSpans: int(c, 'memory_max_spans', where, d.maxSpans, 1, 1_000_000),
+    logsEnabled: bool(c, 'logs_enabled', where, d.logsEnabled),
+    maxLogs: int(c, 'logs_max_count', where, d.maxLogs, 1, 1_000_000),
+    logsRetentionSeconds: int(c, 'logs_retention_seconds', where, d.logsRetentionSeconds, 1, 30 * DAY_S),
+    metricsEnabled: bool(c, 'metrics_enabled', where, d.metricsEnabled),
+    maxMetrics: int(c, 'metrics_max_count', where, d.maxMetrics, 1, 1_000_000),
+    metricsRetentionSeconds: int(
+      c,
+      'metrics_retention_seconds',
+      where,
+      d.metricsRetentionSeconds,
+      1,
+      30 * DAY_S,
+    ),
+  }
+}
+
+/** iii-http-functions: the URL allow-list (required to register any) and the response cap. */
+export function parseHttpFunctionsConfig(
+  c: JsonObject,
+  where: string,
+  unsupported: string[],
+): HttpFunctionsConfig {
+  extra(c, 'iii-http-functions', ['url_allowlist', 'max_response_bytes'], unsupported)
+  const list = c['url_allowlist'] ?? []
+  if (!Array.isArray(list) || list.length > 1000)
+    throw new IiiBuiltinConfigError(`${where}.url_allowlist must be a list of URL prefixes or host names`)
+  const urlAllowlist = list.map((e, i) => {
+    if (typeof e !== 'string' || !e || e.length > 2048)
+      throw new IiiBuiltinConfigError(`${where}.url_allowlist[${i}] must be a string`)
+    try {
+      checkAllowlistEntry(e)
+    } catch (err) {
+      throw new IiiBuiltinConfigError(`${where}.url_allowlist[${i}]: ${(err as Error).message}`)
+    }
+    return e
+  })
+  return {
+    urlAllowlist,
+    maxResponseBytes: int(
+      c,
+      'max_response_bytes',
+      where,
+      DEFAULT_HTTP_FUNCTIONS.maxResponseBytes,
+      1,
+      100 * 1024 * 1024,
+    ),
+  }
+}
