@@ -1,6 +1,7 @@
 // Every flag and environment variable, parsed once. A flag wins over its variable.
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { checkAllowlistEntry } from './engine/http-functions.ts'
 import { parseMasterKeys } from './secrets/master-key-ring.ts'
 
 export interface Config {
@@ -36,6 +37,8 @@ export interface Config {
     timeoutMs: number
     /** An iii engine config.yaml whose workers: list this server runs (`--iii-config`). */
     iiiConfig: string | undefined
+    /** URL prefixes / hosts HTTP-invoked functions may call (empty: none may register). */
+    httpFunctionsAllowlist: string[]
   }
   browser: {
     /** The Chromium executable browser elements launch. */
@@ -124,6 +127,12 @@ export const CONFIG_OPTIONS = {
     default: '',
     help: 'An iii engine config.yaml to run: its worker ports, RBAC and iii-http port',
   },
+  'http-functions-allowlist': {
+    type: 'string',
+    env: 'PERIODIC_HTTP_FUNCTIONS_ALLOWLIST',
+    default: '',
+    help: 'Comma-separated URL prefixes or hosts that HTTP-invoked functions may call',
+  },
   chromium: {
     type: 'string',
     env: 'PERIODIC_CHROMIUM_PATH',
@@ -162,6 +171,20 @@ function rateLimitOf(rawRate: string, rawBurst: string): Config['rateLimit'] {
 }
 
 /** 0 turns the idle stop off; otherwise at least a second, at most a week. */
+function allowlist(raw: string): string[] {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+  for (const e of entries)
+    try {
+      checkAllowlistEntry(e)
+    } catch (err) {
+      throw new ConfigError(`http functions allow-list: ${(err as Error).message}`)
+    }
+  return entries
+}
+
 function browserIdleTimeout(raw: string): number {
   return raw === '0' ? 0 : int('browser idle timeout', raw, 1000, 7 * 86_400_000)
 }
@@ -242,6 +265,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
           : int('engine port', get('engine-port'), 0, 65535),
       timeoutMs: int('engine timeout', get('engine-timeout'), 10, 3_600_000),
       iiiConfig: get('iii-config') ? resolve(get('iii-config')) : undefined,
+      httpFunctionsAllowlist: allowlist(get('http-functions-allowlist')),
     },
     browser: {
       chromiumPath: get('chromium'),

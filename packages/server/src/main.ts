@@ -111,6 +111,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       port: iiiConfig?.workerPorts.some((p) => p.port === config.engine.port) ? 0 : config.engine.port,
       host: config.host,
       timeoutMs: config.engine.timeoutMs,
+      httpFunctionsAllowlist: config.engine.httpFunctionsAllowlist,
       ...(opts.engineClock ? { clock: opts.engineClock } : {}),
       http: {
         secret: (name) => process.env[name],

@@ -57,9 +57,8 @@ beforeAll(async () => {
   })
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()))
   base = `http://127.0.0.1:${(target.address() as AddressInfo).port}`
-  kit = await startEngineKit()
   // The test target is on loopback: it must be named explicitly (a wildcard would not do).
-  kit.server.platform.engine.httpFunctions.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: [`${base}/`] })
+  kit = await startEngineKit({ env: { PERIODIC_HTTP_FUNCTIONS_ALLOWLIST: `${base}/` } })
   iii = kit.worker()
 })
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
-import { HttpFunctions } from './http-functions.ts'
+import { DEFAULT_HTTP_FUNCTIONS, HttpFunctions } from './http-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
 import { type IiiPortOptions, type OpenedPort, openIiiWorkerPort } from './iii-worker-ports.ts'
 import { NamedQueues, parseQueueConfig, QueueJobStore } from './named-queues.ts'
@@ -30,6 +30,8 @@ export interface EngineOptions {
   http: HttpTriggerDeps
   /** Time for cron schedules (tests pass a manual clock). */
   clock?: EngineClock
+  /** Where HTTP-invoked functions may point (an iii config's iii-http-functions replaces it). */
+  httpFunctionsAllowlist?: string[]
 }
 
 export interface RunningEngine {
@@ -56,7 +58,10 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const engine = new Engine(o.elements, o.timeoutMs)
   const observability = new Observability()
   engine.observability = observability
-  const httpFunctions = new HttpFunctions(o.http.secret)
+  const httpFunctions = new HttpFunctions(o.http.secret, {
+    ...DEFAULT_HTTP_FUNCTIONS,
+    urlAllowlist: o.httpFunctionsAllowlist ?? [],
+  })
   engine.httpFunctions = httpFunctions
   const store = new StateStore(o.storage.kysely, o.storage.dialect)
   const queues = new NamedQueues(engine, new QueueJobStore(o.storage.kysely, o.storage.dialect), (job) =>
