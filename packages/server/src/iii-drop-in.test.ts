@@ -197,7 +197,11 @@ describe('periodic serve --iii-config', () => {
   it('names every unsupported worker and adapter in one startup warning', () => {
     const warnings = logLines.filter((l) => /not supported by Periodic/.test(l.msg ?? ''))
     expect(warnings).toHaveLength(1)
-    expect(warnings[0].unsupported).toEqual(['iii-state adapter redis', 'iii-stream', 'iii-observability.alerts'])
+    expect(warnings[0].unsupported).toEqual([
+      'iii-state adapter redis',
+      'iii-stream',
+      'iii-observability.alerts',
+    ])
     expect(warnings[0].msg).toContain('iii-stream')
   })
 

@@ -122,7 +122,9 @@ export class Engine {
     const span = obs ? obs.startSpan(caller, functionId, opts.traceparent) : null
     if (!span) return this.dispatch(caller, functionId, data, opts)
     // A trace the engine starts flows on, so the callee's own calls join it.
-    const o = opts.traceparent ? opts : { ...opts, traceparent: formatTraceparent(span.trace_id, span.span_id) }
+    const o = opts.traceparent
+      ? opts
+      : { ...opts, traceparent: formatTraceparent(span.trace_id, span.span_id) }
     return this.dispatch(caller, functionId, data, o).then(
       (r) => {
         obs!.endSpan(span, undefined)

@@ -34,7 +34,9 @@ beforeAll(async () => {
         case '/echo':
           return json(200, { got: JSON.parse(body || 'null'), method: req.method })
         case '/bearer':
-          return h.authorization === `Bearer ${SECRETS.HF_TEST_TOKEN}` ? json(200, 'bearer ok') : json(401, 'no')
+          return h.authorization === `Bearer ${SECRETS.HF_TEST_TOKEN}`
+            ? json(200, 'bearer ok')
+            : json(401, 'no')
         case '/api-key':
           return h['x-api-key'] === SECRETS.HF_TEST_API_KEY ? json(200, 'api key ok') : json(401, 'no')
         case '/hmac': {
@@ -75,7 +77,10 @@ describe('http functions', () => {
     iii.registerFunction('remote::echo', { url: `${base}/echo` })
     iii.registerFunction('remote::get', { url: `${base}/echo`, method: 'GET', headers: { 'x-extra': 'yes' } })
     await waitForFunction(iii, 'remote::get')
-    expect(await call('remote::echo', { item: 'widget' })).toEqual({ got: { item: 'widget' }, method: 'POST' })
+    expect(await call('remote::echo', { item: 'widget' })).toEqual({
+      got: { item: 'widget' },
+      method: 'POST',
+    })
     expect(await call('remote::get', { ignored: true })).toEqual({ got: null, method: 'GET' })
     expect(received.at(-1)!.headers['x-extra']).toBe('yes')
   })
@@ -89,7 +94,10 @@ describe('http functions', () => {
       url: `${base}/api-key`,
       auth: { type: 'api_key', header: 'x-api-key', value_key: 'HF_TEST_API_KEY' },
     })
-    iii.registerFunction('remote::hmac', { url: `${base}/hmac`, auth: { type: 'hmac', secret_key: 'HF_TEST_HMAC' } })
+    iii.registerFunction('remote::hmac', {
+      url: `${base}/hmac`,
+      auth: { type: 'hmac', secret_key: 'HF_TEST_HMAC' },
+    })
     iii.registerFunction('remote::nosecret', {
       url: `${base}/bearer`,
       auth: { type: 'bearer', token_key: 'HF_TEST_UNSET' },
@@ -133,7 +141,12 @@ describe('http functions', () => {
     const hf = kit.server.platform.engine.httpFunctions
     hf.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: ['*', '*.internal.test'] })
     try {
-      for (const url of [`${base}/echo`, 'http://10.1.2.3/x', 'http://[::1]:8080/x', 'http://169.254.169.254/'])
+      for (const url of [
+        `${base}/echo`,
+        'http://10.1.2.3/x',
+        'http://[::1]:8080/x',
+        'http://169.254.169.254/',
+      ])
         expect(() => hf.prepare({ url })).toThrow(expect.objectContaining({ code: 'http_private_address' }))
       // A name that resolves to loopback is refused when the call is made.
       const inv = hf.prepare({ url: `http://localhost:${new URL(base).port}/echo` })
@@ -152,7 +165,9 @@ describe('http functions', () => {
       { url: `${base}/echo`, auth: { type: 'bearer' } },
       { url: `${base}/echo`, headers: { 'x-a': 'line\r\nbreak' } },
     ])
-      expect(() => hf.prepare(bad as never)).toThrow(expect.objectContaining({ code: 'invalid_http_invocation' }))
+      expect(() => hf.prepare(bad as never)).toThrow(
+        expect.objectContaining({ code: 'invalid_http_invocation' }),
+      )
   })
 
   it('drops the function with the worker that registered it', async () => {

@@ -20,7 +20,10 @@ export interface HttpFunctionsConfig {
   maxResponseBytes: number
 }
 
-export const DEFAULT_HTTP_FUNCTIONS: HttpFunctionsConfig = { urlAllowlist: [], maxResponseBytes: 10 * 1024 * 1024 }
+export const DEFAULT_HTTP_FUNCTIONS: HttpFunctionsConfig = {
+  urlAllowlist: [],
+  maxResponseBytes: 10 * 1024 * 1024,
+}
 
 type HttpAuth =
   | { type: 'bearer'; token_key: string }
@@ -172,7 +175,11 @@ export class HttpFunctions {
     if (typeof method !== 'string' || !(METHODS as readonly string[]).includes(method.toUpperCase()))
       throw bad(`method must be one of ${METHODS.join(', ')}`)
     const t = raw['timeout_ms']
-    if (t !== undefined && t !== null && (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 3_600_000))
+    if (
+      t !== undefined &&
+      t !== null &&
+      (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 3_600_000)
+    )
       throw bad('timeout_ms must be milliseconds (1-3600000)')
     let match: 'explicit' | 'wildcard' | null = null
     for (const e of this.config.urlAllowlist) {
@@ -240,7 +247,9 @@ export class HttpFunctions {
               fail(new EngineError('http_response_too_large', `${target} answered more than ${max} bytes`))
             else chunks.push(c)
           })
-          res.on('error', () => fail(new EngineError('http_unreachable', `${target}: the response broke off`)))
+          res.on('error', () =>
+            fail(new EngineError('http_unreachable', `${target}: the response broke off`)),
+          )
           res.on('end', () => {
             clearTimeout(timer)
             const text = Buffer.concat(chunks).toString('utf8')

@@ -165,7 +165,10 @@ workers:
       ['workers:\n  - name: iii-observability\n    config: { memory_max_spans: 0 }', /memory_max_spans/],
       ['workers:\n  - name: iii-observability\n    config: { enabled: "yes" }', /enabled/],
       ['workers:\n  - name: iii-http-functions\n    config: { url_allowlist: "https://x" }', /url_allowlist/],
-      ['workers:\n  - name: iii-http-functions\n    config: { url_allowlist: ["ftp://x/"] }', /url_allowlist\[0\]/],
+      [
+        'workers:\n  - name: iii-http-functions\n    config: { url_allowlist: ["ftp://x/"] }',
+        /url_allowlist\[0\]/,
+      ],
     ]
     for (const [text, message] of bad) {
       expect(() => parseIiiConfig(text), text).toThrow(IiiConfigError)

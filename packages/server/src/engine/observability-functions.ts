@@ -38,16 +38,19 @@ function queryOf(input: Json): ListQuery {
 
 export function addObservabilityFunctions(engine: Engine, obs: Observability): void {
   // Reading the buffers would otherwise fill them with the reads.
-  for (const id of ['engine::traces::list', 'engine::logs::list', 'engine::metrics::list']) obs.untraced.add(id)
+  for (const id of ['engine::traces::list', 'engine::logs::list', 'engine::metrics::list'])
+    obs.untraced.add(id)
   engine.addBuiltin({
     id: 'engine::traces::list',
-    description: 'Spans of this circle’s invocations, newest first (trace_id?, function_id?, limit?, offset?)',
+    description:
+      'Spans of this circle’s invocations, newest first (trace_id?, function_id?, limit?, offset?)',
     scope: 'read',
     handler: (input, { caller }) => obs.listSpans(caller.circleId, queryOf(input)),
   })
   engine.addBuiltin({
     id: 'engine::logs::list',
-    description: 'Log lines written through engine::log::*, newest first (trace_id?, level?, limit?, offset?)',
+    description:
+      'Log lines written through engine::log::*, newest first (trace_id?, level?, limit?, offset?)',
     scope: 'read',
     handler: (input, { caller }) => obs.listLogs(caller.circleId, queryOf(input)),
   })

@@ -56,7 +56,9 @@ describe('observability', () => {
     expect(a.parent_span_id).toBeNull()
     for (const s of chain.slice(1)) expect(s.parent_span_id).toMatch(/^[0-9a-f]{16}$/)
     expect(chain.every((s) => s.status === 'ok' && s.error === null && s.duration_ms >= 0)).toBe(true)
-    const logs = await call<{ logs: Array<Record<string, unknown>> }>('engine::logs::list', { trace_id: a.trace_id })
+    const logs = await call<{ logs: Array<Record<string, unknown>> }>('engine::logs::list', {
+      trace_id: a.trace_id,
+    })
     expect(logs.logs).toMatchObject([{ level: 'info', message: 'in b', trace_id: a.trace_id }])
   })
 
@@ -70,7 +72,12 @@ describe('observability', () => {
     })
     const engine = kit.server.platform.engine.engine
     const caller = [...engine.workers.values()][0]!.caller
-    await engine.invoke(caller, 'publish', { topic: 'chain', data: 1 }, { traceparent: `00-${TRACE}-${SPAN}-01` })
+    await engine.invoke(
+      caller,
+      'publish',
+      { topic: 'chain', data: 1 },
+      { traceparent: `00-${TRACE}-${SPAN}-01` },
+    )
     await eventually(async () => {
       const ids = (await spans({ trace_id: TRACE })).spans.map((s) => s.function_id)
       expect(ids).toEqual(['chain::sub', 'publish'])
@@ -97,7 +104,10 @@ describe('observability', () => {
     await call('obs::ok')
     await call('obs::ok')
     const r = await call<{ metrics: Array<Record<string, unknown>> }>('engine::metrics::list', {})
-    expect(r.metrics.find((m) => m['function_id'] === 'obs::fail')).toMatchObject({ invocations: 1, errors: 1 })
+    expect(r.metrics.find((m) => m['function_id'] === 'obs::fail')).toMatchObject({
+      invocations: 1,
+      errors: 1,
+    })
     expect(r.metrics.find((m) => m['function_id'] === 'obs::ok')).toMatchObject({ invocations: 2, errors: 0 })
     const failed = (await spans({ function_id: 'obs::fail' })).spans[0]!
     expect(failed).toMatchObject({ status: 'error', error: { code: 'invocation_failed' } })
@@ -117,7 +127,11 @@ describe('observability', () => {
       // The three log calls are spans too: the newest three spans are theirs.
       const r = await spans({})
       expect(r.total).toBe(3)
-      expect(r.spans.map((s) => s.function_id)).toEqual(['engine::log::info', 'engine::log::info', 'engine::log::info'])
+      expect(r.spans.map((s) => s.function_id)).toEqual([
+        'engine::log::info',
+        'engine::log::info',
+        'engine::log::info',
+      ])
       const logs = await call<{ logs: Array<{ message: string }> }>('engine::logs::list', {})
       expect(logs.logs.map((l) => l.message)).toEqual(['three', 'two'])
     } finally {

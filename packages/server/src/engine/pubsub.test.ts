@@ -31,7 +31,8 @@ async function subscriber(id: string, config: Record<string, unknown>) {
   return seen
 }
 
-const publish = (topic: string, data: unknown) => iii.trigger({ function_id: 'publish', payload: { topic, data } })
+const publish = (topic: string, data: unknown) =>
+  iii.trigger({ function_id: 'publish', payload: { topic, data } })
 
 describe('pubsub', () => {
   it('delivers a publish to every subscriber of the topic and to no other topic', async () => {

@@ -4,7 +4,7 @@
 // only learns that the event was accepted. `transport` is the hook that carries publishes to
 // other nodes (Redis, set by the composition root); without it delivery stays in this process.
 import type { Json, JsonObject } from '../storage/storage.ts'
-import { type TriggerFailureLog, fireTrigger } from './change-triggers.ts'
+import { fireTrigger, type TriggerFailureLog } from './change-triggers.ts'
 import type { Engine, RegisteredTrigger, TriggerTypeHandler } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 
@@ -77,7 +77,12 @@ export class PubSub implements TriggerTypeHandler {
   }
 
   /** Delivers here and hands the message to the transport for the other nodes. */
-  publish(circleId: string, topic: string, data: Json, trace: { traceparent?: string; baggage?: string } = {}): void {
+  publish(
+    circleId: string,
+    topic: string,
+    data: Json,
+    trace: { traceparent?: string; baggage?: string } = {},
+  ): void {
     this.deliverLocal(circleId, topic, data, trace)
     this.transport?.send({ circleId, topic, data, ...trace })
   }
