@@ -61,13 +61,13 @@ function serve(config: string): Promise<any[]> {
 describe('periodic serve --iii-config', () => {
   it('runs an iii config: an unchanged worker on its port, http triggers on the iii-http port', async () => {
     const logs = await serve(
-      'workers:\n  - name: iii-worker-manager\n    config: { port: 0 }\n  - name: iii-http\n    config: { port: 0 }\n  - name: iii-pubsub\n  - name: iii-cron\n',
+      'workers:\n  - name: iii-worker-manager\n    config: { port: 0 }\n  - name: iii-http\n    config: { port: 0 }\n  - name: iii-pubsub\n  - name: iii-cron\n  - name: iii-exec\n',
     )
     const workerPort = logs.find((l) => l.msg === 'engine iii worker port listening')
     const httpPort = logs.find((l) => l.msg === 'iii-http port listening')
     expect(workerPort.circle).toBe('default')
     expect(logs.filter((l) => /not supported by Periodic/.test(l.msg)).map((l) => l.unsupported)).toEqual([
-      ['iii-pubsub'],
+      ['iii-exec'],
     ])
     // The worker as an iii user writes it: no key, just the engine URL.
     worker = registerWorker(`ws://127.0.0.1:${workerPort.port}`, {
