@@ -2,7 +2,6 @@
 // triggers bound to them, and invocation with timeouts. Transport-free: the worker port and
 // the HTTP trigger route both call `invoke`.
 import type { Json, JsonObject } from '../storage/storage.ts'
-import { formatTraceparent } from '../trace-context.ts'
 import { EngineError } from './engine-error.ts'
 import type { HttpFunctions, HttpInvocation } from './http-functions.ts'
 import type { Observability } from './observability.ts'
@@ -122,9 +121,7 @@ export class Engine {
     const span = obs ? obs.startSpan(caller, functionId, opts.traceparent) : null
     if (!span) return this.dispatch(caller, functionId, data, opts)
     // A trace the engine starts flows on, so the callee's own calls join it.
-    const o = opts.traceparent
-      ? opts
-      : { ...opts, traceparent: formatTraceparent(span.trace_id, span.span_id) }
+    const o = opts.traceparent ? opts : { ...opts, traceparent: obs!.traceparentOf(span) }
     return this.dispatch(caller, functionId, data, o).then(
       (r) => {
         obs!.endSpan(span, undefined)

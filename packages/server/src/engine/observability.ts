@@ -1,10 +1,18 @@
 // In-memory spans, logs and metrics of engine invocations (iii's iii-observability with the
 // memory exporter). Bounded ring buffers: the oldest entries go first; disabled, every hook is a
 // no-op. The engine calls `startSpan`/`endSpan` around each invocation, so this stays cheap:
-// ids come from a pooled random buffer and nothing is serialized on the hot path.
-import { randomBytes } from 'node:crypto'
+// ids come from a counter behind a random prefix and nothing is serialized on the hot path.
 import type { Json } from '../storage/storage.ts'
-import { parseTraceparent } from '../trace-context.ts'
+import { formatTraceparent, parseTraceparent } from '../trace-context.ts'
+import {
+  currentPrefix,
+  nextIdNumber,
+  type OpenSpan,
+  type SpanError,
+  SpanRing,
+  spanIdOf,
+  traceIdOf,
+} from './span-ring.ts'
 import type { EngineCaller } from './worker-connection.ts'
 
 export interface ObservabilityConfig {
@@ -31,24 +39,6 @@ export const DEFAULT_OBSERVABILITY: ObservabilityConfig = {
   metricsEnabled: true,
   maxMetrics: 10_000,
   metricsRetentionSeconds: 3600,
-}
-
-export interface SpanRecord {
-  circleId: string
-  trace_id: string
-  span_id: string
-  parent_span_id: string | null
-  name: string
-  function_id: string
-  worker_id: string | null
-  start_time_ms: number
-  end_time_ms: number | null
-  duration_ms: number | null
-  status: 'unset' | 'ok' | 'error'
-  error: { code: string; message: string } | null
-  /** performance.now() at start, for the duration. */
-  t0: number
-  sampled: boolean
 }
 
 export interface LogRecord {
@@ -97,19 +87,6 @@ export class Ring<T> {
   }
 }
 
-let pool = Buffer.alloc(0)
-let poolAt = 0
-/** Random hex ids from a pooled buffer (one randomBytes call per 512 span ids). */
-function randomHex(bytes: number): string {
-  if (poolAt + bytes > pool.length) {
-    pool = randomBytes(4096)
-    poolAt = 0
-  }
-  const s = pool.toString('hex', poolAt, poolAt + bytes)
-  poolAt += bytes
-  return s
-}
-
 export interface ListQuery {
   trace_id?: string | null
   function_id?: string | null
@@ -119,7 +96,7 @@ export interface ListQuery {
 }
 
 export class Observability {
-  private spans: Ring<SpanRecord>
+  private spans: SpanRing
   private logs: Ring<LogRecord>
   /** circleId -> function id -> series (insertion order = age, for trimming). */
   private metrics = new Map<string, Map<string, MetricSeries>>()
@@ -128,7 +105,7 @@ export class Observability {
   readonly untraced = new Set<string>()
 
   constructor(private config: ObservabilityConfig = DEFAULT_OBSERVABILITY) {
-    this.spans = new Ring(config.maxSpans)
+    this.spans = new SpanRing(config.maxSpans)
     this.logs = new Ring(config.maxLogs)
   }
 
@@ -139,9 +116,7 @@ export class Observability {
   /** Applies an iii-observability config; buffers are rebuilt keeping their newest entries. */
   configure(c: ObservabilityConfig): void {
     this.config = c
-    const spans = new Ring<SpanRecord>(c.maxSpans)
-    for (const s of this.spans.toArray()) spans.push(s)
-    this.spans = spans
+    this.spans = this.spans.resized(c.maxSpans)
     const logs = new Ring<LogRecord>(c.maxLogs)
     for (const l of this.logs.toArray()) logs.push(l)
     this.logs = logs
@@ -149,43 +124,45 @@ export class Observability {
   }
 
   /** A span for one invocation, or null when disabled (the engine then skips `endSpan`). */
-  startSpan(caller: EngineCaller, functionId: string, traceparent: string | undefined): SpanRecord | null {
+  startSpan(caller: EngineCaller, functionId: string, traceparent: string | undefined): OpenSpan | null {
     const c = this.config
     if (!c.enabled || this.untraced.has(functionId)) return null
     const parent = traceparent ? parseTraceparent(traceparent) : null
+    // Numbers first: the prefix they belong to is the one current after drawing them.
+    const traceNum = parent ? 0 : nextIdNumber()
+    const spanNum = nextIdNumber()
     return {
       circleId: caller.circleId,
-      trace_id: parent ? parent.traceId : randomHex(16),
-      span_id: randomHex(8),
-      parent_span_id: parent ? parent.spanId : null,
-      name: functionId,
-      function_id: functionId,
-      worker_id: caller.workerId ?? null,
-      start_time_ms: Date.now(),
-      end_time_ms: null,
-      duration_ms: null,
-      status: 'unset',
-      error: null,
+      functionId,
+      workerId: caller.workerId ?? null,
+      foreignTraceId: parent ? parent.traceId : null,
+      parentSpanId: parent ? parent.spanId : null,
+      prefix: currentPrefix(),
+      traceNum,
+      spanNum,
+      startMs: Date.now(),
       t0: performance.now(),
       sampled: c.samplingRatio >= 1 || Math.random() < c.samplingRatio,
     }
   }
 
-  endSpan(span: SpanRecord, err: unknown): void {
+  /** The traceparent naming this span, for a callee that should join its trace. */
+  traceparentOf(span: OpenSpan): string {
+    return formatTraceparent(traceIdOf(span), spanIdOf(span))
+  }
+
+  endSpan(span: OpenSpan, err: unknown): void {
     const duration = performance.now() - span.t0
-    span.duration_ms = Math.round(duration * 1000) / 1000
-    span.end_time_ms = span.start_time_ms + Math.round(duration)
-    if (err === undefined) span.status = 'ok'
-    else {
+    let error: SpanError | null = null
+    if (err !== undefined) {
       const e = err as { code?: unknown; message?: unknown }
-      span.status = 'error'
-      span.error = {
+      error = {
         code: typeof e?.code === 'string' ? e.code : 'internal_error',
         message: typeof e?.message === 'string' ? e.message.slice(0, 1000) : String(err).slice(0, 1000),
       }
     }
-    if (span.sampled) this.spans.push(span)
-    if (this.config.metricsEnabled) this.count(span, duration, err !== undefined)
+    if (span.sampled) this.spans.push(span, duration, error)
+    if (this.config.metricsEnabled) this.count(span, duration, error !== null)
   }
 
   log(
@@ -211,15 +188,8 @@ export class Observability {
   }
 
   listSpans(circleId: string, q: ListQuery): { spans: Json[]; total: number } {
-    const all = this.spans
-      .toArray()
-      .filter(
-        (s) =>
-          s.circleId === circleId &&
-          (!q.trace_id || s.trace_id === q.trace_id) &&
-          (!q.function_id || s.function_id === q.function_id),
-      )
-    return { spans: page(all, q).map(spanJson), total: all.length }
+    const all = this.spans.list(circleId, q.trace_id ?? null, q.function_id ?? null)
+    return { spans: page(all, q), total: all.length }
   }
 
   listLogs(circleId: string, q: ListQuery): { logs: Json[]; total: number } {
@@ -257,16 +227,16 @@ export class Observability {
     return out
   }
 
-  private count(span: SpanRecord, duration: number, failed: boolean): void {
+  private count(span: OpenSpan, duration: number, failed: boolean): void {
     let fns = this.metrics.get(span.circleId)
     if (!fns) {
       fns = new Map()
       this.metrics.set(span.circleId, fns)
     }
-    let m = fns.get(span.function_id)
+    let m = fns.get(span.functionId)
     if (!m) {
       m = {
-        function_id: span.function_id,
+        function_id: span.functionId,
         invocations: 0,
         errors: 0,
         total_duration_ms: 0,
@@ -274,7 +244,7 @@ export class Observability {
         max_duration_ms: duration,
         last_ms: Date.now(),
       }
-      fns.set(span.function_id, m)
+      fns.set(span.functionId, m)
       this.metricCount++
       if (this.metricCount > this.config.maxMetrics) this.trimMetrics()
     }
@@ -305,20 +275,4 @@ const round = (n: number) => Math.round(n * 1000) / 1000
 function page<T>(all: T[], q: ListQuery): T[] {
   const end = all.length - q.offset
   return end <= 0 ? [] : all.slice(Math.max(0, end - q.limit), end).reverse()
-}
-
-function spanJson(s: SpanRecord): Json {
-  return {
-    trace_id: s.trace_id,
-    span_id: s.span_id,
-    parent_span_id: s.parent_span_id,
-    name: s.name,
-    function_id: s.function_id,
-    worker_id: s.worker_id,
-    start_time_ms: s.start_time_ms,
-    end_time_ms: s.end_time_ms,
-    duration_ms: s.duration_ms,
-    status: s.status,
-    error: s.error,
-  }
 }
