@@ -14,6 +14,7 @@ const SPAN = '00f067aa0ba902b7'
 
 interface Span {
   trace_id: string
+  start_time_ms: number
   span_id: string
   parent_span_id: string | null
   function_id: string
@@ -134,6 +135,35 @@ describe('observability', () => {
       ])
       const logs = await call<{ logs: Array<{ message: string }> }>('engine::logs::list', {})
       expect(logs.logs.map((l) => l.message)).toEqual(['three', 'two'])
+    } finally {
+      obs.configure(DEFAULT_OBSERVABILITY)
+    }
+  })
+
+  it('samples whole traces: sampling_ratio 0 keeps no span but counts metrics; 0.5 keeps chains whole', async () => {
+    const obs = kit.server.platform.engine.observability
+    obs.configure({ ...DEFAULT_OBSERVABILITY, samplingRatio: 0 })
+    try {
+      const before = await call<{ metrics: Array<Record<string, number>> }>('engine::metrics::list', {
+        function_id: 'obs::ok',
+      })
+      const kept = (await spans({})).total
+      await call('obs::ok')
+      expect((await spans({})).total).toBe(kept)
+      const after = await call<{ metrics: Array<Record<string, number>> }>('engine::metrics::list', {
+        function_id: 'obs::ok',
+      })
+      expect(after.metrics[0]!['invocations']).toBe(before.metrics[0]!['invocations']! + 1)
+      obs.configure({ ...DEFAULT_OBSERVABILITY, samplingRatio: 0.5 })
+      const since = Date.now()
+      for (let i = 0; i < 20; i++) await call('chain::a')
+      const recent = (await spans({ limit: 1000 })).spans.filter((s) => s.start_time_ms >= since)
+      const traces = (id: string) =>
+        new Set(recent.filter((s) => s.function_id === id).map((s) => s.trace_id))
+      // Some traces are kept, some not, and a kept trace has all its spans (chance of a fail: 2^-19).
+      expect(traces('chain::a').size).toBeGreaterThan(0)
+      expect(traces('chain::a').size).toBeLessThan(20)
+      expect(traces('chain::b')).toEqual(traces('chain::a'))
     } finally {
       obs.configure(DEFAULT_OBSERVABILITY)
     }

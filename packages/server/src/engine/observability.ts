@@ -142,7 +142,7 @@ export class Observability {
       spanNum,
       startMs: Date.now(),
       t0: performance.now(),
-      sampled: c.samplingRatio >= 1 || Math.random() < c.samplingRatio,
+      sampled: c.samplingRatio >= 1 || sampledTrace(parent ? parent.traceId : traceNum, c.samplingRatio),
     }
   }
 
@@ -267,6 +267,16 @@ export class Observability {
       this.metricCount--
     }
   }
+}
+
+/**
+ * Whether a trace is kept, decided from its id so every span of a trace (on any node, through
+ * any worker that forwards the traceparent) gets the same answer: a multiplicative hash of the
+ * id's last 32 bits against the ratio. Ids the engine makes end in their counter.
+ */
+function sampledTrace(trace: string | number, ratio: number): boolean {
+  const low = typeof trace === 'number' ? trace : Number.parseInt(trace.slice(-8), 16)
+  return Math.imul(low, 0x9e3779b1) >>> 0 < ratio * 0x1_0000_0000
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000
