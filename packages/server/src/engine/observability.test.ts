@@ -98,6 +98,9 @@ describe('observability', () => {
     expect(r.logs[0]!['worker_id']).toMatch(/.+/)
     const warns = await call<{ logs: unknown[] }>('engine::logs::list', { level: 'warn' })
     expect(warns.logs).toHaveLength(1)
+    await call('engine::log::error', { message: 'huge', data: { blob: 'x'.repeat(100_000) } })
+    const errors = await call<{ logs: Array<{ data: unknown }> }>('engine::logs::list', { level: 'error' })
+    expect(errors.logs[0]!.data).toEqual({ truncated: true, bytes: expect.any(Number) })
   })
 
   it('counts invocations and errors per function, and records the error on the span', async () => {

@@ -180,7 +180,7 @@ export class Observability {
       timestamp_ms: Date.now(),
       level,
       message,
-      data,
+      data: boundedData(data),
       trace_id: parent?.traceId ?? null,
       span_id: parent?.spanId ?? null,
       worker_id: caller.workerId ?? null,
@@ -277,6 +277,15 @@ export class Observability {
 function sampledTrace(trace: string | number, ratio: number): boolean {
   const low = typeof trace === 'number' ? trace : Number.parseInt(trace.slice(-8), 16)
   return Math.imul(low, 0x9e3779b1) >>> 0 < ratio * 0x1_0000_0000
+}
+
+/** Log data kept in memory is bounded: a bigger value is replaced by a note of its size. */
+const MAX_LOG_DATA = 16 * 1024
+function boundedData(data: Json): Json {
+  if (data === null || typeof data !== 'object')
+    return typeof data === 'string' ? data.slice(0, MAX_LOG_DATA) : data
+  const bytes = JSON.stringify(data).length
+  return bytes > MAX_LOG_DATA ? { truncated: true, bytes } : data
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000
