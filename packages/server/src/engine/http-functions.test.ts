@@ -164,6 +164,8 @@ describe('http functions', () => {
       { url: `${base}/echo`, timeout_ms: -1 },
       { url: `${base}/echo`, auth: { type: 'bearer' } },
       { url: `${base}/echo`, headers: { 'x-a': 'line\r\nbreak' } },
+      { url: `${base}/echo`, auth: { type: 'bearer', token_key: 'PERIODIC_ADMIN_KEY' } },
+      { url: `${base}/echo`, auth: { type: 'hmac', secret_key: 'DATABASE_URL' } },
     ])
       expect(() => hf.prepare(bad as never)).toThrow(
         expect.objectContaining({ code: 'invalid_http_invocation' }),

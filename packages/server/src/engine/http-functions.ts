@@ -110,7 +110,13 @@ function matchEntry(entry: string, url: URL): 'explicit' | 'wildcard' | null {
 }
 
 const bad = (why: string) => new EngineError('invalid_http_invocation', `invocation: ${why}`)
-const keyName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256
+/** The server's own settings are never secrets a function may send out (they would leave with the call). */
+const SERVER_SETTING = /^(PERIODIC_|DATABASE_URL$|REDIS_URL$)/
+const keyName = (v: unknown): v is string => {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 256) return false
+  if (SERVER_SETTING.test(v)) throw bad(`${v} is a server setting, not a secret a function may send`)
+  return true
+}
 
 function parseAuth(raw: Json | undefined): HttpAuth | null {
   if (raw === undefined || raw === null) return null
