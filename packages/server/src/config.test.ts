@@ -52,4 +52,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig([], { REDIS_URL: 'http://x' })).toThrow(/redis:/)
     expect(() => parseConfig([], { PERIODIC_REDIS_PREFIX: 'has space' })).toThrow(/PREFIX/)
   })
+
+  it('reads the HTTP functions allow-list as a comma-separated list and refuses a malformed entry', () => {
+    expect(parseConfig([], {}).engine.httpFunctionsAllowlist).toEqual([])
+    const c = parseConfig([], {
+      PERIODIC_HTTP_FUNCTIONS_ALLOWLIST: 'https://api.example.com/v1/, *.partner.test',
+    })
+    expect(c.engine.httpFunctionsAllowlist).toEqual(['https://api.example.com/v1/', '*.partner.test'])
+    expect(() => parseConfig(['--http-functions-allowlist', 'ftp://x/'], {})).toThrow(ConfigError)
+  })
 })
