@@ -154,7 +154,7 @@ export class Engine {
   ): void {
     const wf = this.workerFunctions.get(caller.circleId)?.get(functionId)
     if (wf && caller.canExecute && !this.builtins.has(functionId)) {
-      wf.conn.invokeVoid(functionId, data ?? null, opts.metadata)
+      wf.conn.invokeVoid(functionId, data ?? null, opts)
       return
     }
     this.invoke(caller, functionId, data, opts).catch(onError)
