@@ -4,7 +4,13 @@
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { type EngineKit, eventually, ManualClock, startEngineKit, waitForFunction } from './engine-test-kit.ts'
+import {
+  type EngineKit,
+  eventually,
+  ManualClock,
+  startEngineKit,
+  waitForFunction,
+} from './engine-test-kit.ts'
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const TRACEPARENT = `00-${TRACE}-00f067aa0ba902b7-01`
