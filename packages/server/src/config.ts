@@ -11,7 +11,7 @@ export interface Config {
   /** PERIODIC_MASTER_KEY (wraps data keys of secrets at rest); unset: <data-dir>/master-keys.json. */
   masterKey: string | undefined
   databaseUrl: string | undefined
-  /** Redis for WebSocket fan-out and presence across nodes (unset: one node, in process). */
+  /** Redis across nodes: WebSocket fan-out and presence, engine change events (unset: one node, in process). */
   redisUrl: string | undefined
   /** Prefix of every Redis key and channel, so installations (and tests) sharing a Redis never cross. */
   redisPrefix: string

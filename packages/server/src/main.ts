@@ -112,6 +112,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       host: config.host,
       timeoutMs: config.engine.timeoutMs,
       ...(opts.engineClock ? { clock: opts.engineClock } : {}),
+      ...(config.redisUrl ? { redis: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
       http: {
         secret: (name) => process.env[name],
         isCircleKey: async (header, circleId) => {

@@ -10,6 +10,7 @@ import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
 import { type IiiPortOptions, type OpenedPort, openIiiWorkerPort } from './iii-worker-ports.ts'
 import { NamedQueues, parseQueueConfig, QueueJobStore } from './named-queues.ts'
+import { RedisFanout } from './redis-fanout.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
@@ -26,6 +27,8 @@ export interface EngineOptions {
   http: HttpTriggerDeps
   /** Time for cron schedules (tests pass a manual clock). */
   clock?: EngineClock
+  /** Redis carries change events to the other nodes (unset: one node). */
+  redis?: { url: string; prefix: string }
 }
 
 export interface RunningEngine {
@@ -49,9 +52,23 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
   )
   const onChange = new Set<(e: ItemChangeEvent) => void>()
+  const changed = (e: ItemChangeEvent) => {
+    for (const l of onChange) l(e)
+  }
+  const fanout = o.redis
+    ? await RedisFanout.connect(
+        o.redis.url,
+        o.redis.prefix,
+        (e) => {
+          if (e.kind === 'change') changed(e.event)
+        },
+        (err) => o.log.warn({ err: String(err) }, 'engine: redis fan-out error'),
+      )
+    : null
   addEngineFunctions(engine, queues, o.log)
   addStateFunctions(engine, store, (e) => {
-    for (const l of onChange) l(e)
+    changed(e)
+    fanout?.send({ kind: 'change', event: e })
   })
   const httpTriggers = new HttpTriggers(engine, o.http)
   engine.addTriggerType(httpTriggers)
@@ -72,7 +89,12 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   port.channels = channels
-  const bound = await port.listen(o.port, o.host)
+  const bound = await port.listen(o.port, o.host).catch((err) => {
+    cron.close()
+    queues.close()
+    fanout?.close()
+    throw err
+  })
   const extraPorts: OpenedPort[] = []
   o.log.info(
     { port: bound, url: `ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${bound}` },
@@ -96,6 +118,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
       channels.close()
       await Promise.all(extraPorts.map((p) => p.close()))
       await port.close()
+      fanout?.close()
     },
   }
 }
