@@ -4,6 +4,7 @@
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { EngineError } from './engine-error.ts'
 import type { RegisterFunctionMessage } from './protocol.ts'
+import type { RemoteFunctions } from './remote-functions.ts'
 import type { EngineCaller, WorkerConnection } from './worker-connection.ts'
 
 export type { EngineCaller } from './worker-connection.ts'
@@ -92,6 +93,8 @@ export class Engine {
     Map<string, { conn: WorkerConnection; description: string }>
   >()
   readonly workers = new Map<string, WorkerConnection>()
+  /** Functions served by workers on other nodes (set when REDIS_URL is). */
+  remote: RemoteFunctions | null = null
 
   constructor(
     private readonly elements: ElementFunctions | null,
@@ -141,6 +144,8 @@ export class Engine {
       const r = await this.elements.invoke(caller, elementSlug, data ?? {}, info, timeoutMs)
       if (r) return r.output
     }
+    const remote = await this.remote?.invoke(caller, functionId, data ?? null, opts, timeoutMs)
+    if (remote) return remote.result
     throw new EngineError('function_not_found', `no function "${functionId.slice(0, 200)}" in this circle`)
   }
 
@@ -168,6 +173,10 @@ export class Engine {
     return /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? slug : undefined
   }
 
+  hasWorkerFunction(circleId: string, functionId: string): boolean {
+    return this.workerFunctions.get(circleId)?.has(functionId) === true
+  }
+
   hasFunction(circleId: string, functionId: string): boolean {
     return this.builtins.has(functionId) || this.workerFunctions.get(circleId)?.has(functionId) === true
   }
@@ -185,11 +194,15 @@ export class Engine {
     if (previous && previous.conn !== conn) previous.conn.functions.delete(message.id)
     fns.set(message.id, { conn, message })
     conn.functions.add(message.id)
+    this.remote?.announce(conn.caller.circleId, message.id)
   }
 
   unregisterFunction(conn: WorkerConnection, id: string): void {
     const fns = this.workerFunctions.get(conn.caller.circleId)
-    if (fns?.get(id)?.conn === conn) fns.delete(id)
+    if (fns?.get(id)?.conn === conn) {
+      fns.delete(id)
+      this.remote?.withdraw(conn.caller.circleId, id)
+    }
     conn.functions.delete(id)
     conn.localIds.delete(id)
   }

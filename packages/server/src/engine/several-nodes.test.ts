@@ -104,4 +104,29 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
     await new Promise((r) => setTimeout(r, 200))
     expect(seen).toHaveLength(3)
   })
+
+  it('calls a function a worker serves on the other node, with its errors, until the worker goes', async () => {
+    const server = worker(nodes[1]!)
+    server.registerFunction('nodes::double', async (x: { n: number; traced?: boolean }) => {
+      if (x.n < 0) throw new Error('negative')
+      return { n: x.n * 2 }
+    })
+    await waitForFunction(server, 'nodes::double')
+    const caller = worker(nodes[0]!)
+    const result = await eventually(() =>
+      caller.trigger<unknown, { n: number }>({ function_id: 'nodes::double', payload: { n: 21 } }),
+    )
+    expect(result).toEqual({ n: 42 })
+    await expect(caller.trigger({ function_id: 'nodes::double', payload: { n: -1 } })).rejects.toMatchObject({
+      message: expect.stringContaining('negative'),
+    })
+    await server.shutdown()
+    await eventually(async () => {
+      const err = await caller.trigger({ function_id: 'nodes::double', payload: { n: 1 } }).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      expect(err).toMatchObject({ code: 'function_not_found' })
+    })
+  })
 })

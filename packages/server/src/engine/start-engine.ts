@@ -11,6 +11,7 @@ import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
 import { type IiiPortOptions, type OpenedPort, openIiiWorkerPort } from './iii-worker-ports.ts'
 import { NamedQueues, parseQueueConfig, QueueJobStore } from './named-queues.ts'
 import { RedisFanout } from './redis-fanout.ts'
+import { RemoteFunctions } from './remote-functions.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
@@ -65,6 +66,12 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
         (err) => o.log.warn({ err: String(err) }, 'engine: redis fan-out error'),
       )
     : null
+  const remote = fanout
+    ? new RemoteFunctions(fanout, engine, (err) =>
+        o.log.warn({ err: String(err) }, 'engine: redis function directory error'),
+      )
+    : null
+  engine.remote = remote
   addEngineFunctions(engine, queues, o.log)
   addStateFunctions(engine, store, (e) => {
     changed(e)
@@ -92,7 +99,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const bound = await port.listen(o.port, o.host).catch((err) => {
     cron.close()
     queues.close()
-    fanout?.close()
+    void fanout?.close()
     throw err
   })
   const extraPorts: OpenedPort[] = []
@@ -118,7 +125,8 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
       channels.close()
       await Promise.all(extraPorts.map((p) => p.close()))
       await port.close()
-      fanout?.close()
+      remote?.close()
+      await fanout?.close()
     },
   }
 }
