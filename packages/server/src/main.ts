@@ -63,6 +63,8 @@ function loadAdminKey(config: Config): { key: string; generated: boolean } {
 export async function startPlatform(config: Config, opts: StartOptions = {}): Promise<Platform> {
   const logger =
     opts.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.key', '*.token'] })
+  // A bad --iii-config stops the start before anything is created on disk.
+  const iiiConfig = config.engine.iiiConfig ? readIiiConfig(config.engine.iiiConfig) : null
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const storage =
     opts.storage ??
@@ -72,7 +74,6 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
   let engine: RunningEngine | undefined
   let iii: IiiDropIn | null = null
   try {
-    const iiiConfig = config.engine.iiiConfig ? readIiiConfig(config.engine.iiiConfig) : null
     await storage.migrate()
     const { key: adminKey, generated } = loadAdminKey(config)
     const bus = new EventBus((err, event) =>
