@@ -1,0 +1,316 @@
+// Stream subscriptions for clients (browsers): over WebSocket a client joins a stream group (or
+// one item) with the iii engine's / Motia's stream client protocol, gets a `sync` of the current
+// items, then every create/update/delete after the write commits. Transport-free apart from the
+// socket: the upgrade and its auth live in stream-client-port.ts.
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { type WebSocket, WebSocketServer } from 'ws'
+import type { Json, JsonObject } from '../storage/storage.ts'
+import type { TriggerFailureLog } from './change-triggers.ts'
+import type { Engine } from './engine.ts'
+import { MAX_NAME_BYTES, type ItemChangeEvent } from './state-functions.ts'
+import type { StateStore } from './state-store.ts'
+import { JoinLeaveTriggers, type StreamJoinLeaveEvent } from './stream-join-triggers.ts'
+
+/** Bounds: a client frame is small (close 1009 above it), and what one client may hold. */
+export const STREAM_CLIENT_LIMITS = {
+  maxFrameBytes: 64 * 1024,
+  maxSubscriptionsPerConnection: 256,
+  maxConnections: 10_000,
+  /** A client that reads slower than changes arrive is closed (1013) rather than buffered forever. */
+  maxBufferedBytes: 8 * 1024 * 1024,
+}
+
+export interface StreamCircle {
+  circleId: string
+  circleSlug: string
+}
+
+interface Subscription {
+  conn: ClientConnection
+  subscriptionId: string
+  streamName: string
+  groupId: string
+  id: string | null
+  /** Changes seen while the join was pending: sent right after the sync, so none is lost. */
+  backlog: string[] | null
+  /** Its join triggers accepted it (so leave triggers fire when it ends). */
+  joined: boolean
+  ended: boolean
+}
+
+interface ClientConnection {
+  ws: WebSocket
+  circle: StreamCircle
+  context: Json
+  subs: Map<string, Subscription>
+  closed: boolean
+}
+
+type JoinData = { subscriptionId: string; streamName: string; groupId: string; id: string | null }
+
+const groupKey = (circleId: string, stream: string, group: string) => `${circleId}\0${stream}\0${group}`
+
+export class StreamSubscriptions {
+  readonly joinTriggers: JoinLeaveTriggers
+  readonly leaveTriggers: JoinLeaveTriggers
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: STREAM_CLIENT_LIMITS.maxFrameBytes,
+  })
+  /** circle + stream + group -> the subscriptions there (group-wide and item-level). */
+  private readonly byGroup = new Map<string, Set<Subscription>>()
+  private readonly connections = new Set<ClientConnection>()
+  private closing = false
+
+  constructor(
+    engine: Engine,
+    private readonly store: StateStore,
+    private readonly log: TriggerFailureLog,
+    private readonly limits = STREAM_CLIENT_LIMITS,
+  ) {
+    this.joinTriggers = new JoinLeaveTriggers('stream:join', engine, log)
+    this.leaveTriggers = new JoinLeaveTriggers('stream:leave', engine, log)
+  }
+
+  get connectionCount(): number {
+    return this.connections.size
+  }
+
+  /** Completes an authorized upgrade; `context` is what the auth function answered. */
+  accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    circle: StreamCircle,
+    context: Json,
+  ): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', () => {})
+      if (this.closing || this.connections.size >= this.limits.maxConnections) {
+        // Browsers cannot read a refused upgrade's status, so the refusal is a close code.
+        ws.close(1013, 'too_many_connections')
+        return
+      }
+      const conn: ClientConnection = { ws, circle, context, subs: new Map(), closed: false }
+      this.connections.add(conn)
+      ws.on('message', (data, isBinary) => this.onMessage(conn, isBinary ? null : data.toString()))
+      ws.on('close', () => this.onClose(conn))
+    })
+  }
+
+  /** After a write committed (this node's or, through Redis, another's). */
+  onChange(e: ItemChangeEvent): void {
+    if (e.ref.kind !== 'stream') return
+    const subs = this.byGroup.get(groupKey(e.ref.circleId, e.ref.scope, e.ref.group))
+    if (!subs?.size) return
+    const type = e.change === 'created' ? 'create' : e.change === 'updated' ? 'update' : 'delete'
+    const frame = JSON.stringify({
+      streamName: e.ref.scope,
+      groupId: e.ref.group,
+      id: e.ref.key,
+      timestamp: Date.now(),
+      event: { type, data: (e.change === 'deleted' ? e.old_value : e.new_value) ?? null },
+    })
+    for (const s of subs) {
+      if (s.id !== null && s.id !== e.ref.key) continue
+      if (s.backlog) s.backlog.push(frame)
+      else this.send(s.conn, frame)
+    }
+  }
+
+  /** Says 1001 to every client (cut after 1 s); no leave triggers fire: the server is stopping. */
+  async close(): Promise<void> {
+    this.closing = true
+    await Promise.all(
+      [...this.connections].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            c.ws.once('close', () => resolve())
+            c.ws.close(1001, 'server_shutdown')
+            setTimeout(() => c.ws.terminate(), 1000).unref()
+          }),
+      ),
+    )
+  }
+
+  /** Ends every client at once (the HTTP server waits for its sockets). */
+  terminate(): void {
+    this.closing = true
+    for (const c of this.connections) c.ws.terminate()
+  }
+
+  private onMessage(conn: ClientConnection, text: string | null): void {
+    if (text === null) return this.error(conn, 'invalid_message', 'frames must be JSON text')
+    let msg: unknown
+    try {
+      msg = JSON.parse(text)
+    } catch {
+      return this.error(conn, 'invalid_message', 'the frame is not JSON')
+    }
+    const m = msg as { type?: unknown; data?: unknown }
+    if (!m || typeof m !== 'object' || Array.isArray(m))
+      return this.error(conn, 'invalid_message', 'a message is {"type": "join"|"leave", "data": {…}}')
+    if (m.type !== 'join' && m.type !== 'leave')
+      return this.error(
+        conn,
+        'unknown_message_type',
+        `unknown message type ${JSON.stringify(m.type)?.slice(0, 100)}; send "join" or "leave"`,
+      )
+    const data = m.data as JsonObject | undefined
+    const subscriptionId = data && typeof data === 'object' ? data['subscriptionId'] : undefined
+    if (!validName(subscriptionId))
+      return this.error(conn, 'invalid_message', `data.subscriptionId ${NAME_RULE}`)
+    if (m.type === 'leave') return this.leave(conn, subscriptionId)
+    const join = parseJoin(data!, subscriptionId)
+    if (typeof join === 'string') return this.error(conn, 'invalid_message', join, subscriptionId)
+    void this.join(conn, join)
+  }
+
+  private async join(conn: ClientConnection, j: JoinData): Promise<void> {
+    if (conn.subs.has(j.subscriptionId))
+      return this.error(
+        conn,
+        'subscription_exists',
+        'this connection already has a subscription with that id',
+        j.subscriptionId,
+      )
+    if (conn.subs.size >= this.limits.maxSubscriptionsPerConnection)
+      return this.error(
+        conn,
+        'too_many_subscriptions',
+        `a connection holds at most ${this.limits.maxSubscriptionsPerConnection} subscriptions`,
+        j.subscriptionId,
+      )
+    const sub: Subscription = { conn, ...j, backlog: [], joined: false, ended: false }
+    conn.subs.set(j.subscriptionId, sub)
+    const event = this.eventOf(sub)
+    const verdict = await this.joinTriggers.authorize(conn.circle.circleId, event)
+    if (!verdict.ok) {
+      this.drop(sub)
+      return this.error(conn, verdict.code, verdict.message, j.subscriptionId)
+    }
+    sub.joined = true
+    if (sub.ended || conn.closed) {
+      // Left (or gone) while its join triggers ran: they saw the join, so they see the leave.
+      this.leaveTriggers.fire(conn.circle.circleId, event)
+      return
+    }
+    // Listen before reading, so no change between the read and the sync goes missing.
+    const key = groupKey(conn.circle.circleId, sub.streamName, sub.groupId)
+    let subs = this.byGroup.get(key)
+    if (!subs) this.byGroup.set(key, (subs = new Set()))
+    subs.add(sub)
+    let data: Json
+    try {
+      data = await this.syncData(conn.circle.circleId, sub)
+    } catch (err) {
+      this.log({ err: (err as Error).message }, 'engine: stream subscription sync failed')
+      this.end(sub)
+      return this.error(conn, 'internal_error', 'reading the stream failed', j.subscriptionId)
+    }
+    if (sub.ended) return
+    this.send(
+      conn,
+      JSON.stringify({
+        streamName: sub.streamName,
+        groupId: sub.groupId,
+        ...(sub.id !== null ? { id: sub.id } : {}),
+        timestamp: Date.now(),
+        event: { type: 'sync', data },
+      }),
+    )
+    const backlog = sub.backlog ?? []
+    sub.backlog = null
+    for (const frame of backlog) this.send(conn, frame)
+  }
+
+  private async syncData(circleId: string, sub: Subscription): Promise<Json> {
+    if (sub.id !== null)
+      return (
+        (await this.store.get({
+          circleId,
+          kind: 'stream',
+          scope: sub.streamName,
+          group: sub.groupId,
+          key: sub.id,
+        })) ?? null
+      )
+    const rows = await this.store.list(circleId, 'stream', sub.streamName, sub.groupId)
+    return rows.map((r) => r.value)
+  }
+
+  private leave(conn: ClientConnection, subscriptionId: string): void {
+    const sub = conn.subs.get(subscriptionId)
+    if (!sub)
+      return this.error(conn, 'subscription_not_found', 'no subscription with that id', subscriptionId)
+    this.end(sub)
+  }
+
+  /** Ends a subscription; its leave triggers fire once it was joined. */
+  private end(sub: Subscription): void {
+    if (sub.ended) return
+    this.drop(sub)
+    if (sub.joined && !this.closing) this.leaveTriggers.fire(sub.conn.circle.circleId, this.eventOf(sub))
+  }
+
+  private drop(sub: Subscription): void {
+    sub.ended = true
+    sub.backlog = null
+    if (sub.conn.subs.get(sub.subscriptionId) === sub) sub.conn.subs.delete(sub.subscriptionId)
+    const key = groupKey(sub.conn.circle.circleId, sub.streamName, sub.groupId)
+    const subs = this.byGroup.get(key)
+    if (subs?.delete(sub) && subs.size === 0) this.byGroup.delete(key)
+  }
+
+  private onClose(conn: ClientConnection): void {
+    conn.closed = true
+    this.connections.delete(conn)
+    for (const sub of [...conn.subs.values()]) {
+      // A pending join fires its leave itself once its triggers answer.
+      if (sub.joined) this.end(sub)
+      else sub.ended = true
+    }
+  }
+
+  private eventOf(sub: Subscription): StreamJoinLeaveEvent {
+    return {
+      subscription_id: sub.subscriptionId,
+      stream_name: sub.streamName,
+      group_id: sub.groupId,
+      id: sub.id,
+      context: sub.conn.context,
+    }
+  }
+
+  private send(conn: ClientConnection, frame: string): void {
+    if (conn.closed) return
+    if (conn.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      conn.ws.close(1013, 'slow_consumer')
+      return
+    }
+    conn.ws.send(frame)
+  }
+
+  /** Error frames carry no streamName/groupId, so clients' group listeners never take them. */
+  private error(conn: ClientConnection, code: string, message: string, subscriptionId?: string): void {
+    this.send(
+      conn,
+      JSON.stringify({ type: 'error', ...(subscriptionId ? { subscriptionId } : {}), code, message }),
+    )
+  }
+}
+
+const NAME_RULE = `must be a non-empty string of at most ${MAX_NAME_BYTES} bytes`
+
+function validName(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= MAX_NAME_BYTES
+}
+
+function parseJoin(data: JsonObject, subscriptionId: string): JoinData | string {
+  const { streamName, groupId, id } = data
+  if (!validName(streamName)) return `data.streamName ${NAME_RULE}`
+  if (!validName(groupId)) return `data.groupId ${NAME_RULE}`
+  if (id !== undefined && id !== null && !validName(id)) return `data.id (optional) ${NAME_RULE}`
+  return { subscriptionId, streamName, groupId, id: typeof id === 'string' ? id : null }
+}
