@@ -177,7 +177,9 @@ function browserIdleTimeout(raw: string): number {
 function streamAuthFunction(raw: string): string | undefined {
   if (!raw) return undefined
   if (raw.length > 512 || /\s/.test(raw))
-    throw new ConfigError(`stream auth function must be a function id (no spaces, at most 512), got "${raw.slice(0, 100)}"`)
+    throw new ConfigError(
+      `stream auth function must be a function id (no spaces, at most 512), got "${raw.slice(0, 100)}"`,
+    )
   return raw
 }
 

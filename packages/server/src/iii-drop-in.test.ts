@@ -163,8 +163,14 @@ describe('periodic serve --iii-config', () => {
     const url = `ws://127.0.0.1:${server.platform.iii!.streamPort}/any/path`
     expect((await refusal(url, { headers: { 'x-token': 'bad' } })).status).toBe(401)
     const c = await connect(url, { headers: { 'x-token': 'good' } })
-    c.ws.send(JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'orders', groupId: 'live' } }))
-    expect(await c.next()).toMatchObject({ streamName: 'orders', groupId: 'live', event: { type: 'sync', data: [] } })
+    c.ws.send(
+      JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'orders', groupId: 'live' } }),
+    )
+    expect(await c.next()).toMatchObject({
+      streamName: 'orders',
+      groupId: 'live',
+      event: { type: 'sync', data: [] },
+    })
     await trusted.trigger({
       function_id: 'stream::set',
       payload: { stream_name: 'orders', group_id: 'live', item_id: '1', data: { item: 'widget' } },

@@ -72,7 +72,8 @@ describe('iii config reader', () => {
     expect(c.stream).toEqual({ host: '0.0.0.0', port: 3112, authFunctionId: 'shop::stream-auth' })
     expect(c.unsupported).toEqual(['iii-stream adapter redis'])
     expect(
-      parseIiiConfig('workers:\n  - name: iii-stream\n    config: { auth_function: a::b }\n').stream?.authFunctionId,
+      parseIiiConfig('workers:\n  - name: iii-stream\n    config: { auth_function: a::b }\n').stream
+        ?.authFunctionId,
     ).toBe('a::b')
   })
 
@@ -108,10 +109,7 @@ describe('iii config reader', () => {
       ],
       ['workers:\n  - name: iii-http\n    config: { default_timeout: -1 }', /default_timeout/],
       ['workers:\n  - name: iii-stream\n  - name: iii-stream', /more than one iii-stream/],
-      [
-        'workers:\n  - name: iii-http\n    config: { port: 3112 }\n  - name: iii-stream',
-        /used twice/,
-      ],
+      ['workers:\n  - name: iii-http\n    config: { port: 3112 }\n  - name: iii-stream', /used twice/],
       [
         'workers:\n  - name: iii-worker-manager\n    config:\n      rbac:\n        expose_functions: ["match(api"]',
         /expose_functions\[0\]/,
@@ -139,6 +137,7 @@ describe('iii config reader', () => {
       [49135, [{ match: 'api::*' }, { metadata: { public: true } }], 'shop::audit'],
     ])
     expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 30000 })
+    expect(c.stream).toEqual({ host: '127.0.0.1', port: 3112, authFunctionId: 'shop::stream-auth' })
     expect(c.unsupported).toEqual([])
   })
 })

@@ -159,7 +159,9 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
       // Streams live in Periodic's database, and change events cross nodes through its Redis.
       const a = c['adapter']
       if (a !== undefined)
-        unsupported.push(`${name} adapter ${isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''}`.trim())
+        unsupported.push(
+          `${name} adapter ${isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''}`.trim(),
+        )
       out.stream = {
         host: optString(c['host'], `${where}.host`) ?? LOOPBACK,
         port: portOf(c['port'] ?? 3112, where),

@@ -75,19 +75,26 @@ export async function authorizeStreamClient(
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } })
   const reason =
-    { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[
-      status
-    ] ?? 'Error'
+    {
+      400: 'Bad Request',
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      429: 'Too Many Requests',
+      503: 'Service Unavailable',
+    }[status] ?? 'Error'
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   )
 }
 
+/** An UpgradeRefusal or a PlatformError (both carry status and code) answers as itself; anything else is a 500. */
 function refuseWith(socket: Duplex, err: unknown, log: StreamPortLog): void {
-  if (err instanceof UpgradeRefusal) return refuse(socket, err.status, err.code, err.message)
   const e = err as { status?: unknown; code?: unknown; message?: unknown }
-  if (typeof e?.status === 'number' && typeof e.code === 'string')
-    return refuse(socket, e.status, e.code, String(e.message ?? ''))
+  if (typeof e?.status === 'number' && typeof e.code === 'string') {
+    refuse(socket, e.status, e.code, String(e.message ?? ''))
+    return
+  }
   log.warn({ err: (err as Error)?.message }, 'stream client upgrade failed')
   refuse(socket, 500, 'INTERNAL', 'the upgrade failed')
 }
@@ -112,7 +119,8 @@ export function attachStreamRoute(server: Server, d: StreamRouteDeps): () => voi
       const url = new URL(req.url ?? '/', 'http://stream')
       const slug = /^\/streams\/([a-z0-9][a-z0-9-]{0,62})\/?$/.exec(url.pathname)?.[1]
       const circle = slug ? await d.circleOf(slug) : undefined
-      if (!circle) throw new UpgradeRefusal(404, 'CIRCLE_NOT_FOUND', 'stream clients connect to /streams/{circle}')
+      if (!circle)
+        throw new UpgradeRefusal(404, 'CIRCLE_NOT_FOUND', 'stream clients connect to /streams/{circle}')
       let context: Json = null
       if (d.authFunctionId) context = await authorizeStreamClient(d.engine, circle, d.authFunctionId, req)
       else {
@@ -173,7 +181,10 @@ export async function openStreamClientPort(o: StreamPortOptions): Promise<Opened
       resolve(typeof a === 'object' && a ? a.port : o.port)
     })
   })
-  o.log.info({ port: bound, circle: o.circle.circleSlug, auth: o.authFunctionId }, 'iii-stream port listening')
+  o.log.info(
+    { port: bound, circle: o.circle.circleSlug, auth: o.authFunctionId },
+    'iii-stream port listening',
+  )
   return {
     port: bound,
     close: () =>

@@ -35,7 +35,11 @@ async function triggerRegistered(w: IIIClient, functionId: string): Promise<void
 /** A leave of an id nobody holds answers an error: once it arrives, every earlier frame was handled. */
 async function settled(c: TestClient): Promise<void> {
   send(c, { type: 'leave', data: { subscriptionId: 'fence' } })
-  expect(await c.next()).toMatchObject({ type: 'error', subscriptionId: 'fence', code: 'subscription_not_found' })
+  expect(await c.next()).toMatchObject({
+    type: 'error',
+    subscriptionId: 'fence',
+    code: 'subscription_not_found',
+  })
 }
 
 async function client(path = `/streams/acme?token=${readKey}`): Promise<TestClient> {
@@ -151,8 +155,14 @@ describe('stream subscriptions', () => {
       [{ type: 'subscribe', data: {} }, 'unknown_message_type'],
       [{ type: 'join' }, 'invalid_message'],
       [{ type: 'join', data: { subscriptionId: 'm1', streamName: 'chat' } }, 'invalid_message'],
-      [{ type: 'join', data: { subscriptionId: 'm2', streamName: 'x'.repeat(513), groupId: 'g' } }, 'invalid_message'],
-      [{ type: 'join', data: { subscriptionId: 'm3', streamName: 'chat', groupId: 'g', id: 7 } }, 'invalid_message'],
+      [
+        { type: 'join', data: { subscriptionId: 'm2', streamName: 'x'.repeat(513), groupId: 'g' } },
+        'invalid_message',
+      ],
+      [
+        { type: 'join', data: { subscriptionId: 'm3', streamName: 'chat', groupId: 'g', id: 7 } },
+        'invalid_message',
+      ],
       [{ type: 'leave', data: { subscriptionId: 'never' } }, 'subscription_not_found'],
     ]
     for (const [m, code] of cases) {

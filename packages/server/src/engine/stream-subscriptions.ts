@@ -5,11 +5,12 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
-import type { Json, JsonObject } from '../storage/storage.ts'
+import type { Json } from '../storage/storage.ts'
 import type { TriggerFailureLog } from './change-triggers.ts'
 import type { Engine } from './engine.ts'
-import { MAX_NAME_BYTES, type ItemChangeEvent } from './state-functions.ts'
+import type { ItemChangeEvent } from './state-functions.ts'
 import type { StateStore } from './state-store.ts'
+import { type JoinData, parseClientMessage } from './stream-client-protocol.ts'
 import { JoinLeaveTriggers, type StreamJoinLeaveEvent } from './stream-join-triggers.ts'
 
 /** Bounds: a client frame is small (close 1009 above it), and what one client may hold. */
@@ -47,8 +48,6 @@ interface ClientConnection {
   closed: boolean
 }
 
-type JoinData = { subscriptionId: string; streamName: string; groupId: string; id: string | null }
-
 const groupKey = (circleId: string, stream: string, group: string) => `${circleId}\0${stream}\0${group}`
 
 export class StreamSubscriptions {
@@ -78,13 +77,7 @@ export class StreamSubscriptions {
   }
 
   /** Completes an authorized upgrade; `context` is what the auth function answered. */
-  accept(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    circle: StreamCircle,
-    context: Json,
-  ): void {
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, circle: StreamCircle, context: Json): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => {})
       if (this.closing || this.connections.size >= this.limits.maxConnections) {
@@ -141,54 +134,33 @@ export class StreamSubscriptions {
   }
 
   private onMessage(conn: ClientConnection, text: string | null): void {
-    if (text === null) return this.error(conn, 'invalid_message', 'frames must be JSON text')
-    let msg: unknown
-    try {
-      msg = JSON.parse(text)
-    } catch {
-      return this.error(conn, 'invalid_message', 'the frame is not JSON')
-    }
-    const m = msg as { type?: unknown; data?: unknown }
-    if (!m || typeof m !== 'object' || Array.isArray(m))
-      return this.error(conn, 'invalid_message', 'a message is {"type": "join"|"leave", "data": {…}}')
-    if (m.type !== 'join' && m.type !== 'leave')
-      return this.error(
-        conn,
-        'unknown_message_type',
-        `unknown message type ${JSON.stringify(m.type)?.slice(0, 100)}; send "join" or "leave"`,
-      )
-    const data = m.data as JsonObject | undefined
-    const subscriptionId = data && typeof data === 'object' ? data['subscriptionId'] : undefined
-    if (!validName(subscriptionId))
-      return this.error(conn, 'invalid_message', `data.subscriptionId ${NAME_RULE}`)
-    if (m.type === 'leave') return this.leave(conn, subscriptionId)
-    const join = parseJoin(data!, subscriptionId)
-    if (typeof join === 'string') return this.error(conn, 'invalid_message', join, subscriptionId)
-    void this.join(conn, join)
+    const m = parseClientMessage(text)
+    if (m.type === 'join') void this.join(conn, m.join)
+    else if (m.type === 'leave') this.leave(conn, m.subscriptionId)
+    else this.error(conn, m.code, m.message, m.subscriptionId)
   }
 
   private async join(conn: ClientConnection, j: JoinData): Promise<void> {
-    if (conn.subs.has(j.subscriptionId))
-      return this.error(
-        conn,
-        'subscription_exists',
-        'this connection already has a subscription with that id',
-        j.subscriptionId,
-      )
-    if (conn.subs.size >= this.limits.maxSubscriptionsPerConnection)
-      return this.error(
-        conn,
-        'too_many_subscriptions',
-        `a connection holds at most ${this.limits.maxSubscriptionsPerConnection} subscriptions`,
-        j.subscriptionId,
-      )
+    const refusal = conn.subs.has(j.subscriptionId)
+      ? (['subscription_exists', 'this connection already has a subscription with that id'] as const)
+      : conn.subs.size >= this.limits.maxSubscriptionsPerConnection
+        ? ([
+            'too_many_subscriptions',
+            `a connection holds at most ${this.limits.maxSubscriptionsPerConnection} subscriptions`,
+          ] as const)
+        : null
+    if (refusal) {
+      this.error(conn, refusal[0], refusal[1], j.subscriptionId)
+      return
+    }
     const sub: Subscription = { conn, ...j, backlog: [], joined: false, ended: false }
     conn.subs.set(j.subscriptionId, sub)
     const event = this.eventOf(sub)
     const verdict = await this.joinTriggers.authorize(conn.circle.circleId, event)
     if (!verdict.ok) {
       this.drop(sub)
-      return this.error(conn, verdict.code, verdict.message, j.subscriptionId)
+      this.error(conn, verdict.code, verdict.message, j.subscriptionId)
+      return
     }
     sub.joined = true
     if (sub.ended || conn.closed) {
@@ -198,8 +170,8 @@ export class StreamSubscriptions {
     }
     // Listen before reading, so no change between the read and the sync goes missing.
     const key = groupKey(conn.circle.circleId, sub.streamName, sub.groupId)
-    let subs = this.byGroup.get(key)
-    if (!subs) this.byGroup.set(key, (subs = new Set()))
+    const subs = this.byGroup.get(key) ?? new Set()
+    this.byGroup.set(key, subs)
     subs.add(sub)
     let data: Json
     try {
@@ -207,7 +179,8 @@ export class StreamSubscriptions {
     } catch (err) {
       this.log({ err: (err as Error).message }, 'engine: stream subscription sync failed')
       this.end(sub)
-      return this.error(conn, 'internal_error', 'reading the stream failed', j.subscriptionId)
+      this.error(conn, 'internal_error', 'reading the stream failed', j.subscriptionId)
+      return
     }
     if (sub.ended) return
     this.send(
@@ -242,9 +215,8 @@ export class StreamSubscriptions {
 
   private leave(conn: ClientConnection, subscriptionId: string): void {
     const sub = conn.subs.get(subscriptionId)
-    if (!sub)
-      return this.error(conn, 'subscription_not_found', 'no subscription with that id', subscriptionId)
-    this.end(sub)
+    if (sub) this.end(sub)
+    else this.error(conn, 'subscription_not_found', 'no subscription with that id', subscriptionId)
   }
 
   /** Ends a subscription; its leave triggers fire once it was joined. */
@@ -299,18 +271,4 @@ export class StreamSubscriptions {
       JSON.stringify({ type: 'error', ...(subscriptionId ? { subscriptionId } : {}), code, message }),
     )
   }
-}
-
-const NAME_RULE = `must be a non-empty string of at most ${MAX_NAME_BYTES} bytes`
-
-function validName(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= MAX_NAME_BYTES
-}
-
-function parseJoin(data: JsonObject, subscriptionId: string): JoinData | string {
-  const { streamName, groupId, id } = data
-  if (!validName(streamName)) return `data.streamName ${NAME_RULE}`
-  if (!validName(groupId)) return `data.groupId ${NAME_RULE}`
-  if (id !== undefined && id !== null && !validName(id)) return `data.id (optional) ${NAME_RULE}`
-  return { subscriptionId, streamName, groupId, id: typeof id === 'string' ? id : null }
 }
