@@ -45,6 +45,8 @@ interface ClientConnection {
   circle: StreamCircle
   context: Json
   subs: Map<string, Subscription>
+  /** Joins whose triggers are still answering (a join left early no longer counts in `subs`). */
+  pendingJoins: number
   closed: boolean
 }
 
@@ -72,10 +74,6 @@ export class StreamSubscriptions {
     this.leaveTriggers = new JoinLeaveTriggers('stream:leave', engine, log)
   }
 
-  get connectionCount(): number {
-    return this.connections.size
-  }
-
   /** Completes an authorized upgrade; `context` is what the auth function answered. */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, circle: StreamCircle, context: Json): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -85,7 +83,7 @@ export class StreamSubscriptions {
         ws.close(1013, 'too_many_connections')
         return
       }
-      const conn: ClientConnection = { ws, circle, context, subs: new Map(), closed: false }
+      const conn: ClientConnection = { ws, circle, context, subs: new Map(), pendingJoins: 0, closed: false }
       this.connections.add(conn)
       ws.on('message', (data, isBinary) => this.onMessage(conn, isBinary ? null : data.toString()))
       ws.on('close', () => this.onClose(conn))
@@ -143,7 +141,8 @@ export class StreamSubscriptions {
   private async join(conn: ClientConnection, j: JoinData): Promise<void> {
     const refusal = conn.subs.has(j.subscriptionId)
       ? (['subscription_exists', 'this connection already has a subscription with that id'] as const)
-      : conn.subs.size >= this.limits.maxSubscriptionsPerConnection
+      : conn.subs.size >= this.limits.maxSubscriptionsPerConnection ||
+          conn.pendingJoins >= this.limits.maxSubscriptionsPerConnection
         ? ([
             'too_many_subscriptions',
             `a connection holds at most ${this.limits.maxSubscriptionsPerConnection} subscriptions`,
@@ -156,7 +155,9 @@ export class StreamSubscriptions {
     const sub: Subscription = { conn, ...j, backlog: [], joined: false, ended: false }
     conn.subs.set(j.subscriptionId, sub)
     const event = this.eventOf(sub)
+    conn.pendingJoins++
     const verdict = await this.joinTriggers.authorize(conn.circle.circleId, event)
+    conn.pendingJoins--
     if (!verdict.ok) {
       this.drop(sub)
       this.error(conn, verdict.code, verdict.message, j.subscriptionId)
