@@ -35,9 +35,9 @@ function validName(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= MAX_NAME_BYTES
 }
 
-/** `text` is null for a binary frame. */
-export function parseClientMessage(text: string | null): ClientMessage {
-  if (text === null) return invalid('frames must be JSON text')
+/** null for an empty frame (a keep-alive: ignored, as the iii engine ignores it). */
+export function parseClientMessage(text: string): ClientMessage | null {
+  if (!text.trim()) return null
   let msg: unknown
   try {
     msg = JSON.parse(text)

@@ -66,8 +66,10 @@ describe('stream subscriptions', () => {
     join(c, { subscriptionId: 's1', streamName: 'chat', groupId: 'room1' })
     const sync = await c.next()
     expect(sync).toEqual({
+      type: 'stream',
       streamName: 'chat',
       groupId: 'room1',
+      id: null,
       timestamp: expect.any(Number),
       event: { type: 'sync', data: [{ id: 'a', text: 'hi' }] },
     })
@@ -91,7 +93,9 @@ describe('stream subscriptions', () => {
       ['b', { type: 'update', data: { id: 'b', text: 'yo!' } }],
       ['a', { type: 'delete', data: { id: 'a', text: 'hi' } }],
     ])
-    expect(frames.every((f) => f.streamName === 'chat' && f.groupId === 'room1')).toBe(true)
+    expect(frames.every((f) => f.type === 'stream' && f.streamName === 'chat' && f.groupId === 'room1')).toBe(
+      true,
+    )
     expect(joins).toContainEqual({
       subscription_id: 's1',
       stream_name: 'chat',
@@ -133,6 +137,14 @@ describe('stream subscriptions', () => {
   it('refuses a join a stream:join trigger answers unauthorized: no sync, no events', async () => {
     const c = await client()
     join(c, { subscriptionId: 'nope', streamName: 'chat', groupId: 'secret' })
+    // iii's refusal first (what iii clients watch for), then the error frame naming the subscription.
+    expect(await c.next()).toMatchObject({
+      type: 'stream',
+      streamName: 'chat',
+      groupId: 'secret',
+      id: null,
+      event: { type: 'unauthorized' },
+    })
     expect(await c.next()).toEqual({
       type: 'error',
       subscriptionId: 'nope',
@@ -171,11 +183,14 @@ describe('stream subscriptions', () => {
       expect(f, JSON.stringify(m).slice(0, 80)).toMatchObject({ type: 'error', code })
       expect(f.streamName).toBeUndefined()
     }
+    // An empty frame is a keep-alive (ignored); a binary frame is read as JSON, as iii does.
+    send(c, '  ')
     c.ws.send(Buffer.from([1, 2, 3]), { binary: true })
     expect(await c.next()).toMatchObject({ type: 'error', code: 'invalid_message' })
-    join(c, { subscriptionId: 'ok', streamName: 'chat', groupId: 'room5' })
+    const joinOk = { type: 'join', data: { subscriptionId: 'ok', streamName: 'chat', groupId: 'room5' } }
+    c.ws.send(Buffer.from(JSON.stringify(joinOk)), { binary: true })
     expect(await c.next()).toMatchObject({ event: { type: 'sync' } })
-    join(c, { subscriptionId: 'ok', streamName: 'chat', groupId: 'room5' })
+    send(c, joinOk)
     expect(await c.next()).toMatchObject({ type: 'error', subscriptionId: 'ok', code: 'subscription_exists' })
     c.ws.close()
   })

@@ -85,7 +85,8 @@ export class StreamSubscriptions {
       }
       const conn: ClientConnection = { ws, circle, context, subs: new Map(), pendingJoins: 0, closed: false }
       this.connections.add(conn)
-      ws.on('message', (data, isBinary) => this.onMessage(conn, isBinary ? null : data.toString()))
+      // Binary frames are read as JSON too, as the iii engine does.
+      ws.on('message', (data) => this.onMessage(conn, data.toString()))
       ws.on('close', () => this.onClose(conn))
     })
   }
@@ -97,6 +98,7 @@ export class StreamSubscriptions {
     if (!subs?.size) return
     const type = e.change === 'created' ? 'create' : e.change === 'updated' ? 'update' : 'delete'
     const frame = JSON.stringify({
+      type: 'stream',
       streamName: e.ref.scope,
       groupId: e.ref.group,
       id: e.ref.key,
@@ -131,8 +133,9 @@ export class StreamSubscriptions {
     for (const c of this.connections) c.ws.terminate()
   }
 
-  private onMessage(conn: ClientConnection, text: string | null): void {
+  private onMessage(conn: ClientConnection, text: string): void {
     const m = parseClientMessage(text)
+    if (m === null) return
     if (m.type === 'join') void this.join(conn, m.join)
     else if (m.type === 'leave') this.leave(conn, m.subscriptionId)
     else this.error(conn, m.code, m.message, m.subscriptionId)
@@ -160,6 +163,8 @@ export class StreamSubscriptions {
     conn.pendingJoins--
     if (!verdict.ok) {
       this.drop(sub)
+      // iii's own refusal (what iii clients watch for), then the error frame naming the subscription.
+      this.send(conn, this.wrapped(sub, { type: 'unauthorized' }))
       this.error(conn, verdict.code, verdict.message, j.subscriptionId)
       return
     }
@@ -184,16 +189,7 @@ export class StreamSubscriptions {
       return
     }
     if (sub.ended) return
-    this.send(
-      conn,
-      JSON.stringify({
-        streamName: sub.streamName,
-        groupId: sub.groupId,
-        ...(sub.id !== null ? { id: sub.id } : {}),
-        timestamp: Date.now(),
-        event: { type: 'sync', data },
-      }),
-    )
+    this.send(conn, this.wrapped(sub, { type: 'sync', data }))
     const backlog = sub.backlog ?? []
     sub.backlog = null
     for (const frame of backlog) this.send(conn, frame)
@@ -244,6 +240,18 @@ export class StreamSubscriptions {
       if (sub.joined) this.end(sub)
       else sub.ended = true
     }
+  }
+
+  /** iii's StreamWrapperMessage for one subscription (`id` null for a group). */
+  private wrapped(sub: Subscription, event: Json): string {
+    return JSON.stringify({
+      type: 'stream',
+      timestamp: Date.now(),
+      streamName: sub.streamName,
+      groupId: sub.groupId,
+      id: sub.id,
+      event,
+    })
   }
 
   private eventOf(sub: Subscription): StreamJoinLeaveEvent {
