@@ -248,10 +248,20 @@ describe('stream subscriptions with PERIODIC_STREAM_AUTH_FUNCTION', () => {
       seen.leave.push(e)
       return null
     })
+    // Refuses every join its condition lets through: only joins to "vip" groups.
+    w.registerFunction('on::deny', async () => ({ unauthorized: true }))
+    w.registerFunction('cond::vip', async (e: any) => e.group_id === 'vip')
     w.registerTrigger({ type: 'stream:join', function_id: 'on::join', config: {} })
     w.registerTrigger({ type: 'stream:leave', function_id: 'on::leave', config: {} })
+    w.registerTrigger({
+      type: 'stream:join',
+      function_id: 'on::deny',
+      config: { condition_function_id: 'cond::vip' },
+    })
     await triggerRegistered(w, 'on::join')
     await triggerRegistered(w, 'on::leave')
+    await triggerRegistered(w, 'on::deny')
+    await waitForFunction(w, 'cond::vip')
   })
   afterAll(async () => authKit?.close())
 
@@ -265,6 +275,16 @@ describe('stream subscriptions with PERIODIC_STREAM_AUTH_FUNCTION', () => {
       headers: expect.objectContaining({ host: expect.any(String) }),
       addr: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
     })
+  })
+
+  it('asks a join trigger only when its condition_function_id answers true', async () => {
+    const c = await connect(wsUrl(authKit.server.url, '/streams/acme?t=good'))
+    join(c, { subscriptionId: 'v', streamName: 'chat', groupId: 'vip' })
+    expect(await c.next()).toMatchObject({ event: { type: 'unauthorized' } })
+    expect(await c.next()).toMatchObject({ type: 'error', subscriptionId: 'v', code: 'unauthorized' })
+    join(c, { subscriptionId: 'p', streamName: 'chat', groupId: 'plain' })
+    expect(await c.next()).toMatchObject({ groupId: 'plain', event: { type: 'sync' } })
+    c.ws.close()
   })
 
   it('passes the auth context into join and leave triggers; leave fires on explicit leave and on disconnect', async () => {
@@ -281,10 +301,11 @@ describe('stream subscriptions with PERIODIC_STREAM_AUTH_FUNCTION', () => {
       context: { user: 'ada' },
     })
     send(c, { type: 'leave', data: { subscriptionId: 'a1' } })
-    await eventually(() => expect(seen.leave.map((e) => e.subscription_id)).toEqual(['a1']))
+    const mine = () => seen.leave.filter((e) => e.subscription_id.startsWith('a'))
+    await eventually(() => expect(mine().map((e) => e.subscription_id)).toEqual(['a1']))
     c.ws.close()
-    await eventually(() => expect(seen.leave.map((e) => e.subscription_id)).toEqual(['a1', 'a2']))
-    expect(seen.leave[1]).toEqual({
+    await eventually(() => expect(mine().map((e) => e.subscription_id)).toEqual(['a1', 'a2']))
+    expect(mine()[1]).toEqual({
       subscription_id: 'a2',
       stream_name: 'chat',
       group_id: 'g',
