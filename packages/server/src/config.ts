@@ -36,6 +36,8 @@ export interface Config {
     timeoutMs: number
     /** An iii engine config.yaml whose workers: list this server runs (`--iii-config`). */
     iiiConfig: string | undefined
+    /** The function that authorizes stream clients at `/streams/{circle}` (else a circle key). */
+    streamAuthFunction: string | undefined
   }
   browser: {
     /** The Chromium executable browser elements launch. */
@@ -124,6 +126,12 @@ export const CONFIG_OPTIONS = {
     default: '',
     help: 'An iii engine config.yaml to run: its worker ports, RBAC and iii-http port',
   },
+  'stream-auth-function': {
+    type: 'string',
+    env: 'PERIODIC_STREAM_AUTH_FUNCTION',
+    default: '',
+    help: 'Function id that authorizes stream clients at /streams/{circle} (unset: a read key)',
+  },
   chromium: {
     type: 'string',
     env: 'PERIODIC_CHROMIUM_PATH',
@@ -164,6 +172,15 @@ function rateLimitOf(rawRate: string, rawBurst: string): Config['rateLimit'] {
 /** 0 turns the idle stop off; otherwise at least a second, at most a week. */
 function browserIdleTimeout(raw: string): number {
   return raw === '0' ? 0 : int('browser idle timeout', raw, 1000, 7 * 86_400_000)
+}
+
+function streamAuthFunction(raw: string): string | undefined {
+  if (!raw) return undefined
+  if (raw.length > 512 || /\s/.test(raw))
+    throw new ConfigError(
+      `stream auth function must be a function id (no spaces, at most 512), got "${raw.slice(0, 100)}"`,
+    )
+  return raw
 }
 
 function oneOf<const T extends readonly string[]>(name: string, raw: string, allowed: T): T[number] {
@@ -242,6 +259,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
           : int('engine port', get('engine-port'), 0, 65535),
       timeoutMs: int('engine timeout', get('engine-timeout'), 10, 3_600_000),
       iiiConfig: get('iii-config') ? resolve(get('iii-config')) : undefined,
+      streamAuthFunction: streamAuthFunction(get('stream-auth-function')),
     },
     browser: {
       chromiumPath: get('chromium'),

@@ -7,6 +7,7 @@ import { type Logger, pino } from 'pino'
 import { Registry as MetricsRegistry } from 'prom-client'
 import { Authenticator, generateKey } from './auth/api-keys.ts'
 import { engineWorkerAuth } from './auth/engine-worker-auth.ts'
+import { streamClientKeyCheck } from './auth/stream-client-auth.ts'
 import type { Config } from './config.ts'
 import { hasScope } from './elements/actor.ts'
 import { ElementService } from './elements/element-service.ts'
@@ -15,6 +16,7 @@ import { Registry } from './elements/registry.ts'
 import type { EngineClock } from './engine/cron-triggers.ts'
 import { EngineError } from './engine/engine-error.ts'
 import { type RunningEngine, startEngine } from './engine/start-engine.ts'
+import { attachStreamRoute } from './engine/stream-client-port.ts'
 import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
 import { KeyRateLimiter } from './http/rate-limiter.ts'
@@ -137,6 +139,22 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     for (const t of registry.list()) registry.runtimeOf(t.type)?.attachServer?.(app.server)
     app.addHook('preClose', async () => {
       await Promise.all(registry.list().map((t) => registry.runtimeOf(t.type)?.drain?.()))
+    })
+    const streams = engine.streams
+    const detachStreams = attachStreamRoute(app.server, {
+      hub: streams,
+      engine: engine.engine,
+      circleOf: async (slug) => {
+        const c = await storage.findCircle(slug)
+        return c && { circleId: c.id, circleSlug: c.slug }
+      },
+      authFunctionId: config.engine.streamAuthFunction ?? null,
+      checkKey: streamClientKeyCheck(auth),
+      log: logger,
+    })
+    app.addHook('preClose', async () => {
+      detachStreams()
+      await streams.close()
     })
     if (iiiConfig)
       iii = await startIiiDropIn(iiiConfig, {

@@ -20,6 +20,8 @@ export interface IiiConfig {
   circle: string
   workerPorts: IiiWorkerPort[]
   http: { host: string; port: number; defaultTimeoutMs: number | null } | null
+  /** `iii-stream`: the stream client port (browsers subscribe to stream groups there). */
+  stream: { host: string; port: number; authFunctionId: string | null } | null
   /** Worker kinds, adapters and keys Periodic does not honour: named in one startup warning. */
   unsupported: string[]
 }
@@ -125,7 +127,7 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     throw new IiiConfigError('circle must be a circle slug (lowercase letters, digits, -)')
   const unsupported: string[] = []
   for (const k of Object.keys(doc)) if (!['workers', 'circle', 'engine'].includes(k)) unsupported.push(k)
-  const out: IiiConfig = { circle, workerPorts: [], http: null, unsupported }
+  const out: IiiConfig = { circle, workerPorts: [], http: null, stream: null, unsupported }
   entriesOf(doc).forEach(([name, c], i) => {
     const where = `workers[${i}] ${name}`
     const extra = (keys: string[]) => {
@@ -151,6 +153,22 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
         port: portOf(c['port'] ?? 3111, where),
         defaultTimeoutMs: typeof t === 'number' ? t : null,
       }
+    } else if (name === 'iii-stream') {
+      extra(['host', 'port', 'auth_function', 'auth_function_id', 'adapter'])
+      if (out.stream) throw new IiiConfigError('the config has more than one iii-stream worker')
+      // Streams live in Periodic's database, and change events cross nodes through its Redis.
+      const a = c['adapter']
+      if (a !== undefined)
+        unsupported.push(
+          `${name} adapter ${isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''}`.trim(),
+        )
+      out.stream = {
+        host: optString(c['host'], `${where}.host`) ?? LOOPBACK,
+        port: portOf(c['port'] ?? 3112, where),
+        authFunctionId:
+          optString(c['auth_function'], `${where}.auth_function`) ??
+          optString(c['auth_function_id'], `${where}.auth_function_id`),
+      }
     } else if (BUILT_IN.has(name)) {
       if (c['adapter'] !== undefined) {
         const a = c['adapter']
@@ -161,7 +179,12 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     } else unsupported.push(name)
   })
   const seen = new Set<number>()
-  for (const p of [...out.workerPorts.map((w) => w.port), ...(out.http ? [out.http.port] : [])]) {
+  const ports = [
+    ...out.workerPorts.map((w) => w.port),
+    ...(out.http ? [out.http.port] : []),
+    ...(out.stream ? [out.stream.port] : []),
+  ]
+  for (const p of ports) {
     if (p !== 0 && seen.has(p)) throw new IiiConfigError(`port ${p} is used twice in the config`)
     seen.add(p)
   }

@@ -14,6 +14,7 @@ import { RedisFanout } from './redis-fanout.ts'
 import { RemoteFunctions } from './remote-functions.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
+import { StreamSubscriptions } from './stream-subscriptions.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
 
 export interface EngineOptions {
@@ -41,6 +42,8 @@ export interface RunningEngine {
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
   onChange: Set<(e: ItemChangeEvent) => void>
+  /** Browser stream subscriptions (their upgrade routes are in stream-client-port.ts). */
+  streams: StreamSubscriptions
   /** Opens an extra worker port (an iii config's iii-worker-manager); closed with the engine. */
   openWorkerPort(o: IiiPortOptions): Promise<OpenedPort>
   close(): Promise<void>
@@ -92,6 +95,10 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   )
   const cron = new CronTriggers(engine, o.storage.kysely, randomUUID(), o.clock ?? systemClock, failed)
   engine.addTriggerType(cron)
+  const streams = new StreamSubscriptions(engine, store, failed)
+  engine.addTriggerType(streams.joinTriggers)
+  engine.addTriggerType(streams.leaveTriggers)
+  onChange.add((e) => streams.onChange(e))
   const channels = new ChannelHub()
   addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
@@ -114,6 +121,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     httpTriggers,
     port: bound,
     onChange,
+    streams,
     async openWorkerPort(p) {
       const opened = await openIiiWorkerPort(engine, queues, o.log, channels, p)
       extraPorts.push(opened)
@@ -121,6 +129,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     },
     async close() {
       cron.close()
+      streams.terminate()
       queues.close()
       channels.close()
       await Promise.all(extraPorts.map((p) => p.close()))
