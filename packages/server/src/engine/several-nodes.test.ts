@@ -9,6 +9,7 @@ import { type IIIClient, registerWorker } from 'iii-sdk'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { redisAnswers, TEST_REDIS_URL } from '../../test/test-redis.ts'
+import { connect, wsUrl } from '../../test/ws-test-client.ts'
 import { parseConfig } from '../config.ts'
 import { type Platform, startPlatform } from '../main.ts'
 import { eventually, waitForFunction } from './engine-test-kit.ts'
@@ -128,5 +129,20 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
       )
       expect(err).toMatchObject({ code: 'function_not_found' })
     })
+  })
+
+  it('streams a write made on node A to a browser subscribed on node B', async () => {
+    const c = await connect(wsUrl(nodes[1]!.url, `/streams/acme?token=${key}`))
+    c.ws.send(
+      JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'chat', groupId: 'lobby' } }),
+    )
+    expect(await c.next()).toMatchObject({ event: { type: 'sync', data: [] } })
+    const onA = worker(nodes[0]!)
+    await onA.trigger({
+      function_id: 'stream::set',
+      payload: { stream_name: 'chat', group_id: 'lobby', item_id: 'm1', data: { text: 'across' } },
+    })
+    expect(await c.next()).toMatchObject({ id: 'm1', event: { type: 'create', data: { text: 'across' } } })
+    c.ws.close()
   })
 })
