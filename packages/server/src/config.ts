@@ -12,7 +12,7 @@ export interface Config {
   /** PERIODIC_MASTER_KEY (wraps data keys of secrets at rest); unset: <data-dir>/master-keys.json. */
   masterKey: string | undefined
   databaseUrl: string | undefined
-  /** Redis for WebSocket fan-out and presence across nodes (unset: one node, in process). */
+  /** Redis across nodes: WebSocket fan-out and presence, engine change events (unset: one node, in process). */
   redisUrl: string | undefined
   /** Prefix of every Redis key and channel, so installations (and tests) sharing a Redis never cross. */
   redisPrefix: string
@@ -39,6 +39,8 @@ export interface Config {
     iiiConfig: string | undefined
     /** URL prefixes / hosts HTTP-invoked functions may call (empty: none may register). */
     httpFunctionsAllowlist: string[]
+    /** The function that authorizes stream clients at `/streams/{circle}` (else a circle key). */
+    streamAuthFunction: string | undefined
   }
   browser: {
     /** The Chromium executable browser elements launch. */
@@ -133,6 +135,12 @@ export const CONFIG_OPTIONS = {
     default: '',
     help: 'Comma-separated URL prefixes or hosts that HTTP-invoked functions may call',
   },
+  'stream-auth-function': {
+    type: 'string',
+    env: 'PERIODIC_STREAM_AUTH_FUNCTION',
+    default: '',
+    help: 'Function id that authorizes stream clients at /streams/{circle} (unset: a read key)',
+  },
   chromium: {
     type: 'string',
     env: 'PERIODIC_CHROMIUM_PATH',
@@ -187,6 +195,15 @@ function allowlist(raw: string): string[] {
 
 function browserIdleTimeout(raw: string): number {
   return raw === '0' ? 0 : int('browser idle timeout', raw, 1000, 7 * 86_400_000)
+}
+
+function streamAuthFunction(raw: string): string | undefined {
+  if (!raw) return undefined
+  if (raw.length > 512 || /\s/.test(raw))
+    throw new ConfigError(
+      `stream auth function must be a function id (no spaces, at most 512), got "${raw.slice(0, 100)}"`,
+    )
+  return raw
 }
 
 function oneOf<const T extends readonly string[]>(name: string, raw: string, allowed: T): T[number] {
@@ -266,6 +283,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       timeoutMs: int('engine timeout', get('engine-timeout'), 10, 3_600_000),
       iiiConfig: get('iii-config') ? resolve(get('iii-config')) : undefined,
       httpFunctionsAllowlist: allowlist(get('http-functions-allowlist')),
+      streamAuthFunction: streamAuthFunction(get('stream-auth-function')),
     },
     browser: {
       chromiumPath: get('chromium'),

@@ -10,6 +10,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { startTestServer, type TestServer } from '../test/test-server.ts'
+import { connect, refusal } from '../test/ws-test-client.ts'
 import { parseConfig } from './config.ts'
 import { eventually, waitForFunction } from './engine/engine-test-kit.ts'
 import { readIiiConfig } from './iii-drop-in.ts'
@@ -38,7 +39,7 @@ workers:
         name: redis
   - name: iii-cron
   - name: iii-stream
-    config: { port: 3112 }
+    config: { port: 0, auth_function: auth::check }
   - name: iii-observability
     config:
       exporter: memory
@@ -194,15 +195,31 @@ describe('periodic serve --iii-config', () => {
     )
   })
 
+  it('serves stream clients on the iii-stream port, authorized by its auth_function', async () => {
+    const url = `ws://127.0.0.1:${server.platform.iii!.streamPort}/any/path`
+    expect((await refusal(url, { headers: { 'x-token': 'bad' } })).status).toBe(401)
+    const c = await connect(url, { headers: { 'x-token': 'good' } })
+    c.ws.send(
+      JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'orders', groupId: 'live' } }),
+    )
+    expect(await c.next()).toMatchObject({
+      streamName: 'orders',
+      groupId: 'live',
+      event: { type: 'sync', data: [] },
+    })
+    await trusted.trigger({
+      function_id: 'stream::set',
+      payload: { stream_name: 'orders', group_id: 'live', item_id: '1', data: { item: 'widget' } },
+    })
+    expect(await c.next()).toMatchObject({ id: '1', event: { type: 'create', data: { item: 'widget' } } })
+    c.ws.close()
+  })
+
   it('names every unsupported worker and adapter in one startup warning', () => {
     const warnings = logLines.filter((l) => /not supported by Periodic/.test(l.msg ?? ''))
     expect(warnings).toHaveLength(1)
-    expect(warnings[0].unsupported).toEqual([
-      'iii-state adapter redis',
-      'iii-stream',
-      'iii-observability.alerts',
-    ])
-    expect(warnings[0].msg).toContain('iii-stream')
+    expect(warnings[0].unsupported).toEqual(['iii-state adapter redis', 'iii-observability.alerts'])
+    expect(warnings[0].msg).toContain('iii-observability')
   })
 
   it('stops the server at startup on a malformed config, naming the file', () => {

@@ -1,12 +1,13 @@
 // `periodic serve --iii-config`: runs an iii engine config's workers on Periodic — extra worker
-// ports joined to one circle (created if missing), an iii-http port, the observability and
-// http-functions settings — and warns once about the rest.
+// ports joined to one circle (created if missing), an iii-http port, an iii-stream port for stream
+// clients, the observability and http-functions settings — and warns once about the rest.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { ConfigError } from './config.ts'
 import { SCOPES } from './elements/actor.ts'
 import type { ElementService } from './elements/element-service.ts'
 import { type IiiConfig, IiiConfigError, loadIiiConfig } from './engine/iii-config.ts'
 import type { RunningEngine } from './engine/start-engine.ts'
+import { type OpenedStreamPort, openStreamClientPort } from './engine/stream-client-port.ts'
 import { startIiiHttpServer } from './http/iii-http-server.ts'
 import type { Storage } from './storage/storage.ts'
 
@@ -24,6 +25,7 @@ export interface IiiDropIn {
   circle: string
   workerPorts: number[]
   httpPort: number | null
+  streamPort: number | null
   close(): Promise<void>
 }
 
@@ -52,6 +54,7 @@ export async function startIiiDropIn(
   const workerPorts: number[] = []
   let http: FastifyInstance | null = null
   let httpPort: number | null = null
+  let stream: OpenedStreamPort | null = null
   try {
     for (const p of cfg.workerPorts) {
       const opened = await d.engine.openWorkerPort({ circleId: circle.id, circleSlug: circle.slug, ...p })
@@ -72,16 +75,29 @@ export async function startIiiDropIn(
       httpPort = started.port
       d.logger.info({ port: httpPort, circle: circle.slug }, 'iii-http port listening')
     }
+    if (cfg.stream)
+      stream = await openStreamClientPort({
+        hub: d.engine.streams,
+        engine: d.engine.engine,
+        circle: { circleId: circle.id, circleSlug: circle.slug },
+        host: cfg.stream.host,
+        port: cfg.stream.port,
+        authFunctionId: cfg.stream.authFunctionId,
+        log: d.logger,
+      })
   } catch (err) {
     await http?.close()
+    await stream?.close()
     throw err
   }
   return {
     circle: circle.slug,
     workerPorts,
     httpPort,
+    streamPort: stream?.port ?? null,
     async close() {
       await http?.close()
+      await stream?.close()
     },
   }
 }

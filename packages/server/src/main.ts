@@ -7,6 +7,7 @@ import { type Logger, pino } from 'pino'
 import { Registry as MetricsRegistry } from 'prom-client'
 import { Authenticator, generateKey } from './auth/api-keys.ts'
 import { engineWorkerAuth } from './auth/engine-worker-auth.ts'
+import { streamClientKeyCheck } from './auth/stream-client-auth.ts'
 import type { Config } from './config.ts'
 import { hasScope } from './elements/actor.ts'
 import { ElementService } from './elements/element-service.ts'
@@ -15,6 +16,7 @@ import { Registry } from './elements/registry.ts'
 import type { EngineClock } from './engine/cron-triggers.ts'
 import { EngineError } from './engine/engine-error.ts'
 import { type RunningEngine, startEngine } from './engine/start-engine.ts'
+import { attachStreamRoute } from './engine/stream-client-port.ts'
 import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
 import { KeyRateLimiter } from './http/rate-limiter.ts'
@@ -63,6 +65,8 @@ function loadAdminKey(config: Config): { key: string; generated: boolean } {
 export async function startPlatform(config: Config, opts: StartOptions = {}): Promise<Platform> {
   const logger =
     opts.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.key', '*.token'] })
+  // A bad --iii-config stops the start before anything is created on disk.
+  const iiiConfig = config.engine.iiiConfig ? readIiiConfig(config.engine.iiiConfig) : null
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
   const storage =
     opts.storage ??
@@ -72,7 +76,6 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
   let engine: RunningEngine | undefined
   let iii: IiiDropIn | null = null
   try {
-    const iiiConfig = config.engine.iiiConfig ? readIiiConfig(config.engine.iiiConfig) : null
     await storage.migrate()
     const { key: adminKey, generated } = loadAdminKey(config)
     const bus = new EventBus((err, event) =>
@@ -113,6 +116,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       timeoutMs: config.engine.timeoutMs,
       httpFunctionsAllowlist: config.engine.httpFunctionsAllowlist,
       ...(opts.engineClock ? { clock: opts.engineClock } : {}),
+      ...(config.redisUrl ? { redis: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
       http: {
         secret: (name) => process.env[name],
         isCircleKey: async (header, circleId) => {
@@ -136,6 +140,22 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     for (const t of registry.list()) registry.runtimeOf(t.type)?.attachServer?.(app.server)
     app.addHook('preClose', async () => {
       await Promise.all(registry.list().map((t) => registry.runtimeOf(t.type)?.drain?.()))
+    })
+    const streams = engine.streams
+    const detachStreams = attachStreamRoute(app.server, {
+      hub: streams,
+      engine: engine.engine,
+      circleOf: async (slug) => {
+        const c = await storage.findCircle(slug)
+        return c && { circleId: c.id, circleSlug: c.slug }
+      },
+      authFunctionId: config.engine.streamAuthFunction ?? null,
+      checkKey: streamClientKeyCheck(auth),
+      log: logger,
+    })
+    app.addHook('preClose', async () => {
+      detachStreams()
+      await streams.close()
     })
     if (iiiConfig)
       iii = await startIiiDropIn(iiiConfig, {

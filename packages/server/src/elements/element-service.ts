@@ -6,8 +6,9 @@ import { E, PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import type { ElementPatch, ElementRow, JsonObject, Storage } from '../storage/storage.ts'
 import { isUniqueViolation } from '../storage/unique-violation.ts'
-import { type Actor, canSeeCircle } from './actor.ts'
+import type { Actor } from './actor.ts'
 import type { ElementType } from './element.ts'
+import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
 import { assertSafeKeys, assertValidSlug, deepClone, deepMerge, nameFromSlug } from './spec-merge.ts'
@@ -35,8 +36,7 @@ type PendingEvent = { type: string; row: ElementRow; actor: Actor | null; data: 
 const now = () => new Date().toISOString()
 
 export class ElementService {
-  private readonly circleSlugs = new Map<string, string>()
-  private readonly lineageCache = new Map<string, { slug: string; parent_id: string | null }>()
+  private readonly resolver: ElementResolver
 
   constructor(
     readonly storage: Storage,
@@ -44,7 +44,9 @@ export class ElementService {
     readonly bus: EventBus,
     /** Lets types run their slower `lint` checks after a write (absent in some tests). */
     readonly config?: Config,
-  ) {}
+  ) {
+    this.resolver = new ElementResolver(storage)
+  }
 
   /** Runs the type's lint (e.g. a Python syntax check) so `present` can show its warnings. */
   private async lint(row: ElementRow): Promise<void> {
@@ -63,87 +65,22 @@ export class ElementService {
   }
 
   /** Resolves `/api/{circle}/{...segments}`; intermediate segments must be ancestors, in order. */
-  async resolve(actor: Actor | null, circleSlug: string, segments: string[]): Promise<ElementRow> {
-    const circleNotFound = () =>
-      new PlatformError(E.CIRCLE_NOT_FOUND, `circle "${circleSlug.slice(0, 80)}" not found`)
-    if (segments.length === 0) {
-      const circle = await this.storage.findCircle(circleSlug)
-      if (!circle || (actor && !canSeeCircle(actor, circle.id))) throw circleNotFound()
-      this.remember(circle)
-      return circle
-    }
-    const row = await this.storage.findElementInCircle(circleSlug, segments[segments.length - 1]!)
-    const notFound = () =>
-      new PlatformError(
-        E.ELEMENT_NOT_FOUND,
-        `element "${[circleSlug, ...segments].join('/').slice(0, 200)}" not found`,
-      )
-    if (!row) {
-      // Only the failure path pays for telling a missing circle from a missing element.
-      const circle = await this.storage.findCircle(circleSlug)
-      throw !circle || (actor && !canSeeCircle(actor, circle.id)) ? circleNotFound() : notFound()
-    }
-    if (actor && !canSeeCircle(actor, row.circle_id)) throw circleNotFound()
-    this.circleSlugs.set(row.circle_id, circleSlug)
-    this.remember(row)
-    if (segments.length > 1) {
-      const chain = await this.lineage(row)
-      let i = 0
-      for (const seg of segments.slice(0, -1)) {
-        while (i < chain.length && chain[i] !== seg) i++
-        if (i === chain.length) throw notFound()
-        i++
-      }
-    }
-    return row
+  resolve(actor: Actor | null, circleSlug: string, segments: string[]): Promise<ElementRow> {
+    return this.resolver.resolve(actor, circleSlug, segments)
   }
 
-  private remember(row: ElementRow): void {
-    // Slugs and parents never change after creation, so this cache is never stale for live
-    // elements; it is bounded and simply dropped when full.
-    if (this.lineageCache.size > 50_000) this.lineageCache.clear()
-    this.lineageCache.set(row.id, { slug: row.slug, parent_id: row.parent_id })
-  }
-
-  /** Slugs of the ancestors below the circle, top first (from cache; misses read storage). */
-  async lineage(row: ElementRow): Promise<string[]> {
-    const chain: string[] = []
-    let parentId = row.parent_id
-    for (let depth = 0; parentId && depth < 64; depth++) {
-      let entry = this.lineageCache.get(parentId)
-      if (!entry) {
-        const parent = await this.storage.getElement(parentId)
-        if (!parent) break
-        this.remember(parent)
-        entry = { slug: parent.slug, parent_id: parent.parent_id }
-      }
-      if (entry.parent_id === null) break
-      chain.unshift(entry.slug)
-      parentId = entry.parent_id
-    }
-    return chain
+  /** Slugs of the ancestors below the circle, top first. */
+  lineage(row: ElementRow): Promise<string[]> {
+    return this.resolver.lineage(row)
   }
 
   /** Ancestor rows from the circle's first child down to the parent (the circle excluded). */
-  async ancestors(row: ElementRow): Promise<ElementRow[]> {
-    const chain: ElementRow[] = []
-    let parentId = row.parent_id
-    for (let depth = 0; parentId && depth < 64; depth++) {
-      const parent = await this.storage.getElement(parentId)
-      if (!parent || parent.parent_id === null) break
-      chain.unshift(parent)
-      parentId = parent.parent_id
-    }
-    return chain
+  ancestors(row: ElementRow): Promise<ElementRow[]> {
+    return this.resolver.ancestors(row)
   }
 
-  async circleSlug(circleId: string): Promise<string> {
-    let slug = this.circleSlugs.get(circleId)
-    if (!slug) {
-      slug = (await this.storage.getElement(circleId))?.slug ?? '?'
-      this.circleSlugs.set(circleId, slug)
-    }
-    return slug
+  circleSlug(circleId: string): Promise<string> {
+    return this.resolver.circleSlug(circleId)
   }
 
   async present(row: ElementRow): Promise<ElementJson> {

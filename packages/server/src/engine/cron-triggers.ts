@@ -3,6 +3,7 @@
 // several nodes hold the same schedule the function runs once per tick.
 import { type Kysely, sql } from 'kysely'
 import type { JsonObject } from '../storage/storage.ts'
+import { formatTraceparent, newSpanId, newTraceId } from '../trace-context.ts'
 import { fireTrigger, type TriggerFailureLog } from './change-triggers.ts'
 import { type CronSchedule, nextCronTime, parseCron } from './cron-expression.ts'
 import type { Engine, RegisteredTrigger, TriggerTypeHandler } from './engine.ts'
@@ -124,6 +125,8 @@ export class CronTriggers implements TriggerTypeHandler {
         actual_time: new Date(this.clock.now()).toISOString(),
       },
       this.log,
+      // Each tick starts a trace: the function's run, and what it calls, share its id.
+      { traceparent: formatTraceparent(newTraceId(), newSpanId()) },
     )
   }
 }

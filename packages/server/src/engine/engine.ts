@@ -6,6 +6,7 @@ import { EngineError } from './engine-error.ts'
 import type { HttpFunctions, HttpInvocation } from './http-functions.ts'
 import type { Observability } from './observability.ts'
 import type { RegisterFunctionMessage } from './protocol.ts'
+import type { RemoteFunctions } from './remote-functions.ts'
 import type { EngineCaller, WorkerConnection } from './worker-connection.ts'
 
 export type { EngineCaller } from './worker-connection.ts'
@@ -96,6 +97,8 @@ export class Engine {
     Map<string, { conn: WorkerConnection; description: string }>
   >()
   readonly workers = new Map<string, WorkerConnection>()
+  /** Functions served by workers on other nodes (set when REDIS_URL is). */
+  remote: RemoteFunctions | null = null
   /** Spans and metrics of invocations (iii-observability); null keeps none. */
   observability: Observability | null = null
   /** Calls functions registered with an HTTP `invocation` config; null refuses them. */
@@ -173,6 +176,8 @@ export class Engine {
       const r = await this.elements.invoke(caller, elementSlug, data ?? {}, info, timeoutMs)
       if (r) return r.output
     }
+    const remote = await this.remote?.invoke(caller, functionId, data ?? null, opts, timeoutMs)
+    if (remote) return remote.result
     throw new EngineError('function_not_found', `no function "${functionId.slice(0, 200)}" in this circle`)
   }
 
@@ -186,9 +191,14 @@ export class Engine {
   ): void {
     const wf = this.workerFunctions.get(caller.circleId)?.get(functionId)
     if (wf && !wf.http && caller.canExecute && !this.builtins.has(functionId)) {
-      const span = this.observability?.startSpan(caller, functionId, opts.traceparent)
-      wf.conn.invokeVoid(functionId, data ?? null, opts.metadata)
-      if (span) this.observability!.endSpan(span, undefined)
+      const obs = this.observability
+      const span = obs?.startSpan(caller, functionId, opts.traceparent)
+      wf.conn.invokeVoid(
+        functionId,
+        data ?? null,
+        span && !opts.traceparent ? { ...opts, traceparent: obs!.traceparentOf(span) } : opts,
+      )
+      if (span) obs!.endSpan(span, undefined)
       return
     }
     this.invoke(caller, functionId, data, opts).catch(onError)
@@ -200,6 +210,10 @@ export class Engine {
     if (!functionId.startsWith(prefix)) return undefined
     const slug = functionId.slice(prefix.length)
     return /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? slug : undefined
+  }
+
+  hasWorkerFunction(circleId: string, functionId: string): boolean {
+    return this.workerFunctions.get(circleId)?.has(functionId) === true
   }
 
   hasFunction(circleId: string, functionId: string): boolean {
@@ -225,11 +239,15 @@ export class Engine {
     if (previous && previous.conn !== conn) previous.conn.functions.delete(message.id)
     fns.set(message.id, http ? { conn, message, http } : { conn, message })
     conn.functions.add(message.id)
+    this.remote?.announce(conn.caller.circleId, message.id)
   }
 
   unregisterFunction(conn: WorkerConnection, id: string): void {
     const fns = this.workerFunctions.get(conn.caller.circleId)
-    if (fns?.get(id)?.conn === conn) fns.delete(id)
+    if (fns?.get(id)?.conn === conn) {
+      fns.delete(id)
+      this.remote?.withdraw(conn.caller.circleId, id)
+    }
     conn.functions.delete(id)
     conn.localIds.delete(id)
   }

@@ -61,7 +61,8 @@ describe('iii config reader', () => {
       },
     ])
     expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 5000 })
-    expect(c.unsupported).toEqual(['iii-http.cors', 'iii-state adapter redis', 'iii-stream'])
+    expect(c.stream).toEqual({ host: '127.0.0.1', port: 3112, authFunctionId: null })
+    expect(c.unsupported).toEqual(['iii-http.cors', 'iii-state adapter redis'])
     expect(c.observability).toBeNull()
     expect(c.httpFunctions).toBeNull()
   })
@@ -122,6 +123,18 @@ workers:
     })
   })
 
+  it('reads iii-stream: auth_function (or auth_function_id), and names an adapter as ignored', () => {
+    const c = parseIiiConfig(
+      'workers:\n  - name: iii-stream\n    config:\n      host: 0.0.0.0\n      auth_function_id: shop::stream-auth\n      adapter: { name: redis }\n',
+    )
+    expect(c.stream).toEqual({ host: '0.0.0.0', port: 3112, authFunctionId: 'shop::stream-auth' })
+    expect(c.unsupported).toEqual(['iii-stream adapter redis'])
+    expect(
+      parseIiiConfig('workers:\n  - name: iii-stream\n    config: { auth_function: a::b }\n').stream
+        ?.authFunctionId,
+    ).toBe('a::b')
+  })
+
   it('resolves $VAR references with defaults from the environment and refuses an unset variable without default', () => {
     expect(parseIiiConfig(SAMPLE, { III_PORT: '50000' }).workerPorts[0]!.port).toBe(50000)
     expect(expandEnv(`a: \${X}`, { X: '1' })).toBe('a: 1')
@@ -153,6 +166,8 @@ workers:
         /used twice/,
       ],
       ['workers:\n  - name: iii-http\n    config: { default_timeout: -1 }', /default_timeout/],
+      ['workers:\n  - name: iii-stream\n  - name: iii-stream', /more than one iii-stream/],
+      ['workers:\n  - name: iii-http\n    config: { port: 3112 }\n  - name: iii-stream', /used twice/],
       [
         'workers:\n  - name: iii-worker-manager\n    config:\n      rbac:\n        expose_functions: ["match(api"]',
         /expose_functions\[0\]/,
@@ -188,6 +203,7 @@ workers:
       [49135, [{ match: 'api::*' }, { metadata: { public: true } }], 'shop::audit'],
     ])
     expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 30000 })
+    expect(c.stream).toEqual({ host: '127.0.0.1', port: 3112, authFunctionId: 'shop::stream-auth' })
     expect(c.unsupported).toEqual([])
   })
 })

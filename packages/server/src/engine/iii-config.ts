@@ -28,6 +28,8 @@ export interface IiiConfig {
   circle: string
   workerPorts: IiiWorkerPort[]
   http: { host: string; port: number; defaultTimeoutMs: number | null } | null
+  /** `iii-stream`: the stream client port (browsers subscribe to stream groups there). */
+  stream: { host: string; port: number; authFunctionId: string | null } | null
   /** iii-observability's settings (null: Periodic's defaults). */
   observability: ObservabilityConfig | null
   /** iii-http-functions' URL allow-list (null: none, so no HTTP-invoked function registers). */
@@ -151,6 +153,7 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     circle,
     workerPorts: [],
     http: null,
+    stream: null,
     observability: null,
     httpFunctions: null,
     unsupported,
@@ -180,6 +183,22 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
         port: portOf(c['port'] ?? 3111, where),
         defaultTimeoutMs: typeof t === 'number' ? t : null,
       }
+    } else if (name === 'iii-stream') {
+      extra(['host', 'port', 'auth_function', 'auth_function_id', 'adapter'])
+      if (out.stream) throw new IiiConfigError('the config has more than one iii-stream worker')
+      // Streams live in Periodic's database, and change events cross nodes through its Redis.
+      const a = c['adapter']
+      if (a !== undefined)
+        unsupported.push(
+          `${name} adapter ${isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''}`.trim(),
+        )
+      out.stream = {
+        host: optString(c['host'], `${where}.host`) ?? LOOPBACK,
+        port: portOf(c['port'] ?? 3112, where),
+        authFunctionId:
+          optString(c['auth_function'], `${where}.auth_function`) ??
+          optString(c['auth_function_id'], `${where}.auth_function_id`),
+      }
     } else if (name === 'iii-pubsub') parsePubsubConfig(c, unsupported)
     else if (name === 'iii-observability')
       out.observability = builtin(() => parseObservabilityConfig(c, where, unsupported))
@@ -195,7 +214,12 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     } else unsupported.push(name)
   })
   const seen = new Set<number>()
-  for (const p of [...out.workerPorts.map((w) => w.port), ...(out.http ? [out.http.port] : [])]) {
+  const ports = [
+    ...out.workerPorts.map((w) => w.port),
+    ...(out.http ? [out.http.port] : []),
+    ...(out.stream ? [out.stream.port] : []),
+  ]
+  for (const p of ports) {
     if (p !== 0 && seen.has(p)) throw new IiiConfigError(`port ${p} is used twice in the config`)
     seen.add(p)
   }

@@ -101,7 +101,7 @@ export class NamedQueues {
     name: string,
     functionId: string,
     data: Json,
-    metadata?: Json,
+    opts: { metadata?: Json; traceparent?: string; baggage?: string } = {},
   ): Promise<string> {
     if (!caller.canExecute) throw new EngineError('forbidden', 'enqueueing needs the "execute" scope')
     if ((await this.store.countPending(caller.circleId, name)) >= MAX_PENDING)
@@ -115,7 +115,8 @@ export class NamedQueues {
         queue: name,
         function_id: functionId,
         data,
-        metadata,
+        metadata: opts.metadata,
+        trace: opts.traceparent ? { traceparent: opts.traceparent, baggage: opts.baggage } : undefined,
       },
       Date.now(),
     )
@@ -178,7 +179,7 @@ export class NamedQueues {
       canWrite: true,
       canExecute: true,
     }
-    const opts = job.metadata === undefined ? {} : { metadata: job.metadata }
+    const opts = { ...(job.metadata === undefined ? {} : { metadata: job.metadata }), ...job.trace }
     this.engine
       .invoke(caller, job.function_id, job.data, opts)
       .then(

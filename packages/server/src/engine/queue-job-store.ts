@@ -12,6 +12,7 @@ export interface JobRow {
   function_id: string
   data: string
   metadata: string | null
+  trace: string | null
   attempts: number
   status: 'ready' | 'dead'
   available_at: string
@@ -34,10 +35,17 @@ export interface Job {
   function_id: string
   data: Json
   metadata: Json | undefined
+  /** The enqueuer's trace context: the job's invocation continues that trace. */
+  trace: JobTrace | undefined
   attempts: number
   enqueued_at: string
   last_error: { code: string; message: string } | null
   failed_at: string | null
+}
+
+export interface JobTrace {
+  traceparent?: string
+  baggage?: string
 }
 
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -51,6 +59,7 @@ function toJob(r: JobRow): Job {
     function_id: r.function_id,
     data: JSON.parse(r.data) as Json,
     metadata: r.metadata === null ? undefined : (JSON.parse(r.metadata) as Json),
+    trace: r.trace === null ? undefined : (JSON.parse(r.trace) as JobTrace),
     attempts: Number(r.attempts),
     enqueued_at: r.enqueued_at,
     last_error: r.last_error === null ? null : JSON.parse(r.last_error),
@@ -82,6 +91,7 @@ export class QueueJobStore {
         function_id: j.function_id,
         data: JSON.stringify(j.data),
         metadata: j.metadata === undefined ? null : JSON.stringify(j.metadata),
+        trace: j.trace?.traceparent ? JSON.stringify(j.trace) : null,
         attempts: 0,
         status: 'ready',
         available_at: iso(now),

@@ -14,8 +14,12 @@ import { NamedQueues, parseQueueConfig, QueueJobStore } from './named-queues.ts'
 import { Observability } from './observability.ts'
 import { addObservabilityFunctions } from './observability-functions.ts'
 import { addPubSubFunctions, PubSub } from './pubsub.ts'
+
+import { RedisFanout } from './redis-fanout.ts'
+import { RemoteFunctions } from './remote-functions.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
+import { StreamSubscriptions } from './stream-subscriptions.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
 
 export interface EngineOptions {
@@ -32,6 +36,9 @@ export interface EngineOptions {
   clock?: EngineClock
   /** Where HTTP-invoked functions may point (an iii config's iii-http-functions replaces it). */
   httpFunctionsAllowlist?: string[]
+
+  /** Redis carries change events to the other nodes (unset: one node). */
+  redis?: { url: string; prefix: string }
 }
 
 export interface RunningEngine {
@@ -49,6 +56,8 @@ export interface RunningEngine {
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
   onChange: Set<(e: ItemChangeEvent) => void>
+  /** Browser stream subscriptions (their upgrade routes are in stream-client-port.ts). */
+  streams: StreamSubscriptions
   /** Opens an extra worker port (an iii config's iii-worker-manager); closed with the engine. */
   openWorkerPort(o: IiiPortOptions): Promise<OpenedPort>
   close(): Promise<void>
@@ -68,9 +77,29 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
   )
   const onChange = new Set<(e: ItemChangeEvent) => void>()
+  const changed = (e: ItemChangeEvent) => {
+    for (const l of onChange) l(e)
+  }
+  const fanout = o.redis
+    ? await RedisFanout.connect(
+        o.redis.url,
+        o.redis.prefix,
+        (e) => {
+          if (e.kind === 'change') changed(e.event)
+        },
+        (err) => o.log.warn({ err: String(err) }, 'engine: redis fan-out error'),
+      )
+    : null
+  const remote = fanout
+    ? new RemoteFunctions(fanout, engine, (err) =>
+        o.log.warn({ err: String(err) }, 'engine: redis function directory error'),
+      )
+    : null
+  engine.remote = remote
   addEngineFunctions(engine, queues, o.log)
   addStateFunctions(engine, store, (e) => {
-    for (const l of onChange) l(e)
+    changed(e)
+    fanout?.send({ kind: 'change', event: e })
   })
   const httpTriggers = new HttpTriggers(engine, o.http)
   engine.addTriggerType(httpTriggers)
@@ -91,11 +120,21 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const pubsub = new PubSub(engine, failed)
   engine.addTriggerType(pubsub)
   addPubSubFunctions(engine, pubsub)
+
+  const streams = new StreamSubscriptions(engine, store, failed)
+  engine.addTriggerType(streams.joinTriggers)
+  engine.addTriggerType(streams.leaveTriggers)
+  onChange.add((e) => streams.onChange(e))
   const channels = new ChannelHub()
   addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   port.channels = channels
-  const bound = await port.listen(o.port, o.host)
+  const bound = await port.listen(o.port, o.host).catch((err) => {
+    cron.close()
+    queues.close()
+    void fanout?.close()
+    throw err
+  })
   const extraPorts: OpenedPort[] = []
   o.log.info(
     { port: bound, url: `ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${bound}` },
@@ -111,6 +150,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     httpFunctions,
     port: bound,
     onChange,
+    streams,
     async openWorkerPort(p) {
       const opened = await openIiiWorkerPort(engine, queues, o.log, channels, p)
       extraPorts.push(opened)
@@ -118,10 +158,13 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     },
     async close() {
       cron.close()
+      streams.terminate()
       queues.close()
       channels.close()
       await Promise.all(extraPorts.map((p) => p.close()))
       await port.close()
+      remote?.close()
+      await fanout?.close()
     },
   }
 }

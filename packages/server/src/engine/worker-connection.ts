@@ -87,12 +87,18 @@ export class WorkerConnection {
   }
 
   /** Fire and forget: no invocation id, so the worker sends no result. */
-  invokeVoid(functionId: string, data: Json, metadata?: Json): void {
+  invokeVoid(
+    functionId: string,
+    data: Json,
+    opts: { metadata?: Json; traceparent?: string; baggage?: string },
+  ): void {
     this.send({
       type: 'invokefunction',
       function_id: this.localIds.get(functionId) ?? functionId,
       data,
-      ...(metadata !== undefined ? { metadata } : {}),
+      ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
+      ...(opts.traceparent ? { traceparent: opts.traceparent } : {}),
+      ...(opts.baggage ? { baggage: opts.baggage } : {}),
     })
   }
 

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import type { Json } from '../storage/storage.ts'
+import { traceHeaders } from '../trace-context.ts'
 import type { ChannelHub } from './channel-hub.ts'
 import type { Engine } from './engine.ts'
 import { asEngineError, EngineError } from './engine-error.ts'
@@ -296,8 +297,11 @@ export class WorkerPort {
     const data = (msg.data ?? null) as Json
     const opts = {
       ...(msg.metadata !== undefined ? { metadata: msg.metadata } : {}),
-      ...(typeof msg.traceparent === 'string' ? { traceparent: msg.traceparent } : {}),
-      ...(typeof msg.baggage === 'string' ? { baggage: msg.baggage } : {}),
+      // Only a valid W3C traceparent (and printable baggage) is carried on.
+      ...traceHeaders({
+        traceparent: typeof msg.traceparent === 'string' ? msg.traceparent : undefined,
+        baggage: typeof msg.baggage === 'string' ? msg.baggage : undefined,
+      }),
     }
     const caller: EngineCaller = { ...conn.caller, workerId: conn.id }
     if (conn.inFlight >= MAX_IN_FLIGHT) {
@@ -332,7 +336,7 @@ export class WorkerPort {
     }
     if (msg.action?.type === 'enqueue') {
       // The receipt goes back once the job is stored.
-      this.queues.enqueue(caller, msg.action.queue, msg.function_id, data, opts.metadata).then(
+      this.queues.enqueue(caller, msg.action.queue, msg.function_id, data, opts).then(
         (id) => reply({ messageReceiptId: id }),
         (err) => reply(undefined, asEngineError(err)),
       )

@@ -1,9 +1,12 @@
 // The one Storage implementation, written once over Kysely; sqlite.ts and postgres.ts only
 // supply the dialect. Rows are converted at this boundary (JSON text, 0/1 booleans).
 import { type Kysely, sql, type Transaction } from 'kysely'
+import * as records from './circle-records-store.ts'
 import { migrateToLatest } from './migrations.ts'
+import { json, parse } from './row-codec.ts'
 import type { RunAnnotationTables } from './run-annotations-store.ts'
 import * as annotations from './run-annotations-store.ts'
+import * as runs from './run-store.ts'
 import type { SecretTables } from './secrets-store.ts'
 import * as secrets from './secrets-store.ts'
 import type {
@@ -17,7 +20,6 @@ import type {
   ElementPatch,
   ElementRow,
   IdempotencyKeyRow,
-  Json,
   JsonObject,
   RunExpectedInfo,
   RunExpectedRow,
@@ -29,7 +31,6 @@ import type {
   Storage,
   VersionRow,
 } from './storage.ts'
-import { ACTIVE_RUN_STATUSES } from './storage.ts'
 
 type Raw<T, JsonKeys extends keyof T, BoolKeys extends keyof T = never> = {
   [K in keyof T]: K extends JsonKeys ? string : K extends BoolKeys ? number : T[K]
@@ -56,9 +57,6 @@ export interface DB extends RunAnnotationTables, SecretTables {
   idempotency_keys: IdempotencyKeyRow
 }
 
-const json = (v: unknown): string => JSON.stringify(v ?? null)
-const parse = <T = Json>(v: string | null): T => (v === null ? (null as T) : (JSON.parse(v) as T))
-
 function toElement(r: DB['elements']): ElementRow {
   return {
     ...r,
@@ -75,30 +73,6 @@ function fromElementPatch(p: ElementPatch): Partial<DB['elements']> {
   if (meta !== undefined) out.meta = json(meta)
   if (enabled !== undefined) out.enabled = enabled ? 1 : 0
   return out
-}
-
-function toRun(r: DB['runs']): RunRow {
-  return {
-    ...r,
-    input: parse(r.input),
-    output: parse(r.output),
-    error: parse<JsonObject | null>(r.error),
-    trigger_info: parse<JsonObject | null>(r.trigger_info),
-    cold_start: Boolean(r.cold_start),
-    logs_truncated: Boolean(r.logs_truncated),
-  }
-}
-
-function fromRunPatch(patch: Partial<RunRow>): Partial<DB['runs']> {
-  const { input, output, error, trigger_info, cold_start, logs_truncated, ...rest } = patch
-  const set: Partial<DB['runs']> = { ...rest }
-  if (input !== undefined) set.input = json(input)
-  if (output !== undefined) set.output = json(output)
-  if (error !== undefined) set.error = error === null ? null : json(error)
-  if (trigger_info !== undefined) set.trigger_info = trigger_info === null ? null : json(trigger_info)
-  if (cold_start !== undefined) set.cold_start = cold_start ? 1 : 0
-  if (logs_truncated !== undefined) set.logs_truncated = logs_truncated ? 1 : 0
-  return set
 }
 
 export class KyselyStorage implements Storage {
@@ -282,210 +256,85 @@ export class KyselyStorage implements Storage {
     return Number(r.n)
   }
 
-  async insertApiKey(row: ApiKeyRow): Promise<void> {
-    await this.db
-      .insertInto('api_keys')
-      .values({ ...row, scopes: json(row.scopes) })
-      .execute()
+  insertApiKey(row: ApiKeyRow): Promise<void> {
+    return records.insertApiKey(this.db, row)
   }
 
-  async findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined> {
-    const r = await this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst()
-    return r && { ...r, scopes: parse<string[]>(r.scopes) }
+  findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined> {
+    return records.findApiKeyByHash(this.db, hash)
   }
 
-  async listApiKeys(circleId: string): Promise<ApiKeyRow[]> {
-    const rows = await this.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('circle_id', '=', circleId)
-      .orderBy('created_at')
-      .execute()
-    return rows.map((r) => ({ ...r, scopes: parse<string[]>(r.scopes) }))
+  listApiKeys(circleId: string): Promise<ApiKeyRow[]> {
+    return records.listApiKeys(this.db, circleId)
   }
 
-  async revokeApiKey(circleId: string, id: string, at: string): Promise<boolean> {
-    const r = await this.db
-      .updateTable('api_keys')
-      .set({ revoked_at: at })
-      .where('id', '=', id)
-      .where('circle_id', '=', circleId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst()
-    return Number(r.numUpdatedRows) === 1
+  revokeApiKey(circleId: string, id: string, at: string): Promise<boolean> {
+    return records.revokeApiKey(this.db, circleId, id, at)
   }
 
-  async insertActivity(row: Omit<ActivityRow, 'seq'>): Promise<number> {
-    const r = await this.db
-      .insertInto('activity')
-      .values({ ...row, details: json(row.details) })
-      .returning('seq')
-      .executeTakeFirstOrThrow()
-    return Number(r.seq)
+  insertActivity(row: Omit<ActivityRow, 'seq'>): Promise<number> {
+    return records.insertActivity(this.db, row)
   }
 
-  async listActivity(q: {
+  listActivity(q: {
     circleId: string
     elementIds?: string[]
     before?: number
     limit: number
   }): Promise<ActivityRow[]> {
-    let query = this.db.selectFrom('activity').selectAll().where('circle_id', '=', q.circleId)
-    if (q.elementIds) {
-      if (q.elementIds.length === 0) return []
-      query = query.where('element_id', 'in', q.elementIds)
-    }
-    if (q.before !== undefined) query = query.where('seq', '<', q.before)
-    const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute()
-    return rows.map((r) => ({ ...r, seq: Number(r.seq), details: parse<JsonObject>(r.details) }))
+    return records.listActivity(this.db, q)
   }
 
-  async insertAttachment(row: AttachmentRow): Promise<void> {
-    await this.db.insertInto('attachments').values(row).execute()
+  insertAttachment(row: AttachmentRow): Promise<void> {
+    return records.insertAttachment(this.db, row)
   }
 
-  async getAttachment(id: string): Promise<AttachmentRow | undefined> {
-    return this.db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst()
+  getAttachment(id: string): Promise<AttachmentRow | undefined> {
+    return records.getAttachment(this.db, id)
   }
 
-  async findAttachment(sourceId: string, targetId: string): Promise<AttachmentRow | undefined> {
-    return this.db
-      .selectFrom('attachments')
-      .selectAll()
-      .where('source_id', '=', sourceId)
-      .where('target_id', '=', targetId)
-      .executeTakeFirst()
+  findAttachment(sourceId: string, targetId: string): Promise<AttachmentRow | undefined> {
+    return records.findAttachment(this.db, sourceId, targetId)
   }
 
-  async deleteAttachment(id: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('attachments').where('id', '=', id).executeTakeFirst()
-    return Number(r.numDeletedRows) === 1
+  deleteAttachment(id: string): Promise<boolean> {
+    return records.deleteAttachment(this.db, id)
   }
 
-  async listAttachments(q: {
-    targetId?: string
-    sourceId?: string
-    circleId?: string
-  }): Promise<AttachmentRow[]> {
-    let query = this.db.selectFrom('attachments').selectAll()
-    if (q.circleId) query = query.where('circle_id', '=', q.circleId)
-    if (q.targetId) query = query.where('target_id', '=', q.targetId)
-    if (q.sourceId) query = query.where('source_id', '=', q.sourceId)
-    return query.orderBy('priority').orderBy('created_at').execute()
+  listAttachments(q: { targetId?: string; sourceId?: string; circleId?: string }): Promise<AttachmentRow[]> {
+    return records.listAttachments(this.db, q)
   }
 
-  async insertRun(row: RunRow): Promise<void> {
-    await this.db
-      .insertInto('runs')
-      .values(fromRunPatch(row) as DB['runs'])
-      .execute()
+  insertRun(row: RunRow): Promise<void> {
+    return runs.insertRun(this.db, row)
   }
 
-  async updateRun(
-    id: string,
-    patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>,
-  ): Promise<boolean> {
-    const r = await this.db
-      .updateTable('runs')
-      .set(fromRunPatch(patch))
-      .where('id', '=', id)
-      .executeTakeFirst()
-    return Number(r.numUpdatedRows) === 1
+  updateRun(id: string, patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>): Promise<boolean> {
+    return runs.updateRun(this.db, id, patch)
   }
 
-  async listRuns(q: RunQuery): Promise<RunRow[]> {
-    let query = this.db.selectFrom('runs').selectAll()
-    if (q.elementId) query = query.where('element_id', '=', q.elementId)
-    if (q.circleId) query = query.where('circle_id', '=', q.circleId)
-    if (q.statuses?.length) query = query.where('status', 'in', q.statuses)
-    if (q.ids) {
-      if (q.ids.length === 0) return []
-      query = query.where('id', 'in', q.ids)
-    }
-    if (q.trigger) query = query.where('trigger', '=', q.trigger)
-    const type = q.elementType
-    if (type)
-      query = query.where('element_id', 'in', (eb) =>
-        eb.selectFrom('elements').select('id').where('element_type', '=', type),
-      )
-    if (q.createdAfter) query = query.where('created_at', '>=', q.createdAfter)
-    if (q.createdBefore) query = query.where('created_at', '<', q.createdBefore)
-    if (q.completedAfter) query = query.where('completed_at', '>=', q.completedAfter)
-    if (q.completedBefore) query = query.where('completed_at', '<', q.completedBefore)
-    const before = q.before
-    if (before) {
-      query = query.where((eb) =>
-        eb.or([
-          eb('created_at', '<', before.created_at),
-          eb.and([eb('created_at', '=', before.created_at), eb('id', '<', before.id)]),
-        ]),
-      )
-    }
-    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()
-    return rows.map(toRun)
+  listRuns(q: RunQuery): Promise<RunRow[]> {
+    return runs.listRuns(this.db, q)
   }
 
-  async insertRunLogs(rows: RunLogRow[]): Promise<void> {
-    // Chunked so a run with many log lines never exceeds the databases' parameter limits.
-    for (let i = 0; i < rows.length; i += 100)
-      await this.db
-        .insertInto('run_logs')
-        .values(rows.slice(i, i + 100))
-        .execute()
+  insertRunLogs(rows: RunLogRow[]): Promise<void> {
+    return runs.insertRunLogs(this.db, rows)
   }
 
-  async listRunLogs(runId: string, afterSeq = -1, limit = 10_000): Promise<RunLogRow[]> {
-    return this.db
-      .selectFrom('run_logs')
-      .selectAll()
-      .where('run_id', '=', runId)
-      .where('seq', '>', afterSeq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute()
+  listRunLogs(runId: string, afterSeq?: number, limit?: number): Promise<RunLogRow[]> {
+    return runs.listRunLogs(this.db, runId, afterSeq, limit)
   }
 
-  async getRun(id: string): Promise<RunRow | undefined> {
-    const r = await this.db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst()
-    return r && toRun(r)
+  getRun(id: string): Promise<RunRow | undefined> {
+    return runs.getRun(this.db, id)
   }
 
-  async countActiveRuns(elementId: string): Promise<number> {
-    const r = await this.db
-      .selectFrom('runs')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('element_id', '=', elementId)
-      .where('status', 'in', ACTIVE_RUN_STATUSES)
-      .executeTakeFirstOrThrow()
-    return Number(r.n)
+  countActiveRuns(elementId: string): Promise<number> {
+    return runs.countActiveRuns(this.db, elementId)
   }
 
-  async runStats(elementIds: string[], since: string): Promise<RunStatsRow[]> {
-    if (elementIds.length === 0) return []
-    const rows = await this.db
-      .selectFrom('runs')
-      .select((eb) => [
-        'element_id',
-        eb.fn.countAll<number | string>().as('total'),
-        eb.fn
-          .sum<number | string>(eb.case().when('status', '=', 'succeeded').then(1).else(0).end())
-          .as('succeeded'),
-        eb.fn
-          .sum<number | string>(eb.case().when('status', '=', 'failed').then(1).else(0).end())
-          .as('failed'),
-        eb.fn.avg<number | string | null>('duration_ms').as('avg_duration_ms'),
-      ])
-      .where('element_id', 'in', elementIds)
-      .where('created_at', '>=', since)
-      .groupBy('element_id')
-      .execute()
-    return rows.map((r) => ({
-      element_id: r.element_id,
-      total: Number(r.total),
-      succeeded: Number(r.succeeded ?? 0),
-      failed: Number(r.failed ?? 0),
-      avg_duration_ms: r.avg_duration_ms === null ? null : Number(r.avg_duration_ms),
-    }))
+  runStats(elementIds: string[], since: string): Promise<RunStatsRow[]> {
+    return runs.runStats(this.db, elementIds, since)
   }
 
   getRunFeedback(runId: string): Promise<RunFeedbackRow | undefined> {
@@ -568,46 +417,18 @@ export class KyselyStorage implements Storage {
     return secrets.deleteCookieJar(this.db, elementId)
   }
 
-  async claimIdempotencyKey(
+  claimIdempotencyKey(
     row: IdempotencyKeyRow,
     now: string,
   ): Promise<{ claimed: boolean; row: IdempotencyKeyRow }> {
-    await this.db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).execute()
-    // The primary key makes the claim atomic; a row released between the insert and the read
-    // is claimed again on the next turn.
-    for (let turn = 0; turn < 3; turn++) {
-      const r = await this.db
-        .insertInto('idempotency_keys')
-        .values(row)
-        .onConflict((oc) => oc.columns(['circle_id', 'key']).doNothing())
-        .executeTakeFirst()
-      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) return { claimed: true, row }
-      const held = await this.db
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('circle_id', '=', row.circle_id)
-        .where('key', '=', row.key)
-        .executeTakeFirst()
-      if (held) return { claimed: false, row: held }
-    }
-    throw new Error(`idempotency key ${row.key} could not be claimed`)
+    return runs.claimIdempotencyKey(this.db, row, now)
   }
 
-  async setIdempotencyRun(circleId: string, key: string, runId: string): Promise<void> {
-    await this.db
-      .updateTable('idempotency_keys')
-      .set({ run_id: runId })
-      .where('circle_id', '=', circleId)
-      .where('key', '=', key)
-      .execute()
+  setIdempotencyRun(circleId: string, key: string, runId: string): Promise<void> {
+    return runs.setIdempotencyRun(this.db, circleId, key, runId)
   }
 
-  async releaseIdempotencyKey(circleId: string, key: string): Promise<void> {
-    await this.db
-      .deleteFrom('idempotency_keys')
-      .where('circle_id', '=', circleId)
-      .where('key', '=', key)
-      .where('run_id', 'is', null)
-      .execute()
+  releaseIdempotencyKey(circleId: string, key: string): Promise<void> {
+    return runs.releaseIdempotencyKey(this.db, circleId, key)
   }
 }

@@ -279,6 +279,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('runs_trace').on('runs').columns(['trace_id']).execute()
       },
     },
+    // The enqueuer's trace context ({traceparent, baggage} as JSON): a job's run continues it.
+    '0009_engine_queue_trace': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('engine_queue_jobs').addColumn('trace', 'text').execute()
+      },
+    },
   }
 }
 

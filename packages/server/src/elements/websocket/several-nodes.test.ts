@@ -9,39 +9,19 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join as pathJoin } from 'node:path'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
+import { redisAnswers, TEST_REDIS_URL } from '../../../test/test-redis.ts'
 import { testDatabaseUrl } from '../../../test/test-server.ts'
 import { connect, join, wsUrl } from '../../../test/ws-test-client.ts'
 
 const BIN = pathJoin(import.meta.dirname, '../../../bin/periodic.mjs')
 const DB = testDatabaseUrl()
-const REDIS = process.env['PERIODIC_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379'
+const REDIS = TEST_REDIS_URL
 const ADMIN = `admin-${randomBytes(12).toString('hex')}`
 
-/** True when Redis answers; in CI its absence is an error, never a silent skip. */
-async function redisAnswers(): Promise<boolean> {
-  const r = new Redis(REDIS, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  })
-  r.on('error', () => {})
-  try {
-    await r.connect()
-    return (await r.ping()) === 'PONG'
-  } catch {
-    if (process.env['CI']) throw new Error(`Redis is not reachable at ${REDIS}`)
-    console.warn(`Redis not reachable at ${REDIS}: the several-nodes WebSocket suite is skipped`)
-    return false
-  } finally {
-    r.disconnect()
-  }
-}
-const HAVE_REDIS = await redisAnswers()
+const HAVE_REDIS = await redisAnswers('several-nodes WebSocket')
 
 interface Node {
   url: string

@@ -1,0 +1,194 @@
+// The runs half of KyselyStorage (runs, their log lines, idempotency keys), kept apart so
+// kysely-storage.ts stays readable; each function takes the same Kysely handle.
+import type { Kysely } from 'kysely'
+import type { DB } from './kysely-storage.ts'
+import { json, parse } from './row-codec.ts'
+import type { IdempotencyKeyRow, JsonObject, RunLogRow, RunQuery, RunRow, RunStatsRow } from './storage.ts'
+import { ACTIVE_RUN_STATUSES } from './storage.ts'
+
+function toRun(r: DB['runs']): RunRow {
+  return {
+    ...r,
+    input: parse(r.input),
+    output: parse(r.output),
+    error: parse<JsonObject | null>(r.error),
+    trigger_info: parse<JsonObject | null>(r.trigger_info),
+    cold_start: Boolean(r.cold_start),
+    logs_truncated: Boolean(r.logs_truncated),
+  }
+}
+
+function fromRunPatch(patch: Partial<RunRow>): Partial<DB['runs']> {
+  const { input, output, error, trigger_info, cold_start, logs_truncated, ...rest } = patch
+  const set: Partial<DB['runs']> = { ...rest }
+  if (input !== undefined) set.input = json(input)
+  if (output !== undefined) set.output = json(output)
+  if (error !== undefined) set.error = error === null ? null : json(error)
+  if (trigger_info !== undefined) set.trigger_info = trigger_info === null ? null : json(trigger_info)
+  if (cold_start !== undefined) set.cold_start = cold_start ? 1 : 0
+  if (logs_truncated !== undefined) set.logs_truncated = logs_truncated ? 1 : 0
+  return set
+}
+
+export async function insertRun(db: Kysely<DB>, row: RunRow): Promise<void> {
+  await db
+    .insertInto('runs')
+    .values(fromRunPatch(row) as DB['runs'])
+    .execute()
+}
+
+export async function updateRun(
+  db: Kysely<DB>,
+  id: string,
+  patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>,
+): Promise<boolean> {
+  const r = await db.updateTable('runs').set(fromRunPatch(patch)).where('id', '=', id).executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
+}
+
+export async function listRuns(db: Kysely<DB>, q: RunQuery): Promise<RunRow[]> {
+  let query = db.selectFrom('runs').selectAll()
+  if (q.elementId) query = query.where('element_id', '=', q.elementId)
+  if (q.circleId) query = query.where('circle_id', '=', q.circleId)
+  if (q.statuses?.length) query = query.where('status', 'in', q.statuses)
+  if (q.ids) {
+    if (q.ids.length === 0) return []
+    query = query.where('id', 'in', q.ids)
+  }
+  if (q.trigger) query = query.where('trigger', '=', q.trigger)
+  const type = q.elementType
+  if (type)
+    query = query.where('element_id', 'in', (eb) =>
+      eb.selectFrom('elements').select('id').where('element_type', '=', type),
+    )
+  if (q.createdAfter) query = query.where('created_at', '>=', q.createdAfter)
+  if (q.createdBefore) query = query.where('created_at', '<', q.createdBefore)
+  if (q.completedAfter) query = query.where('completed_at', '>=', q.completedAfter)
+  if (q.completedBefore) query = query.where('completed_at', '<', q.completedBefore)
+  const before = q.before
+  if (before) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', before.created_at),
+        eb.and([eb('created_at', '=', before.created_at), eb('id', '<', before.id)]),
+      ]),
+    )
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()
+  return rows.map(toRun)
+}
+
+export async function insertRunLogs(db: Kysely<DB>, rows: RunLogRow[]): Promise<void> {
+  // Chunked so a run with many log lines never exceeds the databases' parameter limits.
+  for (let i = 0; i < rows.length; i += 100)
+    await db
+      .insertInto('run_logs')
+      .values(rows.slice(i, i + 100))
+      .execute()
+}
+
+export async function listRunLogs(
+  db: Kysely<DB>,
+  runId: string,
+  afterSeq = -1,
+  limit = 10_000,
+): Promise<RunLogRow[]> {
+  return db
+    .selectFrom('run_logs')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+}
+
+export async function getRun(db: Kysely<DB>, id: string): Promise<RunRow | undefined> {
+  const r = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst()
+  return r && toRun(r)
+}
+
+export async function countActiveRuns(db: Kysely<DB>, elementId: string): Promise<number> {
+  const r = await db
+    .selectFrom('runs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('element_id', '=', elementId)
+    .where('status', 'in', ACTIVE_RUN_STATUSES)
+    .executeTakeFirstOrThrow()
+  return Number(r.n)
+}
+
+export async function runStats(db: Kysely<DB>, elementIds: string[], since: string): Promise<RunStatsRow[]> {
+  if (elementIds.length === 0) return []
+  const rows = await db
+    .selectFrom('runs')
+    .select((eb) => [
+      'element_id',
+      eb.fn.countAll<number | string>().as('total'),
+      eb.fn
+        .sum<number | string>(eb.case().when('status', '=', 'succeeded').then(1).else(0).end())
+        .as('succeeded'),
+      eb.fn.sum<number | string>(eb.case().when('status', '=', 'failed').then(1).else(0).end()).as('failed'),
+      eb.fn.avg<number | string | null>('duration_ms').as('avg_duration_ms'),
+    ])
+    .where('element_id', 'in', elementIds)
+    .where('created_at', '>=', since)
+    .groupBy('element_id')
+    .execute()
+  return rows.map((r) => ({
+    element_id: r.element_id,
+    total: Number(r.total),
+    succeeded: Number(r.succeeded ?? 0),
+    failed: Number(r.failed ?? 0),
+    avg_duration_ms: r.avg_duration_ms === null ? null : Number(r.avg_duration_ms),
+  }))
+}
+
+export async function claimIdempotencyKey(
+  db: Kysely<DB>,
+  row: IdempotencyKeyRow,
+  now: string,
+): Promise<{ claimed: boolean; row: IdempotencyKeyRow }> {
+  await db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).execute()
+  // The primary key makes the claim atomic; a row released between the insert and the read
+  // is claimed again on the next turn.
+  for (let turn = 0; turn < 3; turn++) {
+    const r = await db
+      .insertInto('idempotency_keys')
+      .values(row)
+      .onConflict((oc) => oc.columns(['circle_id', 'key']).doNothing())
+      .executeTakeFirst()
+    if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) return { claimed: true, row }
+    const held = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('circle_id', '=', row.circle_id)
+      .where('key', '=', row.key)
+      .executeTakeFirst()
+    if (held) return { claimed: false, row: held }
+  }
+  throw new Error(`idempotency key ${row.key} could not be claimed`)
+}
+
+export async function setIdempotencyRun(
+  db: Kysely<DB>,
+  circleId: string,
+  key: string,
+  runId: string,
+): Promise<void> {
+  await db
+    .updateTable('idempotency_keys')
+    .set({ run_id: runId })
+    .where('circle_id', '=', circleId)
+    .where('key', '=', key)
+    .execute()
+}
+
+export async function releaseIdempotencyKey(db: Kysely<DB>, circleId: string, key: string): Promise<void> {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('circle_id', '=', circleId)
+    .where('key', '=', key)
+    .where('run_id', 'is', null)
+    .execute()
+}
