@@ -123,8 +123,8 @@ export class Engine {
     const obs = this.observability
     const span = obs ? obs.startSpan(caller, functionId, opts.traceparent) : null
     if (!span) return this.dispatch(caller, functionId, data, opts)
-    // A trace the engine starts flows on, so the callee's own calls join it.
-    const o = opts.traceparent ? opts : { ...opts, traceparent: obs!.traceparentOf(span) }
+    // A trace the engine starts (no valid traceparent came) flows on, so the callee's calls join it.
+    const o = span.foreignTraceId ? opts : { ...opts, traceparent: obs!.traceparentOf(span) }
     return this.dispatch(caller, functionId, data, o).then(
       (r) => {
         obs!.endSpan(span, undefined)
@@ -196,7 +196,7 @@ export class Engine {
       wf.conn.invokeVoid(
         functionId,
         data ?? null,
-        span && !opts.traceparent ? { ...opts, traceparent: obs!.traceparentOf(span) } : opts,
+        span && !span.foreignTraceId ? { ...opts, traceparent: obs!.traceparentOf(span) } : opts,
       )
       if (span) obs!.endSpan(span, undefined)
       return

@@ -95,7 +95,9 @@ describe('trace context on indirect invocations', () => {
       }),
     )
     const m = await sentTo('bad')
-    expect(m.traceparent).toBeUndefined()
+    // In its place the worker gets the fresh trace the engine started for the call.
+    expect(m.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+    expect(m.traceparent).not.toContain('0'.repeat(32))
     expect(m.baggage).toBeUndefined()
   })
 
