@@ -8,11 +8,12 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { Json } from '../storage/storage.ts'
+import type { PubSubMessage } from './pubsub.ts'
 import type { ItemChangeEvent } from './state-functions.ts'
 
 export type FanoutEvent =
   | { kind: 'change'; event: ItemChangeEvent }
-  | { kind: 'publish'; circleId: string; topic: string; data: Json }
+  | { kind: 'publish'; message: PubSubMessage }
 
 /** Node-to-node messages: a function call and its answer (remote-functions.ts). */
 export type NodeMessage =

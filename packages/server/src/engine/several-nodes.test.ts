@@ -145,4 +145,30 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
     expect(await c.next()).toMatchObject({ id: 'm1', event: { type: 'create', data: { text: 'across' } } })
     c.ws.close()
   })
+
+  it('delivers a publish on node A to a subscriber on node B, once', async () => {
+    const onB = worker(nodes[1]!)
+    const got: unknown[] = []
+    onB.registerFunction('nodes::on-news', async (d: unknown) => {
+      got.push(d)
+      return null
+    })
+    onB.registerTrigger({ type: 'subscribe', function_id: 'nodes::on-news', config: { topic: 'news' } })
+    await waitForFunction(onB, 'nodes::on-news')
+    await eventually(async () => {
+      const r = await onB.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
+        function_id: 'engine::registered-triggers::list',
+        payload: {},
+      })
+      if (!r.triggers.some((t) => t.function_id === 'nodes::on-news')) throw new Error('not registered yet')
+    })
+    const onA = worker(nodes[0]!)
+    await onA.trigger({ function_id: 'publish', payload: { topic: 'news', data: { headline: 'across' } } })
+    await eventually(() => expect(got).toEqual([{ headline: 'across' }]))
+    // And on B itself: delivered in process, not again from Redis.
+    await onB.trigger({ function_id: 'publish', payload: { topic: 'news', data: { headline: 'local' } } })
+    await eventually(() => expect(got).toHaveLength(2))
+    await new Promise((r) => setTimeout(r, 200))
+    expect(got).toEqual([{ headline: 'across' }, { headline: 'local' }])
+  })
 })

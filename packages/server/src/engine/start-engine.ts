@@ -76,6 +76,8 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const queues = new NamedQueues(engine, new QueueJobStore(o.storage.kysely, o.storage.dialect), (job) =>
     o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
   )
+  const failed = (obj: object, msg: string) => o.log.warn(obj, msg)
+  const pubsub = new PubSub(engine, failed)
   const onChange = new Set<(e: ItemChangeEvent) => void>()
   const changed = (e: ItemChangeEvent) => {
     for (const l of onChange) l(e)
@@ -86,6 +88,13 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
         o.redis.prefix,
         (e) => {
           if (e.kind === 'change') changed(e.event)
+          else if (e.kind === 'publish') {
+            const m = e.message
+            pubsub.deliverLocal(m.circleId, m.topic, m.data, {
+              traceparent: m.traceparent,
+              baggage: m.baggage,
+            })
+          }
         },
         (err) => o.log.warn({ err: String(err) }, 'engine: redis fan-out error'),
       )
@@ -103,7 +112,6 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   })
   const httpTriggers = new HttpTriggers(engine, o.http)
   engine.addTriggerType(httpTriggers)
-  const failed = (obj: object, msg: string) => o.log.warn(obj, msg)
   for (const kind of ['state', 'stream'] as const) {
     const t = new ChangeTriggers(kind, engine, failed)
     engine.addTriggerType(t)
@@ -117,8 +125,8 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const cron = new CronTriggers(engine, o.storage.kysely, randomUUID(), o.clock ?? systemClock, failed)
   engine.addTriggerType(cron)
   addObservabilityFunctions(engine, observability)
-  const pubsub = new PubSub(engine, failed)
   engine.addTriggerType(pubsub)
+  if (fanout) pubsub.transport = { send: (message) => fanout.send({ kind: 'publish', message }) }
   addPubSubFunctions(engine, pubsub)
 
   const streams = new StreamSubscriptions(engine, store, failed)
