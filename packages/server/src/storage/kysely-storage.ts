@@ -2,8 +2,8 @@
 // supply the dialect. Rows are converted at this boundary (JSON text, 0/1 booleans).
 import { type Kysely, sql, type Transaction } from 'kysely'
 import * as records from './circle-records-store.ts'
+import * as elements from './element-store.ts'
 import { migrateToLatest } from './migrations.ts'
-import { json, parse } from './row-codec.ts'
 import type { RunAnnotationTables } from './run-annotations-store.ts'
 import * as annotations from './run-annotations-store.ts'
 import * as runs from './run-store.ts'
@@ -20,7 +20,6 @@ import type {
   ElementPatch,
   ElementRow,
   IdempotencyKeyRow,
-  JsonObject,
   RunExpectedInfo,
   RunExpectedRow,
   RunFeedbackRow,
@@ -57,24 +56,6 @@ export interface DB extends RunAnnotationTables, SecretTables {
   idempotency_keys: IdempotencyKeyRow
 }
 
-function toElement(r: DB['elements']): ElementRow {
-  return {
-    ...r,
-    enabled: Boolean(r.enabled),
-    spec: parse<JsonObject>(r.spec),
-    meta: parse<JsonObject>(r.meta),
-  }
-}
-
-function fromElementPatch(p: ElementPatch): Partial<DB['elements']> {
-  const { spec, meta, enabled, ...rest } = p
-  const out: Partial<DB['elements']> = { ...rest }
-  if (spec !== undefined) out.spec = json(spec)
-  if (meta !== undefined) out.meta = json(meta)
-  if (enabled !== undefined) out.enabled = enabled ? 1 : 0
-  return out
-}
-
 export class KyselyStorage implements Storage {
   constructor(
     private readonly db: Kysely<DB>,
@@ -104,156 +85,63 @@ export class KyselyStorage implements Storage {
     await sql`select 1`.execute(this.db)
   }
 
-  async insertElement(row: ElementRow): Promise<void> {
-    await this.db
-      .insertInto('elements')
-      .values({ ...row, spec: json(row.spec), meta: json(row.meta), enabled: row.enabled ? 1 : 0 })
-      .execute()
+  insertElement(row: ElementRow): Promise<void> {
+    return elements.insertElement(this.db, row)
   }
 
-  async getElement(id: string): Promise<ElementRow | undefined> {
-    const r = await this.db
-      .selectFrom('elements')
-      .selectAll()
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst()
-    return r && toElement(r)
+  getElement(id: string): Promise<ElementRow | undefined> {
+    return elements.getElement(this.db, id)
   }
 
-  async findElementBySlug(circleId: string, slug: string): Promise<ElementRow | undefined> {
-    const r = await this.db
-      .selectFrom('elements')
-      .selectAll()
-      .where('circle_id', '=', circleId)
-      .where('slug', '=', slug)
-      .where('parent_id', 'is not', null)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst()
-    return r && toElement(r)
+  findElementBySlug(circleId: string, slug: string): Promise<ElementRow | undefined> {
+    return elements.findElementBySlug(this.db, circleId, slug)
   }
 
-  async findCircle(slug: string): Promise<ElementRow | undefined> {
-    const r = await this.db
-      .selectFrom('elements')
-      .selectAll()
-      .where('slug', '=', slug)
-      .where('parent_id', 'is', null)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst()
-    return r && toElement(r)
+  findCircle(slug: string): Promise<ElementRow | undefined> {
+    return elements.findCircle(this.db, slug)
   }
 
-  async findElementInCircle(circleSlug: string, slug: string): Promise<ElementRow | undefined> {
-    const r = await this.db
-      .selectFrom('elements as e')
-      .innerJoin('elements as c', 'c.id', 'e.circle_id')
-      .selectAll('e')
-      .where('c.slug', '=', circleSlug)
-      .where('c.parent_id', 'is', null)
-      .where('c.deleted_at', 'is', null)
-      .where('e.slug', '=', slug)
-      .where('e.parent_id', 'is not', null)
-      .where('e.deleted_at', 'is', null)
-      .executeTakeFirst()
-    return r && toElement(r)
+  findElementInCircle(circleSlug: string, slug: string): Promise<ElementRow | undefined> {
+    return elements.findElementInCircle(this.db, circleSlug, slug)
   }
 
-  async listCircles(): Promise<ElementRow[]> {
-    const rows = await this.db
-      .selectFrom('elements')
-      .selectAll()
-      .where('parent_id', 'is', null)
-      .where('deleted_at', 'is', null)
-      .orderBy('slug')
-      .execute()
-    return rows.map(toElement)
+  listCircles(): Promise<ElementRow[]> {
+    return elements.listCircles(this.db)
   }
 
-  async listChildren(
+  listChildren(
     parentId: string,
     opts: { limit?: number; offset?: number; types?: string[] } = {},
   ): Promise<ElementRow[]> {
-    let q = this.db
-      .selectFrom('elements')
-      .selectAll()
-      .where('parent_id', '=', parentId)
-      .where('deleted_at', 'is', null)
-    if (opts.types?.length) q = q.where('element_type', 'in', opts.types)
-    q = q
-      .orderBy('slug')
-      .limit(opts.limit ?? 10_000)
-      .offset(opts.offset ?? 0)
-    return (await q.execute()).map(toElement)
+    return elements.listChildren(this.db, parentId, opts)
   }
 
-  async countChildren(parentId: string): Promise<number> {
-    const r = await this.db
-      .selectFrom('elements')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('parent_id', '=', parentId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirstOrThrow()
-    return Number(r.n)
+  countChildren(parentId: string): Promise<number> {
+    return elements.countChildren(this.db, parentId)
   }
 
-  async listCircleElements(circleId: string): Promise<ElementRow[]> {
-    const rows = await this.db
-      .selectFrom('elements')
-      .selectAll()
-      .where('circle_id', '=', circleId)
-      .where('deleted_at', 'is', null)
-      .orderBy('slug')
-      .execute()
-    return rows.map(toElement)
+  listCircleElements(circleId: string): Promise<ElementRow[]> {
+    return elements.listCircleElements(this.db, circleId)
   }
 
-  async updateElement(id: string, patch: ElementPatch, expectedVersion?: number): Promise<boolean> {
-    let q = this.db
-      .updateTable('elements')
-      .set(fromElementPatch(patch))
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-    if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion)
-    const r = await q.executeTakeFirst()
-    return Number(r.numUpdatedRows) === 1
+  updateElement(id: string, patch: ElementPatch, expectedVersion?: number): Promise<boolean> {
+    return elements.updateElement(this.db, id, patch, expectedVersion)
   }
 
-  async insertVersion(row: VersionRow): Promise<void> {
-    await this.db
-      .insertInto('element_versions')
-      .values({ ...row, spec: json(row.spec) })
-      .execute()
+  insertVersion(row: VersionRow): Promise<void> {
+    return elements.insertVersion(this.db, row)
   }
 
-  async getVersion(elementId: string, version: number): Promise<VersionRow | undefined> {
-    const r = await this.db
-      .selectFrom('element_versions')
-      .selectAll()
-      .where('element_id', '=', elementId)
-      .where('version', '=', version)
-      .executeTakeFirst()
-    return r && { ...r, spec: parse<JsonObject>(r.spec) }
+  getVersion(elementId: string, version: number): Promise<VersionRow | undefined> {
+    return elements.getVersion(this.db, elementId, version)
   }
 
-  async listVersions(elementId: string, limit: number): Promise<VersionRow[]> {
-    const rows = await this.db
-      .selectFrom('element_versions')
-      .selectAll()
-      .where('element_id', '=', elementId)
-      .orderBy('version', 'desc')
-      .limit(limit)
-      .execute()
-    return rows.map((r) => ({ ...r, spec: parse<JsonObject>(r.spec) }))
+  listVersions(elementId: string, limit: number): Promise<VersionRow[]> {
+    return elements.listVersions(this.db, elementId, limit)
   }
 
-  async countVersions(elementId: string): Promise<number> {
-    const r = await this.db
-      .selectFrom('element_versions')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('element_id', '=', elementId)
-      .executeTakeFirstOrThrow()
-    return Number(r.n)
+  countVersions(elementId: string): Promise<number> {
+    return elements.countVersions(this.db, elementId)
   }
 
   insertApiKey(row: ApiKeyRow): Promise<void> {
