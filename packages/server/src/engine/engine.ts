@@ -239,7 +239,7 @@ export class Engine {
     if (previous && previous.conn !== conn) previous.conn.functions.delete(message.id)
     fns.set(message.id, http ? { conn, message, http } : { conn, message })
     conn.functions.add(message.id)
-    this.remote?.announce(conn.caller.circleId, message.id)
+    this.remote?.announce(conn.caller.circleId, functionInfoOf(message))
   }
 
   unregisterFunction(conn: WorkerConnection, id: string): void {
@@ -332,17 +332,14 @@ export class Engine {
         metadata: null,
       })
     }
-    for (const [id, wf] of this.workerFunctions.get(caller.circleId) ?? []) {
-      const m = wf.message
-      out.push({
-        function_id: id,
-        description: typeof m.description === 'string' ? m.description : null,
-        request_format: m.request_format ?? null,
-        response_format: m.response_format ?? null,
-        metadata: m.metadata ?? null,
-      })
-    }
+    for (const wf of this.workerFunctions.get(caller.circleId)?.values() ?? [])
+      out.push(functionInfoOf(wf.message))
     if (this.elements) out.push(...(await this.elements.list(caller.circleId, caller.circleSlug)))
+    if (this.remote) {
+      // Functions of other nodes' workers; what this node serves itself wins.
+      const here = new Set(out.map((f) => f.function_id))
+      for (const f of await this.remote.list(caller.circleId)) if (!here.has(f.function_id)) out.push(f)
+    }
     return out.sort((a, b) => (a.function_id < b.function_id ? -1 : 1))
   }
 
@@ -368,6 +365,17 @@ export class Engine {
 
   workersOf(circleId: string): WorkerConnection[] {
     return [...this.workers.values()].filter((w) => w.caller.circleId === circleId)
+  }
+}
+
+/** What engine::functions::list shows of a worker's registration. */
+function functionInfoOf(m: RegisterFunctionMessage): FunctionInfo {
+  return {
+    function_id: m.id,
+    description: typeof m.description === 'string' ? m.description : null,
+    request_format: m.request_format ?? null,
+    response_format: m.response_format ?? null,
+    metadata: m.metadata ?? null,
   }
 }
 

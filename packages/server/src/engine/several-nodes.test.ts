@@ -1,6 +1,7 @@
 // Engine change events across nodes: two platforms on one database and one Redis (a prefix of
 // this test's own). A write through a worker on node A fires the state and stream triggers a
-// worker registered on node B — once each, not once per node.
+// worker registered on node B — once each, not once per node. Also functions, stream::send events
+// and publishes across nodes, and engine::functions::list showing the other nodes' functions.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -144,6 +145,106 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
     })
     expect(await c.next()).toMatchObject({ id: 'm1', event: { type: 'create', data: { text: 'across' } } })
     c.ws.close()
+  })
+
+  it('sends a stream::send event made on node A to a browser subscribed on node B, once', async () => {
+    const c = await connect(wsUrl(nodes[1]!.url, `/streams/acme?token=${key}`))
+    c.ws.send(
+      JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'chat', groupId: 'typing' } }),
+    )
+    expect(await c.next()).toMatchObject({ event: { type: 'sync', data: [] } })
+    const onA = worker(nodes[0]!)
+    const sent = (type: string) =>
+      onA.trigger({
+        function_id: 'stream::send',
+        payload: { stream_name: 'chat', group_id: 'typing', type, data: { user: 'ada' } },
+      })
+    await sent('typing')
+    expect(await c.next()).toMatchObject({
+      type: 'stream',
+      streamName: 'chat',
+      groupId: 'typing',
+      id: null,
+      event: { type: 'event', event: { type: 'typing', data: { user: 'ada' } } },
+    })
+    // Sent on B itself: delivered in process, not again from Redis (the next event comes first).
+    const onB = worker(nodes[1]!)
+    await onB.trigger({
+      function_id: 'stream::send',
+      payload: { stream_name: 'chat', group_id: 'typing', type: 'local', data: null },
+    })
+    await sent('after')
+    expect((await c.next()).event.event.type).toBe('local')
+    expect((await c.next()).event.event.type).toBe('after')
+    expect(c.pending()).toEqual([])
+    c.ws.close()
+  })
+
+  it('lists the functions node B’s workers serve on node A, with their registration, until they go', async () => {
+    const onB = worker(nodes[1]!)
+    onB.registerFunction('nodes::listed-public', async () => null, {
+      description: 'served on B',
+      metadata: { team: 'b' },
+    })
+    onB.registerFunction('nodes::listed-private', async () => null)
+    await waitForFunction(onB, 'nodes::listed-private')
+    const onA = worker(nodes[0]!)
+    const listOnA = async (w: IIIClient) =>
+      (
+        await w.trigger<unknown, { functions: Array<Record<string, unknown>> }>({
+          function_id: 'engine::functions::list',
+          payload: {},
+        })
+      ).functions.filter((f) => String(f['function_id']).startsWith('nodes::listed'))
+    await eventually(async () => expect(await listOnA(onA)).toHaveLength(2))
+    expect(await listOnA(onA)).toEqual([
+      {
+        function_id: 'nodes::listed-private',
+        description: null,
+        request_format: null,
+        response_format: null,
+        metadata: null,
+      },
+      {
+        function_id: 'nodes::listed-public',
+        description: 'served on B',
+        request_format: null,
+        response_format: null,
+        metadata: { team: 'b' },
+      },
+    ])
+    expect(
+      await onA.trigger({
+        function_id: 'engine::functions::info',
+        payload: { function_id: 'nodes::listed-public' },
+      }),
+    ).toMatchObject({ description: 'served on B' })
+
+    // An RBAC port on node A lists only what its policy exposes, remote functions included.
+    const circle = (await nodes[0]!.storage.findCircle('acme'))!
+    const port = await nodes[0]!.engine.openWorkerPort({
+      circleId: circle.id,
+      circleSlug: 'acme',
+      host: '127.0.0.1',
+      port: 0,
+      rbac: {
+        auth_function_id: null,
+        on_function_registration_function_id: null,
+        on_trigger_registration_function_id: null,
+        on_trigger_type_registration_function_id: null,
+        expose_functions: [{ match: 'nodes::listed-pub*' }, { match: 'engine::functions::list' }],
+      },
+      middlewareFunctionId: null,
+    })
+    const limited = registerWorker(`ws://127.0.0.1:${port.port}`, {
+      otel: { enabled: false },
+      enableMetricsReporting: false,
+    })
+    workers.push(limited)
+    expect((await listOnA(limited)).map((f) => f['function_id'])).toEqual(['nodes::listed-public'])
+
+    await onB.shutdown()
+    await eventually(async () => expect(await listOnA(onA)).toEqual([]))
   })
 
   it('delivers a publish on node A to a subscriber on node B, once', async () => {

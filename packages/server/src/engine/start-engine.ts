@@ -19,6 +19,7 @@ import { RedisFanout } from './redis-fanout.ts'
 import { RemoteFunctions } from './remote-functions.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { StateStore } from './state-store.ts'
+import { addStreamSendFunction } from './stream-send.ts'
 import { StreamSubscriptions } from './stream-subscriptions.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
 
@@ -78,6 +79,8 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   )
   const failed = (obj: object, msg: string) => o.log.warn(obj, msg)
   const pubsub = new PubSub(engine, failed)
+  // Before the fan-out: events from other nodes are delivered to its clients.
+  const streams = new StreamSubscriptions(engine, store, failed)
   const onChange = new Set<(e: ItemChangeEvent) => void>()
   const changed = (e: ItemChangeEvent) => {
     for (const l of onChange) l(e)
@@ -94,7 +97,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
               traceparent: m.traceparent,
               baggage: m.baggage,
             })
-          }
+          } else if (e.kind === 'stream_event') streams.onCustomEvent(e.event)
         },
         (err) => o.log.warn({ err: String(err) }, 'engine: redis fan-out error'),
       )
@@ -129,10 +132,13 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   if (fanout) pubsub.transport = { send: (message) => fanout.send({ kind: 'publish', message }) }
   addPubSubFunctions(engine, pubsub)
 
-  const streams = new StreamSubscriptions(engine, store, failed)
   engine.addTriggerType(streams.joinTriggers)
   engine.addTriggerType(streams.leaveTriggers)
   onChange.add((e) => streams.onChange(e))
+  addStreamSendFunction(engine, (e) => {
+    streams.onCustomEvent(e)
+    fanout?.send({ kind: 'stream_event', event: e })
+  })
   const channels = new ChannelHub()
   addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)

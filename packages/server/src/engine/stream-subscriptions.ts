@@ -1,7 +1,8 @@
 // Stream subscriptions for clients (browsers): over WebSocket a client joins a stream group (or
 // one item) with the iii engine's / Motia's stream client protocol, gets a `sync` of the current
-// items, then every create/update/delete after the write commits. Transport-free apart from the
-// socket: the upgrade and its auth live in stream-client-port.ts.
+// items, then every create/update/delete after the write commits, and the custom events of
+// `stream::send` (stream-send.ts). Transport-free apart from the socket: the upgrade and its
+// auth live in stream-client-port.ts.
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
@@ -12,6 +13,7 @@ import type { ItemChangeEvent } from './state-functions.ts'
 import type { StateStore } from './state-store.ts'
 import { type JoinData, parseClientMessage } from './stream-client-protocol.ts'
 import { JoinLeaveTriggers, type StreamJoinLeaveEvent } from './stream-join-triggers.ts'
+import type { StreamCustomEvent } from './stream-send.ts'
 
 /** Bounds: a client frame is small (close 1009 above it), and what one client may hold. */
 export const STREAM_CLIENT_LIMITS = {
@@ -105,8 +107,32 @@ export class StreamSubscriptions {
       timestamp: Date.now(),
       event: { type, data: (e.change === 'deleted' ? e.old_value : e.new_value) ?? null },
     })
+    this.deliver(subs, e.ref.key, frame)
+  }
+
+  /**
+   * A `stream::send` event (this node's or, through Redis, another's). As on iii, group
+   * subscriptions get every event of the group and an item subscription only those sent with
+   * its item's id (not the group-wide ones).
+   */
+  onCustomEvent(e: StreamCustomEvent): void {
+    const subs = this.byGroup.get(groupKey(e.circleId, e.streamName, e.groupId))
+    if (!subs?.size) return
+    const frame = JSON.stringify({
+      type: 'stream',
+      streamName: e.streamName,
+      groupId: e.groupId,
+      id: e.id,
+      timestamp: Date.now(),
+      event: { type: 'event', event: { type: e.type, data: e.data ?? null } },
+    })
+    this.deliver(subs, e.id, frame)
+  }
+
+  /** To the group's subscriptions and those of item `id`; a pending join keeps it for after its sync. */
+  private deliver(subs: Set<Subscription>, id: string | null, frame: string): void {
     for (const s of subs) {
-      if (s.id !== null && s.id !== e.ref.key) continue
+      if (s.id !== null && s.id !== id) continue
       if (s.backlog) s.backlog.push(frame)
       else this.send(s.conn, frame)
     }
