@@ -3,6 +3,7 @@
 // scoped to the element's circle, errors as Python exceptions, structured logs on the run.
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connect, wsUrl } from '../../../test/ws-test-client.ts'
 import { type EngineKit, eventually, startEngineKit, waitForFunction } from '../../engine/engine-test-kit.ts'
 
 let kit: EngineKit
@@ -161,6 +162,32 @@ describe('handler SDK', () => {
       id: 'm1',
       event: { type: 'create', data: { text: 'hi' } },
     })
+  })
+
+  it('sends a custom stream event to a subscribed client with stream.send', async () => {
+    await create(
+      'acme',
+      'typing',
+      py(
+        'from periodic import stream',
+        'def handler(input):',
+        '    return stream.send("chat", "room-9", "typing", {"user": input["user"]})',
+      ),
+    )
+    const key = await kit.server.createKey('acme', ['read'])
+    const c = await connect(wsUrl(kit.server.url, `/streams/acme?token=${key}`))
+    c.ws.send(
+      JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'chat', groupId: 'room-9' } }),
+    )
+    expect(await c.next()).toMatchObject({ event: { type: 'sync', data: [] } })
+    const run = await invoke('acme', 'typing', { user: 'ada' })
+    expect(run.output).toBeNull()
+    expect(await c.next()).toMatchObject({
+      streamName: 'chat',
+      groupId: 'room-9',
+      event: { type: 'event', event: { type: 'typing', data: { user: 'ada' } } },
+    })
+    c.ws.close()
   })
 
   it('cannot reach another circle’s functions or state', async () => {

@@ -92,6 +92,13 @@ class _Stream:
         return trigger("stream::update", {"stream_name": stream_name, "group_id": group_id,
                                           "item_id": item_id, "ops": ops})
 
+    def send(self, stream_name, group_id, type, data=None, id=None):
+        """A custom event to the group's subscribers (or one item's, with `id`); nothing is stored."""
+        payload = {"stream_name": stream_name, "group_id": group_id, "type": type, "data": data}
+        if id is not None:
+            payload["id"] = id
+        return trigger("stream::send", payload)
+
 
 state = _State()
 stream = _Stream()
