@@ -39,8 +39,29 @@ export function cleanBaggage(v: unknown): string | undefined {
   return /^[\x20-\x7e]*$/.test(v) ? v : undefined
 }
 
-export const newTraceId = (): string => randomBytes(16).toString('hex')
-export const newSpanId = (): string => randomBytes(8).toString('hex')
+// Ids are cut from a pooled block of random bytes: a randomBytes call per id (two per run)
+// was 2.5 % of the server's CPU in a warm-invoke profile. Same source, same entropy per id.
+const POOL_BYTES = 4096
+let pool = Buffer.alloc(0)
+let poolAt = POOL_BYTES
+function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES)
+    poolAt = 0
+  }
+  const hex = pool.toString('hex', poolAt, poolAt + bytes)
+  poolAt += bytes
+  return hex
+}
+
+export const newTraceId = (): string => {
+  const id = randomHex(16)
+  return id === ZERO_TRACE ? newTraceId() : id
+}
+export const newSpanId = (): string => {
+  const id = randomHex(8)
+  return id === ZERO_SPAN ? newSpanId() : id
+}
 
 export const formatTraceparent = (traceId: string, spanId: string, flags = '01'): string =>
   `00-${traceId}-${spanId}-${flags}`

@@ -194,11 +194,11 @@ export class KyselyStorage implements Storage {
   }
 
   insertRun(row: RunRow): Promise<void> {
-    return runs.insertRun(this.db, row)
+    return runs.insertRun(this.db, row, this.dialect)
   }
 
   updateRun(id: string, patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>): Promise<boolean> {
-    return runs.updateRun(this.db, id, patch)
+    return runs.updateRun(this.db, id, patch, this.dialect)
   }
 
   listRuns(q: RunQuery): Promise<RunRow[]> {

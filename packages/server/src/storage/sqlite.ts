@@ -4,6 +4,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import { type DB, KyselyStorage } from './kysely-storage.ts'
+import { BACKSTOP_WAL_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.ts'
 import type { Storage } from './storage.ts'
 
 export function createSqliteStorage(file: string): Storage {
@@ -15,9 +16,13 @@ export function createSqliteStorage(file: string): Storage {
   database.pragma('synchronous = NORMAL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
+  // Checkpoints run on a thread of their own (see sqlite-checkpointer.ts).
+  const checkpointer = file === ':memory:' ? undefined : SqliteCheckpointer.start(file)
+  if (checkpointer) database.pragma(`wal_autocheckpoint = ${BACKSTOP_WAL_PAGES}`)
   return new KyselyStorage(
     new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     'sqlite',
+    async () => checkpointer?.close(),
   )
 }
 
