@@ -1,33 +1,22 @@
 // Benchmark of the python element against the issue's anchors: warm invoke over HTTP (p50,
 // p99, invocations/s with 16 clients), cold start, the Windmill "lightweight" fibo(10) run,
 // and a cached layer build. Run: npm run bench:python. Prints figures; asserts nothing.
-import { execFile, execFileSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { pino } from 'pino'
-import { parseConfig } from '../src/config.ts'
-import { startPlatform } from '../src/main.ts'
 import { PythonWorker } from '../src/python/python-worker.ts'
 import { BwrapExecutor } from '../src/sandbox/bwrap.ts'
 import { CgroupManager } from '../src/sandbox/cgroup.ts'
+import { type LoadStats, startBenchPlatform } from './bench-platform.ts'
 import { makeWheel } from './make-wheel.ts'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'periodic-pybench-'))
 const wheels = mkdtempSync(join(tmpdir(), 'periodic-wheels-'))
 makeWheel(wheels, 'periodic_benchpkg', '1.0', 'VALUE = 1\n')
-const config = parseConfig(['--port', '0', '--data-dir', dataDir], { PERIODIC_PIP_FIND_LINKS: wheels })
-const p = await startPlatform(config, { logger: pino({ level: 'silent' }) })
-const h = { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json' }
-const api = async (method: string, path: string, body?: unknown) => {
-  const r = await fetch(p.url + path, {
-    method,
-    headers: h,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  return r.json() as Promise<Record<string, unknown>>
-}
+const bench = await startBenchPlatform('pybench', {
+  PERIODIC_PIP_FIND_LINKS: wheels,
+})
+const { dataDir, config, api } = bench
 const inline = (code: string, extra: object = {}) => ({ source: { type: 'inline', code }, ...extra })
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
@@ -48,17 +37,8 @@ await api('POST', '/api/bench', {
 // Warm invoke: warm up, then clients in a separate process (so they do not share the
 // server's event loop): 16 concurrent for throughput, 1 for what a single caller sees.
 for (let i = 0; i < 200; i++) await api('POST', '/api/bench/echo/ops/invoke?wait_for_completion=30', { n: i })
-const client = join(import.meta.dirname, 'load-client.mjs')
-type LoadStats = { rps: number; p50: number; p99: number; failed: number }
-const loadRun = async (total: number, concurrency: number, path = invokePath): Promise<LoadStats> => {
-  const method = path === invokePath ? 'POST' : 'GET'
-  const body = method === 'POST' ? '{"n":1}' : undefined
-  const { stdout } = await promisify(execFile)(process.execPath, [
-    client,
-    JSON.stringify({ url: p.url + path, method, headers: h, body, total, concurrency }),
-  ])
-  return JSON.parse(stdout) as LoadStats
-}
+const loadRun = (total: number, concurrency: number, path = invokePath): Promise<LoadStats> =>
+  path === invokePath ? bench.load(path, total, concurrency, '{"n":1}') : bench.load(path, total, concurrency)
 const invokePath = '/api/bench/echo/ops/invoke?wait_for_completion=30'
 const load = await loadRun(5000, 16)
 const single = await loadRun(1000, 1)
@@ -121,9 +101,8 @@ for (let i = 0; i < 20; i++) {
   second.push(performance.now() - t)
 }
 
-await p.close()
+await bench.close()
 cg?.close()
-rmSync(dataDir, { recursive: true, force: true })
 rmSync(wheels, { recursive: true, force: true })
 
 const f = (n: number) => n.toFixed(2)

@@ -2,7 +2,7 @@
 // condition functions, and a failing handler that leaves the write in place.
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type EngineKit, eventually, startEngineKit, waitForFunction } from './engine-test-kit.ts'
+import { type EngineKit, eventually, startEngineKit, waitForTrigger } from './engine-test-kit.ts'
 
 let kit: EngineKit
 let iii: IIIClient
@@ -21,14 +21,7 @@ async function recorder(id: string, type: string, config: Record<string, unknown
     return null
   })
   iii.registerTrigger({ type, function_id: id, config })
-  await waitForFunction(iii, id)
-  await eventually(async () => {
-    const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-      function_id: 'engine::registered-triggers::list',
-      payload: {},
-    })
-    if (!r.triggers.some((t) => t.function_id === id)) throw new Error('trigger not yet registered')
-  })
+  await waitForTrigger(iii, id)
   return seen
 }
 

@@ -12,13 +12,7 @@ import type { Storage } from '../storage/storage.ts'
 import { nextCronTime, parseCron } from './cron-expression.ts'
 import { CronTriggers } from './cron-triggers.ts'
 import { Engine } from './engine.ts'
-import {
-  type EngineKit,
-  eventually,
-  ManualClock,
-  startEngineKit,
-  waitForFunction,
-} from './engine-test-kit.ts'
+import { type EngineKit, eventually, ManualClock, startEngineKit, waitForTrigger } from './engine-test-kit.ts'
 
 const T0 = Date.UTC(2030, 0, 1, 0, 0, 0) // a Tuesday
 const iso = (ms: number) => new Date(ms).toISOString()
@@ -77,14 +71,7 @@ describe('cron triggers through iii-sdk', () => {
       return null
     })
     iii.registerTrigger({ type: 'cron', function_id: 'cron::tick', config: { expression: '0 * * * * * *' } })
-    await waitForFunction(iii, 'cron::tick')
-    await eventually(async () => {
-      const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-        function_id: 'engine::registered-triggers::list',
-        payload: {},
-      })
-      if (!r.triggers.some((t) => t.function_id === 'cron::tick')) throw new Error('not registered')
-    })
+    await waitForTrigger(iii, 'cron::tick')
     clock.advance(59_000)
     await new Promise((r) => setTimeout(r, 100))
     expect(seen).toHaveLength(0)

@@ -106,3 +106,15 @@ export class ManualClock implements EngineClock {
     this.t = end
   }
 }
+
+/** Waits until a trigger of `functionId` is registered (the SDK registers without acknowledgement). */
+export async function waitForTrigger(w: IIIClient, functionId: string): Promise<void> {
+  await waitForFunction(w, functionId)
+  await eventually(async () => {
+    const r = await w.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
+      function_id: 'engine::registered-triggers::list',
+      payload: {},
+    })
+    if (!r.triggers.some((t) => t.function_id === functionId)) throw new Error('trigger not yet registered')
+  })
+}

@@ -2,7 +2,13 @@
 // (and no other topic), a condition function filters, bad input is refused with a code.
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type EngineKit, eventually, startEngineKit, waitForFunction } from './engine-test-kit.ts'
+import {
+  type EngineKit,
+  eventually,
+  startEngineKit,
+  waitForFunction,
+  waitForTrigger,
+} from './engine-test-kit.ts'
 
 let kit: EngineKit
 let iii: IIIClient
@@ -20,14 +26,7 @@ async function subscriber(id: string, config: Record<string, unknown>) {
     return null
   })
   iii.registerTrigger({ type: 'subscribe', function_id: id, config })
-  await waitForFunction(iii, id)
-  await eventually(async () => {
-    const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-      function_id: 'engine::registered-triggers::list',
-      payload: {},
-    })
-    if (!r.triggers.some((t) => t.function_id === id)) throw new Error('trigger not yet registered')
-  })
+  await waitForTrigger(iii, id)
   return seen
 }
 

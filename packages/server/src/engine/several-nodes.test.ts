@@ -13,7 +13,7 @@ import { redisAnswers, TEST_REDIS_URL } from '../../test/test-redis.ts'
 import { connect, wsUrl } from '../../test/ws-test-client.ts'
 import { parseConfig } from '../config.ts'
 import { type Platform, startPlatform } from '../main.ts'
-import { eventually, waitForFunction } from './engine-test-kit.ts'
+import { eventually, waitForFunction, waitForTrigger } from './engine-test-kit.ts'
 
 const HAVE_REDIS = await redisAnswers('engine several-nodes')
 const ADMIN = `admin-${randomBytes(12).toString('hex')}`
@@ -255,14 +255,7 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
       return null
     })
     onB.registerTrigger({ type: 'subscribe', function_id: 'nodes::on-news', config: { topic: 'news' } })
-    await waitForFunction(onB, 'nodes::on-news')
-    await eventually(async () => {
-      const r = await onB.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-        function_id: 'engine::registered-triggers::list',
-        payload: {},
-      })
-      if (!r.triggers.some((t) => t.function_id === 'nodes::on-news')) throw new Error('not registered yet')
-    })
+    await waitForTrigger(onB, 'nodes::on-news')
     const onA = worker(nodes[0]!)
     await onA.trigger({ function_id: 'publish', payload: { topic: 'news', data: { headline: 'across' } } })
     await eventually(() => expect(got).toEqual([{ headline: 'across' }]))

@@ -13,7 +13,8 @@ export interface ItemKeyParts {
   key: string
 }
 
-interface Tables {
+/** The engine_items table (migration 0007), as both the store and the batcher read it. */
+export interface EngineTables {
   engine_items: {
     circle_id: string
     kind: string
@@ -71,7 +72,7 @@ export class SqliteItemBatcher {
   }
 
   private async commit(batch: Pending[]): Promise<void> {
-    const db = this.db as Kysely<Tables>
+    const db = this.db as Kysely<EngineTables>
     // Values as this batch leaves them; the cache is only touched after the commit.
     const overlay = new Map<string, { ref: ItemKeyParts; value: Json | undefined; json?: string }>()
     const outcomes: Array<

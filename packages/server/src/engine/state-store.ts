@@ -3,7 +3,7 @@
 // arrival order; PostgreSQL takes a transaction-scoped advisory lock on the item first.
 import { type Kysely, sql } from 'kysely'
 import type { Json } from '../storage/storage.ts'
-import { SqliteItemBatcher } from './sqlite-item-batcher.ts'
+import { type EngineTables, SqliteItemBatcher } from './sqlite-item-batcher.ts'
 
 export type ItemKind = 'state' | 'stream'
 
@@ -15,18 +15,6 @@ export interface ItemRef {
   /** Stream group ('' for state). */
   group: string
   key: string
-}
-
-interface EngineTables {
-  engine_items: {
-    circle_id: string
-    kind: string
-    scope: string
-    grp: string
-    item_key: string
-    value: string
-    updated_at: string
-  }
 }
 
 export interface ItemChange {

@@ -122,4 +122,27 @@ describe('stream::send', () => {
     ).rejects.toMatchObject({ code: 'value_too_large' })
     expect(await sendEvent({ group_id: 'g', type: 't'.repeat(256), data: 'x'.repeat(1000) })).toBeNull()
   })
+
+  it('sends a custom stream event to a subscribed client with stream.send from a Python handler', async () => {
+    const code =
+      'from periodic import stream\ndef handler(input):\n    return stream.send("chat", "room-9", "typing", {"user": input["user"]})\n'
+    const created = await kit.server.api('POST', '/api/acme', {
+      element_type: 'python',
+      slug: 'typing',
+      spec: { source: { type: 'inline', code } },
+    })
+    expect(created.status).toBe(201)
+    const c = await subscribed({ subscriptionId: 's', groupId: 'room-9' })
+    const run = await kit.server.api('POST', '/api/acme/typing/ops/invoke?wait_for_completion=60', {
+      user: 'ada',
+    })
+    expect(run.body).toMatchObject({ status: 'succeeded' })
+    expect(run.body.output).toBeNull()
+    expect(await c.next()).toMatchObject({
+      streamName: 'chat',
+      groupId: 'room-9',
+      event: { type: 'event', event: { type: 'typing', data: { user: 'ada' } } },
+    })
+    c.ws.close()
+  })
 })

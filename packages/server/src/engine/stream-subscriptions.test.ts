@@ -5,7 +5,13 @@
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, refusal, type TestClient, wsUrl } from '../../test/ws-test-client.ts'
-import { type EngineKit, eventually, startEngineKit, waitForFunction } from './engine-test-kit.ts'
+import {
+  type EngineKit,
+  eventually,
+  startEngineKit,
+  waitForFunction,
+  waitForTrigger,
+} from './engine-test-kit.ts'
 
 let kit: EngineKit
 let iii: IIIClient
@@ -19,18 +25,6 @@ const set = (group: string, item: string, data: unknown) =>
     function_id: 'stream::set',
     payload: { stream_name: 'chat', group_id: group, item_id: item, data },
   })
-
-/** Waits until a trigger of `function_id` is registered (the SDK registers without acknowledgement). */
-async function triggerRegistered(w: IIIClient, functionId: string): Promise<void> {
-  await waitForFunction(w, functionId)
-  await eventually(async () => {
-    const r = await w.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-      function_id: 'engine::registered-triggers::list',
-      payload: {},
-    })
-    if (!r.triggers.some((t) => t.function_id === functionId)) throw new Error('trigger not yet registered')
-  })
-}
 
 /** A leave of an id nobody holds answers an error: once it arrives, every earlier frame was handled. */
 async function settled(c: TestClient): Promise<void> {
@@ -55,7 +49,7 @@ beforeAll(async () => {
     return { unauthorized: e.group_id === 'secret' }
   })
   iii.registerTrigger({ type: 'stream:join', function_id: 'streams::gate', config: {} })
-  await triggerRegistered(iii, 'streams::gate')
+  await waitForTrigger(iii, 'streams::gate')
 })
 afterAll(async () => kit?.close())
 
@@ -258,9 +252,9 @@ describe('stream subscriptions with PERIODIC_STREAM_AUTH_FUNCTION', () => {
       function_id: 'on::deny',
       config: { condition_function_id: 'cond::vip' },
     })
-    await triggerRegistered(w, 'on::join')
-    await triggerRegistered(w, 'on::leave')
-    await triggerRegistered(w, 'on::deny')
+    await waitForTrigger(w, 'on::join')
+    await waitForTrigger(w, 'on::leave')
+    await waitForTrigger(w, 'on::deny')
     await waitForFunction(w, 'cond::vip')
   })
   afterAll(async () => authKit?.close())

@@ -3,8 +3,13 @@
 // scoped to the element's circle, errors as Python exceptions, structured logs on the run.
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { connect, wsUrl } from '../../../test/ws-test-client.ts'
-import { type EngineKit, eventually, startEngineKit, waitForFunction } from '../../engine/engine-test-kit.ts'
+import {
+  type EngineKit,
+  eventually,
+  startEngineKit,
+  waitForFunction,
+  waitForTrigger,
+} from '../../engine/engine-test-kit.ts'
 
 let kit: EngineKit
 let iii: IIIClient
@@ -145,14 +150,7 @@ describe('handler SDK', () => {
       return null
     })
     iii.registerTrigger({ type: 'stream', function_id: 'on::chat', config: { stream_name: 'chat' } })
-    await waitForFunction(iii, 'on::chat')
-    await eventually(async () => {
-      const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-        function_id: 'engine::registered-triggers::list',
-        payload: {},
-      })
-      if (!r.triggers.some((t) => t.function_id === 'on::chat')) throw new Error('not yet')
-    })
+    await waitForTrigger(iii, 'on::chat')
     const run = await invoke('acme', 'chat', { id: 'm1', text: 'hi' })
     expect(run.output).toEqual({ new_value: { text: 'hi' } })
     await eventually(() => expect(seen).toHaveLength(1))
@@ -162,32 +160,6 @@ describe('handler SDK', () => {
       id: 'm1',
       event: { type: 'create', data: { text: 'hi' } },
     })
-  })
-
-  it('sends a custom stream event to a subscribed client with stream.send', async () => {
-    await create(
-      'acme',
-      'typing',
-      py(
-        'from periodic import stream',
-        'def handler(input):',
-        '    return stream.send("chat", "room-9", "typing", {"user": input["user"]})',
-      ),
-    )
-    const key = await kit.server.createKey('acme', ['read'])
-    const c = await connect(wsUrl(kit.server.url, `/streams/acme?token=${key}`))
-    c.ws.send(
-      JSON.stringify({ type: 'join', data: { subscriptionId: 's', streamName: 'chat', groupId: 'room-9' } }),
-    )
-    expect(await c.next()).toMatchObject({ event: { type: 'sync', data: [] } })
-    const run = await invoke('acme', 'typing', { user: 'ada' })
-    expect(run.output).toBeNull()
-    expect(await c.next()).toMatchObject({
-      streamName: 'chat',
-      groupId: 'room-9',
-      event: { type: 'event', event: { type: 'typing', data: { user: 'ada' } } },
-    })
-    c.ws.close()
   })
 
   it('cannot reach another circle’s functions or state', async () => {

@@ -3,7 +3,13 @@
 // trigger() from a handler and engine invocations to iii-sdk workers continue the trace.
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type EngineKit, eventually, startEngineKit, waitForFunction } from '../../engine/engine-test-kit.ts'
+import {
+  type EngineKit,
+  eventually,
+  startEngineKit,
+  waitForFunction,
+  waitForTrigger,
+} from '../../engine/engine-test-kit.ts'
 
 let kit: EngineKit
 let iii: IIIClient
@@ -181,14 +187,7 @@ describe('run tracing', () => {
   it('continues the trace into a stream trigger fired by a handler’s write', async () => {
     iii.registerFunction('on::traced', async () => null)
     iii.registerTrigger({ type: 'stream', function_id: 'on::traced', config: { stream_name: 'traced' } })
-    await waitForFunction(iii, 'on::traced')
-    await eventually(async () => {
-      const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-        function_id: 'engine::registered-triggers::list',
-        payload: {},
-      })
-      if (!r.triggers.some((t) => t.function_id === 'on::traced')) throw new Error('not yet')
-    })
+    await waitForTrigger(iii, 'on::traced')
     await create(
       'writer',
       py(
