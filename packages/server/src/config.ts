@@ -31,6 +31,8 @@ export interface Config {
     idleTimeoutMs: number
     logCapBytes: number
   }
+  /** The durable run queue: a node's claims lapse when its heartbeat is older than leaseMs. */
+  runs: { leaseMs: number }
   /** The engine's worker port (iii protocol); 0 = ephemeral. */
   engine: {
     port: number
@@ -159,6 +161,12 @@ export const CONFIG_OPTIONS = {
     default: '1800000',
     help: 'Stop a browser session unused for this many ms (0: never)',
   },
+  'run-lease': {
+    type: 'string',
+    env: 'PERIODIC_RUN_LEASE_MS',
+    default: '10000',
+    help: "A node's runs are taken over by another node when its heartbeat is this many ms old",
+  },
 } as const
 
 function int(name: string, raw: string, min: number, max: number): number {
@@ -285,6 +293,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       httpFunctionsAllowlist: allowlist(get('http-functions-allowlist')),
       streamAuthFunction: streamAuthFunction(get('stream-auth-function')),
     },
+    runs: { leaseMs: int('run lease', get('run-lease'), 200, 600_000) },
     browser: {
       chromiumPath: get('chromium'),
       maxSessions: int('browser max sessions', get('browser-max-sessions'), 0, 1000),

@@ -21,6 +21,7 @@ import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
 import { KeyRateLimiter } from './http/rate-limiter.ts'
 import { type IiiDropIn, readIiiConfig, startIiiDropIn } from './iii-drop-in.ts'
+import { RunQueue } from './runs/run-queue.ts'
 import { RunService } from './runs/run-service.ts'
 import { chooseExecutor } from './sandbox/choose-executor.ts'
 import { createPostgresStorage } from './storage/postgres.ts'
@@ -103,6 +104,20 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
             : Promise.reject(new EngineError('engine_unavailable', 'the engine is not running')),
       },
     })
+    runs.onFinishError = (err, run) => logger.error({ err, run: run.id }, 'run outcome could not be stored')
+    const runQueue = new RunQueue({
+      storage,
+      runs,
+      executorFor: (element, run) => {
+        const runtime = registry.runtimeOf(element.element_type)
+        return runtime?.runnableOperations?.includes(run.operation) ? runtime.queue : undefined
+      },
+      leaseMs: config.runs.leaseMs,
+      tickMs: Math.max(50, Math.min(1000, Math.round(config.runs.leaseMs / 4))),
+      singleNode: storage.dialect === 'sqlite',
+      log: logger,
+    })
+    await runQueue.start()
     const keyLimiter = new KeyRateLimiter(config.rateLimit)
     const auth = new Authenticator(storage, adminKey, (actor) => keyLimiter.admit(actor))
     engine = await startEngine({
@@ -170,6 +185,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     app.addHook('onClose', async () => {
       await dropIn?.close()
       await running.close()
+      await runQueue.close()
       await registry.closeRuntimes()
       sandbox.close()
     })

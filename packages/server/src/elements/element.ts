@@ -7,6 +7,7 @@ import type { Config } from '../config.ts'
 import type { EngineCaller, InvokeOptions } from '../engine/engine.ts'
 import type { ErrorCodeDef } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
+import type { QueuedRunExecutor } from '../runs/run-queue.ts'
 import type { RunService } from '../runs/run-service.ts'
 import type { Executor } from '../sandbox/executor.ts'
 import type { ElementRow, Json, JsonObject, RunRow, Storage } from '../storage/storage.ts'
@@ -47,6 +48,11 @@ export interface HandlerEngine {
   invoke(caller: EngineCaller, functionId: string, data: Json, opts: InvokeOptions): Promise<Json>
 }
 
+export interface StartRunOptions {
+  /** The caller waits for the end on this node: run it here even when the node is busy. */
+  waiting?: boolean
+}
+
 /** A type's long-lived machinery (worker pools, connections), stopped at shutdown. */
 export interface TypeRuntime {
   close(): Promise<void>
@@ -63,7 +69,10 @@ export interface TypeRuntime {
     input: Json,
     trigger: string,
     triggerInfo: JsonObject | null,
+    opts?: StartRunOptions,
   ): Promise<RunRow>
+  /** How the durable run queue resumes this type's runs (see runs/run-queue.ts). */
+  readonly queue?: QueuedRunExecutor
   /** Called once with the platform's HTTP server (before it listens), for upgrade handlers. */
   attachServer?(server: HttpServer): void
   /** Ends upgraded connections before the HTTP server stops (it waits for every socket). */

@@ -18,7 +18,7 @@ export function engineElementFunctions(elements: ElementService, runs: RunServic
       if (!element || !runtime?.startRun) return undefined
       if (!element.enabled)
         throw new EngineError('function_disabled', `"${slug}" is disabled; enable it before invoking it`)
-      const run = await runtime.startRun(element, 'invoke', input, 'engine', info)
+      const run = await runtime.startRun(element, 'invoke', input, 'engine', info, { waiting: true })
       const done = await runs.wait(run, timeoutMs)
       if (done.status === 'succeeded') return { output: done.output }
       if (!isTerminal(done.status))

@@ -14,6 +14,20 @@ export const RUN = defineErrorCodes({
     retryable: false,
     description: 'Only queued or running runs can be cancelled; `details.status` has the run’s status.',
   },
+  RUN_NODE_LOST: {
+    status: 503,
+    class: 'unavailable',
+    retryable: true,
+    description:
+      'The node executing the run stopped (killed, crashed or cut off) before it ended; the run was retried on another node while its retry policy allowed, and failed with this code when it did not.',
+  },
+  RUN_OUTCOME_UNSTORABLE: {
+    status: 500,
+    class: 'internal',
+    retryable: false,
+    description:
+      'The run ended but its outcome could not be stored (see the server log); the run is failed rather than left active.',
+  },
   RUN_CANCELLED: {
     status: 409,
     class: 'conflict',

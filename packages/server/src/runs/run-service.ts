@@ -62,6 +62,13 @@ export class RunService {
   private readonly done = new EventEmitter()
   private readonly writer: RunWriter
 
+  /** This process's identity in the run queue: its claims are valid while its heartbeat is. */
+  readonly nodeId = randomUUID()
+  /** Called when a run is queued unclaimed (the queue dispatcher wakes up). */
+  onQueued: () => void = () => {}
+  /** Called when a run this node executed has ended (capacity freed). */
+  onEnded: () => void = () => {}
+
   constructor(
     private readonly storage: Storage,
     private readonly bus: EventBus,
@@ -70,10 +77,16 @@ export class RunService {
     this.writer = new RunWriter(storage)
   }
 
-  async create(n: NewRun): Promise<RunRow> {
+  /**
+   * Stores a new run. `claim: true` (the default) means this node executes it now; `false`
+   * leaves it in the durable queue for any node with capacity (see run-queue.ts).
+   */
+  async create(n: NewRun, opts: { claim?: boolean } = {}): Promise<RunRow> {
+    const claim = opts.claim ?? true
     const row: RunRow = {
       id: randomUUID(),
       ...n,
+      node_id: claim ? this.nodeId : null,
       trigger_info: n.trigger_info ?? null,
       // The caller's traceparent (request header, engine message, parent run) makes this run a
       // child span of its trace; without one the run starts a trace.
@@ -91,16 +104,22 @@ export class RunService {
       logs_truncated: false,
     }
     await this.writer.insert(row)
+    if (claim) this.adopt(row)
+    else this.onQueued()
+    return row
+  }
+
+  /** Tracks a run this node has claimed (at creation, or from the queue) until it ends. */
+  adopt(row: RunRow): void {
     this.live.set(row.id, {
       status: 'queued',
-      attempts: 0,
+      attempts: row.attempts,
       started_at: null,
       logs: [],
       tail: [],
       tailBytes: 0,
       chunks: [],
     })
-    return row
   }
 
   /** In-memory transition: the run is executing (attempt n). No write on the hot path. */
@@ -171,19 +190,77 @@ export class RunService {
     return true
   }
 
-  /** Cancels an active run and waits (up to `timeoutMs`) for it to end; RUN_NOT_CANCELLABLE otherwise. */
+  /**
+   * Cancels a run that has not ended, wherever it is: executing here, waiting in the queue, or
+   * executing on another node (asked through the store; that node honours it at its next
+   * heartbeat, or recovery does when it is gone). Waits up to `timeoutMs` for the end.
+   */
   async cancelAndWait(run: RunRow, timeoutMs = 10_000): Promise<RunRow> {
-    if (!this.cancel(run.id)) {
-      throw new PlatformError(
-        RUN.RUN_NOT_CANCELLABLE,
-        `run ${run.id} is ${run.status}; only queued or running runs can be cancelled`,
-        { status: run.status },
-      )
+    if (this.cancel(run.id)) return this.wait(run, timeoutMs)
+    const stored = await this.storage.getRun(run.id)
+    if (!stored || isTerminal(stored.status)) {
+      const status = stored?.status ?? run.status
+      throw new PlatformError(RUN.RUN_NOT_CANCELLABLE, `run ${run.id} has already ended (${status})`, {
+        status,
+      })
     }
-    return this.wait(run, timeoutMs)
+    if (stored.node_id === null || stored.node_id === undefined || stored.node_id === this.nodeId) {
+      // Waiting in the queue, or claimed by this process and no longer tracked: end it here.
+      if (await this.storage.moveRunClaim(run.id, stored.node_id ?? null, { node_id: this.nodeId }))
+        return this.finishUnstarted({ ...stored, node_id: this.nodeId }, 'cancelled', {
+          code: RUN.RUN_CANCELLED.code,
+          message: 'the run was cancelled before a node took it',
+        })
+      return this.cancelAndWait(run, timeoutMs) // it was just claimed: ask again
+    }
+    await this.storage.requestRunCancel(run.id, new Date().toISOString())
+    return this.wait(stored, timeoutMs)
   }
 
+  /** Ends a run this node holds but never executed (cancelled in the queue, its node lost). */
+  finishUnstarted(row: RunRow, status: 'cancelled' | 'failed', error: JsonObject): Promise<RunRow> {
+    if (!this.live.has(row.id)) this.adopt(row)
+    return this.finish(row, {
+      status,
+      error,
+      duration_ms: 0,
+      cold_start: false,
+      memory_used_mb: null,
+      logs: [],
+      logs_truncated: false,
+    })
+  }
+
+  /**
+   * Stores how a run ended (only while this node holds its claim) and wakes its waiters. An
+   * outcome that cannot be stored (say, an output the database refuses) is replaced by a
+   * failure: a run is never left active because its end failed to write.
+   */
   async finish(row: RunRow, o: RunOutcome): Promise<RunRow> {
+    try {
+      return await this.finishOnce(row, o)
+    } catch (err) {
+      if (o.status === 'failed' && o.error?.['code'] === RUN.RUN_OUTCOME_UNSTORABLE.code) throw err
+      this.onFinishError(err, row)
+      return this.finishOnce(row, {
+        ...o,
+        status: 'failed',
+        output: null,
+        error: {
+          code: RUN.RUN_OUTCOME_UNSTORABLE.code,
+          message: 'the run ended but its outcome could not be stored',
+          class: 'internal',
+          retryable: false,
+        },
+        logs: [],
+      })
+    }
+  }
+
+  /** Where finish reports an outcome it could not store (the server log, set by main). */
+  onFinishError: (err: unknown, row: RunRow) => void = () => {}
+
+  private async finishOnce(row: RunRow, o: RunOutcome): Promise<RunRow> {
     const l = this.live.get(row.id)
     const completed = new Date().toISOString()
     const logs = [...(l?.logs ?? []), ...o.logs]
@@ -203,10 +280,11 @@ export class RunService {
     const logRows: RunLogRow[] = logs
       .filter((x) => x.data.length > 0)
       .map((x, seq) => ({ run_id: row.id, seq, stream: x.stream, data: x.data, created_at: completed }))
-    await this.writer.finish(row.id, patch, logRows)
+    await this.writer.finish(row.id, patch, logRows, this.nodeId)
     const final = { ...row, ...patch } as RunRow
     this.live.delete(row.id)
     this.done.emit(row.id, final)
+    this.onEnded()
     this.bus.publish({
       type: `run.${o.status}`,
       circle_id: row.circle_id,
@@ -269,9 +347,26 @@ export class RunService {
     return this.live.get(id)?.tail
   }
 
-  /** Resolves when the run ends or `timeoutMs` passes (then with its current state). */
+  /**
+   * Resolves when the run ends or `timeoutMs` passes (then with its current state). A run this
+   * node executes wakes its waiters at once; one waiting in the queue or executing on another
+   * node is followed through the store (polled, 10 ms growing to 250 ms).
+   */
   async wait(row: RunRow, timeoutMs: number): Promise<RunRow> {
-    if (!this.live.has(row.id)) return (await this.get(row.id)) ?? row
+    if (this.live.has(row.id)) return this.waitLive(row, timeoutMs)
+    const deadline = Date.now() + timeoutMs
+    for (let pause = 10; ; pause = Math.min(250, pause * 1.5)) {
+      const current = await this.get(row.id)
+      if (!current || isTerminal(current.status)) return current ?? row
+      const left = deadline - Date.now()
+      if (left <= 0) return current
+      // Claimed here meanwhile: the end is announced, no need to poll.
+      if (this.live.has(row.id)) return this.waitLive(current, left)
+      await new Promise((r) => setTimeout(r, Math.min(pause, left)))
+    }
+  }
+
+  private waitLive(row: RunRow, timeoutMs: number): Promise<RunRow> {
     return new Promise((resolve) => {
       const onDone = (final: RunRow) => {
         clearTimeout(timer)
@@ -283,5 +378,10 @@ export class RunService {
       }, timeoutMs)
       this.done.once(row.id, onDone)
     })
+  }
+
+  /** Ids of the runs this node is executing (the queue asks them to stop when cancelled elsewhere). */
+  liveIds(): string[] {
+    return [...this.live.keys()]
   }
 }

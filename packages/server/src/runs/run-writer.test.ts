@@ -27,15 +27,37 @@ describe('RunWriter', () => {
     const at = new Date().toISOString()
     await Promise.all(
       rows.map((r, i) =>
-        writer.finish(r.id, { status: 'succeeded', output: { i }, attempts: 1, completed_at: at }, [
-          { run_id: r.id, seq: 0, stream: 'stdout', data: `line ${i}\n`, created_at: at },
-        ]),
+        writer.finish(
+          r.id,
+          { status: 'succeeded', output: { i }, attempts: 1, completed_at: at },
+          [{ run_id: r.id, seq: 0, stream: 'stdout', data: `line ${i}\n`, created_at: at }],
+          'node-a',
+        ),
       ),
     )
     for (const [i, r] of rows.entries()) {
       expect(await db.getRun(r.id)).toMatchObject({ status: 'succeeded', output: { i }, attempts: 1 })
       expect((await db.listRunLogs(r.id)).map((l) => l.data)).toEqual([`line ${i}\n`])
     }
+  })
+
+  it('writes an end only while the node holds the run, and only once', async () => {
+    const r = queued()
+    await writer.insert(r)
+    const at = new Date().toISOString()
+    const end = (node: string, output: number) =>
+      writer.finish(
+        r.id,
+        { status: 'succeeded', output, completed_at: at },
+        [{ run_id: r.id, seq: 0, stream: 'stdout', data: `from ${node}`, created_at: at }],
+        node,
+      )
+    await end('node-b', 1) // node-b never claimed it
+    expect(await db.getRun(r.id)).toMatchObject({ status: 'queued', output: null })
+    await end('node-a', 2)
+    await end('node-a', 3) // an ended run is never written again
+    expect(await db.getRun(r.id)).toMatchObject({ status: 'succeeded', output: 2 })
+    expect((await db.listRunLogs(r.id)).map((l) => l.data)).toEqual(['from node-a'])
   })
 
   it('fails only the write that cannot be stored', async () => {

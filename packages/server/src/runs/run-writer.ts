@@ -10,6 +10,8 @@ type RunPatch = Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
 interface Pending {
   insert?: RunRow
   patch?: RunPatch
+  /** The node that must hold the run's claim for the patch to apply. */
+  fence?: string
   logs: RunLogRow[]
   waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>
 }
@@ -26,9 +28,11 @@ export class RunWriter {
     })
   }
 
-  finish(id: string, patch: RunPatch, logs: RunLogRow[]): Promise<void> {
+  /** The run's end, written only while `nodeId` holds the run's claim and the run is active. */
+  finish(id: string, patch: RunPatch, logs: RunLogRow[], nodeId: string): Promise<void> {
     return this.enqueue(id, (p) => {
       p.patch = { ...p.patch, ...patch }
+      p.fence = nodeId
       p.logs.push(...logs)
     })
   }
@@ -73,6 +77,8 @@ export class RunWriter {
 
 async function write(tx: Storage, id: string, p: Pending): Promise<void> {
   if (p.insert) await tx.insertRun(p.insert)
-  if (p.patch) await tx.updateRun(id, p.patch)
+  // A node that lost its claim (another node took the run over) writes nothing: its end, logs
+  // included, is not this run's any more.
+  if (p.patch && !(await tx.updateRun(id, p.patch, p.fence)) && p.fence !== undefined) return
   if (p.logs.length) await tx.insertRunLogs(p.logs)
 }

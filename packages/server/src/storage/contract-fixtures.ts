@@ -62,6 +62,8 @@ export function run(el: ElementRow, over: Partial<RunRow> = {}): RunRow {
     trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     span_id: '00f067aa0ba902b7',
     parent_span_id: null,
+    node_id: 'node-a',
+    cancel_requested_at: null,
     ...over,
   }
 }

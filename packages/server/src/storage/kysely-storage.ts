@@ -6,6 +6,8 @@ import * as elements from './element-store.ts'
 import { migrateToLatest } from './migrations.ts'
 import type { RunAnnotationTables } from './run-annotations-store.ts'
 import * as annotations from './run-annotations-store.ts'
+import type { RunNodesTable } from './run-queue-store.ts'
+import * as queue from './run-queue-store.ts'
 import * as runs from './run-store.ts'
 import type { SecretTables } from './secrets-store.ts'
 import * as secrets from './secrets-store.ts'
@@ -39,7 +41,7 @@ interface ActivityTable extends Omit<Raw<ActivityRow, 'details'>, 'seq'> {
   seq: import('kysely').Generated<number>
 }
 
-export interface DB extends RunAnnotationTables, SecretTables {
+export interface DB extends RunAnnotationTables, SecretTables, RunNodesTable {
   elements: Raw<ElementRow, 'spec' | 'meta', 'enabled'>
   element_versions: Raw<VersionRow, 'spec'>
   api_keys: Raw<ApiKeyRow, 'scopes'>
@@ -197,8 +199,48 @@ export class KyselyStorage implements Storage {
     return runs.insertRun(this.db, row, this.dialect)
   }
 
-  updateRun(id: string, patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>): Promise<boolean> {
-    return runs.updateRun(this.db, id, patch, this.dialect)
+  updateRun(
+    id: string,
+    patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>,
+    fenceNodeId?: string,
+  ): Promise<boolean> {
+    return runs.updateRun(this.db, id, patch, this.dialect, fenceNodeId)
+  }
+
+  claimQueuedRuns(nodeId: string, elementId: string, limit: number): Promise<RunRow[]> {
+    return queue.claimQueuedRuns(this.db, this.dialect, nodeId, elementId, limit)
+  }
+
+  listQueuedElements(limit: number): Promise<string[]> {
+    return queue.listQueuedElements(this.db, limit)
+  }
+
+  heartbeatNode(nodeId: string, at: string): Promise<void> {
+    return queue.heartbeatNode(this.db, nodeId, at)
+  }
+
+  removeNode(nodeId: string): Promise<void> {
+    return queue.removeNode(this.db, nodeId)
+  }
+
+  listLostRuns(selfId: string, staleBefore: string, limit: number): Promise<RunRow[]> {
+    return queue.listLostRuns(this.db, selfId, staleBefore, limit)
+  }
+
+  moveRunClaim(
+    id: string,
+    from: string | null,
+    patch: Partial<Pick<RunRow, 'node_id' | 'attempts'>>,
+  ): Promise<boolean> {
+    return queue.moveRunClaim(this.db, id, from, patch)
+  }
+
+  requestRunCancel(id: string, at: string): Promise<boolean> {
+    return queue.requestRunCancel(this.db, id, at)
+  }
+
+  listCancelRequests(nodeId: string): Promise<string[]> {
+    return queue.listCancelRequests(this.db, nodeId)
   }
 
   listRuns(q: RunQuery): Promise<RunRow[]> {

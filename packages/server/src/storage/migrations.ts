@@ -285,6 +285,29 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('engine_queue_jobs').addColumn('trace', 'text').execute()
       },
     },
+    // The durable run queue: a run belongs to the node that claimed it (`node_id`; null while it
+    // waits in the queue), and a node's claims last as long as its heartbeat row is fresh.
+    // Runs left active by a process that stopped before this migration are marked as claimed by
+    // a node that no longer exists, so recovery finishes them instead of running them again.
+    '0010_run_queue': {
+      async up(db: Kysely<unknown>) {
+        for (const column of ['node_id', 'cancel_requested_at'])
+          await db.schema.alterTable('runs').addColumn(column, 'text').execute()
+        await db.schema
+          .createTable('run_nodes')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+          .execute()
+        await sql`create index runs_active_node on runs (node_id) where status in ('queued', 'running')`.execute(
+          db,
+        )
+        await sql`create index runs_unclaimed on runs (created_at) where node_id is null and status = 'queued'`.execute(
+          db,
+        )
+        await sql`update runs set node_id = 'before-0010' where status in ('queued', 'running')`.execute(db)
+      },
+    },
   }
 }
 

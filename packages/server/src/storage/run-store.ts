@@ -8,7 +8,7 @@ import { ACTIVE_RUN_STATUSES } from './storage.ts'
 
 type Dialect = 'sqlite' | 'postgres'
 
-function toRun(r: DB['runs']): RunRow {
+export function toRun(r: DB['runs']): RunRow {
   return {
     ...r,
     input: parse(r.input),
@@ -39,7 +39,7 @@ function fromRunPatch(patch: Partial<RunRow>): Partial<DB['runs']> {
 const runSql = new Map<string, string>()
 const COLUMN = /^[a-z_]+$/
 
-function runStatement(dialect: Dialect, kind: 'insert' | 'update', cols: string[]): string {
+function runStatement(dialect: Dialect, kind: 'insert' | 'update' | 'fenced', cols: string[]): string {
   const key = `${dialect}|${kind}|${cols.join(',')}`
   let text = runSql.get(key)
   if (!text) {
@@ -48,7 +48,12 @@ function runStatement(dialect: Dialect, kind: 'insert' | 'update', cols: string[
     text =
       kind === 'insert'
         ? `insert into "runs" (${cols.map((c) => `"${c}"`).join(', ')}) values (${cols.map((_, i) => p(i)).join(', ')})`
-        : `update "runs" set ${cols.map((c, i) => `"${c}" = ${p(i)}`).join(', ')} where "id" = ${p(cols.length)}`
+        : `update "runs" set ${cols.map((c, i) => `"${c}" = ${p(i)}`).join(', ')} where "id" = ${p(cols.length)}${
+            // A run's end is written only by the node holding its claim, and only once.
+            kind === 'fenced'
+              ? ` and "node_id" = ${p(cols.length + 1)} and "status" in ('queued', 'running')`
+              : ''
+          }`
     if (runSql.size >= 256) runSql.clear()
     runSql.set(key, text)
   }
@@ -77,10 +82,15 @@ export async function updateRun(
   id: string,
   patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>,
   dialect: Dialect,
+  fenceNodeId?: string,
 ): Promise<boolean> {
   const [cols, values] = columnsOf(fromRunPatch(patch))
   if (cols.length === 0) return (await getRun(db, id)) !== undefined
-  const r = await db.executeQuery(CompiledQuery.raw(runStatement(dialect, 'update', cols), [...values, id]))
+  const r = await db.executeQuery(
+    fenceNodeId === undefined
+      ? CompiledQuery.raw(runStatement(dialect, 'update', cols), [...values, id])
+      : CompiledQuery.raw(runStatement(dialect, 'fenced', cols), [...values, id, fenceNodeId]),
+  )
   return Number(r.numAffectedRows ?? 0) === 1
 }
 

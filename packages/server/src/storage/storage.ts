@@ -97,6 +97,10 @@ export interface RunRow {
   trace_id?: string | null
   span_id?: string | null
   parent_span_id?: string | null
+  /** The node executing the run; null while it waits in the queue (0010_run_queue). */
+  node_id?: string | null
+  /** Set when a cancel was asked of a run another node executes; that node honours it. */
+  cancel_requested_at?: string | null
 }
 
 export interface RunLogRow {
@@ -212,7 +216,33 @@ export interface ElementPatch {
   deleted_at?: string | null
 }
 
-export interface Storage {
+/** The queue operations every Storage offers (see storage.ts). */
+export interface RunQueueStorage {
+  /**
+   * Claims up to `limit` of the oldest unclaimed queued runs of `elementId` for `nodeId`
+   * (oldest first); rows another node is claiming at the same moment are skipped.
+   */
+  claimQueuedRuns(nodeId: string, elementId: string, limit: number): Promise<RunRow[]>
+  /** Element ids with unclaimed queued runs, oldest waiting first. */
+  listQueuedElements(limit: number): Promise<string[]>
+  /** Records that `nodeId` is alive (its claims stay valid while this is fresh). */
+  heartbeatNode(nodeId: string, at: string): Promise<void>
+  removeNode(nodeId: string): Promise<void>
+  /** Active runs claimed by a node other than `selfId` whose heartbeat is older than `staleBefore` (or gone). */
+  listLostRuns(selfId: string, staleBefore: string, limit: number): Promise<RunRow[]>
+  /** Compare-and-set of an active run's claim: false when another node moved it first. */
+  moveRunClaim(
+    id: string,
+    from: string | null,
+    patch: Partial<Pick<RunRow, 'node_id' | 'attempts'>>,
+  ): Promise<boolean>
+  /** Asks the node executing an active run to cancel it; false when the run is not active. */
+  requestRunCancel(id: string, at: string): Promise<boolean>
+  /** Active runs of `nodeId` someone asked to cancel. */
+  listCancelRequests(nodeId: string): Promise<string[]>
+}
+
+export interface Storage extends RunQueueStorage {
   readonly dialect: 'sqlite' | 'postgres'
   /** The query handle, for stores that keep their own tables beside their layer (engine state). */
   readonly kysely: Kysely<unknown>
@@ -263,7 +293,15 @@ export interface Storage {
   listAttachments(q: { targetId?: string; sourceId?: string; circleId?: string }): Promise<AttachmentRow[]>
 
   insertRun(row: RunRow): Promise<void>
-  updateRun(id: string, patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>): Promise<boolean>
+  /**
+   * Patches a run; with `fenceNodeId` only while that node holds the run's claim and the run is
+   * still active (false otherwise: another node took it over, or it already ended).
+   */
+  updateRun(
+    id: string,
+    patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>,
+    fenceNodeId?: string,
+  ): Promise<boolean>
   getRun(id: string): Promise<RunRow | undefined>
   listRuns(q: RunQuery): Promise<RunRow[]>
   insertRunLogs(rows: RunLogRow[]): Promise<void>

@@ -48,11 +48,13 @@ export const invokeOperations = [
       const q = { ...ctx.query }
       validateInput(waitQuery, q, { query: true })
       const waitS = Number(q['wait_for_completion'] ?? 0)
-      const run = await rt.start(ctx.element, (ctx.input ?? {}) as Json, 'api', {
-        key_id: ctx.actor.keyId,
-        request_id: ctx.requestId,
-        ...traceHeaders(ctx.headers),
-      })
+      const run = await rt.start(
+        ctx.element,
+        (ctx.input ?? {}) as Json,
+        'api',
+        { key_id: ctx.actor.keyId, request_id: ctx.requestId, ...traceHeaders(ctx.headers) },
+        { waiting: waitS > 0 },
+      )
       const final = waitS > 0 ? await ctx.runs.wait(run, waitS * 1000) : run
       const body = presentRun(final)
       if (final.status === 'succeeded' || final.status === 'failed' || final.status === 'cancelled')

@@ -14,10 +14,11 @@ import {
   runOutputDir,
   writeArtifactSummary,
 } from '../../runs/run-files.ts'
+import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import { SYSTEM_ACTOR } from '../actor.ts'
-import type { PlatformContext, TypeRuntime } from '../element.ts'
+import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
 import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
 import { PythonMetrics } from './python-metrics.ts'
@@ -60,36 +61,70 @@ export class PythonRuntime implements TypeRuntime {
 
   readonly runnableOperations = ['invoke'] as const
 
+  /** Invoke runs this node executes now, per element (its `concurrency.max` bounds them). */
+  private readonly inFlight = new Map<string, number>()
+
+  /** The durable queue's view of this type: room per element, resuming, retry policy. */
+  readonly queue: QueuedRunExecutor = {
+    capacity: (element) => (element.spec as unknown as PythonSpec).concurrency.max - this.running(element),
+    resume: (element, run) => this.launch(element, run),
+    maxAttempts: (element) => (element.spec as unknown as PythonSpec).retry.max_attempts,
+  }
+
   startRun(
     element: ElementRow,
     _operation: string,
     input: Json,
     trigger: string,
     triggerInfo: JsonObject | null,
+    opts?: StartRunOptions,
   ): Promise<RunRow> {
-    return this.start(element, input, trigger, triggerInfo)
+    return this.start(element, input, trigger, triggerInfo, opts)
   }
 
-  /** Creates the run and starts it; the caller decides how long to wait. */
+  /**
+   * Creates the run and starts it; the caller decides how long to wait. A run this node has
+   * room for runs here at once; otherwise it waits in the durable queue for any node with room,
+   * unless the caller waits for it here (a synchronous invoke), when it waits in this node's pool.
+   */
   async start(
     element: ElementRow,
     input: Json,
     trigger: string,
     triggerInfo: JsonObject | null = null,
+    opts: StartRunOptions = {},
   ): Promise<RunRow> {
-    const run = await this.p.runs.create({
-      circle_id: element.circle_id,
-      element_id: element.id,
-      element_version: element.version,
-      operation: 'invoke',
-      trigger,
-      input,
-      trigger_info: triggerInfo,
-    })
-    void this.execute(element, run).catch((err: unknown) =>
-      this.p.log.error({ err, run: run.id }, 'run orchestration failed'),
+    const claim = opts.waiting === true || this.queue.capacity(element) > 0
+    const run = await this.p.runs.create(
+      {
+        circle_id: element.circle_id,
+        element_id: element.id,
+        element_version: element.version,
+        operation: 'invoke',
+        trigger,
+        input,
+        trigger_info: triggerInfo,
+      },
+      { claim },
     )
+    if (claim) this.launch(element, run)
     return run
+  }
+
+  private running(element: ElementRow): number {
+    return this.inFlight.get(element.id) ?? 0
+  }
+
+  /** Executes a run this node holds, counted against the element's concurrency until it ends. */
+  private launch(element: ElementRow, run: RunRow): void {
+    this.inFlight.set(element.id, this.running(element) + 1)
+    void this.execute(element, run)
+      .catch((err: unknown) => this.p.log.error({ err, run: run.id }, 'run orchestration failed'))
+      .finally(() => {
+        const n = this.running(element) - 1
+        if (n > 0) this.inFlight.set(element.id, n)
+        else this.inFlight.delete(element.id)
+      })
   }
 
   private async execute(element: ElementRow, run: RunRow): Promise<void> {
@@ -124,7 +159,8 @@ export class PythonRuntime implements TypeRuntime {
     const staged = run.trigger_info?.['input_upload']
     if (typeof staged === 'string') await adoptStagedInputFiles(dataDir, staged, run.id)
     let delay = spec.retry.backoff_ms
-    for (let attempt = 1; ; attempt++) {
+    // A run taken over from a lost node continues the count of its attempts.
+    for (let attempt = run.attempts + 1; ; attempt++) {
       if (cancelled)
         return done({
           status: 'cancelled',

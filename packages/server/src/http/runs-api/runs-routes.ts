@@ -79,19 +79,22 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     const element = await resolveTarget(deps.elements, actor, body.target)
     requireScope(actor, 'execute', body.operation)
     const input = body.input === undefined ? {} : body.input
+    const waitS = Number(query['wait_for_completion'])
     const start = async () => {
       await deps.rateLimits?.admit(element, actor)
       // multipart/form-data: the file parts are staged for the runtime to adopt (run-files-body.ts).
       const upload = await stageRequestFiles(deps.elements.config?.dataDir, req.body)
-      return startElementRun(deps.elements, element, body.operation, input, 'api', {
+      const info = {
         key_id: actor.keyId,
         request_id: req.id,
         ...traceHeaders(req.headers),
         ...(key ? { idempotency_key: key } : {}),
         ...upload,
-      })
+      }
+      // Staged files are on this node's disk: such a run runs here, like one the caller waits for.
+      const waiting = waitS > 0 || Object.keys(upload).length > 0
+      return startElementRun(deps.elements, element, body.operation, input, 'api', info, { waiting })
     }
-    const waitS = Number(query['wait_for_completion'])
     if (!key) return answerWithRun(deps, reply, await start(), waitS, false)
     const hash = requestHash({ target: element.id, operation: body.operation, input })
     const { runId, replayed } = await withIdempotencyKey(

@@ -1,5 +1,6 @@
 // Starts a run of an element's runnable operation through its type's runtime; the one way the
 // runs API creates runs, so a new runnable type only implements TypeRuntime.startRun.
+import type { StartRunOptions } from '../../elements/element.ts'
 import type { ElementService } from '../../elements/element-service.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { RUN } from '../../runs/run-errors.ts'
@@ -12,6 +13,7 @@ export async function startElementRun(
   input: Json,
   trigger: string,
   triggerInfo: JsonObject,
+  opts: StartRunOptions = {},
 ): Promise<RunRow> {
   const type = elements.typeOf(element)
   const runtime = elements.registry.runtimeOf(type.type)
@@ -33,5 +35,5 @@ export async function startElementRun(
         reason: element.state_reason,
       },
     )
-  return runtime.startRun(element, operation, input, trigger, triggerInfo)
+  return runtime.startRun(element, operation, input, trigger, triggerInfo, opts)
 }

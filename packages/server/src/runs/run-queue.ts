@@ -1,0 +1,208 @@
+// The durable, shared run queue. A run is a row; the node that executes it holds a claim on it
+// (runs.node_id), and a claim is a lease: it stays valid while that node's heartbeat row is
+// fresh (one write per node per heartbeat renews every claim it holds, rather than one per
+// run). Every node, on each tick:
+//   - renews its heartbeat and honours cancels asked of its runs through the store;
+//   - takes over runs of nodes whose heartbeat went stale (killed, partitioned): retried per the
+//     element's retry policy (attempts counted) or failed with RUN_NODE_LOST;
+//   - claims queued runs it has capacity for (FOR UPDATE SKIP LOCKED on PostgreSQL).
+// A run is claimed by one node at a time (compare-and-set on node_id) and a run's end is
+// written only by its claim holder, once (run-writer.ts), so a run never ends twice and an
+// ended run is never run again. The graphile-worker / pg-boss / Windmill pattern, on the
+// database the platform already runs on; SQLite is one node, so at start every run another
+// process left active is taken over at once.
+import type { ElementRow, RunRow, Storage } from '../storage/storage.ts'
+import { RUN } from './run-errors.ts'
+import type { RunService } from './run-service.ts'
+
+/** What a runnable type offers the queue (python: `invoke`). */
+export interface QueuedRunExecutor {
+  /** How many more runs of `element` this node can start now. */
+  capacity(element: ElementRow): number
+  /** Executes a run this node has claimed from the queue (attempt `run.attempts + 1`). */
+  resume(element: ElementRow, run: RunRow): void
+  /** Attempts the element allows in all (a run lost with its node counts one). */
+  maxAttempts(element: ElementRow, run: RunRow): number
+}
+
+export interface RunQueueOptions {
+  storage: Storage
+  runs: RunService
+  /** The executor of an element's type for this run, when the type resumes queued runs. */
+  executorFor(element: ElementRow, run: RunRow): QueuedRunExecutor | undefined
+  /** A heartbeat older than this makes a node's claims lost. */
+  leaseMs: number
+  /** How often a node renews its heartbeat, recovers lost runs and polls the queue. */
+  tickMs: number
+  /** One node only (SQLite): runs of any other node id are lost as soon as this node starts. */
+  singleNode: boolean
+  log: { warn(o: object, msg?: string): void; error(o: object, msg?: string): void }
+}
+
+export class RunQueue {
+  private timer: NodeJS.Timeout | undefined
+  private ticking: Promise<void> | undefined
+  private dispatching = false
+  private dispatchAgain = false
+  private closed = false
+  /** Set when this node queued a run or the last poll found queued runs: dispatch on ends. */
+  private mayHaveWork = true
+
+  constructor(private readonly o: RunQueueOptions) {
+    o.runs.onQueued = () => {
+      this.mayHaveWork = true
+      this.wake()
+    }
+    o.runs.onEnded = () => {
+      if (this.mayHaveWork) this.wake()
+    }
+  }
+
+  /** First heartbeat and recovery, then the periodic tick. */
+  async start(): Promise<void> {
+    await this.o.storage.heartbeatNode(this.o.runs.nodeId, new Date().toISOString())
+    // On one node every other node id is a process that is gone.
+    await this.recover(this.o.singleNode ? '9999' : this.staleBefore())
+    this.wake()
+    this.timer = setInterval(() => void this.tick(), this.o.tickMs)
+    this.timer.unref()
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.timer)
+    await this.ticking
+  }
+
+  /** Claims queued runs this node has room for, soon (coalesced). */
+  wake(): void {
+    if (this.closed) return
+    if (this.dispatching) {
+      this.dispatchAgain = true
+      return
+    }
+    this.dispatching = true
+    setImmediate(() => void this.dispatchLoop())
+  }
+
+  private staleBefore(): string {
+    return new Date(Date.now() - this.o.leaseMs).toISOString()
+  }
+
+  private tick(): Promise<void> {
+    if (this.ticking || this.closed) return this.ticking ?? Promise.resolve()
+    this.ticking = (async () => {
+      try {
+        await this.o.storage.heartbeatNode(this.o.runs.nodeId, new Date().toISOString())
+        for (const id of await this.o.storage.listCancelRequests(this.o.runs.nodeId)) this.o.runs.cancel(id)
+        await this.recover(this.staleBefore())
+        this.mayHaveWork = true
+        this.wake()
+      } catch (err) {
+        this.o.log.error({ err }, 'run queue tick failed')
+      } finally {
+        this.ticking = undefined
+      }
+    })()
+    return this.ticking
+  }
+
+  private async dispatchLoop(): Promise<void> {
+    try {
+      do {
+        this.dispatchAgain = false
+        await this.dispatch()
+      } while (this.dispatchAgain && !this.closed)
+    } catch (err) {
+      this.o.log.error({ err }, 'run queue dispatch failed')
+    } finally {
+      this.dispatching = false
+    }
+  }
+
+  private async dispatch(): Promise<void> {
+    const elementIds = await this.o.storage.listQueuedElements(100)
+    this.mayHaveWork = elementIds.length > 0
+    for (const id of elementIds) {
+      if (this.closed) return
+      const element = await this.o.storage.getElement(id)
+      if (!element) {
+        await this.failQueued(id)
+        continue
+      }
+      // The type's executor decides capacity; a type that cannot resume runs never claims.
+      const probe = { element_id: id, operation: 'invoke' } as RunRow
+      const ex = this.o.executorFor(element, probe)
+      const room = ex ? ex.capacity(element) : 0
+      if (room <= 0) continue
+      for (const run of await this.o.storage.claimQueuedRuns(this.o.runs.nodeId, id, room)) {
+        this.o.runs.adopt(run)
+        const runEx = this.o.executorFor(element, run)
+        if (runEx) runEx.resume(element, run)
+        else await this.o.runs.finishUnstarted(run, 'failed', notRunnable(run))
+      }
+    }
+  }
+
+  /** Queued runs of an element that no longer exists end failed (nothing could run them). */
+  private async failQueued(elementId: string): Promise<void> {
+    for (const run of await this.o.storage.claimQueuedRuns(this.o.runs.nodeId, elementId, 100))
+      await this.o.runs.finishUnstarted(run, 'failed', {
+        code: RUN.RUN_NODE_LOST.code,
+        message: 'the element was deleted while the run waited in the queue',
+        class: 'unavailable',
+        retryable: false,
+      })
+  }
+
+  /** Takes over the active runs of nodes whose heartbeat is older than `staleBefore`. */
+  private async recover(staleBefore: string): Promise<void> {
+    const self = this.o.runs.nodeId
+    for (;;) {
+      const lost = await this.o.storage.listLostRuns(self, staleBefore, 100)
+      if (lost.length === 0) return
+      for (const run of lost) await this.takeOver(run)
+      if (lost.length < 100) return
+    }
+  }
+
+  private async takeOver(run: RunRow): Promise<void> {
+    const from = run.node_id ?? null
+    const attempts = run.attempts + 1
+    const element = await this.o.storage.getElement(run.element_id)
+    const ex = element && this.o.executorFor(element, run)
+    const retry = !run.cancel_requested_at && !!element && !!ex && attempts < ex.maxAttempts(element, run)
+    if (retry) {
+      // Back in the queue with the lost attempt counted; any node with room runs it again.
+      if (await this.o.storage.moveRunClaim(run.id, from, { node_id: null, attempts }))
+        this.o.log.warn({ run: run.id, node: from, attempts }, 'run lost with its node: queued again')
+      return
+    }
+    if (!(await this.o.storage.moveRunClaim(run.id, from, { node_id: this.o.runs.nodeId, attempts }))) return
+    const taken = { ...run, node_id: this.o.runs.nodeId, attempts }
+    if (run.cancel_requested_at)
+      await this.o.runs.finishUnstarted(taken, 'cancelled', {
+        code: RUN.RUN_CANCELLED.code,
+        message: 'the run was cancelled; the node executing it had stopped',
+      })
+    else {
+      this.o.log.warn({ run: run.id, node: from, attempts }, 'run lost with its node: failed')
+      await this.o.runs.finishUnstarted(taken, 'failed', {
+        code: RUN.RUN_NODE_LOST.code,
+        message: `the node executing the run stopped before it ended (attempt ${attempts})`,
+        class: 'unavailable',
+        retryable: true,
+        attempts,
+      })
+    }
+  }
+}
+
+function notRunnable(run: RunRow) {
+  return {
+    code: RUN.OPERATION_NOT_RUNNABLE.code,
+    message: `operation ${run.operation} cannot be resumed from the queue`,
+    class: 'validation',
+    retryable: false,
+  }
+}
