@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { circle, element, tick } from './contract-fixtures.ts'
 import { describeRunAnnotationsStorageContract } from './run-annotations-storage.contract.ts'
+import { describeRunQueueStorageContract } from './run-queue-storage.contract.ts'
 import { describeRunStorageContract } from './run-storage.contract.ts'
 import { describeSecretsStorageContract } from './secrets-storage.contract.ts'
 import type { ElementRow, Storage } from './storage.ts'
@@ -290,6 +291,7 @@ export function describeStorageContract(name: string, factory: StorageFactory): 
     })
 
     describeRunStorageContract(() => ({ db, acme }))
+    describeRunQueueStorageContract(() => ({ db, acme }))
     describeRunAnnotationsStorageContract(() => ({ db, acme }))
     describeSecretsStorageContract(() => ({ db, acme }))
   })
