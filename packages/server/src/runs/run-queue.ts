@@ -47,6 +47,7 @@ export class RunQueue {
   private closed = false
   /** Set when this node queued a run or the last poll found queued runs: dispatch on ends. */
   private mayHaveWork = true
+  private lastBeat = Date.now()
 
   constructor(private readonly o: RunQueueOptions) {
     o.runs.onQueued = () => {
@@ -60,7 +61,7 @@ export class RunQueue {
 
   /** First heartbeat and recovery, then the periodic tick. */
   async start(): Promise<void> {
-    await this.o.storage.heartbeatNode(this.o.runs.nodeId, new Date().toISOString())
+    await this.heartbeat()
     // On one node every other node id is a process that is gone.
     await this.recover(this.o.singleNode ? '9999' : this.staleBefore())
     this.wake()
@@ -93,7 +94,7 @@ export class RunQueue {
     if (this.ticking || this.closed) return this.ticking ?? Promise.resolve()
     this.ticking = (async () => {
       try {
-        await this.o.storage.heartbeatNode(this.o.runs.nodeId, new Date().toISOString())
+        await this.heartbeat()
         for (const id of await this.o.storage.listCancelRequests(this.o.runs.nodeId)) this.o.runs.cancel(id)
         await this.recover(this.staleBefore())
         this.mayHaveWork = true
@@ -105,6 +106,25 @@ export class RunQueue {
       }
     })()
     return this.ticking
+  }
+
+  /**
+   * Renews this node's claims. When renewal has failed for a whole lease, other nodes may have
+   * taken its runs over: it stops them rather than risk a run executing twice at once (their
+   * ends are not written: the claim is gone).
+   */
+  private async heartbeat(): Promise<void> {
+    try {
+      await this.o.storage.heartbeatNode(this.o.runs.nodeId, new Date().toISOString())
+      this.lastBeat = Date.now()
+    } catch (err) {
+      if (Date.now() - this.lastBeat > this.o.leaseMs) {
+        const live = this.o.runs.liveIds()
+        if (live.length) this.o.log.error({ err, runs: live.length }, 'run lease lost: stopping this node’s runs')
+        for (const id of live) this.o.runs.cancel(id)
+      }
+      throw err
+    }
   }
 
   private async dispatchLoop(): Promise<void> {
