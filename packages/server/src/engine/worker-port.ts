@@ -117,8 +117,8 @@ export class WorkerPort {
       )
       ws.on('error', () => {})
       ws.on('message', (data, isBinary) => {
-        // After a revocation nothing more is served, even before the client answers the close.
-        if (isBinary || conn.closed) return // binary: telemetry frames some SDKs send on the main socket
+        // Binary: telemetry frames some SDKs send. Closed: revoked, even if the client has not answered.
+        if (isBinary || conn.closed) return
         const text = data.toString()
         const msg = parseWorkerMessage(text)
         if (!msg) {
@@ -140,16 +140,9 @@ export class WorkerPort {
     })
   }
 
-  /**
-   * The key (or circle) this worker authenticated with is gone: its functions and triggers go at
-   * once, its reattach token with them, and the socket is closed (cut after a second if the client
-   * does not answer the close).
-   */
+  /** Its key or circle is gone: registrations and reattach token go now; the socket is cut after 1 s. */
   private revoked(conn: WorkerConnection, code: number, reason: string): void {
-    this.log.info(
-      { worker: conn.id, circle: conn.caller.circleId, reason },
-      'engine: worker credential revoked',
-    )
+    this.log.info({ worker: conn.id, circle: conn.caller.circleId, reason }, 'engine: worker revoked')
     this.engine.dropWorker(conn)
     this.tokens.delete(conn.id)
     conn.ws.close(code, reason)
