@@ -7,6 +7,7 @@ import { type Logger, pino } from 'pino'
 import { Registry as MetricsRegistry } from 'prom-client'
 import { Authenticator, generateKey } from './auth/api-keys.ts'
 import { engineWorkerAuth } from './auth/engine-worker-auth.ts'
+import { startRevocationSweep } from './auth/key-revocation-sweep.ts'
 import { KeyRevocations, revokeOnPlatformEvents } from './auth/key-revocations.ts'
 import { streamClientKeyCheck } from './auth/stream-client-auth.ts'
 import type { Config } from './config.ts'
@@ -85,6 +86,9 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     // Live connections authenticated by a key end when it is revoked or its circle deleted.
     const revocations = new KeyRevocations()
     revokeOnPlatformEvents(bus, revocations)
+    const stopSweep = startRevocationSweep(revocations, storage, config.revocationSweepMs, (err) =>
+      logger.warn({ err }, 'revocation sweep failed'),
+    )
     const registry = new Registry()
     const elements = new ElementService(storage, registry, bus, config)
     const runs = new RunService(storage, bus)
@@ -175,6 +179,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const running = engine
     const dropIn = iii
     app.addHook('onClose', async () => {
+      stopSweep()
       await dropIn?.close()
       await running.close()
       await registry.closeRuntimes()

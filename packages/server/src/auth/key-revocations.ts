@@ -68,8 +68,19 @@ export class KeyRevocations implements RevocationRelay {
     if (r && typeof r === 'object') this.apply(r)
   }
 
-  /** Ends the matching connections; returns how many. */
-  private apply(r: Revocation): number {
+  /** The circles with live connections here, each with the key ids those connections use. */
+  watched(): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>()
+    for (const [circleId, ws] of this.byCircle) {
+      const keys = new Set<string>()
+      for (const w of ws) if (w.credential.keyId !== null) keys.add(w.credential.keyId)
+      out.set(circleId, keys)
+    }
+    return out
+  }
+
+  /** Ends the matching connections of this node only (the sweep's finding); returns how many. */
+  apply(r: Revocation): number {
     const byKey = 'key_id' in r && typeof r.key_id === 'string'
     const id = byKey ? (r as { key_id: string }).key_id : (r as { circle_id: unknown }).circle_id
     if (typeof id !== 'string') return 0
