@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeOf, rawConnect } from '../../test/raw-ws-client.ts'
 import { connect, join, refusal, wsUrl } from '../../test/ws-test-client.ts'
 import { type EngineKit, startEngineKit, waitForTrigger } from '../engine/engine-test-kit.ts'
+import { KeyRevocations } from './key-revocations.ts'
 
 let kit: EngineKit
 /** A worker on the kit's own key, which nothing here revokes: it looks at what is left. */
@@ -144,5 +145,32 @@ describe('deleting a circle', () => {
     expect(await elsewhere.next()).toMatchObject({ type: 'workerregistered' })
     expect(await elsewhere.next()).toMatchObject({ invocation_id: 'still-here', result: null })
     elsewhere.ws.close()
+  })
+})
+
+describe('the revocation registry', () => {
+  it('ends a connection that registers after its key was revoked (its upgrade read the key just before)', async () => {
+    const r = new KeyRevocations()
+    r.fromPeer({ key_id: 'k1' })
+    const ended = new Promise((resolve) => r.watch({ keyId: 'k1', circleId: 'c1' }, (...a) => resolve(a)))
+    expect(await ended).toEqual([4401, 'api key revoked'])
+    expect(r.size).toBe(0)
+  })
+
+  it('announces this node’s revocations to the others, and not those it heard from them', () => {
+    const r = new KeyRevocations()
+    const sent: unknown[] = []
+    r.toPeers = (x) => sent.push(x)
+    const ends: string[] = []
+    r.watch({ keyId: 'k1', circleId: 'c1' }, (_c, why) => ends.push(`k1 ${why}`))
+    r.watch({ keyId: null, circleId: 'c2' }, (_c, why) => ends.push(`c2 ${why}`))
+    const off = r.watch({ keyId: 'k3', circleId: 'c1' }, () => ends.push('k3'))
+    off()
+    expect(r.revokeKey('k1')).toBe(1)
+    r.fromPeer({ circle_id: 'c2' })
+    r.fromPeer({ key_id: 'k3' })
+    expect(sent).toEqual([{ key_id: 'k1' }])
+    expect(ends).toEqual(['k1 api key revoked', 'c2 circle deleted'])
+    expect(r.size).toBe(0)
   })
 })
