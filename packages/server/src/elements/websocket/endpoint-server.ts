@@ -13,7 +13,7 @@ import type { HandlerInvoker } from './handler-invoker.ts'
 import type { LocalNode } from './local-node.ts'
 import { roomRefusal } from './local-node.ts'
 import type { WebsocketSpec } from './spec.ts'
-import { authenticateUpgrade, redactUrl } from './upgrade-auth.ts'
+import { authenticateUpgrade, redactUrl, ticketKeyRevoked } from './upgrade-auth.ts'
 import { WS } from './websocket-errors.ts'
 
 export const WS_PREFIX = '/ws/'
@@ -23,8 +23,8 @@ interface Admitted {
   id: string
   user: string | null
   rooms: string[]
-  /** The circle API key that issued the accept ticket (null: the element's own auth). */
-  keyId: string | null
+  /** The circle API key that issued the accept ticket (absent: the element's own auth). */
+  keyId?: string
 }
 
 export interface TicketBody {
@@ -140,23 +140,18 @@ export class EndpointServer {
       const body = raw ? (JSON.parse(raw) as TicketBody) : undefined
       if (!body || body.element_id !== element.id)
         return { refused: 'unknown, used or expired ticket', status: 401, code: WS.WS_UNAUTHORIZED.code }
-      const keyId = body.key_id ?? null
-      if (keyId && (await this.keyRevoked(element.circle_id, keyId)))
+      const keyId = body.key_id
+      if (keyId && (await ticketKeyRevoked(this.p.storage, element.circle_id, keyId)))
         return {
-          refused: 'the API key that issued the ticket was revoked',
+          refused: 'the key that issued the ticket was revoked',
           status: 401,
           code: WS.WS_UNAUTHORIZED.code,
         }
-      admitted = { id: body.connection_id, user: body.user, rooms: body.rooms, keyId }
+      admitted = { id: body.connection_id, user: body.user, rooms: body.rooms, ...(keyId ? { keyId } : {}) }
     } else {
       const auth = authenticateUpgrade(req, query, spec)
       if (!auth.ok) return { refused: auth.reason, status: 401, code: WS.WS_UNAUTHORIZED.code }
-      admitted = {
-        id: `${this.node.nodeId}.${randomBytes(8).toString('hex')}`,
-        user: auth.user,
-        rooms: [],
-        keyId: null,
-      }
+      admitted = { id: `${this.node.nodeId}.${randomBytes(8).toString('hex')}`, user: auth.user, rooms: [] }
     }
     const rooms = [...new Set([...admitted.rooms, ...query.getAll('room')])]
     for (const room of rooms) {
@@ -170,12 +165,6 @@ export class EndpointServer {
         code: WS.WS_ROOM_NOT_ALLOWED.code,
       }
     return { ...admitted, rooms }
-  }
-
-  /** A ticket outlives nothing: one whose issuing key was revoked since is refused (the admin key has no row). */
-  private async keyRevoked(circleId: string, keyId: string): Promise<boolean> {
-    const row = (await this.p.storage.listApiKeys(circleId)).find((k) => k.id === keyId)
-    return row !== undefined && row.revoked_at !== null
   }
 
   /** One ws server per (size limit, compression, protocols): ws applies these per server. */
@@ -228,7 +217,7 @@ export class EndpointServer {
     node.registry.add(c)
     // A ticket's key revoked (or the circle deleted): the client goes, with no more messages handled.
     const unwatch = this.p.watchCredential?.(
-      { keyId: admitted.keyId, circleId: element.circle_id },
+      { keyId: admitted.keyId ?? null, circleId: element.circle_id },
       (code, reason) => {
         ws.close(code, reason)
         setTimeout(() => ws.terminate(), 1000).unref()
