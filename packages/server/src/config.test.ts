@@ -41,6 +41,12 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--rate-limit-burst', '0'], {})).toThrow(/burst/)
   })
 
+  it('re-reads live connections’ keys every 30 s by default, and never with 0', () => {
+    expect(parseConfig([], {}).revocationSweepMs).toBe(30_000)
+    expect(parseConfig([], { PERIODIC_REVOCATION_SWEEP_MS: '0' }).revocationSweepMs).toBe(0)
+    expect(() => parseConfig(['--revocation-sweep', 'often'], {})).toThrow(/revocation sweep/)
+  })
+
   it('switches to PostgreSQL when DATABASE_URL is a postgres URL', () => {
     expect(parseConfig([], { DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db')
   })

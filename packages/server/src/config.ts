@@ -22,6 +22,8 @@ export interface Config {
   sandbox: 'auto' | 'bwrap' | 'gvisor' | 'process'
   /** Per API key token bucket; `perSecond` 0 turns it off. The bootstrap admin key is exempt. */
   rateLimit: { perSecond: number; burst: number }
+  /** How often live connections' keys are read again, behind the revocations announced at once (0: never). */
+  revocationSweepMs: number
   python: {
     interpreter: string
     pipIndexUrl: string | undefined
@@ -106,6 +108,12 @@ export const CONFIG_OPTIONS = {
     env: 'PERIODIC_RATE_LIMIT_BURST',
     default: '2x rate',
     help: 'Requests a key may make at once before the rate applies',
+  },
+  'revocation-sweep': {
+    type: 'string',
+    env: 'PERIODIC_REVOCATION_SWEEP_MS',
+    default: '30000',
+    help: 'Re-read the keys of live connections every this many ms, in case a revocation was missed (0: never)',
   },
   'log-cap': {
     type: 'string',
@@ -270,6 +278,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     bodyLimitBytes: int('body limit', get('body-limit'), 1024, 1024 * 1024 * 1024),
     logLevel,
     rateLimit: rateLimitOf(get('rate-limit'), get('rate-limit-burst')),
+    revocationSweepMs: int('revocation sweep', get('revocation-sweep'), 0, 86_400_000),
     sandbox: oneOf('sandbox', get('sandbox'), ['auto', 'bwrap', 'gvisor', 'process'] as const),
     python: {
       interpreter: get('python'),

@@ -7,6 +7,8 @@ import { type Logger, pino } from 'pino'
 import { Registry as MetricsRegistry } from 'prom-client'
 import { Authenticator, generateKey } from './auth/api-keys.ts'
 import { engineWorkerAuth } from './auth/engine-worker-auth.ts'
+import { startRevocationSweep } from './auth/key-revocation-sweep.ts'
+import { KeyRevocations, revokeOnPlatformEvents } from './auth/key-revocations.ts'
 import { streamClientKeyCheck } from './auth/stream-client-auth.ts'
 import type { Config } from './config.ts'
 import { hasScope } from './elements/actor.ts'
@@ -82,6 +84,12 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const bus = new EventBus((err, event) =>
       logger.error({ err, event: event.type }, 'event listener failed'),
     )
+    // Live connections authenticated by a key end when it is revoked or its circle deleted.
+    const revocations = new KeyRevocations()
+    revokeOnPlatformEvents(bus, revocations)
+    const stopSweep = startRevocationSweep(revocations, storage, config.revocationSweepMs, (err) =>
+      logger.warn({ err }, 'revocation sweep failed'),
+    )
     const registry = new Registry()
     const elements = new ElementService(storage, registry, bus, config)
     const runs = new RunService(storage, bus)
@@ -96,6 +104,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       config,
       log: logger,
       metrics,
+      watchCredential: revocations.watch,
       engine: {
         // Bound late: handlers only call once the engine below is running.
         invoke: (caller, fn, data, o) =>
@@ -132,6 +141,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       httpFunctionsAllowlist: config.engine.httpFunctionsAllowlist,
       ...(opts.engineClock ? { clock: opts.engineClock } : {}),
       ...(config.redisUrl ? { redis: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
+      revocations,
       http: {
         secret: (name) => process.env[name],
         isCircleKey: async (header, circleId) => {
@@ -166,6 +176,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       },
       authFunctionId: config.engine.streamAuthFunction ?? null,
       checkKey: streamClientKeyCheck(auth),
+      watch: revocations.watch,
       log: logger,
     })
     app.addHook('preClose', async () => {
@@ -183,6 +194,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const running = engine
     const dropIn = iii
     app.addHook('onClose', async () => {
+      stopSweep()
       await dropIn?.close()
       await running.close()
       await runQueue.close()

@@ -1,11 +1,12 @@
 // Authorizes a stream client at `/streams/{circle}` when no stream auth function is configured:
 // a circle API key with `read` (the platform admin key too), as a bearer header or `?token=`.
+// Answers the key's id, so the connection ends when the key is revoked (key-revocations.ts).
 import { hasScope } from '../elements/actor.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { Authenticator } from './api-keys.ts'
 
 export function streamClientKeyCheck(auth: Authenticator) {
-  return async (authorization: string | undefined, circleId: string): Promise<void> => {
+  return async (authorization: string | undefined, circleId: string): Promise<string> => {
     const actor = await auth.authenticate(authorization)
     if (!actor)
       throw new PlatformError(
@@ -18,5 +19,6 @@ export function streamClientKeyCheck(auth: Authenticator) {
       throw new PlatformError(E.FORBIDDEN, 'a stream client key needs the "read" scope', {
         required_scope: 'read',
       })
+    return actor.keyId
   }
 }

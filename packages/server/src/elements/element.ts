@@ -4,6 +4,7 @@ import type { Server as HttpServer } from 'node:http'
 import type { Static, TSchema } from '@sinclair/typebox'
 import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Config } from '../config.ts'
+import type { WatchCredential } from '../engine/credential-watch.ts'
 import type { EngineCaller, InvokeOptions } from '../engine/engine.ts'
 import type { ErrorCodeDef } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
@@ -42,6 +43,8 @@ export interface PlatformContext {
   }
   /** Engine functions for handlers' SDK calls (the engine starts after the runtimes). */
   engine?: HandlerEngine
+  /** Ends a long-lived connection when the API key behind it is revoked or its circle deleted. */
+  watchCredential?: WatchCredential
 }
 
 export interface HandlerEngine {

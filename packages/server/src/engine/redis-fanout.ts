@@ -1,7 +1,8 @@
 // Engine events across nodes through Redis pub/sub: a state/stream change (or a pubsub publish,
 // or a `stream::send` event) on one node reaches the triggers and stream subscribers of every
-// other node. Each node handles its own events in process first; Redis carries them to the
-// others, tagged with the sender so a node never handles its own twice. Pub/sub keeps one
+// other node, and a revoked key or deleted circle ends its connections there too
+// (auth/key-revocations.ts). Each node handles its own events in process first; Redis carries
+// them to the others, tagged with the sender so a node never handles its own twice. Pub/sub keeps one
 // publisher's order; nothing is stored, so a node that is away misses what happened meanwhile
 // (its workers re-register when it is back). Each node also listens on a channel of its own, for
 // calls of functions its workers serve (remote-functions.ts), and keeps a liveness key that those
@@ -9,6 +10,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { Json } from '../storage/storage.ts'
+import type { Revocation } from './credential-watch.ts'
 import type { PubSubMessage } from './pubsub.ts'
 import type { ItemChangeEvent } from './state-functions.ts'
 import type { StreamCustomEvent } from './stream-send.ts'
@@ -17,6 +19,8 @@ export type FanoutEvent =
   | { kind: 'change'; event: ItemChangeEvent }
   | { kind: 'publish'; message: PubSubMessage }
   | { kind: 'stream_event'; event: StreamCustomEvent }
+  /** An API key revoked or a circle deleted: connections that authenticated with it end. */
+  | { kind: 'revocation'; revocation: Revocation }
 
 /** Node-to-node messages: a function call and its answer (remote-functions.ts). */
 export type NodeMessage =

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { Storage } from '../storage/storage.ts'
 import { ChangeTriggers, circleCaller, QueueTriggers } from './change-triggers.ts'
 import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
+import type { RevocationRelay } from './credential-watch.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
@@ -40,6 +41,8 @@ export interface EngineOptions {
 
   /** Redis carries change events to the other nodes (unset: one node). */
   redis?: { url: string; prefix: string }
+  /** Ends workers whose key is revoked or circle deleted; its revocations travel over the fan-out. */
+  revocations?: RevocationRelay
 }
 
 export interface RunningEngine {
@@ -98,6 +101,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
               baggage: m.baggage,
             })
           } else if (e.kind === 'stream_event') streams.onCustomEvent(e.event)
+          else if (e.kind === 'revocation') o.revocations?.fromPeer(e.revocation)
         },
         (err) => o.log.warn({ err: String(err) }, 'engine: redis fan-out error'),
       )
@@ -108,6 +112,8 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
       )
     : null
   engine.remote = remote
+  if (fanout && o.revocations)
+    o.revocations.toPeers = (revocation) => fanout.send({ kind: 'revocation', revocation })
   addEngineFunctions(engine, queues, o.log)
   addStateFunctions(engine, store, (e) => {
     changed(e)
@@ -143,6 +149,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   port.channels = channels
+  port.watch = o.revocations?.watch ?? null
   const bound = await port.listen(o.port, o.host).catch((err) => {
     cron.close()
     queues.close()

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Json, JsonObject } from '../storage/storage.ts'
+import type { WatchCredential } from './credential-watch.ts'
 import type { Engine, EngineCaller } from './engine.ts'
 import { asEngineError } from './engine-error.ts'
 import type { StreamCircle, StreamSubscriptions } from './stream-subscriptions.ts'
@@ -105,8 +106,13 @@ export interface StreamRouteDeps {
   circleOf(slug: string): Promise<StreamCircle | undefined>
   /** `PERIODIC_STREAM_AUTH_FUNCTION`; without it a circle key with `read` is required. */
   authFunctionId: string | null
-  /** Throws (a PlatformError or UpgradeRefusal) unless `authorization` is a read key of the circle. */
-  checkKey(authorization: string | undefined, circleId: string): Promise<void>
+  /**
+   * Throws (a PlatformError or UpgradeRefusal) unless `authorization` is a read key of the
+   * circle; answers the key's id.
+   */
+  checkKey(authorization: string | undefined, circleId: string): Promise<string>
+  /** Ends a client when its key is revoked or its circle deleted. */
+  watch?: WatchCredential
   log: StreamPortLog
 }
 
@@ -122,14 +128,23 @@ export function attachStreamRoute(server: Server, d: StreamRouteDeps): () => voi
       if (!circle)
         throw new UpgradeRefusal(404, 'CIRCLE_NOT_FOUND', 'stream clients connect to /streams/{circle}')
       let context: Json = null
+      let keyId: string | null = null
       if (d.authFunctionId) context = await authorizeStreamClient(d.engine, circle, d.authFunctionId, req)
       else {
         // Browsers cannot set headers on a WebSocket: the key may come as ?token=.
         const header = req.headers.authorization
         const token = url.searchParams.get('token')
-        await d.checkKey(header ?? (token ? `Bearer ${token}` : undefined), circle.circleId)
+        keyId = await d.checkKey(header ?? (token ? `Bearer ${token}` : undefined), circle.circleId)
       }
-      d.hub.accept(req, socket, head, circle, context)
+      const watch = d.watch
+      d.hub.accept(
+        req,
+        socket,
+        head,
+        circle,
+        context,
+        watch && ((end) => watch({ keyId, circleId: circle.circleId }, end)),
+      )
     })().catch((err: unknown) => refuseWith(socket, err, d.log))
   }
   server.on('upgrade', onUpgrade)

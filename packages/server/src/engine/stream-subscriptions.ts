@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Json } from '../storage/storage.ts'
 import type { TriggerFailureLog } from './change-triggers.ts'
+import type { EndConnection } from './credential-watch.ts'
 import type { Engine } from './engine.ts'
 import type { ItemChangeEvent } from './state-functions.ts'
 import type { StateStore } from './state-store.ts'
@@ -76,8 +77,19 @@ export class StreamSubscriptions {
     this.leaveTriggers = new JoinLeaveTriggers('stream:leave', engine, log)
   }
 
-  /** Completes an authorized upgrade; `context` is what the auth function answered. */
-  accept(req: IncomingMessage, socket: Duplex, head: Buffer, circle: StreamCircle, context: Json): void {
+  /**
+   * Completes an authorized upgrade; `context` is what the auth function answered. `watch`
+   * registers the connection's credential (returning the deregistration): when it is revoked the
+   * client stops getting events at once and is closed.
+   */
+  accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    circle: StreamCircle,
+    context: Json,
+    watch?: (end: EndConnection) => () => void,
+  ): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => {})
       if (this.closing || this.connections.size >= this.limits.maxConnections) {
@@ -87,9 +99,19 @@ export class StreamSubscriptions {
       }
       const conn: ClientConnection = { ws, circle, context, subs: new Map(), pendingJoins: 0, closed: false }
       this.connections.add(conn)
+      const unwatch = watch?.((code, reason) => {
+        this.onClose(conn)
+        ws.close(code, reason)
+        setTimeout(() => ws.terminate(), 1000).unref()
+      })
       // Binary frames are read as JSON too, as the iii engine does.
-      ws.on('message', (data) => this.onMessage(conn, data.toString()))
-      ws.on('close', () => this.onClose(conn))
+      ws.on('message', (data) => {
+        if (!conn.closed) this.onMessage(conn, data.toString())
+      })
+      ws.on('close', () => {
+        unwatch?.()
+        this.onClose(conn)
+      })
     })
   }
 
@@ -259,6 +281,7 @@ export class StreamSubscriptions {
   }
 
   private onClose(conn: ClientConnection): void {
+    if (conn.closed) return
     conn.closed = true
     this.connections.delete(conn)
     for (const sub of [...conn.subs.values()]) {

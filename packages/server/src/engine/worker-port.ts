@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws'
 import type { Json } from '../storage/storage.ts'
 import { traceHeaders } from '../trace-context.ts'
 import type { ChannelHub } from './channel-hub.ts'
+import type { WatchCredential } from './credential-watch.ts'
 import type { Engine } from './engine.ts'
 import { asEngineError, EngineError } from './engine-error.ts'
 import type { NamedQueues } from './named-queues.ts'
@@ -42,6 +43,8 @@ export class WorkerPort {
   private readonly tokens = new Map<string, { token: string; circleId: string }>()
   /** Data channels (`/ws/channels/{id}`) are served on every worker port. */
   channels: ChannelHub | null = null
+  /** Ends a connection when the key it authenticated with is revoked or its circle deleted. */
+  watch: WatchCredential | null = null
   /** Per connection, the registration chain of a gated port (hooks are async; order must hold). */
   private readonly registrations = new WeakMap<WorkerConnection, Promise<unknown>>()
 
@@ -109,9 +112,13 @@ export class WorkerPort {
       this.gate?.attach(conn, session)
       this.engine.workers.set(conn.id, conn)
       this.tokens.set(conn.id, { token: conn.reattachToken, circleId: caller.circleId })
+      const unwatch = this.watch?.({ keyId: caller.keyId, circleId: caller.circleId }, (code, reason) =>
+        this.revoked(conn, code, reason),
+      )
       ws.on('error', () => {})
       ws.on('message', (data, isBinary) => {
-        if (isBinary) return // telemetry frames some SDKs send on the main socket
+        // Binary: telemetry frames some SDKs send. Closed: revoked, even if the client has not answered.
+        if (isBinary || conn.closed) return
         const text = data.toString()
         const msg = parseWorkerMessage(text)
         if (!msg) {
@@ -121,6 +128,7 @@ export class WorkerPort {
         this.handle(conn, msg)
       })
       ws.on('close', () => {
+        unwatch?.()
         this.engine.dropWorker(conn)
         // The reattach token outlives the socket: the worker presents it when it comes back.
         const { id, reattachToken } = conn
@@ -130,6 +138,15 @@ export class WorkerPort {
       })
       conn.send({ type: 'workerregistered', worker_id: conn.id, reattach_token: conn.reattachToken })
     })
+  }
+
+  /** Its key or circle is gone: registrations and reattach token go now; the socket is cut after 1 s. */
+  private revoked(conn: WorkerConnection, code: number, reason: string): void {
+    this.log.info({ worker: conn.id, circle: conn.caller.circleId, reason }, 'engine: worker revoked')
+    this.engine.dropWorker(conn)
+    this.tokens.delete(conn.id)
+    conn.ws.close(code, reason)
+    setTimeout(() => conn.ws.terminate(), 1000).unref()
   }
 
   /** On a gated port, invocations pass the RBAC check and middleware; registrations the hooks, in order. */
@@ -177,6 +194,8 @@ export class WorkerPort {
   }
 
   private dispatch(conn: WorkerConnection, msg: WorkerMessage): void {
+    // A gated registration may come out of its hook after the socket closed (or was revoked).
+    if (conn.closed) return
     switch (msg.type) {
       case 'invokefunction':
         this.onInvoke(conn, msg)

@@ -13,7 +13,7 @@ import type { HandlerInvoker } from './handler-invoker.ts'
 import type { LocalNode } from './local-node.ts'
 import { roomRefusal } from './local-node.ts'
 import type { WebsocketSpec } from './spec.ts'
-import { authenticateUpgrade, redactUrl } from './upgrade-auth.ts'
+import { authenticateUpgrade, redactUrl, ticketKeyRevoked } from './upgrade-auth.ts'
 import { WS } from './websocket-errors.ts'
 
 export const WS_PREFIX = '/ws/'
@@ -23,6 +23,8 @@ interface Admitted {
   id: string
   user: string | null
   rooms: string[]
+  /** The circle API key that issued the accept ticket (absent: the element's own auth). */
+  keyId?: string
 }
 
 export interface TicketBody {
@@ -30,6 +32,8 @@ export interface TicketBody {
   connection_id: string
   user: string | null
   rooms: string[]
+  /** The key that called `accept`: revoking it ends the connection (absent in older tickets). */
+  key_id?: string
 }
 
 export class EndpointServer {
@@ -136,7 +140,14 @@ export class EndpointServer {
       const body = raw ? (JSON.parse(raw) as TicketBody) : undefined
       if (!body || body.element_id !== element.id)
         return { refused: 'unknown, used or expired ticket', status: 401, code: WS.WS_UNAUTHORIZED.code }
-      admitted = { id: body.connection_id, user: body.user, rooms: body.rooms }
+      const keyId = body.key_id
+      if (keyId && (await ticketKeyRevoked(this.p.storage, element.circle_id, keyId)))
+        return {
+          refused: 'the key that issued the ticket was revoked',
+          status: 401,
+          code: WS.WS_UNAUTHORIZED.code,
+        }
+      admitted = { id: body.connection_id, user: body.user, rooms: body.rooms, ...(keyId ? { keyId } : {}) }
     } else {
       const auth = authenticateUpgrade(req, query, spec)
       if (!auth.ok) return { refused: auth.reason, status: 401, code: WS.WS_UNAUTHORIZED.code }
@@ -204,6 +215,14 @@ export class EndpointServer {
     ws.close = (code?: number, reason?: string | Buffer) =>
       close(code, code === 1009 && !reason ? WS.WS_MESSAGE_TOO_LARGE.code : reason)
     node.registry.add(c)
+    // A ticket's key revoked (or the circle deleted): the client goes, with no more messages handled.
+    const unwatch = this.p.watchCredential?.(
+      { keyId: admitted.keyId ?? null, circleId: element.circle_id },
+      (code, reason) => {
+        ws.close(code, reason)
+        setTimeout(() => ws.terminate(), 1000).unref()
+      },
+    )
     node.metrics.connections.inc({ element: element.id })
     node.metrics.active.inc({ element: element.id })
     node.event(c, 'ws.connection.opened', { user: c.user, rooms: [...c.rooms], node: node.nodeId })
@@ -211,8 +230,12 @@ export class EndpointServer {
       c.alive = true
     })
     ws.on('error', () => {})
-    ws.on('message', (data, isBinary) => this.onMessage(c, data as Buffer, isBinary))
+    ws.on('message', (data, isBinary) => {
+      // Once the server closed (a revocation, an element going), frames still in flight are dropped.
+      if (ws.readyState === ws.OPEN) this.onMessage(c, data as Buffer, isBinary)
+    })
     ws.once('close', (code, reason) => {
+      unwatch?.()
       if (!node.registry.remove(c)) return
       void this.cluster.release(element.id).catch(() => {})
       node.metrics.active.dec({ element: element.id })

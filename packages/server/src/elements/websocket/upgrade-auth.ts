@@ -2,6 +2,7 @@
 // an HS256 JWT secret (`sub` becomes the connection's user). Also redacts tokens from URLs.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import type { Storage } from '../../storage/storage.ts'
 import { hashToken, type WebsocketSpec } from './spec.ts'
 
 export type AuthResult = { ok: true; user: string | null } | { ok: false; reason: string }
@@ -48,6 +49,19 @@ function b64urlJson(part: string): Record<string, unknown> | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * An accept ticket lives no longer than the key that asked for it: true when that key has been
+ * revoked since (the platform admin key has no row, and cannot be revoked).
+ */
+export async function ticketKeyRevoked(
+  storage: Pick<Storage, 'listApiKeys'>,
+  circleId: string,
+  keyId: string,
+): Promise<boolean> {
+  const row = (await storage.listApiKeys(circleId)).find((k) => k.id === keyId)
+  return row !== undefined && row.revoked_at !== null
 }
 
 /** HS256 only: a token naming another algorithm (`none`, RS256 with the secret as key) is refused. */

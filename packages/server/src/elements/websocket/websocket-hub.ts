@@ -267,8 +267,17 @@ export class WebsocketHub {
     }
   }
 
-  /** A one-use connect ticket carrying a connection_id chosen now, a user and rooms (the accept operation). */
-  async ticket(el: ElementRow, user: string | null, rooms: string[], ttlMs: number): Promise<JsonObject> {
+  /**
+   * A one-use connect ticket carrying a connection_id chosen now, a user and rooms (the accept
+   * operation), and the key that asked for it: the connection lives only as long as that key.
+   */
+  async ticket(
+    el: ElementRow,
+    user: string | null,
+    rooms: string[],
+    ttlMs: number,
+    keyId: string,
+  ): Promise<JsonObject> {
     const spec = el.spec as unknown as WebsocketSpec
     for (const room of rooms) {
       const refusal = roomRefusal(spec, room)
@@ -280,6 +289,7 @@ export class WebsocketHub {
       connection_id: `${this.node.nodeId}.${randomBytes(8).toString('hex')}`,
       user,
       rooms: [...new Set(rooms)],
+      key_id: keyId,
     }
     await this.cluster.putTicket(ticket, JSON.stringify(body), ttlMs)
     return {

@@ -49,7 +49,7 @@ export const websocketOperations = [
     ),
     async handler(ctx) {
       const t = await rt(ctx).withHub((hub) =>
-        hub.ticket(ctx.element, ctx.input.user ?? null, ctx.input.rooms, ctx.input.ttl_ms),
+        hub.ticket(ctx.element, ctx.input.user ?? null, ctx.input.rooms, ctx.input.ttl_ms, ctx.actor.keyId),
       )
       const circle = ctx.elementPath.split('/')[0]!
       return { ...t, url: `/ws/${circle}${specOf(ctx.element).path}?ticket=${t['ticket']}` }
