@@ -25,6 +25,7 @@ import { resourceEnvironment } from './resource-environment.ts'
 import { SourceMaterializer } from './source-materializer.ts'
 import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
 import { runTests } from './test-runner.ts'
+import { idleWorkerReliever, workerAdmission } from './worker-quotas.ts'
 
 const FAILURES_BEFORE_ERROR_STATE = 5
 const CANCELLED_BEFORE_START = {
@@ -42,7 +43,9 @@ export class PythonRuntime implements TypeRuntime {
   /** Inline code is fixed by the version: its pool is found without hashing anything. */
   private readonly inlinePools = new Map<string, { version: number; pool: WorkerPool }>()
   private readonly failures = new Map<string, number>()
+  private readonly circleOfPool = new WeakMap<WorkerPool, string>()
   private readonly unsubscribe: () => void
+  private readonly removeReliever: () => void
   private lastError: string | null = null
 
   constructor(private readonly p: PlatformContext) {
@@ -56,6 +59,11 @@ export class PythonRuntime implements TypeRuntime {
         this.inlinePools.clear()
       }
     })
+    this.removeReliever = p.quotas.addReliever(
+      idleWorkerReliever(() =>
+        [...this.pools.values()].map((pool) => ({ pool, circleId: this.circleOfPool.get(pool) ?? '' })),
+      ),
+    )
   }
 
   readonly runnableOperations = ['invoke'] as const
@@ -70,25 +78,36 @@ export class PythonRuntime implements TypeRuntime {
     return this.start(element, input, trigger, triggerInfo)
   }
 
-  /** Creates the run and starts it; the caller decides how long to wait. */
+  /**
+   * Creates the run and starts it; the caller decides how long to wait. A run holds one of the
+   * server's and the circle's runs in flight from here to its end (429 QUOTA_EXCEEDED when none
+   * is left: this queue is the one that cannot grow further).
+   */
   async start(
     element: ElementRow,
     input: Json,
     trigger: string,
     triggerInfo: JsonObject | null = null,
   ): Promise<RunRow> {
-    const run = await this.p.runs.create({
-      circle_id: element.circle_id,
-      element_id: element.id,
-      element_version: element.version,
-      operation: 'invoke',
-      trigger,
-      input,
-      trigger_info: triggerInfo,
-    })
-    void this.execute(element, run).catch((err: unknown) =>
-      this.p.log.error({ err, run: run.id }, 'run orchestration failed'),
-    )
+    const inFlight = this.p.quotas.admit(element.circle_id, { runs_in_flight: 1 })
+    let run: RunRow
+    try {
+      run = await this.p.runs.create({
+        circle_id: element.circle_id,
+        element_id: element.id,
+        element_version: element.version,
+        operation: 'invoke',
+        trigger,
+        input,
+        trigger_info: triggerInfo,
+      })
+    } catch (err) {
+      inFlight.release()
+      throw err
+    }
+    void this.execute(element, run)
+      .catch((err: unknown) => this.p.log.error({ err, run: run.id }, 'run orchestration failed'))
+      .finally(() => inFlight.release())
     return run
   }
 
@@ -255,6 +274,7 @@ export class PythonRuntime implements TypeRuntime {
       max: spec.concurrency.max,
       reserved: spec.concurrency.reserved,
       idleMs: this.p.config.python.idleTimeoutMs,
+      admission: workerAdmission(this.p.quotas, element.circle_id, spec.memory_mb),
     }
     pool = new WorkerPool(
       key,
@@ -275,6 +295,7 @@ export class PythonRuntime implements TypeRuntime {
       opts,
     )
     this.pools.set(key, pool)
+    this.circleOfPool.set(pool, element.circle_id)
     return pool
   }
 
@@ -350,6 +371,7 @@ export class PythonRuntime implements TypeRuntime {
 
   async close(): Promise<void> {
     this.unsubscribe()
+    this.removeReliever()
     for (const pool of this.pools.values()) pool.destroy()
     this.pools.clear()
   }
