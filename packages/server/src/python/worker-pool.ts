@@ -207,7 +207,10 @@ export class WorkerPool {
   private startOne(): void {
     this.starting++
     const admission = this.opts.admission
-    if (!admission) return this.spawn(NO_TICKET)
+    if (!admission) {
+      this.spawn(NO_TICKET)
+      return
+    }
     admission.acquire().then(
       (ticket) => {
         // Meanwhile the waiters may have been served by other workers, or left.

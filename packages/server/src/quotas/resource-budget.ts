@@ -188,9 +188,8 @@ export class ResourceBudget {
   }
 
   private take(circleId: string, need: Need): Lease {
-    let mine = this.circles.get(circleId)
-    if (!mine) this.circles.set(circleId, (mine = zero()))
-    const held = mine
+    const held = this.circles.get(circleId) ?? zero()
+    this.circles.set(circleId, held)
     for (const r of RESOURCES) {
       this.server[r] += need[r] ?? 0
       held[r] += need[r] ?? 0
@@ -242,11 +241,12 @@ export class ResourceBudget {
     for (;;) {
       if (!this.waiters.includes(w)) return
       const short = this.shortfall(w.circleId, w.need)
-      if (!short) return this.pump()
+      if (!short) {
+        this.pump()
+        return
+      }
       const circle = short.scope === 'circle' ? w.circleId : null
-      let freed = false
-      for (const r of this.relievers) if ((freed = r(circle, short.resource))) break
-      if (!freed) return
+      if (![...this.relievers].some((r) => r(circle, short.resource))) return
     }
   }
 }
