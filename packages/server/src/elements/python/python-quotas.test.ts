@@ -129,7 +129,7 @@ describe('python quotas', () => {
     // The two warm workers of `gated` hold the circle's 128 MB while idle.
     const before = await kit.server.api('GET', '/api/acme/ops/stats')
     expect(before.body.quotas.circle.memory_mb.in_use).toBe(128)
-    const r = await invoke('acme/quick', 60)
+    const r = await invoke('acme/quick', 30)
     expect(r.body).toMatchObject({ status: 'succeeded', output: { ok: true } })
   }, 60_000)
 
