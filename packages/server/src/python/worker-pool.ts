@@ -241,6 +241,14 @@ export class WorkerPool {
         }
         this.workers.add(w)
         this.tickets.set(w, ticket)
+        // A worker that dies while idle gives its quota back now, not when next looked at.
+        void w.exited.then(() => {
+          const i = this.idle.indexOf(w)
+          if (i >= 0) {
+            this.idle.splice(i, 1)
+            this.forget(w)
+          }
+        })
         this.onColdStart(w.coldStartMs)
         const next = this.queue.shift()
         if (next) next.resolve({ worker: w, cold: true })

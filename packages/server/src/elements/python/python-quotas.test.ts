@@ -59,6 +59,14 @@ beforeAll(async () => {
   await create('acme', 'quick', spec(py('def handler(input):', '    return {"ok": True}')))
   await create('acme', 'big', spec(py('def handler(input):', '    return 1'), { memory_mb: 256 }))
   await create('other', 'quick', spec(py('def handler(input):', '    return {"ok": True}')))
+  // Answers, then its process dies while idle.
+  const dies = py(
+    'import os, threading',
+    'def handler(input):',
+    '    threading.Timer(0.1, lambda: os._exit(1)).start()',
+    '    return {"ok": True}',
+  )
+  await create('other', 'dies', spec(dies))
 }, 60_000)
 afterAll(async () => kit?.close())
 
@@ -140,5 +148,20 @@ describe('python quotas', () => {
       status: 'failed',
       error: { code: 'QUOTA_EXCEEDED', resource: 'memory_mb', scope: 'circle', limit: 128, need: 256 },
     })
+  }, 60_000)
+
+  it('gives back the quota of a worker that died while idle at once, not at its idle timeout', async () => {
+    const held = async () => (await kit.server.api('GET', '/api/other/ops/stats')).body.quotas.circle
+    const before = await held()
+    const r = await invoke('other/dies', 30)
+    expect(r.body).toMatchObject({ status: 'succeeded', output: { ok: true } })
+    // Its worker is gone: the circle holds what it held before the run.
+    await eventually(async () => {
+      const now = await held()
+      expect([now.workers.in_use, now.memory_mb.in_use]).toEqual([
+        before.workers.in_use,
+        before.memory_mb.in_use,
+      ])
+    }, 20_000)
   }, 60_000)
 })
