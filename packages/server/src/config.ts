@@ -2,6 +2,8 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { checkAllowlistEntry } from './engine/http-functions.ts'
+import { QUOTA_OPTIONS, quotaLimits } from './quotas/quota-config.ts'
+import type { QuotaLimits } from './quotas/resource-budget.ts'
 import { parseMasterKeys } from './secrets/master-key-ring.ts'
 
 export interface Config {
@@ -54,6 +56,8 @@ export interface Config {
     /** A session no operation used for this long is stopped; 0 keeps sessions until stopped. */
     idleTimeoutMs: number
   }
+  /** Server-wide budgets and per-circle quotas (PERIODIC_QUOTA_*; defaults from RAM and cores). */
+  quotas: QuotaLimits
 }
 
 export class ConfigError extends Error {}
@@ -175,6 +179,7 @@ export const CONFIG_OPTIONS = {
     default: '10000',
     help: "A node's runs are taken over by another node when its heartbeat is this many ms old",
   },
+  ...QUOTA_OPTIONS,
 } as const
 
 function int(name: string, raw: string, min: number, max: number): number {
@@ -266,6 +271,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       throw new ConfigError((err as Error).message)
     }
   }
+  const browserMaxSessions = int('browser max sessions', get('browser-max-sessions'), 0, 1000)
   return {
     port: int('port', get('port'), 0, 65535),
     host: get('host'),
@@ -305,8 +311,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     runs: { leaseMs: int('run lease', get('run-lease'), 200, 600_000) },
     browser: {
       chromiumPath: get('chromium'),
-      maxSessions: int('browser max sessions', get('browser-max-sessions'), 0, 1000),
+      maxSessions: browserMaxSessions,
       idleTimeoutMs: browserIdleTimeout(get('browser-idle-timeout')),
     },
+    quotas: quotaLimits(get, int, browserMaxSessions),
   }
 }

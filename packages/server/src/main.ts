@@ -23,6 +23,8 @@ import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
 import { KeyRateLimiter } from './http/rate-limiter.ts'
 import { type IiiDropIn, readIiiConfig, startIiiDropIn } from './iii-drop-in.ts'
+import { registerQuotaMetrics } from './quotas/quota-metrics.ts'
+import { ResourceBudget } from './quotas/resource-budget.ts'
 import { RunQueue } from './runs/run-queue.ts'
 import { RunService } from './runs/run-service.ts'
 import { chooseExecutor } from './sandbox/choose-executor.ts'
@@ -44,6 +46,8 @@ export interface Platform {
   engineUrl: string
   /** What `--iii-config` started (null without it). */
   iii: IiiDropIn | null
+  /** Server-wide budget and per-circle quotas (a run dispatcher asks it `hasRoom`). */
+  quotas: ResourceBudget
   close(): Promise<void>
 }
 
@@ -95,6 +99,8 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const runs = new RunService(storage, bus)
     const sandbox = chooseExecutor(config.sandbox, logger)
     const metrics = new MetricsRegistry()
+    const quotas = new ResourceBudget(config.quotas)
+    registerQuotaMetrics(quotas, metrics)
     registry.startRuntimes({
       storage,
       elements,
@@ -105,6 +111,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       log: logger,
       metrics,
       watchCredential: revocations.watch,
+      quotas,
       engine: {
         // Bound late: handlers only call once the engine below is running.
         invoke: (caller, fn, data, o) =>
@@ -216,6 +223,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       engine,
       engineUrl: `ws://${host}:${engine.port}`,
       iii,
+      quotas,
       async close() {
         await app.close()
         await storage.close()

@@ -8,6 +8,7 @@ import type { WatchCredential } from '../engine/credential-watch.ts'
 import type { EngineCaller, InvokeOptions } from '../engine/engine.ts'
 import type { ErrorCodeDef } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
+import type { ResourceBudget } from '../quotas/resource-budget.ts'
 import type { QueuedRunExecutor } from '../runs/run-queue.ts'
 import type { RunService } from '../runs/run-service.ts'
 import type { Executor } from '../sandbox/executor.ts'
@@ -41,6 +42,8 @@ export interface PlatformContext {
     warn(o: object, msg?: string): void
     error(o: object, msg?: string): void
   }
+  /** Server-wide budget and per-circle quotas of workers, memory, browser sessions, runs in flight. */
+  quotas: ResourceBudget
   /** Engine functions for handlers' SDK calls (the engine starts after the runtimes). */
   engine?: HandlerEngine
   /** Ends a long-lived connection when the API key behind it is revoked or its circle deleted. */

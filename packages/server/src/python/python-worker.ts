@@ -60,6 +60,11 @@ export class PythonWorker {
     return !this.dead
   }
 
+  /** Settles once the process has exited, for whatever reason. */
+  get exited(): Promise<unknown> {
+    return this.proc.exited
+  }
+
   get busy(): boolean {
     return this.pending !== undefined
   }

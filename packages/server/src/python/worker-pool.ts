@@ -1,6 +1,8 @@
 // A pool of warm workers for one (element version, layer, environment). At most `max`
 // workers exist; further invocations wait in FIFO order (never refused). `reserved` workers
-// are kept warm; others stop after `idleMs` without work (scale to zero).
+// are kept warm; others stop after `idleMs` without work (scale to zero). Each worker holds an
+// admission (its share of the server's and the circle's worker and memory quotas) while it
+// lives; an invocation that needs a new worker waits for one when the quota is used up.
 import {
   type EngineCallHandler,
   type InvocationResult,
@@ -20,7 +22,23 @@ export interface PoolOptions {
   max: number
   reserved: number
   idleMs: number
+  /** Quota for each worker started (none: unlimited but for `max`). */
+  admission?: WorkerAdmission
 }
+
+/** A worker's share of a quota, held from before it starts until it is gone. */
+export interface AdmissionTicket {
+  release(): void
+}
+
+export interface WorkerAdmission {
+  /** A ticket when there is room now (for keeping `reserved` workers warm). */
+  tryAcquire(): AdmissionTicket | undefined
+  /** Waits for room; rejects (with a coded error) when there will never be any. */
+  acquire(): Promise<AdmissionTicket>
+}
+
+const NO_TICKET: AdmissionTicket = { release() {} }
 
 const CANCELLED: RunError = {
   code: 'RUN_CANCELLED',
@@ -29,14 +47,18 @@ const CANCELLED: RunError = {
 
 interface Waiter {
   resolve(w: { worker: PythonWorker; cold: boolean }): void
-  reject(e: RunError): void
+  reject(e: RunError | Error): void
 }
 
 export class WorkerPool {
   private readonly idle: PythonWorker[] = []
   private readonly workers = new Set<PythonWorker>()
   private readonly queue: Waiter[] = []
+  /** Workers being started, including those waiting for admission. */
   private starting = 0
+  /** Workers granted admission and being spawned. */
+  private spawning = 0
+  private readonly tickets = new Map<PythonWorker, AdmissionTicket>()
   private closed = false
   /** Set once a worker of this version failed to load: the code will not load on a retry either. */
   private loadError: RunError | undefined
@@ -59,6 +81,7 @@ export class WorkerPool {
       idle: this.idle.length,
       busy: this.workers.size - this.idle.length,
       starting: this.starting,
+      awaiting_quota: this.starting - this.spawning,
       queued: this.queue.length,
     }
   }
@@ -87,7 +110,7 @@ export class WorkerPool {
           signal?.removeEventListener('abort', onAbort)
           resolve(w)
         },
-        reject: (e) => {
+        reject: (e: RunError | Error) => {
           signal?.removeEventListener('abort', onAbort)
           reject(e)
         },
@@ -142,14 +165,14 @@ export class WorkerPool {
     while (this.idle.length) {
       const w = this.idle.pop()!
       if (w.alive) return w
-      this.workers.delete(w)
+      this.forget(w)
     }
     return undefined
   }
 
   release(worker: PythonWorker): void {
     if (!worker.alive || this.closed) {
-      this.workers.delete(worker)
+      this.forget(worker)
       if (!this.closed) this.grow()
       return
     }
@@ -169,18 +192,63 @@ export class WorkerPool {
     }
   }
 
+  /** Keeps `reserved` workers warm while the quota has room (never waits for it). */
   private fillReserved(): void {
-    while (!this.closed && !this.loadError && this.workers.size + this.starting < this.opts.reserved)
-      this.startOne()
+    while (!this.closed && !this.loadError && this.workers.size + this.starting < this.opts.reserved) {
+      const admission = this.opts.admission
+      const ticket = admission ? admission.tryAcquire() : NO_TICKET
+      if (!ticket) return
+      this.starting++
+      this.spawn(ticket)
+    }
   }
 
+  /** Starts one worker for the queue, once the quota admits it. */
   private startOne(): void {
     this.starting++
+    const admission = this.opts.admission
+    if (!admission) {
+      this.spawn(NO_TICKET)
+      return
+    }
+    admission.acquire().then(
+      (ticket) => {
+        // Meanwhile the waiters may have been served by other workers, or left.
+        if (this.closed || this.queue.length <= this.spawning) {
+          this.starting--
+          ticket.release()
+          return
+        }
+        this.spawn(ticket)
+      },
+      (err: Error) => {
+        this.starting--
+        // Never any room for a worker of this pool: the waiters no worker will serve fail.
+        if (this.workers.size + this.starting === 0) for (const q of this.queue.splice(0)) q.reject(err)
+      },
+    )
+  }
+
+  private spawn(ticket: AdmissionTicket): void {
+    this.spawning++
     PythonWorker.start(this.config).then(
       (w) => {
         this.starting--
-        if (this.closed) return w.kill()
+        this.spawning--
+        if (this.closed) {
+          ticket.release()
+          return w.kill()
+        }
         this.workers.add(w)
+        this.tickets.set(w, ticket)
+        // A worker that dies while idle gives its quota back now, not when next looked at.
+        void w.exited.then(() => {
+          const i = this.idle.indexOf(w)
+          if (i >= 0) {
+            this.idle.splice(i, 1)
+            this.forget(w)
+          }
+        })
         this.onColdStart(w.coldStartMs)
         const next = this.queue.shift()
         if (next) next.resolve({ worker: w, cold: true })
@@ -188,6 +256,8 @@ export class WorkerPool {
       },
       (err: RunError) => {
         this.starting--
+        this.spawning--
+        ticket.release()
         // A load error (syntax, import, missing handler) is the same for every waiter of this
         // version: fail them all rather than restarting in a loop. A worker that died while
         // starting (killed, sandbox hiccup) fails the waiters but not the version.
@@ -203,17 +273,45 @@ export class WorkerPool {
       const w = this.idle[i]!
       if (now - w.lastUsed >= this.opts.idleMs) {
         this.idle.splice(i, 1)
-        this.workers.delete(w)
+        this.forget(w)
         w.kill()
       }
     }
     this.fillReserved()
   }
 
+  /** The least recently used idle worker, if any (reserved ones only with `includeReserved`). */
+  oldestIdle(includeReserved: boolean): PythonWorker | undefined {
+    if (!includeReserved && this.workers.size <= this.opts.reserved) return undefined
+    let oldest: PythonWorker | undefined
+    for (const w of this.idle) if (!oldest || w.lastUsed < oldest.lastUsed) oldest = w
+    return oldest
+  }
+
+  /** Stops an idle worker to give its quota to waiting work elsewhere. */
+  evict(w: PythonWorker): boolean {
+    const i = this.idle.indexOf(w)
+    if (i < 0) return false
+    this.idle.splice(i, 1)
+    this.forget(w)
+    w.kill()
+    return true
+  }
+
+  /** A worker left the pool: its quota goes back. */
+  private forget(w: PythonWorker): void {
+    this.workers.delete(w)
+    this.tickets.get(w)?.release()
+    this.tickets.delete(w)
+  }
+
   close(): void {
     this.closed = true
     clearInterval(this.reaper)
-    for (const w of this.idle.splice(0)) w.kill()
+    for (const w of this.idle.splice(0)) {
+      this.forget(w)
+      w.kill()
+    }
     // Busy workers finish their invocation and are stopped on release.
     for (const q of this.queue.splice(0))
       q.reject({
@@ -225,7 +323,9 @@ export class WorkerPool {
   /** Kills every worker now (server shutdown). */
   destroy(): void {
     this.close()
-    for (const w of this.workers) w.kill()
-    this.workers.clear()
+    for (const w of [...this.workers]) {
+      this.forget(w)
+      w.kill()
+    }
   }
 }

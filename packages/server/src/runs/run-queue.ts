@@ -120,7 +120,8 @@ export class RunQueue {
     } catch (err) {
       if (Date.now() - this.lastBeat > this.o.leaseMs) {
         const live = this.o.runs.liveIds()
-        if (live.length) this.o.log.error({ err, runs: live.length }, 'run lease lost: stopping this node’s runs')
+        if (live.length)
+          this.o.log.error({ err, runs: live.length }, 'run lease lost: stopping this node’s runs')
         for (const id of live) this.o.runs.cancel(id)
       }
       throw err

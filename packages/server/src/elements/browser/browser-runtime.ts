@@ -1,7 +1,9 @@
 // The browser type's runtime: the live Chromium sessions of this server, one per element, with
-// a per-element lock, the session limit, crash detection and shutdown on delete/disable/close.
+// a per-element lock, the session limit (server-wide, and the circle's quota), crash detection and
+// shutdown on delete/disable/close.
 import { Counter, Gauge } from 'prom-client'
 import { E, PlatformError } from '../../errors.ts'
+import type { Lease } from '../../quotas/resource-budget.ts'
 import { forgetSecrets } from '../../secrets/secrets-of.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import { type Actor, SYSTEM_ACTOR } from '../actor.ts'
@@ -11,6 +13,8 @@ import { BROWSER } from './spec.ts'
 
 export class BrowserRuntime implements TypeRuntime {
   private readonly sessions = new Map<string, BrowserSession>()
+  /** Each live (or launching) session's share of its circle's browser quota. */
+  private readonly leases = new Map<string, Lease>()
   private readonly locks = new Map<string, Promise<unknown>>()
   /** Sessions being launched count against the limit too, so parallel starts cannot overshoot it. */
   private launching = 0
@@ -137,6 +141,9 @@ export class BrowserRuntime implements TypeRuntime {
         { max_sessions: max },
       )
     }
+    // A start cannot wait for room (the caller holds a request open): beyond the circle's
+    // quota it is refused, 429 QUOTA_EXCEEDED.
+    const lease = this.platform.quotas.admit(row.circle_id, { browser_sessions: 1 })
     this.launching++
     let session: BrowserSession
     try {
@@ -144,20 +151,26 @@ export class BrowserRuntime implements TypeRuntime {
         executablePath: this.platform.config.browser.chromiumPath,
         userAgent: String(row.spec['user_agent'] ?? ''),
       })
+    } catch (err) {
+      lease.release()
+      throw err
     } finally {
       this.launching--
     }
     if (this.closed) {
+      lease.release()
       await session.close()
       throw new PlatformError(BROWSER.BROWSER_UNAVAILABLE, 'the server is shutting down')
     }
     const current = await this.fresh(row)
     if (!current?.enabled) {
+      lease.release()
       await session.close()
       throw !current
         ? new PlatformError(E.ELEMENT_NOT_FOUND, `browser "${row.slug}" was deleted while it started`)
         : new PlatformError(E.ELEMENT_DISABLED, `browser "${row.slug}" was disabled while it started`)
     }
+    this.leases.set(row.id, lease)
     this.sessions.set(row.id, session)
     this.live.set(this.sessions.size)
     session.onCrash((reason) => {
@@ -186,6 +199,8 @@ export class BrowserRuntime implements TypeRuntime {
   }
 
   private forget(id: string): void {
+    this.leases.get(id)?.release()
+    this.leases.delete(id)
     this.sessions.delete(id)
     this.lastUsed.delete(id)
     this.live.set(this.sessions.size)

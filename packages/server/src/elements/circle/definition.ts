@@ -4,6 +4,7 @@ import { createApiKey, presentKey } from '../../auth/api-keys.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { SCOPES } from '../actor.ts'
 import { defineElement, defineOperation } from '../element.ts'
+import { CircleRuntime, circleStatsOperation } from './circle-stats.ts'
 
 const createKeyInput = Type.Object(
   {
@@ -36,7 +37,9 @@ export const circleType = defineElement({
   initialState: 'ready',
   capabilities: ['activity-scope-all', 'api-keys'],
   events: ['api_key.created', 'api_key.revoked'],
+  runtime: (platform) => new CircleRuntime(platform),
   operations: [
+    circleStatsOperation,
     defineOperation({
       name: 'api_keys',
       method: 'POST',

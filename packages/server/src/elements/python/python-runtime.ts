@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { PlatformError } from '../../errors.ts'
 import type { PythonWorker, RunError } from '../../python/python-worker.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
+import type { Lease } from '../../quotas/resource-budget.ts'
 import {
   ARTIFACT_CAP_BYTES,
   adoptStagedInputFiles,
@@ -26,6 +27,7 @@ import { resourceEnvironment } from './resource-environment.ts'
 import { SourceMaterializer } from './source-materializer.ts'
 import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
 import { runTests } from './test-runner.ts'
+import { idleWorkerReliever, workerAdmission } from './worker-quotas.ts'
 
 const FAILURES_BEFORE_ERROR_STATE = 5
 const CANCELLED_BEFORE_START = {
@@ -43,7 +45,9 @@ export class PythonRuntime implements TypeRuntime {
   /** Inline code is fixed by the version: its pool is found without hashing anything. */
   private readonly inlinePools = new Map<string, { version: number; pool: WorkerPool }>()
   private readonly failures = new Map<string, number>()
+  private readonly circleOfPool = new WeakMap<WorkerPool, string>()
   private readonly unsubscribe: () => void
+  private readonly removeReliever: () => void
   private lastError: string | null = null
 
   constructor(private readonly p: PlatformContext) {
@@ -57,17 +61,28 @@ export class PythonRuntime implements TypeRuntime {
         this.inlinePools.clear()
       }
     })
+    this.removeReliever = p.quotas.addReliever(
+      idleWorkerReliever(() =>
+        [...this.pools.values()].map((pool) => ({ pool, circleId: this.circleOfPool.get(pool) ?? '' })),
+      ),
+    )
   }
 
   readonly runnableOperations = ['invoke'] as const
 
   /** Invoke runs this node executes now, per element (its `concurrency.max` bounds them). */
-  private readonly inFlight = new Map<string, number>()
+  private readonly executing = new Map<string, number>()
 
   /** The durable queue's view of this type: room per element, resuming, retry policy. */
   readonly queue: QueuedRunExecutor = {
-    capacity: (element) => (element.spec as unknown as PythonSpec).concurrency.max - this.running(element),
-    resume: (element, run) => this.launch(element, run),
+    capacity: (element) =>
+      this.p.quotas.hasRoom(element.circle_id, { runs_in_flight: 1 })
+        ? (element.spec as unknown as PythonSpec).concurrency.max - this.running(element)
+        : 0,
+    // Room was checked before the claim; a run claimed meanwhile by this node's own starts
+    // still runs (it is claimed), uncounted rather than stranded.
+    resume: (element, run) =>
+      this.launch(element, run, this.p.quotas.tryReserve(element.circle_id, { runs_in_flight: 1 })),
     maxAttempts: (element) => (element.spec as unknown as PythonSpec).retry.max_attempts,
   }
 
@@ -84,8 +99,10 @@ export class PythonRuntime implements TypeRuntime {
 
   /**
    * Creates the run and starts it; the caller decides how long to wait. A run this node has
-   * room for runs here at once; otherwise it waits in the durable queue for any node with room,
-   * unless the caller waits for it here (a synchronous invoke), when it waits in this node's pool.
+   * room for (the element's concurrency, the server's and the circle's runs in flight) runs here
+   * at once; otherwise it waits in the durable queue for any node with room, unless the caller
+   * waits for it here (a synchronous invoke): then it waits in this node's pool, and 429
+   * QUOTA_EXCEEDED when no run in flight is left (that queue cannot grow further).
    */
   async start(
     element: ElementRow,
@@ -95,35 +112,43 @@ export class PythonRuntime implements TypeRuntime {
     opts: StartRunOptions = {},
   ): Promise<RunRow> {
     const claim = opts.waiting === true || this.queue.capacity(element) > 0
-    const run = await this.p.runs.create(
-      {
-        circle_id: element.circle_id,
-        element_id: element.id,
-        element_version: element.version,
-        operation: 'invoke',
-        trigger,
-        input,
-        trigger_info: triggerInfo,
-      },
-      { claim },
-    )
-    if (claim) this.launch(element, run)
+    const inFlight = claim ? this.p.quotas.admit(element.circle_id, { runs_in_flight: 1 }) : undefined
+    let run: RunRow
+    try {
+      run = await this.p.runs.create(
+        {
+          circle_id: element.circle_id,
+          element_id: element.id,
+          element_version: element.version,
+          operation: 'invoke',
+          trigger,
+          input,
+          trigger_info: triggerInfo,
+        },
+        { claim },
+      )
+    } catch (err) {
+      inFlight?.release()
+      throw err
+    }
+    if (inFlight) this.launch(element, run, inFlight)
     return run
   }
 
   private running(element: ElementRow): number {
-    return this.inFlight.get(element.id) ?? 0
+    return this.executing.get(element.id) ?? 0
   }
 
   /** Executes a run this node holds, counted against the element's concurrency until it ends. */
-  private launch(element: ElementRow, run: RunRow): void {
-    this.inFlight.set(element.id, this.running(element) + 1)
+  private launch(element: ElementRow, run: RunRow, inFlight: Lease | undefined): void {
+    this.executing.set(element.id, this.running(element) + 1)
     void this.execute(element, run)
       .catch((err: unknown) => this.p.log.error({ err, run: run.id }, 'run orchestration failed'))
       .finally(() => {
+        inFlight?.release()
         const n = this.running(element) - 1
-        if (n > 0) this.inFlight.set(element.id, n)
-        else this.inFlight.delete(element.id)
+        if (n > 0) this.executing.set(element.id, n)
+        else this.executing.delete(element.id)
       })
   }
 
@@ -291,6 +316,7 @@ export class PythonRuntime implements TypeRuntime {
       max: spec.concurrency.max,
       reserved: spec.concurrency.reserved,
       idleMs: this.p.config.python.idleTimeoutMs,
+      admission: workerAdmission(this.p.quotas, element.circle_id, spec.memory_mb),
     }
     pool = new WorkerPool(
       key,
@@ -311,6 +337,7 @@ export class PythonRuntime implements TypeRuntime {
       opts,
     )
     this.pools.set(key, pool)
+    this.circleOfPool.set(pool, element.circle_id)
     return pool
   }
 
@@ -386,6 +413,7 @@ export class PythonRuntime implements TypeRuntime {
 
   async close(): Promise<void> {
     this.unsubscribe()
+    this.removeReliever()
     for (const pool of this.pools.values()) pool.destroy()
     this.pools.clear()
   }
