@@ -32,6 +32,8 @@ export interface AdmissionTicket {
 }
 
 export interface WorkerAdmission {
+  /** Told when a worker goes idle (it can now give way to a start waiting for quota). */
+  idleAvailable?(): void
   /** A ticket when there is room now (for keeping `reserved` workers warm). */
   tryAcquire(): AdmissionTicket | undefined
   /** Waits for room; rejects (with a coded error) when there will never be any. */
@@ -178,7 +180,11 @@ export class WorkerPool {
     }
     const next = this.queue.shift()
     if (next) next.resolve({ worker, cold: false })
-    else this.idle.push(worker)
+    else {
+      this.idle.push(worker)
+      // A worker gone idle may be what a start waiting for quota can have.
+      this.opts.admission?.idleAvailable?.()
+    }
   }
 
   /** Starts workers while invocations wait and there is room under `max`. */

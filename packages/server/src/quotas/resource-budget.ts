@@ -145,6 +145,19 @@ export class ResourceBudget {
     })
   }
 
+  /**
+   * Asks relievers again for the oldest waiter of each circle: capacity that was busy when it
+   * started waiting (a worker then running) may be idle now.
+   */
+  relieveWaiting(): void {
+    const seen = new Set<string>()
+    for (const w of [...this.waiters]) {
+      if (seen.has(w.circleId)) continue
+      seen.add(w.circleId)
+      this.relieve(w)
+    }
+  }
+
   /** Registers a way to free idle capacity under pressure; returns its removal. */
   addReliever(r: Reliever): () => void {
     this.relievers.add(r)

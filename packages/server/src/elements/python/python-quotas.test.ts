@@ -1,6 +1,6 @@
 // Python workers under the circle's quotas, over real HTTP with real sandboxed workers: runs
 // beyond the memory quota wait `queued` instead of failing, runs beyond the runs-in-flight quota
-// are refused with 429, another circle is not held up, idle workers give their quota to waiting
+// wait in the durable run queue or, when the caller waits for them here, are refused with 429, another circle is not held up, idle workers give their quota to waiting
 // work, and the usage shows in the circle's stats and in /metrics.
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -107,14 +107,18 @@ describe('python quotas', () => {
     expect(metrics).toMatch(/^periodic_quota_memory_mb_limit \d+$/m)
     expect(metrics).toMatch(/^periodic_quota_waiting [1-9]\d*$/m)
 
-    // The circle has 8 runs in flight: a ninth cannot queue, and is refused.
-    const refused = await invoke('acme/quick')
+    // The circle has 8 runs in flight: a ninth that waits for its answer here cannot queue,
+    // and is refused; one that does not wait waits in the durable run queue.
+    const refused = await invoke('acme/quick', 30)
     expect(refused.status).toBe(429)
     expect(refused.body.error).toMatchObject({
       code: 'QUOTA_EXCEEDED',
       retryable: true,
       details: { resource: 'runs_in_flight', scope: 'circle', limit: 8, in_use: 8 },
     })
+    const later = await invoke('acme/quick')
+    expect(later.status).toBe(202)
+    expect(later.body.status).toBe('queued')
     // Another circle is not held up by this one.
     const elsewhere = await invoke('other/quick', 60)
     expect(elsewhere.body).toMatchObject({ status: 'succeeded', output: { ok: true } })
@@ -124,6 +128,10 @@ describe('python quotas', () => {
       const runs = await runsOf('acme/gated')
       expect(count(runs, 'succeeded')).toBe(8)
       return runs
+    }, 60_000)
+    await eventually(async () => {
+      const r = await kit.server.api('GET', `/api/acme/quick/ops/runs/${later.body.id}`)
+      expect(r.body.status).toBe('succeeded')
     }, 60_000)
     // Never more than two ran at once, by the handlers' own count.
     const most = Math.max(...done.map((r) => r.output.running_with_me))

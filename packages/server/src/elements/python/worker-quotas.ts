@@ -9,6 +9,7 @@ export function workerAdmission(budget: ResourceBudget, circleId: string, memory
   return {
     tryAcquire: () => budget.tryReserve(circleId, need),
     acquire: () => budget.reserve(circleId, need),
+    idleAvailable: () => budget.relieveWaiting(),
   }
 }
 
