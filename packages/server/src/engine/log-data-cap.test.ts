@@ -41,7 +41,10 @@ describe('engine::log::* data cap', () => {
     const before = written
     const blob = 'x'.repeat(1024 * 1024)
     for (let i = 0; i < 3; i++)
-      await iii.trigger({ function_id: 'engine::log::info', payload: { message: `big ${i}`, data: { blob } } })
+      await iii.trigger({
+        function_id: 'engine::log::info',
+        payload: { message: `big ${i}`, data: { blob } },
+      })
     expect(written - before).toBeLessThan(16 * 1024)
     const line = JSON.parse(lines.find((l) => l.includes('"big 2"'))!)
     expect(line).toMatchObject({ circle: 'acme', data: { truncated: true, bytes: 1024 * 1024 + 11 } })
