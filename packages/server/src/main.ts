@@ -132,6 +132,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       logger,
       metrics,
       bodyLimit: config.bodyLimitBytes,
+      metricsPublic: config.metricsPublic,
       engineHttp: {
         httpTriggers: engine.httpTriggers,
         circleIdOf: async (slug) => (await storage.findCircle(slug))?.id,
