@@ -7,6 +7,7 @@ import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
+import { EngineRateLimit, type EngineRateLimitConfig } from './engine-rate-limit.ts'
 import { DEFAULT_HTTP_FUNCTIONS, HttpFunctions } from './http-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
 import { type IiiPortOptions, type OpenedPort, openIiiWorkerPort } from './iii-worker-ports.ts'
@@ -38,6 +39,8 @@ export interface EngineOptions {
   /** Where HTTP-invoked functions may point (an iii config's iii-http-functions replaces it). */
   httpFunctionsAllowlist?: string[]
 
+  /** Per-key limit on workers' calls through the API-key port (unset or 0: none). */
+  rateLimit?: EngineRateLimitConfig
   /** Redis carries change events to the other nodes (unset: one node). */
   redis?: { url: string; prefix: string }
 }
@@ -143,6 +146,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   addChannelFunctions(engine, channels)
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   port.channels = channels
+  if (o.rateLimit) port.rateLimit = new EngineRateLimit(o.rateLimit)
   const bound = await port.listen(o.port, o.host).catch((err) => {
     cron.close()
     queues.close()
