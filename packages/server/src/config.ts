@@ -24,6 +24,8 @@ export interface Config {
   rateLimit: { perSecond: number; burst: number }
   /** GET /metrics answers without the admin key (element slugs of every circle are labels). */
   metricsPublic: boolean
+  /** Failed websocket upgrade auths per client address a minute before a minute of 429s (0: off). */
+  wsAuthFailures: number
   python: {
     interpreter: string
     pipIndexUrl: string | undefined
@@ -114,6 +116,12 @@ export const CONFIG_OPTIONS = {
     env: 'PERIODIC_METRICS_PUBLIC',
     default: 'false',
     help: 'Serve GET /metrics without the admin key (true/false)',
+  },
+  'ws-auth-failures': {
+    type: 'string',
+    env: 'PERIODIC_WS_AUTH_FAILURES',
+    default: '10',
+    help: 'Failed websocket upgrade tokens per client address a minute before it gets 429 for a minute (0: off)',
   },
   'log-cap': {
     type: 'string',
@@ -291,6 +299,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     logLevel,
     rateLimit: rateLimitOf(get('rate-limit'), get('rate-limit-burst')),
     metricsPublic: bool('metrics public', get('metrics-public')),
+    wsAuthFailures: int('ws auth failures', get('ws-auth-failures'), 0, 1_000_000),
     sandbox: oneOf('sandbox', get('sandbox'), ['auto', 'bwrap', 'gvisor', 'process'] as const),
     python: {
       interpreter: get('python'),
