@@ -10,6 +10,7 @@ import type { PlatformContext } from '../element.ts'
 import type { Cluster } from './cluster.ts'
 import type { LocalConnection } from './connection-registry.ts'
 import type { HandlerInvoker } from './handler-invoker.ts'
+import { withOpenedJwtSecret } from './jwt-secret.ts'
 import type { LocalNode } from './local-node.ts'
 import { roomRefusal } from './local-node.ts'
 import type { WebsocketSpec } from './spec.ts'
@@ -143,6 +144,9 @@ export class EndpointServer {
     let admitted: Admitted
     const ticket = query.get('ticket')
     const address = req.socket.remoteAddress ?? ''
+    // Opened before the throttle check, so the check, the token check and the failure count
+    // run with no await between them (parallel guesses cannot all slip past the check).
+    const opened = ticket ? spec : await withOpenedJwtSecret(this.p.elements, element, spec)
     // Only upgrades that present a credential can guess one: an open endpoint is never throttled.
     if (ticket || spec.auth.mode !== 'none') {
       const wait = this.throttle.blockedFor(address)
@@ -164,7 +168,7 @@ export class EndpointServer {
       this.throttle.succeeded(address)
       admitted = { id: body.connection_id, user: body.user, rooms: body.rooms }
     } else {
-      const auth = authenticateUpgrade(req, query, spec)
+      const auth = authenticateUpgrade(req, query, opened)
       if (!auth.ok) {
         this.throttle.failed(address)
         return { refused: auth.reason, status: 401, code: WS.WS_UNAUTHORIZED.code }
