@@ -15,6 +15,7 @@ import type { LocalNode } from './local-node.ts'
 import { roomRefusal } from './local-node.ts'
 import type { WebsocketSpec } from './spec.ts'
 import { authenticateUpgrade, redactUrl } from './upgrade-auth.ts'
+import { refuse } from './upgrade-refusal.ts'
 import { DEFAULT_THROTTLE, UpgradeThrottle } from './upgrade-throttle.ts'
 import { WS } from './websocket-errors.ts'
 
@@ -383,26 +384,4 @@ export class EndpointServer {
   close(): void {
     for (const wss of this.servers.values()) wss.close()
   }
-}
-
-/** Answers an upgrade with an HTTP error before any handshake (the JSON envelope as body). */
-function refuse(socket: Duplex, status: number, code: string, message: string, retryAfterMs?: number): void {
-  if (socket.destroyed) return
-  const cls = status === 401 ? 'auth' : status === 429 ? 'limit' : 'validation'
-  const details = retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }
-  const body = JSON.stringify({ error: { code, message, class: cls, retryable: status === 429, details } })
-  const text =
-    {
-      400: 'Bad Request',
-      401: 'Unauthorized',
-      404: 'Not Found',
-      429: 'Too Many Requests',
-      500: 'Internal Server Error',
-    }[status] ?? 'Error'
-  const retryAfter = retryAfterMs === undefined ? '' : `\r\nRetry-After: ${Math.ceil(retryAfterMs / 1000)}`
-  // Like ws's own refusals: destroy once written, so a client that never closes holds nothing.
-  socket.once('finish', () => socket.destroy())
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}${status === 401 ? '\r\nWWW-Authenticate: Bearer' : ''}${retryAfter}\r\n\r\n${body}`,
-  )
 }

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../../../test/test-server.ts'
+import { startTestServer, storageKinds, type TestServer } from '../../../test/test-server.ts'
 import { join as joinWs, refusal, wsUrl } from '../../../test/ws-test-client.ts'
 import { sealLegacyJwtSecrets } from './legacy-jwt-secrets.ts'
 import { signJwtHs256 } from './upgrade-auth.ts'
@@ -13,7 +13,7 @@ import { signJwtHs256 } from './upgrade-auth.ts'
 const FIRST = 'MARKER-first-jwt-secret-5d1e9a'
 const SECOND = 'MARKER-second-jwt-secret-77c2b0'
 
-describe('websocket jwt_secret sealed at rest', () => {
+describe.each(storageKinds())('websocket jwt_secret sealed at rest (%s)', (storage) => {
   let s: TestServer
   let id: string
   const token = (secret: string) =>
@@ -42,7 +42,7 @@ describe('websocket jwt_secret sealed at rest', () => {
   }
 
   beforeAll(async () => {
-    s = await startTestServer()
+    s = await startTestServer({ storage })
     await s.createCircle('acme')
     const r = await s.api('POST', '/api/acme', {
       element_type: 'websocket',
