@@ -35,6 +35,23 @@ describe('parseConfig', () => {
     expect(parseConfig(['--rate-limit', '0'], {}).rateLimit.perSecond).toBe(0)
   })
 
+  it('limits engine calls to 2,000 per second per worker key, metrics private, 10 upgrade failures by default', () => {
+    const c = parseConfig([], {})
+    expect(c.engine.rateLimit).toEqual({ perSecond: 2000, burst: 4000 })
+    expect(c.metricsPublic).toBe(false)
+    expect(c.wsAuthFailures).toBe(10)
+    const set = parseConfig(['--engine-rate-limit', '0', '--ws-auth-failures', '0'], {
+      PERIODIC_METRICS_PUBLIC: 'true',
+      PERIODIC_ENGINE_RATE_LIMIT_BURST: '9',
+    })
+    expect(set.engine.rateLimit).toEqual({ perSecond: 0, burst: 9 })
+    expect(set.metricsPublic).toBe(true)
+    expect(set.wsAuthFailures).toBe(0)
+    expect(() => parseConfig([], { PERIODIC_METRICS_PUBLIC: 'maybe' })).toThrow(/metrics public/)
+    expect(() => parseConfig([], { PERIODIC_ENGINE_RATE_LIMIT: 'fast' })).toThrow(/engine rate limit/)
+    expect(() => parseConfig([], { PERIODIC_WS_AUTH_FAILURES: '-3' })).toThrow(/ws auth failures/)
+  })
+
   it('rejects a negative or non-numeric rate limit and a zero burst', () => {
     expect(() => parseConfig([], { PERIODIC_RATE_LIMIT: '-1' })).toThrow(/rate limit/)
     expect(() => parseConfig(['--rate-limit', 'fast'], {})).toThrow(/rate limit/)

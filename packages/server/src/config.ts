@@ -26,6 +26,10 @@ export interface Config {
   rateLimit: { perSecond: number; burst: number }
   /** How often live connections' keys are read again, behind the revocations announced at once (0: never). */
   revocationSweepMs: number
+  /** GET /metrics answers without the admin key (element slugs of every circle are labels). */
+  metricsPublic: boolean
+  /** Failed websocket upgrade auths per client address a minute before a minute of 429s (0: off). */
+  wsAuthFailures: number
   python: {
     interpreter: string
     pipIndexUrl: string | undefined
@@ -47,6 +51,8 @@ export interface Config {
     httpFunctionsAllowlist: string[]
     /** The function that authorizes stream clients at `/streams/{circle}` (else a circle key). */
     streamAuthFunction: string | undefined
+    /** Per worker-connection key token bucket on calls from workers; `perSecond` 0 turns it off. */
+    rateLimit: { perSecond: number; burst: number }
   }
   browser: {
     /** The Chromium executable browser elements launch. */
@@ -119,6 +125,18 @@ export const CONFIG_OPTIONS = {
     default: '30000',
     help: 'Re-read the keys of live connections every this many ms, in case a revocation was missed (0: never)',
   },
+  'metrics-public': {
+    type: 'string',
+    env: 'PERIODIC_METRICS_PUBLIC',
+    default: 'false',
+    help: 'Serve GET /metrics without the admin key (true/false)',
+  },
+  'ws-auth-failures': {
+    type: 'string',
+    env: 'PERIODIC_WS_AUTH_FAILURES',
+    default: '10',
+    help: 'Failed websocket upgrade tokens per client address a minute before it gets 429 for a minute (0: off)',
+  },
   'log-cap': {
     type: 'string',
     env: 'PERIODIC_LOG_CAP_BYTES',
@@ -136,6 +154,18 @@ export const CONFIG_OPTIONS = {
     env: 'PERIODIC_ENGINE_TIMEOUT_MS',
     default: '30000',
     help: 'How long the engine waits for a function before answering timeout, ms',
+  },
+  'engine-rate-limit': {
+    type: 'string',
+    env: 'PERIODIC_ENGINE_RATE_LIMIT',
+    default: '2000',
+    help: 'Engine calls per second per worker key (0: off; admin key exempt)',
+  },
+  'engine-rate-limit-burst': {
+    type: 'string',
+    env: 'PERIODIC_ENGINE_RATE_LIMIT_BURST',
+    default: '2x rate',
+    help: 'Engine calls a worker key may make at once before the rate applies',
   },
   'iii-config': {
     type: 'string',
@@ -190,13 +220,19 @@ function int(name: string, raw: string, min: number, max: number): number {
 }
 
 /** The per-key limit: a decimal rate (0 = off) and an integer burst, by default twice the rate. */
-function rateLimitOf(rawRate: string, rawBurst: string): Config['rateLimit'] {
+function rateLimitOf(rawRate: string, rawBurst: string, name = 'rate limit'): Config['rateLimit'] {
   if (!/^\d+(\.\d+)?$/.test(rawRate) || Number(rawRate) > 1_000_000)
-    throw new ConfigError(`rate limit must be a number of requests per second (0: off), got "${rawRate}"`)
+    throw new ConfigError(`${name} must be a number of requests per second (0: off), got "${rawRate}"`)
   const perSecond = Number(rawRate)
   if (rawBurst === CONFIG_OPTIONS['rate-limit-burst'].default)
     return { perSecond, burst: Math.max(1, Math.ceil(perSecond * 2)) }
-  return { perSecond, burst: int('rate limit burst', rawBurst, 1, 10_000_000) }
+  return { perSecond, burst: int(`${name} burst`, rawBurst, 1, 10_000_000) }
+}
+
+function bool(name: string, raw: string): boolean {
+  if (/^(1|true|yes)$/i.test(raw)) return true
+  if (/^(0|false|no|)$/i.test(raw)) return false
+  throw new ConfigError(`${name} must be true or false, got "${raw.slice(0, 50)}"`)
 }
 
 /** 0 turns the idle stop off; otherwise at least a second, at most a week. */
@@ -285,6 +321,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     logLevel,
     rateLimit: rateLimitOf(get('rate-limit'), get('rate-limit-burst')),
     revocationSweepMs: int('revocation sweep', get('revocation-sweep'), 0, 86_400_000),
+    metricsPublic: bool('metrics public', get('metrics-public')),
+    wsAuthFailures: int('ws auth failures', get('ws-auth-failures'), 0, 1_000_000),
     sandbox: oneOf('sandbox', get('sandbox'), ['auto', 'bwrap', 'gvisor', 'process'] as const),
     python: {
       interpreter: get('python'),
@@ -307,6 +345,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       iiiConfig: get('iii-config') ? resolve(get('iii-config')) : undefined,
       httpFunctionsAllowlist: allowlist(get('http-functions-allowlist')),
       streamAuthFunction: streamAuthFunction(get('stream-auth-function')),
+      rateLimit: rateLimitOf(get('engine-rate-limit'), get('engine-rate-limit-burst'), 'engine rate limit'),
     },
     runs: { leaseMs: int('run lease', get('run-lease'), 200, 600_000) },
     browser: {

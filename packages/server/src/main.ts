@@ -146,6 +146,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       host: config.host,
       timeoutMs: config.engine.timeoutMs,
       httpFunctionsAllowlist: config.engine.httpFunctionsAllowlist,
+      rateLimit: config.engine.rateLimit,
       ...(opts.engineClock ? { clock: opts.engineClock } : {}),
       ...(config.redisUrl ? { redis: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
       revocations,
@@ -164,6 +165,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       logger,
       metrics,
       bodyLimit: config.bodyLimitBytes,
+      metricsPublic: config.metricsPublic,
       engineHttp: {
         httpTriggers: engine.httpTriggers,
         circleIdOf: async (slug) => (await storage.findCircle(slug))?.id,

@@ -343,8 +343,9 @@ for (const storage of storageKinds()) {
         }
       })
 
-      it('GET /metrics and GET /api/openapi.json are public, as documented', async () => {
-        const m = await s.api('GET', '/metrics', undefined, { key: null })
+      it('GET /api/openapi.json is public, GET /metrics needs the admin key, as documented', async () => {
+        expect((await s.api('GET', '/metrics', undefined, { key: null })).status).toBe(401)
+        const m = await s.api('GET', '/metrics')
         expect(m.status).toBe(200)
         expect(m.headers.get('content-type')).toMatch(/^text\/plain/)
         expect(m.body).toContain('periodic_http_requests_total')

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { Config } from '../config.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
+import { secretsOf } from '../secrets/secrets-of.ts'
 import type { ElementPatch, ElementRow, JsonObject, Storage } from '../storage/storage.ts'
 import { isUniqueViolation } from '../storage/unique-violation.ts'
 import type { Actor } from './actor.ts'
@@ -89,6 +90,11 @@ export class ElementService {
     return presentElement(row, this.registry.get(row.element_type), path.join('/'))
   }
 
+  /** The type's sealSpec applied (secrets sealed under the element's data key), else `spec` itself. */
+  private sealed(type: ElementType, elementId: string, spec: JsonObject): Promise<JsonObject> {
+    return type.sealSpec ? type.sealSpec(spec, elementId, this) : Promise.resolve(spec)
+  }
+
   /** Applies defaults and checks schema and "fails unless" rules; returns the spec to store. */
   prepareSpec(type: ElementType, spec: JsonObject): JsonObject {
     assertSafeKeys(spec, 'spec')
@@ -143,9 +149,11 @@ export class ElementService {
     }
     assertValidSlug(input.slug)
     if (input.meta) assertSafeKeys(input.meta, 'meta')
-    const spec = this.prepareSpec(type, input.spec ?? {})
-    const at = now()
     const id = randomUUID()
+    let spec = this.prepareSpec(type, input.spec ?? {})
+    // Validated before sealing, so a refused spec never creates a data key.
+    if (type.sealSpec) spec = this.prepareSpec(type, await type.sealSpec(spec, id, this))
+    const at = now()
     const row: ElementRow = {
       id,
       circle_id: parent ? parent.circle_id : id,
@@ -181,6 +189,11 @@ export class ElementService {
         })
       })
     } catch (err) {
+      // The element never came to be: its data key (if sealing made one) goes too.
+      if (type.sealSpec && this.config)
+        await secretsOf(this)
+          .forget(id)
+          .catch(() => {})
       if (isUniqueViolation(err)) throw slugTaken(row.slug)
       throw err
     }
@@ -192,10 +205,12 @@ export class ElementService {
   /** update: deep merge by default, wholesale with deep=false; always a new version. */
   async update(current: ElementRow, input: UpdateInput, actor: Actor): Promise<ElementRow> {
     const type = this.typeOf(current)
+    // Sealed before the transaction: sealing may create the element's data key.
+    const given = input.spec === undefined ? undefined : await this.sealed(type, current.id, input.spec)
     const next = await this.writeVersion(current, actor, 'element.updated', input.expected_version, (row) => {
       const patch: ElementPatch = {}
-      if (input.spec !== undefined) {
-        const merged = input.deep === false ? input.spec : deepMerge(row.spec, input.spec)
+      if (given !== undefined) {
+        const merged = input.deep === false ? given : deepMerge(row.spec, given)
         patch.spec = this.prepareSpec(type, merged)
       }
       if (input.name !== undefined) patch.name = input.name.trim() || nameFromSlug(row.slug)
@@ -215,6 +230,7 @@ export class ElementService {
       throw new PlatformError(E.VERSION_NOT_FOUND, `version ${version} of "${current.slug}" does not exist`, {
         version,
       })
+    const spec = await this.sealed(type, current.id, target.spec)
     // Snapshot first, so the state being replaced stays reachable in history.
     const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, () => ({
       patch: {},
@@ -222,7 +238,7 @@ export class ElementService {
       data: { restore_to: version },
     }))
     return this.writeVersion(snap, actor, 'element.restored', undefined, () => ({
-      patch: { spec: this.prepareSpec(type, target.spec), name: target.name, intention: target.intention },
+      patch: { spec: this.prepareSpec(type, spec), name: target.name, intention: target.intention },
       message: `Restored from v${version}`,
       data: { restored_from: version },
     }))

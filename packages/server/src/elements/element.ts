@@ -162,6 +162,12 @@ export interface ElementTypeDef {
   deriveState?(spec: JsonObject, row: ElementRow): string
   /** Rewrites a validated spec before it is stored (e.g. hashing shared tokens); must be idempotent. */
   finalizeSpec?(spec: JsonObject): void
+  /**
+   * Seals secret fields of a spec (the caller's, possibly partial, or a version being restored)
+   * under the element's data key before it is validated and stored, so no row or version holds
+   * them in plaintext. Async and given the element id, which finalizeSpec has neither of.
+   */
+  sealSpec?(spec: JsonObject, elementId: string, elements: ElementService): Promise<JsonObject>
   /** The spec as `get` shows it (a type may hide secrets or bulky fields). */
   presentSpec?(spec: JsonObject): JsonObject
   /** Checks that come before the schema (to explain a common mistake better than it can). */

@@ -4,6 +4,7 @@ import type { Json, JsonObject } from '../storage/storage.ts'
 import type { Engine } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 import { type NamedQueues, parseQueueConfig } from './named-queues.ts'
+import { boundedLogData } from './observability.ts'
 
 const obj = (v: Json): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {})
 const str = (v: Json | undefined, max = 256): string | null =>
@@ -53,7 +54,8 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
       scope: 'execute',
       handler: (input, { caller, opts }) => {
         const m = obj(input)
-        const line = { circle: caller.circleSlug, worker: caller.workerId ?? null, data: m['data'] ?? null }
+        const data = boundedLogData(m['data'] ?? null)
+        const line = { circle: caller.circleSlug, worker: caller.workerId ?? null, data }
         const message = str(m['message'] ?? null, 10_000) ?? ''
         engine.observability?.log(caller, level, message, line.data, opts.traceparent)
         if (level === 'debug') log.debug?.(line, message)

@@ -19,7 +19,7 @@ export async function startEngineKit(
 ): Promise<EngineKit> {
   const server = await startTestServer({
     storage: opts.storage,
-    env: { PERIODIC_RATE_LIMIT: '0', ...opts.env },
+    env: { PERIODIC_RATE_LIMIT: '0', PERIODIC_ENGINE_RATE_LIMIT: '0', ...opts.env },
     start: opts.clock ? { engineClock: opts.clock } : {},
   })
   const circle = opts.circle ?? 'acme'

@@ -180,7 +180,7 @@ export class Observability {
       timestamp_ms: Date.now(),
       level,
       message,
-      data: boundedData(data),
+      data,
       trace_id: parent?.traceId ?? null,
       span_id: parent?.spanId ?? null,
       worker_id: caller.workerId ?? null,
@@ -279,9 +279,13 @@ function sampledTrace(trace: string | number, ratio: number): boolean {
   return Math.imul(low, 0x9e3779b1) >>> 0 < ratio * 0x1_0000_0000
 }
 
-/** Log data kept in memory is bounded: a bigger value is replaced by a note of its size. */
-const MAX_LOG_DATA = 16 * 1024
-function boundedData(data: Json): Json {
+/**
+ * The `data` of an engine::log::* line, in memory and in the server log, is bounded: a string is
+ * cut to 16 KiB, a bigger object or array is replaced by a note of its serialized size (a
+ * worker could otherwise write megabytes per call into the server's log files).
+ */
+export const MAX_LOG_DATA = 16 * 1024
+export function boundedLogData(data: Json): Json {
   if (data === null || typeof data !== 'object')
     return typeof data === 'string' ? data.slice(0, MAX_LOG_DATA) : data
   const bytes = JSON.stringify(data).length

@@ -8,6 +8,7 @@ import type { RevocationRelay } from './credential-watch.ts'
 import { CronTriggers, type EngineClock, systemClock } from './cron-triggers.ts'
 import { type ElementFunctions, Engine } from './engine.ts'
 import { addEngineFunctions, type EngineLog } from './engine-functions.ts'
+import { EngineRateLimit, type EngineRateLimitConfig } from './engine-rate-limit.ts'
 import { DEFAULT_HTTP_FUNCTIONS, HttpFunctions } from './http-functions.ts'
 import { type HttpTriggerDeps, HttpTriggers } from './http-triggers.ts'
 import { type IiiPortOptions, type OpenedPort, openIiiWorkerPort } from './iii-worker-ports.ts'
@@ -39,6 +40,8 @@ export interface EngineOptions {
   /** Where HTTP-invoked functions may point (an iii config's iii-http-functions replaces it). */
   httpFunctionsAllowlist?: string[]
 
+  /** Per-key limit on workers' calls through the API-key port (unset or 0: none). */
+  rateLimit?: EngineRateLimitConfig
   /** Redis carries change events to the other nodes (unset: one node). */
   redis?: { url: string; prefix: string }
   /** Ends workers whose key is revoked or circle deleted; its revocations travel over the fan-out. */
@@ -150,6 +153,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   port.channels = channels
   port.watch = o.revocations?.watch ?? null
+  if (o.rateLimit) port.rateLimit = new EngineRateLimit(o.rateLimit)
   const bound = await port.listen(o.port, o.host).catch((err) => {
     cron.close()
     queues.close()

@@ -9,6 +9,7 @@ import type { ChannelHub } from './channel-hub.ts'
 import type { WatchCredential } from './credential-watch.ts'
 import type { Engine } from './engine.ts'
 import { asEngineError, EngineError } from './engine-error.ts'
+import type { EngineRateLimit } from './engine-rate-limit.ts'
 import type { NamedQueues } from './named-queues.ts'
 import { type InvokeMessage, parseWorkerMessage, type WorkerMessage } from './protocol.ts'
 import { type EngineCaller, WorkerConnection } from './worker-connection.ts'
@@ -45,6 +46,8 @@ export class WorkerPort {
   channels: ChannelHub | null = null
   /** Ends a connection when the key it authenticated with is revoked or its circle deleted. */
   watch: WatchCredential | null = null
+  /** The per-key limit on invocations (the API-key port; iii-config ports have no keys). */
+  rateLimit: EngineRateLimit | null = null
   /** Per connection, the registration chain of a gated port (hooks are async; order must hold). */
   private readonly registrations = new WeakMap<WorkerConnection, Promise<unknown>>()
 
@@ -323,11 +326,11 @@ export class WorkerPort {
       }),
     }
     const caller: EngineCaller = { ...conn.caller, workerId: conn.id }
-    if (conn.inFlight >= MAX_IN_FLIGHT) {
-      const e = new EngineError(
-        'limit_exceeded',
-        `a worker has at most ${MAX_IN_FLIGHT} invocations in flight`,
-      )
+    const limited = this.rateLimit?.admit(conn.caller)
+    if (limited || conn.inFlight >= MAX_IN_FLIGHT) {
+      const e =
+        limited ??
+        new EngineError('limit_exceeded', `a worker has at most ${MAX_IN_FLIGHT} invocations in flight`)
       if (msg.invocation_id)
         conn.send({
           type: 'invocationresult',

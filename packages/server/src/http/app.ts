@@ -17,7 +17,7 @@ import { registerElementRoutes } from './element-routes.ts'
 import { type EngineHttpDeps, registerEngineHttpRoute } from './engine-http-route.ts'
 import { sendError, toPlatformError } from './error-envelope.ts'
 import { registerJsonParser } from './json-body.ts'
-import { HttpMetrics } from './metrics.ts'
+import { HttpMetrics, registerMetricsRoute } from './metrics.ts'
 import { buildOpenApi } from './openapi.ts'
 import { registerRunAnnotationsRoutes } from './runs-api/run-annotations-routes.ts'
 import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
@@ -31,6 +31,8 @@ export interface AppDeps {
   auth: Authenticator
   logger: FastifyBaseLogger
   bodyLimit: number
+  /** GET /metrics without the admin key (PERIODIC_METRICS_PUBLIC); off by default. */
+  metricsPublic?: boolean
   /** The engine's http triggers, served at /http/{circle}{api_path}. */
   engineHttp?: EngineHttpDeps
 }
@@ -79,9 +81,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/metrics', async (_req, reply) => {
-    reply.type(metrics.registry.contentType)
-    return metrics.registry.metrics()
+  registerMetricsRoute(app, {
+    registry: metrics.registry,
+    auth: deps.auth,
+    public: deps.metricsPublic ?? false,
   })
   const openapi = buildOpenApi(deps.elements.registry)
   app.get('/api/openapi.json', async () => openapi)

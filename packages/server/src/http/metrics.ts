@@ -2,6 +2,8 @@
 // Routes are labelled by operation, never by raw URL, to keep cardinality bounded.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Counter, collectDefaultMetrics, Histogram, type Registry } from 'prom-client'
+import type { Authenticator } from '../auth/api-keys.ts'
+import { E, PlatformError } from '../errors.ts'
 
 export class HttpMetrics {
   readonly registry: Registry
@@ -41,4 +43,35 @@ export class HttpMetrics {
       this.latency.observe({ method: req.method, route }, reply.elapsedTime / 1000)
     })
   }
+}
+
+/**
+ * GET /metrics. Element metrics carry circle and element slugs as labels, so a scrape lists every
+ * tenant's elements: it needs the bootstrap admin key (`Authorization: Bearer`, as Prometheus'
+ * `authorization` scrape setting sends it) unless `public` (PERIODIC_METRICS_PUBLIC=true) opens it.
+ */
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  deps: { registry: Registry; auth: Authenticator; public: boolean },
+): void {
+  app.get('/metrics', async (req, reply) => {
+    if (!deps.public) {
+      const actor = await deps.auth.authenticate(req.headers.authorization)
+      if (!actor)
+        throw new PlatformError(
+          E.AUTH_REQUIRED,
+          '/metrics needs the admin key (Authorization: Bearer <admin key>) unless PERIODIC_METRICS_PUBLIC=true',
+        )
+      if (!actor.platformAdmin)
+        throw new PlatformError(
+          E.FORBIDDEN,
+          '/metrics spans every circle: only the admin key may scrape it',
+          {
+            required: 'platform_admin',
+          },
+        )
+    }
+    reply.type(deps.registry.contentType)
+    return deps.registry.metrics()
+  })
 }

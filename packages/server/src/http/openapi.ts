@@ -88,8 +88,7 @@ export function buildOpenApi(registry: Registry): Obj {
     '/metrics': {
       get: {
         operationId: 'metrics',
-        security: [],
-        summary: 'Prometheus metrics',
+        summary: 'Prometheus metrics (the admin key; public with PERIODIC_METRICS_PUBLIC=true)',
         responses: { '200': { description: 'text/plain' } },
       },
     },

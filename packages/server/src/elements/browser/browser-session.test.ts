@@ -55,7 +55,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions${SKIP_REASON}`, () => {
     expect(nav.body).toEqual({ status: 401, url: `${site.url}/account`, title: 'Login required' })
 
     expect(site.seen.filter((r) => r.path === '/account').at(-1)!.ua).toBe('PeriodicTest/1.0')
-    const metrics = await s.api('GET', '/metrics', undefined, { key: null })
+    const metrics = await s.api('GET', '/metrics')
     expect(metrics.body).toMatch(/^browser_sessions_live 1$/m)
     expect(metrics.body).toMatch(/^browser_navigations_total\{outcome="ok"\} 2$/m)
 

@@ -313,7 +313,9 @@ describe('python invoke', () => {
       'python_error_rate',
     ]
     await invoke('hello', { name: 'metrics' })
-    const text = await (await fetch(`${s.url}/metrics`)).text()
+    const text = await (
+      await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.adminKey}` } })
+    ).text()
     for (const n of names)
       expect(text, n).toMatch(
         new RegExp(`^${n}(_bucket|_sum|_count)?\\{[^}]*element="[0-9a-f]{8}/hello"`, 'm'),

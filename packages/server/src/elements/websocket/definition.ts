@@ -1,6 +1,8 @@
 // websocket: the platform's persistent, full-duplex connections — exposed endpoints with rooms,
 // presence and broadcast, or a driven outbound link — across nodes through Redis.
 import { defineElement } from '../element.ts'
+import { deleteOperation } from './delete-operation.ts'
+import { sealJwtSecret } from './jwt-secret.ts'
 import {
   finalizeWebsocketSpec,
   presentWebsocketSpec,
@@ -25,6 +27,7 @@ export const websocketType = defineElement({
   advisories: websocketAdvisories,
   finalizeSpec: finalizeWebsocketSpec,
   presentSpec: presentWebsocketSpec,
+  sealSpec: sealJwtSecret,
   states: ['ready', 'disabled', 'deleted'],
   initialState: 'ready',
   errors: WS,
@@ -47,5 +50,5 @@ export const websocketType = defineElement({
     'ws.connection.rejected',
   ],
   runtime: (platform) => new WebsocketRuntime(platform),
-  operations: websocketOperations,
+  operations: [...websocketOperations, deleteOperation],
 })

@@ -10,14 +10,24 @@ import type { PlatformContext } from '../element.ts'
 import type { Cluster } from './cluster.ts'
 import type { LocalConnection } from './connection-registry.ts'
 import type { HandlerInvoker } from './handler-invoker.ts'
+import { withOpenedJwtSecret } from './jwt-secret.ts'
 import type { LocalNode } from './local-node.ts'
 import { roomRefusal } from './local-node.ts'
 import type { WebsocketSpec } from './spec.ts'
 import { authenticateUpgrade, redactUrl, ticketKeyRevoked } from './upgrade-auth.ts'
+import { refuse } from './upgrade-refusal.ts'
+import { DEFAULT_THROTTLE, UpgradeThrottle } from './upgrade-throttle.ts'
 import { WS } from './websocket-errors.ts'
 
 export const WS_PREFIX = '/ws/'
 const MAX_PENDING_MESSAGES = 100
+
+interface Refused {
+  refused: string
+  status: number
+  code: string
+  retryAfterMs?: number
+}
 
 interface Admitted {
   id: string
@@ -38,13 +48,16 @@ export interface TicketBody {
 
 export class EndpointServer {
   private readonly servers = new Map<string, WebSocketServer>()
+  private readonly throttle: UpgradeThrottle
 
   constructor(
     private readonly p: PlatformContext,
     private readonly node: LocalNode,
     private readonly cluster: Cluster,
     private readonly invoker: HandlerInvoker,
-  ) {}
+  ) {
+    this.throttle = new UpgradeThrottle({ ...DEFAULT_THROTTLE, maxFailures: p.config.wsAuthFailures ?? 10 })
+  }
 
   /** The 'upgrade' listener: returns without touching the socket when the path is not ours. */
   onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -102,7 +115,7 @@ export class EndpointServer {
         { url: redactUrl(url, spec.auth.query_param), code: admitted.code },
         'websocket upgrade refused',
       )
-      return refuse(socket, admitted.status, admitted.code, admitted.refused)
+      return refuse(socket, admitted.status, admitted.code, admitted.refused, admitted.retryAfterMs)
     }
     const over = registry.load(element.id) > spec.max_connections
     if (!over) reserved = await this.cluster.reserve(element.id, spec.max_connections)
@@ -132,14 +145,31 @@ export class EndpointServer {
     query: URLSearchParams,
     element: ElementRow,
     spec: WebsocketSpec,
-  ): Promise<Admitted | { refused: string; status: number; code: string }> {
+  ): Promise<Admitted | Refused> {
     let admitted: Admitted
     const ticket = query.get('ticket')
+    const address = req.socket.remoteAddress ?? ''
+    // Opened before the throttle check, so the check, the token check and the failure count
+    // run with no await between them (parallel guesses cannot all slip past the check).
+    const opened = ticket ? spec : await withOpenedJwtSecret(this.p.elements, element, spec)
+    // Only upgrades that present a credential can guess one: an open endpoint is never throttled.
+    if (ticket || spec.auth.mode !== 'none') {
+      const wait = this.throttle.blockedFor(address)
+      if (wait > 0)
+        return {
+          refused: `too many failed upgrade tokens from this address; retry in ${Math.ceil(wait / 1000)} s`,
+          status: 429,
+          code: WS.WS_AUTH_THROTTLED.code,
+          retryAfterMs: wait,
+        }
+    }
     if (ticket) {
       const raw = /^[A-Za-z0-9_-]{20,100}$/.test(ticket) ? await this.cluster.takeTicket(ticket) : null
       const body = raw ? (JSON.parse(raw) as TicketBody) : undefined
-      if (!body || body.element_id !== element.id)
+      if (!body || body.element_id !== element.id) {
+        this.throttle.failed(address)
         return { refused: 'unknown, used or expired ticket', status: 401, code: WS.WS_UNAUTHORIZED.code }
+      }
       const keyId = body.key_id
       if (keyId && (await ticketKeyRevoked(this.p.storage, element.circle_id, keyId)))
         return {
@@ -147,10 +177,15 @@ export class EndpointServer {
           status: 401,
           code: WS.WS_UNAUTHORIZED.code,
         }
+      this.throttle.succeeded(address)
       admitted = { id: body.connection_id, user: body.user, rooms: body.rooms, ...(keyId ? { keyId } : {}) }
     } else {
-      const auth = authenticateUpgrade(req, query, spec)
-      if (!auth.ok) return { refused: auth.reason, status: 401, code: WS.WS_UNAUTHORIZED.code }
+      const auth = authenticateUpgrade(req, query, opened)
+      if (!auth.ok) {
+        this.throttle.failed(address)
+        return { refused: auth.reason, status: 401, code: WS.WS_UNAUTHORIZED.code }
+      }
+      if (spec.auth.mode !== 'none') this.throttle.succeeded(address)
       admitted = { id: `${this.node.nodeId}.${randomBytes(8).toString('hex')}`, user: auth.user, rooms: [] }
     }
     const rooms = [...new Set([...admitted.rooms, ...query.getAll('room')])]
@@ -372,20 +407,4 @@ export class EndpointServer {
   close(): void {
     for (const wss of this.servers.values()) wss.close()
   }
-}
-
-/** Answers an upgrade with an HTTP error before any handshake (the JSON envelope as body). */
-function refuse(socket: Duplex, status: number, code: string, message: string): void {
-  if (socket.destroyed) return
-  const body = JSON.stringify({
-    error: { code, message, class: status === 401 ? 'auth' : 'validation', retryable: false, details: {} },
-  })
-  const text =
-    { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 500: 'Internal Server Error' }[status] ??
-    'Error'
-  // Like ws's own refusals: destroy once written, so a client that never closes holds nothing.
-  socket.once('finish', () => socket.destroy())
-  socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}${status === 401 ? '\r\nWWW-Authenticate: Bearer' : ''}\r\n\r\n${body}`,
-  )
 }

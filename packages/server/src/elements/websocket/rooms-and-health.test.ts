@@ -178,7 +178,9 @@ describe('websocket rooms, presence and connection health', () => {
           'ws.connection.rejected',
         ]),
       )
-    const metrics = await (await fetch(`${s.url}/metrics`)).text()
+    const metrics = await (
+      await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.adminKey}` } })
+    ).text()
     // Every connection of this suite has closed by now: the gauge is there, at 0.
     expect(metrics).toMatch(/^ws_active_connections\{[^}]*\} 0/m)
     for (const name of [

@@ -44,7 +44,24 @@ export const websocketSpec = Type.Object(
           description: 'Shared tokens for mode bearer; stored as sha256 hashes.',
         }),
         jwt_secret: Type.Optional(
-          Type.String({ minLength: 16, maxLength: 1024, description: 'HS256 secret for mode jwt.' }),
+          Type.Union(
+            [
+              Type.String({ minLength: 16, maxLength: 1024 }),
+              Type.Object(
+                {
+                  sealed: Type.String({
+                    maxLength: 4096,
+                    pattern: '^[a-z0-9]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+                  }),
+                },
+                { additionalProperties: false },
+              ),
+            ],
+            {
+              description:
+                'HS256 secret for mode jwt (16 to 1024 characters); stored sealed under the element’s data key and never shown.',
+            },
+          ),
         ),
         query_param: Type.String({
           default: 'token',
@@ -147,7 +164,7 @@ export const websocketRules: SpecRule[] = [
   {
     field: 'auth.jwt_secret',
     message: 'auth mode jwt needs spec.auth.jwt_secret (at least 16 characters)',
-    check: (s) => auth(s)['mode'] !== 'jwt' || typeof auth(s)['jwt_secret'] === 'string',
+    check: (s) => auth(s)['mode'] !== 'jwt' || auth(s)['jwt_secret'] !== undefined,
   },
   {
     field: 'auth.jwt_secret',
@@ -195,9 +212,9 @@ export function finalizeWebsocketSpec(spec: JsonObject): void {
     a['tokens'] = [...new Set(tokens.map((t) => (HASHED.test(String(t)) ? String(t) : hashToken(String(t)))))]
 }
 
-/** The JWT secret is never shown; token hashes are (they cannot be reversed). */
+/** The JWT secret (sealed, or plaintext in rows older than sealing) is never shown; token hashes are. */
 export function presentWebsocketSpec(spec: JsonObject): JsonObject {
   const a = auth(spec)
-  if (typeof a['jwt_secret'] !== 'string') return spec
+  if (a['jwt_secret'] === undefined) return spec
   return { ...spec, auth: { ...a, jwt_secret: REDACTED } }
 }

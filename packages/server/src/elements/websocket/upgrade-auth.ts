@@ -39,7 +39,11 @@ export function authenticateUpgrade(
     for (const t of spec.auth.tokens) match = safeEqual(t, hashed) || match
     return match ? { ok: true, user: null } : { ok: false, reason: 'unknown token' }
   }
-  return verifyJwtHs256(token, spec.auth.jwt_secret ?? '', nowS)
+  // The secret is stored sealed: the caller passes the spec with it opened (jwt-secret.ts).
+  const secret = spec.auth.jwt_secret
+  if (typeof secret !== 'string' || secret.length === 0)
+    return { ok: false, reason: 'the JWT secret is not open' }
+  return verifyJwtHs256(token, secret, nowS)
 }
 
 function b64urlJson(part: string): Record<string, unknown> | undefined {

@@ -43,6 +43,13 @@ export const WS = defineErrorCodes({
     description:
       'The upgrade carried no valid token or JWT for spec.auth; refused with 401 before the handshake.',
   },
+  WS_AUTH_THROTTLED: {
+    status: 429,
+    class: 'limit',
+    retryable: true,
+    description:
+      'Too many failed upgrade tokens, JWTs or tickets from this client address (--ws-auth-failures a minute); refused with 429 and Retry-After until the back-off ends.',
+  },
   WS_NOT_DRIVEN: {
     status: 400,
     class: 'validation',

@@ -12,6 +12,7 @@ import { ElementDirectory } from './element-directory.ts'
 import { EndpointServer } from './endpoint-server.ts'
 import { HandlerInvoker } from './handler-invoker.ts'
 import { Heartbeat } from './heartbeat.ts'
+import { sealLegacyJwtSecrets } from './legacy-jwt-secrets.ts'
 import { LinkManager } from './link-manager.ts'
 import { LocalNode } from './local-node.ts'
 import { RedisCluster } from './redis-cluster.ts'
@@ -88,6 +89,11 @@ export class WebsocketRuntime implements TypeRuntime {
       },
     )
     await this.links.scan()
+    const sealed = await sealLegacyJwtSecrets(this.p.elements).catch((err: unknown) => {
+      this.p.log.error({ err }, 'websocket: sealing JWT secrets stored in clear failed')
+      return 0
+    })
+    if (sealed > 0) this.p.log.info({ rows: sealed }, 'websocket: sealed JWT secrets stored in clear')
   }
 
   /**
