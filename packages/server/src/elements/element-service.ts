@@ -144,6 +144,7 @@ export class ElementService {
     assertValidSlug(input.slug)
     if (input.meta) assertSafeKeys(input.meta, 'meta')
     const spec = this.prepareSpec(type, input.spec ?? {})
+    await this.registry.runtimeOf(type.type)?.verifyWrite?.(spec)
     const at = now()
     const id = randomUUID()
     const row: ElementRow = {
@@ -192,6 +193,12 @@ export class ElementService {
   /** update: deep merge by default, wholesale with deep=false; always a new version. */
   async update(current: ElementRow, input: UpdateInput, actor: Actor): Promise<ElementRow> {
     const type = this.typeOf(current)
+    // Checks that may wait (DNS) run before the write, on the spec as merged now.
+    const runtime = this.registry.runtimeOf(type.type)
+    if (runtime?.verifyWrite && input.spec !== undefined)
+      await runtime.verifyWrite(
+        this.prepareSpec(type, input.deep === false ? input.spec : deepMerge(current.spec, input.spec)),
+      )
     const next = await this.writeVersion(current, actor, 'element.updated', input.expected_version, (row) => {
       const patch: ElementPatch = {}
       if (input.spec !== undefined) {
