@@ -115,6 +115,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       host: config.host,
       timeoutMs: config.engine.timeoutMs,
       httpFunctionsAllowlist: config.engine.httpFunctionsAllowlist,
+      outboundAllow: config.outbound.allow,
       ...(opts.engineClock ? { clock: opts.engineClock } : {}),
       ...(config.redisUrl ? { redis: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
       http: {
