@@ -26,11 +26,15 @@ describe('git sources and the outbound policy', () => {
   let closedPort = 0
   let tmp: string
   let n = 0
+  const hosts: string[] = []
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'periodic-git-outbound-'))
     // An open port that speaks HTTP but is no git server.
-    web = createServer((_req, res) => res.writeHead(404).end('not here'))
+    web = createServer((req, res) => {
+      hosts.push(req.headers.host ?? '')
+      res.writeHead(404).end('not here')
+    })
     await new Promise<void>((r) => web.listen(0, '127.0.0.1', r))
     openPort = (web.address() as AddressInfo).port
     const closed = createServer()
@@ -112,6 +116,19 @@ describe('git sources and the outbound policy', () => {
         code: 'PYTHON_SOURCE_UNAVAILABLE',
         message: expect.stringMatching(/ssh remotes are off/),
       })
+  })
+
+  it('pins git to the address the policy checked (curl resolve list): no second lookup', async () => {
+    // Only the policy's resolver knows this name; git reaches the server only through the pin.
+    const named = new OutboundPolicy(['127.0.0.1'], undefined, async () => [
+      { address: '127.0.0.1', family: 4 },
+    ])
+    const m = new SourceMaterializer(tmp, {}, named)
+    hosts.length = 0
+    await expect(m.materialize(row(`http://git.pinned.test:${openPort}/repo.git`), C)).rejects.toMatchObject({
+      code: 'PYTHON_SOURCE_UNAVAILABLE',
+    })
+    expect(hosts).toContain(`git.pinned.test:${openPort}`)
   })
 
   it('tells an allow-listed open port and a closed one apart only in the server log', async () => {
