@@ -2,30 +2,29 @@
 // makes through it. Chromium is pointed at it, so every request of a browser session — the page,
 // each redirect hop, sub-resources, WebSockets, prefetches — is checked, and the proxy connects to
 // the very address it checked (Chromium never resolves names itself, so DNS rebinding cannot slip
-// an unchecked address in). It asks for a per-proxy credential so other local processes cannot
+// an unchecked address in). It serves only the uid Chromium runs as, so other local users cannot
 // use it. Refusals and upstream failures answer alike (403 / an empty reply), without detail.
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http'
 import { type AddressInfo, connect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { PlatformError } from '../errors.ts'
 import type { OutboundPolicy } from './outbound-policy.ts'
 
 export interface ProxyCredentials {
   server: string
-  username: string
-  password: string
 }
 
 const HOP_BY_HOP = /^(proxy-authorization|proxy-connection|connection|keep-alive|te|trailer|upgrade)$/i
 
 export class OutboundProxy {
   private readonly server: Server
-  private readonly username = 'periodic'
-  private readonly password = randomBytes(24).toString('base64url')
   private readonly sockets = new Set<Duplex>()
 
-  private constructor(private readonly policy: OutboundPolicy) {
+  private constructor(
+    private readonly policy: OutboundPolicy,
+    /** The uid whose connections are served (the user Chromium runs as). */
+    private readonly uid: number,
+  ) {
     this.server = createServer((req, res) => void this.forward(req, res))
     this.server.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.tunnel(req, socket, head)
@@ -36,22 +35,26 @@ export class OutboundProxy {
     })
   }
 
-  static async start(policy: OutboundPolicy): Promise<OutboundProxy> {
-    const p = new OutboundProxy(policy)
+  static async start(policy: OutboundPolicy, uid: number): Promise<OutboundProxy> {
+    const p = new OutboundProxy(policy, uid)
     await new Promise<void>((resolve) => p.server.listen(0, '127.0.0.1', resolve))
     return p
   }
 
+  /** Chromium's proxy setting. */
   credentials(): ProxyCredentials {
     const { port } = this.server.address() as AddressInfo
-    return { server: `http://127.0.0.1:${port}`, username: this.username, password: this.password }
+    return { server: `http://127.0.0.1:${port}` }
   }
 
+  /**
+   * Only the user Chromium runs as may use the proxy. Not a proxy password: Playwright answers
+   * proxy challenges by intercepting requests, which breaks navigations that interrupt a pending
+   * one. The kernel's socket table says which uid owns the client end of the connection.
+   */
   private authorized(req: IncomingMessage): boolean {
-    const header = req.headers['proxy-authorization'] ?? ''
-    const want = Buffer.from(`Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`)
-    const got = Buffer.from(header)
-    return got.length === want.length && timingSafeEqual(got, want)
+    const s = req.socket
+    return s.remotePort !== undefined && peerUid(s.remotePort, s.localPort ?? 0) === this.uid
   }
 
   /** Checks and resolves host:port; null (after logging through the policy) when refused. */
@@ -59,8 +62,8 @@ export class OutboundProxy {
     try {
       const t = await this.policy.resolveAndCheck(host, port)
       return t.addresses[0]?.address ?? null
-    } catch (err) {
-      if (!(err instanceof PlatformError)) return null
+    } catch {
+      // Refused (the policy logged why) or not resolvable: one answer for both.
       return null
     }
   }
@@ -69,9 +72,7 @@ export class OutboundProxy {
   private async tunnel(req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
     client.on('error', () => client.destroy())
     if (!this.authorized(req)) {
-      client.end(
-        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="periodic"\r\nContent-Length: 0\r\n\r\n',
-      )
+      client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n')
       return
     }
     const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(req.url ?? '')
@@ -100,7 +101,7 @@ export class OutboundProxy {
   /** A plain-http request in absolute form. */
   private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.authorized(req)) {
-      res.writeHead(407, { 'proxy-authenticate': 'Basic realm="periodic"', 'content-length': '0' }).end()
+      res.writeHead(403, { 'content-length': '0' }).end()
       return
     }
     let url: URL
@@ -140,6 +141,8 @@ export class OutboundProxy {
     )
     // Refused, reset or not HTTP: one answer for all (no port scanning through error texts).
     upstream.on('error', () => res.destroy())
+    // Chromium gave up (a new navigation, a stop): so does the upstream request.
+    res.on('close', () => upstream.destroy())
     req.pipe(upstream)
   }
 
@@ -147,4 +150,24 @@ export class OutboundProxy {
     for (const s of this.sockets) s.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
+}
+
+/** The uid owning the TCP socket 127.0.0.1/::1 `clientPort` -> `serverPort` (Linux /proc/net). */
+export function peerUid(clientPort: number, serverPort: number): number | undefined {
+  const hex = (n: number) => n.toString(16).toUpperCase().padStart(4, '0')
+  const local = `:${hex(clientPort)}`
+  const remote = `:${hex(serverPort)}`
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string
+    try {
+      text = readFileSync(table, 'utf8')
+    } catch {
+      continue
+    }
+    for (const line of text.split('\n')) {
+      const f = line.trim().split(/\s+/)
+      if (f[1]?.endsWith(local) && f[2]?.endsWith(remote)) return Number(f[7])
+    }
+  }
+  return undefined
 }

@@ -114,8 +114,8 @@ export class BrowserRuntime implements TypeRuntime {
   }
 
   /** The proxy every session's requests go through (started with the first session). */
-  private proxy(): Promise<OutboundProxy> {
-    this.proxyP ??= OutboundProxy.start(this.policy)
+  private proxy(uid: number): Promise<OutboundProxy> {
+    this.proxyP ??= OutboundProxy.start(this.policy, uid)
     return this.proxyP
   }
 
@@ -194,10 +194,11 @@ export class BrowserRuntime implements TypeRuntime {
     let session: BrowserSession
     try {
       const cfg = this.platform.config.browser
+      const identity = await this.identity()
       session = await BrowserSession.launch({
         chromiumPath: cfg.chromiumPath,
-        identity: await this.identity(),
-        proxy: (await this.proxy()).credentials(),
+        identity,
+        proxy: (await this.proxy(identity.uid)).credentials(),
         userAgent: String(row.spec['user_agent'] ?? ''),
       })
     } finally {
