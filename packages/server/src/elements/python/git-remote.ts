@@ -96,6 +96,10 @@ export function pinnedClone(
   if (o.allowSsh) env['GIT_SSH_COMMAND'] = 'ssh -o BatchMode=yes'
   const first = target?.addresses[0]
   if (!target || !first || remote.kind === 'local') return { config, repository, env }
+  // ssh connects to the checked address but checks the host key known for the name. The name
+  // goes into a shell command line (GIT_SSH_COMMAND): only plain host names.
+  if (o.allowSsh && /^[a-z0-9.-]{1,253}$/i.test(target.host))
+    env['GIT_SSH_COMMAND'] = `ssh -o BatchMode=yes -o HostKeyAlias=${target.host}`
   if (remote.kind === 'scp') {
     const user = remote.user ? `${remote.user}@` : ''
     return { config, repository: `${user}${bracket(first.address)}:${remote.path}`, env }
