@@ -150,11 +150,9 @@ export class BrowserSession {
       return await this.goto(url, timeoutMs)
     } catch (err) {
       // After a failed load Chromium commits its own error page a moment later, and a navigation
-      // started meanwhile is "interrupted" by it: once that page is in, the next try goes through.
-      if (
-        !(err instanceof Error) ||
-        !err.message.includes('interrupted by another navigation to "chrome-error:')
-      )
+      // started meanwhile is "interrupted" by it (seen too, under heavy load, as an interruption
+      // by a navigation to the same URL): once that settles, the next try goes through.
+      if (!(err instanceof Error) || !err.message.includes('interrupted by another navigation to'))
         throw this.navigationError(err, url, timeoutMs)
       await this.page.waitForLoadState('load', { timeout: 2000 }).catch(() => {})
       try {
