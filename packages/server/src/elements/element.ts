@@ -65,7 +65,7 @@ export interface TypeRuntime {
     triggerInfo: JsonObject | null,
   ): Promise<RunRow>
   /**
-   * Checks a spec about to be written that need the runtime (e.g. the outbound-address policy on
+   * Checks of a spec about to be written that need the runtime (e.g. the outbound-address policy on
    * a URL, which may resolve a name): throws a PlatformError to refuse the write.
    */
   verifyWrite?(spec: JsonObject): Promise<void>
