@@ -2,6 +2,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { checkAllowlistEntry } from './engine/http-functions.ts'
+import { parseAllowEntry } from './net/outbound-allow-list.ts'
 import { QUOTA_OPTIONS, quotaLimits } from './quotas/quota-config.ts'
 import type { QuotaLimits } from './quotas/resource-budget.ts'
 import { parseMasterKeys } from './secrets/master-key-ring.ts'
@@ -36,6 +37,8 @@ export interface Config {
     pipFindLinks: string | undefined
     /** Git sources may name local paths and file:// URLs (off: only network remotes). */
     gitAllowLocal: boolean
+    /** Git sources may clone over ssh (ssh://, user@host:path) with the server user's keys (off). */
+    gitAllowSsh: boolean
     idleTimeoutMs: number
     logCapBytes: number
   }
@@ -61,6 +64,13 @@ export interface Config {
     maxSessions: number
     /** A session no operation used for this long is stopped; 0 keeps sessions until stopped. */
     idleTimeoutMs: number
+    /** When the server runs as root, Chromium runs as this unprivileged user (created if missing). */
+    runAsUser: string
+  }
+  /** Every server-side fetch (git, browser, http functions) passes the outbound-address policy. */
+  outbound: {
+    /** Hosts, host:port, IP addresses or CIDR blocks the policy lets through though non-public. */
+    allow: string[]
   }
   /** Server-wide budgets and per-circle quotas (PERIODIC_QUOTA_*; defaults from RAM and cores). */
   quotas: QuotaLimits
@@ -197,6 +207,18 @@ export const CONFIG_OPTIONS = {
     default: '4',
     help: 'Live browser sessions per server (each is a Chromium process)',
   },
+  'browser-user': {
+    type: 'string',
+    env: 'PERIODIC_BROWSER_USER',
+    default: 'periodic-browser',
+    help: 'Unprivileged user Chromium runs as when the server is root (created with useradd if missing)',
+  },
+  'outbound-allow': {
+    type: 'string',
+    env: 'PERIODIC_OUTBOUND_ALLOW',
+    default: '',
+    help: 'Comma-separated hosts, host:port, IPs or CIDRs that server-side fetches may reach though loopback/private',
+  },
   'browser-idle-timeout': {
     type: 'string',
     env: 'PERIODIC_BROWSER_IDLE_TIMEOUT_MS',
@@ -248,6 +270,26 @@ function allowlist(raw: string): string[] {
       throw new ConfigError(`http functions allow-list: ${(err as Error).message}`)
     }
   return entries
+}
+
+function outboundAllow(raw: string): string[] {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+  for (const e of entries)
+    try {
+      parseAllowEntry(e)
+    } catch (err) {
+      throw new ConfigError((err as Error).message)
+    }
+  return entries
+}
+
+function browserUser(raw: string): string {
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(raw))
+    throw new ConfigError(`browser user must be a user name (a-z, 0-9, _ and -), got "${raw.slice(0, 40)}"`)
+  return raw
 }
 
 function browserIdleTimeout(raw: string): number {
@@ -329,6 +371,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       pipIndexUrl: env['PERIODIC_PIP_INDEX_URL'] || undefined,
       pipFindLinks: env['PERIODIC_PIP_FIND_LINKS'] || undefined,
       gitAllowLocal: /^(1|true|yes)$/i.test(env['PERIODIC_GIT_ALLOW_LOCAL'] ?? ''),
+      gitAllowSsh: /^(1|true|yes)$/i.test(env['PERIODIC_GIT_ALLOW_SSH'] ?? ''),
       idleTimeoutMs: int('idle timeout', get('idle-timeout'), 100, 86_400_000),
       logCapBytes: int('log cap', get('log-cap'), 1024, 100 * 1024 * 1024),
     },
@@ -352,7 +395,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       chromiumPath: get('chromium'),
       maxSessions: browserMaxSessions,
       idleTimeoutMs: browserIdleTimeout(get('browser-idle-timeout')),
+      runAsUser: browserUser(get('browser-user')),
     },
     quotas: quotaLimits(get, int, browserMaxSessions),
+    outbound: { allow: outboundAllow(get('outbound-allow')) },
   }
 }

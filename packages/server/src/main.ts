@@ -147,6 +147,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       timeoutMs: config.engine.timeoutMs,
       httpFunctionsAllowlist: config.engine.httpFunctionsAllowlist,
       rateLimit: config.engine.rateLimit,
+      outboundAllow: config.outbound.allow,
       ...(opts.engineClock ? { clock: opts.engineClock } : {}),
       ...(config.redisUrl ? { redis: { url: config.redisUrl, prefix: config.redisPrefix } } : {}),
       revocations,

@@ -151,6 +151,7 @@ export class ElementService {
     if (input.meta) assertSafeKeys(input.meta, 'meta')
     const id = randomUUID()
     let spec = this.prepareSpec(type, input.spec ?? {})
+    await this.registry.runtimeOf(type.type)?.verifyWrite?.(spec)
     // Validated before sealing, so a refused spec never creates a data key.
     if (type.sealSpec) spec = this.prepareSpec(type, await type.sealSpec(spec, id, this))
     const at = now()
@@ -205,6 +206,12 @@ export class ElementService {
   /** update: deep merge by default, wholesale with deep=false; always a new version. */
   async update(current: ElementRow, input: UpdateInput, actor: Actor): Promise<ElementRow> {
     const type = this.typeOf(current)
+    // Checks that may wait (DNS) run before the write, on the spec as merged now.
+    const runtime = this.registry.runtimeOf(type.type)
+    if (runtime?.verifyWrite && input.spec !== undefined)
+      await runtime.verifyWrite(
+        this.prepareSpec(type, input.deep === false ? input.spec : deepMerge(current.spec, input.spec)),
+      )
     // Sealed before the transaction: sealing may create the element's data key.
     const given = input.spec === undefined ? undefined : await this.sealed(type, current.id, input.spec)
     const next = await this.writeVersion(current, actor, 'element.updated', input.expected_version, (row) => {

@@ -79,6 +79,11 @@ export interface TypeRuntime {
   ): Promise<RunRow>
   /** How the durable run queue resumes this type's runs (see runs/run-queue.ts). */
   readonly queue?: QueuedRunExecutor
+  /**
+   * Checks of a spec about to be written that need the runtime (e.g. the outbound-address policy on
+   * a URL, which may resolve a name): throws a PlatformError to refuse the write.
+   */
+  verifyWrite?(spec: JsonObject): Promise<void>
   /** Called once with the platform's HTTP server (before it listens), for upgrade handlers. */
   attachServer?(server: HttpServer): void
   /** Ends upgraded connections before the HTTP server stops (it waits for every socket). */

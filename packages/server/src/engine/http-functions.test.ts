@@ -6,8 +6,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { IIIClient } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OutboundPolicy } from '../net/outbound-policy.ts'
 import { type EngineKit, eventually, startEngineKit, waitForFunction } from './engine-test-kit.ts'
-import { DEFAULT_HTTP_FUNCTIONS } from './http-functions.ts'
+import { DEFAULT_HTTP_FUNCTIONS, HttpFunctions } from './http-functions.ts'
 
 let kit: EngineKit
 let iii: IIIClient
@@ -147,13 +148,55 @@ describe('http functions', () => {
         'http://[::1]:8080/x',
         'http://169.254.169.254/',
       ])
-        expect(() => hf.prepare({ url })).toThrow(expect.objectContaining({ code: 'http_private_address' }))
+        expect(() => hf.prepare({ url })).toThrow(
+          expect.objectContaining({ code: 'outbound_address_blocked' }),
+        )
       // A name that resolves to loopback is refused when the call is made.
       const inv = hf.prepare({ url: `http://localhost:${new URL(base).port}/echo` })
-      await expect(hf.call(inv, {}, 2000)).rejects.toMatchObject({ code: 'http_private_address' })
+      await expect(hf.call(inv, {}, 2000)).rejects.toMatchObject({ code: 'outbound_address_blocked' })
     } finally {
       hf.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: [`${base}/`] })
     }
+  })
+
+  it('refuses IPv6 literals that embed or hide a private address (mapped, compatible, NAT64, 6to4, site-local)', async () => {
+    const hf = kit.server.platform.engine.httpFunctions
+    hf.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: ['*'] })
+    try {
+      for (const url of [
+        'http://[::7f00:1]/x',
+        'http://[::ffff:7f00:1]/x',
+        'http://[64:ff9b::a9fe:a9fe]/latest/meta-data/',
+        'http://[2002:a9fe:a9fe::]/',
+        'http://[fec0::1]/',
+        'http://[2001:0:7f00:1::1]/',
+        'http://0x7f.1/',
+        'http://2130706433/',
+      ])
+        expect(() => hf.prepare({ url }), url).toThrow(
+          expect.objectContaining({
+            code: 'outbound_address_blocked',
+            message: 'the destination address is not allowed',
+          }),
+        )
+    } finally {
+      hf.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: [`${base}/`] })
+    }
+  })
+
+  it('lets a loopback target through when PERIODIC_OUTBOUND_ALLOW names it, with a wildcard url allow-list', async () => {
+    const wildcard = { ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: ['*'] }
+    const port = new URL(base).port
+    const allowed = new HttpFunctions(() => undefined, wildcard, new OutboundPolicy([`localhost:${port}`]))
+    await expect(
+      allowed.call(allowed.prepare({ url: `http://localhost:${port}/echo` }), { a: 1 }, 2000),
+    ).resolves.toBeDefined()
+    const strict = new HttpFunctions(() => undefined, wildcard, new OutboundPolicy())
+    await expect(
+      strict.call(strict.prepare({ url: `http://localhost:${port}/echo` }), {}, 2000),
+    ).rejects.toMatchObject({
+      code: 'outbound_address_blocked',
+    })
   })
 
   it('refuses malformed invocation configs with a code', () => {

@@ -1,13 +1,15 @@
 // iii's HTTP-invoked functions: a worker registers a function with an `invocation` config
 // ({url, method, headers, timeout_ms, auth}) and the engine, not the worker, calls that URL when
 // the function is invoked (body = payload JSON, response JSON = result). Registrations must
-// match the configured URL allow-list, and loopback/private addresses are refused unless an
-// entry names that host explicitly (a wildcard is not enough), also after DNS resolution.
+// match the configured URL allow-list, and the destination must pass the server's
+// outbound-address policy (src/net: no loopback, private, link-local … address, also after DNS
+// and in every IPv6 disguise, unless PERIODIC_OUTBOUND_ALLOW lets it through) — or an entry of
+// this allow-list names the host explicitly (a wildcard is not enough), as before.
 import { createHmac } from 'node:crypto'
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
-import { request as httpRequest, type IncomingMessage } from 'node:http'
-import { request as httpsRequest } from 'node:https'
-import { BlockList, isIP, type LookupFunction } from 'node:net'
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { PlatformError } from '../errors.ts'
+import { BLOCKED_MESSAGE, hostPortOf, OutboundPolicy } from '../net/outbound-policy.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { EngineError } from './engine-error.ts'
 
@@ -39,38 +41,6 @@ export interface HttpInvocation {
   auth: HttpAuth | null
   /** An allow-list entry named this host explicitly: private addresses are allowed for it. */
   privateAllowed: boolean
-}
-
-const PRIVATE = new BlockList()
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv4')
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv6')
-
-/** Loopback, private, link-local, multicast and reserved addresses (IPv4-mapped IPv6 included). */
-export function isPrivateAddress(ip: string): boolean {
-  const bare = ip.replace(/^\[|\]$/g, '')
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare)?.[1]
-  if (mapped) return PRIVATE.check(mapped, 'ipv4')
-  const v = isIP(bare)
-  return v === 4 ? PRIVATE.check(bare, 'ipv4') : v === 6 ? PRIVATE.check(bare, 'ipv6') : false
 }
 
 /** Checks one allow-list entry; throws on a malformed one (config time). */
@@ -154,11 +124,24 @@ function parseHeaders(raw: Json | undefined): Record<string, string> {
 }
 
 export class HttpFunctions {
+  // Own connection pools: a kept-alive socket skips the lookup, so a socket another policy (or
+  // another server in the process) opened must never be reused here.
+  private readonly httpAgent = new HttpAgent({ keepAlive: true })
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true })
+
   constructor(
     /** Looks a secret up by name (the server's environment). */
     private readonly secret: (name: string) => string | undefined,
     private config: HttpFunctionsConfig = DEFAULT_HTTP_FUNCTIONS,
+    /** The server's outbound-address policy (its allow-list is PERIODIC_OUTBOUND_ALLOW). */
+    private readonly policy: OutboundPolicy = new OutboundPolicy(),
   ) {}
+
+  /** Closes the kept-alive connections (engine shutdown). */
+  destroy(): void {
+    this.httpAgent.destroy()
+    this.httpsAgent.destroy()
+  }
 
   configure(c: HttpFunctionsConfig): void {
     for (const e of c.urlAllowlist) checkAllowlistEntry(e)
@@ -198,11 +181,14 @@ export class HttpFunctions {
         `${url.origin} is not in the engine's HTTP function allow-list (iii-http-functions url_allowlist)`,
       )
     const privateAllowed = match === 'explicit'
-    if (!privateAllowed && isPrivateAddress(url.hostname))
-      throw new EngineError(
-        'http_private_address',
-        `${url.hostname} is a loopback or private address: name it explicitly in the allow-list`,
-      )
+    if (!privateAllowed) {
+      const { host, port } = hostPortOf(url)
+      try {
+        this.policy.checkHostNow(host, port)
+      } catch (err) {
+        throw err instanceof PlatformError ? blocked() : err
+      }
+    }
     return {
       url,
       method: method.toUpperCase() as HttpInvocation['method'],
@@ -243,7 +229,13 @@ export class HttpFunctions {
       const send = inv.url.protocol === 'https:' ? httpsRequest : httpRequest
       const req = send(
         inv.url,
-        { method: inv.method, headers, ...(inv.privateAllowed ? {} : { lookup: publicOnlyLookup }) },
+        {
+          method: inv.method,
+          headers,
+          agent: inv.url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
+          // Resolved, checked and pinned in one step: no rebinding between check and connect.
+          ...(inv.privateAllowed ? {} : { lookup: this.policy.lookupFor(hostPortOf(inv.url).port) }),
+        },
         (res: IncomingMessage) => {
           const chunks: Buffer[] = []
           let size = 0
@@ -279,8 +271,8 @@ export class HttpFunctions {
       )
       req.on('error', (err: NodeJS.ErrnoException) =>
         fail(
-          err.code === 'EPRIVATE'
-            ? new EngineError('http_private_address', err.message)
+          err instanceof PlatformError
+            ? blocked()
             : new EngineError('http_unreachable', `${target}: ${err.message}`),
         ),
       )
@@ -312,21 +304,5 @@ export class HttpFunctions {
   }
 }
 
-/** DNS lookup that refuses names resolving to loopback/private addresses (no SSRF via DNS). */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) return callback(err, '', 4)
-    const blocked = addresses.find((a) => isPrivateAddress(a.address))
-    if (blocked) {
-      const e: NodeJS.ErrnoException = new Error(
-        `${hostname} resolves to the private address ${blocked.address}: name it explicitly in the allow-list`,
-      )
-      e.code = 'EPRIVATE'
-      return callback(e, '', 4)
-    }
-    if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses)
-    const first = addresses[0]
-    if (!first) return callback(new Error(`${hostname} did not resolve`), '', 4)
-    callback(null, first.address, first.family)
-  })
-}
+/** The policy's refusal in the engine's wire vocabulary (the detail is in the server log). */
+const blocked = () => new EngineError('outbound_address_blocked', BLOCKED_MESSAGE)

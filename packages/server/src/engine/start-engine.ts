@@ -1,6 +1,7 @@
 // Assembles the engine (registry, built-ins, state store, named queues, trigger types) and
 // opens its worker port. main.ts calls this with what the engine may not import itself.
 import { randomUUID } from 'node:crypto'
+import { OutboundPolicy } from '../net/outbound-policy.ts'
 import type { Storage } from '../storage/storage.ts'
 import { ChangeTriggers, circleCaller, QueueTriggers } from './change-triggers.ts'
 import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
@@ -39,6 +40,8 @@ export interface EngineOptions {
   clock?: EngineClock
   /** Where HTTP-invoked functions may point (an iii config's iii-http-functions replaces it). */
   httpFunctionsAllowlist?: string[]
+  /** PERIODIC_OUTBOUND_ALLOW: what the outbound-address policy lets through though non-public. */
+  outboundAllow?: string[]
 
   /** Per-key limit on workers' calls through the API-key port (unset or 0: none). */
   rateLimit?: EngineRateLimitConfig
@@ -74,10 +77,11 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const engine = new Engine(o.elements, o.timeoutMs)
   const observability = new Observability()
   engine.observability = observability
-  const httpFunctions = new HttpFunctions(o.http.secret, {
-    ...DEFAULT_HTTP_FUNCTIONS,
-    urlAllowlist: o.httpFunctionsAllowlist ?? [],
-  })
+  const httpFunctions = new HttpFunctions(
+    o.http.secret,
+    { ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: o.httpFunctionsAllowlist ?? [] },
+    new OutboundPolicy(o.outboundAllow ?? [], o.log),
+  )
   engine.httpFunctions = httpFunctions
   const store = new StateStore(o.storage.kysely, o.storage.dialect)
   const queues = new NamedQueues(engine, new QueueJobStore(o.storage.kysely, o.storage.dialect), (job) =>
@@ -157,6 +161,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const bound = await port.listen(o.port, o.host).catch((err) => {
     cron.close()
     queues.close()
+    httpFunctions.destroy()
     void fanout?.close()
     throw err
   })

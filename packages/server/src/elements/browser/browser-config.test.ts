@@ -8,7 +8,14 @@ describe('browser configuration', () => {
       chromiumPath: '/usr/bin/chromium',
       maxSessions: 4,
       idleTimeoutMs: 1_800_000,
+      runAsUser: 'periodic-browser',
     })
+  })
+
+  it('takes the unprivileged user from PERIODIC_BROWSER_USER and refuses what is no user name', () => {
+    expect(parseConfig([], { PERIODIC_BROWSER_USER: 'chrome-user' }).browser.runAsUser).toBe('chrome-user')
+    for (const bad of ['root;id', '-x', 'A B', ''])
+      expect(() => parseConfig(['--browser-user', bad], {}), bad).toThrow(ConfigError)
   })
 
   it('takes PERIODIC_CHROMIUM_PATH and PERIODIC_BROWSER_MAX_SESSIONS, a flag winning over its variable', () => {

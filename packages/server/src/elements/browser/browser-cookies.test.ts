@@ -5,7 +5,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
-import { CHROMIUM, createBrowser, eventually, HAVE_CHROMIUM, SKIP_REASON } from './browser-test-helpers.ts'
+import {
+  BROWSER_TEST_ENV,
+  createBrowser,
+  eventually,
+  HAVE_CHROMIUM,
+  SKIP_REASON,
+} from './browser-test-helpers.ts'
 import { CHROMIUM_DOMAIN_LIMIT } from './cookie-loader.ts'
 import { type LoginSite, startLoginSite } from './test-login-site.ts'
 
@@ -28,7 +34,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser cookies${SKIP_REASON}`, () => {
 
   beforeAll(async () => {
     site = await startLoginSite()
-    s = await startTestServer({ env: { PERIODIC_CHROMIUM_PATH: CHROMIUM } })
+    s = await startTestServer({ env: BROWSER_TEST_ENV })
     await s.createCircle('acme')
     reader = await s.createKey('acme', ['read'])
     runner = await s.createKey('acme', ['read', 'execute'])

@@ -8,8 +8,8 @@ import {
   type TestServer,
 } from '../../../test/test-server.ts'
 import {
+  BROWSER_TEST_ENV,
   browserRuntime,
-  CHROMIUM,
   chromiumPid,
   createBrowser,
   eventually,
@@ -36,7 +36,7 @@ describe.skipIf(!HAVE_CHROMIUM).each(storageKinds())(
 
     beforeAll(async () => {
       site = await startLoginSite()
-      s = await startTestServer({ storage: kind, env: { PERIODIC_CHROMIUM_PATH: CHROMIUM } })
+      s = await startTestServer({ storage: kind, env: BROWSER_TEST_ENV })
       await s.createCircle('acme')
     })
     afterAll(async () => {

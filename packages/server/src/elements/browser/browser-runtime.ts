@@ -1,15 +1,20 @@
 // The browser type's runtime: the live Chromium sessions of this server, one per element, with
 // a per-element lock, the session limit (server-wide, and the circle's quota), crash detection and
 // shutdown on delete/disable/close.
+
+import { join } from 'node:path'
 import { Counter, Gauge } from 'prom-client'
 import { E, PlatformError } from '../../errors.ts'
+import { OutboundPolicy } from '../../net/outbound-policy.ts'
+import { OutboundProxy } from '../../net/outbound-proxy.ts'
 import type { Lease } from '../../quotas/resource-budget.ts'
 import { forgetSecrets } from '../../secrets/secrets-of.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import { type Actor, SYSTEM_ACTOR } from '../actor.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
 import { BrowserSession } from './browser-session.ts'
-import { BROWSER } from './spec.ts'
+import { type ChromiumIdentity, chromiumIdentity, userNamespacesAvailable } from './chromium-identity.ts'
+import { BROWSER, isWebUrl } from './spec.ts'
 
 export class BrowserRuntime implements TypeRuntime {
   private readonly sessions = new Map<string, BrowserSession>()
@@ -27,7 +32,13 @@ export class BrowserRuntime implements TypeRuntime {
   readonly navigations: Counter
   readonly cookieLoads: Counter
 
+  readonly policy: OutboundPolicy
+  private proxyP: Promise<OutboundProxy> | undefined
+  private identityP: Promise<ChromiumIdentity> | undefined
+  private resolved: ChromiumIdentity | undefined
+
   constructor(private readonly platform: PlatformContext) {
+    this.policy = new OutboundPolicy(platform.config.outbound.allow, platform.log)
     const registers = [platform.metrics]
     this.live = new Gauge({ name: 'browser_sessions_live', help: 'Live Chromium sessions', registers })
     this.navigations = new Counter({
@@ -86,6 +97,48 @@ export class BrowserRuntime implements TypeRuntime {
       if (this.locks.get(elementId) === settled) this.locks.delete(elementId)
     })
     return next
+  }
+
+  /** The user Chromium runs as (created once, when the first session starts). */
+  private identity(): Promise<ChromiumIdentity> {
+    const cfg = this.platform.config.browser
+    this.identityP ??= chromiumIdentity(
+      cfg.chromiumPath,
+      cfg.runAsUser,
+      join(this.platform.config.dataDir, 'browser'),
+    ).then((id) => {
+      this.resolved = id
+      return id
+    })
+    // A failure (useradd refused) is retried by the next start.
+    this.identityP.catch(() => {
+      this.identityP = undefined
+    })
+    return this.identityP
+  }
+
+  /** The proxy every session's requests go through (started with the first session). */
+  private proxy(uid: number): Promise<OutboundProxy> {
+    this.proxyP ??= OutboundProxy.start(this.policy, uid)
+    return this.proxyP
+  }
+
+  /** What isolates this server's Chromium processes, as `status` reports it (no side effects). */
+  isolation(): JsonObject {
+    const root = process.getuid?.() === 0
+    return {
+      runs_as: root ? this.platform.config.browser.runAsUser : (process.env['USER'] ?? 'the server user'),
+      uid: this.resolved?.uid ?? null,
+      chromium_sandbox: userNamespacesAvailable(),
+      no_sandbox_flag: false,
+      outbound: 'every request goes through the server’s outbound-policy proxy',
+    }
+  }
+
+  /** A start_url must pass the outbound-address policy when it is written. */
+  async verifyWrite(spec: JsonObject): Promise<void> {
+    const url = spec['start_url']
+    if (typeof url === 'string' && isWebUrl(url)) await this.policy.checkUrlAtWrite(url)
   }
 
   session(elementId: string): BrowserSession | undefined {
@@ -147,8 +200,12 @@ export class BrowserRuntime implements TypeRuntime {
     this.launching++
     let session: BrowserSession
     try {
+      const cfg = this.platform.config.browser
+      const identity = await this.identity()
       session = await BrowserSession.launch({
-        executablePath: this.platform.config.browser.chromiumPath,
+        chromiumPath: cfg.chromiumPath,
+        identity,
+        proxy: (await this.proxy(identity.uid)).credentials(),
         userAgent: String(row.spec['user_agent'] ?? ''),
       })
     } catch (err) {
@@ -243,6 +300,7 @@ export class BrowserRuntime implements TypeRuntime {
     if (this.sweeper) clearInterval(this.sweeper)
     for (const u of this.unsubscribe) u()
     const ids = [...this.sessions.keys()]
+    const proxy = this.proxyP
     await Promise.all(
       ids.map((id) =>
         this.withLock(id, async () => {
@@ -259,5 +317,6 @@ export class BrowserRuntime implements TypeRuntime {
         }),
       ),
     )
+    await (await proxy?.catch(() => undefined))?.close()
   }
 }

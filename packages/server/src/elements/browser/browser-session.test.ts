@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import {
+  BROWSER_TEST_ENV,
   browserRuntime,
-  CHROMIUM,
   chromiumPid,
   createBrowser,
   eventually,
@@ -27,7 +27,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions${SKIP_REASON}`, () => {
   beforeAll(async () => {
     site = await startLoginSite()
     s = await startTestServer({
-      env: { PERIODIC_CHROMIUM_PATH: CHROMIUM, PERIODIC_BROWSER_MAX_SESSIONS: '2' },
+      env: { ...BROWSER_TEST_ENV, PERIODIC_BROWSER_MAX_SESSIONS: '2' },
     })
     await s.createCircle('acme')
     reader = await s.createKey('acme', ['read'])
@@ -254,7 +254,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions${SKIP_REASON}`, () => {
 
 describe.skipIf(!HAVE_CHROMIUM)(`browser sessions at server close${SKIP_REASON}`, () => {
   it('ends every Chromium and records its browser as stopped when the server closes', async () => {
-    const s = await startTestServer({ env: { PERIODIC_CHROMIUM_PATH: CHROMIUM } })
+    const s = await startTestServer({ env: BROWSER_TEST_ENV })
     await s.createCircle('acme')
     const b = await createBrowser(s, 'acme', 'closing')
     await s.api('POST', '/api/acme/closing/ops/start', {})
@@ -273,7 +273,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser sessions at server close${SKIP_REASON}`
 describe.skipIf(!HAVE_CHROMIUM)(`idle browser sessions${SKIP_REASON}`, () => {
   it('stops a session no operation used for PERIODIC_BROWSER_IDLE_TIMEOUT_MS', async () => {
     const s = await startTestServer({
-      env: { PERIODIC_CHROMIUM_PATH: CHROMIUM, PERIODIC_BROWSER_IDLE_TIMEOUT_MS: '1000' },
+      env: { ...BROWSER_TEST_ENV, PERIODIC_BROWSER_IDLE_TIMEOUT_MS: '1000' },
     })
     try {
       await s.createCircle('acme')

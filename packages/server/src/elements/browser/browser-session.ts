@@ -1,16 +1,22 @@
 // One live headless Chromium (playwright-core over CDP) with its own throw-away user-data dir.
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs'
+import { accessSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BrowserContext, type CDPSession, chromium, errors, type Page } from 'playwright-core'
 import { PlatformError } from '../../errors.ts'
+import type { ProxyCredentials } from '../../net/outbound-proxy.ts'
+import type { ChromiumIdentity } from './chromium-identity.ts'
 import { BROWSER } from './spec.ts'
 
-/** The flags the issue fixes; Playwright adds its own automation flags (and pipes, not a port). */
+/**
+ * The flags the issue fixes; Playwright adds its own automation flags (and pipes, not a port).
+ * No --no-sandbox: Chromium's sandbox stays on. WebRTC may not send UDP around the proxy.
+ */
 export const CHROMIUM_ARGS = [
   '--headless',
-  '--no-sandbox',
   '--disable-gpu',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
   '--disable-quic',
   '--no-first-run',
   '--disable-background-networking',
@@ -44,7 +50,12 @@ export interface CdpCookieParam {
 }
 
 export interface LaunchOptions {
-  executablePath: string
+  /** The Chromium executable (checked to exist). */
+  chromiumPath: string
+  /** Who Chromium runs as: the executable to launch (maybe a wrapper) and the profile's owner. */
+  identity: ChromiumIdentity
+  /** Every request goes through this proxy (the outbound-address policy). */
+  proxy: ProxyCredentials
   userAgent?: string
 }
 
@@ -88,24 +99,33 @@ export class BrowserSession {
    * DevTools port is open on localhost for other local users to reach the cookies through.
    */
   static async launch(opts: LaunchOptions): Promise<BrowserSession> {
-    if (!chromiumExists(opts.executablePath)) {
-      throw new PlatformError(
-        BROWSER.BROWSER_UNAVAILABLE,
-        `no Chromium executable at ${opts.executablePath}`,
-        {
-          path: opts.executablePath,
-        },
-      )
+    if (!chromiumExists(opts.chromiumPath)) {
+      throw new PlatformError(BROWSER.BROWSER_UNAVAILABLE, `no Chromium executable at ${opts.chromiumPath}`, {
+        path: opts.chromiumPath,
+      })
     }
+    const id = opts.identity
     // Outside the data dir on purpose: Chromium's own cookie database holds the values in clear.
+    // 0700 and owned by the user Chromium runs as.
     const dir = mkdtempSync(join(tmpdir(), 'periodic-browser-'))
+    if (process.getuid?.() === 0) chownSync(dir, id.uid, id.gid)
     let context: BrowserContext | undefined
     try {
       context = await chromium.launchPersistentContext(dir, {
-        executablePath: opts.executablePath,
+        executablePath: id.executablePath,
         headless: true,
-        chromiumSandbox: false,
+        chromiumSandbox: id.chromiumSandbox,
         args: CHROMIUM_ARGS,
+        // Not the server's environment: it holds the server's own secrets.
+        env: {
+          PATH: '/usr/local/bin:/usr/bin:/bin',
+          HOME: dir,
+          XDG_CONFIG_HOME: dir,
+          XDG_CACHE_HOME: dir,
+          LANG: 'C.UTF-8',
+        },
+        // Every request, redirect and sub-resource goes through it (Chromium resolves no names).
+        proxy: opts.proxy,
         userAgent: opts.userAgent || undefined,
         timeout: 30_000,
       })
@@ -116,7 +136,7 @@ export class BrowserSession {
       await context?.close().catch(() => {})
       await removeDir(dir)
       throw new PlatformError(BROWSER.BROWSER_UNAVAILABLE, `Chromium failed to start: ${firstLine(err)}`, {
-        path: opts.executablePath,
+        path: opts.chromiumPath,
       })
     }
   }
@@ -130,11 +150,9 @@ export class BrowserSession {
       return await this.goto(url, timeoutMs)
     } catch (err) {
       // After a failed load Chromium commits its own error page a moment later, and a navigation
-      // started meanwhile is "interrupted" by it: once that page is in, the next try goes through.
-      if (
-        !(err instanceof Error) ||
-        !err.message.includes('interrupted by another navigation to "chrome-error:')
-      )
+      // started meanwhile is "interrupted" by it (seen too, under heavy load, as an interruption
+      // by a navigation to the same URL): once that settles, the next try goes through.
+      if (!(err instanceof Error) || !err.message.includes('interrupted by another navigation to'))
         throw this.navigationError(err, url, timeoutMs)
       await this.page.waitForLoadState('load', { timeout: 2000 }).catch(() => {})
       try {

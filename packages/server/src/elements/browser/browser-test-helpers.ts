@@ -6,6 +6,12 @@ import { chromiumExists } from './browser-session.ts'
 
 export const CHROMIUM = process.env['PERIODIC_CHROMIUM_PATH'] || '/usr/bin/chromium'
 
+/**
+ * The server settings of the browser suites: their test sites listen on 127.0.0.1, which the
+ * outbound policy refuses unless the operator allow-lists it — as these tests do.
+ */
+export const BROWSER_TEST_ENV = { PERIODIC_CHROMIUM_PATH: CHROMIUM, PERIODIC_OUTBOUND_ALLOW: '127.0.0.1' }
+
 /** Chromium tests skip only when no executable exists, and say so in the test name. */
 export const HAVE_CHROMIUM = chromiumExists(CHROMIUM)
 export const SKIP_REASON = HAVE_CHROMIUM ? '' : ` (SKIPPED: no Chromium executable at ${CHROMIUM})`

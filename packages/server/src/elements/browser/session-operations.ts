@@ -27,6 +27,11 @@ const timeoutOf = (ctx: OperationContext<unknown>) =>
 async function navigateCounted(ctx: OperationContext<unknown>, session: BrowserSession, url: string) {
   const rt = runtimeOf(ctx)
   try {
+    // Refused here with its own code; the proxy refuses whatever the page does after (redirects,
+    // sub-resources), and a name that does not resolve is left to fail in Chromium.
+    await rt.policy.checkUrl(url).catch((err: unknown) => {
+      if (err instanceof PlatformError) throw err
+    })
     const result = await session.navigate(url, timeoutOf(ctx))
     rt.navigations.inc({ outcome: 'ok' })
     return result
@@ -134,6 +139,7 @@ export const sessionOperations = [
           cookies_captured_at: spec['cookies_captured_at'] ?? '',
         },
         server: {
+          isolation: rt.isolation(),
           live_sessions: rt.liveCount(),
           max_sessions: ctx.elements.config?.browser.maxSessions ?? null,
         },

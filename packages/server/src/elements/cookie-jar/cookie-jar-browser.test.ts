@@ -2,7 +2,12 @@
 // captures its cookies, and the jar sees what saving them would add, change and remove.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
-import { CHROMIUM, createBrowser, HAVE_CHROMIUM, SKIP_REASON } from '../browser/browser-test-helpers.ts'
+import {
+  BROWSER_TEST_ENV,
+  createBrowser,
+  HAVE_CHROMIUM,
+  SKIP_REASON,
+} from '../browser/browser-test-helpers.ts'
 import { type LoginSite, startLoginSite } from '../browser/test-login-site.ts'
 import { createJar, jarOp } from './jar-test-helpers.ts'
 
@@ -12,7 +17,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`cookie-jar diff against a live browser${SKIP_RE
 
   beforeAll(async () => {
     site = await startLoginSite()
-    s = await startTestServer({ env: { PERIODIC_CHROMIUM_PATH: CHROMIUM } })
+    s = await startTestServer({ env: BROWSER_TEST_ENV })
     await s.createCircle('acme')
   })
   afterAll(async () => {

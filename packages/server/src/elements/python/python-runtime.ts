@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { PlatformError } from '../../errors.ts'
+import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { PythonWorker, RunError } from '../../python/python-worker.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
 import type { Lease } from '../../quotas/resource-budget.ts'
@@ -51,7 +52,12 @@ export class PythonRuntime implements TypeRuntime {
   private lastError: string | null = null
 
   constructor(private readonly p: PlatformContext) {
-    this.source = new SourceMaterializer(p.config.dataDir, p.config.python.gitAllowLocal)
+    this.source = new SourceMaterializer(
+      p.config.dataDir,
+      { allowLocal: p.config.python.gitAllowLocal, allowSsh: p.config.python.gitAllowSsh },
+      new OutboundPolicy(p.config.outbound.allow, p.log),
+      p.log,
+    )
     this.layers = new LayerBuilder(p.config, p.executor)
     this.metrics = new PythonMetrics(p.metrics)
     // Attachments and data changes alter injected RESOURCE_* variables: forget cached ones.
@@ -84,6 +90,13 @@ export class PythonRuntime implements TypeRuntime {
     resume: (element, run) =>
       this.launch(element, run, this.p.quotas.tryReserve(element.circle_id, { runs_in_flight: 1 })),
     maxAttempts: (element) => (element.spec as unknown as PythonSpec).retry.max_attempts,
+  }
+
+  /** A git source's host must pass the outbound-address policy when the spec is written. */
+  async verifyWrite(spec: JsonObject): Promise<void> {
+    const source = (spec['source'] ?? {}) as Record<string, unknown>
+    if (source['type'] === 'git' && typeof source['repository'] === 'string')
+      await this.source.verifyGitSource(source['repository'])
   }
 
   startRun(

@@ -17,7 +17,9 @@ import {
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { PlatformError } from '../../errors.ts'
+import { type OutboundLog, OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { ElementRow } from '../../storage/storage.ts'
+import { checkRemote, type GitRemoteOptions, gitRemoteOf, pinnedClone, remoteHostPort } from './git-remote.ts'
 import type { PythonSpec } from './spec.ts'
 import { PY } from './spec.ts'
 
@@ -63,10 +65,16 @@ export class SourceMaterializer {
   /** Git sources resolved per element version: a ref is cloned once per version, not per invoke. */
   private readonly gitSources = new Map<string, { version: number; source: MaterializedSource }>()
 
+  private readonly git: GitRemoteOptions
+
   constructor(
     private readonly dataDir: string,
-    private readonly gitAllowLocal = false,
-  ) {}
+    git: Partial<GitRemoteOptions> = {},
+    private readonly policy: OutboundPolicy = new OutboundPolicy(),
+    private readonly log?: OutboundLog,
+  ) {
+    this.git = { allowLocal: git.allowLocal ?? false, allowSsh: git.allowSsh ?? false }
+  }
 
   /** The circle's workspace: where `source.type = file` paths point. */
   workspaceDir(circleSlug: string): string {
@@ -136,29 +144,27 @@ export class SourceMaterializer {
     return fromGit
   }
 
+  /**
+   * Write-time check of a git source's host against the outbound policy. Other problems (a form
+   * switched off, a bad ref) are reported when the source is used, as before.
+   */
+  async verifyGitSource(repository: string): Promise<void> {
+    let hp: { host: string; port: number } | null
+    try {
+      hp = remoteHostPort(gitRemoteOf(repository, this.git))
+    } catch {
+      return
+    }
+    if (hp) await this.policy.checkHostAtWrite(hp.host, hp.port)
+  }
+
   private async fromGit(
     base: string,
     repository: string,
     ref: string | undefined,
     path: string | undefined,
   ): Promise<MaterializedSource> {
-    if (repository.startsWith('-') || /[\s\0]/.test(repository)) {
-      throw new PlatformError(
-        PY.PYTHON_SOURCE_UNAVAILABLE,
-        'spec.source.repository is not a repository URL or path',
-        { field: 'spec.source.repository' },
-      )
-    }
-    // A local path would let a circle read any repository the server's user can: network
-    // remotes only, unless the operator allows local ones (PERIODIC_GIT_ALLOW_LOCAL).
-    const remote = /^(https?|ssh|git):\/\//.test(repository) || /^[\w.-]+@[\w.-]+:/.test(repository)
-    if (!remote && !this.gitAllowLocal) {
-      throw new PlatformError(
-        PY.PYTHON_SOURCE_UNAVAILABLE,
-        'spec.source.repository must be an https://, ssh:// or git:// remote (local repositories are off; PERIODIC_GIT_ALLOW_LOCAL=1 allows them)',
-        { field: 'spec.source.repository' },
-      )
-    }
+    const remote = gitRemoteOf(repository, this.git)
     // No leading "-": git would read the ref as an option.
     if (ref && !/^(?!-)[\w./-]{1,256}$/.test(ref)) {
       throw new PlatformError(
@@ -168,32 +174,53 @@ export class SourceMaterializer {
       )
     }
     const entry = safeRelative(path || 'main.py', 'spec.source.path')
+    // Resolved and checked now, and git pinned to what was checked (no second lookup to rebind).
+    const target = await checkRemote(remote, this.policy).catch((err: unknown) => {
+      if (err instanceof PlatformError) throw err
+      this.log?.warn({ err: String(err), repository }, 'git source: the host did not resolve')
+      throw cloneFailed()
+    })
+    const pinned = pinnedClone(remote, repository, target, this.git)
     const tmp = join(base, `git-tmp-${randomUUID()}`)
     mkdirSync(base, { recursive: true })
+    const env = { ...withoutProxies(process.env), ...pinned.env }
     try {
-      // Only the transports allowed above, also for whatever the repository redirects to.
-      const protocols = ['https', 'http', 'ssh', 'git', ...(this.gitAllowLocal ? ['file'] : [])]
-      const allow = [
-        '-c',
-        'protocol.allow=never',
-        ...protocols.flatMap((p) => ['-c', `protocol.${p}.allow=always`]),
-      ]
-      await run('git', [...allow, 'clone', '--quiet', '--no-checkout', '--', repository, tmp], {
-        timeout: 120_000,
-      })
-      await run('git', ['-C', tmp, 'checkout', '--quiet', ref || 'HEAD', '--'], { timeout: 60_000 })
+      const config = pinned.config.flatMap((c) => ['-c', c])
+      try {
+        await run('git', [...config, 'clone', '--quiet', '--no-checkout', '--', pinned.repository, tmp], {
+          timeout: 120_000,
+          env,
+        })
+      } catch (err) {
+        // What git says tells a refused port from a silent one from a non-git server: the
+        // caller gets one message, the log gets git's words.
+        this.log?.warn({ repository, stderr: stderrOf(err) }, 'git source: clone failed')
+        throw cloneFailed()
+      }
+      try {
+        await run('git', ['-C', tmp, 'checkout', '--quiet', ref || 'HEAD', '--'], { timeout: 60_000, env })
+      } catch (err) {
+        this.log?.warn({ repository, ref, stderr: stderrOf(err) }, 'git source: checkout failed')
+        throw new PlatformError(
+          PY.PYTHON_SOURCE_UNAVAILABLE,
+          `git source failed: no ref "${ref || 'HEAD'}" in the repository`,
+          { field: 'spec.source.ref' },
+        )
+      }
       const { stdout } = await run('git', ['-C', tmp, 'rev-parse', 'HEAD'])
       const commit = stdout.trim()
-      if (!existsSync(join(tmp, entry))) throw new Error(`no ${entry} at ${commit.slice(0, 12)}`)
+      if (!existsSync(join(tmp, entry)))
+        throw new PlatformError(
+          PY.PYTHON_SOURCE_UNAVAILABLE,
+          `git source failed: no ${entry} at ${commit.slice(0, 12)}`,
+          {
+            field: 'spec.source.path',
+          },
+        )
       rmSync(join(tmp, '.git'), { recursive: true, force: true })
       const dir = join(base, `git-${commit}`)
       if (!existsSync(dir)) renameSync(tmp, dir)
       return { dir, entry, hash: commit.slice(0, 16) }
-    } catch (err) {
-      const message = (err as { stderr?: string }).stderr?.trim() || (err as Error).message
-      throw new PlatformError(PY.PYTHON_SOURCE_UNAVAILABLE, `git source failed: ${message.slice(0, 500)}`, {
-        field: 'spec.source.repository',
-      })
     } finally {
       rmSync(tmp, { recursive: true, force: true })
     }
@@ -217,6 +244,24 @@ export class SourceMaterializer {
     }
     return { dir, entry, hash }
   }
+}
+
+const cloneFailed = () =>
+  new PlatformError(
+    PY.PYTHON_SOURCE_UNAVAILABLE,
+    'git source failed: the repository could not be cloned (the server log has the detail)',
+    { field: 'spec.source.repository' },
+  )
+
+const stderrOf = (err: unknown) =>
+  ((err as { stderr?: string }).stderr?.trim() || (err as Error).message || '').slice(0, 2000)
+
+/** The environment without proxy settings: a proxy would resolve the host itself, unchecked. */
+function withoutProxies(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env))
+    if (v !== undefined && !/^(https?|all|no|ftp)_proxy$/i.test(k)) out[k] = v
+  return out
 }
 
 /** Copies a workspace tree (tests use it to stage `file` sources). */
