@@ -43,7 +43,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser quotas${SKIP_REASON}`, () => {
 
     // The server has room for other circles.
     expect((await op('other/three', 'start')).status).toBe(200)
-    const metrics = (await s.api('GET', '/metrics', undefined, { key: null })).body as string
+    const metrics = (await s.api('GET', '/metrics')).body as string
     expect(metrics).toMatch(/^periodic_quota_browser_sessions_in_use 2$/m)
     expect(metrics).toMatch(/^periodic_quota_browser_sessions_limit 4$/m)
 

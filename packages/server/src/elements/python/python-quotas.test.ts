@@ -100,7 +100,7 @@ describe('python quotas', () => {
     expect(circleKeyStats.body.quotas.circle.memory_mb.in_use).toBe(128)
     expect(circleKeyStats.body.quotas.server).toBeUndefined()
 
-    const metrics = (await kit.server.api('GET', '/metrics', undefined, { key: null })).body as string
+    const metrics = (await kit.server.api('GET', '/metrics')).body as string
     expect(metrics).toMatch(/^periodic_quota_memory_mb_in_use 128$/m)
     expect(metrics).toMatch(/^periodic_quota_workers_in_use 2$/m)
     expect(metrics).toMatch(/^periodic_quota_runs_in_flight_in_use 8$/m)
@@ -136,7 +136,7 @@ describe('python quotas', () => {
     // Never more than two ran at once, by the handlers' own count.
     const most = Math.max(...done.map((r) => r.output.running_with_me))
     expect(most).toBeLessThanOrEqual(2)
-    const metricsAfter = (await kit.server.api('GET', '/metrics', undefined, { key: null })).body as string
+    const metricsAfter = (await kit.server.api('GET', '/metrics')).body as string
     expect(metricsAfter).toMatch(/^periodic_quota_runs_in_flight_in_use 0$/m)
     expect(metricsAfter).toMatch(/^periodic_quota_exceeded_total 1$/m)
   }, 120_000)
