@@ -12,6 +12,7 @@ import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
 import { assertSafeKeys, assertValidSlug, deepClone, deepMerge, nameFromSlug } from './spec-merge.ts'
+import { assertMayWire } from './wiring-authority.ts'
 
 export interface CreateInput {
   element_type: string
@@ -144,6 +145,7 @@ export class ElementService {
     assertValidSlug(input.slug)
     if (input.meta) assertSafeKeys(input.meta, 'meta')
     const spec = this.prepareSpec(type, input.spec ?? {})
+    assertMayWire(type, spec, actor)
     const at = now()
     const id = randomUUID()
     const row: ElementRow = {
@@ -198,6 +200,8 @@ export class ElementService {
         const merged = input.deep === false ? input.spec : deepMerge(row.spec, input.spec)
         patch.spec = this.prepareSpec(type, merged)
       }
+      // The writer of each version answers for its wiring, whatever fields the update touched.
+      assertMayWire(type, patch.spec ?? row.spec, actor)
       if (input.name !== undefined) patch.name = input.name.trim() || nameFromSlug(row.slug)
       if (input.intention !== undefined) patch.intention = input.intention
       return { patch, message: input.message ?? 'Updated', data: { fields: Object.keys(patch) } }
@@ -215,6 +219,7 @@ export class ElementService {
       throw new PlatformError(E.VERSION_NOT_FOUND, `version ${version} of "${current.slug}" does not exist`, {
         version,
       })
+    assertMayWire(type, this.prepareSpec(type, target.spec), actor)
     // Snapshot first, so the state being replaced stays reachable in history.
     const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, () => ({
       patch: {},

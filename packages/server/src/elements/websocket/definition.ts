@@ -7,6 +7,7 @@ import {
   websocketAdvisories,
   websocketRules,
   websocketSpec,
+  wiredHandlers,
 } from './spec.ts'
 import { WS } from './websocket-errors.ts'
 import { websocketOperations } from './websocket-operations.ts'
@@ -25,6 +26,7 @@ export const websocketType = defineElement({
   advisories: websocketAdvisories,
   finalizeSpec: finalizeWebsocketSpec,
   presentSpec: presentWebsocketSpec,
+  wiredElements: wiredHandlers,
   states: ['ready', 'disabled', 'deleted'],
   initialState: 'ready',
   errors: WS,

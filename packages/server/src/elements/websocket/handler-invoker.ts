@@ -3,6 +3,8 @@
 
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext } from '../element.ts'
+import { WiringAuthority } from '../wiring-authority.ts'
+import { WS } from './websocket-errors.ts'
 
 export interface HandlerOutcome {
   ok: boolean
@@ -15,8 +17,11 @@ const CACHE_MS = 2000
 
 export class HandlerInvoker {
   private readonly cache = new Map<string, { row: ElementRow | undefined; at: number }>()
+  private readonly authority: WiringAuthority
 
-  constructor(private readonly p: PlatformContext) {}
+  constructor(private readonly p: PlatformContext) {
+    this.authority = new WiringAuthority(p.storage)
+  }
 
   /** Forgets cached handler rows (an element changed). */
   forget(): void {
@@ -57,8 +62,11 @@ export class HandlerInvoker {
       run_id,
       error: { code, message },
     })
+    // Handlers run as the key that wired them, never as the (possibly anonymous) client.
+    const denied = await this.authority.problem(element)
+    if (denied) return fail(WS.WS_HANDLER_FORBIDDEN.code, denied)
     const problem = await this.problem(element.circle_id, slug)
-    if (problem) return fail('WS_HANDLER_UNAVAILABLE', problem)
+    if (problem) return fail(WS.WS_HANDLER_UNAVAILABLE.code, problem)
     const row = (await this.find(element.circle_id, slug))!
     const runtime = this.p.elements.registry.runtimeOf(row.element_type)!
     let run: RunRow
