@@ -8,6 +8,13 @@ export const RUN = defineErrorCodes({
     retryable: false,
     description: 'No such run, or not one the key can see.',
   },
+  RUN_OUTCOME_UNSTORABLE: {
+    status: 500,
+    class: 'internal',
+    retryable: false,
+    description:
+      'The run ended but its outcome (output, error or logs) could not be stored; it is recorded as failed without them so it never stays running.',
+  },
   RUN_NOT_CANCELLABLE: {
     status: 409,
     class: 'conflict',

@@ -203,12 +203,28 @@ export class RunService {
     const logRows: RunLogRow[] = logs
       .filter((x) => x.data.length > 0)
       .map((x, seq) => ({ run_id: row.id, seq, stream: x.stream, data: x.data, created_at: completed }))
-    await this.writer.finish(row.id, patch, logRows)
+    try {
+      await this.writer.finish(row.id, patch, logRows)
+    } catch (err) {
+      // No failure on the way out may leave a run non-final: when the real outcome cannot be
+      // stored, a failed one without output or logs is (a second failure is the store's own).
+      Object.assign(patch, {
+        status: 'failed',
+        output: null,
+        error: {
+          code: RUN.RUN_OUTCOME_UNSTORABLE.code,
+          message: `the run's ${o.status} outcome could not be stored: ${String((err as Error)?.message ?? err).slice(0, 300)}`,
+          class: 'internal',
+          retryable: false,
+        },
+      } satisfies Partial<RunRow>)
+      await this.writer.finish(row.id, patch, [])
+    }
     const final = { ...row, ...patch } as RunRow
     this.live.delete(row.id)
     this.done.emit(row.id, final)
     this.bus.publish({
-      type: `run.${o.status}`,
+      type: `run.${patch.status}`,
       circle_id: row.circle_id,
       element_id: row.element_id,
       actor: null,
@@ -216,7 +232,7 @@ export class RunService {
       data: {
         run_id: row.id,
         operation: row.operation,
-        status: o.status,
+        status: patch.status ?? o.status,
         duration_ms: patch.duration_ms ?? null,
       },
     })
