@@ -22,33 +22,39 @@ export function assertMayWire(type: ElementType, spec: ElementRow['spec'], actor
   )
 }
 
+/** What the wiring of an element may do now: run with these scopes, or not at all. */
+export type WiringGrant = { ok: true; keyId: string; scopes: string[] } | { ok: false; reason: string }
+
+const ALL_SCOPES = ['read', 'write', 'execute', 'admin']
+
 /** Answers at fire time whether the key that wired an element's current version may still run it. */
 export class WiringAuthority {
-  private readonly cache = new Map<string, { reason: string | null; at: number }>()
+  private readonly cache = new Map<string, { grant: WiringGrant; at: number }>()
 
   constructor(private readonly storage: Storage) {}
 
-  /** Why `element`'s wiring may not run now, or null when it may. */
-  async problem(element: ElementRow): Promise<string | null> {
+  /** The grant of `element`'s current version: its wirer's scopes, or why it may not run. */
+  async grant(element: ElementRow): Promise<WiringGrant> {
     const key = `${element.id}@${element.version}`
     const hit = this.cache.get(key)
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.reason
-    const reason = await this.look(element)
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.grant
+    const grant = await this.look(element)
     if (this.cache.size > 10_000) this.cache.clear()
-    this.cache.set(key, { reason, at: Date.now() })
-    return reason
+    this.cache.set(key, { grant, at: Date.now() })
+    return grant
   }
 
-  private async look(element: ElementRow): Promise<string | null> {
+  private async look(element: ElementRow): Promise<WiringGrant> {
     const version = await this.storage.getVersion(element.id, element.version)
     const keyId = version?.created_by ?? null
-    if (keyId === PLATFORM_ADMIN) return null
-    if (keyId === null) return 'nobody is recorded as having wired this version'
+    if (keyId === PLATFORM_ADMIN) return { ok: true, keyId, scopes: ALL_SCOPES }
+    if (keyId === null) return { ok: false, reason: 'nobody is recorded as having wired this version' }
     const row = (await this.storage.listApiKeys(element.circle_id)).find((k) => k.id === keyId)
     if (!row || row.revoked_at !== null)
-      return 'the API key that wired this version no longer exists or was revoked'
-    if (!row.scopes.includes('execute') && !row.scopes.includes('admin'))
-      return 'the API key that wired this version no longer holds the "execute" scope'
-    return null
+      return { ok: false, reason: 'the API key that wired this version no longer exists or was revoked' }
+    const scopes = row.scopes.includes('admin') ? ALL_SCOPES : row.scopes
+    if (!scopes.includes('execute'))
+      return { ok: false, reason: 'the API key that wired this version no longer holds the "execute" scope' }
+    return { ok: true, keyId, scopes }
   }
 }

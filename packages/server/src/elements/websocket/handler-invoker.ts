@@ -63,8 +63,8 @@ export class HandlerInvoker {
       error: { code, message },
     })
     // Handlers run as the key that wired them, never as the (possibly anonymous) client.
-    const denied = await this.authority.problem(element)
-    if (denied) return fail(WS.WS_HANDLER_FORBIDDEN.code, denied)
+    const grant = await this.authority.grant(element)
+    if (!grant.ok) return fail(WS.WS_HANDLER_FORBIDDEN.code, grant.reason)
     const problem = await this.problem(element.circle_id, slug)
     if (problem) return fail(WS.WS_HANDLER_UNAVAILABLE.code, problem)
     const row = (await this.find(element.circle_id, slug))!
@@ -75,6 +75,9 @@ export class HandlerInvoker {
         websocket_element_id: element.id,
         websocket_slug: element.slug,
         ...info,
+        // The handler's own engine calls get no more than its wirer's scopes (handler-calls.ts).
+        wired_by: grant.keyId,
+        scopes: grant.scopes,
       })
     } catch (err) {
       const e = err as { code?: string; message?: string }

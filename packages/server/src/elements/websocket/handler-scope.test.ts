@@ -6,6 +6,15 @@ import { join, wsUrl } from '../../../test/ws-test-client.ts'
 import { createPython } from '../../http/runs-api/runs-api-helpers.ts'
 
 const ECHO = 'def handler(input):\n    return {"echo": input["data"]}\n'
+const READER = [
+  'from periodic import state, EngineError',
+  'def handler(input):',
+  '    try:',
+  '        return {"read": state.get("notes", "last")}',
+  '    except EngineError as e:',
+  '        return {"read": e.code}',
+  '',
+].join('\n')
 
 describe('websocket handler scope', () => {
   let s: TestServer
@@ -75,6 +84,28 @@ describe('websocket handler scope', () => {
     const yes = await s.api('POST', '/api/acme/inbox/ops/receive', { message: 1 }, { key: executor })
     expect(yes.status).toBe(200)
     expect(yes.body).toMatchObject({ handled: true, succeeded: true, output: { echo: 1 } })
+  })
+
+  it('gives a handler’s own engine calls no more scopes than the key that wired it', async () => {
+    await createPython(s, 'acme', 'reader', READER)
+    const noRead = await s.createKey('acme', ['write', 'execute'])
+    const spec = (path: string) => ({ path, handlers: { message: 'reader' } })
+    for (const [slug, key] of [
+      ['narrow', noRead],
+      ['wide', executor],
+    ] as const) {
+      const r = await s.api(
+        'POST',
+        '/api/acme',
+        { element_type: 'websocket', slug, spec: spec(`/${slug}`) },
+        { key },
+      )
+      expect(r.status).toBe(201)
+    }
+    const narrow = await s.api('POST', '/api/acme/narrow/ops/receive', { message: 1 }, { key: executor })
+    expect(narrow.body.output).toEqual({ read: 'forbidden' })
+    const wide = await s.api('POST', '/api/acme/wide/ops/receive', { message: 2 }, { key: executor })
+    expect(wide.body.output).toEqual({ read: null })
   })
 
   it('stops running handlers once the key that wired them is revoked', async () => {
