@@ -8,6 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
+import { jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { EngineError } from './engine-error.ts'
 
@@ -265,6 +266,10 @@ export class HttpFunctions {
               return
             }
             if (!text) return resolve(null)
+            if (jsonTextTooDeep(text)) {
+              reject(new EngineError('json_too_deep', `${target}: ${tooDeepMessage('the response')}`))
+              return
+            }
             try {
               resolve(JSON.parse(text) as Json)
             } catch {
