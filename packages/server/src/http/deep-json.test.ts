@@ -5,6 +5,7 @@ import { WebSocket } from 'ws'
 import { startTestServer, type TestServer } from '../../test/test-server.ts'
 import { join, wsUrl } from '../../test/ws-test-client.ts'
 import { jsonTextTooDeep, jsonValueTooDeep, MAX_JSON_DEPTH } from '../json-depth.ts'
+import { seeded } from './openapi-fuzz-inputs.ts'
 import { createPython } from './runs-api/runs-api-helpers.ts'
 
 const deepText = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`
@@ -20,10 +21,34 @@ describe('the JSON depth bound', () => {
     expect(jsonTextTooDeep(deepText(MAX_JSON_DEPTH + 1))).toBe(true)
     expect(jsonTextTooDeep(JSON.stringify({ s: '['.repeat(1000) }))).toBe(false)
     expect(jsonTextTooDeep(JSON.stringify({ s: `\\"${'{'.repeat(1000)}` }))).toBe(false)
+    expect(jsonTextTooDeep(JSON.stringify({ s: '\\', a: deepValue(70) }))).toBe(true)
+    expect(jsonTextTooDeep(JSON.stringify({ [`k\\"${'['.repeat(70)}`]: 1 }))).toBe(false)
+    expect(jsonTextTooDeep(`"unterminated ${'['.repeat(100)}`)).toBe(false)
     expect(jsonTextTooDeep(JSON.stringify([deepValue(70)]))).toBe(true)
     expect(jsonValueTooDeep(deepValue(MAX_JSON_DEPTH))).toBe(false)
     expect(jsonValueTooDeep(deepValue(MAX_JSON_DEPTH + 1))).toBe(true)
     expect(jsonValueTooDeep(JSON.parse(deepText(100_000)))).toBe(true)
+  })
+})
+
+describe('the text scan agrees with the value scan', () => {
+  it('on 2,000 seeded random documents with tricky strings', () => {
+    const rand = seeded(7)
+    const strings = ['\\', '\\"', '"', '[', '{]', '\\\\"[', 'ü💥', '']
+    const gen = (depth: number): unknown => {
+      const r = rand()
+      if (depth > 90 || r < 0.02) return strings[Math.floor(rand() * strings.length)]!
+      if (r < 0.6) return [gen(depth + 1), strings[Math.floor(rand() * strings.length)]!]
+      return { [strings[Math.floor(rand() * strings.length)]!]: gen(depth + 1) }
+    }
+    const seen = new Set<boolean>()
+    for (let i = 0; i < 2000; i++) {
+      const v = gen(0)
+      const deep = jsonValueTooDeep(v)
+      seen.add(deep)
+      expect(jsonTextTooDeep(JSON.stringify(v))).toBe(deep)
+    }
+    expect(seen.size).toBe(2) // both sides of the limit were tried
   })
 })
 
