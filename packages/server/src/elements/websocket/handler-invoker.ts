@@ -38,6 +38,12 @@ export class HandlerInvoker {
     return row
   }
 
+  /** Why the handlers of `element` may not run on its wirer's authority now, or null. */
+  async wiringProblem(element: ElementRow): Promise<string | null> {
+    const grant = await this.authority.grant(element)
+    return grant.ok ? null : grant.reason
+  }
+
   /** Why `slug` cannot handle messages, or null when it can. */
   async problem(circleId: string, slug: string): Promise<string | null> {
     const row = await this.find(circleId, slug)

@@ -139,6 +139,10 @@ describe('websocket handler scope', () => {
     expect((await c.next(30_000)).error.code).toBe('WS_HANDLER_FORBIDDEN')
     expect((await s.api('GET', '/api/acme/echo/ops/runs?limit=100')).body.runs.length).toBe(after)
     expect(after).toBeGreaterThanOrEqual(before)
+    const check = await s.api('POST', '/api/acme/chat/ops/test-connection', {})
+    expect(check.body.checks).toContainEqual(
+      expect.objectContaining({ check: 'handlers.authority', ok: false }),
+    )
     const rec = await s.api('POST', '/api/acme/chat/ops/receive', { message: 1 }, { key: executor })
     expect(rec.status).toBe(403)
     expect(rec.body.error.code).toBe('WS_HANDLER_FORBIDDEN')

@@ -98,6 +98,10 @@ export const testConnectionOperation = defineOperation({
           ? `${auth.tokens.length} shared token(s), header ${auth.header} or ?${auth.query_param}=`
           : `HS256 JWT (sub becomes the user), header ${auth.header} or ?${auth.query_param}=`,
     )
+    if (spec.handlers.message || spec.handlers.connection) {
+      const problem = await rt(ctx).invoker.wiringProblem(ctx.element)
+      add('handlers.authority', problem === null, problem ?? 'the key that wired the handlers holds execute')
+    }
     for (const which of ['message', 'connection'] as const) {
       const slug = spec.handlers[which]
       if (!slug) continue
