@@ -285,6 +285,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('engine_queue_jobs').addColumn('trace', 'text').execute()
       },
     },
+    // The enqueuer's scopes (JSON array): a job runs with no more (null: rows from before, all).
+    '0010_scope_queue_job_scopes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('engine_queue_jobs').addColumn('scopes', 'text').execute()
+      },
+    },
   }
 }
 
