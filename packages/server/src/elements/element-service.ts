@@ -13,6 +13,7 @@ import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
 import { assertSafeKeys, assertValidSlug, deepClone, deepMerge, nameFromSlug } from './spec-merge.ts'
+import { assertMayWire } from './wiring-authority.ts'
 
 export interface CreateInput {
   element_type: string
@@ -151,6 +152,7 @@ export class ElementService {
     if (input.meta) assertSafeKeys(input.meta, 'meta')
     const id = randomUUID()
     let spec = this.prepareSpec(type, input.spec ?? {})
+    assertMayWire(type, spec, actor)
     await this.registry.runtimeOf(type.type)?.verifyWrite?.(spec)
     // Validated before sealing, so a refused spec never creates a data key.
     if (type.sealSpec) spec = this.prepareSpec(type, await type.sealSpec(spec, id, this))
@@ -220,6 +222,8 @@ export class ElementService {
         const merged = input.deep === false ? given : deepMerge(row.spec, given)
         patch.spec = this.prepareSpec(type, merged)
       }
+      // The writer of each version answers for its wiring, whatever fields the update touched.
+      assertMayWire(type, patch.spec ?? row.spec, actor)
       if (input.name !== undefined) patch.name = input.name.trim() || nameFromSlug(row.slug)
       if (input.intention !== undefined) patch.intention = input.intention
       return { patch, message: input.message ?? 'Updated', data: { fields: Object.keys(patch) } }
@@ -237,6 +241,7 @@ export class ElementService {
       throw new PlatformError(E.VERSION_NOT_FOUND, `version ${version} of "${current.slug}" does not exist`, {
         version,
       })
+    assertMayWire(type, this.prepareSpec(type, target.spec), actor)
     const spec = await this.sealed(type, current.id, target.spec)
     // Snapshot first, so the state being replaced stays reachable in history.
     const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, () => ({

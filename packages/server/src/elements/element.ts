@@ -173,6 +173,12 @@ export interface ElementTypeDef {
    * them in plaintext. Async and given the element id, which finalizeSpec has neither of.
    */
   sealSpec?(spec: JsonObject, elementId: string, elements: ElementService): Promise<JsonObject>
+  /**
+   * Slugs of the elements this spec has the platform run on the element's behalf (a websocket's
+   * handlers). Writing such a spec needs the `execute` scope, and the wired elements run only
+   * while the key that wrote the spec's version still holds it (see wiring-authority.ts).
+   */
+  wiredElements?(spec: JsonObject): string[]
   /** The spec as `get` shows it (a type may hide secrets or bulky fields). */
   presentSpec?(spec: JsonObject): JsonObject
   /** Checks that come before the schema (to explain a common mistake better than it can). */

@@ -24,15 +24,31 @@ const optional = (c: JsonObject, field: string): string | null => {
   return v
 }
 
-/** The system caller a trigger runs as: the circle itself, all scopes. */
+/**
+ * The caller a trigger runs as: the circle, with no more scopes than the worker key that
+ * registered it (code one element starts on another's behalf never outranks whoever wired it);
+ * triggers the platform keeps itself (iii config) have every scope.
+ */
 export function circleCaller(t: RegisteredTrigger): EngineCaller {
+  const by = t.conn?.caller
   return {
     circleId: t.circleId,
     circleSlug: t.circleSlug,
     keyId: `trigger:${t.trigger_type}`,
-    canRead: true,
-    canWrite: true,
-    canExecute: true,
+    canRead: by ? by.canRead : true,
+    canWrite: by ? by.canWrite : true,
+    canExecute: by ? by.canExecute : true,
+  }
+}
+
+/** `caller` narrowed to what the trigger's registering worker key may do. */
+export function narrowToTrigger(caller: EngineCaller, t: RegisteredTrigger): EngineCaller {
+  const by = circleCaller(t)
+  return {
+    ...caller,
+    canRead: caller.canRead && by.canRead,
+    canWrite: caller.canWrite && by.canWrite,
+    canExecute: caller.canExecute && by.canExecute,
   }
 }
 

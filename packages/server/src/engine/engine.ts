@@ -167,7 +167,7 @@ export class Engine {
     if (wf) return wf.conn.invoke(functionId, data ?? null, { ...opts, timeoutMs })
     const elementSlug = this.elementSlugOf(caller, functionId)
     if (elementSlug && this.elements) {
-      const info: JsonObject = { function_id: functionId, key_id: caller.keyId }
+      const info: JsonObject = { function_id: functionId, key_id: caller.keyId, scopes: scopesOf(caller) }
       if (caller.workerId) info['worker_id'] = caller.workerId
       if (opts.traceparent) info['traceparent'] = opts.traceparent
       if (opts.baggage) info['baggage'] = opts.baggage
@@ -386,4 +386,13 @@ function getOrCreate<K, V>(outer: Map<string, Map<K, V>>, key: string): Map<K, V
     outer.set(key, inner)
   }
   return inner
+}
+
+/** The caller's scopes as a run records them (its handler's own calls get no more). */
+function scopesOf(caller: EngineCaller): string[] {
+  const out: string[] = []
+  if (caller.canRead) out.push('read')
+  if (caller.canWrite) out.push('write')
+  if (caller.canExecute) out.push('execute')
+  return out
 }

@@ -51,6 +51,9 @@ beforeAll(async () => {
           return json(503, { error: 'down' })
         case '/big':
           return json(200, 'x'.repeat(5000))
+        case '/deep':
+          res.writeHead(200, { 'content-type': 'application/json' })
+          return res.end(`${'['.repeat(10_000)}${']'.repeat(10_000)}`)
         case '/never':
           return // no answer: the engine's timeout ends the call
         default:
@@ -221,5 +224,11 @@ describe('http functions', () => {
     await waitForFunction(w, 'remote::temp')
     await w.shutdown()
     await eventually(() => expect(call('remote::temp')).rejects.toMatchObject({ code: 'function_not_found' }))
+  })
+
+  it('refuses a response nested beyond the JSON depth limit with json_too_deep', async () => {
+    iii.registerFunction('remote::deep', { url: `${base}/deep` })
+    await waitForFunction(iii, 'remote::deep')
+    await expect(call('remote::deep')).rejects.toMatchObject({ code: 'json_too_deep' })
   })
 })

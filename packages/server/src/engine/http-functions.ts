@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto'
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { PlatformError } from '../errors.ts'
+import { jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import { BLOCKED_MESSAGE, hostPortOf, OutboundPolicy } from '../net/outbound-policy.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { EngineError } from './engine-error.ts'
@@ -257,6 +258,10 @@ export class HttpFunctions {
               return
             }
             if (!text) return resolve(null)
+            if (jsonTextTooDeep(text)) {
+              reject(new EngineError('json_too_deep', `${target}: ${tooDeepMessage('the response')}`))
+              return
+            }
             try {
               resolve(JSON.parse(text) as Json)
             } catch {

@@ -278,3 +278,18 @@ describe('http triggers', () => {
     await eventually(async () => expect((await fetch(`${kit.server.url}/http/acme/temp`)).status).toBe(404))
   })
 })
+
+describe('http triggers run with the registering key’s scopes', () => {
+  it('refuses a read built-in behind a trigger registered by a key without read', async () => {
+    const noRead = await kit.server.createKey('acme', ['write', 'execute'])
+    const w = kit.worker({ key: noRead })
+    w.registerFunction('http::probe', async () => ({ status_code: 200, body: 'up' }))
+    w.registerTrigger({ type: 'http', function_id: 'http::probe', config: { api_path: '/probe' } })
+    w.registerTrigger({ type: 'http', function_id: 'state::list', config: { api_path: '/peek' } })
+    await eventually(async () => expect((await fetch(`${kit.server.url}/http/acme/probe`)).status).toBe(200))
+    const r = await fetch(`${kit.server.url}/http/acme/peek`)
+    expect(r.status).toBe(502)
+    expect((await r.json()).error.details.function_error).toBe('forbidden')
+    await w.shutdown()
+  })
+})

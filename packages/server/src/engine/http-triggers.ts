@@ -5,6 +5,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { formatTraceparent, newSpanId, newTraceId, traceHeaders } from '../trace-context.ts'
+import { narrowToTrigger } from './change-triggers.ts'
 import type { Engine, EngineCaller, RegisteredTrigger, TriggerTypeHandler } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 
@@ -167,6 +168,7 @@ export class HttpTriggers implements TriggerTypeHandler {
       const params = matchSegments(r.segments, segments)
       if (!params) continue
       await this.checkAuth(r, req, caller.circleId)
+      const as = narrowToTrigger(caller, r.trigger)
       const input: JsonObject = {
         method: req.method,
         path: req.path,
@@ -177,7 +179,7 @@ export class HttpTriggers implements TriggerTypeHandler {
         ),
         body: req.body,
       }
-      if (r.condition && (await this.engine.invoke(caller, r.condition, input)) === false) continue
+      if (r.condition && (await this.engine.invoke(as, r.condition, input)) === false) continue
       const metadata = r.trigger.metadata ?? undefined
       // The request's trace goes on to the function (a worker or an element's run), or one starts here.
       const trace = traceHeaders(req.headers)
@@ -187,7 +189,7 @@ export class HttpTriggers implements TriggerTypeHandler {
         traceparent: trace.traceparent ?? formatTraceparent(newTraceId(), newSpanId()),
         ...(trace.baggage ? { baggage: trace.baggage } : {}),
       }
-      return toResponse(await this.engine.invoke(caller, r.trigger.function_id, input, opts))
+      return toResponse(await this.engine.invoke(as, r.trigger.function_id, input, opts))
     }
     return undefined
   }

@@ -126,4 +126,33 @@ describe('named queues', () => {
       iii.trigger({ function_id: 'engine::queues::configure', payload: { queue: '', max_retries: 1 } }),
     ).rejects.toMatchObject({ code: 'invalid_payload' })
   })
+
+  it('runs a job with no more scopes than the key that enqueued it', async () => {
+    const runOnly = kit.worker({ key: await kit.server.createKey('acme', ['execute']) })
+    await iii.trigger({
+      function_id: 'engine::queues::configure',
+      payload: { queue: 'narrow', max_retries: 0, backoff_ms: 10 },
+    })
+    const { messageReceiptId } = await runOnly.trigger<unknown, { messageReceiptId: string }>({
+      function_id: 'state::set',
+      payload: { scope: 'vault', key: 'k', value: 'planted' },
+      action: TriggerAction.Enqueue({ queue: 'narrow' }),
+    })
+    const dead = await eventually(async () => {
+      const r = await iii.trigger<unknown, { jobs: any[] }>({
+        function_id: 'engine::queues::dead_letters',
+        payload: { queue: 'narrow' },
+      })
+      if (r.jobs.length === 0) throw new Error('not dead yet')
+      return r.jobs
+    })
+    expect(dead).toEqual([
+      expect.objectContaining({
+        id: messageReceiptId,
+        last_error: expect.objectContaining({ code: 'forbidden' }),
+      }),
+    ])
+    expect(await iii.trigger({ function_id: 'state::get', payload: { scope: 'vault', key: 'k' } })).toBe(null)
+    await runOnly.shutdown()
+  })
 })

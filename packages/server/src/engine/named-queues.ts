@@ -117,6 +117,11 @@ export class NamedQueues {
         data,
         metadata: opts.metadata,
         trace: opts.traceparent ? { traceparent: opts.traceparent, baggage: opts.baggage } : undefined,
+        scopes: [
+          ...(caller.canRead ? ['read'] : []),
+          ...(caller.canWrite ? ['write'] : []),
+          ...(caller.canExecute ? ['execute'] : []),
+        ],
       },
       Date.now(),
     )
@@ -175,9 +180,10 @@ export class NamedQueues {
       circleId: job.circleId,
       circleSlug: job.circleSlug,
       keyId: `queue:${q.name}`,
-      canRead: true,
-      canWrite: true,
-      canExecute: true,
+      // A job runs with no more scopes than whoever enqueued it.
+      canRead: !job.scopes || job.scopes.includes('read'),
+      canWrite: !job.scopes || job.scopes.includes('write'),
+      canExecute: !job.scopes || job.scopes.includes('execute'),
     }
     const opts = { ...(job.metadata === undefined ? {} : { metadata: job.metadata }), ...job.trace }
     this.engine

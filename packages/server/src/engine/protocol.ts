@@ -1,5 +1,6 @@
 // The iii worker protocol as iii-sdk speaks it: JSON text frames tagged by `type`. Only the
 // shapes the engine reads are typed; everything else a worker sends is ignored.
+import { jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 
 /** An error as it travels in `invocationresult.error` (iii's ErrorBody). */
@@ -74,6 +75,17 @@ export function parseWorkerMessage(text: string): WorkerMessage | undefined {
     return undefined
   }
   if (!isObj(m) || typeof m['type'] !== 'string') return undefined
+  // Deep frames parse, but would overflow the stack where they are stored or sent on.
+  if (jsonTextTooDeep(text)) {
+    // A result still settles its call (as an error), so the caller does not wait for a timeout.
+    if (m['type'] === 'invocationresult' && str(m['invocation_id'], 128))
+      return {
+        type: 'invocationresult',
+        invocation_id: m['invocation_id'] as string,
+        error: { code: 'json_too_deep', message: tooDeepMessage('the result') },
+      } as InvocationResultMessage
+    return undefined
+  }
   switch (m['type']) {
     case 'invokefunction': {
       if (!str(m['function_id'])) return undefined

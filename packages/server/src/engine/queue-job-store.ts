@@ -13,6 +13,7 @@ export interface JobRow {
   data: string
   metadata: string | null
   trace: string | null
+  scopes: string | null
   attempts: number
   status: 'ready' | 'dead'
   available_at: string
@@ -37,6 +38,8 @@ export interface Job {
   metadata: Json | undefined
   /** The enqueuer's trace context: the job's invocation continues that trace. */
   trace: JobTrace | undefined
+  /** The enqueuer's scopes: the job runs with no more (undefined: every scope). */
+  scopes?: string[] | undefined
   attempts: number
   enqueued_at: string
   last_error: { code: string; message: string } | null
@@ -60,6 +63,7 @@ function toJob(r: JobRow): Job {
     data: JSON.parse(r.data) as Json,
     metadata: r.metadata === null ? undefined : (JSON.parse(r.metadata) as Json),
     trace: r.trace === null ? undefined : (JSON.parse(r.trace) as JobTrace),
+    scopes: r.scopes === null || r.scopes === undefined ? undefined : (JSON.parse(r.scopes) as string[]),
     attempts: Number(r.attempts),
     enqueued_at: r.enqueued_at,
     last_error: r.last_error === null ? null : JSON.parse(r.last_error),
@@ -92,6 +96,7 @@ export class QueueJobStore {
         data: JSON.stringify(j.data),
         metadata: j.metadata === undefined ? null : JSON.stringify(j.metadata),
         trace: j.trace?.traceparent ? JSON.stringify(j.trace) : null,
+        scopes: j.scopes ? JSON.stringify(j.scopes) : null,
         attempts: 0,
         status: 'ready',
         available_at: iso(now),

@@ -1,6 +1,7 @@
 // The stream client protocol's client -> server messages (iii engine / Motia stream clients):
 // `{"type": "join"|"leave", "data": {subscriptionId, streamName, groupId, id?}}`, parsed into a
 // join, a leave, or the error frame's code and message (a bad frame never closes the socket).
+import { jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import type { JsonObject } from '../storage/storage.ts'
 import { MAX_NAME_BYTES } from './state-functions.ts'
 
@@ -38,6 +39,7 @@ function validName(v: unknown): v is string {
 /** null for an empty frame (a keep-alive: ignored, as the iii engine ignores it). */
 export function parseClientMessage(text: string): ClientMessage | null {
   if (!text.trim()) return null
+  if (jsonTextTooDeep(text)) return invalid(tooDeepMessage('the frame'))
   let msg: unknown
   try {
     msg = JSON.parse(text)

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
+import { jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import type { Json } from '../storage/storage.ts'
 import { traceHeaders } from '../trace-context.ts'
 import type { ChannelHub } from './channel-hub.ts'
@@ -306,7 +307,9 @@ export class WorkerPort {
       type: 'invocationresult',
       invocation_id: o.invocation_id,
       ...(typeof o.function_id === 'string' ? { function_id: o.function_id.slice(0, 512) } : {}),
-      error: { code: 'invalid_message', message: 'invokefunction needs function_id (and a valid action)' },
+      error: jsonTextTooDeep(text)
+        ? { code: 'json_too_deep', message: tooDeepMessage('the frame') }
+        : { code: 'invalid_message', message: 'invokefunction needs function_id (and a valid action)' },
     })
   }
 

@@ -38,6 +38,7 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
+const NUL_IN_URL = /%00|\0/
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -66,6 +67,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerJsonParser(app)
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id)
+    // No slug, id or filter value holds NUL, and PostgreSQL text cannot: refused alike on both stores.
+    if (req.url.startsWith('/api') && NUL_IN_URL.test(req.url))
+      throw new PlatformError(E.VALIDATION_FAILED, 'the URL contains a NUL (%00) character', {
+        rule: 'no_nul',
+      })
   })
   app.setErrorHandler((err, req, reply) => {
     metrics.errors.inc({ code: toPlatformError(err).code })

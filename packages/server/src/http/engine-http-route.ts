@@ -7,6 +7,7 @@ import { ENGINE } from '../engine/engine-codes.ts'
 import { asEngineError } from '../engine/engine-error.ts'
 import { AuthRefused, type HttpTriggers } from '../engine/http-triggers.ts'
 import { E, PlatformError } from '../errors.ts'
+import { JSON_DEPTH, jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import type { Json } from '../storage/storage.ts'
 
 export interface EngineHttpDeps {
@@ -23,6 +24,7 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i
 const TEXT_TYPE = /^(text\/|application\/(x-www-form-urlencoded|xml))/i
 
 function parseJson(text: string): Json {
+  if (jsonTextTooDeep(text)) throw new PlatformError(JSON_DEPTH.JSON_TOO_DEEP, tooDeepMessage('the body'))
   return sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as Json
 }
 
@@ -34,6 +36,7 @@ function bodyOf(req: FastifyRequest, raw: Buffer): Json {
     try {
       return parseJson(raw.toString('utf8'))
     } catch (err) {
+      if (err instanceof PlatformError) throw err
       const message = err instanceof Error ? err.message : String(err)
       if (/prototype/i.test(message))
         throw new PlatformError(E.FORBIDDEN_KEY, 'the body contains a __proto__ or constructor.prototype key')

@@ -34,7 +34,17 @@ export function toPlatformError(err: unknown): PlatformError {
   if (status >= 400 && status < 500)
     return new PlatformError(BY_STATUS[status] ?? E.VALIDATION_FAILED, fe.message ?? 'bad request')
   if (isConnectionError(err)) return new PlatformError(E.STORAGE_UNAVAILABLE)
+  if (isNulRefusal(err))
+    return new PlatformError(E.VALIDATION_FAILED, 'text fields cannot contain NUL (U+0000) characters', {
+      rule: 'no_nul',
+    })
   return new PlatformError(E.INTERNAL)
+}
+
+/** PostgreSQL refusing a NUL in a text value (22021): the caller's input, not the server's fault. */
+function isNulRefusal(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown }
+  return e?.code === '22021' && typeof e.message === 'string' && e.message.includes('0x00')
 }
 
 function isConnectionError(err: unknown): boolean {

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { jsonValueTooDeep, tooDeepMessage } from '../json-depth.ts'
 import { drainOutput } from '../sandbox/drain-output.ts'
 import type { Mount, SandboxProcess } from '../sandbox/executor.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
@@ -275,8 +276,10 @@ export class PythonWorker {
       return
     }
     if (!p || msg['id'] !== p.id) return
-    if (msg['type'] === 'chunk') p.onChunk?.(msg['data'] ?? null)
-    else if (msg['type'] === 'result') {
+    // A chunk too deep to send on is dropped; the result (the chunks) then fails the run.
+    if (msg['type'] === 'chunk') {
+      if (!jsonValueTooDeep(msg['data'])) p.onChunk?.(msg['data'] ?? null)
+    } else if (msg['type'] === 'result') {
       p.result = msg
       // A quiet run wrote nothing, so no sentinel follows on stdout or stderr.
       if (msg['quiet'] === true) p.ended.add('stdout').add('stderr')
@@ -301,6 +304,10 @@ export class PythonWorker {
     }
     if (typeof fid !== 'string' || fid.length === 0 || fid.length > 512) {
       answer({ error: { code: 'invalid_payload', message: 'function_id must be 1 to 512 characters' } })
+      return
+    }
+    if (jsonValueTooDeep(msg['data'])) {
+      answer({ error: { code: 'json_too_deep', message: tooDeepMessage('the call’s data') } })
       return
     }
     // The SDK waits for each answer; only code writing the control fd itself can pile calls up.

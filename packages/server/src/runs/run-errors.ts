@@ -8,6 +8,13 @@ export const RUN = defineErrorCodes({
     retryable: false,
     description: 'No such run, or not one the key can see.',
   },
+  RUN_OUTCOME_UNSTORABLE: {
+    status: 500,
+    class: 'internal',
+    retryable: false,
+    description:
+      'The run ended but its outcome (output, error or logs) could not be stored; it is recorded as failed without them so it never stays running.',
+  },
   RUN_NOT_CANCELLABLE: {
     status: 409,
     class: 'conflict',
@@ -20,13 +27,6 @@ export const RUN = defineErrorCodes({
     retryable: true,
     description:
       'The node executing the run stopped (killed, crashed or cut off) before it ended; the run was retried on another node while its retry policy allowed, and failed with this code when it did not.',
-  },
-  RUN_OUTCOME_UNSTORABLE: {
-    status: 500,
-    class: 'internal',
-    retryable: false,
-    description:
-      'The run ended but its outcome could not be stored (see the server log); the run is failed rather than left active.',
   },
   RUN_CANCELLED: {
     status: 409,

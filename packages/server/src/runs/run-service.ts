@@ -231,36 +231,13 @@ export class RunService {
     })
   }
 
-  /**
-   * Stores how a run ended (only while this node holds its claim) and wakes its waiters. An
-   * outcome that cannot be stored (say, an output the database refuses) is replaced by a
-   * failure: a run is never left active because its end failed to write.
-   */
-  async finish(row: RunRow, o: RunOutcome): Promise<RunRow> {
-    try {
-      return await this.finishOnce(row, o)
-    } catch (err) {
-      if (o.status === 'failed' && o.error?.['code'] === RUN.RUN_OUTCOME_UNSTORABLE.code) throw err
-      this.onFinishError(err, row)
-      return this.finishOnce(row, {
-        ...o,
-        status: 'failed',
-        output: null,
-        error: {
-          code: RUN.RUN_OUTCOME_UNSTORABLE.code,
-          message: 'the run ended but its outcome could not be stored',
-          class: 'internal',
-          retryable: false,
-        },
-        logs: [],
-      })
-    }
-  }
-
   /** Where finish reports an outcome it could not store (the server log, set by main). */
   onFinishError: (err: unknown, row: RunRow) => void = () => {}
 
-  private async finishOnce(row: RunRow, o: RunOutcome): Promise<RunRow> {
+  /**
+   * Stores how a run ended (only while this node holds its claim, once) and wakes its waiters.
+   */
+  async finish(row: RunRow, o: RunOutcome): Promise<RunRow> {
     const l = this.live.get(row.id)
     const completed = new Date().toISOString()
     const logs = [...(l?.logs ?? []), ...o.logs]
@@ -280,13 +257,30 @@ export class RunService {
     const logRows: RunLogRow[] = logs
       .filter((x) => x.data.length > 0)
       .map((x, seq) => ({ run_id: row.id, seq, stream: x.stream, data: x.data, created_at: completed }))
-    await this.writer.finish(row.id, patch, logRows, this.nodeId)
+    try {
+      await this.writer.finish(row.id, patch, logRows, this.nodeId)
+    } catch (err) {
+      this.onFinishError(err, row)
+      // No failure on the way out may leave a run non-final: when the real outcome cannot be
+      // stored, a failed one without output or logs is (a second failure is the store's own).
+      Object.assign(patch, {
+        status: 'failed',
+        output: null,
+        error: {
+          code: RUN.RUN_OUTCOME_UNSTORABLE.code,
+          message: `the run's ${o.status} outcome could not be stored: ${String((err as Error)?.message ?? err).slice(0, 300)}`,
+          class: 'internal',
+          retryable: false,
+        },
+      } satisfies Partial<RunRow>)
+      await this.writer.finish(row.id, patch, [], this.nodeId)
+    }
     const final = { ...row, ...patch } as RunRow
     this.live.delete(row.id)
     this.done.emit(row.id, final)
     this.onEnded()
     this.bus.publish({
-      type: `run.${o.status}`,
+      type: `run.${patch.status}`,
       circle_id: row.circle_id,
       element_id: row.element_id,
       actor: null,
@@ -294,7 +288,7 @@ export class RunService {
       data: {
         run_id: row.id,
         operation: row.operation,
-        status: o.status,
+        status: patch.status ?? o.status,
         duration_ms: patch.duration_ms ?? null,
       },
     })

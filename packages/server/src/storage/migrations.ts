@@ -308,6 +308,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`update runs set node_id = 'before-0010' where status in ('queued', 'running')`.execute(db)
       },
     },
+    // The enqueuer's scopes (JSON array): a job runs with no more (null: rows from before, all).
+    '0011_engine_queue_job_scopes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('engine_queue_jobs').addColumn('scopes', 'text').execute()
+      },
+    },
   }
 }
 

@@ -128,10 +128,15 @@ export async function listRuns(db: Kysely<DB>, q: RunQuery): Promise<RunRow[]> {
 
 export async function insertRunLogs(db: Kysely<DB>, rows: RunLogRow[]): Promise<void> {
   // Chunked so a run with many log lines never exceeds the databases' parameter limits.
+  // PostgreSQL text cannot hold NUL (a handler may print one): it becomes U+FFFD on both dialects.
   for (let i = 0; i < rows.length; i += 100)
     await db
       .insertInto('run_logs')
-      .values(rows.slice(i, i + 100))
+      .values(
+        rows
+          .slice(i, i + 100)
+          .map((r) => (r.data.includes('\0') ? { ...r, data: r.data.replaceAll('\0', '\uFFFD') } : r)),
+      )
       .execute()
 }
 

@@ -28,13 +28,18 @@ export async function handlerEngineCall(
       'call_depth_exceeded',
       `runs called from handlers nest at most ${MAX_CALL_DEPTH} deep (a handler that triggers itself?)`,
     )
+  // A run started on someone's behalf (a websocket handler, an engine invocation) records their
+  // scopes: its calls get no more. Runs started through the API act as the circle.
+  const granted = run.trigger_info?.['scopes']
+  const may = (scope: string) =>
+    !Array.isArray(granted) || granted.includes(scope) || granted.includes('admin')
   const caller: EngineCaller = {
     circleId: element.circle_id,
     circleSlug: await p.elements.circleSlug(element.circle_id),
     keyId: `run:${run.id}`,
-    canRead: true,
-    canWrite: true,
-    canExecute: true,
+    canRead: may('read'),
+    canWrite: may('write'),
+    canExecute: may('execute'),
   }
   // The call continues the run's trace: a child run or a worker sees this run's span as parent.
   const { traceparent, baggage } = traceContext(run) as { traceparent?: string; baggage?: string }

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { PlatformError } from '../../errors.ts'
+import { jsonValueTooDeep, MAX_JSON_DEPTH } from '../../json-depth.ts'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { PythonWorker, RunError } from '../../python/python-worker.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
@@ -264,6 +265,13 @@ export class PythonRuntime implements TypeRuntime {
           error: { code: PY.RUN_CANCELLED.code, message: 'the run was cancelled while it ran' },
           ...outcome,
         })
+      if (!r.error && jsonValueTooDeep(r.output))
+        return done({
+          status: 'failed',
+          error: withClass(RESULT_TOO_DEEP),
+          ...outcome,
+          duration_ms: r.durationMs,
+        })
       if (!r.error)
         return done({ status: 'succeeded', output: r.output ?? null, ...outcome, duration_ms: r.durationMs })
       if (RETRYABLE_RUN_CODES.has(r.error.code) && attempt < spec.retry.max_attempts) {
@@ -430,6 +438,12 @@ export class PythonRuntime implements TypeRuntime {
     for (const pool of this.pools.values()) pool.destroy()
     this.pools.clear()
   }
+}
+
+/** A result too deep to store (or send on) fails the run rather than the write that ends it. */
+const RESULT_TOO_DEEP: RunError = {
+  code: PY.PYTHON_RESULT_TOO_DEEP.code,
+  message: `the handler returned JSON nested more than ${MAX_JSON_DEPTH} levels deep`,
 }
 
 function withClass(e: RunError): JsonObject {

@@ -2,6 +2,7 @@
 // "fails unless" rules, the advisories, and the element's error codes.
 import { type Static, Type } from '@sinclair/typebox'
 import { defineErrorCodes, E, PlatformError } from '../../errors.ts'
+import { MAX_JSON_DEPTH } from '../../json-depth.ts'
 import { RUN } from '../../runs/run-errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
 import type { SpecRule } from '../element.ts'
@@ -182,6 +183,12 @@ export const PY = {
       class: 'internal',
       retryable: false,
       description: 'The handler raised; the run has the traceback.',
+    },
+    PYTHON_RESULT_TOO_DEEP: {
+      status: 422,
+      class: 'validation',
+      retryable: false,
+      description: `The handler returned (or streamed) JSON nested more than ${MAX_JSON_DEPTH} levels deep; the run fails instead of storing it.`,
     },
     PYTHON_HANDLER_NOT_FOUND: {
       status: 400,

@@ -9,6 +9,7 @@ import {
   websocketAdvisories,
   websocketRules,
   websocketSpec,
+  wiredHandlers,
 } from './spec.ts'
 import { WS } from './websocket-errors.ts'
 import { websocketOperations } from './websocket-operations.ts'
@@ -28,6 +29,7 @@ export const websocketType = defineElement({
   finalizeSpec: finalizeWebsocketSpec,
   presentSpec: presentWebsocketSpec,
   sealSpec: sealJwtSecret,
+  wiredElements: wiredHandlers,
   states: ['ready', 'disabled', 'deleted'],
   initialState: 'ready',
   errors: WS,

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { JSON_DEPTH, jsonTextTooDeep, tooDeepMessage } from '../../json-depth.ts'
 import type { ElementRow, Json, JsonObject } from '../../storage/storage.ts'
 import type { PlatformContext } from '../element.ts'
 import type { Cluster } from './cluster.ts'
@@ -341,8 +342,13 @@ export class EndpointServer {
     const node = this.node
     node.metrics.received.inc({ element: c.elementId })
     let value: unknown
+    const text = data.toString('utf8')
+    if (jsonTextTooDeep(text)) {
+      node.errorFrame(c, JSON_DEPTH.JSON_TOO_DEEP.code, tooDeepMessage('the frame'))
+      return
+    }
     try {
-      value = JSON.parse(data.toString('utf8'))
+      value = JSON.parse(text)
     } catch {
       node.errorFrame(
         c,

@@ -3,6 +3,8 @@
 
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext } from '../element.ts'
+import { WiringAuthority } from '../wiring-authority.ts'
+import { WS } from './websocket-errors.ts'
 
 export interface HandlerOutcome {
   ok: boolean
@@ -15,8 +17,11 @@ const CACHE_MS = 2000
 
 export class HandlerInvoker {
   private readonly cache = new Map<string, { row: ElementRow | undefined; at: number }>()
+  private readonly authority: WiringAuthority
 
-  constructor(private readonly p: PlatformContext) {}
+  constructor(private readonly p: PlatformContext) {
+    this.authority = new WiringAuthority(p.storage)
+  }
 
   /** Forgets cached handler rows (an element changed). */
   forget(): void {
@@ -31,6 +36,12 @@ export class HandlerInvoker {
     if (this.cache.size > 10_000) this.cache.clear()
     this.cache.set(key, { row, at: Date.now() })
     return row
+  }
+
+  /** Why the handlers of `element` may not run on its wirer's authority now, or null. */
+  async wiringProblem(element: ElementRow): Promise<string | null> {
+    const grant = await this.authority.grant(element)
+    return grant.ok ? null : grant.reason
   }
 
   /** Why `slug` cannot handle messages, or null when it can. */
@@ -57,8 +68,11 @@ export class HandlerInvoker {
       run_id,
       error: { code, message },
     })
+    // Handlers run as the key that wired them, never as the (possibly anonymous) client.
+    const grant = await this.authority.grant(element)
+    if (!grant.ok) return fail(WS.WS_HANDLER_FORBIDDEN.code, grant.reason)
     const problem = await this.problem(element.circle_id, slug)
-    if (problem) return fail('WS_HANDLER_UNAVAILABLE', problem)
+    if (problem) return fail(WS.WS_HANDLER_UNAVAILABLE.code, problem)
     const row = (await this.find(element.circle_id, slug))!
     const runtime = this.p.elements.registry.runtimeOf(row.element_type)!
     let run: RunRow
@@ -67,6 +81,9 @@ export class HandlerInvoker {
         websocket_element_id: element.id,
         websocket_slug: element.slug,
         ...info,
+        // The handler's own engine calls get no more than its wirer's scopes (handler-calls.ts).
+        wired_by: grant.keyId,
+        scopes: grant.scopes,
       })
     } catch (err) {
       const e = err as { code?: string; message?: string }

@@ -115,22 +115,21 @@ describe('websocket handlers', () => {
       .toBe(true)
   })
 
-  it('hands a message to the handler through receive, with the element’s own auth', async () => {
+  it('hands a message to the handler through receive, with execute and the element’s own auth', async () => {
     await create('guarded', {
       path: '/guarded',
       auth: { mode: 'bearer', tokens: ['tok-1'] },
       handlers: { message: 'echo' },
     })
     const reader = await s.createKey('acme', ['read'])
-    const no = await s.api('POST', '/api/acme/guarded/ops/receive', { message: { a: 1 } }, { key: reader })
+    const runner = await s.createKey('acme', ['execute'])
+    const body = { message: { a: 1 }, token: 'tok-1' }
+    const noScope = await s.api('POST', '/api/acme/guarded/ops/receive', body, { key: reader })
+    expect(noScope.status).toBe(403)
+    const no = await s.api('POST', '/api/acme/guarded/ops/receive', { message: { a: 1 } }, { key: runner })
     expect(no.status).toBe(401)
     expect(no.body.error.code).toBe('WS_UNAUTHORIZED')
-    const yes = await s.api(
-      'POST',
-      '/api/acme/guarded/ops/receive',
-      { message: { a: 1 }, token: 'tok-1' },
-      { key: reader },
-    )
+    const yes = await s.api('POST', '/api/acme/guarded/ops/receive', body, { key: runner })
     expect(yes.status).toBe(200)
     expect(yes.body).toMatchObject({
       handled: true,

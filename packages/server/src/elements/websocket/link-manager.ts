@@ -1,6 +1,7 @@
 // Keeps one driven link per websocket element with spec.url. With several nodes exactly one holds
 // each link: the holder takes a Redis lock (SET NX PX, 15 s) and renews it every 3 s; a node
 // that loses the lock stops its link, and the others take over within one lock lifetime.
+import { jsonTextTooDeep } from '../../json-depth.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { PlatformContext } from '../element.ts'
 import type { Cluster } from './cluster.ts'
@@ -99,7 +100,8 @@ export class LinkManager {
     const spec = row.spec as unknown as WebsocketSpec
     let data: unknown = text
     try {
-      data = JSON.parse(text)
+      // A frame nested too deeply for the platform reaches the handler as the plain text it is.
+      if (!jsonTextTooDeep(text)) data = JSON.parse(text)
     } catch {
       // External servers may speak plain text; the handler gets the string.
     }

@@ -15,10 +15,11 @@ const rt = (ctx: OperationContext<unknown>) => ctx.runtime as WebsocketRuntime
 export const receiveOperation = defineOperation({
   name: 'receive',
   method: 'POST',
-  auth: 'none',
+  // It runs code (the handler), so it needs execute like any other way of starting a run.
+  auth: 'execute',
   summary: 'Hand one inbound message to the message handler (a run) and return its output',
   description:
-    'No API-key scope is needed; the element’s own spec.auth applies instead: send its token (or JWT) as `token`. The handler gets {"event":"message","connection_id","user","rooms":[],"data"}.',
+    'Needs the `execute` scope; the element’s own spec.auth applies as well: send its token (or JWT) as `token` (it names the `user`). The handler gets {"event":"message","connection_id","user","rooms":[],"data"}.',
   input: Type.Object(
     {
       message: Type.Unknown(),
@@ -48,6 +49,8 @@ export const receiveOperation = defineOperation({
     })
     if (out.error?.code === WS.WS_HANDLER_UNAVAILABLE.code)
       throw new PlatformError(WS.WS_HANDLER_UNAVAILABLE, out.error.message, { handler: slug })
+    if (out.error?.code === WS.WS_HANDLER_FORBIDDEN.code)
+      throw new PlatformError(WS.WS_HANDLER_FORBIDDEN, out.error.message, { handler: slug })
     return { handled: true, succeeded: out.ok, output: out.output, run_id: out.run_id, error: out.error }
   },
 })
@@ -95,6 +98,10 @@ export const testConnectionOperation = defineOperation({
           ? `${auth.tokens.length} shared token(s), header ${auth.header} or ?${auth.query_param}=`
           : `HS256 JWT (sub becomes the user), header ${auth.header} or ?${auth.query_param}=`,
     )
+    if (spec.handlers.message || spec.handlers.connection) {
+      const problem = await rt(ctx).invoker.wiringProblem(ctx.element)
+      add('handlers.authority', problem === null, problem ?? 'the key that wired the handlers holds execute')
+    }
     for (const which of ['message', 'connection'] as const) {
       const slug = spec.handlers[which]
       if (!slug) continue

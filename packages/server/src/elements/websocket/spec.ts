@@ -218,3 +218,9 @@ export function presentWebsocketSpec(spec: JsonObject): JsonObject {
   if (a['jwt_secret'] === undefined) return spec
   return { ...spec, auth: { ...a, jwt_secret: REDACTED } }
 }
+
+/** The elements the platform runs for this websocket: its handlers (wiring them needs execute). */
+export function wiredHandlers(spec: JsonObject): string[] {
+  const h = (spec['handlers'] ?? {}) as JsonObject
+  return [h['message'], h['connection']].filter((s): s is string => typeof s === 'string')
+}

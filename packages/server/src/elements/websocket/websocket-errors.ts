@@ -63,6 +63,13 @@ export const WS = defineErrorCodes({
     description:
       'spec.handlers names an element that does not exist in the circle, is disabled or cannot be invoked.',
   },
+  WS_HANDLER_FORBIDDEN: {
+    status: 403,
+    class: 'forbidden',
+    retryable: false,
+    description:
+      'The API key that wrote the element’s current version (and so wired its handlers) was revoked or no longer holds "execute"; the handler does not run. Save the spec again with an execute key.',
+  },
   WS_HANDLER_TIMEOUT: {
     status: 504,
     class: 'timeout',
