@@ -131,8 +131,6 @@ async function walk(
   return out
 }
 
-const SPECIAL_BITS = constants.S_ISUID | constants.S_ISGID | constants.S_ISVTX
-
 /**
  * Copies one artifact into `to` unless it stopped being a regular file inside `realRoot`
  * (the code may still run and swap a directory for a symlink between listing and copying).
@@ -155,8 +153,9 @@ export async function copyArtifact(
     if (rel.startsWith('..') || isAbsolute(rel)) return { refused: 'left the output directory' }
     if (st.size > maxBytes) return { over: st.size }
     await mkdir(dirname(to), { recursive: true })
-    // Execute bits are kept (an artifact may be a script); nothing else special survives.
-    const mode = st.mode & 0o755 & ~SPECIAL_BITS
+    // Read and execute bits are kept (an artifact may be a script); the mask drops setuid,
+    // setgid, sticky and group/other write.
+    const mode = st.mode & 0o755
     if (st.size > 0)
       await pipeline(
         fh.createReadStream({ start: 0, end: st.size - 1, autoClose: false }),
