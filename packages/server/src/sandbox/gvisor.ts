@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import {
+  chownSync,
   closeSync,
   constants,
   createReadStream,
@@ -25,6 +26,8 @@ import { launch } from './launch.ts'
 const SYSTEM_RO = ['/usr', '/etc/ssl', '/etc/ca-certificates', '/etc/alternatives']
 const ETC_FILES = ['/etc/hosts', '/etc/nsswitch.conf', '/etc/localtime']
 const CONTROL_DIR = '/run/periodic'
+/** The uid and gid of the code inside gVisor (its gofer creates files with them on the host). */
+const SANDBOX_ID = 65534
 // gVisor's own threads are host tasks in the sandbox's cgroup: leave room for them.
 const RUNSC_TASKS = 256
 
@@ -60,6 +63,10 @@ export class GvisorExecutor implements Executor {
   }
 
   spawn(o: SpawnOptions): SandboxProcess {
+    // gVisor checks permissions against the owner it sees: a writable mount the server (root)
+    // created would be read-only for the code's uid. Hand it to that uid.
+    if (process.getuid?.() === 0)
+      for (const m of o.mounts) if (m.writable) chownSync(m.source, SANDBOX_ID, SANDBOX_ID)
     const id = `p-${randomBytes(8).toString('hex')}`
     const dir = join(this.home, id)
     const rootfs = join(dir, 'rootfs')
@@ -142,7 +149,7 @@ export class GvisorExecutor implements Executor {
     return {
       ociVersion: '1.0.0',
       process: {
-        user: { uid: 65534, gid: 65534 },
+        user: { uid: SANDBOX_ID, gid: SANDBOX_ID },
         args: ['/bin/sh', '-c', `exec 3>${CONTROL_DIR}/fd3; exec "$@"`, 'sh', ...o.argv],
         env: Object.entries({ PATH: '/usr/bin:/bin', ...o.env }).map(([k, v]) => `${k}=${v}`),
         cwd: o.cwd,

@@ -1,7 +1,7 @@
 // The sandbox contract: what every executor must do with untrusted code. sandbox.test.ts runs it
 // against every executor installed on the machine. Isolation cases apply to executors that
 // claim isolation; the process executor claims none and only has to run, limit and kill.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -170,6 +170,42 @@ export function describeSandboxContract(executor: Executor): void {
       expect(r.stdout).toMatch(/\[1\] 65534/)
       expect(process.kill(process.pid, 0)).toBe(true)
     })
+
+    it.skipIf(!isolated)(
+      'writes as an unprivileged host uid: no root-owned setuid file, no device',
+      async () => {
+        const out = mkdtempSync(join(tmpdir(), 'periodic-out-'))
+        try {
+          const r = await python(
+            [
+              'import os, stat',
+              'open("/out/tool", "w").write("#!/bin/sh")',
+              'os.chmod("/out/tool", 0o4755)',
+              'try:',
+              '    os.mknod("/out/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3)); print("mknod")',
+              'except OSError:',
+              '    print("no mknod")',
+              'uid = int(next(l for l in open("/proc/self/status") if l.startswith("Uid:")).split()[2])',
+              'host = next((int(o) + uid - int(i) for i, o, n in (l.split() for l in open("/proc/self/uid_map")) if int(i) <= uid < int(i) + int(n)), -1)',
+              'print("uid", uid, "host", host)',
+            ].join('\n'),
+            { mounts: [{ source: out, target: '/out', writable: true }] },
+          )
+          expect(r.stderr).toBe('')
+          expect(r.stdout).toContain('no mknod')
+          expect(existsSync(join(out, 'null'))).toBe(false)
+          const tool = statSync(join(out, 'tool'))
+          // The file the code wrote belongs to an unprivileged host uid (a setuid bit on it
+          // grants nothing), and the code's own view of its uid maps to that same host uid.
+          expect(tool.uid).not.toBe(0)
+          const m = /uid (\d+) host (-?\d+)/.exec(r.stdout)
+          expect(Number(m?.[1])).toBe(65534)
+          if (executor.name === 'bwrap') expect(Number(m?.[2])).toBe(tool.uid)
+        } finally {
+          rmSync(out, { recursive: true, force: true })
+        }
+      },
+    )
 
     it.skipIf(!isolated || !executor.guarantees.network.includes('unreachable'))(
       "cannot reach the platform's ports on the host loopback",
