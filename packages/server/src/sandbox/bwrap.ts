@@ -112,17 +112,24 @@ export class BwrapExecutor implements Executor {
     const a = [...this.namespaces(o, useSlirp), '--die-with-parent', '--new-session']
     if (!this.drop) a.push('--cap-drop', 'ALL')
     if (useSlirp) a.push('--info-fd', '4', '--block-fd', '5')
-    for (const dir of SYSTEM_RO) if (existsSync(dir)) a.push('--ro-bind', dir, dir)
-    for (const file of ETC_FILES) if (existsSync(file)) a.push('--ro-bind', file, file)
     for (const link of ['bin', 'lib', 'lib64', 'sbin'])
       if (existsSync(`/usr/${link}`)) a.push('--symlink', `usr/${link}`, `/${link}`)
     // Without a user namespace the tmpfs would be root's; sticky and world-writable like a host /tmp.
     a.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--hostname', 'sandbox')
-    // bwrap creates missing parents of a mount point 0700 (invisible to the code's uid when
-    // it is not the sandbox's root): create them 0755 first.
-    const parents = new Set(o.mounts.flatMap((m) => ancestors(m.target)))
+    const binds: Array<[string, string, string]> = [
+      ...SYSTEM_RO.filter((d) => existsSync(d)).map((d): [string, string, string] => ['--ro-bind', d, d]),
+      ...ETC_FILES.filter((f) => existsSync(f)).map((f): [string, string, string] => ['--ro-bind', f, f]),
+      ...o.mounts.map((m): [string, string, string] => [
+        m.writable ? '--bind' : '--ro-bind',
+        m.source,
+        m.target,
+      ]),
+    ]
+    // bwrap creates missing parents of a mount point (/etc, /periodic) 0700: fine for a
+    // sandbox root, unreadable for the unprivileged uid. Create them 0755 first.
+    const parents = new Set(binds.flatMap(([, , target]) => ancestors(target)).filter((d) => d !== '/tmp'))
     for (const dir of [...parents].sort()) a.push('--perms', '0755', '--dir', dir)
-    for (const m of o.mounts) a.push(m.writable ? '--bind' : '--ro-bind', m.source, m.target)
+    for (const bind of binds) a.push(...bind)
     // The root bwrap builds is a writable tmpfs: make it read-only, so only /tmp and writable
     // mounts take writes.
     a.push('--remount-ro', '/')
