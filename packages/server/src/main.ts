@@ -84,7 +84,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const registry = new Registry()
     const elements = new ElementService(storage, registry, bus, config)
     const runs = new RunService(storage, bus)
-    const sandbox = chooseExecutor(config.sandbox, logger)
+    const sandbox = chooseExecutor(config.sandbox, logger, config.sandboxUser)
     const metrics = new MetricsRegistry()
     registry.startRuntimes({
       storage,
