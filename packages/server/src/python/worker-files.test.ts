@@ -138,6 +138,7 @@ describe('worker files', () => {
     const stolen = join(root, 'stolen')
     expect(await copyArtifact(join(out, 'swapped', 'key'), out, stolen, 1000)).toEqual({
       refused: 'left the output directory',
+      escaped: true,
     })
     expect(existsSync(stolen)).toBe(false)
     writeFileSync(join(out, 'ok.txt'), 'ok')

@@ -10,10 +10,14 @@
 // setuid, setgid and sticky bits (and group/other write) dropped. Symlinks, FIFOs, sockets
 // and devices are refused and named in the run's artifact summary. Copying (not renaming)
 // also means a worker that kept a descriptor open cannot change an artifact afterwards.
+import { execFile } from 'node:child_process'
 import { constants, createWriteStream, type Dirent, existsSync, mkdirSync, mkdtempSync } from 'node:fs'
 import { copyFile, link, mkdir, open, readdir, readlink, realpath, rm } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative } from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { promisify } from 'node:util'
+
+const execFileP = promisify(execFile)
 
 export interface RunFilesIo {
   /** Host directory of the run's input files (may not exist). */
@@ -75,6 +79,19 @@ async function emptyDir(dir: string): Promise<void> {
   await Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true })))
 }
 
+/**
+ * Empties a directory the sandbox can write to while it runs. Node's recursive rm walks by
+ * path, so code that swaps a subdirectory for a symlink mid-walk would have the server delete
+ * host files; GNU rm opens each directory without following links and checks what it opened.
+ */
+async function emptySandboxDir(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  for (let i = 0; i < names.length; i += 500) {
+    const batch = names.slice(i, i + 500).map((n) => join(dir, n))
+    await execFileP('rm', ['-rf', '--one-file-system', '--', ...batch]).catch(() => {})
+  }
+}
+
 /** Empties the worker's directories and links the run's input files in; returns field -> name. */
 export async function prepareWorkerDir(
   workerDir: string,
@@ -83,7 +100,7 @@ export async function prepareWorkerDir(
 ): Promise<Record<string, string>> {
   const input = join(workerDir, 'input')
   if (state.inputLinked > 0) await emptyDir(input)
-  if (state.outputDirty) await emptyDir(join(workerDir, 'output'))
+  if (state.outputDirty) await emptySandboxDir(join(workerDir, 'output'))
   state.inputLinked = 0
   state.outputDirty = true
   const names: string[] = []
@@ -141,7 +158,7 @@ export async function copyArtifact(
   realRoot: string,
   to: string,
   maxBytes: number,
-): Promise<{ bytes: number } | { refused: string } | { over: number }> {
+): Promise<{ bytes: number } | { refused: string; escaped?: boolean } | { over: number }> {
   const fh = await open(from, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
     () => null,
   )
@@ -150,7 +167,8 @@ export async function copyArtifact(
     const st = await fh.stat()
     if (!st.isFile()) return { refused: 'not a regular file when collected' }
     const rel = relative(realRoot, await readlink(`/proc/self/fd/${fh.fd}`).catch(() => '/'))
-    if (rel.startsWith('..') || isAbsolute(rel)) return { refused: 'left the output directory' }
+    if (rel.startsWith('..') || isAbsolute(rel))
+      return { refused: 'left the output directory', escaped: true }
     if (st.size > maxBytes) return { over: st.size }
     await mkdir(dirname(to), { recursive: true })
     // Read and execute bits are kept (an artifact may be a script); the mask drops setuid,
@@ -217,7 +235,7 @@ export async function collectWorkerOutput(
   }
   r.refused_files = refused.length
   r.refused = refused.sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, REFUSED_NAMED)
-  await emptyDir(from)
+  await emptySandboxDir(from)
   state.outputDirty = false
   return r
 }
