@@ -55,6 +55,8 @@ export class BwrapExecutor implements Executor {
   readonly name = 'bwrap' as const
   readonly countsChildWrites = true
   readonly guarantees: ExecutorGuarantees
+  private egress = false
+  private egressCheckedAt = 0
 
   constructor(
     private readonly bwrap: string,
@@ -251,9 +253,13 @@ export class BwrapExecutor implements Executor {
     if (!started.ok) return { ok: false, detail: `bwrap exited with ${started.exit}` }
     if (!this.slirp) return { ok: true, detail: 'bwrap starts sandboxes' }
     // Diagnostics must say what is, not what was meant: a namespace whose slirp4netns did not
-    // attach has no route out.
-    const routes = await this.probe(['/bin/cat', '/proc/net/route'], 'egress')
-    const egress = routes.out.split('\n').some((l) => /^(?!lo\s)\S+\s+00000000\s/.test(l))
+    // attach has no route out. Probed at most once a minute (diagnostics is a read operation).
+    if (Date.now() - this.egressCheckedAt > 60_000) {
+      const routes = await this.probe(['/bin/cat', '/proc/net/route'], 'egress')
+      this.egress = routes.out.split('\n').some((l) => /^(?!lo\s)\S+\s+00000000\s/.test(l))
+      this.egressCheckedAt = Date.now()
+    }
+    const egress = this.egress
     this.guarantees.network = egress ? EGRESS : NO_EGRESS
     return {
       ok: true,

@@ -218,6 +218,19 @@ export function describeSandboxContract(executor: Executor): void {
       },
     )
 
+    it.skipIf(!executor.guarantees.network.includes('egress through slirp4netns'))(
+      'has the egress it claims: a default route on a non-loopback link, the host loopback not behind it',
+      async () => {
+        // No packet leaves the machine: the route is read, and the only address tried is the
+        // slirp gateway, which would lead to the host's loopback without --disable-host-loopback.
+        const r = await python(
+          'import os, socket\nroutes = [l.split() for l in open("/proc/net/route").read().splitlines()[1:]]\nprint(sorted({r[0] for r in routes if r[1] == "00000000"}))\ntry:\n    socket.create_connection(("10.0.2.2", int(os.environ["PORT"])), timeout=2); print("reached")\nexcept OSError:\n    print("unreachable")',
+        )
+        expect(r.stdout.split('\n')[0]).toBe("['tap0']")
+        expect(r.stdout).toContain('unreachable')
+      },
+    )
+
     it.skipIf(isolated)('says plainly that it isolates nothing', () => {
       expect(executor.guarantees.filesystem).toMatch(/^NONE/)
       expect(executor.guarantees.network).toMatch(/^NONE/)
