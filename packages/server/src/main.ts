@@ -68,6 +68,8 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
   // A bad --iii-config stops the start before anything is created on disk.
   const iiiConfig = config.engine.iiiConfig ? readIiiConfig(config.engine.iiiConfig) : null
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  // Also an existing one (older installs, a hand-made directory): keys, database and run files.
+  chmodSync(config.dataDir, 0o700)
   const storage =
     opts.storage ??
     (config.databaseUrl
