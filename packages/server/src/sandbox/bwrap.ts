@@ -8,7 +8,10 @@
 // user namespace would map the sandbox to host root (files it writes, setuid bits and all,
 // would be root's), so bwrap runs without one and setpriv drops the code to an unprivileged
 // host uid (PERIODIC_SANDBOX_UID, default 65534) with no capabilities and no_new_privs; the
-// writable mounts are handed to that uid.
+// writable mounts are handed to that uid. That is also what makes egress work under root:
+// slirp4netns joins /proc/<pid>/ns/user, which with a user namespace is bwrap's nested one,
+// not the one owning the network namespace (setns EPERM). A non-root server still meets that,
+// and health() reports the missing egress instead of claiming it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { chownSync, existsSync, readFileSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
