@@ -84,4 +84,12 @@ describe('parseConfig', () => {
     expect(c.engine.httpFunctionsAllowlist).toEqual(['https://api.example.com/v1/', '*.partner.test'])
     expect(() => parseConfig(['--http-functions-allowlist', 'ftp://x/'], {})).toThrow(ConfigError)
   })
+
+  it('runs sandboxes as uid 65534 under root by default, takes uid or uid:gid, and refuses root', () => {
+    expect(parseConfig([], {}).sandboxUser).toEqual({ uid: 65534, gid: 65534 })
+    expect(parseConfig(['--sandbox-uid', '990'], {}).sandboxUser).toEqual({ uid: 990, gid: 990 })
+    expect(parseConfig([], { PERIODIC_SANDBOX_UID: '990:991' }).sandboxUser).toEqual({ uid: 990, gid: 991 })
+    for (const bad of ['0', '0:0', '990:0', 'nobody', '-1', '1:2:3'])
+      expect(() => parseConfig([], { PERIODIC_SANDBOX_UID: bad })).toThrow(/sandbox uid/)
+  })
 })

@@ -23,6 +23,8 @@ export interface Config {
   logLevel: string
   /** `auto` picks bwrap when installed, else process (with a warning). */
   sandbox: 'auto' | 'bwrap' | 'gvisor' | 'process'
+  /** Unprivileged host uid and gid sandboxed code runs as when the server runs as root. */
+  sandboxUser: { uid: number; gid: number }
   /** Per API key token bucket; `perSecond` 0 turns it off. The bootstrap admin key is exempt. */
   rateLimit: { perSecond: number; burst: number }
   /** How often live connections' keys are read again, behind the revocations announced at once (0: never). */
@@ -104,6 +106,12 @@ export const CONFIG_OPTIONS = {
     env: 'PERIODIC_SANDBOX',
     default: 'auto',
     help: 'auto, bwrap, gvisor (strict, no network) or process (no isolation)',
+  },
+  'sandbox-uid': {
+    type: 'string',
+    env: 'PERIODIC_SANDBOX_UID',
+    default: '65534',
+    help: 'Host uid[:gid] sandboxed code runs as when the server runs as root (never 0)',
   },
   python: {
     type: 'string',
@@ -305,6 +313,16 @@ function streamAuthFunction(raw: string): string | undefined {
   return raw
 }
 
+/** `uid` or `uid:gid` (gid defaults to uid); root is refused, it is what this setting avoids. */
+function sandboxUser(raw: string): Config['sandboxUser'] {
+  const m = /^(\d+)(?::(\d+))?$/.exec(raw)
+  const uid = Number(m?.[1])
+  const gid = Number(m?.[2] ?? m?.[1])
+  if (!m || uid < 1 || gid < 1 || uid > 4_294_967_294 || gid > 4_294_967_294)
+    throw new ConfigError(`sandbox uid must be uid or uid:gid, both above 0, got "${raw.slice(0, 50)}"`)
+  return { uid, gid }
+}
+
 function oneOf<const T extends readonly string[]>(name: string, raw: string, allowed: T): T[number] {
   if (!allowed.includes(raw))
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`)
@@ -366,6 +384,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     metricsPublic: bool('metrics public', get('metrics-public')),
     wsAuthFailures: int('ws auth failures', get('ws-auth-failures'), 0, 1_000_000),
     sandbox: oneOf('sandbox', get('sandbox'), ['auto', 'bwrap', 'gvisor', 'process'] as const),
+    sandboxUser: sandboxUser(get('sandbox-uid')),
     python: {
       interpreter: get('python'),
       pipIndexUrl: env['PERIODIC_PIP_INDEX_URL'] || undefined,

@@ -75,6 +75,8 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
   // A bad --iii-config stops the start before anything is created on disk.
   const iiiConfig = config.engine.iiiConfig ? readIiiConfig(config.engine.iiiConfig) : null
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 })
+  // Also an existing one (older installs, a hand-made directory): keys, database and run files.
+  chmodSync(config.dataDir, 0o700)
   const storage =
     opts.storage ??
     (config.databaseUrl
@@ -97,7 +99,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const registry = new Registry()
     const elements = new ElementService(storage, registry, bus, config)
     const runs = new RunService(storage, bus)
-    const sandbox = chooseExecutor(config.sandbox, logger)
+    const sandbox = chooseExecutor(config.sandbox, logger, config.sandboxUser)
     const metrics = new MetricsRegistry()
     const quotas = new ResourceBudget(config.quotas)
     registerQuotaMetrics(quotas, metrics)

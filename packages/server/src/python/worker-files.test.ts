@@ -1,19 +1,27 @@
 // The worker's file hand-over without a sandbox: inputs linked in, outputs moved out under a
 // byte cap, symlinks never kept, and the worker's directories emptied for the next run.
+// Collected artifacts lose setuid/setgid/sticky bits and belong to the server; FIFOs, sockets
+// and anything that leaves the output directory are refused and named.
+import { execFileSync } from 'node:child_process'
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { collectWorkerOutput, createWorkerDir, prepareWorkerDir } from './worker-files.ts'
+import { collectWorkerOutput, copyArtifact, createWorkerDir, prepareWorkerDir } from './worker-files.ts'
+
+const root0 = process.getuid?.() === 0
 
 describe('worker files', () => {
   let root: string
@@ -54,7 +62,15 @@ describe('worker files', () => {
     symlinkSync('/etc/passwd', join(w, 'output', 'link'))
     const state = { inputLinked: 0, outputDirty: true }
     const r = await collectWorkerOutput(w, io(1000), state)
-    expect(r).toEqual({ bytes: 605, files: 2, truncated: true, dropped_files: 1, dropped_bytes: 600 })
+    expect(r).toEqual({
+      bytes: 605,
+      files: 2,
+      truncated: true,
+      dropped_files: 1,
+      dropped_bytes: 600,
+      refused_files: 1,
+      refused: [{ path: 'link', reason: 'a symlink is not an artifact' }],
+    })
     expect(readdirSync(io().outputDir).sort()).toEqual(['a.bin', 'c.txt'])
     expect(readFileSync(join(io().outputDir, 'c.txt'), 'utf8')).toBe('small')
     expect(readdirSync(join(w, 'output'))).toEqual([])
@@ -85,5 +101,56 @@ describe('worker files', () => {
     await collectWorkerOutput(w, io(), state, false)
     expect(existsSync(io().outputDir)).toBe(false)
     expect(state.outputDirty).toBe(false)
+  })
+
+  it('strips setuid, setgid and sticky bits, keeps execute bits, and the server owns the copy', async () => {
+    const w = createWorkerDir(join(root, 'workers'))
+    const planted = join(w, 'output', 'tool')
+    writeFileSync(planted, '#!/bin/sh\n')
+    // What a handler did under root before the fix: a setuid binary (owned by the sandbox uid).
+    if (root0) chownSync(planted, 65534, 65534)
+    chmodSync(planted, 0o6777)
+    mkdirSync(join(w, 'output', 'dir'))
+    writeFileSync(join(w, 'output', 'dir', 'data'), 'x')
+    chmodSync(join(w, 'output', 'dir', 'data'), 0o1666)
+    const r = await collectWorkerOutput(w, io(), { inputLinked: 0, outputDirty: true })
+    expect(r).toMatchObject({ files: 2, refused_files: 0 })
+    const tool = statSync(join(io().outputDir, 'tool'))
+    expect(tool.mode & 0o7777).toBe(0o755)
+    expect(statSync(join(io().outputDir, 'dir', 'data')).mode & 0o7777).toBe(0o644)
+    expect(tool.uid).toBe(process.getuid?.())
+  })
+
+  it('refuses FIFOs, sockets and a directory turned into a symlink, and names them', async () => {
+    const w = createWorkerDir(join(root, 'workers'))
+    const out = join(w, 'output')
+    execFileSync('mkfifo', [join(out, 'pipe')])
+    execFileSync('python3', [
+      '-c',
+      `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(join(out, 'sock'))})`,
+    ])
+    const host = join(root, 'host-secrets')
+    mkdirSync(host)
+    writeFileSync(join(host, 'key'), 'SECRET')
+    symlinkSync(host, join(out, 'swapped'))
+    // A directory swapped for a symlink to a host directory after it was listed turns the
+    // listed path `swapped/key` into the host's file: the copy sees it left the directory.
+    const stolen = join(root, 'stolen')
+    expect(await copyArtifact(join(out, 'swapped', 'key'), out, stolen, 1000)).toEqual({
+      refused: 'left the output directory',
+      escaped: true,
+    })
+    expect(existsSync(stolen)).toBe(false)
+    writeFileSync(join(out, 'ok.txt'), 'ok')
+    const r = await collectWorkerOutput(w, io(), { inputLinked: 0, outputDirty: true })
+    expect(r.files).toBe(1)
+    expect(r.refused).toEqual([
+      { path: 'pipe', reason: 'a FIFO is not an artifact' },
+      { path: 'sock', reason: 'a socket is not an artifact' },
+      { path: 'swapped', reason: 'a symlink is not an artifact' },
+    ])
+    expect(readdirSync(io().outputDir)).toEqual(['ok.txt'])
+    expect(readdirSync(out)).toEqual([])
+    expect(readFileSync(join(host, 'key'), 'utf8')).toBe('SECRET')
   })
 })

@@ -3,9 +3,21 @@
 // A worker serves one invocation at a time: before each one both are emptied and the run's
 // input files linked in; after it the outputs are moved to the run's own directory. Two runs
 // therefore never share a directory, even on one element.
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
-import { copyFile, link, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises'
-import { dirname, join, relative } from 'node:path'
+//
+// Collecting is the one place the host reads what untrusted code wrote, as root on a server
+// run as root: each artifact is opened without following symlinks, checked to be a regular
+// file still inside the output directory, and copied into a new file the server owns, with
+// setuid, setgid and sticky bits (and group/other write) dropped. Symlinks, FIFOs, sockets
+// and devices are refused and named in the run's artifact summary. Copying (not renaming)
+// also means a worker that kept a descriptor open cannot change an artifact afterwards.
+import { execFile } from 'node:child_process'
+import { constants, createWriteStream, type Dirent, existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { copyFile, link, mkdir, open, readdir, readlink, realpath, rm } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative } from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import { promisify } from 'node:util'
+
+const execFileP = promisify(execFile)
 
 export interface RunFilesIo {
   /** Host directory of the run's input files (may not exist). */
@@ -36,7 +48,19 @@ export interface CollectedOutput {
   truncated: boolean
   dropped_files: number
   dropped_bytes: number
+  /** Entries that are not artifacts (symlinks, FIFOs, sockets, devices, escapes), not kept. */
+  refused_files: number
+  /** The first few refused entries, for the run's artifact summary. */
+  refused: RefusedEntry[]
 }
+
+export interface RefusedEntry {
+  path: string
+  reason: string
+}
+
+/** How many refused entries the summary names (the count covers all). */
+const REFUSED_NAMED = 20
 
 export const SANDBOX_OUTPUT = '/periodic/output'
 export const SANDBOX_INPUT = '/periodic/input'
@@ -55,6 +79,19 @@ async function emptyDir(dir: string): Promise<void> {
   await Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true })))
 }
 
+/**
+ * Empties a directory the sandbox can write to while it runs. Node's recursive rm walks by
+ * path, so code that swaps a subdirectory for a symlink mid-walk would have the server delete
+ * host files; GNU rm opens each directory without following links and checks what it opened.
+ */
+async function emptySandboxDir(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  for (let i = 0; i < names.length; i += 500) {
+    const batch = names.slice(i, i + 500).map((n) => join(dir, n))
+    await execFileP('rm', ['-rf', '--one-file-system', '--', ...batch]).catch(() => {})
+  }
+}
+
 /** Empties the worker's directories and links the run's input files in; returns field -> name. */
 export async function prepareWorkerDir(
   workerDir: string,
@@ -63,7 +100,7 @@ export async function prepareWorkerDir(
 ): Promise<Record<string, string>> {
   const input = join(workerDir, 'input')
   if (state.inputLinked > 0) await emptyDir(input)
-  if (state.outputDirty) await emptyDir(join(workerDir, 'output'))
+  if (state.outputDirty) await emptySandboxDir(join(workerDir, 'output'))
   state.inputLinked = 0
   state.outputDirty = true
   const names: string[] = []
@@ -85,15 +122,68 @@ export async function prepareWorkerDir(
   return Object.fromEntries(Object.entries(fields).filter(([, n]) => names.includes(n)))
 }
 
-/** Regular files under `dir` (symlinks, sockets and devices are not artifacts), by path. */
-async function regularFiles(dir: string, root = dir): Promise<Array<{ rel: string; size: number }>> {
-  const out: Array<{ rel: string; size: number }> = []
+const KIND: Array<[(e: Dirent) => boolean, string]> = [
+  [(e) => e.isSymbolicLink(), 'symlink'],
+  [(e) => e.isFIFO(), 'FIFO'],
+  [(e) => e.isSocket(), 'socket'],
+  [(e) => e.isBlockDevice() || e.isCharacterDevice(), 'device file'],
+]
+
+/** Regular files under `dir` by path, and the entries that are no artifacts. */
+async function walk(
+  dir: string,
+  root = dir,
+  out = { files: [] as string[], refused: [] as RefusedEntry[] },
+): Promise<typeof out> {
   for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
     const full = join(dir, e.name)
-    if (e.isDirectory()) out.push(...(await regularFiles(full, root)))
-    else if (e.isFile()) out.push({ rel: relative(root, full), size: (await lstat(full)).size })
+    if (e.isDirectory()) await walk(full, root, out)
+    else if (e.isFile()) out.files.push(relative(root, full))
+    else
+      out.refused.push({
+        path: relative(root, full),
+        reason: `a ${KIND.find(([is]) => is(e))?.[1] ?? 'special file'} is not an artifact`,
+      })
   }
-  return out.sort((a, b) => (a.rel < b.rel ? -1 : 1))
+  return out
+}
+
+/**
+ * Copies one artifact into `to` unless it stopped being a regular file inside `realRoot`
+ * (the code may still run and swap a directory for a symlink between listing and copying).
+ * At most `maxBytes` are read. Returns the bytes copied, or why it was refused.
+ */
+export async function copyArtifact(
+  from: string,
+  realRoot: string,
+  to: string,
+  maxBytes: number,
+): Promise<{ bytes: number } | { refused: string; escaped?: boolean } | { over: number }> {
+  const fh = await open(from, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    () => null,
+  )
+  if (!fh) return { refused: 'not a regular file when collected' }
+  try {
+    const st = await fh.stat()
+    if (!st.isFile()) return { refused: 'not a regular file when collected' }
+    const rel = relative(realRoot, await readlink(`/proc/self/fd/${fh.fd}`).catch(() => '/'))
+    if (rel.startsWith('..') || isAbsolute(rel))
+      return { refused: 'left the output directory', escaped: true }
+    if (st.size > maxBytes) return { over: st.size }
+    await mkdir(dirname(to), { recursive: true })
+    // Read and execute bits are kept (an artifact may be a script); the mask drops setuid,
+    // setgid, sticky and group/other write.
+    const mode = st.mode & 0o755
+    if (st.size > 0)
+      await pipeline(
+        fh.createReadStream({ start: 0, end: st.size - 1, autoClose: false }),
+        createWriteStream(to, { flags: 'wx', mode }),
+      )
+    else await (await open(to, 'wx', mode)).close()
+    return { bytes: st.size }
+  } finally {
+    await fh.close()
+  }
 }
 
 /**
@@ -106,7 +196,15 @@ export async function collectWorkerOutput(
   state: WorkerDirState,
   wroteOutput?: boolean,
 ): Promise<CollectedOutput> {
-  const r: CollectedOutput = { bytes: 0, files: 0, truncated: false, dropped_files: 0, dropped_bytes: 0 }
+  const r: CollectedOutput = {
+    bytes: 0,
+    files: 0,
+    truncated: false,
+    dropped_files: 0,
+    dropped_bytes: 0,
+    refused_files: 0,
+    refused: [],
+  }
   if (wroteOutput === false) {
     // worker.py saw the directory empty after the handler returned.
     if (io.replaceEarlier) await rm(io.outputDir, { recursive: true, force: true })
@@ -114,23 +212,30 @@ export async function collectWorkerOutput(
     return r
   }
   const from = join(workerDir, 'output')
-  const files = await regularFiles(from)
+  const { files, refused } = await walk(from)
+  const realRoot = await realpath(from)
   if (files.length || io.replaceEarlier) await rm(io.outputDir, { recursive: true, force: true })
   if (files.length) await mkdir(io.outputDir, { recursive: true })
-  for (const f of files) {
-    if (r.bytes + f.size > io.capBytes) {
+  for (const rel of files.sort()) {
+    const copied = await copyArtifact(
+      join(from, rel),
+      realRoot,
+      join(io.outputDir, rel),
+      io.capBytes - r.bytes,
+    )
+    if ('over' in copied) {
       r.truncated = true
       r.dropped_files++
-      r.dropped_bytes += f.size
-      continue
+      r.dropped_bytes += copied.over
+    } else if ('refused' in copied) refused.push({ path: rel, reason: copied.refused })
+    else {
+      r.bytes += copied.bytes
+      r.files++
     }
-    const to = join(io.outputDir, f.rel)
-    await mkdir(dirname(to), { recursive: true })
-    await rename(join(from, f.rel), to).catch(() => copyFile(join(from, f.rel), to))
-    r.bytes += f.size
-    r.files++
   }
-  await emptyDir(from)
+  r.refused_files = refused.length
+  r.refused = refused.sort((a, b) => (a.path < b.path ? -1 : 1)).slice(0, REFUSED_NAMED)
+  await emptySandboxDir(from)
   state.outputDirty = false
   return r
 }

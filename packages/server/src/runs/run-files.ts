@@ -25,6 +25,10 @@ export interface ArtifactSummary {
   truncated: boolean
   dropped_files: number
   dropped_bytes: number
+  /** Entries the handler left that are no artifacts (symlinks, FIFOs, sockets, devices). */
+  refused_files?: number
+  /** The first of them, with why. */
+  refused?: Array<{ path: string; reason: string }>
 }
 
 export interface FileEntry {

@@ -2,8 +2,8 @@
 // runs). A sandbox enters its cgroup before exec, through a one-line shell prelude, so no
 // user code ever runs outside it. When no cgroup is writable the executor falls back to an
 // address-space rlimit and says so in its guarantees.
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 
 export interface Cgroup {
   /** `cgroup.procs` files a process must write its pid to, one per hierarchy. */
@@ -38,6 +38,60 @@ function tryWrite(file: string, value: string): boolean {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Kills what is left in a cgroup directory and removes it, children first. */
+function removeTree(dir: string): void {
+  let children: string[] = []
+  try {
+    children = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+  } catch {
+    return
+  }
+  for (const child of children) removeTree(join(dir, child))
+  for (const pid of (read(join(dir, 'cgroup.procs')) ?? '').split('\n').filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGKILL')
+    } catch {}
+  }
+  try {
+    rmdirSync(dir)
+  } catch {
+    // A task is still dying; the next start sweeps it.
+  }
+}
+
+/**
+ * Removes the `periodic-<pid>` cgroups of servers that died without closing them (`kill -9`),
+ * so they do not pile up under the parent across restarts. A pid that is alive is left alone:
+ * another server (or test process) on this machine owns it.
+ */
+export function sweepStaleCgroups(parent: string): string[] {
+  let names: string[] = []
+  try {
+    names = readdirSync(parent)
+  } catch {
+    return []
+  }
+  const swept: string[] = []
+  for (const name of names) {
+    const m = /^periodic-(\d+)$/.exec(name)
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue
+    removeTree(join(parent, name))
+    if (!existsSync(join(parent, name))) swept.push(name)
+  }
+  return swept
+}
+
 /** Finds a writable place for our cgroups, or null. */
 function detect(): Hierarchy | null {
   const self = read('/proc/self/cgroup') ?? ''
@@ -52,6 +106,8 @@ function detect(): Hierarchy | null {
     const memoryBase = join('/sys/fs/cgroup/memory', memPath, base)
     const pidsPath = v1('pids')
     const pidsBase = pidsPath !== undefined ? join('/sys/fs/cgroup/pids', pidsPath, base) : null
+    sweepStaleCgroups(dirname(memoryBase))
+    if (pidsBase) sweepStaleCgroups(dirname(pidsBase))
     try {
       mkdirSync(memoryBase, { recursive: true })
       if (pidsBase) mkdirSync(pidsBase, { recursive: true })
@@ -63,6 +119,7 @@ function detect(): Hierarchy | null {
   const unified = lines.find((l) => l[0] === '0')?.[2]
   if (unified !== undefined && existsSync('/sys/fs/cgroup/cgroup.controllers')) {
     const memoryBase = join('/sys/fs/cgroup', unified, base)
+    sweepStaleCgroups(dirname(memoryBase))
     try {
       mkdirSync(memoryBase, { recursive: true })
       if (!tryWrite(join(memoryBase, 'cgroup.subtree_control'), '+memory +pids')) return null
@@ -80,6 +137,14 @@ export class CgroupManager {
   static detect(): CgroupManager | null {
     const h = detect()
     return h ? new CgroupManager(h) : null
+  }
+
+  /** The directories our per-sandbox cgroups are created under (one per hierarchy). */
+  get bases(): string[] {
+    return [
+      this.h.memoryBase,
+      ...(this.h.pidsBase && this.h.pidsBase !== this.h.memoryBase ? [this.h.pidsBase] : []),
+    ]
   }
 
   get version(): 1 | 2 {

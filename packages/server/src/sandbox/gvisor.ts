@@ -5,6 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import {
+  chownSync,
   closeSync,
   constants,
   createReadStream,
@@ -18,6 +19,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
+import { DEFAULT_SANDBOX_USER, type SandboxUser } from './bwrap.ts'
 import type { CgroupManager } from './cgroup.ts'
 import type { Executor, ExecutorGuarantees, SandboxProcess, SpawnOptions } from './executor.ts'
 import { launch } from './launch.ts'
@@ -37,6 +39,8 @@ export class GvisorExecutor implements Executor {
   constructor(
     private readonly runsc: string,
     private readonly cgroups: CgroupManager | null,
+    /** The code's uid and gid inside gVisor; its gofer creates files with them on the host. */
+    private readonly user: SandboxUser = DEFAULT_SANDBOX_USER,
   ) {
     this.guarantees = {
       filesystem:
@@ -49,17 +53,21 @@ export class GvisorExecutor implements Executor {
     }
   }
 
-  static detect(cgroups: CgroupManager | null): GvisorExecutor | null {
+  static detect(cgroups: CgroupManager | null, user = DEFAULT_SANDBOX_USER): GvisorExecutor | null {
     let runsc: string
     try {
       runsc = execFileSync('which', ['runsc'], { encoding: 'utf8' }).trim()
     } catch {
       return null
     }
-    return runsc ? new GvisorExecutor(runsc, cgroups) : null
+    return runsc ? new GvisorExecutor(runsc, cgroups, user) : null
   }
 
   spawn(o: SpawnOptions): SandboxProcess {
+    // gVisor checks permissions against the owner it sees: a writable mount the server (root)
+    // created would be read-only for the code's uid. Hand it to that uid.
+    if (process.getuid?.() === 0)
+      for (const m of o.mounts) if (m.writable) chownSync(m.source, this.user.uid, this.user.gid)
     const id = `p-${randomBytes(8).toString('hex')}`
     const dir = join(this.home, id)
     const rootfs = join(dir, 'rootfs')
@@ -142,7 +150,7 @@ export class GvisorExecutor implements Executor {
     return {
       ociVersion: '1.0.0',
       process: {
-        user: { uid: 65534, gid: 65534 },
+        user: { uid: this.user.uid, gid: this.user.gid },
         args: ['/bin/sh', '-c', `exec 3>${CONTROL_DIR}/fd3; exec "$@"`, 'sh', ...o.argv],
         env: Object.entries({ PATH: '/usr/bin:/bin', ...o.env }).map(([k, v]) => `${k}=${v}`),
         cwd: o.cwd,

@@ -1,7 +1,7 @@
 // The sandbox contract: what every executor must do with untrusted code. sandbox.test.ts runs it
 // against every executor installed on the machine. Isolation cases apply to executors that
 // claim isolation; the process executor claims none and only has to run, limit and kill.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -171,6 +171,42 @@ export function describeSandboxContract(executor: Executor): void {
       expect(process.kill(process.pid, 0)).toBe(true)
     })
 
+    it.skipIf(!isolated)(
+      'writes as an unprivileged host uid: no root-owned setuid file, no device',
+      async () => {
+        const out = mkdtempSync(join(tmpdir(), 'periodic-out-'))
+        try {
+          const r = await python(
+            [
+              'import os, stat',
+              'open("/out/tool", "w").write("#!/bin/sh")',
+              'os.chmod("/out/tool", 0o4755)',
+              'try:',
+              '    os.mknod("/out/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3)); print("mknod")',
+              'except OSError:',
+              '    print("no mknod")',
+              'uid = int(next(l for l in open("/proc/self/status") if l.startswith("Uid:")).split()[2])',
+              'host = next((int(o) + uid - int(i) for i, o, n in (l.split() for l in open("/proc/self/uid_map")) if int(i) <= uid < int(i) + int(n)), -1)',
+              'print("uid", uid, "host", host)',
+            ].join('\n'),
+            { mounts: [{ source: out, target: '/out', writable: true }] },
+          )
+          expect(r.stderr).toBe('')
+          expect(r.stdout).toContain('no mknod')
+          expect(existsSync(join(out, 'null'))).toBe(false)
+          const tool = statSync(join(out, 'tool'))
+          // The file the code wrote belongs to an unprivileged host uid (a setuid bit on it
+          // grants nothing), and the code's own view of its uid maps to that same host uid.
+          expect(tool.uid).not.toBe(0)
+          const m = /uid (\d+) host (-?\d+)/.exec(r.stdout)
+          expect(Number(m?.[1])).toBe(65534)
+          if (executor.name === 'bwrap') expect(Number(m?.[2])).toBe(tool.uid)
+        } finally {
+          rmSync(out, { recursive: true, force: true })
+        }
+      },
+    )
+
     it.skipIf(!isolated || !executor.guarantees.network.includes('unreachable'))(
       "cannot reach the platform's ports on the host loopback",
       async () => {
@@ -179,6 +215,19 @@ export function describeSandboxContract(executor: Executor): void {
         )
         expect(r.stdout).toContain('unreachable')
         expect(r.stdout).not.toContain('PLATFORM')
+      },
+    )
+
+    it.skipIf(!executor.guarantees.network.includes('egress through slirp4netns'))(
+      'has the egress it claims: a default route on a non-loopback link, the host loopback not behind it',
+      async () => {
+        // No packet leaves the machine: the route is read, and the only address tried is the
+        // slirp gateway, which would lead to the host's loopback without --disable-host-loopback.
+        const r = await python(
+          'import os, socket\nroutes = [l.split() for l in open("/proc/net/route").read().splitlines()[1:]]\nprint(sorted({r[0] for r in routes if r[1] == "00000000"}))\ntry:\n    socket.create_connection(("10.0.2.2", int(os.environ["PORT"])), timeout=2); print("reached")\nexcept OSError:\n    print("unreachable")',
+        )
+        expect(r.stdout.split('\n')[0]).toBe("['tap0']")
+        expect(r.stdout).toContain('unreachable')
       },
     )
 

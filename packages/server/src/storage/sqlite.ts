@@ -1,5 +1,7 @@
 // Embedded storage: one SQLite file in the data dir, WAL mode, through better-sqlite3.
-import { mkdirSync } from 'node:fs'
+// The database holds every circle's data: the file, its -wal and -shm are 0600 and the
+// directory holding them 0700, whatever the umask.
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
@@ -7,8 +9,18 @@ import { type DB, KyselyStorage } from './kysely-storage.ts'
 import { BACKSTOP_WAL_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.ts'
 import type { Storage } from './storage.ts'
 
+/** Creates (or tightens) the database file and its directory before SQLite opens them. */
+function restrictFiles(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  chmodSync(dirname(file), 0o700)
+  closeSync(openSync(file, 'a', 0o600))
+  // SQLite creates -wal and -shm with the mode of the database file; older installs may
+  // still have them world-readable.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
+}
+
 export function createSqliteStorage(file: string): Storage {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') restrictFiles(file)
   const database = new Database(file)
   database.pragma('journal_mode = WAL')
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the

@@ -167,7 +167,9 @@ export const invokeOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       const rt = ctx.runtime as PythonRuntime
-      return { ...rt.diagnostics(ctx.element), health: await rt.health() }
+      // Health first: it probes the sandbox (egress included) and corrects the guarantees.
+      const health = await rt.health()
+      return { ...rt.diagnostics(ctx.element), health }
     },
   }),
 ]

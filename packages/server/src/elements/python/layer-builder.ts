@@ -150,7 +150,8 @@ export class LayerBuilder {
       throw new PlatformError(PY.PYTHON_BUILD_FAILED, 'no sandbox executor to build layers in')
     const final = this.dirOf(key)
     const tmp = `${final}.build-${randomUUID().slice(0, 8)}`
-    mkdirSync(join(tmp, 'site-packages'), { recursive: true })
+    // pip creates site-packages itself, as the sandbox's uid (the executor hands it `tmp`).
+    mkdirSync(tmp, { recursive: true })
     const args = [
       '-m',
       'pip',

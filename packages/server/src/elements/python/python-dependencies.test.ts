@@ -2,7 +2,7 @@
 // requirement set, shared between elements, built once under concurrency, rebuilt on force,
 // built on first invoke, and a bad requirement fails with pip's output and a catalogue code.
 // No package index is reachable: the wheels are made here and served with --find-links.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -28,6 +28,8 @@ describe('python dependency layers', () => {
 
   beforeAll(async () => {
     wheels = mkdtempSync(join(tmpdir(), 'periodic-wheels-'))
+    // Like any find-links directory, readable by the unprivileged uid pip runs as under root.
+    chmodSync(wheels, 0o755)
     makeWheel(wheels, 'pkga', '1.0', 'VALUE = "a-1.0"\n')
     makeWheel(wheels, 'pkga', '2.0', 'VALUE = "a-2.0"\n')
     makeWheel(wheels, 'pkgb', '1.0', 'VALUE = "b-1.0"\n')

@@ -238,7 +238,7 @@ export class PythonRuntime implements TypeRuntime {
             replaceEarlier: attempt > 1,
           },
         })
-        if (r.artifacts?.files || r.artifacts?.truncated) {
+        if (r.artifacts?.files || r.artifacts?.truncated || r.artifacts?.refused_files) {
           const { files: _files, ...summary } = r.artifacts
           await writeArtifactSummary(dataDir, run.id, summary)
         }
