@@ -30,7 +30,7 @@ describe('GET /metrics', () => {
   it('refuses a scrape without a key (401) or with a circle key (403), showing no element slugs', async () => {
     await s.createCircle('tenant')
     await s.api('POST', '/api/tenant', { element_type: 'cookie_jar', slug: 'secret-jar' })
-    const none = await s.api('GET', '/metrics')
+    const none = await s.api('GET', '/metrics', undefined, { key: null })
     expect(none.status).toBe(401)
     expect(none.body.error.code).toBe('AUTH_REQUIRED')
     const circleKey = await s.createKey('tenant', ['read', 'write', 'execute'])
