@@ -3,10 +3,9 @@
 // retryable failures, cancellation, metrics, and the element's deployed/error state.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { PlatformError } from '../../errors.ts'
-import { jsonValueTooDeep, MAX_JSON_DEPTH } from '../../json-depth.ts'
+import { jsonValueTooDeep } from '../../json-depth.ts'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
-import type { PythonWorker, RunError } from '../../python/python-worker.ts'
+import type { PythonWorker } from '../../python/python-worker.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
 import type { Lease } from '../../quotas/resource-budget.ts'
 import {
@@ -26,9 +25,10 @@ import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
 import { PythonMetrics } from './python-metrics.ts'
 import { resourceEnvironment } from './resource-environment.ts'
+import { asRunError, RESULT_TOO_DEEP, withClass } from './run-error-of.ts'
 import { SourceMaterializer } from './source-materializer.ts'
 import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
-import { runTests } from './test-runner.ts'
+import { startTestRun } from './test-runner.ts'
 import { idleWorkerReliever, workerAdmission } from './worker-quotas.ts'
 
 const FAILURES_BEFORE_ERROR_STATE = 5
@@ -373,45 +373,8 @@ export class PythonRuntime implements TypeRuntime {
   }
 
   /** Starts a pytest run over the tests stored beside the source; returns the run. */
-  async startTest(element: ElementRow, filter: string | undefined): Promise<RunRow> {
-    const run = await this.p.runs.create({
-      circle_id: element.circle_id,
-      element_id: element.id,
-      element_version: element.version,
-      operation: 'test',
-      trigger: 'api',
-      input: { test_filter: filter ?? null },
-    })
-    const spec = element.spec as unknown as PythonSpec
-    const go = async () => {
-      const circle = await this.p.elements.circleSlug(element.circle_id)
-      const [code, layer] = await Promise.all([
-        this.source.materialize(element, circle),
-        this.layers.ensure(this.layers.requirementsOf(spec)),
-      ])
-      await runTests({
-        executor: this.p.executor!,
-        runs: this.p.runs,
-        python: this.p.config.python.interpreter,
-        element,
-        run,
-        code,
-        layer,
-        filter,
-      })
-    }
-    void go().catch((err: unknown) =>
-      this.p.runs.finish(run, {
-        status: 'failed',
-        error: asRunError(err),
-        duration_ms: 0,
-        cold_start: false,
-        memory_used_mb: null,
-        logs: [],
-        logs_truncated: false,
-      }),
-    )
-    return run
+  startTest(element: ElementRow, filter: string | undefined): Promise<RunRow> {
+    return startTestRun(this.p, this, element, filter)
   }
 
   diagnostics(element: ElementRow) {
@@ -438,30 +401,6 @@ export class PythonRuntime implements TypeRuntime {
     for (const pool of this.pools.values()) pool.destroy()
     this.pools.clear()
   }
-}
-
-/** A result too deep to store (or send on) fails the run rather than the write that ends it. */
-const RESULT_TOO_DEEP: RunError = {
-  code: PY.PYTHON_RESULT_TOO_DEEP.code,
-  message: `the handler returned JSON nested more than ${MAX_JSON_DEPTH} levels deep`,
-}
-
-function withClass(e: RunError): JsonObject {
-  const def = (PY as Record<string, { class: string; retryable: boolean } | undefined>)[e.code]
-  return { ...e, class: def?.class ?? 'internal', retryable: def?.retryable ?? false }
-}
-
-function asRunError(err: unknown): JsonObject {
-  if (err instanceof PlatformError)
-    return {
-      code: err.code,
-      message: err.message,
-      class: err.class,
-      retryable: err.retryable,
-      ...err.details,
-    }
-  if (typeof err === 'object' && err !== null && 'code' in err) return withClass(err as RunError)
-  return { code: 'PYTHON_RUNTIME_ERROR', message: String(err), class: 'internal', retryable: false }
 }
 
 export type { PythonWorker }

@@ -6,8 +6,10 @@ import type { RunService } from '../../runs/run-service.ts'
 import { drainOutput } from '../../sandbox/drain-output.ts'
 import type { Executor } from '../../sandbox/executor.ts'
 import type { ElementRow, RunRow } from '../../storage/storage.ts'
-import type { Layer } from './layer-builder.ts'
-import type { MaterializedSource } from './source-materializer.ts'
+import type { PlatformContext } from '../element.ts'
+import type { Layer, LayerBuilder } from './layer-builder.ts'
+import { asRunError } from './run-error-of.ts'
+import type { MaterializedSource, SourceMaterializer } from './source-materializer.ts'
 import type { PythonSpec } from './spec.ts'
 
 const OUTPUT_CAP = 512 * 1024
@@ -99,4 +101,51 @@ export async function runTests(o: {
     logs: [{ stream: 'stdout', data: output }],
     logs_truncated: output.length >= OUTPUT_CAP,
   })
+}
+
+/** Creates a `test` run of `element` and runs pytest over its stored tests; returns the run. */
+export async function startTestRun(
+  p: PlatformContext,
+  rt: { source: SourceMaterializer; layers: LayerBuilder },
+  element: ElementRow,
+  filter: string | undefined,
+): Promise<RunRow> {
+  const run = await p.runs.create({
+    circle_id: element.circle_id,
+    element_id: element.id,
+    element_version: element.version,
+    operation: 'test',
+    trigger: 'api',
+    input: { test_filter: filter ?? null },
+  })
+  const spec = element.spec as unknown as PythonSpec
+  const go = async () => {
+    const circle = await p.elements.circleSlug(element.circle_id)
+    const [code, layer] = await Promise.all([
+      rt.source.materialize(element, circle),
+      rt.layers.ensure(rt.layers.requirementsOf(spec)),
+    ])
+    await runTests({
+      executor: p.executor!,
+      runs: p.runs,
+      python: p.config.python.interpreter,
+      element,
+      run,
+      code,
+      layer,
+      filter,
+    })
+  }
+  void go().catch((err: unknown) =>
+    p.runs.finish(run, {
+      status: 'failed',
+      error: asRunError(err),
+      duration_ms: 0,
+      cold_start: false,
+      memory_used_mb: null,
+      logs: [],
+      logs_truncated: false,
+    }),
+  )
+  return run
 }
