@@ -213,7 +213,8 @@ export async function collectWorkerOutput(
   }
   const from = join(workerDir, 'output')
   const { files, refused } = await walk(from)
-  const realRoot = await realpath(from)
+  // A worker killed mid-run (a timeout) may have had its directory removed already.
+  const realRoot = files.length ? await realpath(from) : from
   if (files.length || io.replaceEarlier) await rm(io.outputDir, { recursive: true, force: true })
   if (files.length) await mkdir(io.outputDir, { recursive: true })
   for (const rel of files.sort()) {
