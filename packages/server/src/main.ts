@@ -126,9 +126,9 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const runQueue = new RunQueue({
       storage,
       runs,
-      executorFor: (element, run) => {
+      executorFor: (element, operation) => {
         const runtime = registry.runtimeOf(element.element_type)
-        return runtime?.runnableOperations?.includes(run.operation) ? runtime.queue : undefined
+        return runtime?.runnableOperations?.includes(operation) ? runtime.queue : undefined
       },
       leaseMs: config.runs.leaseMs,
       tickMs: Math.max(50, Math.min(1000, Math.round(config.runs.leaseMs / 4))),

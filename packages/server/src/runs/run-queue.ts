@@ -28,8 +28,8 @@ export interface QueuedRunExecutor {
 export interface RunQueueOptions {
   storage: Storage
   runs: RunService
-  /** The executor of an element's type for this run, when the type resumes queued runs. */
-  executorFor(element: ElementRow, run: RunRow): QueuedRunExecutor | undefined
+  /** The executor of an element's type for one of its operations, when the type resumes runs of it. */
+  executorFor(element: ElementRow, operation: string): QueuedRunExecutor | undefined
   /** A heartbeat older than this makes a node's claims lost. */
   leaseMs: number
   /** How often a node renews its heartbeat, recovers lost runs and polls the queue. */
@@ -152,13 +152,13 @@ export class RunQueue {
         continue
       }
       // The type's executor decides capacity; a type that cannot resume runs never claims.
-      const probe = { element_id: id, operation: 'invoke' } as RunRow
-      const ex = this.o.executorFor(element, probe)
+      // Only runnable operations (python `invoke`) are ever queued unclaimed.
+      const ex = this.o.executorFor(element, 'invoke')
       const room = ex ? ex.capacity(element) : 0
       if (room <= 0) continue
       for (const run of await this.o.storage.claimQueuedRuns(this.o.runs.nodeId, id, room)) {
         this.o.runs.adopt(run)
-        const runEx = this.o.executorFor(element, run)
+        const runEx = this.o.executorFor(element, run.operation)
         if (runEx) runEx.resume(element, run)
         else await this.o.runs.finishUnstarted(run, 'failed', notRunnable(run))
       }
@@ -191,7 +191,7 @@ export class RunQueue {
     const from = run.node_id ?? null
     const attempts = run.attempts + 1
     const element = await this.o.storage.getElement(run.element_id)
-    const ex = element && this.o.executorFor(element, run)
+    const ex = element && this.o.executorFor(element, run.operation)
     const retry = !run.cancel_requested_at && !!element && !!ex && attempts < ex.maxAttempts(element, run)
     if (retry) {
       // Back in the queue with the lost attempt counted; any node with room runs it again.
