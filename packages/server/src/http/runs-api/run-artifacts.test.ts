@@ -20,6 +20,8 @@ const WRITER = [
   '    os.makedirs(os.path.join(out, "sub"), exist_ok=True)',
   '    with open(os.path.join(out, "sub", "data.json"), "w") as f:',
   '        json.dump({"n": input.get("n", 1)}, f)',
+  '    if input.get("link"):',
+  '        os.symlink("/etc/passwd", os.path.join(out, "escape"))',
   '    return sorted(os.listdir(out))',
   '',
 ].join('\n')
@@ -91,6 +93,18 @@ describe('run files', () => {
     }
   })
   afterAll(async () => s?.close())
+
+  it('keeps no symlink a handler leaves in its output directory, and names it as refused', async () => {
+    const id = await startRun(s, 'acme/writer', { link: true })
+    expect(await pollRun(s, id)).toMatchObject({ status: 'succeeded', output: ['escape', 'out.txt', 'sub'] })
+    const list = await s.api('GET', `/api/v1/runs/${id}/artifacts`)
+    expect(list.body.artifacts.map((a: any) => a.path)).toEqual(['out.txt', 'sub/data.json'])
+    expect(list.body).toMatchObject({
+      refused_files: 1,
+      refused: [{ path: 'escape', reason: 'a symlink is not an artifact' }],
+    })
+    expect((await get(s, `/api/v1/runs/${id}/artifacts/escape`)).status).toBe(404)
+  })
 
   it('keeps what a handler writes under its output directory: listed, downloadable and zipped', async () => {
     const id = await startRun(s, 'acme/writer', { text: 'hi there' })

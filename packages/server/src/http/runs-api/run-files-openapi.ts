@@ -60,7 +60,7 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         parameters: [idParam],
         responses: {
           '200': json(
-            '{artifacts: [{path, size, modified_at}], total_bytes, truncated, dropped_files, dropped_bytes}',
+            '{artifacts: [{path, size, modified_at}], total_bytes, truncated, dropped_files, dropped_bytes, refused_files, refused: [{path, reason}]} (refused: symlinks, FIFOs, sockets, devices the handler left; not kept)',
             {
               type: 'object',
               properties: { artifacts: { type: 'array', items: fileEntry }, truncated: { type: 'boolean' } },

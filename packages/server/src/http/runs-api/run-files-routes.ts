@@ -92,6 +92,8 @@ export function registerRunFilesRoutes(app: FastifyInstance, deps: RunsApiDeps):
       truncated: summary?.truncated ?? false,
       dropped_files: summary?.dropped_files ?? 0,
       dropped_bytes: summary?.dropped_bytes ?? 0,
+      refused_files: summary?.refused_files ?? 0,
+      refused: summary?.refused ?? [],
     }
   })
 
