@@ -45,17 +45,21 @@ export class RunQueue {
   private dispatching = false
   private dispatchAgain = false
   private closed = false
-  /** Set when this node queued a run or the last poll found queued runs: dispatch on ends. */
-  private mayHaveWork = true
+  /**
+   * Elements known to have queued runs (queued here, or found by the last poll): a run's end
+   * claims for these directly, without scanning the queue; the tick's poll finds the rest.
+   */
+  private readonly pending = new Set<string>()
+  private fullPoll = true
   private lastBeat = Date.now()
 
   constructor(private readonly o: RunQueueOptions) {
-    o.runs.onQueued = () => {
-      this.mayHaveWork = true
+    o.runs.onQueued = (run) => {
+      this.pending.add(run.element_id)
       this.wake()
     }
     o.runs.onEnded = () => {
-      if (this.mayHaveWork) this.wake()
+      if (this.pending.size > 0) this.wake()
     }
   }
 
@@ -97,7 +101,7 @@ export class RunQueue {
         await this.heartbeat()
         for (const id of await this.o.storage.listCancelRequests(this.o.runs.nodeId)) this.o.runs.cancel(id)
         await this.recover(this.staleBefore())
-        this.mayHaveWork = true
+        this.fullPoll = true
         this.wake()
       } catch (err) {
         this.o.log.error({ err }, 'run queue tick failed')
@@ -142,12 +146,15 @@ export class RunQueue {
   }
 
   private async dispatch(): Promise<void> {
-    const elementIds = await this.o.storage.listQueuedElements(100)
-    this.mayHaveWork = elementIds.length > 0
-    for (const id of elementIds) {
+    if (this.fullPoll) {
+      this.fullPoll = false
+      for (const id of await this.o.storage.listQueuedElements(100)) this.pending.add(id)
+    }
+    for (const id of [...this.pending]) {
       if (this.closed) return
       const element = await this.o.storage.getElement(id)
       if (!element) {
+        this.pending.delete(id)
         await this.failQueued(id)
         continue
       }
@@ -156,7 +163,10 @@ export class RunQueue {
       const ex = this.o.executorFor(element, 'invoke')
       const room = ex ? ex.capacity(element) : 0
       if (room <= 0) continue
-      for (const run of await this.o.storage.claimQueuedRuns(this.o.runs.nodeId, id, room)) {
+      const claimed = await this.o.storage.claimQueuedRuns(this.o.runs.nodeId, id, room)
+      // Fewer than asked: nothing of this element is left in the queue (for now).
+      if (claimed.length < room) this.pending.delete(id)
+      for (const run of claimed) {
         this.o.runs.adopt(run)
         const runEx = this.o.executorFor(element, run.operation)
         if (runEx) runEx.resume(element, run)
@@ -195,8 +205,10 @@ export class RunQueue {
     const retry = !run.cancel_requested_at && !!element && !!ex && attempts < ex.maxAttempts(element, run)
     if (retry) {
       // Back in the queue with the lost attempt counted; any node with room runs it again.
-      if (await this.o.storage.moveRunClaim(run.id, from, { node_id: null, attempts }))
+      if (await this.o.storage.moveRunClaim(run.id, from, { node_id: null, attempts })) {
         this.o.log.warn({ run: run.id, node: from, attempts }, 'run lost with its node: queued again')
+        this.pending.add(run.element_id)
+      }
       return
     }
     if (!(await this.o.storage.moveRunClaim(run.id, from, { node_id: this.o.runs.nodeId, attempts }))) return

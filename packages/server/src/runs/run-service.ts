@@ -65,9 +65,9 @@ export class RunService {
   /** This process's identity in the run queue: its claims are valid while its heartbeat is. */
   readonly nodeId = randomUUID()
   /** Called when a run is queued unclaimed (the queue dispatcher wakes up). */
-  onQueued: () => void = () => {}
+  onQueued: (run: RunRow) => void = () => {}
   /** Called when a run this node executed has ended (capacity freed). */
-  onEnded: () => void = () => {}
+  onEnded: (run: RunRow) => void = () => {}
 
   constructor(
     private readonly storage: Storage,
@@ -105,7 +105,7 @@ export class RunService {
     }
     await this.writer.insert(row)
     if (claim) this.adopt(row)
-    else this.onQueued()
+    else this.onQueued(row)
     return row
   }
 
@@ -278,7 +278,7 @@ export class RunService {
     const final = { ...row, ...patch } as RunRow
     this.live.delete(row.id)
     this.done.emit(row.id, final)
-    this.onEnded()
+    this.onEnded(row)
     this.bus.publish({
       type: `run.${patch.status}`,
       circle_id: row.circle_id,

@@ -302,7 +302,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`create index runs_active_node on runs (node_id) where status in ('queued', 'running')`.execute(
           db,
         )
-        await sql`create index runs_unclaimed on runs (created_at) where node_id is null and status = 'queued'`.execute(
+        await sql`create index runs_unclaimed on runs (element_id, created_at) where node_id is null and status = 'queued'`.execute(
           db,
         )
         await sql`update runs set node_id = 'before-0010' where status in ('queued', 'running')`.execute(db)
