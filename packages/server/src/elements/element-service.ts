@@ -13,6 +13,7 @@ import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
 import { assertSafeKeys, assertValidSlug, deepClone, deepMerge, nameFromSlug } from './spec-merge.ts'
+import { slugTaken, versionConflict, versionOf } from './version-records.ts'
 import { assertMayWire } from './wiring-authority.ts'
 
 export interface CreateInput {
@@ -394,37 +395,6 @@ export class ElementService {
       })
     }
   }
-}
-
-function versionOf(row: ElementRow, message: string, actor: Actor | null) {
-  return {
-    element_id: row.id,
-    version: row.version,
-    name: row.name,
-    intention: row.intention,
-    spec: row.spec,
-    message,
-    created_by: actor?.keyId ?? null,
-    created_at: row.updated_at,
-  }
-}
-
-function slugTaken(slug: string) {
-  return new PlatformError(E.SLUG_TAKEN, `an element with slug "${slug}" already exists here`, {
-    field: 'slug',
-    slug,
-  })
-}
-
-function versionConflict(expected: number, current: number) {
-  return new PlatformError(
-    E.VERSION_CONFLICT,
-    `expected version ${expected} but the element is at version ${current}`,
-    {
-      expected_version: expected,
-      current_version: current,
-    },
-  )
 }
 
 export type { ElementJson }

@@ -1,0 +1,165 @@
+// Every flag of `periodic serve`: its environment variable, default and help line. config.ts
+// parses them into a Config; `periodic --help` and the README's table list them.
+import { QUOTA_OPTIONS } from './quotas/quota-config.ts'
+
+export const CONFIG_OPTIONS = {
+  port: { type: 'string', env: 'PERIODIC_PORT', default: '8420', help: 'HTTP port' },
+  host: { type: 'string', env: 'PERIODIC_HOST', default: '127.0.0.1', help: 'Interface to listen on' },
+  'data-dir': {
+    type: 'string',
+    env: 'PERIODIC_DATA_DIR',
+    default: './.periodic',
+    help: 'SQLite database, admin.key and other local state',
+  },
+  'body-limit': {
+    type: 'string',
+    env: 'PERIODIC_BODY_LIMIT',
+    default: String(10 * 1024 * 1024),
+    help: 'Largest accepted request body, bytes',
+  },
+  'log-level': {
+    type: 'string',
+    env: 'PERIODIC_LOG_LEVEL',
+    default: 'info',
+    help: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  sandbox: {
+    type: 'string',
+    env: 'PERIODIC_SANDBOX',
+    default: 'auto',
+    help: 'auto, bwrap, gvisor (strict, no network) or process (no isolation)',
+  },
+  'sandbox-uid': {
+    type: 'string',
+    env: 'PERIODIC_SANDBOX_UID',
+    default: '65534',
+    help: 'Host uid[:gid] sandboxed code runs as when the server runs as root (never 0)',
+  },
+  python: {
+    type: 'string',
+    env: 'PERIODIC_PYTHON',
+    default: '/usr/bin/python3',
+    help: 'Python for workers and layers',
+  },
+  'idle-timeout': {
+    type: 'string',
+    env: 'PERIODIC_IDLE_TIMEOUT_MS',
+    default: '60000',
+    help: 'Stop idle Python workers after ms',
+  },
+  'rate-limit': {
+    type: 'string',
+    env: 'PERIODIC_RATE_LIMIT',
+    default: '100',
+    help: 'Requests per second per API key (0: off; admin key exempt)',
+  },
+  'rate-limit-burst': {
+    type: 'string',
+    env: 'PERIODIC_RATE_LIMIT_BURST',
+    default: '2x rate',
+    help: 'Requests a key may make at once before the rate applies',
+  },
+  'revocation-sweep': {
+    type: 'string',
+    env: 'PERIODIC_REVOCATION_SWEEP_MS',
+    default: '30000',
+    help: 'Re-read the keys of live connections every this many ms, in case a revocation was missed (0: never)',
+  },
+  'metrics-public': {
+    type: 'string',
+    env: 'PERIODIC_METRICS_PUBLIC',
+    default: 'false',
+    help: 'Serve GET /metrics without the admin key (true/false)',
+  },
+  'ws-auth-failures': {
+    type: 'string',
+    env: 'PERIODIC_WS_AUTH_FAILURES',
+    default: '10',
+    help: 'Failed websocket upgrade tokens per client address a minute before it gets 429 for a minute (0: off)',
+  },
+  'log-cap': {
+    type: 'string',
+    env: 'PERIODIC_LOG_CAP_BYTES',
+    default: String(1024 * 1024),
+    help: 'Log bytes kept per run',
+  },
+  'engine-port': {
+    type: 'string',
+    env: 'PERIODIC_ENGINE_PORT',
+    default: '49134',
+    help: 'Engine worker port for iii SDK workers (0: ephemeral; ephemeral too when --port is 0)',
+  },
+  'engine-timeout': {
+    type: 'string',
+    env: 'PERIODIC_ENGINE_TIMEOUT_MS',
+    default: '30000',
+    help: 'How long the engine waits for a function before answering timeout, ms',
+  },
+  'engine-rate-limit': {
+    type: 'string',
+    env: 'PERIODIC_ENGINE_RATE_LIMIT',
+    default: '2000',
+    help: 'Engine calls per second per worker key (0: off; admin key exempt)',
+  },
+  'engine-rate-limit-burst': {
+    type: 'string',
+    env: 'PERIODIC_ENGINE_RATE_LIMIT_BURST',
+    default: '2x rate',
+    help: 'Engine calls a worker key may make at once before the rate applies',
+  },
+  'iii-config': {
+    type: 'string',
+    env: 'PERIODIC_III_CONFIG',
+    default: '',
+    help: 'An iii engine config.yaml to run: its worker ports, RBAC and iii-http port',
+  },
+  'http-functions-allowlist': {
+    type: 'string',
+    env: 'PERIODIC_HTTP_FUNCTIONS_ALLOWLIST',
+    default: '',
+    help: 'Comma-separated URL prefixes or hosts that HTTP-invoked functions may call',
+  },
+  'stream-auth-function': {
+    type: 'string',
+    env: 'PERIODIC_STREAM_AUTH_FUNCTION',
+    default: '',
+    help: 'Function id that authorizes stream clients at /streams/{circle} (unset: a read key)',
+  },
+  chromium: {
+    type: 'string',
+    env: 'PERIODIC_CHROMIUM_PATH',
+    default: '/usr/bin/chromium',
+    help: 'Chromium executable for browser elements',
+  },
+  'browser-max-sessions': {
+    type: 'string',
+    env: 'PERIODIC_BROWSER_MAX_SESSIONS',
+    default: '4',
+    help: 'Live browser sessions per server (each is a Chromium process)',
+  },
+  'browser-user': {
+    type: 'string',
+    env: 'PERIODIC_BROWSER_USER',
+    default: 'periodic-browser',
+    help: 'Unprivileged user Chromium runs as when the server is root (created with useradd if missing)',
+  },
+  'outbound-allow': {
+    type: 'string',
+    env: 'PERIODIC_OUTBOUND_ALLOW',
+    default: '',
+    help: 'Comma-separated hosts, host:port, IPs or CIDRs that server-side fetches may reach though loopback/private',
+  },
+  'browser-idle-timeout': {
+    type: 'string',
+    env: 'PERIODIC_BROWSER_IDLE_TIMEOUT_MS',
+    default: '1800000',
+    help: 'Stop a browser session unused for this many ms (0: never)',
+  },
+  'run-lease': {
+    type: 'string',
+    env: 'PERIODIC_RUN_LEASE_MS',
+    default: '10000',
+    help: "A node's runs are taken over by another node when its heartbeat is this many ms old",
+  },
+  ...QUOTA_OPTIONS,
+} as const
