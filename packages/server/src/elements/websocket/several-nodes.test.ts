@@ -2,85 +2,34 @@
 // prefix of this test's own), clients on both. One broadcast reaches all of them, presence
 // lists all of them, send/close/join reach a connection held by the other node,
 // max_connections counts both nodes, and exactly one node holds a driven link.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join as pathJoin } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
+import {
+  callNode,
+  type ServeProcess,
+  startServeProcess,
+  stopServeProcess,
+} from '../../../test/serve-process.ts'
 import { redisAnswers, TEST_REDIS_URL } from '../../../test/test-redis.ts'
 import { testDatabaseUrl } from '../../../test/test-server.ts'
 import { connect, join, wsUrl } from '../../../test/ws-test-client.ts'
 
-const BIN = pathJoin(import.meta.dirname, '../../../bin/periodic.mjs')
 const DB = testDatabaseUrl()
 const REDIS = TEST_REDIS_URL
 const ADMIN = `admin-${randomBytes(12).toString('hex')}`
 
 const HAVE_REDIS = await redisAnswers('several-nodes WebSocket')
 
-interface Node {
-  url: string
-  child: ChildProcess
-  dir: string
-}
+type Node = ServeProcess
 
-function startNode(env: Record<string, string>): Promise<Node> {
-  const dir = mkdtempSync(pathJoin(tmpdir(), 'periodic-node-'))
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir], {
-    env: {
-      ...process.env,
-      PERIODIC_ADMIN_KEY: ADMIN,
-      PERIODIC_LOG_LEVEL: 'info',
-      PERIODIC_SANDBOX: 'process',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 30 s:\n${out}`)), 30_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const m = /"url":"(http:\/\/[^"]+)".*"periodic is serving"/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve({ url: m[1]!, child, dir })
-      }
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-    })
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`exited with ${code}:\n${out}`))
-    })
-  })
-}
-
-async function stopNode(n: Node): Promise<void> {
-  if (n.child.exitCode === null) {
-    n.child.removeAllListeners('exit')
-    await new Promise<void>((resolve) => {
-      n.child.on('exit', () => resolve())
-      n.child.kill('SIGTERM')
-    })
-  }
-  rmSync(n.dir, { recursive: true, force: true })
-}
-
-async function api(n: Node, method: string, path: string, body?: unknown) {
-  const res = await fetch(n.url + path, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  })
-  return { status: res.status, body: (await res.json()) as any }
-}
+const startNode = (env: Record<string, string>) =>
+  startServeProcess({ PERIODIC_ADMIN_KEY: ADMIN, PERIODIC_SANDBOX: 'process', ...env })
+const stopNode = (n: Node) => stopServeProcess(n)
+const api = (n: Node, method: string, path: string, body?: unknown) => callNode(n, ADMIN, method, path, body)
 
 describe.skipIf(!DB || !HAVE_REDIS)('websocket on several nodes (PostgreSQL + Redis)', () => {
   const schema = `t_ws_${randomBytes(5).toString('hex')}`
