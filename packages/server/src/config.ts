@@ -106,34 +106,23 @@ function bool(name: string, raw: string): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw.slice(0, 50)}"`)
 }
 
-/** 0 turns the idle stop off; otherwise at least a second, at most a week. */
-function allowlist(raw: string): string[] {
+/** A comma-separated list, each entry checked by `check` (which throws on a bad one). */
+function entryList(raw: string, check: (entry: string) => unknown, what?: string): string[] {
   const entries = raw
     .split(',')
     .map((e) => e.trim())
     .filter(Boolean)
   for (const e of entries)
     try {
-      checkAllowlistEntry(e)
+      check(e)
     } catch (err) {
-      throw new ConfigError(`http functions allow-list: ${(err as Error).message}`)
+      throw new ConfigError(what ? `${what}: ${(err as Error).message}` : (err as Error).message)
     }
   return entries
 }
 
-function outboundAllow(raw: string): string[] {
-  const entries = raw
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean)
-  for (const e of entries)
-    try {
-      parseAllowEntry(e)
-    } catch (err) {
-      throw new ConfigError((err as Error).message)
-    }
-  return entries
-}
+const allowlist = (raw: string) => entryList(raw, checkAllowlistEntry, 'http functions allow-list')
+const outboundAllow = (raw: string) => entryList(raw, parseAllowEntry)
 
 function browserUser(raw: string): string {
   if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(raw))
