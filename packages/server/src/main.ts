@@ -132,7 +132,6 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       },
       leaseMs: config.runs.leaseMs,
       tickMs: Math.max(50, Math.min(1000, Math.round(config.runs.leaseMs / 4))),
-      singleNode: storage.dialect === 'sqlite',
       log: logger,
     })
     await runQueue.start()

@@ -9,9 +9,10 @@
 // A run is claimed by one node at a time (compare-and-set on node_id) and a run's end is
 // written only by its claim holder, once (run-writer.ts), so a run never ends twice and an
 // ended run is never run again. The graphile-worker / pg-boss / Windmill pattern, on the
-// database the platform already runs on; SQLite is one node, so at start every run another
-// process left active is taken over at once.
-import type { ElementRow, RunRow, Storage } from '../storage/storage.ts'
+// database the platform already runs on. A node on the same machine whose process is gone is
+// known dead at once (node-identity.ts): a restart after `kill -9` does not wait for the lease.
+import type { ElementRow, RunNode, RunRow, Storage } from '../storage/storage.ts'
+import { knownDead, nodeIdentity } from './node-identity.ts'
 import { RUN } from './run-errors.ts'
 import type { RunService } from './run-service.ts'
 
@@ -34,8 +35,6 @@ export interface RunQueueOptions {
   leaseMs: number
   /** How often a node renews its heartbeat, recovers lost runs and polls the queue. */
   tickMs: number
-  /** One node only (SQLite): runs of any other node id are lost as soon as this node starts. */
-  singleNode: boolean
   log: { warn(o: object, msg?: string): void; error(o: object, msg?: string): void }
 }
 
@@ -52,8 +51,10 @@ export class RunQueue {
   private readonly pending = new Set<string>()
   private fullPoll = true
   private lastBeat = Date.now()
+  private readonly self: RunNode
 
   constructor(private readonly o: RunQueueOptions) {
+    this.self = nodeIdentity(o.runs.nodeId)
     o.runs.onQueued = (run) => {
       this.pending.add(run.element_id)
       this.wake()
@@ -66,8 +67,7 @@ export class RunQueue {
   /** First heartbeat and recovery, then the periodic tick. */
   async start(): Promise<void> {
     await this.heartbeat()
-    // On one node every other node id is a process that is gone.
-    await this.recover(this.o.singleNode ? '9999' : this.staleBefore())
+    await this.recover(this.staleBefore())
     this.wake()
     this.timer = setInterval(() => void this.tick(), this.o.tickMs)
     this.timer.unref()
@@ -119,7 +119,7 @@ export class RunQueue {
    */
   private async heartbeat(): Promise<void> {
     try {
-      await this.o.storage.heartbeatNode(this.o.runs.nodeId, new Date().toISOString())
+      await this.o.storage.heartbeatNode(this.self, new Date().toISOString())
       this.lastBeat = Date.now()
     } catch (err) {
       if (Date.now() - this.lastBeat > this.o.leaseMs) {
@@ -186,8 +186,14 @@ export class RunQueue {
       })
   }
 
-  /** Takes over the active runs of nodes whose heartbeat is older than `staleBefore`. */
+  /**
+   * Takes over the active runs of nodes whose heartbeat is older than `staleBefore`, and at once
+   * those of nodes on this machine whose process is gone (a restart after `kill -9` recovers
+   * without waiting out the lease).
+   */
   private async recover(staleBefore: string): Promise<void> {
+    for (const node of await this.o.storage.listNodes())
+      if (knownDead(node, this.self)) await this.o.storage.removeNode(node.id)
     const self = this.o.runs.nodeId
     for (;;) {
       const lost = await this.o.storage.listLostRuns(self, staleBefore, 100)

@@ -26,6 +26,8 @@ import type {
   RunExpectedRow,
   RunFeedbackRow,
   RunLogRow,
+  RunNode,
+  RunNodeRow,
   RunQuery,
   RunRow,
   RunStatsRow,
@@ -215,8 +217,12 @@ export class KyselyStorage implements Storage {
     return queue.listQueuedElements(this.db, limit)
   }
 
-  heartbeatNode(nodeId: string, at: string): Promise<void> {
-    return queue.heartbeatNode(this.db, nodeId, at)
+  heartbeatNode(node: RunNode, at: string): Promise<void> {
+    return queue.heartbeatNode(this.db, node, at)
+  }
+
+  listNodes(): Promise<RunNodeRow[]> {
+    return queue.listNodes(this.db)
   }
 
   removeNode(nodeId: string): Promise<void> {

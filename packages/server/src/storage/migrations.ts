@@ -296,6 +296,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema
           .createTable('run_nodes')
           .addColumn('id', 'text', (c) => c.primaryKey())
+          // Where the node's process runs (host, boot, pid namespace) and its pid: a node on
+          // the same machine whose pid is gone is known dead without waiting out its lease.
+          .addColumn('machine', 'text')
+          .addColumn('pid', 'integer')
           .addColumn('started_at', 'text', (c) => c.notNull())
           .addColumn('heartbeat_at', 'text', (c) => c.notNull())
           .execute()

@@ -40,9 +40,9 @@ export function describeRunQueueStorageContract(get: () => { db: Storage; acme: 
       await db.insertElement(el)
       const [alive, dead, self] = [randomUUID(), randomUUID(), randomUUID()]
       const old = tick()
-      await db.heartbeatNode(dead, old)
+      await db.heartbeatNode({ id: dead, machine: 'm1', pid: 42 }, old)
       const cut = tick()
-      await db.heartbeatNode(alive, tick())
+      await db.heartbeatNode({ id: alive, machine: null, pid: null }, tick())
       const ofAlive = run(el, { node_id: alive })
       const ofDead = run(el, { node_id: dead })
       const ofGone = run(el, { node_id: randomUUID() })
@@ -55,6 +55,7 @@ export function describeRunQueueStorageContract(get: () => { db: Storage; acme: 
       for (const r of [ofAlive, mine, ended]) expect(lost).not.toContain(r.id)
       await db.removeNode(alive)
       expect((await db.listLostRuns(self, cut, 1000)).map((r) => r.id)).toContain(ofAlive.id)
+      expect((await db.listNodes()).find((n) => n.id === dead)).toMatchObject({ machine: 'm1', pid: 42 })
     })
 
     it('moves a claim only from its current holder, and only while the run is active', async () => {

@@ -4,12 +4,12 @@
 import { type Kysely, sql } from 'kysely'
 import type { DB } from './kysely-storage.ts'
 import { toRun } from './run-store.ts'
-import type { RunRow } from './storage.ts'
+import type { RunNode, RunNodeRow, RunRow } from './storage.ts'
 
 type Dialect = 'sqlite' | 'postgres'
 
 export interface RunNodesTable {
-  run_nodes: { id: string; started_at: string; heartbeat_at: string }
+  run_nodes: RunNodeRow
 }
 
 const ACTIVE = ['queued', 'running'] as const
@@ -40,10 +40,16 @@ export async function listQueuedElements(db: Kysely<DB>, limit: number): Promise
   return r.rows.map((x) => x.element_id)
 }
 
-export async function heartbeatNode(db: Kysely<DB>, nodeId: string, at: string): Promise<void> {
+export async function heartbeatNode(db: Kysely<DB>, node: RunNode, at: string): Promise<void> {
   await sql`
-    insert into run_nodes (id, started_at, heartbeat_at) values (${nodeId}, ${at}, ${at})
+    insert into run_nodes (id, machine, pid, started_at, heartbeat_at)
+    values (${node.id}, ${node.machine}, ${node.pid}, ${at}, ${at})
     on conflict (id) do update set heartbeat_at = ${at}`.execute(db)
+}
+
+export async function listNodes(db: Kysely<DB>): Promise<RunNodeRow[]> {
+  const rows = await db.selectFrom('run_nodes').selectAll().execute()
+  return rows.map((r) => ({ ...r, pid: r.pid === null ? null : Number(r.pid) }))
 }
 
 export async function removeNode(db: Kysely<DB>, nodeId: string): Promise<void> {

@@ -216,6 +216,19 @@ export interface ElementPatch {
   deleted_at?: string | null
 }
 
+/** A node of the run queue: one `periodic serve` process. */
+export interface RunNode {
+  id: string
+  /** Host, boot and pid namespace of the process (null: unknown), with its pid. */
+  machine: string | null
+  pid: number | null
+}
+
+export interface RunNodeRow extends RunNode {
+  started_at: string
+  heartbeat_at: string
+}
+
 /** The queue operations every Storage offers (see storage.ts). */
 export interface RunQueueStorage {
   /**
@@ -225,8 +238,9 @@ export interface RunQueueStorage {
   claimQueuedRuns(nodeId: string, elementId: string, limit: number): Promise<RunRow[]>
   /** Element ids with unclaimed queued runs, oldest waiting first. */
   listQueuedElements(limit: number): Promise<string[]>
-  /** Records that `nodeId` is alive (its claims stay valid while this is fresh). */
-  heartbeatNode(nodeId: string, at: string): Promise<void>
+  /** Records that `node` is alive (its claims stay valid while this is fresh). */
+  heartbeatNode(node: RunNode, at: string): Promise<void>
+  listNodes(): Promise<RunNodeRow[]>
   removeNode(nodeId: string): Promise<void>
   /** Active runs claimed by a node other than `selfId` whose heartbeat is older than `staleBefore` (or gone). */
   listLostRuns(selfId: string, staleBefore: string, limit: number): Promise<RunRow[]>
