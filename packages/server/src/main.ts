@@ -99,7 +99,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const registry = new Registry()
     const elements = new ElementService(storage, registry, bus, config)
     const runs = new RunService(storage, bus)
-    const sandbox = chooseExecutor(config.sandbox, logger, config.sandboxUser)
+    const sandbox = chooseExecutor(config.sandbox, logger, config.sandboxUser, config.outbound.allow)
     const metrics = new MetricsRegistry()
     const quotas = new ResourceBudget(config.quotas)
     registerQuotaMetrics(quotas, metrics)

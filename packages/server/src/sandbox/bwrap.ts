@@ -16,6 +16,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { chownSync, existsSync, readFileSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import type { CgroupManager } from './cgroup.ts'
+import { applyEgressFirewall, egressRuleset } from './egress-firewall.ts'
 import type { Executor, ExecutorGuarantees, SandboxProcess, SpawnOptions } from './executor.ts'
 import { launch } from './launch.ts'
 
@@ -30,6 +31,9 @@ export const DEFAULT_SANDBOX_USER: SandboxUser = { uid: 65534, gid: 65534 }
 
 const EGRESS =
   'own network namespace with egress through slirp4netns; the host loopback (platform ports, local databases) is unreachable'
+const FILTERED =
+  '; private, link-local (cloud metadata), CGNAT and other non-public ranges are refused by an nftables filter in the namespace (PERIODIC_OUTBOUND_ALLOW addresses excepted)'
+const UNFILTERED = '; private and link-local ranges ARE reachable (install nftables to filter them)'
 const NO_EGRESS =
   'own network namespace, but slirp4netns did not attach: NO egress; the host loopback is unreachable'
 
@@ -66,6 +70,8 @@ export class BwrapExecutor implements Executor {
     private readonly slirp: string | null,
     private readonly cgroups: CgroupManager | null,
     private readonly drop: Drop | null = null,
+    /** The namespace's egress filter (nsenter + nft, run as host root), and its ruleset. */
+    private readonly firewall: { nsenter: string; nft: string; ruleset: string } | null = null,
   ) {
     const who = drop
       ? `runs as unprivileged host uid ${drop.user.uid}, no capabilities, no_new_privs`
@@ -75,7 +81,7 @@ export class BwrapExecutor implements Executor {
     this.guarantees = {
       filesystem: `read-only /usr and mounted code; private /tmp; host files, data dir and keys are not mounted; ${who}`,
       network: slirp
-        ? EGRESS
+        ? this.egressText()
         : 'no slirp4netns: egress shares the host network, so host loopback services ARE reachable',
       memory: cgroups
         ? `cgroup v${cgroups.version} memory limit (kernel OOM kill)`
@@ -84,11 +90,29 @@ export class BwrapExecutor implements Executor {
     }
   }
 
-  static detect(cgroups: CgroupManager | null, user = DEFAULT_SANDBOX_USER): BwrapExecutor | null {
+  static detect(
+    cgroups: CgroupManager | null,
+    user = DEFAULT_SANDBOX_USER,
+    outboundAllow: readonly string[] = [],
+  ): BwrapExecutor | null {
     const bwrap = which('bwrap')
     if (!bwrap) return null
-    const setpriv = process.getuid?.() === 0 ? which('setpriv') : null
-    return new BwrapExecutor(bwrap, which('slirp4netns'), cgroups, setpriv ? { user, setpriv } : null)
+    const root = process.getuid?.() === 0
+    const setpriv = root ? which('setpriv') : null
+    const nft = root ? (which('nft') ?? (existsSync('/usr/sbin/nft') ? '/usr/sbin/nft' : null)) : null
+    const nsenter = root ? which('nsenter') : null
+    const firewall = nft && nsenter ? { nft, nsenter, ruleset: egressRuleset(outboundAllow) } : null
+    return new BwrapExecutor(
+      bwrap,
+      which('slirp4netns'),
+      cgroups,
+      setpriv ? { user, setpriv } : null,
+      firewall,
+    )
+  }
+
+  private egressText(): string {
+    return EGRESS + (this.firewall ? FILTERED : UNFILTERED)
   }
 
   /** The host uid and gid the code's writes get (null: the server's own). */
@@ -201,7 +225,16 @@ export class BwrapExecutor implements Executor {
         },
       )
       const ready = slirp.stdio[3] as Readable
-      ready.once('data', release)
+      const link = slirp
+      // The filter goes in before the code runs; if it cannot, the link goes (no egress at all).
+      ready.once('data', () => {
+        if (!this.firewall) return release()
+        const { nsenter, nft, ruleset } = this.firewall
+        void applyEgressFirewall(nsenter, nft, childPid, ruleset).then((ok) => {
+          if (!ok) link.kill('SIGKILL')
+          release()
+        })
+      })
       slirp.once('exit', release)
       slirp.once('error', release)
     }
@@ -263,7 +296,7 @@ export class BwrapExecutor implements Executor {
       this.egressCheckedAt = Date.now()
     }
     const egress = this.egress
-    this.guarantees.network = egress ? EGRESS : NO_EGRESS
+    this.guarantees.network = egress ? this.egressText() : NO_EGRESS
     return {
       ok: true,
       detail: egress

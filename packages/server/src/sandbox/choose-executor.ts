@@ -16,6 +16,7 @@ export function chooseExecutor(
   choice: 'auto' | 'bwrap' | 'gvisor' | 'process',
   log: Log,
   user: SandboxUser = DEFAULT_SANDBOX_USER,
+  outboundAllow: readonly string[] = [],
 ): { executor: Executor; close(): void } {
   const cgroups = CgroupManager.detect()
   if (choice === 'gvisor') {
@@ -24,7 +25,8 @@ export function chooseExecutor(
     log.info({ executor: gvisor.name, guarantees: gvisor.guarantees }, 'sandbox executor')
     return { executor: gvisor, close: () => cgroups?.close() }
   }
-  let executor: Executor | null = choice === 'process' ? null : BwrapExecutor.detect(cgroups, user)
+  let executor: Executor | null =
+    choice === 'process' ? null : BwrapExecutor.detect(cgroups, user, outboundAllow)
   if (!executor && choice === 'bwrap')
     throw new Error('PERIODIC_SANDBOX=bwrap but bubblewrap (bwrap) is not installed')
   if (!executor) {

@@ -231,6 +231,19 @@ export function describeSandboxContract(executor: Executor): void {
       },
     )
 
+    // Wherever a sandbox has egress as root, the filter must be there (nftables is a dependency).
+    it.skipIf(
+      !executor.guarantees.network.includes('egress through slirp4netns') || process.getuid?.() !== 0,
+    )('refuses non-public addresses from inside the sandbox, before anything leaves it', async () => {
+      // The slirp gateway (10.0.2.2) is private: the namespace's own filter answers "no route
+      // to host" (EHOSTUNREACH) at once, where slirp itself would answer "refused". Nothing
+      // reaches any other address: the only one tried stays inside the namespace.
+      const r = await python(
+        'import errno, os, socket\ntry:\n    socket.create_connection(("10.0.2.2", int(os.environ["PORT"])), timeout=2); print("reached")\nexcept OSError as e:\n    print(errno.errorcode.get(e.errno, e.errno))',
+      )
+      expect(r.stdout.trim()).toBe('EHOSTUNREACH')
+    })
+
     it.skipIf(isolated)('says plainly that it isolates nothing', () => {
       expect(executor.guarantees.filesystem).toMatch(/^NONE/)
       expect(executor.guarantees.network).toMatch(/^NONE/)
