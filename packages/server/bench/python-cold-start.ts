@@ -1,7 +1,7 @@
 // Cold start of a Python worker alone (bwrap, no dependencies), spawn to ready: a plain
 // handler, and one that imports the handler SDK (`from periodic import …`). Cheap enough to run
 // on a busy machine: `npx tsx packages/server/bench/python-cold-start.ts [starts]`.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PythonWorker } from '../src/python/python-worker.ts'
@@ -18,6 +18,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function measure(code: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'periodic-cold-'))
+  // Readable by the sandbox's unprivileged uid (under root the code no longer runs as root).
+  chmodSync(dir, 0o755)
   writeFileSync(join(dir, 'main.py'), code)
   const ms: number[] = []
   try {
