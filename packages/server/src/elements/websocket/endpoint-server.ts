@@ -15,6 +15,7 @@ import { withOpenedJwtSecret } from './jwt-secret.ts'
 import type { LocalNode } from './local-node.ts'
 import { roomRefusal } from './local-node.ts'
 import type { WebsocketSpec } from './spec.ts'
+import type { Admitted, Refused, TicketBody } from './upgrade-admission.ts'
 import { authenticateUpgrade, redactUrl, ticketKeyRevoked } from './upgrade-auth.ts'
 import { refuse } from './upgrade-refusal.ts'
 import { DEFAULT_THROTTLE, UpgradeThrottle } from './upgrade-throttle.ts'
@@ -22,30 +23,6 @@ import { WS } from './websocket-errors.ts'
 
 export const WS_PREFIX = '/ws/'
 const MAX_PENDING_MESSAGES = 100
-
-interface Refused {
-  refused: string
-  status: number
-  code: string
-  retryAfterMs?: number
-}
-
-interface Admitted {
-  id: string
-  user: string | null
-  rooms: string[]
-  /** The circle API key that issued the accept ticket (absent: the element's own auth). */
-  keyId?: string
-}
-
-export interface TicketBody {
-  element_id: string
-  connection_id: string
-  user: string | null
-  rooms: string[]
-  /** The key that called `accept`: revoking it ends the connection (absent in older tickets). */
-  key_id?: string
-}
 
 export class EndpointServer {
   private readonly servers = new Map<string, WebSocketServer>()

@@ -6,10 +6,10 @@ import type { ElementRow, Json, JsonObject } from '../../storage/storage.ts'
 import type { Cluster, ClusterRequest } from './cluster.ts'
 import type { PresenceEntry } from './connection-registry.ts'
 import type { LinkStatus } from './driven-link.ts'
-import type { TicketBody } from './endpoint-server.ts'
 import type { LinkManager } from './link-manager.ts'
 import { type LocalNode, type RoomChange, roomRefusal } from './local-node.ts'
 import type { WebsocketSpec } from './spec.ts'
+import type { TicketBody } from './upgrade-admission.ts'
 import { WS } from './websocket-errors.ts'
 
 const CONNECTION_ID = /^([0-9a-f]{8})\.[0-9a-f]{16}$/
