@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { type BrowserContext, type CDPSession, chromium, errors, type Page } from 'playwright-core'
 import { PlatformError } from '../../errors.ts'
 import type { ProxyCredentials } from '../../net/outbound-proxy.ts'
+import type { CdpCookieParam } from '../cookie-jar/cookie-formats.ts'
 import type { ChromiumIdentity } from './chromium-identity.ts'
 import { BROWSER } from './spec.ts'
 
@@ -38,17 +39,6 @@ export interface CdpCookie {
 }
 
 /** A cookie as CDP's Network.setCookie(s) takes it. */
-export interface CdpCookieParam {
-  name: string
-  value: string
-  domain: string
-  path: string
-  secure?: boolean
-  httpOnly?: boolean
-  sameSite?: 'Strict' | 'Lax' | 'None'
-  expires?: number
-}
-
 export interface LaunchOptions {
   /** The Chromium executable (checked to exist). */
   chromiumPath: string

@@ -1,7 +1,9 @@
 // Between CDP's cookie shapes and the jar's Chrome shape. Validation is the jar's normalizer;
 // this file only maps fields and adds the rules Chromium enforces when a cookie is set.
+
+import { type CdpCookieParam, toCdp } from '../cookie-jar/cookie-formats.ts'
 import { type JarCookie, type NormalizeResult, normalizeCookies } from '../cookie-jar/jar-access.ts'
-import type { CdpCookie, CdpCookieParam } from './browser-session.ts'
+import type { CdpCookie } from './browser-session.ts'
 
 /** CDP fields worth keeping; size, sourceScheme and sourcePort are recomputed by Chromium. */
 const KEPT_CDP_FIELDS = [
@@ -28,21 +30,8 @@ export function jarCookiesOf(live: CdpCookie[]): NormalizeResult {
   return normalizeCookies(picked, 'cdp')
 }
 
-const SAME_SITE_TO_CDP = { lax: 'Lax', strict: 'Strict', no_restriction: 'None' } as const
-
-export function cdpParamOf(c: JarCookie): CdpCookieParam {
-  const p: CdpCookieParam = {
-    name: c.name,
-    value: c.value,
-    domain: c.domain,
-    path: c.path,
-    secure: c.secure,
-    httpOnly: c.httpOnly,
-  }
-  if (c.sameSite !== 'unspecified') p.sameSite = SAME_SITE_TO_CDP[c.sameSite]
-  if (c.expirationDate !== undefined) p.expires = c.expirationDate
-  return p
-}
+/** A jar cookie as CDP's Network.setCookies takes it (the jar's own CDP export shape). */
+export const cdpParamOf: (c: JarCookie) => CdpCookieParam = toCdp
 
 /**
  * Why Chromium would refuse (or immediately delete) this cookie, or null. Chromium refuses these

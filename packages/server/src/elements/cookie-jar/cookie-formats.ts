@@ -3,7 +3,7 @@
 import type { JsonObject } from '../../storage/storage.ts'
 import type { CookieFormat, JarCookie, SameSite } from './jar-cookie.ts'
 
-const WIRE_SAME_SITE: Record<SameSite, string | undefined> = {
+const WIRE_SAME_SITE: Record<SameSite, 'None' | 'Lax' | 'Strict' | undefined> = {
   no_restriction: 'None',
   lax: 'Lax',
   strict: 'Strict',
@@ -36,8 +36,20 @@ export function toPlaywright(c: JarCookie): JsonObject {
   return out
 }
 
-export function toCdp(c: JarCookie): JsonObject {
-  const out: JsonObject = {
+/** CDP's Network.CookieParam, as a jar cookie becomes one (export, and a browser's cookie load). */
+export type CdpCookieParam = {
+  name: string
+  value: string
+  domain: string
+  path: string
+  secure?: boolean
+  httpOnly?: boolean
+  sameSite?: 'Strict' | 'Lax' | 'None'
+  expires?: number
+}
+
+export function toCdp(c: JarCookie): CdpCookieParam {
+  const out: CdpCookieParam = {
     name: c.name,
     value: c.value,
     domain: c.domain,
@@ -46,8 +58,8 @@ export function toCdp(c: JarCookie): JsonObject {
     httpOnly: c.httpOnly,
   }
   const sameSite = WIRE_SAME_SITE[c.sameSite]
-  if (sameSite) out['sameSite'] = sameSite
-  if (c.expirationDate !== undefined) out['expires'] = c.expirationDate
+  if (sameSite) out.sameSite = sameSite
+  if (c.expirationDate !== undefined) out.expires = c.expirationDate
   return out
 }
 
