@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { PlatformError } from '../errors.ts'
+import { isUuid } from '../uuid.ts'
 import { RUN } from './run-errors.ts'
 
 /** Most bytes of artifacts kept per run; what does not fit is dropped and the run is marked. */
@@ -152,7 +153,7 @@ export async function stageInputFiles(dataDir: string, files: IncomingFile[]): P
 
 /** Moves staged files to the run's directory (called by a runtime before the run starts). */
 export async function adoptStagedInputFiles(dataDir: string, token: string, id: string): Promise<void> {
-  if (!/^[0-9a-f-]{36}$/.test(token)) return
+  if (!isUuid(token)) return
   const from = stagingDir(dataDir, token)
   await mkdir(runDir(dataDir, id), { recursive: true })
   await rename(join(from, 'input'), runInputDir(dataDir, id)).catch(() => {})

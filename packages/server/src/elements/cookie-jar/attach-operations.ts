@@ -3,24 +3,15 @@
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow } from '../../storage/storage.ts'
+import { elementOfCircle } from '../circle-element.ts'
 import { defineOperation, type OperationContext } from '../element.ts'
 import { JAR } from './jar-errors.ts'
 import { browserMissing, browserTaken, countMetric, mutateJar } from './jar-store.ts'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
 /** The live browser element `ref` (its id, or its slug) names in the jar's circle. */
 async function resolveBrowser(ctx: OperationContext, ref: string): Promise<ElementRow> {
-  const storage = ctx.elements.storage
-  const row = UUID.test(ref)
-    ? await storage.getElement(ref)
-    : await storage.findElementBySlug(ctx.element.circle_id, ref)
-  if (
-    !row ||
-    row.deleted_at !== null ||
-    row.circle_id !== ctx.element.circle_id ||
-    row.element_type !== 'browser'
-  )
+  const row = await elementOfCircle(ctx.elements, ctx.element.circle_id, ref, 'browser')
+  if (!row)
     throw new PlatformError(
       JAR.JAR_BROWSER_NOT_FOUND,
       `"${ref.slice(0, 80)}" is not a browser element in this circle`,

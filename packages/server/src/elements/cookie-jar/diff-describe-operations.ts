@@ -2,7 +2,7 @@
 // jar's or a browser's captured cookies into this jar would change, by domain).
 import { Type } from '@sinclair/typebox'
 import { E, PlatformError } from '../../errors.ts'
-import type { ElementRow } from '../../storage/storage.ts'
+import { elementOfCircle } from '../circle-element.ts'
 import { defineOperation, type OperationContext } from '../element.ts'
 import { cookieInDomain, parseDomainFilter } from './domain-filter.ts'
 import { openBrowserCookies } from './jar-access.ts'
@@ -67,16 +67,8 @@ async function sourceCookies(
     })
   const ref = (input.browser_id ?? input.other_jar_id)!
   const type = input.browser_id !== undefined ? 'browser' : JAR_TYPE
-  const storage = ctx.elements.storage
-  const row: ElementRow | undefined = /^[0-9a-f-]{36}$/.test(ref)
-    ? await storage.getElement(ref)
-    : await storage.findElementBySlug(ctx.element.circle_id, ref)
-  if (
-    !row ||
-    row.deleted_at !== null ||
-    row.circle_id !== ctx.element.circle_id ||
-    row.element_type !== type
-  ) {
+  const row = await elementOfCircle(ctx.elements, ctx.element.circle_id, ref, type)
+  if (!row) {
     if (type === 'browser')
       throw new PlatformError(
         JAR.JAR_BROWSER_NOT_FOUND,

@@ -3,11 +3,10 @@
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
+import { isUuid } from '../../uuid.ts'
 import type { SpecRule } from '../element.ts'
 import { JAR } from './jar-errors.ts'
 import { MAX_COOKIES, WARN_COOKIES } from './jar-state.ts'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export const jarSpec = Type.Object(
   {
@@ -61,7 +60,7 @@ export const jarRules: SpecRule[] = [
     message: 'attached_browser_id must be empty or a valid UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)',
     check: (s) => {
       const id = String(s['attached_browser_id'] ?? '')
-      return id === '' || UUID.test(id)
+      return id === '' || isUuid(id)
     },
   },
 ]

@@ -1,14 +1,13 @@
 // invoke, runs, run_get, run_cancel and logs for python elements.
 
 import { Type } from '@sinclair/typebox'
-import { PlatformError } from '../../errors.ts'
 import { decodeCursor, encodeCursor, presentRun } from '../../runs/run-json.ts'
-import type { Json, RunRow, RunStatus } from '../../storage/storage.ts'
+import type { Json, RunStatus } from '../../storage/storage.ts'
 import { traceHeaders } from '../../trace-context.ts'
 import { defineOperation, type OperationContext } from '../element.ts'
 import { validateInput } from '../validation.ts'
 import type { PythonRuntime } from './python-runtime.ts'
-import { PY } from './spec.ts'
+import { runOfElement } from './run-of-element.ts'
 
 const waitQuery = Type.Object(
   {
@@ -24,12 +23,7 @@ const waitQuery = Type.Object(
 
 const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const
 
-async function runOf(ctx: OperationContext<unknown>, id: string): Promise<RunRow> {
-  const run = /^[0-9a-f-]{36}$/.test(id) ? await ctx.runs.get(id) : undefined
-  if (!run || run.element_id !== ctx.element.id)
-    throw new PlatformError(PY.RUN_NOT_FOUND, `no run ${id.slice(0, 64)} for "${ctx.element.slug}"`)
-  return run
-}
+const runOf = (ctx: OperationContext<unknown>, id: string) => runOfElement(ctx, id)
 
 const runLocation = (ctx: OperationContext<unknown>, id: string) => `/api/${ctx.elementPath}/ops/runs/${id}`
 

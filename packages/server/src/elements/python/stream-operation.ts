@@ -2,11 +2,10 @@
 // `chunk` items a generator handler yields, then `end` with the final run. A finished run
 // replays its stored logs and ends at once.
 import { PassThrough } from 'node:stream'
-import { PlatformError } from '../../errors.ts'
 import { presentRun } from '../../runs/run-json.ts'
 import type { LiveEvent } from '../../runs/run-service.ts'
 import { defineOperation } from '../element.ts'
-import { PY } from './spec.ts'
+import { runOfElement } from './run-of-element.ts'
 
 const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
 
@@ -19,9 +18,7 @@ export const streamOperation = defineOperation({
   allowWhenDisabled: true,
   async handler(ctx) {
     const id = ctx.params['run_id']!
-    const run = /^[0-9a-f-]{36}$/.test(id) ? await ctx.runs.get(id) : undefined
-    if (!run || run.element_id !== ctx.element.id)
-      throw new PlatformError(PY.RUN_NOT_FOUND, `no run ${id.slice(0, 64)} for "${ctx.element.slug}"`)
+    const run = await runOfElement(ctx, id)
     const out = new PassThrough()
     ctx.reply.header('content-type', 'text/event-stream; charset=utf-8')
     ctx.reply.header('cache-control', 'no-cache')

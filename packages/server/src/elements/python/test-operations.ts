@@ -1,10 +1,9 @@
 // test and test_status: pytest over the function's own tests, as a run of operation `test`.
 import { Type } from '@sinclair/typebox'
-import { PlatformError } from '../../errors.ts'
 import { presentRun } from '../../runs/run-json.ts'
 import { defineOperation } from '../element.ts'
 import type { PythonRuntime } from './python-runtime.ts'
-import { PY } from './spec.ts'
+import { runOfElement } from './run-of-element.ts'
 
 export const testOperations = [
   defineOperation({
@@ -41,10 +40,7 @@ export const testOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       const id = ctx.params['test_run_id']!
-      const run = /^[0-9a-f-]{36}$/.test(id) ? await ctx.runs.get(id) : undefined
-      if (!run || run.element_id !== ctx.element.id || run.operation !== 'test') {
-        throw new PlatformError(PY.RUN_NOT_FOUND, `no test run ${id.slice(0, 64)} for "${ctx.element.slug}"`)
-      }
+      const run = await runOfElement(ctx, id, 'test')
       const logs = await ctx.elements.storage.listRunLogs(run.id)
       return { test_run_id: run.id, ...presentRun(run), output_text: logs.map((l) => l.data).join('') }
     },

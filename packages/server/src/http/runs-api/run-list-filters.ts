@@ -7,10 +7,9 @@ import type { ElementService } from '../../elements/element-service.ts'
 import { E, PlatformError, validationError } from '../../errors.ts'
 import { decodeCursor } from '../../runs/run-json.ts'
 import type { RunQuery, RunStatus } from '../../storage/storage.ts'
+import { isUuid } from '../../uuid.ts'
 import { resolveTarget } from './run-targets.ts'
 import type { listRunsQuery } from './runs-api-schemas.ts'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 function timestamp(field: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined
@@ -32,7 +31,7 @@ function idList(value: string | undefined): string[] | undefined {
     ),
   ]
   if (ids.length === 0 || ids.length > 200) throw validationError('ids', 'must list 1 to 200 run ids')
-  const bad = ids.find((id) => !UUID.test(id))
+  const bad = ids.find((id) => !isUuid(id))
   if (bad) throw validationError('ids', `"${bad.slice(0, 64)}" is not a run id`)
   return ids
 }
@@ -72,5 +71,3 @@ export async function runQueryOf(
   const before = q.cursor ? decodeCursor(q.cursor, scope) : undefined
   return { query: { ...filters, before, limit: q.limit }, scope }
 }
-
-export { UUID as RUN_ID_PATTERN }

@@ -17,9 +17,10 @@ import { encodeCursor } from '../../runs/run-json.ts'
 import { isTerminal, type RunService } from '../../runs/run-service.ts'
 import type { ElementRow, Json, RunRow } from '../../storage/storage.ts'
 import { traceHeaders } from '../../trace-context.ts'
+import { isUuid } from '../../uuid.ts'
 import { parseExpand, presentApiRun } from './run-expansions.ts'
 import { stageRequestFiles } from './run-files-body.ts'
-import { RUN_ID_PATTERN, runQueryOf } from './run-list-filters.ts'
+import { runQueryOf } from './run-list-filters.ts'
 import { ElementSummaries, resolveTarget } from './run-targets.ts'
 import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
 import { startElementRun } from './start-element-run.ts'
@@ -34,7 +35,7 @@ export interface RunsApiDeps {
 
 /** The run `id` when the actor's circle holds it; RUN_NOT_FOUND otherwise (never 403: no leak). */
 export async function visibleRun(deps: RunsApiDeps, actor: Actor, id: string): Promise<RunRow> {
-  const run = RUN_ID_PATTERN.test(id) ? await deps.runs.get(id) : undefined
+  const run = isUuid(id) ? await deps.runs.get(id) : undefined
   if (!run || !canSeeCircle(actor, run.circle_id))
     throw new PlatformError(RUN.RUN_NOT_FOUND, `no run ${id.slice(0, 64)}`)
   return run

@@ -1,0 +1,21 @@
+// "The element `ref` names in this circle": its id or its slug, live, of the expected type.
+// Operations that take another element as an argument (a jar's browser, a diff's other jar)
+// resolve it here, so an id from another circle and a slug of the wrong type are both "not
+// found" the same way.
+import type { ElementRow } from '../storage/storage.ts'
+import { isUuid } from '../uuid.ts'
+import type { ElementService } from './element-service.ts'
+
+export async function elementOfCircle(
+  elements: ElementService,
+  circleId: string,
+  ref: string,
+  type: string,
+): Promise<ElementRow | undefined> {
+  const row = isUuid(ref)
+    ? await elements.storage.getElement(ref)
+    : await elements.storage.findElementBySlug(circleId, ref)
+  if (!row || row.deleted_at !== null || row.circle_id !== circleId || row.element_type !== type)
+    return undefined
+  return row
+}
