@@ -2,7 +2,7 @@
 // owns the file, so writes are applied in arrival order in memory and committed together, one
 // transaction per batch; recently written items are cached so a hot item is not re-read. A
 // failed batch rejects every write in it and changes neither the file nor the cache.
-import type { Kysely } from 'kysely'
+import type { ExpressionBuilder, Kysely } from 'kysely'
 import type { Json } from '../storage/storage.ts'
 
 export interface ItemKeyParts {
@@ -25,6 +25,10 @@ export interface EngineTables {
     updated_at: string
   }
 }
+
+/** The condition naming one item by its whole key (every read, write and delete of one item). */
+export const itemIs = (ref: ItemKeyParts) => (eb: ExpressionBuilder<EngineTables, 'engine_items'>) =>
+  eb.and({ circle_id: ref.circleId, kind: ref.kind, scope: ref.scope, grp: ref.group, item_key: ref.key })
 
 /** What a write computes from the current value; `value: undefined` deletes the item. */
 export type Mutation<T> = (old: Json | undefined) => T & { value: Json | undefined }
@@ -91,11 +95,7 @@ export class SqliteItemBatcher {
             const row = await trx
               .selectFrom('engine_items')
               .select('value')
-              .where('circle_id', '=', p.ref.circleId)
-              .where('kind', '=', p.ref.kind)
-              .where('scope', '=', p.ref.scope)
-              .where('grp', '=', p.ref.group)
-              .where('item_key', '=', p.ref.key)
+              .where(itemIs(p.ref))
               .executeTakeFirst()
             old = row ? (JSON.parse(row.value) as Json) : undefined
           }
@@ -134,14 +134,7 @@ export class SqliteItemBatcher {
         }
         for (const o of overlay.values()) {
           if (o.value !== undefined) continue
-          await trx
-            .deleteFrom('engine_items')
-            .where('circle_id', '=', o.ref.circleId)
-            .where('kind', '=', o.ref.kind)
-            .where('scope', '=', o.ref.scope)
-            .where('grp', '=', o.ref.group)
-            .where('item_key', '=', o.ref.key)
-            .execute()
+          await trx.deleteFrom('engine_items').where(itemIs(o.ref)).execute()
         }
       })
     } catch (err) {

@@ -3,7 +3,7 @@
 // arrival order; PostgreSQL takes a transaction-scoped advisory lock on the item first.
 import { type Kysely, sql } from 'kysely'
 import type { Json } from '../storage/storage.ts'
-import { type EngineTables, SqliteItemBatcher } from './sqlite-item-batcher.ts'
+import { type EngineTables, itemIs, SqliteItemBatcher } from './sqlite-item-batcher.ts'
 
 export type ItemKind = 'state' | 'stream'
 
@@ -35,18 +35,8 @@ export class StateStore {
     this.batcher = dialect === 'sqlite' && !this.db.isTransaction ? new SqliteItemBatcher(db) : undefined
   }
 
-  private where(ref: ItemRef) {
-    return this.db
-      .selectFrom('engine_items')
-      .where('circle_id', '=', ref.circleId)
-      .where('kind', '=', ref.kind)
-      .where('scope', '=', ref.scope)
-      .where('grp', '=', ref.group)
-      .where('item_key', '=', ref.key)
-  }
-
   async get(ref: ItemRef): Promise<Json | undefined> {
-    const r = await this.where(ref).select('value').executeTakeFirst()
+    const r = await this.db.selectFrom('engine_items').select('value').where(itemIs(ref)).executeTakeFirst()
     return r ? (JSON.parse(r.value) as Json) : undefined
   }
 
@@ -63,7 +53,7 @@ export class StateStore {
     }
     return this.locked(ref, async (db) => {
       const old = await readIn(db, ref)
-      if (old !== undefined) await whereItem(db.deleteFrom('engine_items'), ref).execute()
+      if (old !== undefined) await db.deleteFrom('engine_items').where(itemIs(ref)).execute()
       return { old_value: old, new_value: undefined }
     })
   }
@@ -163,18 +153,7 @@ export class StateStore {
   }
 }
 
-function whereItem<Q extends { where: (...a: never[]) => unknown }>(q: Q, ref: ItemRef): Q {
-  // biome-ignore lint/suspicious/noExplicitAny: Kysely's where builder is generic per query kind
-  const b = q as any
-  return b
-    .where('circle_id', '=', ref.circleId)
-    .where('kind', '=', ref.kind)
-    .where('scope', '=', ref.scope)
-    .where('grp', '=', ref.group)
-    .where('item_key', '=', ref.key) as Q
-}
-
 async function readIn(db: Kysely<EngineTables>, ref: ItemRef): Promise<Json | undefined> {
-  const r = await whereItem(db.selectFrom('engine_items').select('value'), ref).executeTakeFirst()
-  return r ? (JSON.parse((r as { value: string }).value) as Json) : undefined
+  const r = await db.selectFrom('engine_items').select('value').where(itemIs(ref)).executeTakeFirst()
+  return r ? (JSON.parse(r.value) as Json) : undefined
 }
