@@ -176,6 +176,22 @@ describe.skipIf(!DB || !HAVE_REDIS)('two nodes on PostgreSQL and Redis, one kill
     expect((await held).body.status).toBe('cancelled')
   }, 60_000)
 
+  it('follows, as events through either node, a run the other node is executing', async () => {
+    const started = await call(a, 'POST', '/api/acme/hold/ops/invoke', { i: 'followed', sleep: 1 })
+    expect(started.status).toBe(202)
+    const read = async (path: string) => {
+      const res = await fetch(b.url + path, { headers: { authorization: `Bearer ${ADMIN}` } })
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
+      return res.text() // the stream ends when the run does
+    }
+    const [element, api] = await Promise.all([
+      read(`/api/acme/hold/ops/runs/${started.body.id}/stream`),
+      read(`/api/v1/runs/${started.body.id}/events`),
+    ])
+    expect(element).toMatch(/event: end\ndata: \{[^\n]*"status":"succeeded"/)
+    expect(api).toMatch(/event: status\ndata: \{"status":"succeeded"/)
+  }, 60_000)
+
   it('ends all 200 runs submitted to a node killed half-way, none twice, the survivor running the rest', async () => {
     await python(a, 'work', { concurrency: { max: 4 }, retry: { max_attempts: 1, backoff_ms: 0 } })
     const work = (await call(a, 'GET', '/api/acme/work')).body.id as string

@@ -1,13 +1,11 @@
 // run_stream: follow one run live as Server-Sent Events — `log` lines as they are printed,
 // `chunk` items a generator handler yields, then `end` with the final run. A finished run
-// replays its stored logs and ends at once.
-import { PassThrough } from 'node:stream'
+// replays its stored logs and ends at once; one another node runs is followed until it ends.
+import { followRun } from '../../runs/run-follower.ts'
 import { presentRun } from '../../runs/run-json.ts'
-import type { LiveEvent } from '../../runs/run-service.ts'
+import { SSE_HEADERS, sseStream } from '../../sse-stream.ts'
 import { defineOperation } from '../element.ts'
 import { runOfElement } from './run-of-element.ts'
-
-const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
 
 export const streamOperation = defineOperation({
   name: 'run_stream',
@@ -17,27 +15,16 @@ export const streamOperation = defineOperation({
   summary: 'Follow a run live (text/event-stream): log, chunk and end events',
   allowWhenDisabled: true,
   async handler(ctx) {
-    const id = ctx.params['run_id']!
-    const run = await runOfElement(ctx, id)
-    const out = new PassThrough()
-    ctx.reply.header('content-type', 'text/event-stream; charset=utf-8')
-    ctx.reply.header('cache-control', 'no-cache')
-    out.write(sse('status', { status: run.status }))
-    const write = (e: LiveEvent) => {
-      if (e.type === 'end') {
-        out.end(sse('end', presentRun(e.run)))
-        stop?.()
-      } else if (e.type === 'log') out.write(sse('log', { stream: e.stream, data: e.data }))
-      else if (e.type === 'chunk') out.write(sse('chunk', e.data))
-    }
-    const stop = ctx.runs.follow(run.id, write)
-    if (!stop) {
-      for (const l of await ctx.elements.storage.listRunLogs(run.id))
-        out.write(sse('log', { stream: l.stream, data: l.data }))
-      out.end(sse('end', presentRun((await ctx.runs.get(run.id)) ?? run)))
-    } else {
-      out.on('close', stop)
-    }
-    return out
+    const run = await runOfElement(ctx, ctx.params['run_id']!)
+    const sse = sseStream()
+    for (const [k, v] of Object.entries(SSE_HEADERS)) ctx.reply.header(k, v)
+    sse.send('status', { status: run.status })
+    const stop = followRun(ctx.runs, (id) => ctx.elements.storage.listRunLogs(id), run, {
+      log: (stream, data) => sse.send('log', { stream, data }),
+      chunk: (e) => sse.send('chunk', e.data),
+      end: (r) => sse.end('end', presentRun(r)),
+    })
+    sse.onClose(stop)
+    return sse.body
   },
 })
