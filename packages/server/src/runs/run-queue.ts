@@ -18,9 +18,11 @@ import type { RunService } from './run-service.ts'
 
 /** What a runnable type offers the queue (python: `invoke`). */
 export interface QueuedRunExecutor {
-  /** How many more runs of `element` this node can start now. */
-  capacity(element: ElementRow): number
-  /** Executes a run this node has claimed from the queue (attempt `run.attempts + 1`). */
+  /** Reserves up to `n` of the slots this node has for `element` now; how many it got. */
+  reserve(element: ElementRow, n: number): number
+  /** Gives back reserved slots that no claimed run took. */
+  unreserve(element: ElementRow, n: number): void
+  /** Executes a run this node has claimed from the queue in a reserved slot (attempt `run.attempts + 1`). */
   resume(element: ElementRow, run: RunRow): void
   /** Attempts the element allows in all (a run lost with its node counts one). */
   maxAttempts(element: ElementRow, run: RunRow): number
@@ -161,16 +163,23 @@ export class RunQueue {
       // The type's executor decides capacity; a type that cannot resume runs never claims.
       // Only runnable operations (python `invoke`) are ever queued unclaimed.
       const ex = this.o.executorFor(element, 'invoke')
-      const room = ex ? ex.capacity(element) : 0
-      if (room <= 0) continue
-      const claimed = await this.o.storage.claimQueuedRuns(this.o.runs.nodeId, id, room)
+      const room = ex ? ex.reserve(element, Number.MAX_SAFE_INTEGER) : 0
+      if (!ex || room <= 0) continue
+      let claimed: RunRow[] = []
+      try {
+        claimed = await this.o.storage.claimQueuedRuns(this.o.runs.nodeId, id, room)
+      } finally {
+        ex.unreserve(element, room - claimed.length)
+      }
       // Fewer than asked: nothing of this element is left in the queue (for now).
       if (claimed.length < room) this.pending.delete(id)
       for (const run of claimed) {
         this.o.runs.adopt(run)
-        const runEx = this.o.executorFor(element, run.operation)
-        if (runEx) runEx.resume(element, run)
-        else await this.o.runs.finishUnstarted(run, 'failed', notRunnable(run))
+        if (run.operation === 'invoke') ex.resume(element, run)
+        else {
+          ex.unreserve(element, 1)
+          await this.o.runs.finishUnstarted(run, 'failed', notRunnable(run))
+        }
       }
     }
   }

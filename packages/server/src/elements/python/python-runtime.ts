@@ -80,14 +80,18 @@ export class PythonRuntime implements TypeRuntime {
   /** Invoke runs this node executes now, per element (its `concurrency.max` bounds them). */
   private readonly executing = new Map<string, number>()
 
-  /** The durable queue's view of this type: room per element, resuming, retry policy. */
+  /**
+   * The durable queue's view of this type: room per element (slots are reserved before the
+   * claim's await, so a start and a claim at the same moment cannot both take the last one),
+   * resuming, retry policy.
+   */
   readonly queue: QueuedRunExecutor = {
-    capacity: (element) =>
-      this.p.quotas.hasRoom(element.circle_id, { runs_in_flight: 1 })
-        ? (element.spec as unknown as PythonSpec).concurrency.max - this.running(element)
-        : 0,
-    // Room was checked before the claim; a run claimed meanwhile by this node's own starts
-    // still runs (it is claimed), uncounted rather than stranded.
+    reserve: (element, n) => {
+      const k = Math.max(0, Math.min(n, this.room(element)))
+      this.count(element, k)
+      return k
+    },
+    unreserve: (element, n) => this.count(element, -n),
     resume: (element, run) =>
       this.launch(element, run, this.p.quotas.tryReserve(element.circle_id, { runs_in_flight: 1 })),
     maxAttempts: (element) => (element.spec as unknown as PythonSpec).retry.max_attempts,
@@ -125,8 +129,9 @@ export class PythonRuntime implements TypeRuntime {
     triggerInfo: JsonObject | null = null,
     opts: StartRunOptions = {},
   ): Promise<RunRow> {
-    const claim = opts.waiting === true || this.queue.capacity(element) > 0
+    const claim = opts.waiting === true || this.room(element) > 0
     const inFlight = claim ? this.p.quotas.admit(element.circle_id, { runs_in_flight: 1 }) : undefined
+    if (claim) this.count(element, 1)
     let run: RunRow
     try {
       run = await this.p.runs.create(
@@ -143,26 +148,32 @@ export class PythonRuntime implements TypeRuntime {
       )
     } catch (err) {
       inFlight?.release()
+      if (claim) this.count(element, -1)
       throw err
     }
-    if (inFlight) this.launch(element, run, inFlight)
+    if (claim) this.launch(element, run, inFlight)
     return run
   }
 
-  private running(element: ElementRow): number {
-    return this.executing.get(element.id) ?? 0
+  /** How many more runs of `element` this node may start now. */
+  private room(element: ElementRow): number {
+    if (!this.p.quotas.hasRoom(element.circle_id, { runs_in_flight: 1 })) return 0
+    return (element.spec as unknown as PythonSpec).concurrency.max - (this.executing.get(element.id) ?? 0)
   }
 
-  /** Executes a run this node holds, counted against the element's concurrency until it ends. */
+  private count(element: ElementRow, delta: number): void {
+    const n = (this.executing.get(element.id) ?? 0) + delta
+    if (n > 0) this.executing.set(element.id, n)
+    else this.executing.delete(element.id)
+  }
+
+  /** Executes a run this node holds in a slot counted for it, freeing the slot when it ends. */
   private launch(element: ElementRow, run: RunRow, inFlight: Lease | undefined): void {
-    this.executing.set(element.id, this.running(element) + 1)
     void this.execute(element, run)
       .catch((err: unknown) => this.p.log.error({ err, run: run.id }, 'run orchestration failed'))
       .finally(() => {
         inFlight?.release()
-        const n = this.running(element) - 1
-        if (n > 0) this.executing.set(element.id, n)
-        else this.executing.delete(element.id)
+        this.count(element, -1)
       })
   }
 
