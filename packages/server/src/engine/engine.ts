@@ -6,7 +6,6 @@ import { EngineError } from './engine-error.ts'
 import type { HttpFunctions, HttpInvocation } from './http-functions.ts'
 import type { Observability } from './observability.ts'
 import type { RegisterFunctionMessage } from './protocol.ts'
-import type { RemoteFunctions } from './remote-functions.ts'
 import type { EngineCaller, WorkerConnection } from './worker-connection.ts'
 
 export type { EngineCaller } from './worker-connection.ts'
@@ -84,6 +83,24 @@ export interface TriggerTypeHandler {
   unregister(t: RegisteredTrigger): void
 }
 
+/**
+ * What the engine needs from the functions of other nodes (RemoteFunctions in
+ * remote-functions.ts implements it). Declared here so engine.ts does not import
+ * remote-functions.ts, which imports the engine (no import cycle).
+ */
+export interface RemoteFunctionsPort {
+  announce(circleId: string, info: FunctionInfo): void
+  withdraw(circleId: string, functionId: string): void
+  list(circleId: string): Promise<FunctionInfo[]>
+  invoke(
+    caller: EngineCaller,
+    functionId: string,
+    data: Json,
+    opts: InvokeOptions,
+    timeoutMs: number,
+  ): Promise<{ result: Json } | undefined>
+}
+
 export class Engine {
   private readonly builtins = new Map<string, BuiltinFunction>()
   /** circleId -> function id -> the worker serving it (the last registration wins). */
@@ -98,7 +115,7 @@ export class Engine {
   >()
   readonly workers = new Map<string, WorkerConnection>()
   /** Functions served by workers on other nodes (set when REDIS_URL is). */
-  remote: RemoteFunctions | null = null
+  remote: RemoteFunctionsPort | null = null
   /** Spans and metrics of invocations (iii-observability); null keeps none. */
   observability: Observability | null = null
   /** Calls functions registered with an HTTP `invocation` config; null refuses them. */
