@@ -5,11 +5,11 @@ import { PlatformError } from '../../errors.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { Actor } from '../actor.ts'
 import { type JarCookie, openBrowserCookies, sealBrowserCookies } from '../cookie-jar/jar-access.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import { BROWSER } from './spec.ts'
 
 interface Ctx {
-  elements: ElementService
+  elements: ElementsPort
 }
 
 /** The cookies last captured from `browser` (empty when none were); BROWSER_COOKIES_UNREADABLE if tampered. */

@@ -5,7 +5,7 @@ import { E, PlatformError } from '../../errors.ts'
 import { openJson, sealJson } from '../../secrets/secrets-of.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import type { Actor } from '../actor.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import { type JarCookie, normalizeCookies } from './jar-cookie.ts'
 import { JAR } from './jar-errors.ts'
 import { MAX_COOKIES } from './jar-state.ts'
@@ -59,7 +59,7 @@ export { MAX_COOKIES }
 
 /** Any operation context carries these (OperationContext from element.ts). */
 export interface JarAccessContext {
-  elements: ElementService
+  elements: ElementsPort
 }
 
 /** The live cookie-jar element attached to `browserId` in `circleId`, or undefined. */

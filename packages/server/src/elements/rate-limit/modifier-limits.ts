@@ -3,7 +3,7 @@
 import { E, PlatformError } from '../../errors.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { Actor } from '../actor.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import { rateLimitType } from './definition.ts'
 import { type BucketLimit, TokenBuckets } from './token-bucket.ts'
 
@@ -15,7 +15,7 @@ interface AttachedLimit extends BucketLimit {
 
 export class RateLimitModifiers {
   constructor(
-    private readonly elements: ElementService,
+    private readonly elements: ElementsPort,
     private readonly buckets: TokenBuckets = new TokenBuckets(),
   ) {}
 
