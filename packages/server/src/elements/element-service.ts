@@ -1,13 +1,13 @@
 // The element service: resolve, create, update, version, enable/disable and delete elements,
 // recording an activity row for every write and publishing lifecycle events after commit.
 import { randomUUID } from 'node:crypto'
+import type { Actor } from '../auth/actor.ts'
 import type { Config } from '../config.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import { secretsOf } from '../secrets/secrets-of.ts'
 import type { ElementPatch, ElementRow, JsonObject, Storage } from '../storage/storage.ts'
 import { isUniqueViolation } from '../storage/unique-violation.ts'
-import type { Actor } from './actor.ts'
 import type { CreateInput, ElementsPort, ElementType, PendingEvent, UpdateInput } from './element.ts'
 import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'

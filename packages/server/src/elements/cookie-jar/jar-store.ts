@@ -1,10 +1,11 @@
 // Reading and writing a jar's durable state. Every write recomputes the state row from the fresh
 // one and commits it with compare-and-set on its revision, in the same transaction as the spec
 // mirror and the activity event, so concurrent writers never lose each other's changes.
+
+import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { secretsOf } from '../../secrets/secrets-of.ts'
 import type { CookieJarRow, CookieJarWrite, ElementRow, JsonObject } from '../../storage/storage.ts'
-import type { Actor } from '../actor.ts'
 import type { ElementsPort } from '../element.ts'
 import type { JarCookie } from './jar-cookie.ts'
 import { JAR } from './jar-errors.ts'

@@ -2,10 +2,10 @@
 // attachments/compose/remove-modifier on the element it is attached to (the target).
 import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
+import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
 import type { AttachmentRow, ElementRow, Storage } from '../../storage/storage.ts'
 import { isUniqueViolation } from '../../storage/unique-violation.ts'
-import type { Actor } from '../actor.ts'
 import type { ElementsPort } from '../element.ts'
 import { defineOperation } from '../element.ts'
 

@@ -1,9 +1,10 @@
 // Enforces the rate-limit elements attached to a target: one token from each enabled limit per
 // type operation call or run start, else 429 RATE_LIMITED. Buckets live in memory (one node).
+
+import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { type BucketLimit, TokenBuckets } from '../../limits/token-bucket.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
-import type { Actor } from '../actor.ts'
 import type { ElementsPort } from '../element.ts'
 import { rateLimitType } from './definition.ts'
 
