@@ -45,6 +45,20 @@ module.exports = {
       from: { path: '^packages/server/src/elements/', pathNot: TEST_CODE },
       to: { path: '^packages/server/src/http/' },
     },
+    {
+      name: 'auth-below-elements',
+      severity: 'error',
+      comment: 'auth/ (keys, scopes, the Actor) is used by elements/ and http/, never the reverse.',
+      from: { path: '^packages/server/src/auth/', pathNot: TEST_CODE },
+      to: { path: '^packages/server/src/(elements|http)/' },
+    },
+    {
+      name: 'config-is-a-leaf',
+      severity: 'error',
+      comment: 'config.ts is read by every layer, so it imports none of them (pure parsers only).',
+      from: { path: '^packages/server/src/config(-options|-parsers)?[.]ts$' },
+      to: { path: '^packages/server/src/(http|elements|runs|engine|storage|sandbox|secrets|auth)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
