@@ -6,19 +6,11 @@ import { EngineError } from './engine-error.ts'
 import type { HttpFunctions, HttpInvocation } from './http-functions.ts'
 import type { Observability } from './observability.ts'
 import type { RegisterFunctionMessage } from './protocol.ts'
+import type { FunctionInfo, InvokeOptions, RemoteFunctionsPort } from './remote-functions-port.ts'
 import type { EngineCaller, WorkerConnection } from './worker-connection.ts'
 
 export type { EngineCaller } from './worker-connection.ts'
-
-export interface InvokeOptions {
-  metadata?: Json
-  traceparent?: string
-  baggage?: string
-  timeoutMs?: number
-  /** Set when a Python handler calls: its run becomes the parent of an element's run. */
-  parentRunId?: string
-  callDepth?: number
-}
+export type { FunctionInfo, InvokeOptions, RemoteFunctionsPort }
 
 export interface BuiltinContext {
   caller: EngineCaller
@@ -47,14 +39,6 @@ export interface ElementFunctions {
   list(circleId: string, circleSlug: string): Promise<FunctionInfo[]>
 }
 
-export interface FunctionInfo {
-  function_id: string
-  description: string | null
-  request_format: Json
-  response_format: Json
-  metadata: Json
-}
-
 interface WorkerFunction {
   conn: WorkerConnection
   message: RegisterFunctionMessage
@@ -81,24 +65,6 @@ export interface TriggerTypeHandler {
   /** Throws an EngineError to refuse the trigger (its config is wrong). */
   register(t: RegisteredTrigger): void
   unregister(t: RegisteredTrigger): void
-}
-
-/**
- * What the engine needs from the functions of other nodes (RemoteFunctions in
- * remote-functions.ts implements it). Declared here so engine.ts does not import
- * remote-functions.ts, which imports the engine (no import cycle).
- */
-export interface RemoteFunctionsPort {
-  announce(circleId: string, info: FunctionInfo): void
-  withdraw(circleId: string, functionId: string): void
-  list(circleId: string): Promise<FunctionInfo[]>
-  invoke(
-    caller: EngineCaller,
-    functionId: string,
-    data: Json,
-    opts: InvokeOptions,
-    timeoutMs: number,
-  ): Promise<{ result: Json } | undefined>
 }
 
 export class Engine {
