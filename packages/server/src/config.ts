@@ -2,11 +2,10 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CONFIG_OPTIONS } from './config-options.ts'
-import { checkAllowlistEntry } from './engine/http-functions.ts'
+import { checkAllowlistEntry, parseMasterKeys } from './config-parsers.ts'
 import { parseAllowEntry } from './net/outbound-allow-list.ts'
 import { quotaLimits } from './quotas/quota-config.ts'
 import type { QuotaLimits } from './quotas/resource-budget.ts'
-import { parseMasterKeys } from './secrets/master-key-ring.ts'
 
 export interface Config {
   port: number

@@ -2,8 +2,8 @@
 // ports joined to one circle (created if missing), an iii-http port, an iii-stream port for stream
 // clients, the observability and http-functions settings — and warns once about the rest.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { SCOPES } from './auth/actor.ts'
 import { ConfigError } from './config.ts'
-import { SCOPES } from './elements/actor.ts'
 import type { ElementService } from './elements/element-service.ts'
 import { type IiiConfig, IiiConfigError, loadIiiConfig } from './engine/iii-config.ts'
 import type { RunningEngine } from './engine/start-engine.ts'

@@ -1,9 +1,9 @@
 // API keys: 256-bit random secrets shown once, stored as SHA-256 hashes (a slow hash buys
 // nothing against keys with this much entropy, and lookups stay one indexed query).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { type Actor, SCOPES, type Scope } from '../elements/actor.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { ApiKeyRow, Storage } from '../storage/storage.ts'
+import { type Actor, SCOPES, type Scope } from './actor.ts'
 
 export const KEY_PREFIX = 'pk_'
 

@@ -1,10 +1,10 @@
 // Authenticates an engine worker's WebSocket upgrade: `Authorization: Bearer <circle key>`;
 // the platform admin key names its circle with `?circle=<slug>`. Scopes carry over.
 import type { IncomingMessage } from 'node:http'
-import { hasScope } from '../elements/actor.ts'
 import type { EngineCaller } from '../engine/engine.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { Storage } from '../storage/storage.ts'
+import { hasScope } from './actor.ts'
 import type { Authenticator } from './api-keys.ts'
 
 export function engineWorkerAuth(auth: Authenticator, storage: Storage) {

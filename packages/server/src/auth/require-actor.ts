@@ -1,6 +1,7 @@
 // The two checks every authenticated route makes: who is calling, and may they do this.
-import { type Actor, hasScope, type Scope } from '../elements/actor.ts'
+
 import { E, PlatformError } from '../errors.ts'
+import { type Actor, hasScope, type Scope } from './actor.ts'
 import type { Authenticator } from './api-keys.ts'
 
 export async function requireActor(auth: Authenticator, authorization: string | undefined): Promise<Actor> {

@@ -1,8 +1,9 @@
 // Authorizes a stream client at `/streams/{circle}` when no stream auth function is configured:
 // a circle API key with `read` (the platform admin key too), as a bearer header or `?token=`.
 // Answers the key's id, so the connection ends when the key is revoked (key-revocations.ts).
-import { hasScope } from '../elements/actor.ts'
+
 import { E, PlatformError } from '../errors.ts'
+import { hasScope } from './actor.ts'
 import type { Authenticator } from './api-keys.ts'
 
 export function streamClientKeyCheck(auth: Authenticator) {

@@ -1,8 +1,9 @@
 // Finds elements by path (`/api/{circle}/{...segments}`) and walks their ancestry, caching what
 // never changes after creation (slugs, parents, circle slugs) so the hot path reads one row.
+
+import { type Actor, canSeeCircle } from '../auth/actor.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { ElementRow, Storage } from '../storage/storage.ts'
-import { type Actor, canSeeCircle } from './actor.ts'
 
 export class ElementResolver {
   private readonly circleSlugs = new Map<string, string>()

@@ -1,14 +1,14 @@
 // The element service: resolve, create, update, version, enable/disable and delete elements,
 // recording an activity row for every write and publishing lifecycle events after commit.
 import { randomUUID } from 'node:crypto'
+import type { Actor } from '../auth/actor.ts'
 import type { Config } from '../config.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import { secretsOf } from '../secrets/secrets-of.ts'
 import type { ElementPatch, ElementRow, JsonObject, Storage } from '../storage/storage.ts'
 import { isUniqueViolation } from '../storage/unique-violation.ts'
-import type { Actor } from './actor.ts'
-import type { ElementType } from './element.ts'
+import type { CreateInput, ElementsPort, ElementType, PendingEvent, UpdateInput } from './element.ts'
 import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
@@ -16,29 +16,9 @@ import { assertSafeKeys, assertValidSlug, deepClone, deepMerge, nameFromSlug } f
 import { slugTaken, versionConflict, versionOf } from './version-records.ts'
 import { assertMayWire } from './wiring-authority.ts'
 
-export interface CreateInput {
-  element_type: string
-  slug: string
-  name?: string
-  intention?: string
-  spec?: JsonObject
-  meta?: JsonObject
-}
-
-export interface UpdateInput {
-  spec?: JsonObject
-  name?: string
-  intention?: string
-  deep?: boolean
-  expected_version?: number
-  message?: string
-}
-
-type PendingEvent = { type: string; row: ElementRow; actor: Actor | null; data: JsonObject }
-
 const now = () => new Date().toISOString()
 
-export class ElementService {
+export class ElementService implements ElementsPort {
   private readonly resolver: ElementResolver
 
   constructor(
@@ -397,4 +377,4 @@ export class ElementService {
   }
 }
 
-export type { ElementJson }
+export type { CreateInput, ElementJson, UpdateInput }

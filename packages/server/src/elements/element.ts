@@ -3,6 +3,7 @@
 import type { Server as HttpServer } from 'node:http'
 import type { Static, TSchema } from '@sinclair/typebox'
 import type { Registry as MetricsRegistry } from 'prom-client'
+import type { Actor } from '../auth/actor.ts'
 import type { Config } from '../config.ts'
 import type { WatchCredential } from '../engine/credential-watch.ts'
 import type { EngineCaller, InvokeOptions } from '../engine/engine.ts'
@@ -12,9 +13,7 @@ import type { ResourceBudget } from '../quotas/resource-budget.ts'
 import type { QueuedRunExecutor } from '../runs/run-queue.ts'
 import type { RunService } from '../runs/run-service.ts'
 import type { Executor } from '../sandbox/executor.ts'
-import type { ElementRow, Json, JsonObject, RunRow, Storage } from '../storage/storage.ts'
-import type { Actor } from './actor.ts'
-import type { ElementService } from './element-service.ts'
+import type { ElementPatch, ElementRow, Json, JsonObject, RunRow, Storage } from '../storage/storage.ts'
 import { compileSpecValidator, type SpecValidator } from './validation.ts'
 
 export type AuthLevel = 'none' | 'read' | 'write' | 'execute' | 'admin'
@@ -30,7 +29,7 @@ export interface ReplyControl {
 /** What a type's runtime is built from at start (only main.ts assembles it). */
 export interface PlatformContext {
   storage: Storage
-  elements: ElementService
+  elements: ElementsPort
   runs: RunService
   bus: EventBus
   executor: Executor | null
@@ -104,7 +103,7 @@ export interface OperationContext<I = unknown> {
   /** `:name` segments of the operation path, e.g. `api_keys/:id`. */
   params: Record<string, string>
   actor: Actor
-  elements: ElementService
+  elements: ElementsPort
   requestId: string
   /** The request's headers (lower-case names), e.g. for its W3C traceparent. */
   headers: Record<string, string | string[] | undefined>
@@ -172,7 +171,7 @@ export interface ElementTypeDef {
    * under the element's data key before it is validated and stored, so no row or version holds
    * them in plaintext. Async and given the element id, which finalizeSpec has neither of.
    */
-  sealSpec?(spec: JsonObject, elementId: string, elements: ElementService): Promise<JsonObject>
+  sealSpec?(spec: JsonObject, elementId: string, elements: ElementsPort): Promise<JsonObject>
   /**
    * Slugs of the elements this spec has the platform run on the element's behalf (a websocket's
    * handlers). Writing such a spec needs the `execute` scope, and the wired elements run only
@@ -202,4 +201,108 @@ export function defineElement(def: ElementTypeDef): ElementType {
 
 export function operationPath(op: OperationDef): string {
   return op.path ?? op.name
+}
+
+/** An advisory about a spec (the API lists them with the element). */
+export interface Warning {
+  field: string
+  message: string
+}
+
+/** The element as the API shows it: stored row + type facts + advisory warnings. */
+export interface ElementJson {
+  id: string
+  circle: string
+  slug: string
+  name: string
+  element_type: string
+  category: string
+  form: string
+  symbol: string
+  state: string
+  state_reason: string | null
+  enabled: boolean
+  intention: string
+  spec: JsonObject
+  meta: JsonObject
+  version: number
+  parent: string | null
+  path: string
+  created_at: string
+  updated_at: string
+  warnings: Warning[]
+}
+
+/** What an element's create asks for (POST to a parent element). */
+export interface CreateInput {
+  element_type: string
+  slug: string
+  name?: string
+  intention?: string
+  spec?: JsonObject
+  meta?: JsonObject
+}
+
+/** What an element's update asks for (PATCH). */
+export interface UpdateInput {
+  spec?: JsonObject
+  name?: string
+  intention?: string
+  deep?: boolean
+  expected_version?: number
+  message?: string
+}
+
+/** An activity event waiting for its transaction to commit. */
+export type PendingEvent = { type: string; row: ElementRow; actor: Actor | null; data: JsonObject }
+
+/** What operations and runtimes need from the registry of types (Registry implements it). */
+export interface RegistryPort {
+  get(type: string): ElementType | undefined
+  list(): ElementType[]
+  runtimeOf(type: string): TypeRuntime | undefined
+  operationsOf(type: ElementType): OperationDef[]
+  isGeneric(op: OperationDef): boolean
+}
+
+/**
+ * What operations and runtimes need from the element service (ElementService implements it).
+ * Declared here so the types, their operations and element.ts never import element-service.ts,
+ * which imports the registry of types (no import cycle).
+ */
+export interface ElementsPort {
+  readonly storage: Storage
+  readonly registry: RegistryPort
+  readonly bus: EventBus
+  readonly config?: Config
+  typeOf(row: ElementRow): ElementType
+  resolve(actor: Actor | null, circleSlug: string, segments: string[]): Promise<ElementRow>
+  lineage(row: ElementRow): Promise<string[]>
+  ancestors(row: ElementRow): Promise<ElementRow[]>
+  circleSlug(circleId: string): Promise<string>
+  present(row: ElementRow): Promise<ElementJson>
+  prepareSpec(type: ElementType, spec: JsonObject): JsonObject
+  createCircle(input: CreateInput, actor: Actor): Promise<ElementRow>
+  create(parent: ElementRow, input: CreateInput, actor: Actor): Promise<ElementRow>
+  update(current: ElementRow, input: UpdateInput, actor: Actor): Promise<ElementRow>
+  restore(current: ElementRow, version: number, actor: Actor): Promise<ElementRow>
+  patch(
+    current: ElementRow,
+    patch: ElementPatch,
+    actor: Actor,
+    event: string,
+    data?: JsonObject,
+    alsoInTx?: (tx: Storage) => Promise<void>,
+  ): Promise<ElementRow>
+  softDelete(current: ElementRow, actor: Actor): Promise<ElementRow>
+  note(row: ElementRow, actor: Actor, event: string, data: JsonObject): Promise<void>
+  record(
+    tx: Storage,
+    events: PendingEvent[],
+    type: string,
+    row: ElementRow,
+    actor: Actor | null,
+    data: JsonObject,
+  ): Promise<void>
+  flush(events: PendingEvent[]): void
 }

@@ -1,34 +1,8 @@
 // The element as the API shows it: stored row + type facts + advisory warnings.
 import type { ElementRow, JsonObject } from '../storage/storage.ts'
-import type { ElementType } from './element.ts'
+import type { ElementJson, ElementType, Warning } from './element.ts'
 
-export interface Warning {
-  field: string
-  message: string
-}
-
-export interface ElementJson {
-  id: string
-  circle: string
-  slug: string
-  name: string
-  element_type: string
-  category: string
-  form: string
-  symbol: string
-  state: string
-  state_reason: string | null
-  enabled: boolean
-  intention: string
-  spec: JsonObject
-  meta: JsonObject
-  version: number
-  parent: string | null
-  path: string
-  created_at: string
-  updated_at: string
-  warnings: Warning[]
-}
+export type { ElementJson, Warning }
 
 export function warningsFor(type: ElementType | undefined, spec: JsonObject): Warning[] {
   const advisories = (type?.advisories ?? [])

@@ -1,8 +1,9 @@
 // What every versioned element write records — the version row and who wrote it (the key a
 // wired handler later runs as) — and the two errors a write can meet.
+
+import type { Actor } from '../auth/actor.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { ElementRow } from '../storage/storage.ts'
-import type { Actor } from './actor.ts'
 
 export function versionOf(row: ElementRow, message: string, actor: Actor | null) {
   return {

@@ -2,9 +2,10 @@
 // workflows to come): it runs with the scopes of whoever wired it, never more. Wiring needs
 // `execute` when the spec is written, and again each time the wired element fires: the key that
 // wrote the element's current version must still exist, be unrevoked and hold `execute`.
+
+import { type Actor, hasScope } from '../auth/actor.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { ElementRow, Storage } from '../storage/storage.ts'
-import { type Actor, hasScope } from './actor.ts'
 import type { ElementType } from './element.ts'
 
 const PLATFORM_ADMIN = 'platform-admin'

@@ -2,7 +2,7 @@
 // key, shared by every connection of that key, checked on each invokefunction of the API-key
 // worker port. A call over the limit is answered with RATE_LIMITED in the iii error shape; the
 // connection stays open. The bootstrap admin key is exempt, as on HTTP.
-import { type BucketLimit, TokenBuckets } from '../elements/rate-limit/token-bucket.ts'
+import { type BucketLimit, TokenBuckets } from '../limits/token-bucket.ts'
 import { EngineError } from './engine-error.ts'
 import type { EngineCaller } from './worker-connection.ts'
 

@@ -6,20 +6,11 @@ import { EngineError } from './engine-error.ts'
 import type { HttpFunctions, HttpInvocation } from './http-functions.ts'
 import type { Observability } from './observability.ts'
 import type { RegisterFunctionMessage } from './protocol.ts'
-import type { RemoteFunctions } from './remote-functions.ts'
+import type { FunctionInfo, InvokeOptions, RemoteFunctionsPort } from './remote-functions-port.ts'
 import type { EngineCaller, WorkerConnection } from './worker-connection.ts'
 
 export type { EngineCaller } from './worker-connection.ts'
-
-export interface InvokeOptions {
-  metadata?: Json
-  traceparent?: string
-  baggage?: string
-  timeoutMs?: number
-  /** Set when a Python handler calls: its run becomes the parent of an element's run. */
-  parentRunId?: string
-  callDepth?: number
-}
+export type { FunctionInfo, InvokeOptions, RemoteFunctionsPort }
 
 export interface BuiltinContext {
   caller: EngineCaller
@@ -46,14 +37,6 @@ export interface ElementFunctions {
     timeoutMs: number,
   ): Promise<{ output: Json } | undefined>
   list(circleId: string, circleSlug: string): Promise<FunctionInfo[]>
-}
-
-export interface FunctionInfo {
-  function_id: string
-  description: string | null
-  request_format: Json
-  response_format: Json
-  metadata: Json
 }
 
 interface WorkerFunction {
@@ -98,7 +81,7 @@ export class Engine {
   >()
   readonly workers = new Map<string, WorkerConnection>()
   /** Functions served by workers on other nodes (set when REDIS_URL is). */
-  remote: RemoteFunctions | null = null
+  remote: RemoteFunctionsPort | null = null
   /** Spans and metrics of invocations (iii-observability); null keeps none. */
   observability: Observability | null = null
   /** Calls functions registered with an HTTP `invocation` config; null refuses them. */

@@ -8,6 +8,7 @@
 import { createHmac } from 'node:crypto'
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { checkAllowlistEntry } from '../config-parsers.ts'
 import { PlatformError } from '../errors.ts'
 import { jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import { BLOCKED_MESSAGE, hostPortOf, OutboundPolicy } from '../net/outbound-policy.ts'
@@ -42,22 +43,6 @@ export interface HttpInvocation {
   auth: HttpAuth | null
   /** An allow-list entry named this host explicitly: private addresses are allowed for it. */
   privateAllowed: boolean
-}
-
-/** Checks one allow-list entry; throws on a malformed one (config time). */
-export function checkAllowlistEntry(entry: string): void {
-  if (entry === '*') return
-  if (entry.includes('://')) {
-    let u: URL
-    try {
-      u = new URL(entry)
-    } catch {
-      throw new Error(`"${entry}" is not a URL`)
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`"${entry}" must be http(s)`)
-    return
-  }
-  if (!/^(\*\.)?[a-z0-9.:[\]-]{1,253}$/i.test(entry)) throw new Error(`"${entry}" is not a host name`)
 }
 
 /** 'explicit' when the entry names this host, 'wildcard' for `*` / `*.domain`, null for no match. */

@@ -1,8 +1,10 @@
 // The iii config entries of the worker kinds Periodic builds into every circle — iii-pubsub,
 // iii-observability and iii-http-functions — read into their engine settings. Keys that have
 // no effect here are named as unsupported (never silently dropped).
+
+import { checkAllowlistEntry } from '../config-parsers.ts'
 import type { JsonObject } from '../storage/storage.ts'
-import { checkAllowlistEntry, DEFAULT_HTTP_FUNCTIONS, type HttpFunctionsConfig } from './http-functions.ts'
+import { DEFAULT_HTTP_FUNCTIONS, type HttpFunctionsConfig } from './http-functions.ts'
 import { DEFAULT_OBSERVABILITY, type ObservabilityConfig } from './observability.ts'
 
 export class IiiBuiltinConfigError extends Error {}

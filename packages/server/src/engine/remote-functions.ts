@@ -8,9 +8,10 @@
 // other live nodes. Without REDIS_URL there is no directory and no hop.
 import { randomUUID } from 'node:crypto'
 import type { Json, JsonObject } from '../storage/storage.ts'
-import type { Engine, FunctionInfo, InvokeOptions } from './engine.ts'
+import type { Engine } from './engine.ts'
 import { asEngineError, EngineError } from './engine-error.ts'
 import type { NodeMessage, RedisFanout } from './redis-fanout.ts'
+import type { FunctionInfo, InvokeOptions, RemoteFunctionsPort } from './remote-functions-port.ts'
 import type { EngineCaller } from './worker-connection.ts'
 
 /**
@@ -77,7 +78,7 @@ interface Call {
   opts: Pick<InvokeOptions, 'metadata' | 'traceparent' | 'baggage' | 'timeoutMs'>
 }
 
-export class RemoteFunctions {
+export class RemoteFunctions implements RemoteFunctionsPort {
   private readonly waiting = new Map<string, Waiting>()
 
   constructor(

@@ -2,9 +2,9 @@
 // finds the operation (type's own first, then generic), checks the auth level, validates the
 // input against the operation's schema and runs the handler.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Actor } from '../auth/actor.ts'
 import type { Authenticator } from '../auth/api-keys.ts'
 import { requireActor as requireActorOf, requireScope } from '../auth/require-actor.ts'
-import type { Actor } from '../elements/actor.ts'
 import type { HttpMethod, OperationDef } from '../elements/element.ts'
 import { operationPath } from '../elements/element.ts'
 import type { CreateInput, ElementService } from '../elements/element-service.ts'

@@ -1,9 +1,9 @@
 // The per-key rate limit (`--rate-limit`): one token bucket per API key, checked right after
 // authentication so every authenticated route counts. The bootstrap admin key is exempt: it is
 // the operator's way in while an application key is misbehaving.
-import type { Actor } from '../elements/actor.ts'
-import { type BucketLimit, TokenBuckets } from '../elements/rate-limit/token-bucket.ts'
+import type { Actor } from '../auth/actor.ts'
 import { E, PlatformError } from '../errors.ts'
+import { type BucketLimit, TokenBuckets } from '../limits/token-bucket.ts'
 
 export interface KeyRateLimit {
   /** Requests per second per key; 0 turns the limit off. */

@@ -4,44 +4,16 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { decodeKey, KEY_BYTES, type MasterKey, parseMasterKeys } from '../config-parsers.ts'
+
+export type { MasterKey }
 
 export const MASTER_KEY_FILE = 'master-keys.json'
-const KEY_BYTES = 32
-
-export interface MasterKey {
-  id: number
-  key: Buffer
-}
 
 export interface MasterKeySource {
   dataDir: string
   /** PERIODIC_MASTER_KEY: `id:base64[,id:base64…]` (first is current) or one bare key (id 1). */
   masterKey: string | undefined
-}
-
-function decodeKey(text: string, where: string): Buffer {
-  const t = text.trim()
-  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64')
-  if (key.length !== KEY_BYTES || !/^[A-Za-z0-9+/_=-]+$/.test(t))
-    throw new Error(`${where}: a master key must be 32 bytes, as base64 or 64 hex digits`)
-  return key
-}
-
-/** Parses PERIODIC_MASTER_KEY; throws (naming no key material) when it is malformed. */
-export function parseMasterKeys(raw: string): MasterKey[] {
-  const entries = raw.split(',').map((s) => s.trim())
-  if (entries.length === 1 && !entries[0]!.includes(':'))
-    return [{ id: 1, key: decodeKey(entries[0]!, 'PERIODIC_MASTER_KEY') }]
-  const keys: MasterKey[] = []
-  for (const [i, entry] of entries.entries()) {
-    const m = /^(\d{1,9}):(.+)$/.exec(entry)
-    if (!m) throw new Error(`PERIODIC_MASTER_KEY entry ${i + 1} must be "<id>:<key>"`)
-    const id = Number(m[1])
-    if (id < 1) throw new Error(`PERIODIC_MASTER_KEY entry ${i + 1}: ids start at 1`)
-    if (keys.some((k) => k.id === id)) throw new Error(`PERIODIC_MASTER_KEY names key id ${id} twice`)
-    keys.push({ id, key: decodeKey(m[2]!, `PERIODIC_MASTER_KEY entry ${i + 1}`) })
-  }
-  return keys
 }
 
 interface KeyFile {

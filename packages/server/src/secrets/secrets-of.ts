@@ -1,6 +1,6 @@
 // One SecretBox per running platform, reached from anything that holds the ElementService (every
 // operation context does), so any element type can seal a JSON value bound to itself.
-import type { ElementService } from '../elements/element-service.ts'
+import type { Config } from '../config.ts'
 import type { Json, Storage } from '../storage/storage.ts'
 import { MasterKeyRing, type MasterKeySource } from './master-key-ring.ts'
 import { type SealBinding, SecretBox } from './secret-box.ts'
@@ -17,8 +17,14 @@ export function openSecretBox(storage: Storage, source: MasterKeySource): Secret
   return box
 }
 
+/** What secretsOf needs: the ElementService (or its ElementsPort) matches it. */
+export interface SecretsHolder {
+  readonly storage: Storage
+  readonly config?: Config
+}
+
 /** The platform's SecretBox (needs the service to carry its Config, as main.ts builds it). */
-export function secretsOf(elements: Pick<ElementService, 'storage' | 'config'>): SecretBox {
+export function secretsOf(elements: SecretsHolder): SecretBox {
   const config = elements.config
   if (!config) throw new Error('secrets at rest need the platform config (ElementService built without it)')
   return openSecretBox(elements.storage, { dataDir: config.dataDir, masterKey: config.masterKey })
@@ -26,7 +32,7 @@ export function secretsOf(elements: Pick<ElementService, 'storage' | 'config'>):
 
 /** Seals a JSON value bound to (purpose, element id, version) under the element's data key. */
 export function sealJson(
-  ctx: { elements: Pick<ElementService, 'storage' | 'config'> },
+  ctx: { elements: SecretsHolder },
   binding: SealBinding,
   value: Json,
 ): Promise<string> {
@@ -35,7 +41,7 @@ export function sealJson(
 
 /** Opens what sealJson sealed with the same binding; SECRET_INTEGRITY_FAILED otherwise. */
 export function openJson(
-  ctx: { elements: Pick<ElementService, 'storage' | 'config'> },
+  ctx: { elements: SecretsHolder },
   binding: SealBinding,
   sealed: string,
 ): Promise<Json> {
@@ -43,10 +49,7 @@ export function openJson(
 }
 
 /** Crypto-shreds an element's secrets (call when the element is deleted). */
-export function forgetSecrets(
-  ctx: { elements: Pick<ElementService, 'storage' | 'config'> },
-  elementId: string,
-) {
+export function forgetSecrets(ctx: { elements: SecretsHolder }, elementId: string) {
   return secretsOf(ctx.elements).forget(elementId)
 }
 

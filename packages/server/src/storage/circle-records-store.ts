@@ -1,7 +1,7 @@
 // API keys, the activity log and attachments: the records around a circle's elements, kept
 // apart from kysely-storage.ts so it stays readable; each function takes the same Kysely handle.
 import type { Kysely } from 'kysely'
-import type { DB } from './kysely-storage.ts'
+import type { DB } from './db-schema.ts'
 import { json, parse } from './row-codec.ts'
 import type { ActivityRow, ApiKeyRow, AttachmentRow, JsonObject } from './storage.ts'
 

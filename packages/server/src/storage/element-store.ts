@@ -1,7 +1,7 @@
 // The elements half of KyselyStorage (elements and their versions), kept apart so
 // kysely-storage.ts stays readable; each function takes the same Kysely handle.
 import type { Kysely } from 'kysely'
-import type { DB } from './kysely-storage.ts'
+import type { DB } from './db-schema.ts'
 import { json, parse } from './row-codec.ts'
 import type { ElementPatch, ElementRow, JsonObject, VersionRow } from './storage.ts'
 

@@ -2,14 +2,12 @@
 // supply the dialect. Rows are converted at this boundary (JSON text, 0/1 booleans).
 import { type Kysely, sql, type Transaction } from 'kysely'
 import * as records from './circle-records-store.ts'
+import type { DB } from './db-schema.ts'
 import * as elements from './element-store.ts'
 import { migrateToLatest } from './migrations.ts'
-import type { RunAnnotationTables } from './run-annotations-store.ts'
 import * as annotations from './run-annotations-store.ts'
-import type { RunNodesTable } from './run-queue-store.ts'
 import * as queue from './run-queue-store.ts'
 import * as runs from './run-store.ts'
-import type { SecretTables } from './secrets-store.ts'
 import * as secrets from './secrets-store.ts'
 import type {
   ActivityRow,
@@ -34,31 +32,6 @@ import type {
   Storage,
   VersionRow,
 } from './storage.ts'
-
-type Raw<T, JsonKeys extends keyof T, BoolKeys extends keyof T = never> = {
-  [K in keyof T]: K extends JsonKeys ? string : K extends BoolKeys ? number : T[K]
-}
-
-interface ActivityTable extends Omit<Raw<ActivityRow, 'details'>, 'seq'> {
-  seq: import('kysely').Generated<number>
-}
-
-export interface DB extends RunAnnotationTables, SecretTables, RunNodesTable {
-  elements: Raw<ElementRow, 'spec' | 'meta', 'enabled'>
-  element_versions: Raw<VersionRow, 'spec'>
-  api_keys: Raw<ApiKeyRow, 'scopes'>
-  activity: ActivityTable
-  attachments: AttachmentRow
-  runs: Omit<
-    Raw<RunRow, 'input' | 'output' | 'error' | 'trigger_info', 'cold_start' | 'logs_truncated'>,
-    'error' | 'trigger_info'
-  > & {
-    error: string | null
-    trigger_info: string | null
-  }
-  run_logs: RunLogRow
-  idempotency_keys: IdempotencyKeyRow
-}
 
 export class KyselyStorage implements Storage {
   constructor(

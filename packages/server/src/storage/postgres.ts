@@ -2,7 +2,8 @@
 // several installations share one database). `pg` is loaded on first use, so SQLite-only
 // starts do not pay for it.
 import { Kysely, PostgresDialect } from 'kysely'
-import { type DB, KyselyStorage } from './kysely-storage.ts'
+import type { DB } from './db-schema.ts'
+import { KyselyStorage } from './kysely-storage.ts'
 import type { Storage } from './storage.ts'
 
 export interface PostgresOptions {

@@ -1,14 +1,9 @@
 // The run annotations half of KyselyStorage (feedback and expected output), kept apart so
 // kysely-storage.ts stays readable; each function takes the same Kysely handle.
 import type { Kysely } from 'kysely'
-import type { DB } from './kysely-storage.ts'
+import type { DB } from './db-schema.ts'
 import type { Json, RunExpectedInfo, RunExpectedRow, RunFeedbackRow } from './storage.ts'
 import { isUniqueViolation } from './unique-violation.ts'
-
-export interface RunAnnotationTables {
-  run_feedback: Omit<RunFeedbackRow, 'labels'> & { labels: string }
-  run_expected: Omit<RunExpectedRow, 'content'> & { content: string }
-}
 
 export async function getRunFeedback(db: Kysely<DB>, runId: string): Promise<RunFeedbackRow | undefined> {
   const r = await db.selectFrom('run_feedback').selectAll().where('run_id', '=', runId).executeTakeFirst()

@@ -2,15 +2,11 @@
 // cancel requests. One code path for both dialects; PostgreSQL adds FOR UPDATE SKIP LOCKED so
 // nodes claiming at once never wait on each other's rows (SQLite has a single writer anyway).
 import { type Kysely, sql } from 'kysely'
-import type { DB } from './kysely-storage.ts'
+import type { DB } from './db-schema.ts'
 import { toRun } from './run-store.ts'
 import type { RunNode, RunNodeRow, RunRow } from './storage.ts'
 
 type Dialect = 'sqlite' | 'postgres'
-
-export interface RunNodesTable {
-  run_nodes: RunNodeRow
-}
 
 const ACTIVE = ['queued', 'running'] as const
 

@@ -1,7 +1,7 @@
 // The runs half of KyselyStorage (runs, their log lines, idempotency keys), kept apart so
 // kysely-storage.ts stays readable; each function takes the same Kysely handle.
 import { CompiledQuery, type Kysely } from 'kysely'
-import type { DB } from './kysely-storage.ts'
+import type { DB } from './db-schema.ts'
 import { json, parse } from './row-codec.ts'
 import type { IdempotencyKeyRow, JsonObject, RunLogRow, RunQuery, RunRow, RunStatsRow } from './storage.ts'
 import { ACTIVE_RUN_STATUSES } from './storage.ts'

@@ -1,14 +1,9 @@
 // The secrets-at-rest half of KyselyStorage: wrapped per-element data keys and cookie jars'
 // sealed state, kept apart so kysely-storage.ts stays readable.
 import type { Kysely } from 'kysely'
-import type { DB } from './kysely-storage.ts'
+import type { DB, SecretTables } from './db-schema.ts'
 import type { CookieJarPut, CookieJarRow, CookieJarWrite, DataKeyRow, JsonObject } from './storage.ts'
 import { isUniqueViolation } from './unique-violation.ts'
-
-export interface SecretTables {
-  data_keys: DataKeyRow
-  cookie_jars: Omit<CookieJarRow, 'meta'> & { meta: string }
-}
 
 export async function getDataKey(db: Kysely<DB>, elementId: string): Promise<DataKeyRow | undefined> {
   const r = await db

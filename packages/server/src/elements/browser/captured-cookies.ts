@@ -1,15 +1,16 @@
 // The browser's captured cookies at rest: spec.cookies is one sealed blob (AES-256-GCM under the
 // browser's data key) bound to the browser's id and spec.cookies_version, sealed and opened with
 // the jar module's helpers (the jar's diff reads a browser's capture the same way).
+
+import type { Actor } from '../../auth/actor.ts'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
-import type { Actor } from '../actor.ts'
 import { type JarCookie, openBrowserCookies, sealBrowserCookies } from '../cookie-jar/jar-access.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import { BROWSER } from './spec.ts'
 
 interface Ctx {
-  elements: ElementService
+  elements: ElementsPort
 }
 
 /** The cookies last captured from `browser` (empty when none were); BROWSER_COOKIES_UNREADABLE if tampered. */

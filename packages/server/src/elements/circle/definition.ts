@@ -1,8 +1,8 @@
 // circle: the root namespace (tenant). Owns its elements and API keys.
 import { Type } from '@sinclair/typebox'
+import { SCOPES } from '../../auth/actor.ts'
 import { createApiKey, presentKey } from '../../auth/api-keys.ts'
 import { E, PlatformError } from '../../errors.ts'
-import { SCOPES } from '../actor.ts'
 import { defineElement, defineOperation } from '../element.ts'
 import { CircleRuntime, circleStatsOperation } from './circle-stats.ts'
 

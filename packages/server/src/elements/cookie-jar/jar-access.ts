@@ -1,11 +1,12 @@
 // What other element types (the browser's save-cookies-to-jar / load-cookies-from-jar) may use of
 // a cookie jar: the cookie shape and its validator, finding the jar attached to a browser, and
 // reading or replacing its cookies. Signatures here are a contract: keep them stable.
+
+import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { openJson, sealJson } from '../../secrets/secrets-of.ts'
 import type { ElementRow } from '../../storage/storage.ts'
-import type { Actor } from '../actor.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import { type JarCookie, normalizeCookies } from './jar-cookie.ts'
 import { JAR } from './jar-errors.ts'
 import { MAX_COOKIES } from './jar-state.ts'
@@ -59,7 +60,7 @@ export { MAX_COOKIES }
 
 /** Any operation context carries these (OperationContext from element.ts). */
 export interface JarAccessContext {
-  elements: ElementService
+  elements: ElementsPort
 }
 
 /** The live cookie-jar element attached to `browserId` in `circleId`, or undefined. */

@@ -1,7 +1,8 @@
 // The cookie jar's long-lived part: its metrics, the secrets box opened at start (so a bad
 // master key fails the start, not the first request), and orphan marking when a browser goes.
+
+import { SYSTEM_ACTOR } from '../../auth/actor.ts'
 import { openSecretBox } from '../../secrets/secrets-of.ts'
-import { SYSTEM_ACTOR } from '../actor.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
 import { JarMetrics } from './jar-metrics.ts'
 import { stateOf } from './jar-state.ts'

@@ -1,11 +1,12 @@
 // Reading and writing a jar's durable state. Every write recomputes the state row from the fresh
 // one and commits it with compare-and-set on its revision, in the same transaction as the spec
 // mirror and the activity event, so concurrent writers never lose each other's changes.
+
+import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { secretsOf } from '../../secrets/secrets-of.ts'
 import type { CookieJarRow, CookieJarWrite, ElementRow, JsonObject } from '../../storage/storage.ts'
-import type { Actor } from '../actor.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import type { JarCookie } from './jar-cookie.ts'
 import { JAR } from './jar-errors.ts'
 import type { JarCounter } from './jar-metrics.ts'
@@ -24,7 +25,7 @@ export const JAR_TYPE = 'cookie-jar'
 
 /** What jar reads and writes need: any operation context has both. */
 export interface JarContext {
-  elements: ElementService
+  elements: ElementsPort
   actor: Actor
 }
 
@@ -36,17 +37,17 @@ export interface LoadedJar {
   exists: boolean
 }
 
-export function jarRuntime(ctx: { elements: ElementService }): JarRuntime | undefined {
+export function jarRuntime(ctx: { elements: ElementsPort }): JarRuntime | undefined {
   return ctx.elements.registry.runtimeOf(JAR_TYPE) as JarRuntime | undefined
 }
 
-export function countMetric(ctx: { elements: ElementService }, name: JarCounter, elementId: string): void {
+export function countMetric(ctx: { elements: ElementsPort }, name: JarCounter, elementId: string): void {
   jarRuntime(ctx)?.metrics.count(name, elementId)
 }
 
 /** The jar's state row (without sealed cookies unless `withCookies`), decrypting only then. */
 export async function loadJar(
-  ctx: { elements: ElementService },
+  ctx: { elements: ElementsPort },
   jar: ElementRow,
   withCookies: boolean,
 ): Promise<LoadedJar> {
@@ -64,7 +65,7 @@ export async function loadJar(
 }
 
 /** True when `browserId` does not name a live browser element. */
-export async function browserMissing(elements: ElementService, browserId: string | null): Promise<boolean> {
+export async function browserMissing(elements: ElementsPort, browserId: string | null): Promise<boolean> {
   if (!browserId) return false
   const b = await elements.storage.getElement(browserId)
   return !b || b.deleted_at !== null || b.element_type !== 'browser'

@@ -2,12 +2,12 @@
 // attachments/compose/remove-modifier on the element it is attached to (the target).
 import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
+import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
 import type { AttachmentRow, ElementRow, Storage } from '../../storage/storage.ts'
 import { isUniqueViolation } from '../../storage/unique-violation.ts'
-import type { Actor } from '../actor.ts'
+import type { ElementsPort } from '../element.ts'
 import { defineOperation } from '../element.ts'
-import type { ElementService } from '../element-service.ts'
 
 const cascade = Type.Union([Type.Literal('none'), Type.Literal('children'), Type.Literal('descendants')], {
   default: 'none',
@@ -22,7 +22,7 @@ const targetRef = {
 
 /** Resolves `slug`, `project/slug` or `slug@v3` inside the circle of `from`. */
 async function resolveRef(
-  svc: ElementService,
+  svc: ElementsPort,
   from: ElementRow,
   ref: string,
 ): Promise<{ row: ElementRow; pin: number | null }> {
@@ -48,7 +48,7 @@ async function resolveRef(
 }
 
 async function resolveTarget(
-  svc: ElementService,
+  svc: ElementsPort,
   from: ElementRow,
   input: { target_id?: string; target?: string },
 ): Promise<ElementRow> {
@@ -103,7 +103,7 @@ async function attach(
   return row
 }
 
-async function presentAttachment(svc: ElementService, a: AttachmentRow, side: 'source' | 'target') {
+async function presentAttachment(svc: ElementsPort, a: AttachmentRow, side: 'source' | 'target') {
   const other = await svc.storage.getElement(side === 'source' ? a.source_id : a.target_id)
   const otherType = other ? svc.registry.get(other.element_type) : undefined
   return {
@@ -120,14 +120,14 @@ async function presentAttachment(svc: ElementService, a: AttachmentRow, side: 's
 }
 
 async function inTx<T>(
-  svc: ElementService,
+  svc: ElementsPort,
   row: ElementRow,
   actor: Actor,
   event: string,
   fn: (tx: Storage) => Promise<T>,
   data: (r: T) => object,
 ): Promise<T> {
-  const events: Parameters<ElementService['record']>[1] = []
+  const events: Parameters<ElementsPort['record']>[1] = []
   const result = await svc.storage.transaction(async (tx) => {
     const r = await fn(tx)
     await svc.record(tx, events, event, row, actor, data(r) as never)

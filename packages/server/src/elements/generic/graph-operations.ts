@@ -2,8 +2,8 @@
 // nested children, attachments, subtree counts). Both load the circle once and walk in memory.
 import { Type } from '@sinclair/typebox'
 import type { AttachmentRow, ElementRow } from '../../storage/storage.ts'
+import type { ElementsPort } from '../element.ts'
 import { defineOperation } from '../element.ts'
-import type { ElementService } from '../element-service.ts'
 
 interface CircleGraph {
   byId: Map<string, ElementRow>
@@ -11,7 +11,7 @@ interface CircleGraph {
   attachments: AttachmentRow[]
 }
 
-async function loadGraph(svc: ElementService, circleId: string): Promise<CircleGraph> {
+async function loadGraph(svc: ElementsPort, circleId: string): Promise<CircleGraph> {
   const rows = await svc.storage.listCircleElements(circleId)
   const byId = new Map(rows.map((r) => [r.id, r]))
   const children = new Map<string, ElementRow[]>()
@@ -25,7 +25,7 @@ async function loadGraph(svc: ElementService, circleId: string): Promise<CircleG
   return { byId, children, attachments }
 }
 
-const summary = (svc: ElementService, r: ElementRow) => ({
+const summary = (svc: ElementsPort, r: ElementRow) => ({
   id: r.id,
   slug: r.slug,
   name: r.name,

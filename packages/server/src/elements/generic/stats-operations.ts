@@ -2,8 +2,8 @@
 // (per child plus a weighted aggregate) and activity (the element's event log, newest first).
 import { Type } from '@sinclair/typebox'
 import type { ElementRow, RunStatsRow } from '../../storage/storage.ts'
+import type { ElementsPort } from '../element.ts'
 import { defineOperation } from '../element.ts'
-import type { ElementService } from '../element-service.ts'
 
 const PERIOD_DAYS = { hour: 1 / 24, day: 1, week: 7, month: 30 } as const
 type Period = keyof typeof PERIOD_DAYS
@@ -48,7 +48,7 @@ export function summarize(rows: RunStatsRow[], period: Period) {
 const since = (period: Period) => new Date(Date.now() - PERIOD_DAYS[period] * 86_400_000).toISOString()
 
 /** The element itself and every descendant, for scoping activity of containers. */
-async function subtreeIds(svc: ElementService, root: ElementRow): Promise<string[]> {
+async function subtreeIds(svc: ElementsPort, root: ElementRow): Promise<string[]> {
   const all = await svc.storage.listCircleElements(root.circle_id)
   const ids = [root.id]
   for (let i = 0; i < ids.length; i++) for (const r of all) if (r.parent_id === ids[i]) ids.push(r.id)

@@ -3,6 +3,7 @@
 // retryable failures, cancellation, metrics, and the element's deployed/error state.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
+import { SYSTEM_ACTOR } from '../../auth/actor.ts'
 import { jsonValueTooDeep } from '../../json-depth.ts'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { PythonWorker } from '../../python/python-worker.ts'
@@ -19,7 +20,6 @@ import {
 import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
-import { SYSTEM_ACTOR } from '../actor.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
 import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'

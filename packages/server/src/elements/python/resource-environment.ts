@@ -2,12 +2,12 @@
 // Platform secrets are never among them: only attached elements' own public values.
 
 import type { ElementRow } from '../../storage/storage.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 
 const envPart = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, '_')
 
 export async function resourceEnvironment(
-  svc: ElementService,
+  svc: ElementsPort,
   element: ElementRow,
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {}

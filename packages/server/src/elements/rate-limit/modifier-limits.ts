@@ -1,11 +1,12 @@
 // Enforces the rate-limit elements attached to a target: one token from each enabled limit per
 // type operation call or run start, else 429 RATE_LIMITED. Buckets live in memory (one node).
+
+import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
+import { type BucketLimit, TokenBuckets } from '../../limits/token-bucket.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
-import type { Actor } from '../actor.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import { rateLimitType } from './definition.ts'
-import { type BucketLimit, TokenBuckets } from './token-bucket.ts'
 
 interface AttachedLimit extends BucketLimit {
   bucket: string
@@ -15,7 +16,7 @@ interface AttachedLimit extends BucketLimit {
 
 export class RateLimitModifiers {
   constructor(
-    private readonly elements: ElementService,
+    private readonly elements: ElementsPort,
     private readonly buckets: TokenBuckets = new TokenBuckets(),
   ) {}
 

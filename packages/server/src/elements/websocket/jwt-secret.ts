@@ -6,7 +6,7 @@ import { PlatformError, validationError } from '../../errors.ts'
 import { SECRET } from '../../secrets/secret-errors.ts'
 import { openJson, sealJson } from '../../secrets/secrets-of.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import type { WebsocketSpec } from './spec.ts'
 
 export const JWT_SECRET_PURPOSE = 'websocket.jwt_secret'
@@ -30,7 +30,7 @@ const isObject = (v: unknown): v is JsonObject => !!v && typeof v === 'object' &
 export async function sealJwtSecret(
   spec: JsonObject,
   elementId: string,
-  elements: ElementService,
+  elements: ElementsPort,
 ): Promise<JsonObject> {
   const auth = spec['auth']
   if (!isObject(auth)) return spec
@@ -57,7 +57,7 @@ export async function sealJwtSecret(
 
 /** The spec with its JWT secret opened, for the upgrade check only (never stored or shown). */
 export async function withOpenedJwtSecret(
-  elements: ElementService,
+  elements: ElementsPort,
   element: ElementRow,
   spec: WebsocketSpec,
 ): Promise<WebsocketSpec> {

@@ -4,7 +4,7 @@
 // nodes starting together never overwrite each other.
 import type { Kysely } from 'kysely'
 import type { JsonObject } from '../../storage/storage.ts'
-import type { ElementService } from '../element-service.ts'
+import type { ElementsPort } from '../element.ts'
 import { sealJwtSecret } from './jwt-secret.ts'
 
 interface Tables {
@@ -16,7 +16,7 @@ interface Tables {
 const PLAIN = '%"jwt_secret":"%'
 
 /** Seals every plaintext JWT secret of websocket elements and their versions; returns how many. */
-export async function sealLegacyJwtSecrets(elements: ElementService): Promise<number> {
+export async function sealLegacyJwtSecrets(elements: ElementsPort): Promise<number> {
   const db = elements.storage.kysely as unknown as Kysely<Tables>
   let sealed = 0
   const seal = async (elementId: string, text: string): Promise<string | null> => {

@@ -2,7 +2,7 @@
 // exactly these filters (and to the caller's circle), so a cursor reused elsewhere is refused.
 import { createHash } from 'node:crypto'
 import type { Static } from '@sinclair/typebox'
-import type { Actor } from '../../elements/actor.ts'
+import type { Actor } from '../../auth/actor.ts'
 import type { ElementService } from '../../elements/element-service.ts'
 import { E, PlatformError, validationError } from '../../errors.ts'
 import { decodeCursor } from '../../runs/run-json.ts'

@@ -1,6 +1,6 @@
 // Elements as the runs API names them: a target path (`acme/project/hello`) resolved for a
 // caller, and the path and type shown with each run.
-import type { Actor } from '../../elements/actor.ts'
+import type { Actor } from '../../auth/actor.ts'
 import type { ElementService } from '../../elements/element-service.ts'
 import { validationError } from '../../errors.ts'
 import type { ElementRow } from '../../storage/storage.ts'

@@ -3,10 +3,10 @@
 // poll), cancel and rerun. Its events stream is in run-events-route.ts.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Actor } from '../../auth/actor.ts'
+import { canSeeCircle } from '../../auth/actor.ts'
 import type { Authenticator } from '../../auth/api-keys.ts'
 import { requireActor, requireScope } from '../../auth/require-actor.ts'
-import type { Actor } from '../../elements/actor.ts'
-import { canSeeCircle } from '../../elements/actor.ts'
 import type { ElementService } from '../../elements/element-service.ts'
 import type { RateLimitModifiers } from '../../elements/rate-limit/modifier-limits.ts'
 import { validateInput } from '../../elements/validation.ts'
