@@ -4,10 +4,10 @@
 // found" the same way.
 import type { ElementRow } from '../storage/storage.ts'
 import { isUuid } from '../uuid.ts'
-import type { ElementService } from './element-service.ts'
+import type { ElementsPort } from './element.ts'
 
 export async function elementOfCircle(
-  elements: ElementService,
+  elements: ElementsPort,
   circleId: string,
   ref: string,
   type: string,
