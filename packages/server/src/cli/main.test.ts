@@ -59,6 +59,26 @@ describe('periodic', () => {
     expect(help.stdout).not.toContain('periodic runs')
   })
 
+  it('prints a bash completion script that completes commands, subcommands and their own flags', () => {
+    const script = periodic('completion', 'bash')
+    expect(script.status).toBe(0)
+    const complete = (...words: string[]) =>
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `${script.stdout}\nCOMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _periodic; echo "\${COMPREPLY[*]}"`,
+        ],
+        { encoding: 'utf8' },
+      ).stdout.trim()
+    expect(complete('periodic', 'ru')).toBe('runs')
+    expect(complete('periodic', 'runs', 'ca')).toBe('cancel')
+    expect(complete('periodic', 'runs', '--f')).toBe('')
+    expect(complete('periodic', 'logs', '--f')).toBe('--follow')
+    expect(complete('periodic', 'serve', '--sandbox-')).toBe('--sandbox-uid')
+    expect(periodic('completion', 'fish').status).toBe(2)
+  })
+
   it('bundles the client commands without the server: it is a chunk loaded only by import()', () => {
     expect(periodic('--help').status).toBe(0)
     const builds = readdirSync(DIST)

@@ -6,11 +6,14 @@ import { parseArgs } from 'node:util'
 import { CONFIG_OPTIONS } from '../config-options.ts'
 import { SECRETS_HELP } from '../secrets/secrets-help.ts'
 import { CLIENT_COMMANDS, CLIENT_HELP, runClientCommand } from './client/client-commands.ts'
+import { COMPLETION_SHELLS, completionScript } from './completion.ts'
 
 const USAGE = `Usage:
   periodic serve [options]       serve the platform (default command)
   periodic openapi [--out FILE]  print or write the OpenAPI document
   periodic errors [--out FILE]   print or write the error catalogue (docs/errors.md)
+  periodic completion bash|zsh   print a shell completion script:
+                                 source <(periodic completion bash)   # in ~/.bashrc or ~/.zshrc
 `
 
 const SERVE_HELP = `Options of serve (flag, environment variable, default):
@@ -47,6 +50,13 @@ export async function main(argv: string[]): Promise<void> {
   }
   if ((CLIENT_COMMANDS as readonly string[]).includes(command)) {
     process.exitCode = await runClientCommand(command, rest)
+    return
+  }
+  if (command === 'completion') {
+    const shell = rest[0] as (typeof COMPLETION_SHELLS)[number]
+    if (rest.length !== 1 || !COMPLETION_SHELLS.includes(shell))
+      return usageError(`completion: name one shell, ${COMPLETION_SHELLS.join(' or ')}`, USAGE)
+    process.stdout.write(completionScript(shell))
     return
   }
   const server = () => import('./server-commands.ts')

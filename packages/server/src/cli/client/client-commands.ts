@@ -22,9 +22,13 @@ export const CLIENT_COMMANDS = ['elements', 'invoke', 'runs', 'logs', 'build', '
 type ClientCommand = (typeof CLIENT_COMMANDS)[number]
 
 /** Each command's flags (besides COMMON_FLAGS) and usage lines; any other flag is refused. */
-const COMMAND_SPECS: Record<ClientCommand, { flags: readonly FlagName[]; usage: string[] }> = {
+export const COMMAND_SPECS: Record<
+  ClientCommand,
+  { flags: readonly FlagName[]; subcommands?: string[]; usage: string[] }
+> = {
   elements: {
     flags: ['type', 'slug', 'spec', 'name'],
+    subcommands: ['list', 'get', 'create', 'update', 'delete'],
     usage: [
       'periodic elements list <parent> | get <path> | delete <path>',
       'periodic elements create <parent> --type T --slug S [--spec JSON] [--name N]',
@@ -34,6 +38,7 @@ const COMMAND_SPECS: Record<ClientCommand, { flags: readonly FlagName[]; usage: 
   invoke: { flags: ['data', 'wait'], usage: ['periodic invoke <path> [--data JSON] [--wait [SECONDS]]'] },
   runs: {
     flags: ['target', 'status', 'limit', 'original'],
+    subcommands: ['list', 'get', 'cancel', 'rerun'],
     usage: [
       'periodic runs list [--target PATH] [--status S] [--limit N] | get <id> | cancel <id> | rerun <id> [--original]',
     ],
@@ -42,6 +47,7 @@ const COMMAND_SPECS: Record<ClientCommand, { flags: readonly FlagName[]; usage: 
   build: { flags: ['force'], usage: ['periodic build <path> [--force]'] },
   jar: {
     flags: ['file', 'data', 'mode', 'format', 'domain', 'output'],
+    subcommands: ['import', 'export', 'describe'],
     usage: [
       'periodic jar import <path> (--file F|- | --data JSON) [--mode merge|replace] [--format chrome|playwright|cdp]',
       'periodic jar export <path> [--domain D] [--format F] [-o FILE] | describe <path>',
@@ -49,6 +55,7 @@ const COMMAND_SPECS: Record<ClientCommand, { flags: readonly FlagName[]; usage: 
   },
   ws: {
     flags: ['data', 'room'],
+    subcommands: ['broadcast', 'connections'],
     usage: ['periodic ws broadcast <path> --data JSON [--room R] | connections <path> [--room R]'],
   },
 }
