@@ -50,7 +50,10 @@ export async function main(argv: string[]): Promise<void> {
   }
   if ((CLIENT_COMMANDS as readonly string[]).includes(command)) {
     process.exitCode = await runClientCommand(command, rest)
-    return
+    // fetch keeps the connection alive after the last response (~0.1-0.2 s measured before the
+    // process ends): a finished command exits once its output is written.
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', r))))
+    process.exit()
   }
   if (command === 'completion') {
     const shell = rest[0] as (typeof COMPLETION_SHELLS)[number]
