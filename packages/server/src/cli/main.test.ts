@@ -1,9 +1,10 @@
 // `periodic` as a user runs it, without a server: the help, flags a command does not take, and
 // that the client commands' bundle leaves the server out.
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { startTestServer } from '../../test/test-server.ts'
 import { CONFIG_OPTIONS } from '../config-options.ts'
 import { CLIENT_COMMANDS } from './client/client-commands.ts'
 
@@ -77,6 +78,34 @@ describe('periodic', () => {
     expect(complete('periodic', 'logs', '--f')).toBe('--follow')
     expect(complete('periodic', 'serve', '--sandbox-')).toBe('--sandbox-uid')
     expect(periodic('completion', 'fish').status).toBe(2)
+  })
+
+  it("writes all of a client command's output through a pipe before it exits", async () => {
+    const s = await startTestServer()
+    try {
+      await s.createCircle('many')
+      for (let i = 0; i < 40; i++) {
+        const r = await s.api('POST', '/api/many', {
+          element_type: 'variable',
+          slug: `var-${i}`,
+          spec: { value: i },
+        })
+        expect(r.body).toMatchObject({ slug: `var-${i}` })
+      }
+      // Async: the server answers from this process.
+      const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [BIN, 'elements', 'list', 'many', '--json', '--url', s.url, '--key', s.adminKey],
+          { encoding: 'utf8' },
+          (_err, stdout) => resolve({ code: child.exitCode, stdout }),
+        )
+      })
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.stdout).children).toHaveLength(40)
+    } finally {
+      await s.close()
+    }
   })
 
   it('bundles the client commands without the server: it is a chunk loaded only by import()', () => {
