@@ -9,12 +9,9 @@ import { createSqliteStorage } from '../storage/sqlite.ts'
 import type { Storage } from '../storage/storage.ts'
 import { MasterKeyRing } from './master-key-ring.ts'
 import { SecretBox } from './secret-box.ts'
+import { SECRETS_HELP } from './secrets-help.ts'
 
-export const SECRETS_HELP = `Secrets at rest (same --data-dir / DATABASE_URL / PERIODIC_MASTER_KEY as serve):
-  periodic secrets status            master key ids and how many data keys each wraps
-  periodic secrets rotate [--retire] new master key, re-wrap all data keys (blobs untouched);
-                                     --retire then drops old keys nothing uses
-`
+export { SECRETS_HELP }
 
 export interface SecretsReport {
   source: string

@@ -7,58 +7,119 @@ import {
   arg,
   type CommandContext,
   defaultIo,
+  type FlagName,
   type Flags,
   type Io,
   json,
   jsonObject,
-  OPTIONS,
+  optionsFor,
   UsageError,
 } from './command-context.ts'
 import { jarWsCommands } from './jar-ws-commands.ts'
 import { type Cell, formatJson, formatRecord, formatTable } from './output.ts'
 
 export const CLIENT_COMMANDS = ['elements', 'invoke', 'runs', 'logs', 'build', 'jar', 'ws'] as const
+type ClientCommand = (typeof CLIENT_COMMANDS)[number]
+
+/** Each command's flags (besides COMMON_FLAGS) and usage lines; any other flag is refused. */
+export const COMMAND_SPECS: Record<
+  ClientCommand,
+  { flags: readonly FlagName[]; subcommands?: string[]; usage: string[] }
+> = {
+  elements: {
+    flags: ['type', 'slug', 'spec', 'name'],
+    subcommands: ['list', 'get', 'create', 'update', 'delete'],
+    usage: [
+      'periodic elements list <parent> | get <path> | delete <path>',
+      'periodic elements create <parent> --type T --slug S [--spec JSON] [--name N]',
+      'periodic elements update <path> --spec JSON',
+    ],
+  },
+  invoke: { flags: ['data', 'wait'], usage: ['periodic invoke <path> [--data JSON] [--wait [SECONDS]]'] },
+  runs: {
+    flags: ['target', 'status', 'limit', 'original'],
+    subcommands: ['list', 'get', 'cancel', 'rerun'],
+    usage: [
+      'periodic runs list [--target PATH] [--status S] [--limit N] | get <id> | cancel <id> | rerun <id> [--original]',
+    ],
+  },
+  logs: { flags: ['follow'], usage: ['periodic logs <run-id> [--follow]'] },
+  build: { flags: ['force'], usage: ['periodic build <path> [--force]'] },
+  jar: {
+    flags: ['file', 'data', 'mode', 'format', 'domain', 'output'],
+    subcommands: ['import', 'export', 'describe'],
+    usage: [
+      'periodic jar import <path> (--file F|- | --data JSON) [--mode merge|replace] [--format chrome|playwright|cdp]',
+      'periodic jar export <path> [--domain D] [--format F] [-o FILE] | describe <path>',
+    ],
+  },
+  ws: {
+    flags: ['data', 'room'],
+    subcommands: ['broadcast', 'connections'],
+    usage: ['periodic ws broadcast <path> --data JSON [--room R] | connections <path> [--room R]'],
+  },
+}
+
+const COMMON_USAGE = 'Common flags: --json (machine output), --url URL, --key KEY, --data-dir DIR\n'
 
 export const CLIENT_HELP = `Client commands (PERIODIC_BASE_URL, PERIODIC_API_KEY; a local server's <data-dir>/admin.key):
-  periodic elements list <parent> | get <path> | delete <path>
-  periodic elements create <parent> --type T --slug S [--spec JSON] [--name N]
-  periodic elements update <path> --spec JSON
-  periodic invoke <path> [--data JSON] [--wait [SECONDS]]
-  periodic runs list [--target PATH] [--status S] [--limit N] | get <id> | cancel <id> | rerun <id> [--original]
-  periodic logs <run-id> [--follow]
-  periodic build <path> [--force]
-  periodic jar import <path> (--file F|- | --data JSON) [--mode merge|replace] [--format chrome|playwright|cdp]
-  periodic jar export <path> [--domain D] [--format F] [-o FILE] | describe <path>
-  periodic ws broadcast <path> --data JSON [--room R] | connections <path> [--room R]
-Common flags: --json (machine output), --url URL, --key KEY, --data-dir DIR
-`
+${Object.values(COMMAND_SPECS)
+  .flatMap((c) => c.usage)
+  .map((u) => `  ${u}`)
+  .join('\n')}
+${COMMON_USAGE}`
+
+function commandUsage(command: ClientCommand): string {
+  return `Usage:\n${COMMAND_SPECS[command].usage.map((u) => `  ${u}\n`).join('')}${COMMON_USAGE}`
+}
+
+/** The flags of argv that `command` does not take, refused before anything is sent. */
+function refuseUnknownFlags(command: ClientCommand, args: string[]): void {
+  const options = optionsFor(COMMAND_SPECS[command].flags)
+  const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true })
+  const unknown = tokens.find((t) => t.kind === 'option' && !(t.name in options))
+  if (unknown?.kind !== 'option') return
+  const owners = CLIENT_COMMANDS.filter((c) => (COMMAND_SPECS[c].flags as string[]).includes(unknown.name))
+  throw new UsageError(
+    `unknown flag ${unknown.rawName}${owners.length ? ` (a flag of ${owners.map((o) => `periodic ${o}`).join(', ')})` : ''}`,
+  )
+}
 
 /** Runs one client command; returns the exit code (0 ok, 1 failed run or API error, 2 usage). */
-export async function runClientCommand(command: string, argv: string[], io: Io = defaultIo): Promise<number> {
+export async function runClientCommand(name: string, argv: string[], io: Io = defaultIo): Promise<number> {
+  const command = name as ClientCommand
   let flags: Flags
   let positionals: string[]
   try {
+    if (!COMMAND_SPECS[command]) throw new UsageError(`unknown command "${name}"`)
     // `--wait 30`: a number after --wait is its value, not a positional.
     const waitAt = argv.indexOf('--wait')
     const waitSeconds =
       waitAt >= 0 && /^\d+$/.test(argv[waitAt + 1] ?? '') ? Number(argv[waitAt + 1]) : undefined
     const args = waitSeconds === undefined ? argv : argv.filter((_, i) => i !== waitAt + 1)
-    const parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true })
+    refuseUnknownFlags(command, args)
+    const options = optionsFor(COMMAND_SPECS[command].flags)
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
     flags = parsed.values as Flags
     positionals = parsed.positionals
+    if (flags.help) {
+      io.out(commandUsage(command))
+      return 0
+    }
     const config = resolveClientConfig({ url: flags.url, key: flags.key, dataDir: flags['data-dir'] })
     const client = new PeriodicClient({ baseUrl: config.baseUrl, apiKey: config.apiKey ?? '' })
     const print = (value: unknown, human: () => string) => io.out(flags.json ? formatJson(value) : human())
     const ctx: CommandContext = { client, flags, positionals, print, io, waitSeconds }
-    return await COMMANDS[command as (typeof CLIENT_COMMANDS)[number]](ctx)
+    return await COMMANDS[command](ctx)
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`periodic ${command}: ${(err as Error).message}\n\n${CLIENT_HELP}`)
+      const usage = COMMAND_SPECS[command] ? commandUsage(command) : CLIENT_HELP
+      io.err(`periodic ${name}: ${(err as Error).message}\n\n${usage}`)
       return 2
     }
     if (err instanceof PeriodicError) {
       // The SDK's message already starts with the code.
-      io.err(`periodic ${command}: ${err.message}${err.requestId ? ` (request ${err.requestId})` : ''}\n`)
+      io.err(`periodic ${name}: ${err.message}${err.requestId ? ` (request ${err.requestId})` : ''}\n`)
       return 1
     }
     throw err
@@ -84,7 +145,7 @@ function printRun(ctx: CommandContext, run: Run): number {
   return run.status === 'failed' || run.status === 'cancelled' ? 1 : 0
 }
 
-const COMMANDS: Record<(typeof CLIENT_COMMANDS)[number], (ctx: CommandContext) => Promise<number>> = {
+const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> = {
   ...jarWsCommands,
   async elements(ctx) {
     const sub = arg(ctx, 0, 'subcommand (list, get, create, update, delete)')

@@ -25,7 +25,18 @@ export const OPTIONS = {
   domain: { type: 'string' },
   room: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
 } as const
+
+export type FlagName = keyof typeof OPTIONS
+
+/** Flags every client command takes. */
+export const COMMON_FLAGS: readonly FlagName[] = ['json', 'url', 'key', 'data-dir', 'help']
+
+/** The options of parseArgs for a command that takes `flags` besides the common ones. */
+export function optionsFor(flags: readonly FlagName[]): Partial<typeof OPTIONS> {
+  return Object.fromEntries([...COMMON_FLAGS, ...flags].map((f) => [f, OPTIONS[f]]))
+}
 
 export type Flags = {
   [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
