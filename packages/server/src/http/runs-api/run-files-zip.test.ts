@@ -148,7 +148,7 @@ describe('run files zip', () => {
       // Half random, half zeros: deflate has work to do and the archive stays smaller.
       const chunk = Buffer.concat([randomBytes(1 << 19), Buffer.alloc(1 << 19)])
       hash.update(chunk)
-      if (!sink.write(chunk)) await new Promise((r) => sink.once('drain', r))
+      if (!sink.write(chunk)) await new Promise<void>((r) => sink.once('drain', () => r()))
     }
     await new Promise((r) => sink.end(r))
     writeFileSync(join(out, 'small.txt'), 'small')
