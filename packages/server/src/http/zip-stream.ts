@@ -1,8 +1,12 @@
-// A small streaming zip writer (deflate, UTF-8 names, no zip64): one file is read and
-// compressed at a time, so memory stays at one file however many there are. Enough for run
-// artifacts, which are capped well below zip64's 4 GB.
-import { readFile } from 'node:fs/promises'
-import { crc32, deflateRawSync } from 'node:zlib'
+// The zip archive of a list of files on disk, as a stream, written by yazl: each file is read
+// from disk and deflated by zlib's streams (on the thread pool), so neither memory nor the
+// event loop grows with the size or number of files, and yazl switches to zip64 records on
+// its own once an entry or the archive passes 4 GiB or 65,535 entries.
+import { constants, type ReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { extname } from 'node:path'
+import type { Readable } from 'node:stream'
+import { ZipFile } from 'yazl'
 
 export interface ZipEntry {
   /** Name inside the archive (forward slashes). */
@@ -12,57 +16,68 @@ export interface ZipEntry {
   modified: Date
 }
 
-function dosTime(d: Date): { time: number; date: number } {
-  const year = Math.max(1980, d.getFullYear())
-  return {
-    time: (d.getHours() << 11) | (d.getMinutes() << 5) | Math.floor(d.getSeconds() / 2),
-    date: ((year - 1980) << 9) | ((d.getMonth() + 1) << 5) | d.getDate(),
-  }
-}
+// Formats that are compressed already: deflating them again costs CPU and saves nothing.
+const STORED = new Set([
+  '.zip',
+  '.gz',
+  '.tgz',
+  '.bz2',
+  '.xz',
+  '.zst',
+  '.7z',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.gif',
+  '.webp',
+  '.mp4',
+  '.webm',
+  '.mp3',
+  '.ogg',
+  '.pdf',
+  '.parquet',
+])
 
-/** The zip archive of `entries`, chunk by chunk. */
-export async function* zipStream(entries: ZipEntry[]): AsyncGenerator<Buffer> {
-  const central: Buffer[] = []
-  let offset = 0
+/**
+ * The zip archive of `entries`. Files are opened one at a time, when yazl reaches them. If the
+ * consumer destroys the stream (Fastify does when the client goes away), the file being read
+ * is closed and no other is opened; a file that can no longer be read destroys the stream
+ * with its error.
+ */
+export function zipStream(entries: ZipEntry[]): Readable {
+  const zip = new ZipFile()
+  const out = zip.outputStream as Readable
+  const reading = new Set<ReadStream>()
+  let closed = false
+  out.once('close', () => {
+    closed = true
+    for (const file of reading) file.destroy()
+    reading.clear()
+  })
+  zip.on('error', (err: Error) => {
+    if (!closed) out.destroy(err)
+  })
   for (const e of entries) {
-    const data = await readFile(e.path)
-    const compressed = deflateRawSync(data)
-    // Incompressible files are stored as they are.
-    const stored = compressed.length >= data.length
-    const body = stored ? data : compressed
-    const name = Buffer.from(e.name, 'utf8')
-    const { time, date } = dosTime(e.modified)
-    const crc = crc32(data)
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(0x0800, 6) // names are UTF-8
-    local.writeUInt16LE(stored ? 0 : 8, 8)
-    local.writeUInt16LE(time, 10)
-    local.writeUInt16LE(date, 12)
-    local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(body.length, 18)
-    local.writeUInt32LE(data.length, 22)
-    local.writeUInt16LE(name.length, 26)
-    local.writeUInt16LE(0, 28)
-    const header = Buffer.alloc(46)
-    header.writeUInt32LE(0x02014b50, 0)
-    header.writeUInt16LE(20, 4)
-    header.writeUInt16LE(20, 6)
-    local.copy(header, 8, 6, 28) // flags .. name length are the same fields
-    header.writeUInt32LE(offset, 42)
-    central.push(header, name)
-    yield Buffer.concat([local, name])
-    yield body
-    offset += local.length + name.length + body.length
+    const compress = !STORED.has(extname(e.name).toLowerCase())
+    zip.addReadStreamLazy(e.name, { mtime: e.modified, compress }, (cb) => {
+      if (closed) return cb(new Error('zip stream closed'), undefined as never)
+      // O_NOFOLLOW: a symlink swapped in after the listing is not followed out of the run dir.
+      open(e.path, constants.O_RDONLY | constants.O_NOFOLLOW).then(
+        (handle) => {
+          if (closed) {
+            void handle.close()
+            return cb(new Error('zip stream closed'), undefined as never)
+          }
+          const file = handle.createReadStream()
+          reading.add(file)
+          file.once('close', () => reading.delete(file))
+          file.once('error', (err) => zip.emit('error', err))
+          cb(null, file)
+        },
+        (err: Error) => cb(err, undefined as never),
+      )
+    })
   }
-  const cd = Buffer.concat(central)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(entries.length, 8)
-  end.writeUInt16LE(entries.length, 10)
-  end.writeUInt32LE(cd.length, 12)
-  end.writeUInt32LE(offset, 16)
-  yield cd
-  yield end
+  zip.end()
+  return out
 }

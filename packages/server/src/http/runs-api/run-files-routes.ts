@@ -3,7 +3,6 @@
 // the run is still queued. Paths are checked in runs/run-files.ts (no `..`, no symlinks).
 import { createReadStream } from 'node:fs'
 import { extname, join } from 'node:path'
-import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { requireScope } from '../../auth/require-actor.ts'
 import { E, PlatformError } from '../../errors.ts'
@@ -120,7 +119,7 @@ export function registerRunFilesRoutes(app: FastifyInstance, deps: RunsApiDeps):
       path: join(root, f.path),
       modified: new Date(f.modified_at),
     }))
-    return reply.send(Readable.from(zipStream(entries)))
+    return reply.send(zipStream(entries))
   })
 
   const inputList = async (dataDir: string, id: string) => {
