@@ -13,9 +13,13 @@ import { LineSplitter, SentinelSplitter } from './stream-splitters.ts'
 import { createWorkerDir, SANDBOX_INPUT, SANDBOX_OUTPUT, type WorkerDirState } from './worker-files.ts'
 import type { EngineCallHandler, InvocationResult, LogLine, RunError, WorkerConfig } from './worker-types.ts'
 
-// worker.py sits beside this file in src/; from the bundled bin (dist/) it is found in src/python.
+// worker.py sits beside this file in src/; from the bundled bin it is found in src/python of the
+// package, whether the bundle is dist/periodic.mjs or a split chunk in dist/b<stamp>/.
 const here = dirname(fileURLToPath(import.meta.url))
-export const RUNTIME_DIR = existsSync(join(here, 'worker.py')) ? here : join(here, '../src/python')
+export const RUNTIME_DIR =
+  [here, join(here, '../src/python'), join(here, '../../src/python')].find((d) =>
+    existsSync(join(d, 'worker.py')),
+  ) ?? here
 
 const loadErrors = new WeakSet<RunError>()
 const MAX_CALLS_IN_FLIGHT = 16
