@@ -21,6 +21,7 @@ import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
+import { ElementSlots } from './element-slots.ts'
 import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
 import { PythonMetrics } from './python-metrics.ts'
@@ -77,8 +78,7 @@ export class PythonRuntime implements TypeRuntime {
 
   readonly runnableOperations = ['invoke'] as const
 
-  /** Invoke runs this node executes now, per element (its `concurrency.max` bounds them). */
-  private readonly executing = new Map<string, number>()
+  private readonly slots = new ElementSlots()
 
   /**
    * The durable queue's view of this type: room per element (slots are reserved before the
@@ -88,10 +88,10 @@ export class PythonRuntime implements TypeRuntime {
   readonly queue: QueuedRunExecutor = {
     reserve: (element, n) => {
       const k = Math.max(0, Math.min(n, this.room(element)))
-      this.count(element, k)
+      this.slots.add(element, k)
       return k
     },
-    unreserve: (element, n) => this.count(element, -n),
+    unreserve: (element, n) => this.slots.add(element, -n),
     resume: (element, run) =>
       this.launch(element, run, this.p.quotas.tryReserve(element.circle_id, { runs_in_flight: 1 })),
     maxAttempts: (element) => (element.spec as unknown as PythonSpec).retry.max_attempts,
@@ -131,7 +131,7 @@ export class PythonRuntime implements TypeRuntime {
   ): Promise<RunRow> {
     const claim = opts.waiting === true || this.room(element) > 0
     const inFlight = claim ? this.p.quotas.admit(element.circle_id, { runs_in_flight: 1 }) : undefined
-    if (claim) this.count(element, 1)
+    if (claim) this.slots.add(element, 1)
     let run: RunRow
     try {
       run = await this.p.runs.create(
@@ -148,7 +148,7 @@ export class PythonRuntime implements TypeRuntime {
       )
     } catch (err) {
       inFlight?.release()
-      if (claim) this.count(element, -1)
+      if (claim) this.slots.add(element, -1)
       throw err
     }
     if (claim) this.launch(element, run, inFlight)
@@ -157,14 +157,7 @@ export class PythonRuntime implements TypeRuntime {
 
   /** How many more runs of `element` this node may start now. */
   private room(element: ElementRow): number {
-    if (!this.p.quotas.hasRoom(element.circle_id, { runs_in_flight: 1 })) return 0
-    return (element.spec as unknown as PythonSpec).concurrency.max - (this.executing.get(element.id) ?? 0)
-  }
-
-  private count(element: ElementRow, delta: number): void {
-    const n = (this.executing.get(element.id) ?? 0) + delta
-    if (n > 0) this.executing.set(element.id, n)
-    else this.executing.delete(element.id)
+    return this.p.quotas.hasRoom(element.circle_id, { runs_in_flight: 1 }) ? this.slots.free(element) : 0
   }
 
   /** Executes a run this node holds in a slot counted for it, freeing the slot when it ends. */
@@ -173,7 +166,7 @@ export class PythonRuntime implements TypeRuntime {
       .catch((err: unknown) => this.p.log.error({ err, run: run.id }, 'run orchestration failed'))
       .finally(() => {
         inFlight?.release()
-        this.count(element, -1)
+        this.slots.add(element, -1)
       })
   }
 
