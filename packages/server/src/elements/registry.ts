@@ -41,11 +41,21 @@ export class Registry {
 
   /** Builds every type's runtime (worker pools and the like); main.ts calls this once. */
   startRuntimes(platform: PlatformContext): void {
-    for (const t of this.types.values()) if (t.runtime) this.runtimes.set(t.type, t.runtime(platform))
+    for (const t of this.types.values()) {
+      const runtime = t.runtime?.(platform)
+      if (runtime) this.runtimes.set(t.type, runtime)
+    }
   }
 
   runtimeOf(type: string): TypeRuntime | undefined {
     return this.runtimes.get(type)
+  }
+
+  /** The runtime an operation of `type` gets: there whenever the type declares one. */
+  operationRuntime(type: ElementType): TypeRuntime | undefined {
+    const runtime = this.runtimes.get(type.type)
+    if (type.runtime && !runtime) throw new Error(`element type ${type.type}: its runtime was not started`)
+    return runtime
   }
 
   async closeRuntimes(): Promise<void> {

@@ -149,11 +149,12 @@ async function dispatch(deps: ElementRoutesDeps, req: FastifyRequest, reply: Fas
 
   const result = await op.handler({
     element,
+    spec: element.spec,
     type,
     input,
     query: { ...(req.query as object) },
     elementPath: [circleSlug, ...elementSegments].join('/'),
-    runtime: elements.registry.runtimeOf(type.type),
+    runtime: elements.registry.operationRuntime(type),
     runs: deps.runs,
     params,
     actor,

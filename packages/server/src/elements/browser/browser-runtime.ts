@@ -14,7 +14,7 @@ import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
 import { BrowserSession } from './browser-session.ts'
 import { type ChromiumIdentity, chromiumIdentity, userNamespacesAvailable } from './chromium-identity.ts'
-import { BROWSER, isWebUrl } from './spec.ts'
+import { BROWSER, browserSpecOf, isWebUrl } from './spec.ts'
 
 export class BrowserRuntime implements TypeRuntime {
   private readonly sessions = new Map<string, BrowserSession>()
@@ -206,7 +206,7 @@ export class BrowserRuntime implements TypeRuntime {
         chromiumPath: cfg.chromiumPath,
         identity,
         proxy: (await this.proxy(identity.uid)).credentials(),
-        userAgent: String(row.spec['user_agent'] ?? ''),
+        userAgent: browserSpecOf(row).user_agent,
       })
     } catch (err) {
       lease.release()

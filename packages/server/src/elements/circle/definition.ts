@@ -3,8 +3,9 @@ import { Type } from '@sinclair/typebox'
 import { SCOPES } from '../../auth/actor.ts'
 import { createApiKey, presentKey } from '../../auth/api-keys.ts'
 import { E, PlatformError } from '../../errors.ts'
-import { defineElement, defineOperation } from '../element.ts'
-import { CircleRuntime, circleStatsOperation } from './circle-stats.ts'
+import { defineElement } from '../element.ts'
+import { CircleRuntime, circleOperation, circleSpec } from './circle-runtime.ts'
+import { circleStatsOperation } from './circle-stats.ts'
 
 const createKeyInput = Type.Object(
   {
@@ -26,13 +27,7 @@ export const circleType = defineElement({
   category: 'namespace',
   form: 'namespace',
   container: true,
-  spec: Type.Object(
-    {
-      description: Type.String({ default: '', maxLength: 10_000 }),
-      encryption_mode: Type.Union([Type.Literal('none'), Type.Literal('platform')], { default: 'platform' }),
-    },
-    { additionalProperties: false },
-  ),
+  spec: circleSpec,
   states: ['ready', 'disabled', 'deleted'],
   initialState: 'ready',
   capabilities: ['activity-scope-all', 'api-keys'],
@@ -40,7 +35,7 @@ export const circleType = defineElement({
   runtime: (platform) => new CircleRuntime(platform),
   operations: [
     circleStatsOperation,
-    defineOperation({
+    circleOperation({
       name: 'api_keys',
       method: 'POST',
       auth: 'admin',
@@ -58,7 +53,7 @@ export const circleType = defineElement({
         return { ...presentKey(row), key }
       },
     }),
-    defineOperation({
+    circleOperation({
       name: 'api_keys',
       method: 'GET',
       auth: 'admin',
@@ -68,7 +63,7 @@ export const circleType = defineElement({
         return { api_keys: keys.map(presentKey) }
       },
     }),
-    defineOperation({
+    circleOperation({
       name: 'api_key_revoke',
       path: 'api_keys/:id',
       method: 'DELETE',

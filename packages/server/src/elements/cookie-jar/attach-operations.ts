@@ -4,12 +4,12 @@ import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import { elementOfCircle } from '../circle-element.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
 import { JAR } from './jar-errors.ts'
+import { type JarOperationContext, jarOperation } from './jar-operation.ts'
 import { browserMissing, browserTaken, countMetric, mutateJar } from './jar-store.ts'
 
 /** The live browser element `ref` (its id, or its slug) names in the jar's circle. */
-async function resolveBrowser(ctx: OperationContext, ref: string): Promise<ElementRow> {
+async function resolveBrowser(ctx: JarOperationContext, ref: string): Promise<ElementRow> {
   const row = await elementOfCircle(ctx.elements, ctx.element.circle_id, ref, 'browser')
   if (!row)
     throw new PlatformError(
@@ -21,7 +21,7 @@ async function resolveBrowser(ctx: OperationContext, ref: string): Promise<Eleme
 }
 
 export const attachOperations = [
-  defineOperation({
+  jarOperation({
     name: 'attach',
     method: 'POST',
     auth: 'write',
@@ -65,7 +65,7 @@ export const attachOperations = [
       return { attached_browser_id: browser.id, changed }
     },
   }),
-  defineOperation({
+  jarOperation({
     name: 'detach',
     method: 'POST',
     auth: 'write',

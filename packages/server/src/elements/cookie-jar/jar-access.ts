@@ -36,9 +36,9 @@ export function sealBrowserCookies(
 
 /** A browser's captured cookies (empty when it never captured). */
 export async function openBrowserCookies(ctx: JarAccessContext, browser: ElementRow): Promise<JarCookie[]> {
-  const sealed = browser.spec['cookies']
+  const sealed = browserSpecOf(browser).cookies
   if (typeof sealed !== 'string') return []
-  const version = Number(browser.spec['cookies_version'] ?? 0)
+  const version = browserSpecOf(browser).cookies_version
   const opened = await openJson(
     ctx,
     { elementId: browser.id, version, purpose: BROWSER_COOKIES_PURPOSE },
@@ -55,6 +55,9 @@ export type {
   NormalizeResult,
   SameSite,
 } from './jar-cookie.ts'
+
+import { browserSpecOf } from '../browser/spec.ts'
+
 export { detectFormat, identityOf, isExpired, normalizeCookies } from './jar-cookie.ts'
 export { MAX_COOKIES }
 

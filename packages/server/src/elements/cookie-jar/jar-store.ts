@@ -10,7 +10,7 @@ import type { ElementsPort } from '../element.ts'
 import type { JarCookie } from './jar-cookie.ts'
 import { JAR } from './jar-errors.ts'
 import type { JarCounter } from './jar-metrics.ts'
-import type { JarRuntime } from './jar-runtime.ts'
+import { JarRuntime } from './jar-runtime.ts'
 import {
   COOKIES_PURPOSE,
   computeMeta,
@@ -37,8 +37,10 @@ export interface LoadedJar {
   exists: boolean
 }
 
+/** The jar type's runtime, for code outside the jar's own operations (a browser's). */
 export function jarRuntime(ctx: { elements: ElementsPort }): JarRuntime | undefined {
-  return ctx.elements.registry.runtimeOf(JAR_TYPE) as JarRuntime | undefined
+  const runtime = ctx.elements.registry.runtimeOf(JAR_TYPE)
+  return runtime instanceof JarRuntime ? runtime : undefined
 }
 
 export function countMetric(ctx: { elements: ElementsPort }, name: JarCounter, elementId: string): void {

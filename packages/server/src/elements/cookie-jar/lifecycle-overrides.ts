@@ -4,10 +4,10 @@
 import { E, PlatformError } from '../../errors.ts'
 import { forgetSecrets } from '../../secrets/secrets-of.ts'
 import type { JsonObject } from '../../storage/storage.ts'
-import { defineOperation, type OperationDef } from '../element.ts'
+import type { OperationDef } from '../element.ts'
 import { genericOperations } from '../generic/index.ts'
 import { JAR } from './jar-errors.ts'
-import { jarRuntime } from './jar-store.ts'
+import { type JarOperation, jarOperation } from './jar-operation.ts'
 
 function generic(name: string, method: string): OperationDef {
   const op = genericOperations.find((o) => o.name === name && o.method === method)
@@ -19,7 +19,7 @@ const genericUpdate = generic('update', 'PATCH')
 const genericDelete = generic('delete', 'DELETE')
 const genericRestore = generic('restore', 'POST')
 
-export const lifecycleOverrides: OperationDef[] = [
+export const lifecycleOverrides: JarOperation[] = [
   {
     ...genericUpdate,
     summary: 'Update name or intention (the spec is maintained by the jar’s operations)',
@@ -43,7 +43,7 @@ export const lifecycleOverrides: OperationDef[] = [
       return genericUpdate.handler({ ...ctx, input })
     },
   },
-  defineOperation({
+  jarOperation({
     ...(genericRestore as OperationDef<never>),
     summary: 'Restore the name and intention of an earlier version (cookies are not versioned)',
     async handler(ctx) {
@@ -81,7 +81,7 @@ export const lifecycleOverrides: OperationDef[] = [
       // so the sealed cookies can never be opened again.
       await ctx.elements.storage.deleteCookieJar(ctx.element.id)
       await forgetSecrets(ctx, ctx.element.id)
-      jarRuntime(ctx)?.metrics.forget(ctx.element.id)
+      ctx.runtime.metrics.forget(ctx.element.id)
       return result
     },
   },

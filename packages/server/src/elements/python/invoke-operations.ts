@@ -4,9 +4,9 @@ import { Type } from '@sinclair/typebox'
 import { decodeCursor, encodeCursor, presentRun } from '../../runs/run-json.ts'
 import type { Json, RunStatus } from '../../storage/storage.ts'
 import { traceHeaders } from '../../trace-context.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
+import type { OperationContext } from '../element.ts'
 import { validateInput } from '../validation.ts'
-import type { PythonRuntime } from './python-runtime.ts'
+import { pythonOperation } from './python-operation.ts'
 import { runOfElement } from './run-of-element.ts'
 
 const waitQuery = Type.Object(
@@ -28,7 +28,7 @@ const runOf = (ctx: OperationContext<unknown>, id: string) => runOfElement(ctx, 
 const runLocation = (ctx: OperationContext<unknown>, id: string) => `/api/${ctx.elementPath}/ops/runs/${id}`
 
 export const invokeOperations = [
-  defineOperation({
+  pythonOperation({
     name: 'invoke',
     method: 'POST',
     auth: 'execute',
@@ -38,7 +38,7 @@ export const invokeOperations = [
       'The body is the payload; a body of exactly {"payload"|"data"|"input": {...}} is unwrapped. Returns 200 with the result when the run ends within the wait, else 202 with Location; the run is never cancelled because a wait ended.',
     input: Type.Unknown(),
     async handler(ctx) {
-      const rt = ctx.runtime as PythonRuntime
+      const rt = ctx.runtime
       const q = { ...ctx.query }
       validateInput(waitQuery, q, { query: true })
       const waitS = Number(q['wait_for_completion'] ?? 0)
@@ -60,7 +60,7 @@ export const invokeOperations = [
       return { ...body, location }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'runs',
     method: 'GET',
     auth: 'read',
@@ -93,7 +93,7 @@ export const invokeOperations = [
       }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'run_get',
     path: 'runs/:run_id',
     method: 'GET',
@@ -109,7 +109,7 @@ export const invokeOperations = [
       return { ...presentRun(run, { input: true }), logs, ...(chunks.length ? { chunks } : {}) }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'run_cancel',
     path: 'runs/:run_id/cancel',
     method: 'POST',
@@ -121,7 +121,7 @@ export const invokeOperations = [
       return presentRun(await ctx.runs.cancelAndWait(run))
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'logs',
     method: 'GET',
     auth: 'read',
@@ -153,14 +153,14 @@ export const invokeOperations = [
       return { runs: out }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'diagnostics',
     method: 'GET',
     auth: 'read',
     summary: 'The sandbox executor, its guarantees and health, and this element’s worker pools',
     allowWhenDisabled: true,
     async handler(ctx) {
-      const rt = ctx.runtime as PythonRuntime
+      const rt = ctx.runtime
       // Health first: it probes the sandbox (egress included) and corrects the guarantees.
       const health = await rt.health()
       return { ...rt.diagnostics(ctx.element), health }

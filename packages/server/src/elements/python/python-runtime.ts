@@ -28,7 +28,7 @@ import { PythonMetrics } from './python-metrics.ts'
 import { resourceEnvironment } from './resource-environment.ts'
 import { asRunError, RESULT_TOO_DEEP, withClass } from './run-error-of.ts'
 import { SourceMaterializer } from './source-materializer.ts'
-import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
+import { PY, pythonSpecOf, RETRYABLE_RUN_CODES } from './spec.ts'
 import { startTestRun } from './test-runner.ts'
 import { idleWorkerReliever, workerAdmission } from './worker-quotas.ts'
 
@@ -94,7 +94,7 @@ export class PythonRuntime implements TypeRuntime {
     unreserve: (element, n) => this.slots.add(element, -n),
     resume: (element, run) =>
       this.launch(element, run, this.p.quotas.tryReserve(element.circle_id, { runs_in_flight: 1 })),
-    maxAttempts: (element) => (element.spec as unknown as PythonSpec).retry.max_attempts,
+    maxAttempts: (element) => pythonSpecOf(element).retry.max_attempts,
   }
 
   /** A git source's host must pass the outbound-address policy when the spec is written. */
@@ -171,7 +171,7 @@ export class PythonRuntime implements TypeRuntime {
   }
 
   private async execute(element: ElementRow, run: RunRow): Promise<void> {
-    const spec = element.spec as unknown as PythonSpec
+    const spec = pythonSpecOf(element)
     const t0 = performance.now()
     let cancelled = false
     let killCurrent: (() => void) | undefined
@@ -315,7 +315,7 @@ export class PythonRuntime implements TypeRuntime {
 
   /** The pool for this element's current version, source, layer and environment. */
   async poolFor(element: ElementRow): Promise<WorkerPool> {
-    const spec = element.spec as unknown as PythonSpec
+    const spec = pythonSpecOf(element)
     const inline = spec.source.type === 'inline' ? this.inlinePools.get(element.id) : undefined
     if (inline?.version === element.version && this.pools.has(inline.pool.key)) return inline.pool
     const circle = await this.p.elements.circleSlug(element.circle_id)
@@ -369,7 +369,7 @@ export class PythonRuntime implements TypeRuntime {
   private async environmentOf(element: ElementRow): Promise<Record<string, string>> {
     let env = this.envCache.get(element.id)
     if (!env) {
-      const spec = element.spec as unknown as PythonSpec
+      const spec = pythonSpecOf(element)
       env = { ...spec.environment, ...(await resourceEnvironment(this.p.elements, element)) }
       this.envCache.set(element.id, env)
     }

@@ -4,10 +4,10 @@
 import { followRun } from '../../runs/run-follower.ts'
 import { presentRun } from '../../runs/run-json.ts'
 import { SSE_HEADERS, sseStream } from '../../sse-stream.ts'
-import { defineOperation } from '../element.ts'
+import { pythonOperation } from './python-operation.ts'
 import { runOfElement } from './run-of-element.ts'
 
-export const streamOperation = defineOperation({
+export const streamOperation = pythonOperation({
   name: 'run_stream',
   path: 'runs/:run_id/stream',
   method: 'GET',

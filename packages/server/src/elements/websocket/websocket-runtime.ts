@@ -16,7 +16,7 @@ import { sealLegacyJwtSecrets } from './legacy-jwt-secrets.ts'
 import { LinkManager } from './link-manager.ts'
 import { LocalNode } from './local-node.ts'
 import { RedisCluster } from './redis-cluster.ts'
-import type { WebsocketSpec } from './spec.ts'
+import { websocketSpecOf } from './spec.ts'
 import { WS } from './websocket-errors.ts'
 import { WebsocketHub } from './websocket-hub.ts'
 import { WebsocketMetrics } from './websocket-metrics.ts'
@@ -148,8 +148,7 @@ export class WebsocketRuntime implements TypeRuntime {
     this.directory.remember(row)
     await this.links.update(elementId, row)
     const gone = !!row.deleted_at || !row.enabled
-    const moved =
-      before && (before.spec as unknown as WebsocketSpec).path !== (row.spec as unknown as WebsocketSpec).path
+    const moved = before && websocketSpecOf(before).path !== websocketSpecOf(row).path
     if (gone || moved) this.closeAll(row, gone ? 'element disabled or deleted' : 'endpoint path changed')
     if (tellOthers && this.cluster.distributed)
       await this.cluster.notify({ op: 'reconcile', element_id: elementId })
