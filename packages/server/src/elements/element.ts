@@ -13,7 +13,18 @@ import type { ResourceBudget } from '../quotas/resource-budget.ts'
 import type { QueuedRunExecutor } from '../runs/run-queue.ts'
 import type { RunService } from '../runs/run-service.ts'
 import type { Executor } from '../sandbox/executor.ts'
-import type { ElementPatch, ElementRow, Json, JsonObject, RunRow, Storage } from '../storage/storage.ts'
+import type { SecretBox } from '../secrets/secret-box.ts'
+import type {
+  ApiKeyRecords,
+  ElementPatch,
+  ElementReads,
+  ElementRecords,
+  ElementRow,
+  Json,
+  JsonObject,
+  RunRow,
+} from '../storage/storage.ts'
+import type { TypeStores, TypeTables } from '../storage/type-tables.ts'
 import { compileSpecValidator, type SpecValidator } from './validation.ts'
 
 export type AuthLevel = 'none' | 'read' | 'write' | 'execute' | 'admin'
@@ -28,7 +39,6 @@ export interface ReplyControl {
 
 /** What a type's runtime is built from at start (only main.ts assembles it). */
 export interface PlatformContext {
-  storage: Storage
   elements: ElementsPort
   runs: RunService
   bus: EventBus
@@ -225,6 +235,8 @@ export interface ElementTypeDef<
   lintWarnings?(spec: Static<S>): Array<{ field: string; message: string }>
   /** Builds the type's runtime once at start. */
   runtime?(platform: PlatformContext): R
+  /** The type's own tables (migrations and store), reached with `elements.storeOf(tables)`. */
+  tables?: TypeTables<unknown>
 }
 
 export interface ElementType<
@@ -296,6 +308,9 @@ export interface UpdateInput {
   message?: string
 }
 
+/** A transaction as element code sees it: element records and the stores types declare. */
+export type ElementTx = ElementRecords & TypeStores
+
 /** An activity event waiting for its transaction to commit. */
 export type PendingEvent = { type: string; row: ElementRow; actor: Actor | null; data: JsonObject }
 
@@ -314,8 +329,13 @@ export interface RegistryPort {
  * Declared here so the types, their operations and element.ts never import element-service.ts,
  * which imports the registry of types (no import cycle).
  */
-export interface ElementsPort {
-  readonly storage: Storage
+export interface ElementsPort extends TypeStores {
+  /** Elements, versions, attachments and activity, read-only (writes go through this port). */
+  readonly records: ElementReads
+  /** The circles' API keys. */
+  readonly apiKeys: ApiKeyRecords
+  /** Seals and opens JSON bound to an element (secrets at rest). */
+  readonly secrets: SecretBox
   readonly registry: RegistryPort
   readonly bus: EventBus
   readonly config?: Config
@@ -336,12 +356,14 @@ export interface ElementsPort {
     actor: Actor,
     event: string,
     data?: JsonObject,
-    alsoInTx?: (tx: Storage) => Promise<void>,
+    alsoInTx?: (tx: ElementTx) => Promise<void>,
   ): Promise<ElementRow>
   softDelete(current: ElementRow, actor: Actor): Promise<ElementRow>
   note(row: ElementRow, actor: Actor, event: string, data: JsonObject): Promise<void>
+  /** Runs `fn` in one transaction; `record` its activity with `tx`, then `flush` after commit. */
+  transaction<T>(fn: (tx: ElementTx) => Promise<T>): Promise<T>
   record(
-    tx: Storage,
+    tx: ElementTx,
     events: PendingEvent[],
     type: string,
     row: ElementRow,

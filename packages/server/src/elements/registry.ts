@@ -1,5 +1,7 @@
 // The element-type registry: one line per type. A type's own operations take precedence over
 // the generic ones of the same name and method.
+
+import type { TypeTables } from '../storage/type-tables.ts'
 import { browserType } from './browser/definition.ts'
 import { circleType } from './circle/definition.ts'
 import { cookieJarType } from './cookie-jar/definition.ts'
@@ -45,6 +47,11 @@ export class Registry {
       const runtime = t.runtime?.(platform)
       if (runtime) this.runtimes.set(t.type, runtime)
     }
+  }
+
+  /** The tables the types declare, to migrate after the core's. */
+  typeTables(): TypeTables<unknown>[] {
+    return this.list().flatMap((t) => (t.tables ? [t.tables] : []))
   }
 
   runtimeOf(type: string): TypeRuntime | undefined {

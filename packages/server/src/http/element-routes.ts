@@ -54,7 +54,7 @@ export function registerElementRoutes(app: FastifyInstance, deps: ElementRoutesD
   app.get('/api', async (req) => {
     deps.setRoute(req, '/api')
     const actor = await requireActor(deps, req)
-    const circles = (await elements.storage.listCircles()).filter(
+    const circles = (await elements.records.listCircles()).filter(
       (c) => actor.platformAdmin || c.id === actor.circleId,
     )
     return { circles: await Promise.all(circles.map((c) => elements.present(c))) }

@@ -49,7 +49,7 @@ export async function storeCapturedCookies(
   actor: Actor,
   message: string,
 ): Promise<ElementRow> {
-  const fresh = (await ctx.elements.storage.getElement(browser.id)) ?? browser
+  const fresh = (await ctx.elements.records.getElement(browser.id)) ?? browser
   const version = browserSpecOf(fresh).cookies_version + 1
   const sealed = await sealBrowserCookies(ctx, browser.id, version, cookies)
   return ctx.elements.update(

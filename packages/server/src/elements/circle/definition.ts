@@ -44,7 +44,7 @@ export const circleType = defineElement({
         'The key value is returned once and stored hashed. Scopes: read, write, execute, admin (admin implies all).',
       input: createKeyInput,
       async handler(ctx) {
-        const { row, key } = await createApiKey(ctx.elements.storage, ctx.element.id, ctx.input, ctx.actor)
+        const { row, key } = await createApiKey(ctx.elements.apiKeys, ctx.element.id, ctx.input, ctx.actor)
         await ctx.elements.note(ctx.element, ctx.actor, 'api_key.created', {
           key_id: row.id,
           scopes: row.scopes,
@@ -59,7 +59,7 @@ export const circleType = defineElement({
       auth: 'admin',
       summary: 'List the API keys of this circle (never their values)',
       async handler(ctx) {
-        const keys = await ctx.elements.storage.listApiKeys(ctx.element.id)
+        const keys = await ctx.elements.apiKeys.listApiKeys(ctx.element.id)
         return { api_keys: keys.map(presentKey) }
       },
     }),
@@ -71,7 +71,7 @@ export const circleType = defineElement({
       summary: 'Revoke an API key; it stops working at once',
       async handler(ctx) {
         const id = ctx.params['id']!
-        const ok = await ctx.elements.storage.revokeApiKey(ctx.element.id, id, new Date().toISOString())
+        const ok = await ctx.elements.apiKeys.revokeApiKey(ctx.element.id, id, new Date().toISOString())
         if (!ok)
           throw new PlatformError(E.API_KEY_NOT_FOUND, `no live API key ${id.slice(0, 80)} in this circle`)
         await ctx.elements.note(ctx.element, ctx.actor, 'api_key.revoked', { key_id: id })

@@ -7,6 +7,7 @@ import { elementOfCircle } from '../circle-element.ts'
 import { JAR } from './jar-errors.ts'
 import { type JarOperationContext, jarOperation } from './jar-operation.ts'
 import { browserMissing, browserTaken, countMetric, mutateJar } from './jar-store.ts'
+import { jarTables } from './jar-tables.ts'
 
 /** The live browser element `ref` (its id, or its slug) names in the jar's circle. */
 async function resolveBrowser(ctx: JarOperationContext, ref: string): Promise<ElementRow> {
@@ -48,7 +49,7 @@ export const attachOperations = [
             { attached_browser_id: held, attached_browser_missing: gone },
           )
         }
-        const other = await ctx.elements.storage.findCookieJarByBrowser(browser.id)
+        const other = await ctx.elements.storeOf(jarTables).findByBrowser(browser.id)
         if (other && other.element_id !== ctx.element.id) {
           const err = browserTaken(browser.id)
           err.details['jar_id'] = other.element_id

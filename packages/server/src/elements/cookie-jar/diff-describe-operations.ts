@@ -10,6 +10,7 @@ import { JAR } from './jar-errors.ts'
 import { type JarOperationContext, jarOperation } from './jar-operation.ts'
 import { cachedMeta, countBelow, MAX_COOKIES, rememberMeta, WARN_COOKIES } from './jar-state.ts'
 import { browserMissing, JAR_TYPE, loadJar } from './jar-store.ts'
+import { jarTables } from './jar-tables.ts'
 
 const iso = (seconds: number | undefined) =>
   seconds === undefined ? null : new Date(seconds * 1000).toISOString()
@@ -25,7 +26,7 @@ export const describeOperation = jarOperation({
     const version = spec.cookies_version
     let meta = cachedMeta(ctx.element.id, version)
     if (!meta) {
-      const row = await ctx.elements.storage.getCookieJar(ctx.element.id, { withSealed: false })
+      const row = await ctx.elements.storeOf(jarTables).get(ctx.element.id, { withSealed: false })
       meta = row ? rememberMeta(row) : { domain_counts: {}, expirations: new Float64Array(0) }
     }
     const exp = meta.expirations

@@ -57,6 +57,7 @@ export type {
 } from './jar-cookie.ts'
 
 import { browserSpecOf } from '../browser/spec.ts'
+import { jarTables } from './jar-tables.ts'
 
 export { detectFormat, identityOf, isExpired, normalizeCookies } from './jar-cookie.ts'
 export { MAX_COOKIES }
@@ -72,9 +73,9 @@ export async function findJarOfBrowser(
   circleId: string,
   browserId: string,
 ): Promise<ElementRow | undefined> {
-  const state = await ctx.elements.storage.findCookieJarByBrowser(browserId)
+  const state = await ctx.elements.storeOf(jarTables).findByBrowser(browserId)
   if (!state || state.circle_id !== circleId) return undefined
-  const jar = await ctx.elements.storage.getElement(state.element_id)
+  const jar = await ctx.elements.records.getElement(state.element_id)
   if (!jar || jar.deleted_at !== null || jar.element_type !== JAR_TYPE) return undefined
   return jar
 }

@@ -8,6 +8,7 @@ import type { OperationDef } from '../element.ts'
 import { genericOperations } from '../generic/index.ts'
 import { JAR } from './jar-errors.ts'
 import { type JarOperation, jarOperation } from './jar-operation.ts'
+import { jarTables } from './jar-tables.ts'
 
 function generic(name: string, method: string): OperationDef {
   const op = genericOperations.find((o) => o.name === name && o.method === method)
@@ -50,7 +51,7 @@ export const lifecycleOverrides: JarOperation[] = [
       const version = (ctx.input as { version: number }).version
       const target =
         version <= ctx.element.version
-          ? await ctx.elements.storage.getVersion(ctx.element.id, version)
+          ? await ctx.elements.records.getVersion(ctx.element.id, version)
           : undefined
       if (!target)
         throw new PlatformError(
@@ -79,7 +80,7 @@ export const lifecycleOverrides: JarOperation[] = [
       const result = await genericDelete.handler(ctx)
       // After the element is gone: its state row (and the browser claim) and data key go too,
       // so the sealed cookies can never be opened again.
-      await ctx.elements.storage.deleteCookieJar(ctx.element.id)
+      await ctx.elements.storeOf(jarTables).delete(ctx.element.id)
       await forgetSecrets(ctx, ctx.element.id)
       ctx.runtime.metrics.forget(ctx.element.id)
       return result

@@ -105,7 +105,7 @@ export const invokeOperations = [
       const chunks = ctx.runs.chunks(run.id)
       const logs =
         ctx.runs.liveLogs(run.id) ??
-        (await ctx.elements.storage.listRunLogs(run.id)).map((l) => ({ stream: l.stream, data: l.data }))
+        (await ctx.runs.logs(run.id)).map((l) => ({ stream: l.stream, data: l.data }))
       return { ...presentRun(run, { input: true }), logs, ...(chunks.length ? { chunks } : {}) }
     },
   }),
@@ -137,14 +137,14 @@ export const invokeOperations = [
     async handler(ctx) {
       const runs = ctx.input.run_id
         ? [await runOf(ctx, ctx.input.run_id)]
-        : await ctx.elements.storage.listRuns({ elementId: ctx.element.id, limit: ctx.input.limit })
+        : await ctx.runs.list({ elementId: ctx.element.id, limit: ctx.input.limit })
       const out = await Promise.all(
         runs.map(async (r) => ({
           run_id: r.id,
           status: ctx.runs.overlay(r).status,
           created_at: r.created_at,
           truncated: r.logs_truncated,
-          logs: (await ctx.elements.storage.listRunLogs(r.id)).map((l) => ({
+          logs: (await ctx.runs.logs(r.id)).map((l) => ({
             stream: l.stream,
             data: l.data,
           })),

@@ -301,7 +301,7 @@ export class PythonRuntime implements TypeRuntime {
         o.status === 'succeeded' ? 'deployed' : failures >= FAILURES_BEFORE_ERROR_STATE ? 'error' : undefined
       // The element row of this run is recent enough to skip a read when nothing changes.
       if (next && element.state !== next) {
-        const current = await this.p.storage.getElement(element.id)
+        const current = await this.p.elements.records.getElement(element.id)
         if (current?.enabled && current.state !== next && current.version === element.version) {
           await this.p.elements
             .patch(current, { state: next }, SYSTEM_ACTOR, 'element.state_changed', { state: next })

@@ -19,7 +19,7 @@ export const streamOperation = pythonOperation({
     const sse = sseStream()
     for (const [k, v] of Object.entries(SSE_HEADERS)) ctx.reply.header(k, v)
     sse.send('status', { status: run.status })
-    const stop = followRun(ctx.runs, (id) => ctx.elements.storage.listRunLogs(id), run, {
+    const stop = followRun(ctx.runs, (id) => ctx.runs.logs(id), run, {
       log: (stream, data) => sse.send('log', { stream, data }),
       chunk: (e) => sse.send('chunk', e.data),
       end: (r) => sse.end('end', presentRun(r)),

@@ -40,7 +40,7 @@ export const testOperations = [
     async handler(ctx) {
       const id = ctx.params['test_run_id']!
       const run = await runOfElement(ctx, id, 'test')
-      const logs = await ctx.elements.storage.listRunLogs(run.id)
+      const logs = await ctx.runs.logs(run.id)
       return { test_run_id: run.id, ...presentRun(run), output_text: logs.map((l) => l.data).join('') }
     },
   }),

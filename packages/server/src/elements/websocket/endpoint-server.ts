@@ -150,7 +150,7 @@ export class EndpointServer {
         return { refused: 'unknown, used or expired ticket', status: 401, code: WS.WS_UNAUTHORIZED.code }
       }
       const keyId = body.key_id
-      if (keyId && (await ticketKeyRevoked(this.p.storage, element.circle_id, keyId)))
+      if (keyId && (await ticketKeyRevoked(this.p.elements.apiKeys, element.circle_id, keyId)))
         return {
           refused: 'the key that issued the ticket was revoked',
           status: 401,

@@ -42,8 +42,8 @@ export class LinkManager {
 
   /** Finds every driven element at start (later changes arrive through update). */
   async scan(): Promise<void> {
-    for (const circle of await this.p.storage.listCircles())
-      for (const row of await this.p.storage.listCircleElements(circle.id))
+    for (const circle of await this.p.elements.records.listCircles())
+      for (const row of await this.p.elements.records.listCircleElements(circle.id))
         if (row.element_type === 'websocket') await this.update(row.id, row)
   }
 

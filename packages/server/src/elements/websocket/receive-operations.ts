@@ -70,7 +70,7 @@ export const testConnectionOperation = websocketOperation({
     const circle = ctx.elementPath.split('/')[0]!
     const checks: Check[] = []
     const add = (check: string, ok: boolean, detail: string) => checks.push({ check, ok, detail })
-    const siblings = (await ctx.elements.storage.listCircleElements(ctx.element.circle_id)).filter(
+    const siblings = (await ctx.elements.records.listCircleElements(ctx.element.circle_id)).filter(
       (r) =>
         r.element_type === 'websocket' &&
         !r.deleted_at &&

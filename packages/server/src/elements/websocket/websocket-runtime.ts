@@ -39,7 +39,7 @@ export class WebsocketRuntime implements TypeRuntime {
 
   constructor(private readonly p: PlatformContext) {
     this.invoker = new HandlerInvoker(p)
-    this.directory = new ElementDirectory(p.storage)
+    this.directory = new ElementDirectory(p.elements.records)
     this.metrics = new WebsocketMetrics(p.metrics)
     this.build()
     this.ready = this.start()
@@ -142,7 +142,7 @@ export class WebsocketRuntime implements TypeRuntime {
   private async reconcile(elementId: string, tellOthers: boolean): Promise<void> {
     await this.ready
     this.directory.invalidate()
-    const row = await this.p.storage.getElement(elementId)
+    const row = await this.p.elements.records.getElement(elementId)
     if (row?.element_type !== 'websocket') return
     const before = this.directory.row(elementId)
     this.directory.remember(row)
