@@ -25,6 +25,7 @@ import type {
   PendingEvent,
   UpdateInput,
 } from './element.ts'
+import { publishActivity, recordActivity } from './element-activity.ts'
 import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
@@ -380,7 +381,7 @@ export class ElementService implements ElementsPort {
   }
 
   /** Records an activity row inside the caller's transaction; the event goes out after commit. */
-  async record(
+  record(
     tx: ElementTx,
     events: PendingEvent[],
     type: string,
@@ -388,28 +389,11 @@ export class ElementService implements ElementsPort {
     actor: Actor | null,
     data: JsonObject,
   ): Promise<void> {
-    await tx.insertActivity({
-      circle_id: row.circle_id,
-      element_id: row.id,
-      action: type,
-      actor: actor?.keyId ?? null,
-      details: data,
-      created_at: now(),
-    })
-    events.push({ type, row, actor, data })
+    return recordActivity(tx, events, type, row, actor, data)
   }
 
   flush(events: PendingEvent[]): void {
-    for (const e of events) {
-      this.bus.publish({
-        type: e.type,
-        circle_id: e.row.circle_id,
-        element_id: e.row.id,
-        actor: e.actor?.keyId ?? null,
-        at: now(),
-        data: { ...e.data, slug: e.row.slug, element_type: e.row.element_type },
-      })
-    }
+    publishActivity(this.bus, events)
   }
 }
 
