@@ -3,7 +3,6 @@
 // retryable failures, cancellation, metrics, and the element's deployed/error state.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { SYSTEM_ACTOR } from '../../auth/actor.ts'
 import { jsonValueTooDeep } from '../../json-depth.ts'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { PythonWorker } from '../../python/python-worker.ts'
@@ -21,6 +20,7 @@ import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
+import { ElementHealth } from './element-health.ts'
 import { ElementSlots } from './element-slots.ts'
 import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
@@ -32,7 +32,6 @@ import { PY, pythonSpecOf, RETRYABLE_RUN_CODES } from './spec.ts'
 import { startTestRun } from './test-runner.ts'
 import { idleWorkerReliever, workerAdmission } from './worker-quotas.ts'
 
-const FAILURES_BEFORE_ERROR_STATE = 5
 const CANCELLED_BEFORE_START = {
   code: PY.RUN_CANCELLED.code,
   message: 'the run was cancelled before a worker took it',
@@ -47,13 +46,13 @@ export class PythonRuntime implements TypeRuntime {
   private readonly envCache = new Map<string, Record<string, string>>()
   /** Inline code is fixed by the version: its pool is found without hashing anything. */
   private readonly inlinePools = new Map<string, { version: number; pool: WorkerPool }>()
-  private readonly failures = new Map<string, number>()
   private readonly circleOfPool = new WeakMap<WorkerPool, string>()
   private readonly unsubscribe: () => void
   private readonly removeReliever: () => void
-  private lastError: string | null = null
+  private readonly runHealth: ElementHealth
 
   constructor(private readonly p: PlatformContext) {
+    this.runHealth = new ElementHealth(p.elements)
     this.source = new SourceMaterializer(
       p.config.dataDir,
       { allowLocal: p.config.python.gitAllowLocal, allowSsh: p.config.python.gitAllowSsh },
@@ -293,21 +292,7 @@ export class PythonRuntime implements TypeRuntime {
     // the end (a sync invoke) already sees them.
     try {
       this.metrics.invocation(element, o)
-      if (o.status === 'failed') this.lastError = String(o.error?.['message'] ?? '')
-      // deployed after a success; error after repeated failures (until the next update).
-      const failures = o.status === 'failed' ? (this.failures.get(element.id) ?? 0) + 1 : 0
-      this.failures.set(element.id, failures)
-      const next =
-        o.status === 'succeeded' ? 'deployed' : failures >= FAILURES_BEFORE_ERROR_STATE ? 'error' : undefined
-      // The element row of this run is recent enough to skip a read when nothing changes.
-      if (next && element.state !== next) {
-        const current = await this.p.elements.records.getElement(element.id)
-        if (current?.enabled && current.state !== next && current.version === element.version) {
-          await this.p.elements
-            .patch(current, { state: next }, SYSTEM_ACTOR, 'element.state_changed', { state: next })
-            .catch(() => {})
-        }
-      }
+      await this.runHealth.settle(element, o)
     } finally {
       await this.p.runs.finish(run, o)
     }
@@ -391,7 +376,7 @@ export class PythonRuntime implements TypeRuntime {
       isolation_reachable: this.p.executor !== null,
       worker_available: pools.some((p) => p.idle > 0) || pools.length === 0,
       pools,
-      last_error: this.lastError,
+      last_error: this.runHealth.lastError,
     }
   }
 
