@@ -7,6 +7,7 @@ import { createInput } from '../elements/generic/lifecycle-operations.ts'
 import { plainSchema } from '../elements/generic/operation-tools.ts'
 import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
+import { apiComponents } from './api-schemas/api-components.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
@@ -178,52 +179,7 @@ export function buildOpenApi(registry: Registry): Obj {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A circle API key or the platform admin key' },
       },
-      schemas: {
-        ErrorEnvelope: {
-          type: 'object',
-          required: ['error', 'request_id'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message', 'class', 'retryable', 'details'],
-              properties: {
-                code: {
-                  type: 'string',
-                  enum: errorCatalogue()
-                    .map((c) => c.code)
-                    .sort(),
-                },
-                message: { type: 'string' },
-                class: { type: 'string' },
-                retryable: { type: 'boolean' },
-                details: { type: 'object' },
-              },
-            },
-            request_id: { type: 'string' },
-          },
-        },
-        Element: {
-          type: 'object',
-          properties: Object.fromEntries(
-            [
-              'id',
-              'circle',
-              'slug',
-              'name',
-              'element_type',
-              'category',
-              'form',
-              'symbol',
-              'state',
-              'intention',
-              'parent',
-              'path',
-              'created_at',
-              'updated_at',
-            ].map((k) => [k, { type: k === 'parent' ? ['string', 'null'] : 'string' }]),
-          ),
-        },
-      },
+      schemas: apiComponents(),
     },
     'x-error-codes': errorCatalogue().map(({ code, status, class: cls, retryable, description }) => ({
       code,

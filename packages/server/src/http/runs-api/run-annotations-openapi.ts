@@ -16,10 +16,11 @@ const errorResponse = {
   description: 'Error envelope',
   content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
 }
-const ok = (description: string, schema: Obj = { type: 'object' }) => ({
+const ok = (description: string, schema: Obj) => ({
   description,
   content: { 'application/json': { schema } },
 })
+const ref = (component: string) => ({ $ref: `#/components/schemas/${component}` })
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
 const nameParam = {
   name: 'name',
@@ -47,7 +48,7 @@ const feedbackWrite = (operationId: string, summary: string) =>
     {
       parameters: [idParam],
       requestBody: body(plainSchema(feedbackBody)),
-      responses: { '200': ok('The feedback') },
+      responses: { '200': ok('The feedback', ref('RunFeedback')) },
     },
     'Auth: write on the run’s circle. rating is -1 (bad), 0 (neutral) or 1 (good); comment ≤ 4000 characters; up to 20 labels.',
   )
@@ -61,7 +62,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         'The run’s feedback (fields null and labels empty when none was given)',
         {
           parameters: [idParam],
-          responses: { '200': ok('{run_id, rating, comment, labels, updated_by, created_at, updated_at}') },
+          responses: { '200': ok('The feedback', ref('RunFeedback')) },
         },
         'Auth: read on the run’s circle.',
       ),
@@ -75,7 +76,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
     '/api/v1/runs/{id}/expected': {
       get: op('runs_expected_list', 'The run’s expected documents (names, sizes, times)', {
         parameters: [idParam],
-        responses: { '200': ok('{run_id, expected: [{name, size_bytes, created_at, updated_at}]}') },
+        responses: { '200': ok('The expected documents', ref('ExpectedDocumentList')) },
       }),
     },
     '/api/v1/runs/{id}/expected/copy_output': {
@@ -85,7 +86,10 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         {
           parameters: [idParam],
           requestBody: body(plainSchema(copyOutputBody), false),
-          responses: { '200': ok('Replaced'), '201': ok('Created') },
+          responses: {
+            '200': ok('Replaced', ref('ExpectedDocument')),
+            '201': ok('Created', ref('ExpectedDocument')),
+          },
         },
         'Auth: write. Only a succeeded run (else 409 RUN_OUTPUT_UNAVAILABLE).',
       ),
@@ -101,14 +105,17 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         {
           parameters: named,
           requestBody: body({}),
-          responses: { '200': ok('Replaced'), '201': ok('Created') },
+          responses: {
+            '200': ok('Replaced', ref('ExpectedDocument')),
+            '201': ok('Created', ref('ExpectedDocument')),
+          },
         },
         `Auth: write. At most ${EXPECTED_MAX_BYTES} bytes as compact JSON (413 EXPECTED_TOO_LARGE) and ${EXPECTED_MAX_PER_RUN} documents per run. The document named \`output\` is what the comparison uses.`,
       ),
       patch: op('runs_expected_rename_patch', 'Rename an expected document (same as POST …/rename)', {
         parameters: named,
         requestBody: body(plainSchema(renameExpectedBody)),
-        responses: { '200': ok('The renamed document') },
+        responses: { '200': ok('The renamed document', ref('ExpectedDocument')) },
       }),
       delete: op('runs_expected_delete', 'Delete an expected document', {
         parameters: named,
@@ -122,7 +129,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         {
           parameters: named,
           requestBody: body(plainSchema(renameExpectedBody)),
-          responses: { '200': ok('The renamed document') },
+          responses: { '200': ok('The renamed document', ref('ExpectedDocument')) },
         },
         'Auth: write. 409 EXPECTED_NAME_TAKEN when `to` exists.',
       ),
@@ -134,9 +141,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         {
           parameters: [idParam],
           responses: {
-            '200': ok(
-              '{run_id, run_status, expected_name, match, fields: [{path, expected, actual, equal, status}], truncated, summary: {total, equal, different, missing, extra}}',
-            ),
+            '200': ok('The comparison, field by field', ref('RunComparison')),
           },
         },
         'Auth: read. Paths are JSONPath-style (`$.items[0].name`); each leaf is one field. 404 EXPECTED_OUTPUT_NOT_FOUND without an expected `output`.',
@@ -149,7 +154,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         {
           parameters: [idParam],
           responses: {
-            '200': ok('{run_id, status, trigger, trigger_info, events, attempts, durations_ms, logs}'),
+            '200': ok('The timeline', ref('RunTrace')),
           },
         },
         'Auth: read.',

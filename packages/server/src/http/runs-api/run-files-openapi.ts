@@ -6,34 +6,14 @@ const errorResponse = {
   description: 'Error envelope',
   content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
 }
-const json = (description: string, schema: Obj = { type: 'object' }) => ({
+const json = (description: string, schema: Obj) => ({
   description,
   content: { 'application/json': { schema } },
 })
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
 const tags = ['runs']
 
-const fileEntry = {
-  type: 'object',
-  properties: {
-    path: { type: 'string' },
-    size: { type: 'integer' },
-    modified_at: { type: 'string', format: 'date-time' },
-  },
-}
-const inputFile = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    field: { type: ['string', 'null'] },
-    sandbox_path: {
-      type: 'string',
-      description: 'Where the handler finds it, e.g. `/periodic/input/notes.txt`.',
-    },
-    size: { type: 'integer' },
-    modified_at: { type: 'string', format: 'date-time' },
-  },
-}
+const ref = (component: string) => ({ $ref: `#/components/schemas/${component}` })
 const multipartStart = {
   type: 'object',
   required: ['target'],
@@ -59,13 +39,7 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         summary: 'Files the handler wrote under PERIODIC_OUTPUT_DIR (capped at 100 MB per run)',
         parameters: [idParam],
         responses: {
-          '200': json(
-            '{artifacts: [{path, size, modified_at}], total_bytes, truncated, dropped_files, dropped_bytes, refused_files, refused: [{path, reason}]} (refused: symlinks, FIFOs, sockets, devices the handler left; not kept)',
-            {
-              type: 'object',
-              properties: { artifacts: { type: 'array', items: fileEntry }, truncated: { type: 'boolean' } },
-            },
-          ),
+          '200': json('The artifacts', ref('RunArtifactList')),
           default: errorResponse,
         },
       },
@@ -99,10 +73,7 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         summary: 'Input files of the run',
         parameters: [idParam],
         responses: {
-          '200': json('{files: [{name, field, sandbox_path, size, modified_at}]}', {
-            type: 'object',
-            properties: { files: { type: 'array', items: inputFile } },
-          }),
+          '200': json('The input files', ref('RunInputFileList')),
           default: errorResponse,
         },
       },
@@ -120,7 +91,10 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
             },
           },
         },
-        responses: { '201': json('{files}'), default: errorResponse },
+        responses: {
+          '201': json('Every input file of the run', ref('RunInputFileList')),
+          default: errorResponse,
+        },
       },
     },
     '/api/v1/runs/{id}/files/{name}': {

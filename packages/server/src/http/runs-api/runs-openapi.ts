@@ -8,10 +8,11 @@ const errorResponse = {
   description: 'Error envelope',
   content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
 }
-const run = (description: string) => ({
+const json = (description: string, component: string) => ({
   description,
-  content: { 'application/json': { schema: { type: 'object' } } },
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${component}` } } },
 })
+const run = (description: string) => json(description, 'Run')
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
 
 function queryParams(schema: Obj): Obj[] {
@@ -56,7 +57,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         tags,
         summary: 'Runs of every element in the key’s circle, newest first, with filters and a cursor',
         parameters: queryParams(plainSchema(listRunsQuery)),
-        responses: { '200': run('{runs, next_cursor, has_more}'), default: errorResponse },
+        responses: { '200': json('A page of runs, newest first', 'RunsPage'), default: errorResponse },
       },
     },
     '/api/v1/runs/{id}': {
