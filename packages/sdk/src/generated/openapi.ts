@@ -1,6 +1,8 @@
 // Generated from packages/server/openapi.json by openapi-typescript: do not edit.
 // Regenerate with `npm run openapi` (server document and SDK types) or `npm run sdk-types`.
 
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+
 export interface paths {
     "/healthz": {
         parameters: {
@@ -1708,6 +1710,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        JsonValue: Json;
+        JsonObject: {
+            [key: string]: components["schemas"]["JsonValue"];
+        };
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
@@ -1715,9 +1721,7 @@ export interface components {
                 message: string;
                 class: string;
                 retryable: boolean;
-                details: {
-                    [key: string]: unknown;
-                };
+                details: components["schemas"]["JsonObject"];
             };
             request_id: string;
         };
@@ -1735,12 +1739,8 @@ export interface components {
             enabled: boolean;
             intention: string;
             /** @description The element type’s spec (secrets redacted). */
-            spec: {
-                [key: string]: unknown;
-            };
-            meta: {
-                [key: string]: unknown;
-            };
+            spec: components["schemas"]["JsonObject"];
+            meta: components["schemas"]["JsonObject"];
             version: number;
             /** @description The parent element’s id; null for a circle. */
             parent: string | null;
@@ -1782,9 +1782,9 @@ export interface components {
             trigger: string;
             status: components["schemas"]["RunStatus"];
             /** @description The payload; present with `?expand=input` (runs API) or `run(id)`. */
-            input?: unknown;
+            input?: components["schemas"]["JsonValue"];
             /** @description What the handler returned; null until it succeeds. */
-            output: unknown;
+            output: components["schemas"]["JsonValue"];
             error: components["schemas"]["RunError"] | null;
             attempts: number;
             cold_start: boolean;
@@ -1816,9 +1816,9 @@ export interface components {
             trigger: string;
             status: components["schemas"]["RunStatus"];
             /** @description The payload; present with `?expand=input` (runs API) or `run(id)`. */
-            input?: unknown;
+            input?: components["schemas"]["JsonValue"];
             /** @description What the handler returned; null until it succeeds. */
-            output: unknown;
+            output: components["schemas"]["JsonValue"];
             error: components["schemas"]["RunError"] | null;
             attempts: number;
             cold_start: boolean;
@@ -1840,17 +1840,11 @@ export interface components {
             /** @description Where the run can be read again. */
             location: string;
             /** @description `?expand=usage`: duration, memory, attempts, cold start. */
-            usage?: {
-                [key: string]: unknown;
-            };
+            usage?: components["schemas"]["JsonObject"];
             /** @description `?expand=execution`: element, version, operation, times, queue wait. */
-            execution?: {
-                [key: string]: unknown;
-            };
+            execution?: components["schemas"]["JsonObject"];
             /** @description `?expand=debug`: logs_truncated, trigger_info. */
-            debug?: {
-                [key: string]: unknown;
-            };
+            debug?: components["schemas"]["JsonObject"];
         } & {
             [key: string]: unknown;
         };
@@ -1924,9 +1918,9 @@ export interface components {
             /** @description JSONPath-style: `$`, `$.total`, `$.items[0].name`. */
             path: string;
             /** @description Absent when the field is `extra`. */
-            expected?: unknown;
+            expected?: components["schemas"]["JsonValue"];
             /** @description Absent when the field is `missing`. */
-            actual?: unknown;
+            actual?: components["schemas"]["JsonValue"];
             equal: boolean;
             status: "equal" | "different" | "missing" | "extra";
         };
@@ -1959,9 +1953,7 @@ export interface components {
             status: components["schemas"]["RunStatus"];
             trigger: string;
             /** @description What started the run (key id, request id, rerun_of, …). */
-            trigger_info: {
-                [key: string]: unknown;
-            } | null;
+            trigger_info: components["schemas"]["JsonObject"] | null;
             events: components["schemas"]["TraceEvent"][];
             attempts: number;
             durations_ms: {
@@ -2192,8 +2184,8 @@ export interface operations {
     };
     circle_stats_get: {
         parameters: {
-            query: {
-                period: "hour" | "day" | "week" | "month";
+            query?: {
+                period?: "hour" | "day" | "week" | "month";
             };
             header?: never;
             path: {
@@ -2365,9 +2357,9 @@ export interface operations {
     };
     generic_version_get: {
         parameters: {
-            query: {
-                history: boolean;
-                limit: number;
+            query?: {
+                history?: boolean;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -2595,10 +2587,10 @@ export interface operations {
     };
     generic_children_get: {
         parameters: {
-            query: {
+            query?: {
                 element_type?: string;
-                limit: number;
-                offset: number;
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path: {
@@ -2653,7 +2645,7 @@ export interface operations {
                     name?: string;
                     intention?: string;
                     /** @default true */
-                    deep: boolean;
+                    deep?: boolean;
                     expected_version?: number;
                     message?: string;
                     /** @description Refused unless equal to the current slug. */
@@ -2861,7 +2853,7 @@ export interface operations {
                     name: string;
                     domain: string;
                     /** @default / */
-                    path: string;
+                    path?: string;
                 };
             };
         };
@@ -2902,7 +2894,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @default false */
-                    confirm: boolean;
+                    confirm?: boolean;
                 };
             };
         };
@@ -2950,9 +2942,9 @@ export interface operations {
                      * @description Lower runs first.
                      * @default 100
                      */
-                    priority: number;
+                    priority?: number;
                     /** @default none */
-                    cascade_policy: "none" | "children" | "descendants";
+                    cascade_policy?: "none" | "children" | "descendants";
                     version_pin?: number;
                 } | {
                     browser_id: string;
@@ -3001,7 +2993,7 @@ export interface operations {
                     target?: string;
                 } | {
                     /** @default false */
-                    force: boolean;
+                    force?: boolean;
                 };
             };
         };
@@ -3110,18 +3102,18 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @default [] */
-                    add: {
+                    add?: {
                         ref: string;
                         /**
                          * @description Lower runs first.
                          * @default 100
                          */
-                        priority: number;
+                        priority?: number;
                         /** @default none */
-                        cascade_policy: "none" | "children" | "descendants";
+                        cascade_policy?: "none" | "children" | "descendants";
                     }[];
                     /** @default [] */
-                    remove: {
+                    remove?: {
                         attachment_id: string;
                     }[];
                 };
@@ -3190,8 +3182,8 @@ export interface operations {
     };
     generic_context_get: {
         parameters: {
-            query: {
-                depth: number;
+            query?: {
+                depth?: number;
                 types?: string;
             };
             header?: never;
@@ -3227,9 +3219,9 @@ export interface operations {
     };
     generic_tree_get: {
         parameters: {
-            query: {
-                depth: number;
-                include_metadata: boolean;
+            query?: {
+                depth?: number;
+                include_metadata?: boolean;
             };
             header?: never;
             path: {
@@ -3264,8 +3256,8 @@ export interface operations {
     };
     generic_batch_stats_get: {
         parameters: {
-            query: {
-                period: "hour" | "day" | "week" | "month";
+            query?: {
+                period?: "hour" | "day" | "week" | "month";
             };
             header?: never;
             path: {
@@ -3300,8 +3292,8 @@ export interface operations {
     };
     generic_activity_get: {
         parameters: {
-            query: {
-                limit: number;
+            query?: {
+                limit?: number;
                 before?: number;
             };
             header?: never;
@@ -3337,8 +3329,8 @@ export interface operations {
     };
     generic_stats_get: {
         parameters: {
-            query: {
-                period: "hour" | "day" | "week" | "month";
+            query?: {
+                period?: "hour" | "day" | "week" | "month";
             };
             header?: never;
             path: {
@@ -3493,9 +3485,9 @@ export interface operations {
     };
     python_runs_get: {
         parameters: {
-            query: {
+            query?: {
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                limit: number;
+                limit?: number;
                 cursor?: string;
             };
             header?: never;
@@ -3603,9 +3595,9 @@ export interface operations {
     };
     python_logs_get: {
         parameters: {
-            query: {
+            query?: {
                 run_id?: string;
-                limit: number;
+                limit?: number;
             };
             header?: never;
             path: {
@@ -3724,9 +3716,9 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @default false */
-                    force: boolean;
+                    force?: boolean;
                     /** @default 0 */
-                    wait_for_completion: number;
+                    wait_for_completion?: number;
                 };
             };
         };
@@ -3804,7 +3796,7 @@ export interface operations {
                 "application/json": {
                     test_filter?: string;
                     /** @default 0 */
-                    wait_for_completion: number;
+                    wait_for_completion?: number;
                 };
             };
         };
@@ -3882,9 +3874,9 @@ export interface operations {
                 "application/json": {
                     user?: string;
                     /** @default [] */
-                    rooms: string[];
+                    rooms?: string[];
                     /** @default 60000 */
-                    ttl_ms: number;
+                    ttl_ms?: number;
                 };
             };
         };
@@ -4008,9 +4000,9 @@ export interface operations {
                 "application/json": {
                     connection_id: string;
                     /** @default 1000 */
-                    code: 1000 | number;
+                    code?: 1000 | number;
                     /** @default  */
-                    reason: string;
+                    reason?: string;
                 };
             };
         };
@@ -4519,7 +4511,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @default replace */
-                    mode: "replace" | "merge";
+                    mode?: "replace" | "merge";
                     /** @description Id or slug of the jar the caller expects; refused unless it is the attached one. */
                     jar?: string;
                 };
@@ -4617,9 +4609,9 @@ export interface operations {
                 "application/json": {
                     domain?: string;
                     /** @default true */
-                    include_expired: boolean;
+                    include_expired?: boolean;
                     /** @default chrome */
-                    format: "chrome" | "playwright" | "cdp";
+                    format?: "chrome" | "playwright" | "cdp";
                 };
             };
         };
@@ -4724,11 +4716,11 @@ export interface operations {
     };
     cookie_jar_list_get: {
         parameters: {
-            query: {
+            query?: {
                 domain?: string;
-                include_values: boolean;
-                limit: number;
-                offset: number;
+                include_values?: boolean;
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path: {
@@ -4895,7 +4887,7 @@ export interface operations {
                     /** @description The element path, e.g. `acme/hello` or `acme/project/hello`. */
                     target: string;
                     /** @default invoke */
-                    operation: string;
+                    operation?: string;
                     /** @description The payload (default `{}`). */
                     input?: unknown;
                 };
@@ -5030,7 +5022,7 @@ export interface operations {
                      * @description `original` runs the source run's element version; `latest` the current one.
                      * @default latest
                      */
-                    version: "original" | "latest";
+                    version?: "original" | "latest";
                 };
             };
         };

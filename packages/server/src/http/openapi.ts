@@ -8,6 +8,7 @@ import { plainSchema } from '../elements/generic/operation-tools.ts'
 import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
 import { apiComponents } from './api-schemas/api-components.ts'
+import { clientSchema } from './api-schemas/client-schema.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
@@ -43,7 +44,7 @@ function queryParams(schema: Obj): Obj[] {
 function entry(group: Array<{ type: ElementType; op: OperationDef }>, generic: boolean, params: Obj[]): Obj {
   const first = group[0]!.op
   const types = group.map((g) => g.type.type)
-  const schemas = group.map((g) => plainSchema(g.op.input))
+  const schemas = group.map((g) => clientSchema(g.op.input))
   const distinct = [...new Map(schemas.map((s) => [JSON.stringify(s), s])).values()]
   const body = distinct.length === 1 ? distinct[0]! : { oneOf: distinct }
   const opParams = operationPath(first)
@@ -104,7 +105,7 @@ export function buildOpenApi(registry: Registry): Obj {
         summary: 'Create a circle (platform admin key)',
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: plainSchema(createInput) } },
+          content: { 'application/json': { schema: clientSchema(createInput) } },
         },
         responses: { '201': json(elementRef, 'Created'), default: errorResponse },
       },
@@ -122,7 +123,7 @@ export function buildOpenApi(registry: Registry): Obj {
         parameters: [circle, element],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: plainSchema(createInput) } },
+          content: { 'application/json': { schema: clientSchema(createInput) } },
         },
         responses: { '201': json(elementRef, 'Created'), default: errorResponse },
       },

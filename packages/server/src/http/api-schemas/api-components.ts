@@ -3,7 +3,7 @@
 // name (componentRef), and the SDK's types are generated from them.
 import { Type } from '@sinclair/typebox'
 import { errorCatalogue } from '../../errors.ts'
-import { componentRef, NullableString, Timestamp } from './component-ref.ts'
+import { AnyJsonObject, componentRef, JsonSchemas, NullableString, Timestamp } from './component-ref.ts'
 import {
   ExpectedDocument,
   ExpectedDocumentList,
@@ -26,9 +26,6 @@ import {
   RunsPage,
 } from './run-schemas.ts'
 
-const openObject = (description?: string) =>
-  Type.Object({}, { additionalProperties: true, ...(description ? { description } : {}) })
-
 export const ErrorEnvelope = () =>
   Type.Object({
     error: Type.Object({
@@ -41,7 +38,7 @@ export const ErrorEnvelope = () =>
       message: Type.String(),
       class: Type.String(),
       retryable: Type.Boolean(),
-      details: openObject(),
+      details: AnyJsonObject(),
     }),
     request_id: Type.String(),
   })
@@ -65,8 +62,8 @@ export const Element = Type.Object(
     state_reason: NullableString(),
     enabled: Type.Boolean(),
     intention: Type.String(),
-    spec: openObject('The element type’s spec (secrets redacted).'),
-    meta: openObject(),
+    spec: AnyJsonObject('The element type’s spec (secrets redacted).'),
+    meta: AnyJsonObject(),
     version: Type.Integer(),
     parent: NullableString('The parent element’s id; null for a circle.'),
     path: Type.String({ description: '`circle/project/slug`.' }),
@@ -80,6 +77,7 @@ export const Element = Type.Object(
 /** Every named schema, as plain JSON Schema, in the order the document lists them. */
 export function apiComponents(): Record<string, unknown> {
   const schemas = {
+    ...JsonSchemas,
     ErrorEnvelope: ErrorEnvelope(),
     Element,
     Warning,

@@ -2,14 +2,36 @@
 // points to: response schemas nest each other by name, so the document (and the SDK types
 // generated from it) say `Run` instead of repeating its fields.
 import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox'
-
-export const componentRef = <T extends TSchema>(name: string, _schema: T): TUnsafe<Static<T>> =>
-  Type.Unsafe<Static<T>>({ $ref: `#/components/schemas/${name}` })
-
-/** Any JSON value: what a handler returned, a run's input, an expected document. */
-export const AnyJson = (description: string) => Type.Unknown({ description })
+import type { Json, JsonObject } from '../../storage/storage.ts'
 
 const described = (description?: string) => (description ? { description } : {})
+const ref = (name: string) => `#/components/schemas/${name}`
+
+export const componentRef = <T extends TSchema>(name: string, _schema: T): TUnsafe<Static<T>> =>
+  Type.Unsafe<Static<T>>({ $ref: ref(name) })
+
+/** The `JsonValue` and `JsonObject` components: any JSON, recursively. */
+export const JsonSchemas = {
+  JsonValue: {
+    anyOf: [
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+      { type: 'null' },
+      { type: 'array', items: { $ref: ref('JsonValue') } },
+      { $ref: ref('JsonObject') },
+    ],
+  },
+  JsonObject: { type: 'object', additionalProperties: { $ref: ref('JsonValue') } },
+}
+
+/** Any JSON value: what a handler returned, a run's input, an expected document. */
+export const AnyJson = (description?: string) =>
+  Type.Unsafe<Json>({ $ref: ref('JsonValue'), ...described(description) })
+/** A JSON object whose fields the schema does not list (a spec, `details`, `trigger_info`). */
+export const AnyJsonObject = (description?: string) =>
+  Type.Unsafe<JsonObject>({ $ref: ref('JsonObject'), ...described(description) })
+
 const nullable = <T extends TSchema>(schema: T, description?: string) =>
   Type.Union([schema, Type.Null()], described(description))
 export const NullableString = (description?: string) => nullable(Type.String(), description)

@@ -4,6 +4,7 @@
 import { Type } from '@sinclair/typebox'
 import {
   AnyJson,
+  AnyJsonObject,
   componentRef,
   NullableNumber,
   NullableString,
@@ -75,7 +76,7 @@ export const RunTrace = Type.Object({
   run_id: Type.String(),
   status: componentRef('RunStatus', RunStatus),
   trigger: Type.String(),
-  trigger_info: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+  trigger_info: Type.Union([AnyJsonObject(), Type.Null()], {
     description: 'What started the run (key id, request id, rerun_of, …).',
   }),
   events: Type.Array(componentRef('TraceEvent', TraceEvent)),

@@ -4,6 +4,7 @@
 import { Type } from '@sinclair/typebox'
 import {
   AnyJson,
+  AnyJsonObject,
   componentRef,
   NullableNumber,
   NullableString,
@@ -58,8 +59,7 @@ export const RunRecord = Type.Object(
   { additionalProperties: true },
 )
 
-const expansion = (description: string) =>
-  Type.Optional(Type.Object({}, { additionalProperties: true, description }))
+const expansion = (description: string) => Type.Optional(AnyJsonObject(description))
 
 /** A run as the runs API (/api/v1/runs) shows it. */
 export const Run = Type.Object(

@@ -1,6 +1,6 @@
 // A run's annotations (feedback, expected output, comparison, trace) in the OpenAPI document
 // (openapi.ts merges these paths beside the runs API's).
-import { plainSchema } from '../../elements/generic/operation-tools.ts'
+import { clientSchema } from '../api-schemas/client-schema.ts'
 import {
   copyOutputBody,
   EXPECTED_MAX_BYTES,
@@ -47,7 +47,7 @@ const feedbackWrite = (operationId: string, summary: string) =>
     summary,
     {
       parameters: [idParam],
-      requestBody: body(plainSchema(feedbackBody)),
+      requestBody: body(clientSchema(feedbackBody)),
       responses: { '200': ok('The feedback', ref('RunFeedback')) },
     },
     'Auth: write on the run’s circle. rating is -1 (bad), 0 (neutral) or 1 (good); comment ≤ 4000 characters; up to 20 labels.',
@@ -85,7 +85,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         'Save the run’s output as an expected document (default name `output`)',
         {
           parameters: [idParam],
-          requestBody: body(plainSchema(copyOutputBody), false),
+          requestBody: body(clientSchema(copyOutputBody), false),
           responses: {
             '200': ok('Replaced', ref('ExpectedDocument')),
             '201': ok('Created', ref('ExpectedDocument')),
@@ -114,7 +114,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
       ),
       patch: op('runs_expected_rename_patch', 'Rename an expected document (same as POST …/rename)', {
         parameters: named,
-        requestBody: body(plainSchema(renameExpectedBody)),
+        requestBody: body(clientSchema(renameExpectedBody)),
         responses: { '200': ok('The renamed document', ref('ExpectedDocument')) },
       }),
       delete: op('runs_expected_delete', 'Delete an expected document', {
@@ -128,7 +128,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         'Rename an expected document',
         {
           parameters: named,
-          requestBody: body(plainSchema(renameExpectedBody)),
+          requestBody: body(clientSchema(renameExpectedBody)),
           responses: { '200': ok('The renamed document', ref('ExpectedDocument')) },
         },
         'Auth: write. 409 EXPECTED_NAME_TAKEN when `to` exists.',

@@ -1,5 +1,5 @@
 // The runs API in the OpenAPI document (openapi.ts merges these paths).
-import { plainSchema } from '../../elements/generic/operation-tools.ts'
+import { clientSchema } from '../api-schemas/client-schema.ts'
 import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
 
 type Obj = Record<string, unknown>
@@ -36,7 +36,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         description:
           'Auth: execute on the target’s circle. 201 queued (no wait), 200 ended within wait_for_completion, 202 still running (Location, Retry-After); a wait never cancels the run. Idempotency-Key: same key + same body within 24 h returns the same run; another body → 422; while the first is being created → 409.',
         parameters: [
-          ...queryParams(plainSchema(createRunQuery)),
+          ...queryParams(clientSchema(createRunQuery)),
           {
             name: 'Idempotency-Key',
             in: 'header',
@@ -44,7 +44,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
             schema: { type: 'string', maxLength: 255 },
           },
         ],
-        requestBody: body(plainSchema(createRunBody), true),
+        requestBody: body(clientSchema(createRunBody), true),
         responses: {
           '200': run('The run ended'),
           '201': run('The run was created (queued)'),
@@ -56,7 +56,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_list',
         tags,
         summary: 'Runs of every element in the key’s circle, newest first, with filters and a cursor',
-        parameters: queryParams(plainSchema(listRunsQuery)),
+        parameters: queryParams(clientSchema(listRunsQuery)),
         responses: { '200': json('A page of runs, newest first', 'RunsPage'), default: errorResponse },
       },
     },
@@ -65,7 +65,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_get',
         tags,
         summary: 'One run; ?expand=input,usage,execution,debug; ?wait=N long-polls until it ends',
-        parameters: [idParam, ...queryParams(plainSchema(getRunQuery))],
+        parameters: [idParam, ...queryParams(clientSchema(getRunQuery))],
         responses: { '200': run('The run'), default: errorResponse },
       },
     },
@@ -84,7 +84,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         tags,
         summary: 'Run the same input again, on the latest or the original element version',
         parameters: [idParam],
-        requestBody: body(plainSchema(rerunBody), false),
+        requestBody: body(clientSchema(rerunBody), false),
         responses: {
           '201': run('The new run (trigger rerun, trigger_info.rerun_of)'),
           default: errorResponse,
