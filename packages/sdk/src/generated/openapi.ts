@@ -1940,11 +1940,15 @@ export interface components {
                 extra: number;
             };
         };
-        /** @description Events carry more fields: status, attempts, error_code. */
         TraceEvent: {
             type: "created" | "started" | "ended";
             /** Format: date-time */
             at: string;
+            status?: components["schemas"]["RunStatus"];
+            /** @description On `started`. */
+            attempts?: number;
+            /** @description On `ended`: the error’s code, null when it succeeded. */
+            error_code?: string | null;
         } & {
             [key: string]: unknown;
         };

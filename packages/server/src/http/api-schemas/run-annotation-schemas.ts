@@ -68,8 +68,11 @@ export const TraceEvent = Type.Object(
   {
     type: Type.Union([Type.Literal('created'), Type.Literal('started'), Type.Literal('ended')]),
     at: Timestamp(),
+    status: Type.Optional(componentRef('RunStatus', RunStatus)),
+    attempts: Type.Optional(Type.Integer({ description: 'On `started`.' })),
+    error_code: Type.Optional(NullableString('On `ended`: the error’s code, null when it succeeded.')),
   },
-  { additionalProperties: true, description: 'Events carry more fields: status, attempts, error_code.' },
+  { additionalProperties: true },
 )
 
 export const RunTrace = Type.Object({
