@@ -37,19 +37,8 @@ export interface UpdateElementInput {
   message?: string
 }
 
-export interface ElementChildrenPage {
-  children: Element[]
-  total: number
-  limit: number
-  offset: number
-}
-
-export interface DeletedElement {
-  deleted: true
-  id: string
-  slug: string
-  deleted_at: string
-}
+export type ElementChildrenPage = Schemas['ElementChildrenPage']
+export type DeletedElement = Schemas['DeletedElement']
 
 export type RunStatus = Schemas['RunStatus']
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled']
@@ -72,39 +61,15 @@ export type Run = Schemas['RunRecord'] & Partial<Pick<Schemas['Run'], RunsApiFie
 
 export type RunsPage = Omit<Schemas['RunsPage'], 'runs'> & { runs: Run[] }
 
-export interface RunLogLine {
-  stream: string
-  data: string
-}
+export type RunLogLine = Schemas['RunLogLine']
 
 /** `python(...).run(id)`: the run with its input and logs. */
-export interface RunDetail extends Run {
-  logs: RunLogLine[]
-  chunks?: JsonValue[]
-}
+export type RunDetail = Schemas['RunDetail']
 
-export interface RunLogs {
-  runs: Array<{
-    run_id: string
-    status: RunStatus
-    created_at: string
-    truncated: boolean
-    logs: RunLogLine[]
-  }>
-}
+/** `python(...).logs()`: stdout/stderr of one run or of the latest runs. */
+export type RunLogs = Schemas['RunLogs']
 
-export interface BuildRecord {
-  build_id: string
-  layer_key: string | null
-  requirements: string[]
-  status: 'building' | 'succeeded' | 'failed'
-  cached: boolean
-  output?: string
-  started_at: string
-  finished_at: string | null
-  duration_ms: number | null
-  [key: string]: unknown
-}
+export type BuildRecord = Schemas['BuildRecord']
 
 /** One server-sent event from a run's event stream. */
 export interface RunEvent {

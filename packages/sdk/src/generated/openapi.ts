@@ -1800,6 +1800,8 @@ export interface components {
             trace_id: string | null;
             span_id: string | null;
             parent_span_id: string | null;
+            /** @description Where the run can be read again; set while it is still running. */
+            location?: string;
         } & {
             [key: string]: unknown;
         };
@@ -1834,11 +1836,11 @@ export interface components {
             trace_id: string | null;
             span_id: string | null;
             parent_span_id: string | null;
+            /** @description Where the run can be read again. */
+            location: string;
             /** @description The element’s path (`acme/hello`); null once the element is deleted. */
             target: string | null;
             element_type: string | null;
-            /** @description Where the run can be read again. */
-            location: string;
             /** @description `?expand=usage`: duration, memory, attempts, cold start. */
             usage?: components["schemas"]["JsonObject"];
             /** @description `?expand=execution`: element, version, operation, times, queue wait. */
@@ -1978,6 +1980,97 @@ export interface components {
                 bytes: number;
                 truncated: boolean;
             };
+        };
+        RunLogLine: {
+            /** @description `stdout` or `stderr`. */
+            stream: string;
+            data: string;
+        };
+        RunDetail: {
+            /** Format: uuid */
+            id: string;
+            /** @description The python operations’ name for `id`. */
+            invocation_id: string;
+            element_id: string;
+            /** @description The element version the run executes. */
+            element_version: number;
+            operation: string;
+            /** @description What started it: `api`, `rerun`, `cron`, … */
+            trigger: string;
+            status: components["schemas"]["RunStatus"];
+            /** @description The payload; present with `?expand=input` (runs API) or `run(id)`. */
+            input?: components["schemas"]["JsonValue"];
+            /** @description What the handler returned; null until it succeeds. */
+            output: components["schemas"]["JsonValue"];
+            error: components["schemas"]["RunError"] | null;
+            attempts: number;
+            cold_start: boolean;
+            /** @description Time in the handler as the executor measured it. */
+            duration_ms: number | null;
+            memory_used_mb: number | null;
+            logs_truncated: boolean;
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            completed_at: string | null;
+            /** @description W3C trace context of the run. */
+            trace_id: string | null;
+            span_id: string | null;
+            parent_span_id: string | null;
+            /** @description Where the run can be read again; set while it is still running. */
+            location?: string;
+            logs: components["schemas"]["RunLogLine"][];
+            /** @description Streamed chunks while the run is going. */
+            chunks?: components["schemas"]["JsonValue"][];
+        } & {
+            [key: string]: unknown;
+        };
+        ElementRunsPage: {
+            runs: components["schemas"]["RunRecord"][];
+            /** @description Pass as `cursor` for the next page; null on the last one. */
+            next_cursor: string | null;
+            has_more: boolean;
+        };
+        RunLogs: {
+            runs: {
+                run_id: string;
+                status: components["schemas"]["RunStatus"];
+                /** Format: date-time */
+                created_at: string;
+                /** @description Lines past the per-run cap were dropped. */
+                truncated: boolean;
+                logs: components["schemas"]["RunLogLine"][];
+            }[];
+        };
+        BuildRecord: {
+            build_id: string;
+            layer_key: string | null;
+            requirements: string[];
+            status: "building" | "succeeded" | "failed";
+            /** @description The layer was already built. */
+            cached: boolean;
+            /** @description pip’s output (build status only). */
+            output?: string;
+            /** Format: date-time */
+            started_at: string;
+            finished_at: string | null;
+            duration_ms: number | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ElementChildrenPage: {
+            children: components["schemas"]["Element"][];
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        DeletedElement: {
+            /** @constant */
+            deleted: true;
+            id: string;
+            slug: string;
+            /** Format: date-time */
+            deleted_at: string;
         };
     };
     responses: never;
@@ -2345,7 +2438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Element"];
                 };
             };
             /** @description Error envelope */
@@ -2575,7 +2668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Element"];
                 };
             };
             /** @description Error envelope */
@@ -2613,7 +2706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ElementChildrenPage"];
                 };
             };
             /** @description Error envelope */
@@ -2664,7 +2757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Element"];
                 };
             };
             /** @description Error envelope */
@@ -2909,7 +3002,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DeletedElement"];
                 };
             };
             /** @description Error envelope */
@@ -3473,7 +3566,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RunRecord"];
+                };
+            };
+            /** @description Still going */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRecord"];
                 };
             };
             /** @description Error envelope */
@@ -3511,7 +3613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ElementRunsPage"];
                 };
             };
             /** @description Error envelope */
@@ -3547,7 +3649,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RunDetail"];
                 };
             };
             /** @description Error envelope */
@@ -3583,7 +3685,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RunRecord"];
                 };
             };
             /** @description Error envelope */
@@ -3620,7 +3722,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RunLogs"];
                 };
             };
             /** @description Error envelope */
@@ -3733,7 +3835,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BuildRecord"];
+                };
+            };
+            /** @description Still going */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildRecord"];
                 };
             };
             /** @description Error envelope */
@@ -3769,7 +3880,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BuildRecord"];
                 };
             };
             /** @description Error envelope */

@@ -9,6 +9,7 @@ import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
 import { apiComponents } from './api-schemas/api-components.ts'
 import { clientSchema } from './api-schemas/client-schema.ts'
+import { describeElementOperations } from './api-schemas/element-operation-schemas.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
@@ -162,6 +163,7 @@ export function buildOpenApi(registry: Registry): Obj {
     paths[g.url] ??= {}
     paths[g.url]![g.method] = entry(g.items, g.generic, g.params)
   }
+  describeElementOperations(paths)
   Object.assign(paths, runsOpenApiPaths())
   addRunFilesOpenApi(paths)
   Object.assign(paths, runAnnotationsOpenApiPaths())

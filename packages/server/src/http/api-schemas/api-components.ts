@@ -4,6 +4,7 @@
 import { Type } from '@sinclair/typebox'
 import { errorCatalogue } from '../../errors.ts'
 import { AnyJsonObject, componentRef, JsonSchemas, NullableString, Timestamp } from './component-ref.ts'
+import { elementOperationSchemas } from './element-operation-schemas.ts'
 import {
   ExpectedDocument,
   ExpectedDocumentList,
@@ -98,6 +99,7 @@ export function apiComponents(): Record<string, unknown> {
     RunComparison,
     TraceEvent,
     RunTrace,
+    ...elementOperationSchemas,
   }
   return JSON.parse(JSON.stringify(schemas)) as Record<string, unknown>
 }

@@ -116,8 +116,26 @@ describe('response schemas of openapi.json', () => {
     await expectShape('RunTrace', 'GET', `/api/v1/runs/${runId}/trace`)
   })
 
-  it('describes an element and the error envelope', async () => {
+  it('describes the python operations', async () => {
+    const ops = '/api/acme/writer/ops'
+    const run = await expectShape('RunRecord', 'POST', `${ops}/invoke?wait_for_completion=60`, { x: 1 })
+    await expectShape('ElementRunsPage', 'GET', `${ops}/runs?limit=2`)
+    await expectShape('RunDetail', 'GET', `${ops}/runs/${run.id}`)
+    await expectShape('RunLogs', 'GET', `${ops}/logs?run_id=${run.id}`)
+    const build = await expectShape('BuildRecord', 'POST', `${ops}/build?wait_for_completion=60`, {})
+    await expectShape('BuildRecord', 'GET', `${ops}/build/${build.build_id}`)
+  })
+
+  it('describes elements: read, created, updated, listed, deleted', async () => {
     await expectShape('Element', 'GET', '/api/acme/writer')
+    await expectShape('Element', 'GET', '/api/acme/writer/ops/get')
+    await expectShape('Element', 'POST', '/api/acme', { element_type: 'variable', slug: 'gone', spec: {} })
+    await expectShape('Element', 'PATCH', '/api/acme/writer/ops/update', { name: 'Writer' })
+    await expectShape('ElementChildrenPage', 'GET', '/api/acme/ops/children')
+    await expectShape('DeletedElement', 'DELETE', '/api/acme/gone/ops/delete', { confirm: true })
+  })
+
+  it('describes the error envelope', async () => {
     const missing = await s.api('GET', `/api/v1/runs/${crypto.randomUUID()}`)
     expect(missing.status).toBe(404)
     expect(check('ErrorEnvelope', missing.body)).toEqual([])

@@ -55,6 +55,9 @@ export const RunRecord = Type.Object(
     trace_id: NullableString('W3C trace context of the run.'),
     span_id: NullableString(),
     parent_span_id: NullableString(),
+    location: Type.Optional(
+      Type.String({ description: 'Where the run can be read again; set while it is still running.' }),
+    ),
   },
   { additionalProperties: true },
 )
