@@ -2072,6 +2072,75 @@ export interface components {
             /** Format: date-time */
             deleted_at: string;
         };
+        JarDescription: {
+            cookie_count: number;
+            /** @description Bumped by every write; compare-and-set with expected_version. */
+            cookies_version: number;
+            /** @description ISO 8601; empty before the first write. */
+            cookies_updated_at: string;
+            /** @description Empty when no browser is attached. */
+            attached_browser_id: string;
+            state: "empty" | "populated" | "orphaned";
+            domains: {
+                domain: string;
+                count: number;
+            }[];
+            expired_count: number;
+            /** @description Cookies without an expiration. */
+            session_count: number;
+            /** @description Seconds since the epoch. */
+            oldest_expiration: number | null;
+            /** @description Seconds since the epoch. */
+            newest_expiration: number | null;
+            oldest_expiration_at: string | null;
+            newest_expiration_at: string | null;
+            /** @description Cookies a jar may hold. */
+            limit: number;
+            near_capacity: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        BroadcastResult: {
+            /**
+             * @description The send path completed; an empty audience is still a success.
+             * @constant
+             */
+            broadcast: true;
+            /** @description Sockets the message was written to. */
+            delivered_to: number;
+            /** @description Connections (or room members) there were. */
+            subscriber_count: number;
+            /** @description Members over their buffer cap (only when > 0). */
+            skipped_slow?: number;
+            /** @description Nodes that did not answer in time (only when some did not). */
+            nodes_unreachable?: string[];
+        };
+        WebSocketConnection: {
+            connection_id: string;
+            /** Format: date-time */
+            connected_at: string;
+            user: string | null;
+            rooms: string[];
+            /** @description The client’s address. */
+            remote: string;
+            /** @description The node holding the socket. */
+            node: string;
+            buffered_bytes: number;
+        } & {
+            [key: string]: unknown;
+        };
+        WebSocketConnections: {
+            mode: "exposed" | "driven";
+            count: number;
+            max_connections: number;
+            room: string | null;
+            connections: components["schemas"]["WebSocketConnection"][];
+            /** @description Driven mode: the outbound link’s state and the node holding it. */
+            link?: components["schemas"]["JsonObject"];
+            nodes_unreachable: string[];
+        } & {
+            [key: string]: unknown;
+        };
     };
     responses: never;
     parameters: never;
@@ -4084,7 +4153,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["BroadcastResult"];
                 };
             };
             /** @description Error envelope */
@@ -4164,7 +4233,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["WebSocketConnections"];
                 };
             };
             /** @description Error envelope */
@@ -4930,7 +4999,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["JarDescription"];
                 };
             };
             /** @description Error envelope */

@@ -8,6 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsModule from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
+import { connect, wsUrl } from '../../../test/ws-test-client.ts'
 import { createPython } from '../runs-api/runs-api-helpers.ts'
 
 type Obj = Record<string, unknown>
@@ -133,6 +134,32 @@ describe('response schemas of openapi.json', () => {
     await expectShape('Element', 'PATCH', '/api/acme/writer/ops/update', { name: 'Writer' })
     await expectShape('ElementChildrenPage', 'GET', '/api/acme/ops/children')
     await expectShape('DeletedElement', 'DELETE', '/api/acme/gone/ops/delete', { confirm: true })
+  })
+
+  it('describes a cookie jar and a websocket element', async () => {
+    await s.api('POST', '/api/acme', { element_type: 'cookie-jar', slug: 'jar' })
+    const cookies = [
+      { name: 'sid', value: 'v1', domain: '.shop.test', path: '/' },
+      { name: 'pref', value: 'dark', domain: 'www.shop.test', path: '/', expirationDate: 4102444800 },
+    ]
+    expect((await s.api('POST', '/api/acme/jar/ops/import', { cookies })).status).toBe(200)
+    await expectShape('JarDescription', 'GET', '/api/acme/jar/ops/describe')
+
+    const chat = {
+      element_type: 'websocket',
+      slug: 'chat',
+      spec: { path: '/chat', rooms: { enabled: true } },
+    }
+    expect((await s.api('POST', '/api/acme', chat)).status).toBe(201)
+    const client = await connect(wsUrl(s.url, '/ws/acme/chat?room=lobby'))
+    try {
+      await client.next() // the welcome: the connection is registered
+      await expectShape('BroadcastResult', 'POST', '/api/acme/chat/ops/broadcast', { message: { hi: 1 } })
+      const listed = await expectShape('WebSocketConnections', 'GET', '/api/acme/chat/ops/connections')
+      expect(listed.connections).toHaveLength(1)
+    } finally {
+      client.ws.close()
+    }
   })
 
   it('describes the error envelope', async () => {

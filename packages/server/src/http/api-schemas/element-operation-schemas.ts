@@ -1,7 +1,7 @@
-// What the generic and python element operations answer, as named schemas. The operations do
-// not declare an output schema yet, so describeElementOperations() sets their responses in the
-// OpenAPI document by operation id; once they declare one (`output` in their definition), their
-// entry here goes.
+// What the generic and python element operations answer (the cookie-jar's and websocket's are in
+// jar-websocket-schemas.ts), as named schemas. The operations do not declare an output schema
+// yet, so describeElementOperations() sets their responses in the OpenAPI document by operation
+// id; once one declares its own (`output` in its definition), its entry here goes.
 import { Type } from '@sinclair/typebox'
 import {
   AnyJson,
@@ -11,6 +11,7 @@ import {
   NullableTimestamp,
   Timestamp,
 } from './component-ref.ts'
+import { jarWebSocketResponses, jarWebSocketSchemas } from './jar-websocket-schemas.ts'
 import { RunRecord, RunStatus } from './run-schemas.ts'
 
 type Obj = Record<string, unknown>
@@ -85,6 +86,7 @@ export const elementOperationSchemas = {
   BuildRecord,
   ElementChildrenPage,
   DeletedElement,
+  ...jarWebSocketSchemas,
 }
 
 /** operationId → the named schema of each success status it answers. */
@@ -101,6 +103,7 @@ const RESPONSES: Record<string, Record<string, string>> = {
   python_logs_get: { '200': 'RunLogs' },
   python_build_post: { '200': 'BuildRecord', '202': 'BuildRecord' },
   python_build_status_get: { '200': 'BuildRecord' },
+  ...jarWebSocketResponses,
 }
 
 /** Sets the responses of the operations in RESPONSES; one `paths` lacks is a mistake here. */
