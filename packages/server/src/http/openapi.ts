@@ -10,19 +10,13 @@ import { errorCatalogue } from '../errors.ts'
 import { apiComponents } from './api-schemas/api-components.ts'
 import { clientSchema } from './api-schemas/client-schema.ts'
 import { describeElementOperations } from './api-schemas/element-operation-schemas.ts'
+import { errorResponse, jsonResponse, type Obj, queryParams, schemaRef } from './api-schemas/openapi-parts.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
 
-type Obj = Record<string, unknown>
-
-const errorRef = { $ref: '#/components/schemas/ErrorEnvelope' }
-const elementRef = { $ref: '#/components/schemas/Element' }
-const errorResponse = { description: 'Error envelope', content: { 'application/json': { schema: errorRef } } }
-const json = (schema: Obj, description = 'OK') => ({
-  description,
-  content: { 'application/json': { schema } },
-})
+const elementRef = schemaRef('Element')
+const json = (schema: Obj, description = 'OK') => jsonResponse(description, schema)
 const pathParam = (name: string, description: string) => ({
   name,
   in: 'path',
@@ -30,17 +24,6 @@ const pathParam = (name: string, description: string) => ({
   schema: { type: 'string' },
   description,
 })
-
-function queryParams(schema: Obj): Obj[] {
-  const props = (schema['properties'] ?? {}) as Record<string, Obj>
-  const required = new Set((schema['required'] ?? []) as string[])
-  return Object.entries(props).map(([name, s]) => ({
-    name,
-    in: 'query',
-    required: required.has(name),
-    schema: s,
-  }))
-}
 
 function entry(group: Array<{ type: ElementType; op: OperationDef }>, generic: boolean, params: Obj[]): Obj {
   const first = group[0]!.op

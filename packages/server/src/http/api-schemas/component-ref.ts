@@ -3,9 +3,10 @@
 // generated from it) say `Run` instead of repeating its fields.
 import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox'
 import type { Json, JsonObject } from '../../storage/storage.ts'
+import { schemaRef } from './openapi-parts.ts'
 
 const described = (description?: string) => (description ? { description } : {})
-const ref = (name: string) => `#/components/schemas/${name}`
+const ref = (name: string) => schemaRef(name).$ref
 
 export const componentRef = <T extends TSchema>(name: string, _schema: T): TUnsafe<Static<T>> =>
   Type.Unsafe<Static<T>>({ $ref: ref(name) })

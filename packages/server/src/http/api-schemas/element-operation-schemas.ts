@@ -12,9 +12,8 @@ import {
   Timestamp,
 } from './component-ref.ts'
 import { jarWebSocketResponses, jarWebSocketSchemas } from './jar-websocket-schemas.ts'
+import { type Obj, schemaRef } from './openapi-parts.ts'
 import { RunRecord, RunStatus } from './run-schemas.ts'
-
-type Obj = Record<string, unknown>
 
 export const RunLogLine = Type.Object({
   stream: Type.String({ description: '`stdout` or `stderr`.' }),
@@ -65,7 +64,7 @@ export const BuildRecord = Type.Object(
 )
 
 export const ElementChildrenPage = Type.Object({
-  children: Type.Array(Type.Unsafe({ $ref: '#/components/schemas/Element' })),
+  children: Type.Array(Type.Unsafe(schemaRef('Element'))),
   total: Type.Integer(),
   limit: Type.Integer(),
   offset: Type.Integer(),
@@ -118,7 +117,7 @@ export function describeElementOperations(paths: Record<string, Record<string, O
       for (const [status, component] of Object.entries(named))
         responses[status] = {
           description: status === '202' ? 'Still going' : 'OK',
-          content: { 'application/json': { schema: { $ref: `#/components/schemas/${component}` } } },
+          content: { 'application/json': { schema: schemaRef(component) } },
         }
     }
   }

@@ -1,29 +1,18 @@
 // The runs API in the OpenAPI document (openapi.ts merges these paths).
 import { clientSchema } from '../api-schemas/client-schema.ts'
+import {
+  errorResponse,
+  jsonBody,
+  jsonResponse,
+  type Obj,
+  queryParams,
+  runIdParam,
+  schemaRef,
+} from '../api-schemas/openapi-parts.ts'
 import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
 
-type Obj = Record<string, unknown>
-
-const errorResponse = {
-  description: 'Error envelope',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
-}
-const json = (description: string, component: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: `#/components/schemas/${component}` } } },
-})
+const json = (description: string, component: string) => jsonResponse(description, schemaRef(component))
 const run = (description: string) => json(description, 'Run')
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
-
-function queryParams(schema: Obj): Obj[] {
-  const props = (schema['properties'] ?? {}) as Record<string, Obj>
-  return Object.entries(props).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }))
-}
-
-const body = (schema: Obj, required: boolean) => ({
-  required,
-  content: { 'application/json': { schema } },
-})
 
 export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
   const tags = ['runs']
@@ -44,7 +33,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
             schema: { type: 'string', maxLength: 255 },
           },
         ],
-        requestBody: body(clientSchema(createRunBody), true),
+        requestBody: jsonBody(clientSchema(createRunBody), true),
         responses: {
           '200': run('The run ended'),
           '201': run('The run was created (queued)'),
@@ -65,7 +54,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_get',
         tags,
         summary: 'One run; ?expand=input,usage,execution,debug; ?wait=N long-polls until it ends',
-        parameters: [idParam, ...queryParams(clientSchema(getRunQuery))],
+        parameters: [runIdParam, ...queryParams(clientSchema(getRunQuery))],
         responses: { '200': run('The run'), default: errorResponse },
       },
     },
@@ -74,7 +63,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_cancel',
         tags,
         summary: 'Cancel a queued or running run (else 409 RUN_NOT_CANCELLABLE)',
-        parameters: [idParam],
+        parameters: [runIdParam],
         responses: { '200': run('The cancelled run'), default: errorResponse },
       },
     },
@@ -83,8 +72,8 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_rerun',
         tags,
         summary: 'Run the same input again, on the latest or the original element version',
-        parameters: [idParam],
-        requestBody: body(clientSchema(rerunBody), false),
+        parameters: [runIdParam],
+        requestBody: jsonBody(clientSchema(rerunBody), false),
         responses: {
           '201': run('The new run (trigger rerun, trigger_info.rerun_of)'),
           default: errorResponse,
@@ -97,7 +86,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         tags,
         summary: 'Server-Sent Events: status snapshots and log lines; resumable with Last-Event-ID',
         parameters: [
-          idParam,
+          runIdParam,
           { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
         ],
         responses: { '200': { description: 'text/event-stream' }, default: errorResponse },
