@@ -10,7 +10,6 @@ type Schemas = components['schemas']
 export type FileContent = Blob | Uint8Array | ArrayBuffer | string
 
 export type RunArtifact = Schemas['RunArtifact']
-/** `truncated`: the run wrote more than the per-run cap; `dropped_files`/`dropped_bytes` say how much. */
 export type RunArtifactList = Schemas['RunArtifactList']
 export type RunInputFile = Schemas['RunInputFile']
 

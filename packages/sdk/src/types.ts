@@ -1,9 +1,8 @@
-// The JSON shapes the API returns and accepts, as the client sees them. Those the OpenAPI
-// document names are the types generated from it (generated/openapi.ts, `npm run openapi`), so
-// they follow the server's schemas; the rest (element operations the document does not describe
-// yet) are written here and checked against the document where it has them
-// (test/wire-types.test.ts). Objects the server may extend stay open (an index signature) so
-// fields added by a newer server reach the caller instead of failing a type.
+// The JSON shapes the API returns and accepts, as the client sees them. What the server answers
+// is typed by the schemas of its OpenAPI document, generated into generated/openapi.ts
+// (`npm run openapi`); what the client sends is written here for callers' convenience and
+// checked against the document (test/wire-types.test.ts). Objects the server may extend stay
+// open (an index signature) so fields added by a newer server reach the caller.
 import type { components } from './generated/openapi.ts'
 
 type Schemas = components['schemas']
