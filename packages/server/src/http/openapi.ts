@@ -1,6 +1,8 @@
 // Generates the OpenAPI 3.1 document from the registry. Operations that several types define
 // on the same path and method become one entry whose body is a oneOf of the types' schemas.
 // The generated file is committed (packages/server/openapi.json) and a test keeps it fresh.
+// What the API answers is described by the named schemas of api-schemas/, checked against the
+// live server by api-responses.test.ts; the SDK's types are generated from them.
 import type { ElementType, OperationDef } from '../elements/element.ts'
 import { operationPath } from '../elements/element.ts'
 import { createInput } from '../elements/generic/lifecycle-operations.ts'
