@@ -1,6 +1,6 @@
 // Import rules for packages/server/src, checked by `npm run deps` (part of `npm test`).
-// Layers, top to bottom: http -> elements -> runs/engine -> storage/sandbox. A module may
-// import from its own layer or a lower one, never upward. Type-only imports count too
+// Layers, top to bottom: http -> elements -> auth -> runs/engine -> secrets/net/quotas/limits/
+// events -> storage/sandbox. A module may import from its own layer or a lower one, never upward. Type-only imports count too
 // (tsPreCompilationDeps), so an `import type` cannot hide a cycle or a layer break.
 //
 // Tests live beside the code (*.test.ts) with a few helper files only tests import; they may
@@ -48,9 +48,35 @@ module.exports = {
     {
       name: 'auth-below-elements',
       severity: 'error',
-      comment: 'auth/ (keys, scopes, the Actor) is used by elements/ and http/, never the reverse.',
+      comment:
+        'auth/ (keys, scopes, the Actor) sits between elements/ and runs/engine: it implements the narrow interfaces the engine declares (credential-watch.ts), and elements/ and http/ use it.',
       from: { path: '^packages/server/src/auth/', pathNot: TEST_CODE },
       to: { path: '^packages/server/src/(elements|http)/' },
+    },
+    {
+      name: 'runs-engine-below-auth',
+      severity: 'error',
+      comment: 'runs/ and engine/ know credentials only through their own interfaces, never auth/.',
+      from: { path: '^packages/server/src/(runs|engine)/', pathNot: TEST_CODE },
+      to: { path: '^packages/server/src/auth/' },
+    },
+    {
+      name: 'support-below-services',
+      severity: 'error',
+      comment:
+        'secrets/, net/ (the outbound policy), quotas/, limits/ and events/ serve every layer above storage, so they import none of them.',
+      from: { path: '^packages/server/src/(secrets|net|quotas|limits|events)/', pathNot: TEST_CODE },
+      to: { path: '^packages/server/src/(elements|http|runs|engine|cli|auth)/' },
+    },
+    {
+      name: 'elements-through-ports',
+      severity: 'error',
+      comment:
+        'Element code reaches storage through ports (storage.ts types, type-tables.ts), never an implementation: only main.ts and the core services hold the whole Storage.',
+      from: { path: '^packages/server/src/elements/', pathNot: TEST_CODE },
+      to: {
+        path: '^packages/server/src/storage/(kysely-storage|sqlite|postgres|migrations|db-schema|[a-z-]+-store)[.]ts$',
+      },
     },
     {
       name: 'config-is-a-leaf',

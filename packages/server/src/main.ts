@@ -103,8 +103,8 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const metrics = new MetricsRegistry()
     const quotas = new ResourceBudget(config.quotas)
     registerQuotaMetrics(quotas, metrics)
+    await storage.migrateTables(registry.typeTables())
     registry.startRuntimes({
-      storage,
       elements,
       runs,
       bus,
@@ -163,6 +163,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
     const app = await buildApp({
       elements,
       runs,
+      runStore: storage,
       auth,
       logger,
       metrics,

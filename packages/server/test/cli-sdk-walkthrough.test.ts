@@ -64,6 +64,15 @@ describe('README walkthrough: CLI and SDK', () => {
     expect(connections).toBe('exposed: 0 connection(s), at most 100\n')
   }, 120_000)
 
+  it('deploys the Python function the README shows first, character for character', () => {
+    const shown = /## A first Python function\n\n```python\n([\s\S]*?)```/.exec(
+      readFileSync(join(root, 'README.md'), 'utf8'),
+    )
+    expect(shown, 'README.md has no python block under "A first Python function"').not.toBeNull()
+    const spec = /--type python --slug hello --spec '([^']*)'/.exec(readmeBlock('cli'))![1]!
+    expect(`${JSON.parse(spec).source.code}\n`).toBe(shown![1])
+  })
+
   it('runs the SDK example as written', async () => {
     const file = join(root, 'packages/server/test', `.walkthrough-sdk-${process.pid}.mjs`)
     writeFileSync(file, readmeBlock('sdk'))

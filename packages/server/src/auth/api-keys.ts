@@ -2,7 +2,7 @@
 // nothing against keys with this much entropy, and lookups stay one indexed query).
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { E, PlatformError } from '../errors.ts'
-import type { ApiKeyRow, Storage } from '../storage/storage.ts'
+import type { ApiKeyRecords, ApiKeyRow, Storage } from '../storage/storage.ts'
 import { type Actor, SCOPES, type Scope } from './actor.ts'
 
 export const KEY_PREFIX = 'pk_'
@@ -31,7 +31,7 @@ export function presentKey(row: ApiKeyRow): ApiKeyJson {
 }
 
 export async function createApiKey(
-  storage: Storage,
+  storage: Pick<ApiKeyRecords, 'insertApiKey'>,
   circleId: string,
   input: { name?: string; scopes: Scope[] },
   actor: Actor,

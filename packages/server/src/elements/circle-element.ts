@@ -13,8 +13,8 @@ export async function elementOfCircle(
   type: string,
 ): Promise<ElementRow | undefined> {
   const row = isUuid(ref)
-    ? await elements.storage.getElement(ref)
-    : await elements.storage.findElementBySlug(circleId, ref)
+    ? await elements.records.getElement(ref)
+    : await elements.records.findElementBySlug(circleId, ref)
   if (!row || row.deleted_at !== null || row.circle_id !== circleId || row.element_type !== type)
     return undefined
   return row

@@ -3,13 +3,13 @@
 
 import { type Actor, canSeeCircle } from '../auth/actor.ts'
 import { E, PlatformError } from '../errors.ts'
-import type { ElementRow, Storage } from '../storage/storage.ts'
+import type { ElementReads, ElementRow } from '../storage/storage.ts'
 
 export class ElementResolver {
   private readonly circleSlugs = new Map<string, string>()
   private readonly lineageCache = new Map<string, { slug: string; parent_id: string | null }>()
 
-  constructor(private readonly storage: Storage) {}
+  constructor(private readonly storage: ElementReads) {}
 
   /** Resolves `/api/{circle}/{...segments}`; intermediate segments must be ancestors, in order. */
   async resolve(actor: Actor | null, circleSlug: string, segments: string[]): Promise<ElementRow> {

@@ -5,10 +5,27 @@ import type { Actor } from '../auth/actor.ts'
 import type { Config } from '../config.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
-import { secretsOf } from '../secrets/secrets-of.ts'
-import type { ElementPatch, ElementRow, JsonObject, Storage } from '../storage/storage.ts'
+import type { SecretBox } from '../secrets/secret-box.ts'
+import { openSecretBox } from '../secrets/secrets-of.ts'
+import type {
+  ApiKeyRecords,
+  ElementPatch,
+  ElementReads,
+  ElementRow,
+  JsonObject,
+  Storage,
+} from '../storage/storage.ts'
+import type { TypeTables } from '../storage/type-tables.ts'
 import { isUniqueViolation } from '../storage/unique-violation.ts'
-import type { CreateInput, ElementsPort, ElementType, PendingEvent, UpdateInput } from './element.ts'
+import type {
+  CreateInput,
+  ElementsPort,
+  ElementTx,
+  ElementType,
+  PendingEvent,
+  UpdateInput,
+} from './element.ts'
+import { publishActivity, recordActivity } from './element-activity.ts'
 import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
@@ -22,13 +39,36 @@ export class ElementService implements ElementsPort {
   private readonly resolver: ElementResolver
 
   constructor(
-    readonly storage: Storage,
+    private readonly storage: Storage,
     readonly registry: Registry,
     readonly bus: EventBus,
     /** Lets types run their slower `lint` checks after a write (absent in some tests). */
     readonly config?: Config,
   ) {
     this.resolver = new ElementResolver(storage)
+  }
+
+  get records(): ElementReads {
+    return this.storage
+  }
+
+  get apiKeys(): ApiKeyRecords {
+    return this.storage
+  }
+
+  /** The platform's box for secrets at rest (needs the Config main.ts builds the service with). */
+  get secrets(): SecretBox {
+    if (!this.config)
+      throw new Error('secrets at rest need the platform config (ElementService built without it)')
+    return openSecretBox(this.storage, { dataDir: this.config.dataDir, masterKey: this.config.masterKey })
+  }
+
+  storeOf<S>(tables: TypeTables<S>): S {
+    return this.storage.storeOf(tables)
+  }
+
+  transaction<T>(fn: (tx: ElementTx) => Promise<T>): Promise<T> {
+    return this.storage.transaction(fn)
   }
 
   /** Runs the type's lint (e.g. a Python syntax check) so `present` can show its warnings. */
@@ -174,10 +214,7 @@ export class ElementService implements ElementsPort {
       })
     } catch (err) {
       // The element never came to be: its data key (if sealing made one) goes too.
-      if (type.sealSpec && this.config)
-        await secretsOf(this)
-          .forget(id)
-          .catch(() => {})
+      if (type.sealSpec && this.config) await this.secrets.forget(id).catch(() => {})
       if (isUniqueViolation(err)) throw slugTaken(row.slug)
       throw err
     }
@@ -291,7 +328,7 @@ export class ElementService implements ElementsPort {
     actor: Actor,
     event: string,
     data: JsonObject = {},
-    alsoInTx?: (tx: Storage) => Promise<void>,
+    alsoInTx?: (tx: ElementTx) => Promise<void>,
   ): Promise<ElementRow> {
     const events: PendingEvent[] = []
     const next: ElementRow = { ...current, ...patch, updated_at: now() }
@@ -317,7 +354,7 @@ export class ElementService implements ElementsPort {
     const at = now()
     // Children are counted inside the delete's transaction, so none can slip in between.
     // Attachments end with either side, so no element keeps pointing at a deleted one.
-    const dropAttachments = async (tx: Storage) => {
+    const dropAttachments = async (tx: ElementTx) => {
       const children = await tx.countChildren(current.id)
       if (children > 0) {
         throw new PlatformError(
@@ -344,36 +381,19 @@ export class ElementService implements ElementsPort {
   }
 
   /** Records an activity row inside the caller's transaction; the event goes out after commit. */
-  async record(
-    tx: Storage,
+  record(
+    tx: ElementTx,
     events: PendingEvent[],
     type: string,
     row: ElementRow,
     actor: Actor | null,
     data: JsonObject,
   ): Promise<void> {
-    await tx.insertActivity({
-      circle_id: row.circle_id,
-      element_id: row.id,
-      action: type,
-      actor: actor?.keyId ?? null,
-      details: data,
-      created_at: now(),
-    })
-    events.push({ type, row, actor, data })
+    return recordActivity(tx, events, type, row, actor, data)
   }
 
   flush(events: PendingEvent[]): void {
-    for (const e of events) {
-      this.bus.publish({
-        type: e.type,
-        circle_id: e.row.circle_id,
-        element_id: e.row.id,
-        actor: e.actor?.keyId ?? null,
-        at: now(),
-        data: { ...e.data, slug: e.row.slug, element_type: e.row.element_type },
-      })
-    }
+    publishActivity(this.bus, events)
   }
 }
 

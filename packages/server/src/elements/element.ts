@@ -13,7 +13,18 @@ import type { ResourceBudget } from '../quotas/resource-budget.ts'
 import type { QueuedRunExecutor } from '../runs/run-queue.ts'
 import type { RunService } from '../runs/run-service.ts'
 import type { Executor } from '../sandbox/executor.ts'
-import type { ElementPatch, ElementRow, Json, JsonObject, RunRow, Storage } from '../storage/storage.ts'
+import type { SecretBox } from '../secrets/secret-box.ts'
+import type {
+  ApiKeyRecords,
+  ElementPatch,
+  ElementReads,
+  ElementRecords,
+  ElementRow,
+  Json,
+  JsonObject,
+  RunRow,
+} from '../storage/storage.ts'
+import type { TypeStores, TypeTables } from '../storage/type-tables.ts'
 import { compileSpecValidator, type SpecValidator } from './validation.ts'
 
 export type AuthLevel = 'none' | 'read' | 'write' | 'execute' | 'admin'
@@ -28,7 +39,6 @@ export interface ReplyControl {
 
 /** What a type's runtime is built from at start (only main.ts assembles it). */
 export interface PlatformContext {
-  storage: Storage
   elements: ElementsPort
   runs: RunService
   bus: EventBus
@@ -89,16 +99,22 @@ export interface TypeRuntime {
   drain?(): Promise<void>
 }
 
-export interface OperationContext<I = unknown> {
+/**
+ * What an operation's handler gets. `Spec` and `R` are its type's (see `operationsFor`): the
+ * element's spec as the type's schema declares it, and the type's runtime.
+ */
+export interface OperationContext<I = unknown, Spec = JsonObject, R = TypeRuntime | undefined> {
   element: ElementRow
+  /** The element's spec, as validated by its type's schema on every write. */
+  spec: Spec
   type: ElementType
   input: I
   /** The element's path as addressed, e.g. `acme/web/hello`. */
   elementPath: string
   /** The query string (operations with a body may still take query parameters). */
   query: Record<string, unknown>
-  /** The type's runtime, when it declares one. */
-  runtime: TypeRuntime | undefined
+  /** The type's runtime (always there when the type declares one). */
+  runtime: R
   runs: RunService
   /** `:name` segments of the operation path, e.g. `api_keys/:id`. */
   params: Record<string, string>
@@ -110,7 +126,7 @@ export interface OperationContext<I = unknown> {
   reply: ReplyControl
 }
 
-export interface OperationDef<S extends TSchema = TSchema> {
+export interface OperationDef<S extends TSchema = TSchema, Spec = JsonObject, R = TypeRuntime | undefined> {
   name: string
   method: HttpMethod
   /** Path under `/ops/`; defaults to the name. `:param` segments become `ctx.params`. */
@@ -123,12 +139,36 @@ export interface OperationDef<S extends TSchema = TSchema> {
   output?: TSchema
   /** Generic operations stay usable while the element is disabled. */
   allowWhenDisabled?: boolean
-  handler(ctx: OperationContext<Static<S>>): Promise<unknown>
+  handler(ctx: OperationContext<Static<S>, Spec, R>): Promise<unknown>
 }
 
-/** Identity helper that keeps the input type tied to the handler's `ctx.input`. */
-export function defineOperation<S extends TSchema>(op: OperationDef<S>): OperationDef {
-  return op as unknown as OperationDef
+/** An operation of a type with spec `Spec` and runtime `R`, its input type erased. */
+export type TypedOperation<Spec = JsonObject, R = TypeRuntime | undefined> = OperationDef<TSchema, Spec, R>
+
+/**
+ * The operation definer of one element type: `ctx.input` is typed by each operation's input
+ * schema, `ctx.spec` and `ctx.runtime` by the type's. A type folder declares its own, e.g.
+ * `export const pythonOperation = operationsFor<PythonSpec, PythonRuntime>()`, and
+ * defineElement accepts only operations of its spec and runtime.
+ */
+export function operationsFor<Spec, R extends TypeRuntime | undefined = undefined>() {
+  return <S extends TSchema>(op: OperationDef<S, Spec, R>): TypedOperation<Spec, R> =>
+    op as unknown as TypedOperation<Spec, R>
+}
+
+/** Operations of any type (the generic ones): the spec as plain JSON, any runtime. */
+export const defineOperation = operationsFor<JsonObject, TypeRuntime | undefined>()
+
+/**
+ * Reads a stored element's spec as its type's schema declares it: the one place the stored JSON
+ * is taken for the type, since every write validated it (for types' runtimes, which get rows).
+ */
+export function specReader<Spec>(type: string): (row: ElementRow) => Spec {
+  return (row) => {
+    if (row.element_type !== type)
+      throw new Error(`element ${row.id} is a ${row.element_type}, not a ${type}`)
+    return row.spec as unknown as Spec
+  }
 }
 
 export interface SpecRule {
@@ -139,14 +179,21 @@ export interface SpecRule {
   check(spec: JsonObject): boolean
 }
 
-export interface ElementTypeDef {
+/**
+ * An element type: spec schema `S` and runtime `R` type its operations (`ctx.spec`,
+ * `ctx.runtime`) and its hooks that see a validated spec.
+ */
+export interface ElementTypeDef<
+  S extends TSchema = TSchema,
+  R extends TypeRuntime | undefined = TypeRuntime | undefined,
+> {
   type: string
   name: string
   description: string
   symbol: string
   category: string
   form: ElementForm
-  spec: TSchema
+  spec: S
   /** "Fails unless …" rules: a violation refuses the write with VALIDATION_FAILED. */
   rules?: SpecRule[]
   /** Advisory rules: reported as `warnings` on the element. */
@@ -157,13 +204,13 @@ export interface ElementTypeDef {
   container?: boolean
   /** Attaches to other elements as a policy modifier (vs. a resource). */
   modifier?: boolean
-  operations?: OperationDef[]
+  operations?: TypedOperation<Static<S>, R>[]
   errors?: Record<string, ErrorCodeDef>
   capabilities?: string[]
   metrics?: string[]
   events?: string[]
   /** State derived from the spec after each write (e.g. a jar is `empty` or `populated`). */
-  deriveState?(spec: JsonObject, row: ElementRow): string
+  deriveState?(spec: Static<S>, row: ElementRow): string
   /** Rewrites a validated spec before it is stored (e.g. hashing shared tokens); must be idempotent. */
   finalizeSpec?(spec: JsonObject): void
   /**
@@ -177,24 +224,32 @@ export interface ElementTypeDef {
    * handlers). Writing such a spec needs the `execute` scope, and the wired elements run only
    * while the key that wrote the spec's version still holds it (see wiring-authority.ts).
    */
-  wiredElements?(spec: JsonObject): string[]
+  wiredElements?(spec: Static<S>): string[]
   /** The spec as `get` shows it (a type may hide secrets or bulky fields). */
-  presentSpec?(spec: JsonObject): JsonObject
+  presentSpec?(spec: Static<S>): JsonObject
   /** Checks that come before the schema (to explain a common mistake better than it can). */
   preValidate?(spec: JsonObject): void
   /** Slower checks run after a write is accepted (their findings become warnings). */
-  lint?(spec: JsonObject, config: Config): Promise<void>
+  lint?(spec: Static<S>, config: Config): Promise<void>
   /** Warnings found by `lint`, read synchronously when the element is shown. */
-  lintWarnings?(spec: JsonObject): Array<{ field: string; message: string }>
+  lintWarnings?(spec: Static<S>): Array<{ field: string; message: string }>
   /** Builds the type's runtime once at start. */
-  runtime?(platform: PlatformContext): TypeRuntime
+  runtime?(platform: PlatformContext): R
+  /** The type's own tables (migrations and store), reached with `elements.storeOf(tables)`. */
+  tables?: TypeTables<unknown>
 }
 
-export interface ElementType extends ElementTypeDef {
+export interface ElementType<
+  S extends TSchema = TSchema,
+  R extends TypeRuntime | undefined = TypeRuntime | undefined,
+> extends ElementTypeDef<S, R> {
   validateSpec: SpecValidator
 }
 
-export function defineElement(def: ElementTypeDef): ElementType {
+/** Declares an element type; its spec schema and runtime type its operations and hooks. */
+export function defineElement<S extends TSchema, R extends TypeRuntime | undefined = undefined>(
+  def: ElementTypeDef<S, R>,
+): ElementType<S, R> {
   if (!def.states.includes(def.initialState)) throw new Error(`${def.type}: initial state not in states`)
   return { ...def, validateSpec: compileSpecValidator(def.type, def.spec) }
 }
@@ -253,6 +308,9 @@ export interface UpdateInput {
   message?: string
 }
 
+/** A transaction as element code sees it: element records and the stores types declare. */
+export type ElementTx = ElementRecords & TypeStores
+
 /** An activity event waiting for its transaction to commit. */
 export type PendingEvent = { type: string; row: ElementRow; actor: Actor | null; data: JsonObject }
 
@@ -261,6 +319,7 @@ export interface RegistryPort {
   get(type: string): ElementType | undefined
   list(): ElementType[]
   runtimeOf(type: string): TypeRuntime | undefined
+  operationRuntime(type: ElementType): TypeRuntime | undefined
   operationsOf(type: ElementType): OperationDef[]
   isGeneric(op: OperationDef): boolean
 }
@@ -270,8 +329,13 @@ export interface RegistryPort {
  * Declared here so the types, their operations and element.ts never import element-service.ts,
  * which imports the registry of types (no import cycle).
  */
-export interface ElementsPort {
-  readonly storage: Storage
+export interface ElementsPort extends TypeStores {
+  /** Elements, versions, attachments and activity, read-only (writes go through this port). */
+  readonly records: ElementReads
+  /** The circles' API keys. */
+  readonly apiKeys: ApiKeyRecords
+  /** Seals and opens JSON bound to an element (secrets at rest). */
+  readonly secrets: SecretBox
   readonly registry: RegistryPort
   readonly bus: EventBus
   readonly config?: Config
@@ -292,12 +356,14 @@ export interface ElementsPort {
     actor: Actor,
     event: string,
     data?: JsonObject,
-    alsoInTx?: (tx: Storage) => Promise<void>,
+    alsoInTx?: (tx: ElementTx) => Promise<void>,
   ): Promise<ElementRow>
   softDelete(current: ElementRow, actor: Actor): Promise<ElementRow>
   note(row: ElementRow, actor: Actor, event: string, data: JsonObject): Promise<void>
+  /** Runs `fn` in one transaction; `record` its activity with `tx`, then `flush` after commit. */
+  transaction<T>(fn: (tx: ElementTx) => Promise<T>): Promise<T>
   record(
-    tx: Storage,
+    tx: ElementTx,
     events: PendingEvent[],
     type: string,
     row: ElementRow,

@@ -13,7 +13,7 @@ export function engineElementFunctions(elements: ElementService, runs: RunServic
   }
   return {
     async invoke(caller, slug, input, info, timeoutMs) {
-      const element = await elements.storage.findElementBySlug(caller.circleId, slug)
+      const element = await elements.records.findElementBySlug(caller.circleId, slug)
       const runtime = element && runnable(element.element_type)
       if (!element || !runtime?.startRun) return undefined
       if (!element.enabled)
@@ -32,7 +32,7 @@ export function engineElementFunctions(elements: ElementService, runs: RunServic
       throw new EngineError(code, `${message} (run ${run.id})`)
     },
     async list(circleId, circleSlug) {
-      const rows = await elements.storage.listCircleElements(circleId)
+      const rows = await elements.records.listCircleElements(circleId)
       return rows
         .filter((r) => r.parent_id !== null && runnable(r.element_type))
         .map(

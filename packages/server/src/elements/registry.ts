@@ -1,5 +1,7 @@
 // The element-type registry: one line per type. A type's own operations take precedence over
 // the generic ones of the same name and method.
+
+import type { TypeTables } from '../storage/type-tables.ts'
 import { browserType } from './browser/definition.ts'
 import { circleType } from './circle/definition.ts'
 import { cookieJarType } from './cookie-jar/definition.ts'
@@ -41,11 +43,26 @@ export class Registry {
 
   /** Builds every type's runtime (worker pools and the like); main.ts calls this once. */
   startRuntimes(platform: PlatformContext): void {
-    for (const t of this.types.values()) if (t.runtime) this.runtimes.set(t.type, t.runtime(platform))
+    for (const t of this.types.values()) {
+      const runtime = t.runtime?.(platform)
+      if (runtime) this.runtimes.set(t.type, runtime)
+    }
+  }
+
+  /** The tables the types declare, to migrate after the core's. */
+  typeTables(): TypeTables<unknown>[] {
+    return this.list().flatMap((t) => (t.tables ? [t.tables] : []))
   }
 
   runtimeOf(type: string): TypeRuntime | undefined {
     return this.runtimes.get(type)
+  }
+
+  /** The runtime an operation of `type` gets: there whenever the type declares one. */
+  operationRuntime(type: ElementType): TypeRuntime | undefined {
+    const runtime = this.runtimes.get(type.type)
+    if (type.runtime && !runtime) throw new Error(`element type ${type.type}: its runtime was not started`)
+    return runtime
   }
 
   async closeRuntimes(): Promise<void> {

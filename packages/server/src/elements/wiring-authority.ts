@@ -5,7 +5,7 @@
 
 import { type Actor, hasScope } from '../auth/actor.ts'
 import { E, PlatformError } from '../errors.ts'
-import type { ElementRow, Storage } from '../storage/storage.ts'
+import type { ApiKeyRecords, ElementReads, ElementRow } from '../storage/storage.ts'
 import type { ElementType } from './element.ts'
 
 const PLATFORM_ADMIN = 'platform-admin'
@@ -32,7 +32,10 @@ const ALL_SCOPES = ['read', 'write', 'execute', 'admin']
 export class WiringAuthority {
   private readonly cache = new Map<string, { grant: WiringGrant; at: number }>()
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly versions: Pick<ElementReads, 'getVersion'>,
+    private readonly keys: Pick<ApiKeyRecords, 'listApiKeys'>,
+  ) {}
 
   /** The grant of `element`'s current version: its wirer's scopes, or why it may not run. */
   async grant(element: ElementRow): Promise<WiringGrant> {
@@ -46,11 +49,11 @@ export class WiringAuthority {
   }
 
   private async look(element: ElementRow): Promise<WiringGrant> {
-    const version = await this.storage.getVersion(element.id, element.version)
+    const version = await this.versions.getVersion(element.id, element.version)
     const keyId = version?.created_by ?? null
     if (keyId === PLATFORM_ADMIN) return { ok: true, keyId, scopes: ALL_SCOPES }
     if (keyId === null) return { ok: false, reason: 'nobody is recorded as having wired this version' }
-    const row = (await this.storage.listApiKeys(element.circle_id)).find((k) => k.id === keyId)
+    const row = (await this.keys.listApiKeys(element.circle_id)).find((k) => k.id === keyId)
     if (!row || row.revoked_at !== null)
       return { ok: false, reason: 'the API key that wired this version no longer exists or was revoked' }
     const scopes = row.scopes.includes('admin') ? ALL_SCOPES : row.scopes

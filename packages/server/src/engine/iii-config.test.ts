@@ -191,9 +191,9 @@ workers:
     }
   })
 
-  it('reads the README example as documented', () => {
-    const readme = readFileSync(join(import.meta.dirname, '../../../../README.md'), 'utf8')
-    const block = /```yaml\n(circle: shop[\s\S]*?)```/.exec(readme)![1]!
+  it('reads the docs example (docs/engine/iii-drop-in.md) as documented', () => {
+    const page = readFileSync(join(import.meta.dirname, '../../../../docs/engine/iii-drop-in.md'), 'utf8')
+    const block = /```yaml\n(circle: shop[\s\S]*?)```/.exec(page)![1]!
     const c = parseIiiConfig(block, {})
     expect(c.circle).toBe('shop')
     expect(

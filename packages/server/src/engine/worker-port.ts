@@ -3,7 +3,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
-import { jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import type { Json } from '../storage/storage.ts'
 import { traceHeaders } from '../trace-context.ts'
 import type { ChannelHub } from './channel-hub.ts'
@@ -11,6 +10,7 @@ import type { WatchCredential } from './credential-watch.ts'
 import type { Engine } from './engine.ts'
 import { asEngineError, EngineError } from './engine-error.ts'
 import type { EngineRateLimit } from './engine-rate-limit.ts'
+import { answerMalformed } from './malformed-frame.ts'
 import type { NamedQueues } from './named-queues.ts'
 import { type InvokeMessage, parseWorkerMessage, type WorkerMessage } from './protocol.ts'
 import { type EngineCaller, WorkerConnection } from './worker-connection.ts'
@@ -126,7 +126,8 @@ export class WorkerPort {
         const text = data.toString()
         const msg = parseWorkerMessage(text)
         if (!msg) {
-          this.malformed(conn, text)
+          this.log.warn({ worker: conn.id }, 'engine: malformed worker message dropped')
+          answerMalformed(conn, text)
           return
         }
         this.handle(conn, msg)
@@ -289,28 +290,6 @@ export class WorkerPort {
         this.reattach(conn, msg.previous_worker_id, msg.reattach_token)
         return
     }
-  }
-
-  /** A malformed invocation that names its id still gets an answer, so its caller never waits. */
-  private malformed(conn: WorkerConnection, text: string): void {
-    this.log.warn({ worker: conn.id }, 'engine: malformed worker message dropped')
-    let m: unknown
-    try {
-      m = JSON.parse(text)
-    } catch {
-      return
-    }
-    const o = m as { type?: unknown; invocation_id?: unknown; function_id?: unknown }
-    if (o?.type !== 'invokefunction' || typeof o.invocation_id !== 'string' || o.invocation_id.length > 128)
-      return
-    conn.send({
-      type: 'invocationresult',
-      invocation_id: o.invocation_id,
-      ...(typeof o.function_id === 'string' ? { function_id: o.function_id.slice(0, 512) } : {}),
-      error: jsonTextTooDeep(text)
-        ? { code: 'json_too_deep', message: tooDeepMessage('the frame') }
-        : { code: 'invalid_message', message: 'invokefunction needs function_id (and a valid action)' },
-    })
   }
 
   private refused(conn: WorkerConnection, id: string, message: string): void {

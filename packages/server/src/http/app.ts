@@ -22,11 +22,12 @@ import { buildOpenApi } from './openapi.ts'
 import { registerRunAnnotationsRoutes } from './runs-api/run-annotations-routes.ts'
 import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
 import { registerRunFilesRoutes } from './runs-api/run-files-routes.ts'
-import { registerRunsRoutes } from './runs-api/runs-routes.ts'
+import { type RunsApiStore, registerRunsRoutes } from './runs-api/runs-routes.ts'
 
 export interface AppDeps {
   elements: ElementService
   runs: RunService
+  runStore: RunsApiStore
   metrics: MetricsRegistry
   auth: Authenticator
   logger: FastifyBaseLogger

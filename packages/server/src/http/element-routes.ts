@@ -54,7 +54,7 @@ export function registerElementRoutes(app: FastifyInstance, deps: ElementRoutesD
   app.get('/api', async (req) => {
     deps.setRoute(req, '/api')
     const actor = await requireActor(deps, req)
-    const circles = (await elements.storage.listCircles()).filter(
+    const circles = (await elements.records.listCircles()).filter(
       (c) => actor.platformAdmin || c.id === actor.circleId,
     )
     return { circles: await Promise.all(circles.map((c) => elements.present(c))) }
@@ -149,11 +149,12 @@ async function dispatch(deps: ElementRoutesDeps, req: FastifyRequest, reply: Fas
 
   const result = await op.handler({
     element,
+    spec: element.spec,
     type,
     input,
     query: { ...(req.query as object) },
     elementPath: [circleSlug, ...elementSegments].join('/'),
-    runtime: elements.registry.runtimeOf(type.type),
+    runtime: elements.registry.operationRuntime(type),
     runs: deps.runs,
     params,
     actor,

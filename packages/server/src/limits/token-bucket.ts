@@ -1,5 +1,5 @@
 // Token buckets kept in memory, one per key, with an injected clock so tests never sleep.
-// Single node only: every API node keeps its own buckets (documented in the README).
+// Single node only: every API node keeps its own buckets (documented in docs/limits.md).
 
 /** A bucket holds up to `burst` tokens and refills at `rate` tokens per second. */
 export interface BucketLimit {

@@ -13,6 +13,7 @@ export const QUOTA_OPTIONS = {
     env: 'PERIODIC_QUOTA_MEMORY_MB',
     default: '75% of RAM',
     help: 'Memory all Python workers reserve together, MB (each reserves its memory_mb); runs queue beyond',
+    doc: "Memory all Python workers reserve together, MB, from 75 % of RAM or of the cgroup limit (each worker reserves its element's `memory_mb` while it lives); worker starts beyond it wait and their runs stay `queued` (see [quotas](limits.md#quotas))",
   },
   'quota-workers': {
     type: 'string',
@@ -25,6 +26,7 @@ export const QUOTA_OPTIONS = {
     env: 'PERIODIC_QUOTA_RUNS_IN_FLIGHT',
     default: '4000',
     help: 'Runs queued or running on this server (429 QUOTA_EXCEEDED beyond)',
+    doc: 'Runs this server executes or holds for a waiting caller; an async run beyond waits in the durable queue, a synchronous one gets `429 QUOTA_EXCEEDED`',
   },
   'quota-circle-memory-mb': {
     type: 'string',

@@ -3,7 +3,7 @@
 // duplicate arriving while the first request is still creating its run is told to retry (409).
 import { createHash } from 'node:crypto'
 import { PlatformError, validationError } from '../errors.ts'
-import type { Json, Storage } from '../storage/storage.ts'
+import type { IdempotencyRecords, Json } from '../storage/storage.ts'
 import { RUN } from './run-errors.ts'
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
@@ -36,7 +36,7 @@ export function idempotencyKeyOf(header: string | string[] | undefined): string 
  * the same body created (`replayed`). A failed `create` releases the key for a retry.
  */
 export async function withIdempotencyKey(
-  storage: Storage,
+  storage: IdempotencyRecords,
   circleId: string,
   key: string,
   hash: string,

@@ -6,7 +6,16 @@ import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
-import type { Json, JsonObject, RunLogRow, RunQuery, RunRow, RunStatus, Storage } from '../storage/storage.ts'
+import type {
+  Json,
+  JsonObject,
+  RunLogRow,
+  RunQuery,
+  RunRow,
+  RunStatsRow,
+  RunStatus,
+  Storage,
+} from '../storage/storage.ts'
 import { runTrace } from '../trace-context.ts'
 import { RUN } from './run-errors.ts'
 import { RunWriter } from './run-writer.ts'
@@ -299,6 +308,16 @@ export class RunService {
   async get(id: string): Promise<RunRow | undefined> {
     const row = await this.storage.getRun(id)
     return row && this.overlay(row)
+  }
+
+  /** The run's stored log lines (after `afterSeq`, at most `limit`). */
+  logs(runId: string, afterSeq?: number, limit?: number): Promise<RunLogRow[]> {
+    return this.storage.listRunLogs(runId, afterSeq, limit)
+  }
+
+  /** Totals and mean duration of the runs of each element created since `since`. */
+  stats(elementIds: string[], since: string): Promise<RunStatsRow[]> {
+    return this.storage.runStats(elementIds, since)
   }
 
   /**

@@ -1,6 +1,5 @@
 // One SecretBox per running platform, reached from anything that holds the ElementService (every
 // operation context does), so any element type can seal a JSON value bound to itself.
-import type { Config } from '../config.ts'
 import type { Json, Storage } from '../storage/storage.ts'
 import { MasterKeyRing, type MasterKeySource } from './master-key-ring.ts'
 import { type SealBinding, SecretBox } from './secret-box.ts'
@@ -19,15 +18,12 @@ export function openSecretBox(storage: Storage, source: MasterKeySource): Secret
 
 /** What secretsOf needs: the ElementService (or its ElementsPort) matches it. */
 export interface SecretsHolder {
-  readonly storage: Storage
-  readonly config?: Config
+  readonly secrets: SecretBox
 }
 
-/** The platform's SecretBox (needs the service to carry its Config, as main.ts builds it). */
+/** The platform's SecretBox. */
 export function secretsOf(elements: SecretsHolder): SecretBox {
-  const config = elements.config
-  if (!config) throw new Error('secrets at rest need the platform config (ElementService built without it)')
-  return openSecretBox(elements.storage, { dataDir: config.dataDir, masterKey: config.masterKey })
+  return elements.secrets
 }
 
 /** Seals a JSON value bound to (purpose, element id, version) under the element's data key. */

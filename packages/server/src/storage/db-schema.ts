@@ -6,7 +6,6 @@ import type {
   ActivityRow,
   ApiKeyRow,
   AttachmentRow,
-  CookieJarRow,
   DataKeyRow,
   ElementRow,
   IdempotencyKeyRow,
@@ -50,7 +49,6 @@ export interface RunAnnotationTables {
 
 export interface SecretTables {
   data_keys: DataKeyRow
-  cookie_jars: Omit<CookieJarRow, 'meta'> & { meta: string }
 }
 
 export interface RunNodesTable {

@@ -4,7 +4,7 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import * as records from './circle-records-store.ts'
 import type { DB } from './db-schema.ts'
 import * as elements from './element-store.ts'
-import { migrateToLatest } from './migrations.ts'
+import { migrateToLatest, migrateTypeTables } from './migrations.ts'
 import * as annotations from './run-annotations-store.ts'
 import * as queue from './run-queue-store.ts'
 import * as runs from './run-store.ts'
@@ -13,9 +13,6 @@ import type {
   ActivityRow,
   ApiKeyRow,
   AttachmentRow,
-  CookieJarPut,
-  CookieJarRow,
-  CookieJarWrite,
   DataKeyRow,
   ElementPatch,
   ElementRow,
@@ -32,6 +29,7 @@ import type {
   Storage,
   VersionRow,
 } from './storage.ts'
+import type { TypeTables } from './type-tables.ts'
 
 export class KyselyStorage implements Storage {
   constructor(
@@ -46,6 +44,14 @@ export class KyselyStorage implements Storage {
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.db as unknown as Kysely<unknown>, this.dialect)
+  }
+
+  migrateTables(tables: TypeTables<unknown>[]): Promise<void> {
+    return migrateTypeTables(this.kysely, this.dialect, tables)
+  }
+
+  storeOf<S>(tables: TypeTables<S>): S {
+    return tables.store(this.kysely, this.dialect)
   }
 
   async close(): Promise<void> {
@@ -308,22 +314,6 @@ export class KyselyStorage implements Storage {
 
   deleteDataKey(elementId: string): Promise<boolean> {
     return secrets.deleteDataKey(this.db, elementId)
-  }
-
-  getCookieJar(elementId: string, opts?: { withSealed?: boolean }): Promise<CookieJarRow | undefined> {
-    return secrets.getCookieJar(this.db, elementId, opts)
-  }
-
-  putCookieJar(row: CookieJarWrite, expectedRevision: number | null): Promise<CookieJarPut> {
-    return secrets.putCookieJar(this.db, row, expectedRevision)
-  }
-
-  findCookieJarByBrowser(browserId: string): Promise<CookieJarRow | undefined> {
-    return secrets.findCookieJarByBrowser(this.db, browserId)
-  }
-
-  deleteCookieJar(elementId: string): Promise<boolean> {
-    return secrets.deleteCookieJar(this.db, elementId)
   }
 
   claimIdempotencyKey(

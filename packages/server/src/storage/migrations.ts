@@ -2,8 +2,7 @@
 // fixed-width ISO-8601 UTC strings in both, so one query layer reads both the same way and
 // lexical order is time order.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
-
-type Dialect = 'sqlite' | 'postgres'
+import type { Dialect, TypeTables } from './type-tables.ts'
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const seqColumn = dialect === 'postgres' ? 'bigserial' : 'integer'
@@ -240,8 +239,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute()
       },
     },
-    // Secrets at rest: per-element data keys wrapped by a master key, and each cookie jar's sealed
-    // cookies with the metadata describe serves without decrypting.
+    // Secrets at rest: per-element data keys wrapped by a master key. (The cookie jar's table,
+    // created here before 0011, is the jar type's own now: elements/cookie-jar/jar-tables.ts.)
     '0005_cookie_jar_keys': {
       async up(db: Kysely<unknown>) {
         await db.schema
@@ -253,21 +252,6 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .execute()
         await db.schema.createIndex('data_keys_master').on('data_keys').columns(['master_key_id']).execute()
-        await db.schema
-          .createTable('cookie_jars')
-          .addColumn('element_id', 'text', (c) => c.primaryKey())
-          .addColumn('circle_id', 'text', (c) => c.notNull())
-          .addColumn('revision', 'integer', (c) => c.notNull())
-          .addColumn('cookies_version', 'integer', (c) => c.notNull())
-          .addColumn('sealed', 'text')
-          .addColumn('meta', 'text', (c) => c.notNull())
-          .addColumn('attached_browser_id', 'text')
-          .addColumn('updated_at', 'text', (c) => c.notNull())
-          .execute()
-        // One jar per browser: the index makes two concurrent attaches of one browser collide.
-        await sql`CREATE UNIQUE INDEX cookie_jars_browser ON cookie_jars (attached_browser_id) WHERE attached_browser_id IS NOT NULL`.execute(
-          db,
-        )
       },
     },
     // W3C trace context of each run: its trace, its own span and the caller's span.
@@ -321,8 +305,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   }
 }
 
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) }
+export function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  return runMigrations(db, dialect, migrations(dialect), 'periodic_migrations')
+}
+
+/** Each type's own migrations, after the core ones, in their own migration tables. */
+export async function migrateTypeTables(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  tables: TypeTables<unknown>[],
+): Promise<void> {
+  for (const t of tables) {
+    if (!/^[a-z][a-z0-9_]*$/.test(t.name))
+      throw new Error(`type tables "${t.name}": name must be [a-z][a-z0-9_]*`)
+    await runMigrations(db, dialect, t.migrations(dialect), `periodic_migrations_${t.name}`)
+  }
+}
+
+async function runMigrations(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  all: Record<string, Migration>,
+  table: string,
+): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => all }
   // Kysely decides whether its migration tables exist by looking through every schema unless it
   // is told which one: with several schemas in one database (tests, shared installs) it would
   // find another schema's table and skip creating its own.
@@ -333,8 +339,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
   const migrator = new Migrator({
     db,
     provider,
-    migrationTableName: 'periodic_migrations',
-    migrationLockTableName: 'periodic_migrations_lock',
+    migrationTableName: table,
+    migrationLockTableName: `${table}_lock`,
     ...(schema ? { migrationTableSchema: schema } : {}),
   })
   const { error, results } = await migrator.migrateToLatest()

@@ -2,6 +2,7 @@
 // (through one Kysely-based implementation), and storage.contract.ts checks both.
 
 import type { Kysely } from 'kysely'
+import type { Dialect, TypeStores, TypeTables } from './type-tables.ts'
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
 
@@ -174,26 +175,6 @@ export interface DataKeyRow {
   updated_at: string
 }
 
-/**
- * A cookie jar's durable state: its sealed cookies and the metadata served without decrypting.
- * `revision` moves on every write (the compare-and-set guard); `cookies_version` only when the
- * cookies change.
- */
-export interface CookieJarRow {
-  element_id: string
-  circle_id: string
-  revision: number
-  cookies_version: number
-  /** Null when the jar has never held cookies (or was read without it). */
-  sealed: string | null
-  meta: JsonObject
-  attached_browser_id: string | null
-  updated_at: string
-}
-
-export type CookieJarPut = 'ok' | 'conflict' | 'browser_taken'
-export type CookieJarWrite = Omit<CookieJarRow, 'sealed'> & { sealed?: string | null }
-
 export interface RunStatsRow {
   element_id: string
   total: number
@@ -256,17 +237,8 @@ export interface RunQueueStorage {
   listCancelRequests(nodeId: string): Promise<string[]>
 }
 
-export interface Storage extends RunQueueStorage {
-  readonly dialect: 'sqlite' | 'postgres'
-  /** The query handle, for stores that keep their own tables beside their layer (engine state). */
-  readonly kysely: Kysely<unknown>
-  migrate(): Promise<void>
-  close(): Promise<void>
-  /** Runs `fn` atomically; nested calls join the outer transaction. */
-  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>
-  ping(): Promise<void>
-
-  insertElement(row: ElementRow): Promise<void>
+/** Reading elements, their versions, attachments and activity: what element code may query. */
+export interface ElementReads {
   getElement(id: string): Promise<ElementRow | undefined>
   findElementBySlug(circleId: string, slug: string): Promise<ElementRow | undefined>
   findCircle(slug: string): Promise<ElementRow | undefined>
@@ -279,33 +251,41 @@ export interface Storage extends RunQueueStorage {
   ): Promise<ElementRow[]>
   countChildren(parentId: string): Promise<number>
   listCircleElements(circleId: string): Promise<ElementRow[]>
-  /** Applies `patch` when the row is live and (if given) at `expectedVersion`; false otherwise. */
-  updateElement(id: string, patch: ElementPatch, expectedVersion?: number): Promise<boolean>
-
-  insertVersion(row: VersionRow): Promise<void>
   getVersion(elementId: string, version: number): Promise<VersionRow | undefined>
   listVersions(elementId: string, limit: number): Promise<VersionRow[]>
   countVersions(elementId: string): Promise<number>
-
-  insertApiKey(row: ApiKeyRow): Promise<void>
-  findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>
-  listApiKeys(circleId: string): Promise<ApiKeyRow[]>
-  revokeApiKey(circleId: string, id: string, at: string): Promise<boolean>
-
-  insertActivity(row: Omit<ActivityRow, 'seq'>): Promise<number>
+  getAttachment(id: string): Promise<AttachmentRow | undefined>
+  findAttachment(sourceId: string, targetId: string): Promise<AttachmentRow | undefined>
+  listAttachments(q: { targetId?: string; sourceId?: string; circleId?: string }): Promise<AttachmentRow[]>
   listActivity(q: {
     circleId: string
     elementIds?: string[]
     before?: number
     limit: number
   }): Promise<ActivityRow[]>
+}
 
+/** Element writes: the element service makes them, each with its activity row, in its transactions. */
+export interface ElementRecords extends ElementReads {
+  insertElement(row: ElementRow): Promise<void>
+  /** Applies `patch` when the row is live and (if given) at `expectedVersion`; false otherwise. */
+  updateElement(id: string, patch: ElementPatch, expectedVersion?: number): Promise<boolean>
+  insertVersion(row: VersionRow): Promise<void>
+  insertActivity(row: Omit<ActivityRow, 'seq'>): Promise<number>
   insertAttachment(row: AttachmentRow): Promise<void>
-  getAttachment(id: string): Promise<AttachmentRow | undefined>
-  findAttachment(sourceId: string, targetId: string): Promise<AttachmentRow | undefined>
   deleteAttachment(id: string): Promise<boolean>
-  listAttachments(q: { targetId?: string; sourceId?: string; circleId?: string }): Promise<AttachmentRow[]>
+}
 
+/** A circle's API keys (stored as hashes). */
+export interface ApiKeyRecords {
+  insertApiKey(row: ApiKeyRow): Promise<void>
+  findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>
+  listApiKeys(circleId: string): Promise<ApiKeyRow[]>
+  revokeApiKey(circleId: string, id: string, at: string): Promise<boolean>
+}
+
+/** Runs, their logs and statistics. */
+export interface RunRecords {
   insertRun(row: RunRow): Promise<void>
   /**
    * Patches a run; with `fenceNodeId` only while that node holds the run's claim and the run is
@@ -322,7 +302,10 @@ export interface Storage extends RunQueueStorage {
   listRunLogs(runId: string, afterSeq?: number, limit?: number): Promise<RunLogRow[]>
   countActiveRuns(elementId: string): Promise<number>
   runStats(elementIds: string[], since: string): Promise<RunStatsRow[]>
+}
 
+/** What people add to a run: feedback and expected documents. */
+export interface RunAnnotationRecords {
   getRunFeedback(runId: string): Promise<RunFeedbackRow | undefined>
   /** Inserts or replaces the run's feedback (created_at of an existing row is kept). */
   putRunFeedback(row: RunFeedbackRow): Promise<void>
@@ -339,7 +322,24 @@ export interface Storage extends RunQueueStorage {
     at: string,
   ): Promise<'renamed' | 'missing' | 'taken'>
   deleteRunExpected(runId: string, name: string): Promise<boolean>
+}
 
+/** Idempotency-Keys of run-creating requests. */
+export interface IdempotencyRecords {
+  /**
+   * Claims (circle, key) for a request, first dropping keys expired at `now`. `claimed` is
+   * false when a live row already holds the key; `row` is then that row.
+   */
+  claimIdempotencyKey(
+    row: IdempotencyKeyRow,
+    now: string,
+  ): Promise<{ claimed: boolean; row: IdempotencyKeyRow }>
+  setIdempotencyRun(circleId: string, key: string, runId: string): Promise<void>
+  releaseIdempotencyKey(circleId: string, key: string): Promise<void>
+}
+
+/** Per-element data keys, wrapped by a master key (secrets at rest). */
+export interface DataKeyRecords {
   getDataKey(elementId: string): Promise<DataKeyRow | undefined>
   /** Inserts the element's data key unless one exists; false when one did. */
   insertDataKey(row: DataKeyRow): Promise<boolean>
@@ -353,26 +353,30 @@ export interface Storage extends RunQueueStorage {
   listDataKeysNotWrappedBy(masterKeyId: number, afterElementId: string, limit: number): Promise<DataKeyRow[]>
   countDataKeysByMasterKey(): Promise<Array<{ master_key_id: number; count: number }>>
   deleteDataKey(elementId: string): Promise<boolean>
+}
 
-  /** The jar's state; `withSealed: false` leaves the sealed cookies out (sealed is then null). */
-  getCookieJar(elementId: string, opts?: { withSealed?: boolean }): Promise<CookieJarRow | undefined>
-  /**
-   * Writes the jar's state if its revision is still `expectedRevision` (null: no row yet).
-   * `browser_taken` when another jar holds `attached_browser_id`. `sealed` left out: unchanged.
-   */
-  putCookieJar(row: CookieJarWrite, expectedRevision: number | null): Promise<CookieJarPut>
-  /** The jar (without its sealed cookies) holding `browserId`, if any. */
-  findCookieJarByBrowser(browserId: string): Promise<CookieJarRow | undefined>
-  deleteCookieJar(elementId: string): Promise<boolean>
-
-  /**
-   * Claims (circle, key) for a request, first dropping keys expired at `now`. `claimed` is
-   * false when a live row already holds the key; `row` is then that row.
-   */
-  claimIdempotencyKey(
-    row: IdempotencyKeyRow,
-    now: string,
-  ): Promise<{ claimed: boolean; row: IdempotencyKeyRow }>
-  setIdempotencyRun(circleId: string, key: string, runId: string): Promise<void>
-  releaseIdempotencyKey(circleId: string, key: string): Promise<void>
+/**
+ * The whole storage, as the composition root (main.ts) and the core services hold it: each part
+ * above is the named port a subsystem gets; element types get ElementReads (and their own
+ * tables through `storeOf`), never this.
+ */
+export interface Storage
+  extends ElementRecords,
+    ApiKeyRecords,
+    RunRecords,
+    RunAnnotationRecords,
+    IdempotencyRecords,
+    DataKeyRecords,
+    RunQueueStorage,
+    TypeStores {
+  readonly dialect: Dialect
+  /** The query handle, for stores that keep their own tables beside their layer (engine state). */
+  readonly kysely: Kysely<unknown>
+  migrate(): Promise<void>
+  /** Migrates the tables element types declare (after `migrate`). */
+  migrateTables(tables: TypeTables<unknown>[]): Promise<void>
+  close(): Promise<void>
+  /** Runs `fn` atomically; nested calls join the outer transaction. */
+  transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>
+  ping(): Promise<void>
 }

@@ -203,7 +203,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`browser cookies${SKIP_REASON}`, () => {
     expect(captured.body.cookies.find((c: { name: string }) => c.name === 'session').value).toBe(sid)
 
     // Copy A's blob (and its version) into B: bound to A's id, it does not open as B's.
-    const row = await s.platform.storage.getElement(a.id)
+    const row = await s.platform.elements.records.getElement(a.id)
     const blob = row!.spec['cookies'] as string
     const copy = await s.api('PATCH', '/api/acme/sealed-b/ops/update', {
       spec: { cookies: blob, cookies_version: 1 },

@@ -14,7 +14,7 @@ import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
 import { BrowserSession } from './browser-session.ts'
 import { type ChromiumIdentity, chromiumIdentity, userNamespacesAvailable } from './chromium-identity.ts'
-import { BROWSER, isWebUrl } from './spec.ts'
+import { BROWSER, browserSpecOf, isWebUrl } from './spec.ts'
 
 export class BrowserRuntime implements TypeRuntime {
   private readonly sessions = new Map<string, BrowserSession>()
@@ -151,14 +151,14 @@ export class BrowserRuntime implements TypeRuntime {
 
   /** The row as stored now: an operation's own copy predates the lock it waited for. */
   private async fresh(row: ElementRow): Promise<ElementRow> {
-    return (await this.platform.storage.getElement(row.id)) ?? row
+    return (await this.platform.elements.records.getElement(row.id)) ?? row
   }
 
   /** Ends the session of a deleted or disabled browser; a racing start may have set `running` over `disabled`. */
   private async endFor(id: string): Promise<void> {
     await this.dropSession(id)
     // A deleted row is never written again, so only a disabled one can need its state back.
-    const row = await this.platform.storage.getElement(id)
+    const row = await this.platform.elements.records.getElement(id)
     if (row && !row.enabled && row.state !== 'disabled')
       await this.setState(row, 'disabled', row.state_reason, SYSTEM_ACTOR, 'browser.stopped')
   }
@@ -206,7 +206,7 @@ export class BrowserRuntime implements TypeRuntime {
         chromiumPath: cfg.chromiumPath,
         identity,
         proxy: (await this.proxy(identity.uid)).credentials(),
-        userAgent: String(row.spec['user_agent'] ?? ''),
+        userAgent: browserSpecOf(row).user_agent,
       })
     } catch (err) {
       lease.release()
@@ -234,7 +234,7 @@ export class BrowserRuntime implements TypeRuntime {
       void this.withLock(row.id, async () => {
         if (this.sessions.get(row.id) !== session) return
         this.forget(row.id)
-        const current = await this.platform.storage.getElement(row.id)
+        const current = await this.platform.elements.records.getElement(row.id)
         if (current?.enabled) await this.setState(current, 'crashed', reason, SYSTEM_ACTOR, 'browser.crashed')
       }).catch((err) => this.platform.log.warn({ err, element: row.id }, 'recording a browser crash failed'))
     })
@@ -281,7 +281,7 @@ export class BrowserRuntime implements TypeRuntime {
       this.withLock(id, async () => {
         if (!this.sessions.has(id) || Date.now() - (this.lastUsed.get(id) ?? 0) < idle) return
         await this.dropSession(id)
-        const row = await this.platform.storage.getElement(id)
+        const row = await this.platform.elements.records.getElement(id)
         if (row?.state === 'running')
           await this.setState(
             row,
@@ -305,7 +305,7 @@ export class BrowserRuntime implements TypeRuntime {
       ids.map((id) =>
         this.withLock(id, async () => {
           await this.dropSession(id)
-          const row = await this.platform.storage.getElement(id).catch(() => undefined)
+          const row = await this.platform.elements.records.getElement(id).catch(() => undefined)
           if (row && row.state === 'running')
             await this.setState(
               row,

@@ -1,7 +1,7 @@
 // Helpers shared by the browser tests: is Chromium here, create a browser, find its process.
 import { readdirSync, readFileSync } from 'node:fs'
 import type { TestServer } from '../../../test/test-server.ts'
-import type { BrowserRuntime } from './browser-runtime.ts'
+import { BrowserRuntime } from './browser-runtime.ts'
 import { chromiumExists } from './browser-session.ts'
 
 export const CHROMIUM = process.env['PERIODIC_CHROMIUM_PATH'] || '/usr/bin/chromium'
@@ -23,7 +23,9 @@ export async function createBrowser(s: TestServer, circle: string, slug: string,
 }
 
 export function browserRuntime(s: TestServer): BrowserRuntime {
-  return s.platform.elements.registry.runtimeOf('browser') as BrowserRuntime
+  const runtime = s.platform.elements.registry.runtimeOf('browser')
+  if (!(runtime instanceof BrowserRuntime)) throw new Error('the browser runtime is not running')
+  return runtime
 }
 
 /** The pid of the main Chromium process using `profileDir` (renderers carry --type=). */

@@ -7,7 +7,7 @@ import { PlatformError } from '../../errors.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import { type JarCookie, openBrowserCookies, sealBrowserCookies } from '../cookie-jar/jar-access.ts'
 import type { ElementsPort } from '../element.ts'
-import { BROWSER } from './spec.ts'
+import { BROWSER, browserSpecOf } from './spec.ts'
 
 interface Ctx {
   elements: ElementsPort
@@ -22,7 +22,7 @@ export async function readBrowserCookies(ctx: Ctx, browser: ElementRow): Promise
       throw new PlatformError(
         BROWSER.BROWSER_COOKIES_UNREADABLE,
         `the captured cookies of "${browser.slug}" failed to open (altered, copied from another browser, or from another version); capture them again`,
-        { cookies_version: Number(browser.spec['cookies_version'] ?? 0) },
+        { cookies_version: browserSpecOf(browser).cookies_version },
       )
     }
     throw err
@@ -49,8 +49,8 @@ export async function storeCapturedCookies(
   actor: Actor,
   message: string,
 ): Promise<ElementRow> {
-  const fresh = (await ctx.elements.storage.getElement(browser.id)) ?? browser
-  const version = Number(fresh.spec['cookies_version'] ?? 0) + 1
+  const fresh = (await ctx.elements.records.getElement(browser.id)) ?? browser
+  const version = browserSpecOf(fresh).cookies_version + 1
   const sealed = await sealBrowserCookies(ctx, browser.id, version, cookies)
   return ctx.elements.update(
     fresh,

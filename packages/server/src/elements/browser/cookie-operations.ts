@@ -1,21 +1,20 @@
 // capture-cookies and cookies: the live session's cookies into the sealed spec.cookies, and back out.
 import { Type } from '@sinclair/typebox'
 import type { Json } from '../../storage/storage.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
+import { type BrowserContext, browserOperation } from './browser-operation.ts'
 import { readBrowserCookies, storeCapturedCookies } from './captured-cookies.ts'
 import { jarCookiesOf } from './cookie-convert.ts'
-import { runtimeOf } from './session-operations.ts'
 
 /** Reads the live cookies and stores them as the browser's capture; returns what a report needs. */
-export async function captureLive(ctx: OperationContext<unknown>, message: string) {
-  const session = await runtimeOf(ctx).require(ctx.element, ctx.actor)
+export async function captureLive(ctx: BrowserContext, message: string) {
+  const session = await ctx.runtime.require(ctx.element, ctx.actor)
   const normalized = jarCookiesOf(await session.cookies())
   const row = await storeCapturedCookies(ctx, ctx.element, normalized.cookies, ctx.actor, message)
   return { row, normalized }
 }
 
 export const cookieOperations = [
-  defineOperation({
+  browserOperation({
     name: 'capture-cookies',
     method: 'POST',
     auth: 'write',
@@ -24,7 +23,7 @@ export const cookieOperations = [
       'Returns counts and domains, never values. Cookies Chromium holds that the jar format cannot (e.g. for a public suffix) are listed in `skipped` by (name, domain, path) and reason.',
     input: Type.Object({}, { additionalProperties: false }),
     async handler(ctx) {
-      return runtimeOf(ctx).withLock(ctx.element.id, async () => {
+      return ctx.runtime.withLock(ctx.element.id, async () => {
         const { row, normalized } = await captureLive(ctx, 'Cookies captured')
         return {
           cookie_count: row.spec['cookie_count'],
@@ -37,7 +36,7 @@ export const cookieOperations = [
       })
     },
   }),
-  defineOperation({
+  browserOperation({
     name: 'cookies',
     method: 'GET',
     auth: 'write',
@@ -50,8 +49,8 @@ export const cookieOperations = [
       return {
         cookies: cookies as unknown as Json,
         cookie_count: cookies.length,
-        cookies_version: ctx.element.spec['cookies_version'] ?? 0,
-        cookies_captured_at: ctx.element.spec['cookies_captured_at'] ?? '',
+        cookies_version: ctx.element.spec.cookies_version,
+        cookies_captured_at: ctx.element.spec.cookies_captured_at,
       }
     },
   }),

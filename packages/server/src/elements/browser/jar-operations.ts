@@ -4,11 +4,10 @@ import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import { findJarOfBrowser, readJar, replaceJarCookies } from '../cookie-jar/jar-access.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
+import { type BrowserContext, browserOperation } from './browser-operation.ts'
 import { storeCapturedCookies } from './captured-cookies.ts'
 import { jarCookiesOf } from './cookie-convert.ts'
 import { loadCookies } from './cookie-loader.ts'
-import { runtimeOf } from './session-operations.ts'
 import { BROWSER } from './spec.ts'
 
 const jarField = Type.Optional(
@@ -20,7 +19,7 @@ const jarField = Type.Optional(
 )
 
 /** The jar attached to this browser; a named jar must be that one. */
-async function attachedJar(ctx: OperationContext<unknown>, named: string | undefined): Promise<ElementRow> {
+async function attachedJar(ctx: BrowserContext, named: string | undefined): Promise<ElementRow> {
   const jar = await findJarOfBrowser(ctx, ctx.element.circle_id, ctx.element.id)
   if (!jar) {
     throw new PlatformError(
@@ -40,7 +39,7 @@ async function attachedJar(ctx: OperationContext<unknown>, named: string | undef
 }
 
 export const jarOperations = [
-  defineOperation({
+  browserOperation({
     name: 'save-cookies-to-jar',
     method: 'POST',
     auth: 'write',
@@ -55,7 +54,7 @@ export const jarOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      const rt = runtimeOf(ctx)
+      const rt = ctx.runtime
       return rt.withLock(ctx.element.id, async () => {
         const jar = await attachedJar(ctx, ctx.input.jar)
         const session = await rt.require(ctx.element, ctx.actor)
@@ -90,7 +89,7 @@ export const jarOperations = [
       })
     },
   }),
-  defineOperation({
+  browserOperation({
     name: 'load-cookies-from-jar',
     method: 'POST',
     auth: 'write',
@@ -106,7 +105,7 @@ export const jarOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      const rt = runtimeOf(ctx)
+      const rt = ctx.runtime
       return rt.withLock(ctx.element.id, async () => {
         const jar = await attachedJar(ctx, ctx.input.jar)
         const session = await rt.require(ctx.element, ctx.actor)

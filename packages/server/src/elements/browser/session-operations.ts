@@ -1,8 +1,7 @@
 // start, navigate, stop and status: the life of a browser's Chromium session.
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
-import type { BrowserRuntime } from './browser-runtime.ts'
+import { type BrowserContext, browserOperation } from './browser-operation.ts'
 import type { BrowserSession } from './browser-session.ts'
 import { BROWSER, isWebUrl, MAX_URL_LENGTH } from './spec.ts'
 
@@ -19,13 +18,10 @@ export function checkUrl(raw: string, field: string): string {
   return raw
 }
 
-export const runtimeOf = (ctx: OperationContext<unknown>) => ctx.runtime as BrowserRuntime
+const timeoutOf = (ctx: BrowserContext) => ctx.spec.navigation_timeout_ms
 
-const timeoutOf = (ctx: OperationContext<unknown>) =>
-  Number(ctx.element.spec['navigation_timeout_ms'] ?? 30_000)
-
-async function navigateCounted(ctx: OperationContext<unknown>, session: BrowserSession, url: string) {
-  const rt = runtimeOf(ctx)
+async function navigateCounted(ctx: BrowserContext, session: BrowserSession, url: string) {
+  const rt = ctx.runtime
   try {
     // Refused here with its own code; the proxy refuses whatever the page does after (redirects,
     // sub-resources), and a name that does not resolve is left to fail in Chromium.
@@ -48,7 +44,7 @@ const navigationOutput = Type.Object({
 })
 
 export const sessionOperations = [
-  defineOperation({
+  browserOperation({
     name: 'start',
     method: 'POST',
     auth: 'execute',
@@ -57,8 +53,8 @@ export const sessionOperations = [
       'A browser that is stopped or crashed can be started again; its cookies come back with load-cookies-from-jar. 409 BROWSER_ALREADY_RUNNING when live, 429 BROWSER_SESSION_LIMIT when the server is full.',
     input: Type.Object({}, { additionalProperties: false }),
     async handler(ctx) {
-      const rt = runtimeOf(ctx)
-      const startUrl = String(ctx.element.spec['start_url'] ?? '')
+      const rt = ctx.runtime
+      const startUrl = ctx.spec.start_url
       const url = startUrl ? checkUrl(startUrl, 'spec.start_url') : undefined
       return rt.withLock(ctx.element.id, async () => {
         const { session, row } = await rt.start(ctx.element, ctx.actor)
@@ -82,7 +78,7 @@ export const sessionOperations = [
       })
     },
   }),
-  defineOperation({
+  browserOperation({
     name: 'navigate',
     method: 'POST',
     auth: 'execute',
@@ -94,21 +90,21 @@ export const sessionOperations = [
     output: navigationOutput,
     async handler(ctx) {
       const url = checkUrl(ctx.input.url, 'url')
-      const rt = runtimeOf(ctx)
+      const rt = ctx.runtime
       return rt.withLock(ctx.element.id, async () => {
         const session = await rt.require(ctx.element, ctx.actor)
         return navigateCounted(ctx, session, url)
       })
     },
   }),
-  defineOperation({
+  browserOperation({
     name: 'stop',
     method: 'POST',
     auth: 'execute',
     summary: 'End the session: Chromium exits and its profile directory is removed (idempotent)',
     input: Type.Object({}, { additionalProperties: false }),
     async handler(ctx) {
-      const rt = runtimeOf(ctx)
+      const rt = ctx.runtime
       return rt.withLock(ctx.element.id, async () => {
         const wasLive = rt.session(ctx.element.id) !== undefined
         const row = await rt.stop(ctx.element, ctx.actor)
@@ -116,16 +112,16 @@ export const sessionOperations = [
       })
     },
   }),
-  defineOperation({
+  browserOperation({
     name: 'status',
     method: 'GET',
     auth: 'read',
     summary: 'Whether a session is live on this server, the page it shows, and the captured cookie summary',
     allowWhenDisabled: true,
     async handler(ctx) {
-      const rt = runtimeOf(ctx)
+      const rt = ctx.runtime
       const session = rt.session(ctx.element.id)
-      const spec = ctx.element.spec
+      const spec = ctx.spec
       const state = session ? 'running' : ctx.element.state === 'running' ? 'crashed' : ctx.element.state
       return {
         state,
@@ -133,10 +129,10 @@ export const sessionOperations = [
         started_at: session?.startedAt ?? null,
         page: session ? await session.location() : null,
         captured: {
-          cookie_count: spec['cookie_count'] ?? 0,
-          cookie_domains: spec['cookie_domains'] ?? [],
-          cookies_version: spec['cookies_version'] ?? 0,
-          cookies_captured_at: spec['cookies_captured_at'] ?? '',
+          cookie_count: spec.cookie_count,
+          cookie_domains: spec.cookie_domains,
+          cookies_version: spec.cookies_version,
+          cookies_captured_at: spec.cookies_captured_at,
         },
         server: {
           isolation: rt.isolation(),

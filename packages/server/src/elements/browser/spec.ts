@@ -2,7 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { defineErrorCodes, E, PlatformError } from '../../errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
-import type { SpecRule } from '../element.ts'
+import { type SpecRule, specReader } from '../element.ts'
 
 export const MAX_NAVIGATION_TIMEOUT_MS = 120_000
 export const MAX_URL_LENGTH = 2048
@@ -56,6 +56,9 @@ export const browserSpec = Type.Object(
 )
 
 export type BrowserSpec = Static<typeof browserSpec>
+
+/** A stored browser element's spec (for code that gets rows rather than contexts). */
+export const browserSpecOf = specReader<BrowserSpec>('browser')
 
 /** Only absolute http(s) URLs: file:, chrome:, javascript: and data: would reach past the web. */
 export function isWebUrl(raw: string): boolean {

@@ -1,18 +1,10 @@
-// The circle's runtime (a view of the quotas) and its stats: the generic run statistics of the
-// circle plus `quotas`, what the circle holds of each quota now. A platform admin also sees the
-// server-wide budget (a circle's key does not learn how busy other circles keep the server).
-import type { ResourceBudget, UsageView } from '../../quotas/resource-budget.ts'
+// The circle's stats: the generic run statistics of the circle plus `quotas`, what the circle
+// holds of each quota now. A platform admin also sees the server-wide budget (a circle's key does
+// not learn how busy other circles keep the server).
+import type { UsageView } from '../../quotas/resource-budget.ts'
 import { RESOURCES } from '../../quotas/resource-budget.ts'
-import { defineOperation, type PlatformContext, type TypeRuntime } from '../element.ts'
 import { statsOperations } from '../generic/stats-operations.ts'
-
-export class CircleRuntime implements TypeRuntime {
-  readonly quotas: ResourceBudget
-  constructor(p: PlatformContext) {
-    this.quotas = p.quotas
-  }
-  async close(): Promise<void> {}
-}
+import { circleOperation } from './circle-runtime.ts'
 
 function present(u: UsageView) {
   return {
@@ -23,13 +15,13 @@ function present(u: UsageView) {
 
 const generic = statsOperations.find((op) => op.name === 'stats')!
 
-export const circleStatsOperation = defineOperation({
+export const circleStatsOperation = circleOperation({
   ...generic,
   description:
     'Run statistics of the period from the run history, plus `quotas.circle`: for workers, memory_mb, browser_sessions and runs_in_flight what this circle holds now (`in_use`) and may hold (`limit`), and `waiting` (worker starts queued for room). A platform admin also gets `quotas.server`, the server-wide budget.',
   async handler(ctx) {
     const base = (await generic.handler(ctx)) as Record<string, unknown>
-    const budget = (ctx.runtime as CircleRuntime).quotas
+    const budget = ctx.runtime.quotas
     return {
       ...base,
       quotas: {

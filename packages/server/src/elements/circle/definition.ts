@@ -3,8 +3,9 @@ import { Type } from '@sinclair/typebox'
 import { SCOPES } from '../../auth/actor.ts'
 import { createApiKey, presentKey } from '../../auth/api-keys.ts'
 import { E, PlatformError } from '../../errors.ts'
-import { defineElement, defineOperation } from '../element.ts'
-import { CircleRuntime, circleStatsOperation } from './circle-stats.ts'
+import { defineElement } from '../element.ts'
+import { CircleRuntime, circleOperation, circleSpec } from './circle-runtime.ts'
+import { circleStatsOperation } from './circle-stats.ts'
 
 const createKeyInput = Type.Object(
   {
@@ -26,13 +27,7 @@ export const circleType = defineElement({
   category: 'namespace',
   form: 'namespace',
   container: true,
-  spec: Type.Object(
-    {
-      description: Type.String({ default: '', maxLength: 10_000 }),
-      encryption_mode: Type.Union([Type.Literal('none'), Type.Literal('platform')], { default: 'platform' }),
-    },
-    { additionalProperties: false },
-  ),
+  spec: circleSpec,
   states: ['ready', 'disabled', 'deleted'],
   initialState: 'ready',
   capabilities: ['activity-scope-all', 'api-keys'],
@@ -40,7 +35,7 @@ export const circleType = defineElement({
   runtime: (platform) => new CircleRuntime(platform),
   operations: [
     circleStatsOperation,
-    defineOperation({
+    circleOperation({
       name: 'api_keys',
       method: 'POST',
       auth: 'admin',
@@ -49,7 +44,7 @@ export const circleType = defineElement({
         'The key value is returned once and stored hashed. Scopes: read, write, execute, admin (admin implies all).',
       input: createKeyInput,
       async handler(ctx) {
-        const { row, key } = await createApiKey(ctx.elements.storage, ctx.element.id, ctx.input, ctx.actor)
+        const { row, key } = await createApiKey(ctx.elements.apiKeys, ctx.element.id, ctx.input, ctx.actor)
         await ctx.elements.note(ctx.element, ctx.actor, 'api_key.created', {
           key_id: row.id,
           scopes: row.scopes,
@@ -58,17 +53,17 @@ export const circleType = defineElement({
         return { ...presentKey(row), key }
       },
     }),
-    defineOperation({
+    circleOperation({
       name: 'api_keys',
       method: 'GET',
       auth: 'admin',
       summary: 'List the API keys of this circle (never their values)',
       async handler(ctx) {
-        const keys = await ctx.elements.storage.listApiKeys(ctx.element.id)
+        const keys = await ctx.elements.apiKeys.listApiKeys(ctx.element.id)
         return { api_keys: keys.map(presentKey) }
       },
     }),
-    defineOperation({
+    circleOperation({
       name: 'api_key_revoke',
       path: 'api_keys/:id',
       method: 'DELETE',
@@ -76,7 +71,7 @@ export const circleType = defineElement({
       summary: 'Revoke an API key; it stops working at once',
       async handler(ctx) {
         const id = ctx.params['id']!
-        const ok = await ctx.elements.storage.revokeApiKey(ctx.element.id, id, new Date().toISOString())
+        const ok = await ctx.elements.apiKeys.revokeApiKey(ctx.element.id, id, new Date().toISOString())
         if (!ok)
           throw new PlatformError(E.API_KEY_NOT_FOUND, `no live API key ${id.slice(0, 80)} in this circle`)
         await ctx.elements.note(ctx.element, ctx.actor, 'api_key.revoked', { key_id: id })

@@ -4,12 +4,13 @@ import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import { elementOfCircle } from '../circle-element.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
 import { JAR } from './jar-errors.ts'
+import { type JarOperationContext, jarOperation } from './jar-operation.ts'
 import { browserMissing, browserTaken, countMetric, mutateJar } from './jar-store.ts'
+import { jarTables } from './jar-tables.ts'
 
 /** The live browser element `ref` (its id, or its slug) names in the jar's circle. */
-async function resolveBrowser(ctx: OperationContext, ref: string): Promise<ElementRow> {
+async function resolveBrowser(ctx: JarOperationContext, ref: string): Promise<ElementRow> {
   const row = await elementOfCircle(ctx.elements, ctx.element.circle_id, ref, 'browser')
   if (!row)
     throw new PlatformError(
@@ -21,7 +22,7 @@ async function resolveBrowser(ctx: OperationContext, ref: string): Promise<Eleme
 }
 
 export const attachOperations = [
-  defineOperation({
+  jarOperation({
     name: 'attach',
     method: 'POST',
     auth: 'write',
@@ -48,7 +49,7 @@ export const attachOperations = [
             { attached_browser_id: held, attached_browser_missing: gone },
           )
         }
-        const other = await ctx.elements.storage.findCookieJarByBrowser(browser.id)
+        const other = await ctx.elements.storeOf(jarTables).findByBrowser(browser.id)
         if (other && other.element_id !== ctx.element.id) {
           const err = browserTaken(browser.id)
           err.details['jar_id'] = other.element_id
@@ -65,7 +66,7 @@ export const attachOperations = [
       return { attached_browser_id: browser.id, changed }
     },
   }),
-  defineOperation({
+  jarOperation({
     name: 'detach',
     method: 'POST',
     auth: 'write',

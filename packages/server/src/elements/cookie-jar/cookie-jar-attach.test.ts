@@ -200,8 +200,10 @@ describe.each(storageKinds())('cookie-jar attach and diff (%s)', (storage) => {
       },
     ]
     const sealed = await sealBrowserCookies({ elements }, b.id, 1, captured)
-    const row = (await elements.storage.getElement(b.id))!
-    await elements.storage.updateElement(b.id, { spec: { ...row.spec, cookies: sealed, cookies_version: 1 } })
+    const row = (await elements.records.getElement(b.id))!
+    await s.platform.storage.updateElement(b.id, {
+      spec: { ...row.spec, cookies: sealed, cookies_version: 1 },
+    })
     r = await jarOp(s, 'vs-browser', 'diff', { browser_id: 'captured' })
     expect(r.body).toMatchObject({
       added: 1,

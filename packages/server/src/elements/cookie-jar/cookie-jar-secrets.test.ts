@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../config.ts'
 import { type Platform, startPlatform } from '../../main.ts'
 import { runSecretsCommand } from '../../secrets/secrets-command.ts'
+import { jarTables } from './jar-tables.ts'
 
 const dirs: string[] = []
 afterAll(() => {
@@ -129,12 +130,12 @@ describe('cookie-jar secrets at rest', () => {
     await setup(s, ['a', 'b'])
     await s.api('POST', '/api/acme/a/ops/import', { cookies: [cookie('x', 'value-of-a')] })
     await s.api('POST', '/api/acme/b/ops/import', { cookies: [cookie('x', 'value-of-b')] })
-    const storage = s.platform.storage
+    const storage = s.platform.storage.storeOf(jarTables)
     const idOf = async (slug: string) => (await s.api('GET', `/api/acme/${slug}`)).body.id as string
     const [a, b] = [await idOf('a'), await idOf('b')]
-    const rowA = (await storage.getCookieJar(a))!
-    const rowB = (await storage.getCookieJar(b))!
-    const put = (row: typeof rowA, sealed: string) => storage.putCookieJar({ ...row, sealed }, row.revision)
+    const rowA = (await storage.get(a))!
+    const rowB = (await storage.get(b))!
+    const put = (row: typeof rowA, sealed: string) => storage.put({ ...row, sealed }, row.revision)
     const expectRefused = async (slug: string) => {
       const r = await s.api('POST', `/api/acme/${slug}/ops/export`)
       expect(r.status).toBe(500)
@@ -160,7 +161,7 @@ describe('cookie-jar secrets at rest', () => {
 
     // A's version-1 blob put back after a later write (rollback).
     await s.api('POST', '/api/acme/a/ops/set', cookie('y', 'value-of-a2'))
-    const rowA2 = (await storage.getCookieJar(a))!
+    const rowA2 = (await storage.get(a))!
     expect(rowA2.cookies_version).toBe(2)
     expect(await put(rowA2, rowA.sealed!)).toBe('ok')
     await expectRefused('a')
@@ -174,7 +175,7 @@ describe('cookie-jar secrets at rest', () => {
     await s.api('POST', '/api/acme/r1/ops/import', { cookies: [cookie('k', 'rotate-me-1')] })
     await s.api('POST', '/api/acme/r2/ops/import', { cookies: [cookie('k', 'rotate-me-2')] })
     const id = (await s.api('GET', '/api/acme/r1')).body.id as string
-    const before = (await s.platform.storage.getCookieJar(id))!.sealed
+    const before = (await s.platform.storage.storeOf(jarTables).get(id))!.sealed
     const keyBefore = (await s.platform.storage.getDataKey(id))!
     expect(keyBefore.master_key_id).toBe(1)
     await s.platform.close()
@@ -192,7 +193,7 @@ describe('cookie-jar secrets at rest', () => {
     expect(statSync(join(dir, 'master-keys.json')).mode & 0o777).toBe(0o600)
 
     s = await start(dir)
-    const after = (await s.platform.storage.getCookieJar(id))!
+    const after = (await s.platform.storage.storeOf(jarTables).get(id))!
     expect(after.sealed).toBe(before)
     const keyAfter = (await s.platform.storage.getDataKey(id))!
     expect(keyAfter.master_key_id).toBe(2)
@@ -256,7 +257,7 @@ describe('cookie-jar secrets at rest', () => {
     expect(await s.platform.storage.getDataKey(id)).toBeDefined()
     const r = await s.api('DELETE', '/api/acme/gone', { confirm: true })
     expect(r.status).toBe(200)
-    expect(await s.platform.storage.getCookieJar(id)).toBeUndefined()
+    expect(await s.platform.storage.storeOf(jarTables).get(id)).toBeUndefined()
     expect(await s.platform.storage.getDataKey(id)).toBeUndefined()
     await s.platform.close()
   })

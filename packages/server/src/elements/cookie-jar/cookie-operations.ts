@@ -2,12 +2,12 @@
 // UI-safe list (values only on request, and only for callers allowed to export).
 import { Type } from '@sinclair/typebox'
 import { requireScope } from '../../auth/require-actor.ts'
-import { defineOperation } from '../element.ts'
 import { cookieSummary } from './cookie-formats.ts'
 import { cookieInDomain, parseDomainFilter } from './domain-filter.ts'
 import { capacityWarnings } from './import-export-operations.ts'
 import { invalidCookies } from './jar-access.ts'
 import { identityOf, isExpired, type JarCookie, normalizeCookies, nowSeconds } from './jar-cookie.ts'
+import { jarOperation } from './jar-operation.ts'
 import { countMetric, type JarChange, loadJar, mutateJar } from './jar-store.ts'
 
 const identityInput = {
@@ -21,7 +21,7 @@ function writeResult(r: { element: { spec: Record<string, unknown> }; row: { coo
 }
 
 export const cookieOperations = [
-  defineOperation({
+  jarOperation({
     name: 'set',
     method: 'POST',
     auth: 'write',
@@ -66,7 +66,7 @@ export const cookieOperations = [
       }
     },
   }),
-  defineOperation({
+  jarOperation({
     name: 'delete',
     method: 'POST',
     auth: 'write',
@@ -88,7 +88,7 @@ export const cookieOperations = [
       return { removed, ...writeResult(result) }
     },
   }),
-  defineOperation({
+  jarOperation({
     name: 'clear',
     method: 'POST',
     auth: 'write',
@@ -124,7 +124,7 @@ export const cookieOperations = [
       return { removed, ...writeResult(result) }
     },
   }),
-  defineOperation({
+  jarOperation({
     name: 'prune',
     method: 'POST',
     auth: 'write',
@@ -143,7 +143,7 @@ export const cookieOperations = [
       return { pruned_count: pruned, ...writeResult(result) }
     },
   }),
-  defineOperation({
+  jarOperation({
     name: 'list',
     method: 'GET',
     auth: 'read',

@@ -9,6 +9,7 @@ import { JAR } from './jar-errors.ts'
 import { JAR_COUNTERS } from './jar-metrics.ts'
 import { JarRuntime } from './jar-runtime.ts'
 import { stateOf } from './jar-state.ts'
+import { jarTables } from './jar-tables.ts'
 import { lifecycleOverrides } from './lifecycle-overrides.ts'
 import { jarAdvisories, jarRules, jarSpec, preValidateJarSpec } from './spec.ts'
 
@@ -57,4 +58,5 @@ export const cookieJarType = defineElement({
   deriveState: (spec, row) => stateOf(spec, row.state === 'orphaned'),
   preValidate: preValidateJarSpec,
   runtime: (platform) => new JarRuntime(platform),
+  tables: jarTables,
 })

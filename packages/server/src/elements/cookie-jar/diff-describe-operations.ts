@@ -3,39 +3,40 @@
 import { Type } from '@sinclair/typebox'
 import { E, PlatformError } from '../../errors.ts'
 import { elementOfCircle } from '../circle-element.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
 import { cookieInDomain, parseDomainFilter } from './domain-filter.ts'
 import { openBrowserCookies } from './jar-access.ts'
 import { identityOf, type JarCookie, nowSeconds } from './jar-cookie.ts'
 import { JAR } from './jar-errors.ts'
+import { type JarOperationContext, jarOperation } from './jar-operation.ts'
 import { cachedMeta, countBelow, MAX_COOKIES, rememberMeta, WARN_COOKIES } from './jar-state.ts'
 import { browserMissing, JAR_TYPE, loadJar } from './jar-store.ts'
+import { jarTables } from './jar-tables.ts'
 
 const iso = (seconds: number | undefined) =>
   seconds === undefined ? null : new Date(seconds * 1000).toISOString()
 
-export const describeOperation = defineOperation({
+export const describeOperation = jarOperation({
   name: 'describe',
   method: 'GET',
   auth: 'read',
   summary: 'Jar metadata without the cookie payload (counts per domain, expiry range); never decrypts',
   input: Type.Object({}, { additionalProperties: false }),
   async handler(ctx) {
-    const spec = ctx.element.spec
-    const version = Number(spec['cookies_version'] ?? 0)
+    const spec = ctx.spec
+    const version = spec.cookies_version
     let meta = cachedMeta(ctx.element.id, version)
     if (!meta) {
-      const row = await ctx.elements.storage.getCookieJar(ctx.element.id, { withSealed: false })
+      const row = await ctx.elements.storeOf(jarTables).get(ctx.element.id, { withSealed: false })
       meta = row ? rememberMeta(row) : { domain_counts: {}, expirations: new Float64Array(0) }
     }
     const exp = meta.expirations
-    const attached = String(spec['attached_browser_id'] ?? '')
+    const attached = spec.attached_browser_id
     // The stored state follows a browser's deletion asynchronously; describe checks it now.
     const state =
       ctx.element.state === 'populated' && attached && (await browserMissing(ctx.elements, attached))
         ? 'orphaned'
         : ctx.element.state
-    const count = Number(spec['cookie_count'] ?? 0)
+    const count = spec.cookie_count
     const oldest = exp.length ? exp[0] : undefined
     const newest = exp.length ? exp[exp.length - 1] : undefined
     return {
@@ -58,7 +59,7 @@ export const describeOperation = defineOperation({
 })
 
 async function sourceCookies(
-  ctx: OperationContext,
+  ctx: JarOperationContext,
   input: { browser_id?: string; other_jar_id?: string },
 ): Promise<{ cookies: JarCookie[]; source: { type: string; id: string; slug: string } }> {
   if ((input.browser_id === undefined) === (input.other_jar_id === undefined))
@@ -92,7 +93,7 @@ const fingerprint = (c: JarCookie) => {
   return JSON.stringify(rest, Object.keys(rest).sort())
 }
 
-export const diffOperation = defineOperation({
+export const diffOperation = jarOperation({
   name: 'diff',
   method: 'POST',
   auth: 'read',

@@ -2,7 +2,6 @@
 // live session values) of a cookie jar.
 import { type Static, Type } from '@sinclair/typebox'
 import type { JsonObject } from '../../storage/storage.ts'
-import { defineOperation } from '../element.ts'
 import { formatCookies } from './cookie-formats.ts'
 import { cookieInDomain, parseDomainFilter } from './domain-filter.ts'
 import { invalidCookies, versionConflict } from './jar-access.ts'
@@ -14,6 +13,7 @@ import {
   normalizeCookies,
   nowSeconds,
 } from './jar-cookie.ts'
+import { jarOperation } from './jar-operation.ts'
 import { WARN_COOKIES } from './jar-state.ts'
 import { countMetric, loadJar, mutateJar } from './jar-store.ts'
 
@@ -54,7 +54,7 @@ const importBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const importOperation = defineOperation({
+export const importOperation = jarOperation({
   name: 'import',
   method: 'POST',
   auth: 'write',
@@ -132,7 +132,7 @@ export const importOperation = defineOperation({
   },
 })
 
-export const exportOperation = defineOperation({
+export const exportOperation = jarOperation({
   name: 'export',
   method: 'POST',
   auth: 'write',

@@ -36,9 +36,9 @@ export function sealBrowserCookies(
 
 /** A browser's captured cookies (empty when it never captured). */
 export async function openBrowserCookies(ctx: JarAccessContext, browser: ElementRow): Promise<JarCookie[]> {
-  const sealed = browser.spec['cookies']
+  const sealed = browserSpecOf(browser).cookies
   if (typeof sealed !== 'string') return []
-  const version = Number(browser.spec['cookies_version'] ?? 0)
+  const version = browserSpecOf(browser).cookies_version
   const opened = await openJson(
     ctx,
     { elementId: browser.id, version, purpose: BROWSER_COOKIES_PURPOSE },
@@ -55,6 +55,10 @@ export type {
   NormalizeResult,
   SameSite,
 } from './jar-cookie.ts'
+
+import { browserSpecOf } from '../browser/spec.ts'
+import { jarTables } from './jar-tables.ts'
+
 export { detectFormat, identityOf, isExpired, normalizeCookies } from './jar-cookie.ts'
 export { MAX_COOKIES }
 
@@ -69,9 +73,9 @@ export async function findJarOfBrowser(
   circleId: string,
   browserId: string,
 ): Promise<ElementRow | undefined> {
-  const state = await ctx.elements.storage.findCookieJarByBrowser(browserId)
+  const state = await ctx.elements.storeOf(jarTables).findByBrowser(browserId)
   if (!state || state.circle_id !== circleId) return undefined
-  const jar = await ctx.elements.storage.getElement(state.element_id)
+  const jar = await ctx.elements.records.getElement(state.element_id)
   if (!jar || jar.deleted_at !== null || jar.element_type !== JAR_TYPE) return undefined
   return jar
 }

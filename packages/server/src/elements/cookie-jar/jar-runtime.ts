@@ -2,10 +2,10 @@
 // master key fails the start, not the first request), and orphan marking when a browser goes.
 
 import { SYSTEM_ACTOR } from '../../auth/actor.ts'
-import { openSecretBox } from '../../secrets/secrets-of.ts'
 import type { PlatformContext, TypeRuntime } from '../element.ts'
 import { JarMetrics } from './jar-metrics.ts'
 import { stateOf } from './jar-state.ts'
+import { jarTables } from './jar-tables.ts'
 
 export class JarRuntime implements TypeRuntime {
   readonly metrics: JarMetrics
@@ -13,10 +13,7 @@ export class JarRuntime implements TypeRuntime {
 
   constructor(private readonly platform: PlatformContext) {
     this.metrics = new JarMetrics(platform.metrics)
-    openSecretBox(platform.storage, {
-      dataDir: platform.config.dataDir,
-      masterKey: platform.config.masterKey,
-    })
+    void platform.elements.secrets
     this.unsubscribe = platform.bus.subscribe('element.deleted', (event) => {
       if (event.data['element_type'] !== 'browser' || !event.element_id) return
       this.markOrphaned(event.element_id).catch((err) =>
@@ -27,10 +24,10 @@ export class JarRuntime implements TypeRuntime {
 
   /** The jar attached to a deleted browser keeps its attachment (detach needs force) and is orphaned. */
   private async markOrphaned(browserId: string): Promise<void> {
-    const { storage, elements } = this.platform
-    const jarRow = await storage.findCookieJarByBrowser(browserId)
+    const { elements } = this.platform
+    const jarRow = await elements.storeOf(jarTables).findByBrowser(browserId)
     if (!jarRow) return
-    const jar = await storage.getElement(jarRow.element_id)
+    const jar = await elements.records.getElement(jarRow.element_id)
     if (!jar || jar.deleted_at !== null || !jar.enabled) return
     const state = stateOf(jar.spec, true)
     if (state === jar.state) return

@@ -1,7 +1,8 @@
 // What a jar knows without decrypting: per-domain counts and the sorted expiration times, kept
 // beside the sealed cookies, and the spec fields derived from them.
-import type { CookieJarRow, CookieJarWrite, JsonObject } from '../../storage/storage.ts'
+import type { JsonObject } from '../../storage/storage.ts'
 import type { JarCookie } from './jar-cookie.ts'
+import type { CookieJarRow, CookieJarWrite } from './jar-tables.ts'
 
 export const MAX_COOKIES = 10_000
 export const WARN_COOKIES = 9_000

@@ -5,12 +5,12 @@
 import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { secretsOf } from '../../secrets/secrets-of.ts'
-import type { CookieJarRow, CookieJarWrite, ElementRow, JsonObject } from '../../storage/storage.ts'
+import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { ElementsPort } from '../element.ts'
 import type { JarCookie } from './jar-cookie.ts'
 import { JAR } from './jar-errors.ts'
 import type { JarCounter } from './jar-metrics.ts'
-import type { JarRuntime } from './jar-runtime.ts'
+import { JarRuntime } from './jar-runtime.ts'
 import {
   COOKIES_PURPOSE,
   computeMeta,
@@ -20,6 +20,8 @@ import {
   specOf,
   stateOf,
 } from './jar-state.ts'
+import type { CookieJarRow, CookieJarWrite } from './jar-tables.ts'
+import { jarTables } from './jar-tables.ts'
 
 export const JAR_TYPE = 'cookie-jar'
 
@@ -37,8 +39,10 @@ export interface LoadedJar {
   exists: boolean
 }
 
+/** The jar type's runtime, for code outside the jar's own operations (a browser's). */
 export function jarRuntime(ctx: { elements: ElementsPort }): JarRuntime | undefined {
-  return ctx.elements.registry.runtimeOf(JAR_TYPE) as JarRuntime | undefined
+  const runtime = ctx.elements.registry.runtimeOf(JAR_TYPE)
+  return runtime instanceof JarRuntime ? runtime : undefined
 }
 
 export function countMetric(ctx: { elements: ElementsPort }, name: JarCounter, elementId: string): void {
@@ -51,7 +55,7 @@ export async function loadJar(
   jar: ElementRow,
   withCookies: boolean,
 ): Promise<LoadedJar> {
-  const row = await ctx.elements.storage.getCookieJar(jar.id, { withSealed: withCookies })
+  const row = await ctx.elements.storeOf(jarTables).get(jar.id, { withSealed: withCookies })
   if (!row) return { row: emptyJarRow(jar.id, jar.circle_id), cookies: [], exists: false }
   let cookies: JarCookie[] = []
   if (withCookies && row.sealed !== null) {
@@ -67,7 +71,7 @@ export async function loadJar(
 /** True when `browserId` does not name a live browser element. */
 export async function browserMissing(elements: ElementsPort, browserId: string | null): Promise<boolean> {
   if (!browserId) return false
-  const b = await elements.storage.getElement(browserId)
+  const b = await elements.records.getElement(browserId)
   return !b || b.deleted_at !== null || b.element_type !== 'browser'
 }
 
@@ -158,7 +162,7 @@ async function mutateOnce(
         change.event,
         change.data,
         async (tx) => {
-          const put = await tx.putCookieJar(next, current.exists ? current.row.revision : null)
+          const put = await tx.storeOf(jarTables).put(next, current.exists ? current.row.revision : null)
           if (put === 'conflict') throw new Retry()
           if (put === 'browser_taken') throw browserTaken(next.attached_browser_id)
         },

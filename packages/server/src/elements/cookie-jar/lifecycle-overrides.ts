@@ -4,10 +4,11 @@
 import { E, PlatformError } from '../../errors.ts'
 import { forgetSecrets } from '../../secrets/secrets-of.ts'
 import type { JsonObject } from '../../storage/storage.ts'
-import { defineOperation, type OperationDef } from '../element.ts'
+import type { OperationDef } from '../element.ts'
 import { genericOperations } from '../generic/index.ts'
 import { JAR } from './jar-errors.ts'
-import { jarRuntime } from './jar-store.ts'
+import { type JarOperation, jarOperation } from './jar-operation.ts'
+import { jarTables } from './jar-tables.ts'
 
 function generic(name: string, method: string): OperationDef {
   const op = genericOperations.find((o) => o.name === name && o.method === method)
@@ -19,7 +20,7 @@ const genericUpdate = generic('update', 'PATCH')
 const genericDelete = generic('delete', 'DELETE')
 const genericRestore = generic('restore', 'POST')
 
-export const lifecycleOverrides: OperationDef[] = [
+export const lifecycleOverrides: JarOperation[] = [
   {
     ...genericUpdate,
     summary: 'Update name or intention (the spec is maintained by the jar’s operations)',
@@ -43,14 +44,14 @@ export const lifecycleOverrides: OperationDef[] = [
       return genericUpdate.handler({ ...ctx, input })
     },
   },
-  defineOperation({
+  jarOperation({
     ...(genericRestore as OperationDef<never>),
     summary: 'Restore the name and intention of an earlier version (cookies are not versioned)',
     async handler(ctx) {
       const version = (ctx.input as { version: number }).version
       const target =
         version <= ctx.element.version
-          ? await ctx.elements.storage.getVersion(ctx.element.id, version)
+          ? await ctx.elements.records.getVersion(ctx.element.id, version)
           : undefined
       if (!target)
         throw new PlatformError(
@@ -79,9 +80,9 @@ export const lifecycleOverrides: OperationDef[] = [
       const result = await genericDelete.handler(ctx)
       // After the element is gone: its state row (and the browser claim) and data key go too,
       // so the sealed cookies can never be opened again.
-      await ctx.elements.storage.deleteCookieJar(ctx.element.id)
+      await ctx.elements.storeOf(jarTables).delete(ctx.element.id)
       await forgetSecrets(ctx, ctx.element.id)
-      jarRuntime(ctx)?.metrics.forget(ctx.element.id)
+      ctx.runtime.metrics.forget(ctx.element.id)
       return result
     },
   },

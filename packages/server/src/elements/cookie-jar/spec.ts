@@ -1,6 +1,6 @@
 // The cookie jar's spec: only derived fields and the attachment, all maintained by its
 // operations. The cookies themselves are sealed outside the spec (see jar-store.ts).
-import { Type } from '@sinclair/typebox'
+import { type Static, Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
 import { isUuid } from '../../uuid.ts'
@@ -35,6 +35,8 @@ export const jarSpec = Type.Object(
   },
   { additionalProperties: false },
 )
+
+export type JarSpec = Static<typeof jarSpec>
 
 export const JAR_DEFAULTS: JsonObject = {
   cookie_count: 0,

@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto'
 import { Type } from '@sinclair/typebox'
 import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
-import type { AttachmentRow, ElementRow, Storage } from '../../storage/storage.ts'
+import type { AttachmentRow, ElementRow } from '../../storage/storage.ts'
 import { isUniqueViolation } from '../../storage/unique-violation.ts'
-import type { ElementsPort } from '../element.ts'
+import type { ElementsPort, ElementTx } from '../element.ts'
 import { defineOperation } from '../element.ts'
 
 const cascade = Type.Union([Type.Literal('none'), Type.Literal('children'), Type.Literal('descendants')], {
@@ -38,7 +38,7 @@ async function resolveRef(
   if (segments[0] === circle) segments.shift()
   const row = await svc.resolve(null, circle, segments)
   const pin = m[2] ? Number(m[2]) : null
-  if (pin !== null && !(await svc.storage.getVersion(row.id, pin))) {
+  if (pin !== null && !(await svc.records.getVersion(row.id, pin))) {
     throw new PlatformError(E.VERSION_NOT_FOUND, `"${row.slug}" has no version ${pin}`, {
       field: 'ref',
       version: pin,
@@ -58,7 +58,7 @@ async function resolveTarget(
     })
   }
   if (input.target !== undefined) return (await resolveRef(svc, from, input.target)).row
-  const row = await svc.storage.getElement(input.target_id!)
+  const row = await svc.records.getElement(input.target_id!)
   if (!row || row.circle_id !== from.circle_id)
     throw new PlatformError(E.ELEMENT_NOT_FOUND, `no element ${input.target_id} in this circle`, {
       field: 'target_id',
@@ -67,7 +67,7 @@ async function resolveTarget(
 }
 
 async function attach(
-  tx: Storage,
+  tx: ElementTx,
   source: ElementRow,
   target: ElementRow,
   opts: { priority: number; cascade_policy: string; version_pin: number | null },
@@ -104,7 +104,7 @@ async function attach(
 }
 
 async function presentAttachment(svc: ElementsPort, a: AttachmentRow, side: 'source' | 'target') {
-  const other = await svc.storage.getElement(side === 'source' ? a.source_id : a.target_id)
+  const other = await svc.records.getElement(side === 'source' ? a.source_id : a.target_id)
   const otherType = other ? svc.registry.get(other.element_type) : undefined
   return {
     id: a.id,
@@ -124,11 +124,11 @@ async function inTx<T>(
   row: ElementRow,
   actor: Actor,
   event: string,
-  fn: (tx: Storage) => Promise<T>,
+  fn: (tx: ElementTx) => Promise<T>,
   data: (r: T) => object,
 ): Promise<T> {
   const events: Parameters<ElementsPort['record']>[1] = []
-  const result = await svc.storage.transaction(async (tx) => {
+  const result = await svc.transaction(async (tx) => {
     const r = await fn(tx)
     await svc.record(tx, events, event, row, actor, data(r) as never)
     return r
@@ -179,7 +179,7 @@ export const attachmentOperations = [
     input: Type.Object(targetRef, { additionalProperties: false }),
     async handler(ctx) {
       const target = await resolveTarget(ctx.elements, ctx.element, ctx.input)
-      const a = await ctx.elements.storage.findAttachment(ctx.element.id, target.id)
+      const a = await ctx.elements.records.findAttachment(ctx.element.id, target.id)
       if (!a)
         throw new PlatformError(
           E.ATTACHMENT_NOT_FOUND,
@@ -203,7 +203,7 @@ export const attachmentOperations = [
     summary: 'Modifiers and resources attached to this element (is_modifier tells which)',
     allowWhenDisabled: true,
     async handler(ctx) {
-      const rows = await ctx.elements.storage.listAttachments({ targetId: ctx.element.id })
+      const rows = await ctx.elements.records.listAttachments({ targetId: ctx.element.id })
       const attachments = await Promise.all(rows.map((a) => presentAttachment(ctx.elements, a, 'source')))
       const modifiers = attachments.filter((a) => a.is_modifier).length
       return { attachments, modifiers, resources: attachments.length - modifiers }
@@ -217,7 +217,7 @@ export const attachmentOperations = [
     summary: 'Elements this element is attached to',
     allowWhenDisabled: true,
     async handler(ctx) {
-      const rows = await ctx.elements.storage.listAttachments({ sourceId: ctx.element.id })
+      const rows = await ctx.elements.records.listAttachments({ sourceId: ctx.element.id })
       return { targets: await Promise.all(rows.map((a) => presentAttachment(ctx.elements, a, 'target'))) }
     },
   }),
@@ -303,7 +303,7 @@ export const attachmentOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      const a = await ctx.elements.storage.getAttachment(ctx.input.attachment_id)
+      const a = await ctx.elements.records.getAttachment(ctx.input.attachment_id)
       if (!a || a.target_id !== ctx.element.id)
         throw new PlatformError(
           E.ATTACHMENT_NOT_FOUND,

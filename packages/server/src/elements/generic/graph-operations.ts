@@ -12,7 +12,7 @@ interface CircleGraph {
 }
 
 async function loadGraph(svc: ElementsPort, circleId: string): Promise<CircleGraph> {
-  const rows = await svc.storage.listCircleElements(circleId)
+  const rows = await svc.records.listCircleElements(circleId)
   const byId = new Map(rows.map((r) => [r.id, r]))
   const children = new Map<string, ElementRow[]>()
   for (const r of rows) {
@@ -21,7 +21,7 @@ async function loadGraph(svc: ElementsPort, circleId: string): Promise<CircleGra
     list.push(r)
     children.set(r.parent_id, list)
   }
-  const attachments = await svc.storage.listAttachments({ circleId })
+  const attachments = await svc.records.listAttachments({ circleId })
   return { byId, children, attachments }
 }
 

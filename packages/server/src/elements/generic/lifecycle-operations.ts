@@ -58,7 +58,7 @@ export const lifecycleOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       const types = ctx.input.element_type ? [ctx.input.element_type] : undefined
-      const all = await ctx.elements.storage.listChildren(ctx.element.id, { types })
+      const all = await ctx.elements.records.listChildren(ctx.element.id, { types })
       const page = all.slice(ctx.input.offset, ctx.input.offset + ctx.input.limit)
       return {
         children: await Promise.all(page.map((r) => ctx.elements.present(r))),

@@ -35,8 +35,8 @@ export const readOperations = [
       const current = { element_id: element.id, version: element.version, updated_at: element.updated_at }
       if (!ctx.input.history) return current
       const [rows, total] = await Promise.all([
-        ctx.elements.storage.listVersions(element.id, ctx.input.limit),
-        ctx.elements.storage.countVersions(element.id),
+        ctx.elements.records.listVersions(element.id, ctx.input.limit),
+        ctx.elements.records.countVersions(element.id),
       ])
       const history = rows.map((v) => ({
         version: v.version,
@@ -74,7 +74,7 @@ export const readOperations = [
       const { element } = ctx
       const chain = await ctx.elements.ancestors(element)
       const circle =
-        element.parent_id === null ? undefined : await ctx.elements.storage.getElement(element.circle_id)
+        element.parent_id === null ? undefined : await ctx.elements.records.getElement(element.circle_id)
       const inherited = [...(circle ? [circle] : []), ...chain]
         .filter((a) => a.intention.trim() !== '')
         .map((a) => ({ id: a.id, slug: a.slug, element_type: a.element_type, intention: a.intention }))

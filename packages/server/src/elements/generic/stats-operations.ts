@@ -49,7 +49,7 @@ const since = (period: Period) => new Date(Date.now() - PERIOD_DAYS[period] * 86
 
 /** The element itself and every descendant, for scoping activity of containers. */
 async function subtreeIds(svc: ElementsPort, root: ElementRow): Promise<string[]> {
-  const all = await svc.storage.listCircleElements(root.circle_id)
+  const all = await svc.records.listCircleElements(root.circle_id)
   const ids = [root.id]
   for (let i = 0; i < ids.length; i++) for (const r of all) if (r.parent_id === ids[i]) ids.push(r.id)
   return ids
@@ -65,7 +65,7 @@ export const statsOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       const period = ctx.input.period as Period
-      const rows = await ctx.elements.storage.runStats([ctx.element.id], since(period))
+      const rows = await ctx.runs.stats([ctx.element.id], since(period))
       return { element_id: ctx.element.id, period, since: since(period), ...summarize(rows, period) }
     },
   }),
@@ -78,8 +78,8 @@ export const statsOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       const period = ctx.input.period as Period
-      const children = await ctx.elements.storage.listChildren(ctx.element.id)
-      const rows = await ctx.elements.storage.runStats(
+      const children = await ctx.elements.records.listChildren(ctx.element.id)
+      const rows = await ctx.runs.stats(
         children.map((c) => c.id),
         since(period),
       )
@@ -124,7 +124,7 @@ export const statsOperations = [
           : ctx.type.container
             ? await subtreeIds(ctx.elements, element)
             : [element.id]
-      const rows = await ctx.elements.storage.listActivity({
+      const rows = await ctx.elements.records.listActivity({
         circleId: element.circle_id,
         elementIds,
         before: ctx.input.before,

@@ -1,12 +1,11 @@
 // build and build_status: dependency layers built ahead of the first invoke.
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
-import { defineOperation } from '../element.ts'
-import type { PythonRuntime } from './python-runtime.ts'
-import { PY, type PythonSpec } from './spec.ts'
+import { pythonOperation } from './python-operation.ts'
+import { PY } from './spec.ts'
 
 export const buildOperations = [
-  defineOperation({
+  pythonOperation({
     name: 'build',
     method: 'POST',
     auth: 'execute',
@@ -21,8 +20,8 @@ export const buildOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      const rt = ctx.runtime as PythonRuntime
-      const requirements = rt.layers.requirementsOf(ctx.element.spec as unknown as PythonSpec)
+      const rt = ctx.runtime
+      const requirements = rt.layers.requirementsOf(ctx.spec)
       const { record, done } = rt.layers.startBuild(requirements, ctx.input.force, ctx.element.id)
       if (ctx.input.wait_for_completion > 0) {
         await Promise.race([
@@ -36,7 +35,7 @@ export const buildOperations = [
       return { ...record, output: undefined }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'build_status',
     path: 'build/:build_id',
     method: 'GET',
@@ -44,7 +43,7 @@ export const buildOperations = [
     summary: 'Progress and pip output of a build',
     allowWhenDisabled: true,
     async handler(ctx) {
-      const rt = ctx.runtime as PythonRuntime
+      const rt = ctx.runtime
       const record = rt.layers.getBuild(ctx.params['build_id']!, ctx.element.id)
       if (!record)
         throw new PlatformError(PY.BUILD_NOT_FOUND, `no build ${ctx.params['build_id']!.slice(0, 64)}`)

@@ -2,14 +2,14 @@
 // slot is counted from the moment a start or a queue claim decides to run here, so two of them
 // at the same moment cannot both take the last one.
 import type { ElementRow } from '../../storage/storage.ts'
-import type { PythonSpec } from './spec.ts'
+import { pythonSpecOf } from './spec.ts'
 
 export class ElementSlots {
   private readonly used = new Map<string, number>()
 
   /** Free slots of `element` on this node. */
   free(element: ElementRow): number {
-    return (element.spec as unknown as PythonSpec).concurrency.max - (this.used.get(element.id) ?? 0)
+    return pythonSpecOf(element).concurrency.max - (this.used.get(element.id) ?? 0)
   }
 
   add(element: ElementRow, delta: number): void {

@@ -4,9 +4,9 @@ import { Type } from '@sinclair/typebox'
 import { decodeCursor, encodeCursor, presentRun } from '../../runs/run-json.ts'
 import type { Json, RunStatus } from '../../storage/storage.ts'
 import { traceHeaders } from '../../trace-context.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
+import type { OperationContext } from '../element.ts'
 import { validateInput } from '../validation.ts'
-import type { PythonRuntime } from './python-runtime.ts'
+import { pythonOperation } from './python-operation.ts'
 import { runOfElement } from './run-of-element.ts'
 
 const waitQuery = Type.Object(
@@ -28,7 +28,7 @@ const runOf = (ctx: OperationContext<unknown>, id: string) => runOfElement(ctx, 
 const runLocation = (ctx: OperationContext<unknown>, id: string) => `/api/${ctx.elementPath}/ops/runs/${id}`
 
 export const invokeOperations = [
-  defineOperation({
+  pythonOperation({
     name: 'invoke',
     method: 'POST',
     auth: 'execute',
@@ -38,7 +38,7 @@ export const invokeOperations = [
       'The body is the payload; a body of exactly {"payload"|"data"|"input": {...}} is unwrapped. Returns 200 with the result when the run ends within the wait, else 202 with Location; the run is never cancelled because a wait ended.',
     input: Type.Unknown(),
     async handler(ctx) {
-      const rt = ctx.runtime as PythonRuntime
+      const rt = ctx.runtime
       const q = { ...ctx.query }
       validateInput(waitQuery, q, { query: true })
       const waitS = Number(q['wait_for_completion'] ?? 0)
@@ -60,7 +60,7 @@ export const invokeOperations = [
       return { ...body, location }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'runs',
     method: 'GET',
     auth: 'read',
@@ -93,7 +93,7 @@ export const invokeOperations = [
       }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'run_get',
     path: 'runs/:run_id',
     method: 'GET',
@@ -105,11 +105,11 @@ export const invokeOperations = [
       const chunks = ctx.runs.chunks(run.id)
       const logs =
         ctx.runs.liveLogs(run.id) ??
-        (await ctx.elements.storage.listRunLogs(run.id)).map((l) => ({ stream: l.stream, data: l.data }))
+        (await ctx.runs.logs(run.id)).map((l) => ({ stream: l.stream, data: l.data }))
       return { ...presentRun(run, { input: true }), logs, ...(chunks.length ? { chunks } : {}) }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'run_cancel',
     path: 'runs/:run_id/cancel',
     method: 'POST',
@@ -121,7 +121,7 @@ export const invokeOperations = [
       return presentRun(await ctx.runs.cancelAndWait(run))
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'logs',
     method: 'GET',
     auth: 'read',
@@ -137,14 +137,14 @@ export const invokeOperations = [
     async handler(ctx) {
       const runs = ctx.input.run_id
         ? [await runOf(ctx, ctx.input.run_id)]
-        : await ctx.elements.storage.listRuns({ elementId: ctx.element.id, limit: ctx.input.limit })
+        : await ctx.runs.list({ elementId: ctx.element.id, limit: ctx.input.limit })
       const out = await Promise.all(
         runs.map(async (r) => ({
           run_id: r.id,
           status: ctx.runs.overlay(r).status,
           created_at: r.created_at,
           truncated: r.logs_truncated,
-          logs: (await ctx.elements.storage.listRunLogs(r.id)).map((l) => ({
+          logs: (await ctx.runs.logs(r.id)).map((l) => ({
             stream: l.stream,
             data: l.data,
           })),
@@ -153,14 +153,14 @@ export const invokeOperations = [
       return { runs: out }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'diagnostics',
     method: 'GET',
     auth: 'read',
     summary: 'The sandbox executor, its guarantees and health, and this element’s worker pools',
     allowWhenDisabled: true,
     async handler(ctx) {
-      const rt = ctx.runtime as PythonRuntime
+      const rt = ctx.runtime
       // Health first: it probes the sandbox (egress included) and corrects the guarantees.
       const health = await rt.health()
       return { ...rt.diagnostics(ctx.element), health }

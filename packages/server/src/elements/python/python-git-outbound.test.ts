@@ -92,6 +92,7 @@ describe('git sources and the outbound policy', () => {
   const row = (repository: string) =>
     ({
       id: `row-${++n}`,
+      element_type: 'python',
       version: 1,
       spec: { source: { type: 'git', repository, ref: 'main' } },
     }) as unknown as ElementRow

@@ -3,7 +3,6 @@
 // retryable failures, cancellation, metrics, and the element's deployed/error state.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { SYSTEM_ACTOR } from '../../auth/actor.ts'
 import { jsonValueTooDeep } from '../../json-depth.ts'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { PythonWorker } from '../../python/python-worker.ts'
@@ -21,6 +20,7 @@ import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
+import { ElementHealth } from './element-health.ts'
 import { ElementSlots } from './element-slots.ts'
 import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
@@ -28,11 +28,10 @@ import { PythonMetrics } from './python-metrics.ts'
 import { resourceEnvironment } from './resource-environment.ts'
 import { asRunError, RESULT_TOO_DEEP, withClass } from './run-error-of.ts'
 import { SourceMaterializer } from './source-materializer.ts'
-import { PY, type PythonSpec, RETRYABLE_RUN_CODES } from './spec.ts'
+import { PY, pythonSpecOf, RETRYABLE_RUN_CODES } from './spec.ts'
 import { startTestRun } from './test-runner.ts'
 import { idleWorkerReliever, workerAdmission } from './worker-quotas.ts'
 
-const FAILURES_BEFORE_ERROR_STATE = 5
 const CANCELLED_BEFORE_START = {
   code: PY.RUN_CANCELLED.code,
   message: 'the run was cancelled before a worker took it',
@@ -47,13 +46,13 @@ export class PythonRuntime implements TypeRuntime {
   private readonly envCache = new Map<string, Record<string, string>>()
   /** Inline code is fixed by the version: its pool is found without hashing anything. */
   private readonly inlinePools = new Map<string, { version: number; pool: WorkerPool }>()
-  private readonly failures = new Map<string, number>()
   private readonly circleOfPool = new WeakMap<WorkerPool, string>()
   private readonly unsubscribe: () => void
   private readonly removeReliever: () => void
-  private lastError: string | null = null
+  private readonly runHealth: ElementHealth
 
   constructor(private readonly p: PlatformContext) {
+    this.runHealth = new ElementHealth(p.elements)
     this.source = new SourceMaterializer(
       p.config.dataDir,
       { allowLocal: p.config.python.gitAllowLocal, allowSsh: p.config.python.gitAllowSsh },
@@ -94,7 +93,7 @@ export class PythonRuntime implements TypeRuntime {
     unreserve: (element, n) => this.slots.add(element, -n),
     resume: (element, run) =>
       this.launch(element, run, this.p.quotas.tryReserve(element.circle_id, { runs_in_flight: 1 })),
-    maxAttempts: (element) => (element.spec as unknown as PythonSpec).retry.max_attempts,
+    maxAttempts: (element) => pythonSpecOf(element).retry.max_attempts,
   }
 
   /** A git source's host must pass the outbound-address policy when the spec is written. */
@@ -171,7 +170,7 @@ export class PythonRuntime implements TypeRuntime {
   }
 
   private async execute(element: ElementRow, run: RunRow): Promise<void> {
-    const spec = element.spec as unknown as PythonSpec
+    const spec = pythonSpecOf(element)
     const t0 = performance.now()
     let cancelled = false
     let killCurrent: (() => void) | undefined
@@ -293,21 +292,7 @@ export class PythonRuntime implements TypeRuntime {
     // the end (a sync invoke) already sees them.
     try {
       this.metrics.invocation(element, o)
-      if (o.status === 'failed') this.lastError = String(o.error?.['message'] ?? '')
-      // deployed after a success; error after repeated failures (until the next update).
-      const failures = o.status === 'failed' ? (this.failures.get(element.id) ?? 0) + 1 : 0
-      this.failures.set(element.id, failures)
-      const next =
-        o.status === 'succeeded' ? 'deployed' : failures >= FAILURES_BEFORE_ERROR_STATE ? 'error' : undefined
-      // The element row of this run is recent enough to skip a read when nothing changes.
-      if (next && element.state !== next) {
-        const current = await this.p.storage.getElement(element.id)
-        if (current?.enabled && current.state !== next && current.version === element.version) {
-          await this.p.elements
-            .patch(current, { state: next }, SYSTEM_ACTOR, 'element.state_changed', { state: next })
-            .catch(() => {})
-        }
-      }
+      await this.runHealth.settle(element, o)
     } finally {
       await this.p.runs.finish(run, o)
     }
@@ -315,7 +300,7 @@ export class PythonRuntime implements TypeRuntime {
 
   /** The pool for this element's current version, source, layer and environment. */
   async poolFor(element: ElementRow): Promise<WorkerPool> {
-    const spec = element.spec as unknown as PythonSpec
+    const spec = pythonSpecOf(element)
     const inline = spec.source.type === 'inline' ? this.inlinePools.get(element.id) : undefined
     if (inline?.version === element.version && this.pools.has(inline.pool.key)) return inline.pool
     const circle = await this.p.elements.circleSlug(element.circle_id)
@@ -369,7 +354,7 @@ export class PythonRuntime implements TypeRuntime {
   private async environmentOf(element: ElementRow): Promise<Record<string, string>> {
     let env = this.envCache.get(element.id)
     if (!env) {
-      const spec = element.spec as unknown as PythonSpec
+      const spec = pythonSpecOf(element)
       env = { ...spec.environment, ...(await resourceEnvironment(this.p.elements, element)) }
       this.envCache.set(element.id, env)
     }
@@ -391,7 +376,7 @@ export class PythonRuntime implements TypeRuntime {
       isolation_reachable: this.p.executor !== null,
       worker_available: pools.some((p) => p.idle > 0) || pools.length === 0,
       pools,
-      last_error: this.lastError,
+      last_error: this.runHealth.lastError,
     }
   }
 

@@ -11,8 +11,8 @@ export async function resourceEnvironment(
   element: ElementRow,
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {}
-  for (const a of await svc.storage.listAttachments({ targetId: element.id })) {
-    const source = await svc.storage.getElement(a.source_id)
+  for (const a of await svc.records.listAttachments({ targetId: element.id })) {
+    const source = await svc.records.getElement(a.source_id)
     if (!source?.enabled) continue
     const type = svc.registry.get(source.element_type)
     if (type?.category !== 'data') continue

@@ -20,8 +20,7 @@ import { PlatformError } from '../../errors.ts'
 import { type OutboundLog, OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import { checkRemote, type GitRemoteOptions, gitRemoteOf, pinnedClone, remoteHostPort } from './git-remote.ts'
-import type { PythonSpec } from './spec.ts'
-import { PY } from './spec.ts'
+import { PY, pythonSpecOf } from './spec.ts'
 
 const run = promisify(execFile)
 
@@ -95,7 +94,7 @@ export class SourceMaterializer {
   }
 
   private async build(row: ElementRow, circleSlug: string): Promise<MaterializedSource> {
-    const spec = row.spec as unknown as PythonSpec
+    const spec = pythonSpecOf(row)
     const base = join(this.dataDir, 'code', row.id)
     const source = spec.source
     if (source.type === 'inline') {

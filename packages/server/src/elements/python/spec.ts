@@ -5,7 +5,7 @@ import { defineErrorCodes, E, PlatformError } from '../../errors.ts'
 import { MAX_JSON_DEPTH } from '../../json-depth.ts'
 import { RUN } from '../../runs/run-errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
-import type { SpecRule } from '../element.ts'
+import { type SpecRule, specReader } from '../element.ts'
 
 const EnvName = '^(?!PERIODIC_)[A-Za-z_][A-Za-z0-9_]{0,127}$'
 
@@ -77,6 +77,9 @@ export const pythonSpec = Type.Object(
 )
 
 export type PythonSpec = Static<typeof pythonSpec>
+
+/** A stored python element's spec (for the runtime, which gets rows rather than contexts). */
+export const pythonSpecOf = specReader<PythonSpec>('python')
 
 const src = (spec: JsonObject) => (spec['source'] ?? {}) as JsonObject
 const filled = (v: unknown) => typeof v === 'string' && v.length > 0

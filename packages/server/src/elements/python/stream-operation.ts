@@ -4,10 +4,10 @@
 import { followRun } from '../../runs/run-follower.ts'
 import { presentRun } from '../../runs/run-json.ts'
 import { SSE_HEADERS, sseStream } from '../../sse-stream.ts'
-import { defineOperation } from '../element.ts'
+import { pythonOperation } from './python-operation.ts'
 import { runOfElement } from './run-of-element.ts'
 
-export const streamOperation = defineOperation({
+export const streamOperation = pythonOperation({
   name: 'run_stream',
   path: 'runs/:run_id/stream',
   method: 'GET',
@@ -19,7 +19,7 @@ export const streamOperation = defineOperation({
     const sse = sseStream()
     for (const [k, v] of Object.entries(SSE_HEADERS)) ctx.reply.header(k, v)
     sse.send('status', { status: run.status })
-    const stop = followRun(ctx.runs, (id) => ctx.elements.storage.listRunLogs(id), run, {
+    const stop = followRun(ctx.runs, (id) => ctx.runs.logs(id), run, {
       log: (stream, data) => sse.send('log', { stream, data }),
       chunk: (e) => sse.send('chunk', e.data),
       end: (r) => sse.end('end', presentRun(r)),

@@ -1,12 +1,11 @@
 // test and test_status: pytest over the function's own tests, as a run of operation `test`.
 import { Type } from '@sinclair/typebox'
 import { presentRun } from '../../runs/run-json.ts'
-import { defineOperation } from '../element.ts'
-import type { PythonRuntime } from './python-runtime.ts'
+import { pythonOperation } from './python-operation.ts'
 import { runOfElement } from './run-of-element.ts'
 
 export const testOperations = [
-  defineOperation({
+  pythonOperation({
     name: 'test',
     method: 'POST',
     auth: 'execute',
@@ -21,7 +20,7 @@ export const testOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      const rt = ctx.runtime as PythonRuntime
+      const rt = ctx.runtime
       const run = await rt.startTest(ctx.element, ctx.input.test_filter)
       const final =
         ctx.input.wait_for_completion > 0
@@ -31,7 +30,7 @@ export const testOperations = [
       return { test_run_id: run.id, ...presentRun(final) }
     },
   }),
-  defineOperation({
+  pythonOperation({
     name: 'test_status',
     path: 'test/:test_run_id',
     method: 'GET',
@@ -41,7 +40,7 @@ export const testOperations = [
     async handler(ctx) {
       const id = ctx.params['test_run_id']!
       const run = await runOfElement(ctx, id, 'test')
-      const logs = await ctx.elements.storage.listRunLogs(run.id)
+      const logs = await ctx.runs.logs(run.id)
       return { test_run_id: run.id, ...presentRun(run), output_text: logs.map((l) => l.data).join('') }
     },
   }),

@@ -10,7 +10,7 @@ import type { PlatformContext } from '../element.ts'
 import type { Layer, LayerBuilder } from './layer-builder.ts'
 import { asRunError } from './run-error-of.ts'
 import type { MaterializedSource, SourceMaterializer } from './source-materializer.ts'
-import type { PythonSpec } from './spec.ts'
+import { pythonSpecOf } from './spec.ts'
 
 const OUTPUT_CAP = 512 * 1024
 
@@ -37,7 +37,7 @@ export async function runTests(o: {
   layer: Layer | undefined
   filter?: string
 }): Promise<void> {
-  const spec = o.element.spec as unknown as PythonSpec
+  const spec = pythonSpecOf(o.element)
   const t0 = performance.now()
   o.runs.markRunning(o.run.id, 1)
   const args = ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--color=no', '--rootdir', '/periodic/code']
@@ -118,7 +118,7 @@ export async function startTestRun(
     trigger: 'api',
     input: { test_filter: filter ?? null },
   })
-  const spec = element.spec as unknown as PythonSpec
+  const spec = pythonSpecOf(element)
   const go = async () => {
     const circle = await p.elements.circleSlug(element.circle_id)
     const [code, layer] = await Promise.all([

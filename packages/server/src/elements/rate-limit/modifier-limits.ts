@@ -45,15 +45,15 @@ export class RateLimitModifiers {
   }
 
   private async attachedLimits(target: ElementRow, actor: Actor): Promise<AttachedLimit[]> {
-    const storage = this.elements.storage
+    const records = this.elements.records
     const out: AttachedLimit[] = []
-    for (const a of await storage.listAttachments({ targetId: target.id })) {
-      const source = await storage.getElement(a.source_id)
+    for (const a of await records.listAttachments({ targetId: target.id })) {
+      const source = await records.getElement(a.source_id)
       if (!source || source.element_type !== rateLimitType.type || !source.enabled) continue
       let spec: JsonObject = source.spec
       let version = source.version
       if (a.version_pin !== null) {
-        const pinned = await storage.getVersion(source.id, a.version_pin)
+        const pinned = await records.getVersion(source.id, a.version_pin)
         if (pinned) {
           spec = pinned.spec
           version = pinned.version

@@ -1,12 +1,22 @@
 // variable: loose key/value state in `spec.value`, with its own read and write operations.
-import { Type } from '@sinclair/typebox'
+import { type Static, Type } from '@sinclair/typebox'
 import type { Json } from '../../storage/storage.ts'
-import { defineElement, defineOperation } from '../element.ts'
+import { defineElement, operationsFor } from '../element.ts'
 
 export const MAX_VALUE_BYTES = 1024 * 1024
 const LARGE_VALUE_BYTES = 256 * 1024
 
 const sizeOf = (v: unknown) => Buffer.byteLength(JSON.stringify(v ?? null))
+
+const variableSpec = Type.Object(
+  {
+    value: Type.Unsafe<Json>({ default: null, description: 'Any JSON value.' }),
+    description: Type.String({ default: '', maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+)
+
+const variableOperation = operationsFor<Static<typeof variableSpec>>()
 
 export const variableType = defineElement({
   type: 'variable',
@@ -15,13 +25,7 @@ export const variableType = defineElement({
   symbol: 'Va',
   category: 'data',
   form: 'atom',
-  spec: Type.Object(
-    {
-      value: Type.Unknown({ default: null, description: 'Any JSON value.' }),
-      description: Type.String({ default: '', maxLength: 2000 }),
-    },
-    { additionalProperties: false },
-  ),
+  spec: variableSpec,
   rules: [
     {
       field: 'value',
@@ -41,22 +45,22 @@ export const variableType = defineElement({
   capabilities: ['key-value'],
   events: ['element.updated'],
   operations: [
-    defineOperation({
+    variableOperation({
       name: 'value',
       method: 'GET',
       auth: 'read',
       summary: 'Read the value and the version it belongs to',
       async handler(ctx) {
-        return { value: (ctx.element.spec['value'] ?? null) as Json, version: ctx.element.version }
+        return { value: ctx.spec.value, version: ctx.element.version }
       },
     }),
-    defineOperation({
+    variableOperation({
       name: 'set',
       method: 'POST',
       auth: 'write',
       summary: 'Replace the value (a new version); optional expected_version for compare-and-set',
       input: Type.Object(
-        { value: Type.Unknown(), expected_version: Type.Optional(Type.Integer({ minimum: 1 })) },
+        { value: Type.Unsafe<Json>({}), expected_version: Type.Optional(Type.Integer({ minimum: 1 })) },
         { additionalProperties: false },
       ),
       async handler(ctx) {
@@ -64,14 +68,14 @@ export const variableType = defineElement({
           ctx.element,
           {
             // deep=false: a new object value replaces the old one instead of merging into it.
-            spec: { ...ctx.element.spec, value: (ctx.input.value ?? null) as Json },
+            spec: { ...ctx.spec, value: ctx.input.value ?? null },
             deep: false,
             expected_version: ctx.input.expected_version,
             message: 'Value set',
           },
           ctx.actor,
         )
-        return { value: (next.spec['value'] ?? null) as Json, version: next.version }
+        return { value: next.spec['value'] ?? null, version: next.version }
       },
     }),
   ],

@@ -1,8 +1,8 @@
 // Finds the websocket element serving /ws/{circle}{path}, with a short-lived cache per circle so
 // an upgrade costs no query in the common case; writes invalidate it at once (other nodes' writes
 // through the cluster), and a miss always reads storage again.
-import type { ElementRow, Storage } from '../../storage/storage.ts'
-import type { WebsocketSpec } from './spec.ts'
+import type { ElementReads, ElementRow } from '../../storage/storage.ts'
+import { websocketSpecOf } from './spec.ts'
 
 const TTL_MS = 2000
 
@@ -17,7 +17,7 @@ export class ElementDirectory {
   /** The latest row seen per element id (heartbeat and limits read specs from here). */
   private readonly rows = new Map<string, ElementRow>()
 
-  constructor(private readonly storage: Storage) {}
+  constructor(private readonly storage: ElementReads) {}
 
   invalidate(): void {
     this.circles.clear()
@@ -57,7 +57,7 @@ export class ElementDirectory {
       .filter((r) => r.element_type === 'websocket' && !r.deleted_at && r.enabled)
       .sort((a, b) => a.created_at.localeCompare(b.created_at))
     for (const r of rows) {
-      const spec = r.spec as unknown as WebsocketSpec
+      const spec = websocketSpecOf(r)
       // Two elements on one path: the older keeps it.
       if (!byPath.has(spec.path)) byPath.set(spec.path, r)
       this.rows.set(r.id, r)

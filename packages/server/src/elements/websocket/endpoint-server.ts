@@ -15,6 +15,7 @@ import { withOpenedJwtSecret } from './jwt-secret.ts'
 import type { LocalNode } from './local-node.ts'
 import { roomRefusal } from './local-node.ts'
 import type { WebsocketSpec } from './spec.ts'
+import { websocketSpecOf } from './spec.ts'
 import type { Admitted, Refused, TicketBody } from './upgrade-admission.ts'
 import { authenticateUpgrade, redactUrl, ticketKeyRevoked } from './upgrade-auth.ts'
 import { refuse } from './upgrade-refusal.ts'
@@ -65,7 +66,7 @@ export class EndpointServer {
     if (!element)
       return refuse(socket, 404, 'NOT_FOUND', `no websocket endpoint at ${pathname.slice(0, 200)}`)
     this.node.directory.remember(element)
-    const spec = element.spec as unknown as WebsocketSpec
+    const spec = websocketSpecOf(element)
     const registry = this.node.registry
     registry.beginUpgrade(element.id)
     let counted = true
@@ -149,7 +150,7 @@ export class EndpointServer {
         return { refused: 'unknown, used or expired ticket', status: 401, code: WS.WS_UNAUTHORIZED.code }
       }
       const keyId = body.key_id
-      if (keyId && (await ticketKeyRevoked(this.p.storage, element.circle_id, keyId)))
+      if (keyId && (await ticketKeyRevoked(this.p.elements.apiKeys, element.circle_id, keyId)))
         return {
           refused: 'the key that issued the ticket was revoked',
           status: 401,
@@ -274,9 +275,10 @@ export class EndpointServer {
 
   private callConnectionHandler(c: LocalConnection, input: JsonObject): void {
     const element = this.node.directory.row(c.elementId)
-    const slug = (element?.spec as unknown as WebsocketSpec | undefined)?.handlers.connection
-    if (!element || !slug) return
-    const spec = element.spec as unknown as WebsocketSpec
+    if (!element) return
+    const spec = websocketSpecOf(element)
+    const slug = spec.handlers.connection
+    if (!slug) return
     this.enqueue(c, async () => {
       const out = await this.invoker.invoke(element, slug, input, spec.handlers.timeout_ms, {
         connection_id: c.id,

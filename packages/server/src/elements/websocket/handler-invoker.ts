@@ -20,7 +20,7 @@ export class HandlerInvoker {
   private readonly authority: WiringAuthority
 
   constructor(private readonly p: PlatformContext) {
-    this.authority = new WiringAuthority(p.storage)
+    this.authority = new WiringAuthority(p.elements.records, p.elements.apiKeys)
   }
 
   /** Forgets cached handler rows (an element changed). */
@@ -32,7 +32,7 @@ export class HandlerInvoker {
     const key = `${circleId}/${slug}`
     const hit = this.cache.get(key)
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.row
-    const row = await this.p.storage.findElementBySlug(circleId, slug)
+    const row = await this.p.elements.records.findElementBySlug(circleId, slug)
     if (this.cache.size > 10_000) this.cache.clear()
     this.cache.set(key, { row, at: Date.now() })
     return row

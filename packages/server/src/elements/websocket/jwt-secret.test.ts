@@ -25,8 +25,8 @@ describe.each(storageKinds())('websocket jwt_secret sealed at rest (%s)', (stora
   /** Every byte of the data dir (SQLite file and WAL included) and the raw rows, in clear. */
   async function expectNowhere(secrets: string[], files = true) {
     const rows = [
-      await s.platform.storage.getElement(id),
-      ...(await s.platform.storage.listVersions(id, 1000)),
+      await s.platform.elements.records.getElement(id),
+      ...(await s.platform.elements.records.listVersions(id, 1000)),
     ]
     expect(rows.length).toBeGreaterThan(1)
     for (const row of rows) {
@@ -91,7 +91,7 @@ describe.each(storageKinds())('websocket jwt_secret sealed at rest (%s)', (stora
       spec: { path: '/other', auth: { mode: 'jwt', jwt_secret: 'other-secret-0123456789' } },
     })
     expect(other.status).toBe(201)
-    const stolen = (await s.platform.storage.getElement(other.body.id))!.spec['auth'] as {
+    const stolen = (await s.platform.elements.records.getElement(other.body.id))!.spec['auth'] as {
       jwt_secret: unknown
     }
     const r = await s.api('PATCH', '/api/acme/live', { spec: { auth: { jwt_secret: stolen.jwt_secret } } })
@@ -111,7 +111,7 @@ describe.each(storageKinds())('websocket jwt_secret sealed at rest (%s)', (stora
       element_versions: { element_id: string; spec: string }
     }>
     const old = 'MARKER-legacy-plain-secret-0c4d'
-    const row = (await s.platform.storage.getElement(id))!
+    const row = (await s.platform.elements.records.getElement(id))!
     const plain = JSON.stringify({ ...row.spec, auth: { ...(row.spec['auth'] as object), jwt_secret: old } })
     await db.updateTable('elements').set({ spec: plain }).where('id', '=', id).execute()
     await db.updateTable('element_versions').set({ spec: plain }).where('element_id', '=', id).execute()
@@ -119,7 +119,7 @@ describe.each(storageKinds())('websocket jwt_secret sealed at rest (%s)', (stora
     s.platform.bus.publish({ type: 'element.updated', element_id: id } as never)
     ;(await connectWith(old)).ws.close()
     // ...and the start-up sweep seals them in place.
-    const versions = (await s.platform.storage.listVersions(id, 1000)).length
+    const versions = (await s.platform.elements.records.listVersions(id, 1000)).length
     expect(await sealLegacyJwtSecrets(s.platform.elements)).toBe(versions + 1)
     expect(await sealLegacyJwtSecrets(s.platform.elements)).toBe(0)
     // Rows only: the pages this test wrote in clear may linger in the WAL until a checkpoint.

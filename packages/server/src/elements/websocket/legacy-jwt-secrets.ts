@@ -4,6 +4,7 @@
 // nodes starting together never overwrite each other.
 import type { Kysely } from 'kysely'
 import type { JsonObject } from '../../storage/storage.ts'
+import type { TypeTables } from '../../storage/type-tables.ts'
 import type { ElementsPort } from '../element.ts'
 import { sealJwtSecret } from './jwt-secret.ts'
 
@@ -12,12 +13,19 @@ interface Tables {
   element_versions: { element_id: string; version: number; spec: string }
 }
 
+/** The spec columns of websocket rows this one-off rewrite reaches (no tables of its own). */
+const specColumns: TypeTables<Kysely<Tables>> = {
+  name: 'websocket_specs',
+  migrations: () => ({}),
+  store: (db) => db as Kysely<Tables>,
+}
+
 /** A spec stored as JSON text with its secret in clear (sealed ones are objects). */
 const PLAIN = '%"jwt_secret":"%'
 
 /** Seals every plaintext JWT secret of websocket elements and their versions; returns how many. */
 export async function sealLegacyJwtSecrets(elements: ElementsPort): Promise<number> {
-  const db = elements.storage.kysely as unknown as Kysely<Tables>
+  const db = elements.storeOf(specColumns)
   let sealed = 0
   const seal = async (elementId: string, text: string): Promise<string | null> => {
     const spec = JSON.parse(text) as JsonObject

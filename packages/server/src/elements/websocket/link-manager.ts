@@ -8,6 +8,7 @@ import type { Cluster } from './cluster.ts'
 import { DrivenLink, type LinkStatus } from './driven-link.ts'
 import type { HandlerInvoker } from './handler-invoker.ts'
 import type { WebsocketSpec } from './spec.ts'
+import { websocketSpecOf } from './spec.ts'
 import type { WebsocketMetrics } from './websocket-metrics.ts'
 
 const LOCK_TTL_MS = 15_000
@@ -41,14 +42,14 @@ export class LinkManager {
 
   /** Finds every driven element at start (later changes arrive through update). */
   async scan(): Promise<void> {
-    for (const circle of await this.p.storage.listCircles())
-      for (const row of await this.p.storage.listCircleElements(circle.id))
+    for (const circle of await this.p.elements.records.listCircles())
+      for (const row of await this.p.elements.records.listCircleElements(circle.id))
         if (row.element_type === 'websocket') await this.update(row.id, row)
   }
 
   /** Starts, restarts or stops the link of one element after it changed (row undefined: gone). */
   async update(elementId: string, row: ElementRow | undefined): Promise<void> {
-    const spec = row?.spec as unknown as WebsocketSpec | undefined
+    const spec = row && websocketSpecOf(row)
     if (!row || row.deleted_at || !row.enabled || !spec?.url) {
       this.wanted.delete(elementId)
       await this.drop(elementId)
@@ -75,7 +76,7 @@ export class LinkManager {
       return
     }
     if (this.held.has(elementId) || this.closed) return
-    const spec = row.spec as unknown as WebsocketSpec
+    const spec = websocketSpecOf(row)
     const held: Held = {
       key: linkKey(spec),
       chain: Promise.resolve(),
@@ -97,7 +98,7 @@ export class LinkManager {
     const row = this.wanted.get(elementId)
     if (!row) return
     this.metrics.received.inc({ element: elementId })
-    const spec = row.spec as unknown as WebsocketSpec
+    const spec = websocketSpecOf(row)
     let data: unknown = text
     try {
       // A frame nested too deeply for the platform reaches the handler as the plain text it is.

@@ -6,6 +6,7 @@ import type { ConnectionRegistry, LocalConnection, PresenceEntry } from './conne
 import type { ElementDirectory } from './element-directory.ts'
 import { type FanOutResult, fanOut, type SlowPolicy, writeTo } from './frame-writer.ts'
 import type { WebsocketSpec } from './spec.ts'
+import { websocketSpecOf } from './spec.ts'
 import type { WebsocketMetrics } from './websocket-metrics.ts'
 
 export type RoomChange = { ok: true; rooms: string[]; changed: boolean } | { ok: false; reason: string }
@@ -28,7 +29,8 @@ export class LocalNode {
   ) {}
 
   specOf(elementId: string): WebsocketSpec | undefined {
-    return this.directory.row(elementId)?.spec as unknown as WebsocketSpec | undefined
+    const row = this.directory.row(elementId)
+    return row && websocketSpecOf(row)
   }
 
   policyOf = (c: LocalConnection): SlowPolicy => this.elementPolicy(c.elementId)

@@ -4,15 +4,12 @@ import type { IncomingMessage } from 'node:http'
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
-import type { WebsocketSpec } from './spec.ts'
+import { websocketSpecOf } from './spec.ts'
 import { authenticateUpgrade } from './upgrade-auth.ts'
 import { WS } from './websocket-errors.ts'
-import type { WebsocketRuntime } from './websocket-runtime.ts'
+import { websocketOperation } from './websocket-operation.ts'
 
-const rt = (ctx: OperationContext<unknown>) => ctx.runtime as WebsocketRuntime
-
-export const receiveOperation = defineOperation({
+export const receiveOperation = websocketOperation({
   name: 'receive',
   method: 'POST',
   // It runs code (the handler), so it needs execute like any other way of starting a run.
@@ -29,7 +26,7 @@ export const receiveOperation = defineOperation({
     { additionalProperties: false },
   ),
   async handler(ctx) {
-    const spec = ctx.element.spec as unknown as WebsocketSpec
+    const spec = ctx.spec
     const fakeReq = { headers: {} } as IncomingMessage
     const query = new URLSearchParams(ctx.input.token ? { [spec.auth.query_param]: ctx.input.token } : {})
     const auth = authenticateUpgrade(fakeReq, query, spec)
@@ -43,7 +40,7 @@ export const receiveOperation = defineOperation({
       rooms: [],
       data: ctx.input.message ?? null,
     } as JsonObject
-    const out = await rt(ctx).invoker.invoke(ctx.element, slug, input, spec.handlers.timeout_ms, {
+    const out = await ctx.runtime.invoker.invoke(ctx.element, slug, input, spec.handlers.timeout_ms, {
       connection_id: ctx.input.connection_id ?? null,
       via: 'receive',
     })
@@ -61,7 +58,7 @@ interface Check {
   detail: string
 }
 
-export const testConnectionOperation = defineOperation({
+export const testConnectionOperation = websocketOperation({
   name: 'test_connection',
   path: 'test-connection',
   method: 'POST',
@@ -69,16 +66,16 @@ export const testConnectionOperation = defineOperation({
   summary: 'Check the configuration locally (endpoint, auth, handlers, link URL) without connecting anywhere',
   input: Type.Object({}, { additionalProperties: false }),
   async handler(ctx) {
-    const spec = ctx.element.spec as unknown as WebsocketSpec
+    const spec = ctx.spec
     const circle = ctx.elementPath.split('/')[0]!
     const checks: Check[] = []
     const add = (check: string, ok: boolean, detail: string) => checks.push({ check, ok, detail })
-    const siblings = (await ctx.elements.storage.listCircleElements(ctx.element.circle_id)).filter(
+    const siblings = (await ctx.elements.records.listCircleElements(ctx.element.circle_id)).filter(
       (r) =>
         r.element_type === 'websocket' &&
         !r.deleted_at &&
         r.id !== ctx.element.id &&
-        (r.spec as unknown as WebsocketSpec).path === spec.path &&
+        websocketSpecOf(r).path === spec.path &&
         r.created_at < ctx.element.created_at,
     )
     add(
@@ -99,13 +96,13 @@ export const testConnectionOperation = defineOperation({
           : `HS256 JWT (sub becomes the user), header ${auth.header} or ?${auth.query_param}=`,
     )
     if (spec.handlers.message || spec.handlers.connection) {
-      const problem = await rt(ctx).invoker.wiringProblem(ctx.element)
+      const problem = await ctx.runtime.invoker.wiringProblem(ctx.element)
       add('handlers.authority', problem === null, problem ?? 'the key that wired the handlers holds execute')
     }
     for (const which of ['message', 'connection'] as const) {
       const slug = spec.handlers[which]
       if (!slug) continue
-      const problem = await rt(ctx).invoker.problem(ctx.element.circle_id, slug)
+      const problem = await ctx.runtime.invoker.problem(ctx.element.circle_id, slug)
       add(
         `handlers.${which}`,
         problem === null,

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { type Static, Type } from '@sinclair/typebox'
 import type { JsonObject } from '../../storage/storage.ts'
-import type { SpecRule } from '../element.ts'
+import { type SpecRule, specReader } from '../element.ts'
 
 export const REDACTED = '********'
 const HASHED = /^sha256:[0-9a-f]{64}$/
@@ -152,6 +152,9 @@ export const websocketSpec = Type.Object(
 )
 
 export type WebsocketSpec = Static<typeof websocketSpec>
+
+/** A stored websocket element's spec (for the runtime, which gets rows rather than contexts). */
+export const websocketSpecOf = specReader<WebsocketSpec>('websocket')
 
 const auth = (s: JsonObject) => (s['auth'] ?? {}) as JsonObject
 

@@ -2,7 +2,7 @@
 // an HS256 JWT secret (`sub` becomes the connection's user). Also redacts tokens from URLs.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { Storage } from '../../storage/storage.ts'
+import type { ApiKeyRecords } from '../../storage/storage.ts'
 import { hashToken, type WebsocketSpec } from './spec.ts'
 
 export type AuthResult = { ok: true; user: string | null } | { ok: false; reason: string }
@@ -60,7 +60,7 @@ function b64urlJson(part: string): Record<string, unknown> | undefined {
  * revoked since (the platform admin key has no row, and cannot be revoked).
  */
 export async function ticketKeyRevoked(
-  storage: Pick<Storage, 'listApiKeys'>,
+  storage: Pick<ApiKeyRecords, 'listApiKeys'>,
   circleId: string,
   keyId: string,
 ): Promise<boolean> {

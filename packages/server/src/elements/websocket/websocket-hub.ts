@@ -8,7 +8,7 @@ import type { PresenceEntry } from './connection-registry.ts'
 import type { LinkStatus } from './driven-link.ts'
 import type { LinkManager } from './link-manager.ts'
 import { type LocalNode, type RoomChange, roomRefusal } from './local-node.ts'
-import type { WebsocketSpec } from './spec.ts'
+import { websocketSpecOf } from './spec.ts'
 import type { TicketBody } from './upgrade-admission.ts'
 import { WS } from './websocket-errors.ts'
 
@@ -129,7 +129,7 @@ export class WebsocketHub {
   }
 
   private async sendToLink(el: ElementRow, payload: string): Promise<JsonObject> {
-    const spec = el.spec as unknown as WebsocketSpec
+    const spec = websocketSpecOf(el)
     if (!spec.url)
       throw new PlatformError(
         WS.WS_NOT_DRIVEN,
@@ -159,7 +159,7 @@ export class WebsocketHub {
   }
 
   async broadcast(el: ElementRow, room: string | undefined, message: Json): Promise<BroadcastResult> {
-    const spec = el.spec as unknown as WebsocketSpec
+    const spec = websocketSpecOf(el)
     if (room !== undefined) {
       const refusal = roomRefusal(spec, room)
       if (refusal) throw new PlatformError(WS.WS_ROOM_NOT_ALLOWED, refusal, { room: room.slice(0, 128) })
@@ -213,7 +213,7 @@ export class WebsocketHub {
   }
 
   async room(el: ElementRow, op: 'join' | 'leave', connectionId: string, room: string): Promise<JsonObject> {
-    const refusal = roomRefusal(el.spec as unknown as WebsocketSpec, room)
+    const refusal = roomRefusal(websocketSpecOf(el), room)
     if (refusal) throw new PlatformError(WS.WS_ROOM_NOT_ALLOWED, refusal, { room: room.slice(0, 128) })
     const r = (await this.onOwner(el, connectionId, { op, connection_id: connectionId, room }, () => {
       const c = this.node.find(el.id, connectionId)
@@ -226,7 +226,7 @@ export class WebsocketHub {
   }
 
   async connections(el: ElementRow, room: string | undefined): Promise<JsonObject> {
-    const spec = el.spec as unknown as WebsocketSpec
+    const spec = websocketSpecOf(el)
     const all: PresenceEntry[] = this.node.presence(el.id, room)
     let link: LinkStatus | null = this.links.status(el.id) ?? null
     let linkNode: string | null = link ? this.node.nodeId : null
@@ -278,7 +278,7 @@ export class WebsocketHub {
     ttlMs: number,
     keyId: string,
   ): Promise<JsonObject> {
-    const spec = el.spec as unknown as WebsocketSpec
+    const spec = websocketSpecOf(el)
     for (const room of rooms) {
       const refusal = roomRefusal(spec, room)
       if (refusal) throw new PlatformError(WS.WS_ROOM_NOT_ALLOWED, refusal, { room: room.slice(0, 128) })

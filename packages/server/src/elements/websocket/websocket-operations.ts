@@ -3,22 +3,18 @@
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow, Json } from '../../storage/storage.ts'
-import { defineOperation, type OperationContext } from '../element.ts'
 import { receiveOperation, testConnectionOperation } from './receive-operations.ts'
-import type { WebsocketSpec } from './spec.ts'
+import { websocketSpecOf } from './spec.ts'
 import { WS } from './websocket-errors.ts'
-import type { WebsocketRuntime } from './websocket-runtime.ts'
+import { websocketOperation } from './websocket-operation.ts'
 
 const ConnectionId = Type.String({ minLength: 1, maxLength: 100 })
 const Room = Type.String({ minLength: 1, maxLength: 128 })
 
-const rt = (ctx: OperationContext<unknown>) => ctx.runtime as WebsocketRuntime
-const specOf = (el: ElementRow) => el.spec as unknown as WebsocketSpec
-
 /** The JSON text of an outbound message, refused when a client of this element could not send it. */
 export function checkedSize(el: ElementRow, message: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(message ?? null))
-  const max = specOf(el).connection.max_message_bytes
+  const max = websocketSpecOf(el).connection.max_message_bytes
   if (bytes > max)
     throw new PlatformError(
       WS.WS_MESSAGE_TOO_LARGE,
@@ -31,7 +27,7 @@ export function checkedSize(el: ElementRow, message: unknown): void {
 }
 
 export const websocketOperations = [
-  defineOperation({
+  websocketOperation({
     name: 'accept',
     method: 'POST',
     auth: 'execute',
@@ -48,14 +44,14 @@ export const websocketOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      const t = await rt(ctx).withHub((hub) =>
+      const t = await ctx.runtime.withHub((hub) =>
         hub.ticket(ctx.element, ctx.input.user ?? null, ctx.input.rooms, ctx.input.ttl_ms, ctx.actor.keyId),
       )
       const circle = ctx.elementPath.split('/')[0]!
-      return { ...t, url: `/ws/${circle}${specOf(ctx.element).path}?ticket=${t['ticket']}` }
+      return { ...t, url: `/ws/${circle}${ctx.spec.path}?ticket=${t['ticket']}` }
     },
   }),
-  defineOperation({
+  websocketOperation({
     name: 'send',
     method: 'POST',
     auth: 'execute',
@@ -66,12 +62,12 @@ export const websocketOperations = [
     ),
     async handler(ctx) {
       checkedSize(ctx.element, ctx.input.message)
-      return rt(ctx).withHub((hub) =>
+      return ctx.runtime.withHub((hub) =>
         hub.send(ctx.element, ctx.input.connection_id, (ctx.input.message ?? null) as Json),
       )
     },
   }),
-  defineOperation({
+  websocketOperation({
     name: 'broadcast',
     method: 'POST',
     auth: 'execute',
@@ -84,12 +80,12 @@ export const websocketOperations = [
     ),
     async handler(ctx) {
       checkedSize(ctx.element, ctx.input.message)
-      return rt(ctx).withHub((hub) =>
+      return ctx.runtime.withHub((hub) =>
         hub.broadcast(ctx.element, ctx.input.room, (ctx.input.message ?? null) as Json),
       )
     },
   }),
-  defineOperation({
+  websocketOperation({
     name: 'close',
     method: 'POST',
     auth: 'execute',
@@ -105,12 +101,12 @@ export const websocketOperations = [
       { additionalProperties: false },
     ),
     async handler(ctx) {
-      return rt(ctx).withHub((hub) =>
+      return ctx.runtime.withHub((hub) =>
         hub.close(ctx.element, ctx.input.connection_id, ctx.input.code, ctx.input.reason),
       )
     },
   }),
-  defineOperation({
+  websocketOperation({
     name: 'connections',
     method: 'GET',
     auth: 'read',
@@ -119,27 +115,31 @@ export const websocketOperations = [
     input: Type.Object({ room: Type.Optional(Room) }, { additionalProperties: false }),
     allowWhenDisabled: true,
     async handler(ctx) {
-      return rt(ctx).withHub((hub) => hub.connections(ctx.element, ctx.input.room))
+      return ctx.runtime.withHub((hub) => hub.connections(ctx.element, ctx.input.room))
     },
   }),
-  defineOperation({
+  websocketOperation({
     name: 'join',
     method: 'POST',
     auth: 'execute',
     summary: 'Put a connection in a room',
     input: Type.Object({ connection_id: ConnectionId, room: Room }, { additionalProperties: false }),
     async handler(ctx) {
-      return rt(ctx).withHub((hub) => hub.room(ctx.element, 'join', ctx.input.connection_id, ctx.input.room))
+      return ctx.runtime.withHub((hub) =>
+        hub.room(ctx.element, 'join', ctx.input.connection_id, ctx.input.room),
+      )
     },
   }),
-  defineOperation({
+  websocketOperation({
     name: 'leave',
     method: 'POST',
     auth: 'execute',
     summary: 'Take a connection out of a room',
     input: Type.Object({ connection_id: ConnectionId, room: Room }, { additionalProperties: false }),
     async handler(ctx) {
-      return rt(ctx).withHub((hub) => hub.room(ctx.element, 'leave', ctx.input.connection_id, ctx.input.room))
+      return ctx.runtime.withHub((hub) =>
+        hub.room(ctx.element, 'leave', ctx.input.connection_id, ctx.input.room),
+      )
     },
   }),
   receiveOperation,

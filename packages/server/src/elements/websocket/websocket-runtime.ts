@@ -16,7 +16,7 @@ import { sealLegacyJwtSecrets } from './legacy-jwt-secrets.ts'
 import { LinkManager } from './link-manager.ts'
 import { LocalNode } from './local-node.ts'
 import { RedisCluster } from './redis-cluster.ts'
-import type { WebsocketSpec } from './spec.ts'
+import { websocketSpecOf } from './spec.ts'
 import { WS } from './websocket-errors.ts'
 import { WebsocketHub } from './websocket-hub.ts'
 import { WebsocketMetrics } from './websocket-metrics.ts'
@@ -39,7 +39,7 @@ export class WebsocketRuntime implements TypeRuntime {
 
   constructor(private readonly p: PlatformContext) {
     this.invoker = new HandlerInvoker(p)
-    this.directory = new ElementDirectory(p.storage)
+    this.directory = new ElementDirectory(p.elements.records)
     this.metrics = new WebsocketMetrics(p.metrics)
     this.build()
     this.ready = this.start()
@@ -142,14 +142,13 @@ export class WebsocketRuntime implements TypeRuntime {
   private async reconcile(elementId: string, tellOthers: boolean): Promise<void> {
     await this.ready
     this.directory.invalidate()
-    const row = await this.p.storage.getElement(elementId)
+    const row = await this.p.elements.records.getElement(elementId)
     if (row?.element_type !== 'websocket') return
     const before = this.directory.row(elementId)
     this.directory.remember(row)
     await this.links.update(elementId, row)
     const gone = !!row.deleted_at || !row.enabled
-    const moved =
-      before && (before.spec as unknown as WebsocketSpec).path !== (row.spec as unknown as WebsocketSpec).path
+    const moved = before && websocketSpecOf(before).path !== websocketSpecOf(row).path
     if (gone || moved) this.closeAll(row, gone ? 'element disabled or deleted' : 'endpoint path changed')
     if (tellOthers && this.cluster.distributed)
       await this.cluster.notify({ op: 'reconcile', element_id: elementId })

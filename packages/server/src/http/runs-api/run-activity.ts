@@ -12,7 +12,7 @@ export async function recordRunActivity(
 ): Promise<void> {
   const at = new Date().toISOString()
   const data = { run_id: run.id, ...details }
-  await deps.elements.storage.insertActivity({
+  await deps.runStore.insertActivity({
     circle_id: run.circle_id,
     element_id: run.element_id,
     action,

@@ -7,8 +7,9 @@ import { validateInput } from '../../elements/validation.ts'
 import { PlatformError } from '../../errors.ts'
 import { compareJson } from '../../runs/json-comparison.ts'
 import { ANNOTATION } from '../../runs/run-annotation-errors.ts'
+import type { RunService } from '../../runs/run-service.ts'
 import { buildRunTrace } from '../../runs/run-trace.ts'
-import type { RunFeedbackRow, Storage } from '../../storage/storage.ts'
+import type { RunFeedbackRow } from '../../storage/storage.ts'
 import { recordRunActivity } from './run-activity.ts'
 import { feedbackBody } from './run-annotations-schemas.ts'
 import { registerRunExpectedRoutes } from './run-expected-routes.ts'
@@ -31,10 +32,10 @@ function presentFeedback(runId: string, row: RunFeedbackRow | undefined) {
   }
 }
 
-async function storedLogs(storage: Storage, runId: string) {
+async function storedLogs(runs: RunService, runId: string) {
   const out: Array<{ stream: string; data: string }> = []
   for (let after = -1; ; ) {
-    const page = await storage.listRunLogs(runId, after, LOG_PAGE)
+    const page = await runs.logs(runId, after, LOG_PAGE)
     out.push(...page)
     const last = page[page.length - 1]
     if (page.length < LOG_PAGE || !last) return out
@@ -43,7 +44,7 @@ async function storedLogs(storage: Storage, runId: string) {
 }
 
 export function registerRunAnnotationsRoutes(app: FastifyInstance, deps: RunsApiDeps): void {
-  const storage = deps.elements.storage
+  const storage = deps.runStore
 
   app.get<Params>('/api/v1/runs/:id/feedback', async (req) => {
     const actor = await authenticated(deps, req)
@@ -115,7 +116,7 @@ export function registerRunAnnotationsRoutes(app: FastifyInstance, deps: RunsApi
     const actor = await authenticated(deps, req)
     const run = await visibleRun(deps, actor, req.params.id)
     requireScope(actor, 'read', 'get run trace')
-    const logs = deps.runs.liveLogs(run.id) ?? (await storedLogs(storage, run.id))
+    const logs = deps.runs.liveLogs(run.id) ?? (await storedLogs(deps.runs, run.id))
     return buildRunTrace(run, logs)
   })
 

@@ -43,7 +43,7 @@ export function registerRunEventsRoute(app: FastifyInstance, deps: RunsApiDeps):
       if (lines > after) sse.send('log', { stream, line: text }, lines)
     }
     sse.send('status', statusOf(first), eventId())
-    const stop = followRun(deps.runs, (id) => deps.elements.storage.listRunLogs(id), first, {
+    const stop = followRun(deps.runs, (id) => deps.runs.logs(id), first, {
       log: (stream, data) => {
         const parts = ((partial.get(stream) ?? '') + data).split('\n')
         partial.set(stream, parts.pop() ?? '')

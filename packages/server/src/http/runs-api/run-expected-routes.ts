@@ -6,7 +6,7 @@ import { requireScope } from '../../auth/require-actor.ts'
 import { validateInput } from '../../elements/validation.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { ANNOTATION } from '../../runs/run-annotation-errors.ts'
-import type { Json, RunExpectedInfo, RunRow, Storage } from '../../storage/storage.ts'
+import type { Json, RunAnnotationRecords, RunExpectedInfo, RunRow } from '../../storage/storage.ts'
 import { recordRunActivity } from './run-activity.ts'
 import {
   copyOutputBody,
@@ -35,7 +35,7 @@ function checkName(name: string): string {
 const present = ({ run_id: _r, ...info }: RunExpectedInfo) => info
 
 /** Saves `content` under `name`; `created` tells a new document from a replaced one. */
-async function save(storage: Storage, run: RunRow, name: string, content: Json) {
+async function save(storage: RunAnnotationRecords, run: RunRow, name: string, content: Json) {
   const size = Buffer.byteLength(JSON.stringify(content))
   if (size > EXPECTED_MAX_BYTES)
     throw new PlatformError(
@@ -65,7 +65,7 @@ async function save(storage: Storage, run: RunRow, name: string, content: Json) 
 }
 
 export function registerRunExpectedRoutes(app: FastifyInstance, deps: RunsApiDeps): void {
-  const storage = deps.elements.storage
+  const storage = deps.runStore
 
   app.get<{ Params: { id: string } }>(BASE, async (req) => {
     const actor = await authenticated(deps, req)

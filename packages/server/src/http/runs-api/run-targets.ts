@@ -41,7 +41,7 @@ export class ElementSummaries {
   }
 
   private async load(elementId: string): Promise<ElementSummary> {
-    const row = await this.elements.storage.getElement(elementId)
+    const row = await this.elements.records.getElement(elementId)
     if (!row) return { target: null, element_type: null } // deleted since
     const json = await this.elements.present(row)
     return { target: json.path, element_type: row.element_type }

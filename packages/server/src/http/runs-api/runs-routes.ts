@@ -15,7 +15,14 @@ import { idempotencyKeyOf, requestHash, withIdempotencyKey } from '../../runs/id
 import { RUN } from '../../runs/run-errors.ts'
 import { encodeCursor } from '../../runs/run-json.ts'
 import { isTerminal, type RunService } from '../../runs/run-service.ts'
-import type { ElementRow, Json, RunRow } from '../../storage/storage.ts'
+import type {
+  ElementRecords,
+  ElementRow,
+  IdempotencyRecords,
+  Json,
+  RunAnnotationRecords,
+  RunRow,
+} from '../../storage/storage.ts'
 import { traceHeaders } from '../../trace-context.ts'
 import { isUuid } from '../../uuid.ts'
 import { parseExpand, presentApiRun } from './run-expansions.ts'
@@ -25,9 +32,13 @@ import { ElementSummaries, resolveTarget } from './run-targets.ts'
 import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
 import { startElementRun } from './start-element-run.ts'
 
+/** What the runs API writes itself: annotations, Idempotency-Keys and run activity rows. */
+export type RunsApiStore = RunAnnotationRecords & IdempotencyRecords & Pick<ElementRecords, 'insertActivity'>
+
 export interface RunsApiDeps {
   elements: ElementService
   runs: RunService
+  runStore: RunsApiStore
   auth: Authenticator
   /** Rate-limit modifiers on the target: a run start (not an idempotent replay) takes a token. */
   rateLimits?: RateLimitModifiers
@@ -99,7 +110,7 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     if (!key) return answerWithRun(deps, reply, await start(), waitS, false)
     const hash = requestHash({ target: element.id, operation: body.operation, input })
     const { runId, replayed } = await withIdempotencyKey(
-      deps.elements.storage,
+      deps.runStore,
       element.circle_id,
       key,
       hash,
@@ -155,7 +166,7 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     validateInput(rerunBody, body)
     const source = await visibleRun(deps, actor, req.params.id)
     requireScope(actor, 'execute', 'rerun')
-    const current = await deps.elements.storage.getElement(source.element_id)
+    const current = await deps.elements.records.getElement(source.element_id)
     if (!current)
       throw new PlatformError(E.ELEMENT_NOT_FOUND, `the element of run ${source.id} has been deleted`, {
         element_id: source.element_id,
@@ -180,7 +191,7 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
 /** The element as it was at `version`: that version's stored spec on the current row. */
 async function atVersion(deps: RunsApiDeps, current: ElementRow, version: number): Promise<ElementRow> {
   if (current.version === version) return current
-  const v = await deps.elements.storage.getVersion(current.id, version)
+  const v = await deps.elements.records.getVersion(current.id, version)
   if (!v)
     throw new PlatformError(E.VERSION_NOT_FOUND, `"${current.slug}" has no version ${version}`, { version })
   return { ...current, version: v.version, spec: v.spec, name: v.name, intention: v.intention }
