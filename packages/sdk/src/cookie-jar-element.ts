@@ -1,6 +1,7 @@
 // client.cookieJar('acme/linkedin'): the cookie-jar element's own operations (import, export,
 // list, describe, set, delete, clear, prune, diff, attach, detach) on top of ElementHandle.
 import { ElementHandle } from './elements-api.ts'
+import type { components } from './generated/openapi.ts'
 import type { RequestOptions } from './http-transport.ts'
 
 /** A cookie in Chrome's cookies-API shape; extra fields are kept verbatim by the server. */
@@ -32,19 +33,8 @@ export interface ExportCookiesOptions extends RequestOptions {
   include_expired?: boolean | undefined
 }
 
-export interface JarDescription {
-  cookie_count: number
-  cookies_version: number
-  cookies_updated_at: string
-  attached_browser_id: string
-  state: 'empty' | 'populated' | 'orphaned'
-  domains: Array<{ domain: string; count: number }>
-  expired_count: number
-  session_count: number
-  oldest_expiration: number | null
-  newest_expiration: number | null
-  [extra: string]: unknown
-}
+/** `describe`: counts, domains, expirations and state, read without decrypting the cookies. */
+export type JarDescription = components['schemas']['JarDescription']
 
 const body = <T extends object>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>

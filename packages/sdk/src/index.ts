@@ -75,5 +75,5 @@ export {
 } from './runs-api.ts'
 export * from './types.ts'
 export type { WaitForCompletion } from './wait-for-completion.ts'
-export type { BroadcastResult, WebSocketConnection } from './websocket-element.ts'
+export type { BroadcastResult, WebSocketConnection, WebSocketConnections } from './websocket-element.ts'
 export { WebSocketElement } from './websocket-element.ts'

@@ -1,23 +1,17 @@
 // A run's annotations on client.runs: feedback (get, update, clear), expected output as named
 // JSON documents, the comparison of output with expected output, and the run's trace.
+import type { components } from './generated/openapi.ts'
 import type { HttpTransport, RequestOptions } from './http-transport.ts'
+
+type Schemas = components['schemas']
 
 const runPath = (id: string) => `/api/v1/runs/${encodeURIComponent(id)}`
 const expectedPath = (id: string, name: string) => `${runPath(id)}/expected/${encodeURIComponent(name)}`
 
 /** -1 (bad), 0 (neutral), 1 (good). */
-export type FeedbackRating = -1 | 0 | 1
+export type FeedbackRating = Schemas['FeedbackRating']
 
-export interface RunFeedback {
-  run_id: string
-  rating: FeedbackRating | null
-  comment: string | null
-  labels: string[]
-  updated_by: string | null
-  /** Null while no feedback was given. */
-  created_at: string | null
-  updated_at: string | null
-}
+export type RunFeedback = Schemas['RunFeedback']
 
 export interface RunFeedbackUpdate {
   rating?: FeedbackRating | null | undefined
@@ -32,47 +26,10 @@ export interface UpdateFeedbackOptions extends RequestOptions {
   replace?: boolean | undefined
 }
 
-export interface ExpectedDocument {
-  name: string
-  size_bytes: number
-  created_at: string
-  updated_at: string
-}
-
-export interface FieldComparison {
-  /** JSONPath-style: `$.items[0].name`. */
-  path: string
-  expected?: unknown
-  actual?: unknown
-  equal: boolean
-  status: 'equal' | 'different' | 'missing' | 'extra'
-}
-
-export interface RunComparison {
-  run_id: string
-  run_status: string
-  expected_name: string
-  match: boolean
-  fields: FieldComparison[]
-  truncated: boolean
-  summary: { total: number; equal: number; different: number; missing: number; extra: number }
-}
-
-export interface RunTrace {
-  run_id: string
-  status: string
-  trigger: string
-  trigger_info: Record<string, unknown> | null
-  events: Array<{ type: 'created' | 'started' | 'ended'; at: string; [key: string]: unknown }>
-  attempts: number
-  durations_ms: {
-    queued: number | null
-    running: number | null
-    execution: number | null
-    total: number | null
-  }
-  logs: { records: number; lines: number; stdout: number; stderr: number; bytes: number; truncated: boolean }
-}
+export type ExpectedDocument = Schemas['ExpectedDocument']
+export type FieldComparison = Schemas['FieldComparison']
+export type RunComparison = Schemas['RunComparison']
+export type RunTrace = Schemas['RunTrace']
 
 class SubResource {
   constructor(protected readonly transport: HttpTransport) {}
@@ -107,7 +64,7 @@ export class RunFeedbackApi extends SubResource {
 /** client.runs.expected: named JSON documents; `output` is the one comparison.get uses. */
 export class RunExpectedApi extends SubResource {
   async list(id: string, options: RequestOptions = {}): Promise<ExpectedDocument[]> {
-    const body = await this.call<{ expected: ExpectedDocument[] }>('GET', `${runPath(id)}/expected`, options)
+    const body = await this.call<Schemas['ExpectedDocumentList']>('GET', `${runPath(id)}/expected`, options)
     return body.expected
   }
 

@@ -1,35 +1,17 @@
 // Files kept with a run: `client.runs.artifacts` (what the handler wrote under
 // PERIODIC_OUTPUT_DIR) and `client.runs.files` (input files, changeable while the run is
 // queued), plus the multipart form of `client.run(target, input, { files })`.
+import type { components } from './generated/openapi.ts'
 import type { HttpTransport, RequestOptions } from './http-transport.ts'
+
+type Schemas = components['schemas']
 
 /** File contents to upload: a Blob (or File), bytes, or text. */
 export type FileContent = Blob | Uint8Array | ArrayBuffer | string
 
-export interface RunArtifact {
-  path: string
-  size: number
-  modified_at: string
-}
-
-export interface RunArtifactList {
-  artifacts: RunArtifact[]
-  total_bytes: number
-  /** The run wrote more than the per-run cap; `dropped_files`/`dropped_bytes` say how much. */
-  truncated: boolean
-  dropped_files: number
-  dropped_bytes: number
-}
-
-export interface RunInputFile {
-  name: string
-  /** The form field it came in, i.e. its key in the handler's `input["files"]`. */
-  field: string | null
-  /** Where the handler finds it inside the sandbox (`/periodic/input/<name>`). */
-  sandbox_path: string
-  size: number
-  modified_at: string
-}
+export type RunArtifact = Schemas['RunArtifact']
+export type RunArtifactList = Schemas['RunArtifactList']
+export type RunInputFile = Schemas['RunInputFile']
 
 const base = (id: string) => `/api/v1/runs/${encodeURIComponent(id)}`
 
@@ -87,7 +69,7 @@ export class RunFilesApi {
   constructor(private readonly transport: HttpTransport) {}
 
   async list(id: string, options: RequestOptions = {}): Promise<RunInputFile[]> {
-    const r = await this.transport.request<{ files: RunInputFile[] }>({
+    const r = await this.transport.request<Schemas['RunInputFileList']>({
       ...options,
       method: 'GET',
       path: `${base(id)}/files`,
@@ -101,7 +83,7 @@ export class RunFilesApi {
     files: Record<string, FileContent>,
     options: RequestOptions = {},
   ): Promise<RunInputFile[]> {
-    const r = await this.transport.request<{ files: RunInputFile[] }>({
+    const r = await this.transport.request<Schemas['RunInputFileList']>({
       ...options,
       method: 'POST',
       path: `${base(id)}/files`,

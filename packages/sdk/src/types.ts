@@ -1,38 +1,20 @@
-// The JSON shapes the API returns and accepts, as the client sees them. Hand-written from the
-// server's presenters; objects stay open (an index signature) so fields added by a newer
-// server reach the caller instead of failing a type.
+// The JSON shapes the API returns and accepts, as the client sees them. What the server answers
+// is typed by the schemas of its OpenAPI document, generated into generated/openapi.ts
+// (`npm run openapi`); what the client sends is written here for callers' convenience and
+// checked against the document (test/wire-types.test.ts). Objects the server may extend stay
+// open (an index signature) so fields added by a newer server reach the caller.
+import type { components } from './generated/openapi.ts'
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
-export type JsonObject = { [key: string]: JsonValue }
+type Schemas = components['schemas']
+/** The declared keys of `T`, without its index signature. */
+type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] }
 
-export interface Warning {
-  field: string
-  message: string
-}
+export type JsonValue = Schemas['JsonValue']
+export type JsonObject = Schemas['JsonObject']
+export type Warning = Schemas['Warning']
 
-export interface Element {
-  id: string
-  circle: string
-  slug: string
-  name: string
-  element_type: string
-  category: string
-  form: string
-  symbol: string
-  state: string
-  state_reason: string | null
-  enabled: boolean
-  intention: string
-  spec: JsonObject
-  meta: JsonObject
-  version: number
-  parent: string | null
-  path: string
-  created_at: string
-  updated_at: string
-  warnings: Warning[]
-  [key: string]: unknown
-}
+/** An element as the API shows it: stored fields, type facts and advisory warnings. */
+export type Element = Schemas['Element']
 
 export interface CreateElementInput {
   element_type: string
@@ -54,103 +36,39 @@ export interface UpdateElementInput {
   message?: string
 }
 
-export interface ElementChildrenPage {
-  children: Element[]
-  total: number
-  limit: number
-  offset: number
-}
+export type ElementChildrenPage = Schemas['ElementChildrenPage']
+export type DeletedElement = Schemas['DeletedElement']
 
-export interface DeletedElement {
-  deleted: true
-  id: string
-  slug: string
-  deleted_at: string
-}
-
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'
+export type RunStatus = Schemas['RunStatus']
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled']
 
 export function isTerminalRunStatus(status: string | undefined): boolean {
   return (TERMINAL_RUN_STATUSES as readonly string[]).includes(status ?? '')
 }
 
-export interface RunError {
-  code: string
-  message: string
-  [key: string]: unknown
-}
+export type RunError = Schemas['RunError']
 
-/** One execution record: an invoke, a build, a test, a trigger firing. */
-export interface Run {
-  id: string
-  status: RunStatus
-  /** The python operations' name for `id`. */
-  invocation_id?: string
-  element_id?: string
-  element_version?: number
-  /** The element's path (`acme/hello`); the runs API sets it. */
-  target?: string
-  element_type?: string
-  operation?: string
-  trigger?: string
-  input?: JsonValue
-  output?: JsonValue
-  error?: RunError | null
-  attempts?: number
-  cold_start?: boolean
-  duration_ms?: number | null
-  created_at?: string
-  started_at?: string | null
-  completed_at?: string | null
-  /** Where the run can be read again. */
-  location?: string
-  /** `runs.get(id, { expand: [...] })` sections. */
-  usage?: Record<string, unknown>
-  execution?: Record<string, unknown>
-  debug?: Record<string, unknown>
-  [key: string]: unknown
-}
+/** What the runs API adds to a run: its element's path and type, its location, `?expand=` sections. */
+type RunsApiField = Exclude<KnownKeys<Schemas['Run']>, KnownKeys<Schemas['RunRecord']>>
 
-export interface RunsPage {
-  runs: Run[]
-  next_cursor: string | null
-  has_more: boolean
-}
+/**
+ * One execution record: an invoke, a build, a test, a trigger firing. The python operations
+ * answer the shared record; the runs API (`client.runs`, `client.run`) adds `target`,
+ * `element_type`, `location` and the `?expand=` sections.
+ */
+export type Run = Schemas['RunRecord'] & Partial<Pick<Schemas['Run'], RunsApiField>>
 
-export interface RunLogLine {
-  stream: string
-  data: string
-}
+export type RunsPage = Omit<Schemas['RunsPage'], 'runs'> & { runs: Run[] }
+
+export type RunLogLine = Schemas['RunLogLine']
 
 /** `python(...).run(id)`: the run with its input and logs. */
-export interface RunDetail extends Run {
-  logs: RunLogLine[]
-  chunks?: JsonValue[]
-}
+export type RunDetail = Schemas['RunDetail']
 
-export interface RunLogs {
-  runs: Array<{
-    run_id: string
-    status: RunStatus
-    created_at: string
-    truncated: boolean
-    logs: RunLogLine[]
-  }>
-}
+/** `python(...).logs()`: stdout/stderr of one run or of the latest runs. */
+export type RunLogs = Schemas['RunLogs']
 
-export interface BuildRecord {
-  build_id: string
-  layer_key: string | null
-  requirements: string[]
-  status: 'building' | 'succeeded' | 'failed'
-  cached: boolean
-  output?: string
-  started_at: string
-  finished_at: string | null
-  duration_ms: number | null
-  [key: string]: unknown
-}
+export type BuildRecord = Schemas['BuildRecord']
 
 /** One server-sent event from a run's event stream. */
 export interface RunEvent {

@@ -1,21 +1,16 @@
 // client.websocket('acme/chat'): the websocket element's own operations (broadcast, send,
 // close, connections, join, leave) on top of ElementHandle.
 import { ElementHandle } from './elements-api.ts'
+import type { components } from './generated/openapi.ts'
 import type { RequestOptions } from './http-transport.ts'
 
-export interface BroadcastResult {
-  /** The send path completed; an empty audience is still a success. */
-  broadcast: boolean
-  delivered_to: number
-  subscriber_count: number
-}
+type Schemas = components['schemas']
 
-export interface WebSocketConnection {
-  connection_id: string
-  user?: string | null
-  rooms?: string[]
-  [extra: string]: unknown
-}
+/** `broadcast: true`: the send path completed; an empty audience is still a success. */
+export type BroadcastResult = Schemas['BroadcastResult']
+export type WebSocketConnection = Schemas['WebSocketConnection']
+/** `connections()`: the live connections (on every node when the server runs several). */
+export type WebSocketConnections = Schemas['WebSocketConnections']
 
 export class WebSocketElement extends ElementHandle {
   /** Sends `message` to every connection, or to one room's members. */
@@ -38,9 +33,7 @@ export class WebSocketElement extends ElementHandle {
   }
 
   /** Live connections (on every node when the server runs several). */
-  connections(
-    options: RequestOptions & { room?: string } = {},
-  ): Promise<{ connections: WebSocketConnection[]; [extra: string]: unknown }> {
+  connections(options: RequestOptions & { room?: string } = {}): Promise<WebSocketConnections> {
     const { room, ...request } = options
     return this.call('connections', room === undefined ? undefined : { room }, { ...request, method: 'GET' })
   }

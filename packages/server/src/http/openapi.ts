@@ -1,25 +1,24 @@
 // Generates the OpenAPI 3.1 document from the registry. Operations that several types define
 // on the same path and method become one entry whose body is a oneOf of the types' schemas.
 // The generated file is committed (packages/server/openapi.json) and a test keeps it fresh.
+// What the API answers is described by the named schemas of api-schemas/, checked against the
+// live server by api-responses.test.ts; the SDK's types are generated from them.
 import type { ElementType, OperationDef } from '../elements/element.ts'
 import { operationPath } from '../elements/element.ts'
 import { createInput } from '../elements/generic/lifecycle-operations.ts'
 import { plainSchema } from '../elements/generic/operation-tools.ts'
 import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
+import { apiComponents } from './api-schemas/api-components.ts'
+import { clientSchema } from './api-schemas/client-schema.ts'
+import { describeElementOperations } from './api-schemas/element-operation-schemas.ts'
+import { errorResponse, jsonResponse, type Obj, queryParams, schemaRef } from './api-schemas/openapi-parts.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
 
-type Obj = Record<string, unknown>
-
-const errorRef = { $ref: '#/components/schemas/ErrorEnvelope' }
-const elementRef = { $ref: '#/components/schemas/Element' }
-const errorResponse = { description: 'Error envelope', content: { 'application/json': { schema: errorRef } } }
-const json = (schema: Obj, description = 'OK') => ({
-  description,
-  content: { 'application/json': { schema } },
-})
+const elementRef = schemaRef('Element')
+const json = (schema: Obj, description = 'OK') => jsonResponse(description, schema)
 const pathParam = (name: string, description: string) => ({
   name,
   in: 'path',
@@ -28,21 +27,10 @@ const pathParam = (name: string, description: string) => ({
   description,
 })
 
-function queryParams(schema: Obj): Obj[] {
-  const props = (schema['properties'] ?? {}) as Record<string, Obj>
-  const required = new Set((schema['required'] ?? []) as string[])
-  return Object.entries(props).map(([name, s]) => ({
-    name,
-    in: 'query',
-    required: required.has(name),
-    schema: s,
-  }))
-}
-
 function entry(group: Array<{ type: ElementType; op: OperationDef }>, generic: boolean, params: Obj[]): Obj {
   const first = group[0]!.op
   const types = group.map((g) => g.type.type)
-  const schemas = group.map((g) => plainSchema(g.op.input))
+  const schemas = group.map((g) => clientSchema(g.op.input))
   const distinct = [...new Map(schemas.map((s) => [JSON.stringify(s), s])).values()]
   const body = distinct.length === 1 ? distinct[0]! : { oneOf: distinct }
   const opParams = operationPath(first)
@@ -103,7 +91,7 @@ export function buildOpenApi(registry: Registry): Obj {
         summary: 'Create a circle (platform admin key)',
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: plainSchema(createInput) } },
+          content: { 'application/json': { schema: clientSchema(createInput) } },
         },
         responses: { '201': json(elementRef, 'Created'), default: errorResponse },
       },
@@ -121,7 +109,7 @@ export function buildOpenApi(registry: Registry): Obj {
         parameters: [circle, element],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: plainSchema(createInput) } },
+          content: { 'application/json': { schema: clientSchema(createInput) } },
         },
         responses: { '201': json(elementRef, 'Created'), default: errorResponse },
       },
@@ -160,6 +148,7 @@ export function buildOpenApi(registry: Registry): Obj {
     paths[g.url] ??= {}
     paths[g.url]![g.method] = entry(g.items, g.generic, g.params)
   }
+  describeElementOperations(paths)
   Object.assign(paths, runsOpenApiPaths())
   addRunFilesOpenApi(paths)
   Object.assign(paths, runAnnotationsOpenApiPaths())
@@ -178,52 +167,7 @@ export function buildOpenApi(registry: Registry): Obj {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A circle API key or the platform admin key' },
       },
-      schemas: {
-        ErrorEnvelope: {
-          type: 'object',
-          required: ['error', 'request_id'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message', 'class', 'retryable', 'details'],
-              properties: {
-                code: {
-                  type: 'string',
-                  enum: errorCatalogue()
-                    .map((c) => c.code)
-                    .sort(),
-                },
-                message: { type: 'string' },
-                class: { type: 'string' },
-                retryable: { type: 'boolean' },
-                details: { type: 'object' },
-              },
-            },
-            request_id: { type: 'string' },
-          },
-        },
-        Element: {
-          type: 'object',
-          properties: Object.fromEntries(
-            [
-              'id',
-              'circle',
-              'slug',
-              'name',
-              'element_type',
-              'category',
-              'form',
-              'symbol',
-              'state',
-              'intention',
-              'parent',
-              'path',
-              'created_at',
-              'updated_at',
-            ].map((k) => [k, { type: k === 'parent' ? ['string', 'null'] : 'string' }]),
-          ),
-        },
-      },
+      schemas: apiComponents(),
     },
     'x-error-codes': errorCatalogue().map(({ code, status, class: cls, retryable, description }) => ({
       code,

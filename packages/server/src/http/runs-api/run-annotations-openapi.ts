@@ -1,6 +1,14 @@
 // A run's annotations (feedback, expected output, comparison, trace) in the OpenAPI document
 // (openapi.ts merges these paths beside the runs API's).
-import { plainSchema } from '../../elements/generic/operation-tools.ts'
+import { clientSchema } from '../api-schemas/client-schema.ts'
+import {
+  errorResponse,
+  jsonBody,
+  jsonResponse,
+  type Obj,
+  runIdParam,
+  schemaRef,
+} from '../api-schemas/openapi-parts.ts'
 import {
   copyOutputBody,
   EXPECTED_MAX_BYTES,
@@ -9,18 +17,7 @@ import {
   renameExpectedBody,
 } from './run-annotations-schemas.ts'
 
-type Obj = Record<string, unknown>
-
 const tags = ['runs']
-const errorResponse = {
-  description: 'Error envelope',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
-}
-const ok = (description: string, schema: Obj = { type: 'object' }) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
 const nameParam = {
   name: 'name',
   in: 'path',
@@ -28,7 +25,7 @@ const nameParam = {
   schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' },
   description: 'Expected document name (no `/`, no `..`).',
 }
-const body = (schema: Obj, required = true) => ({ required, content: { 'application/json': { schema } } })
+const body = (schema: Obj, required = true) => jsonBody(schema, required)
 const noContent = { description: 'Done (no body)' }
 
 const op = (operationId: string, summary: string, rest: Obj, description?: string): Obj => ({
@@ -45,37 +42,37 @@ const feedbackWrite = (operationId: string, summary: string) =>
     operationId,
     summary,
     {
-      parameters: [idParam],
-      requestBody: body(plainSchema(feedbackBody)),
-      responses: { '200': ok('The feedback') },
+      parameters: [runIdParam],
+      requestBody: body(clientSchema(feedbackBody)),
+      responses: { '200': jsonResponse('The feedback', schemaRef('RunFeedback')) },
     },
     'Auth: write on the run’s circle. rating is -1 (bad), 0 (neutral) or 1 (good); comment ≤ 4000 characters; up to 20 labels.',
   )
 
 export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>> {
-  const named = [idParam, nameParam]
+  const named = [runIdParam, nameParam]
   return {
     '/api/v1/runs/{id}/feedback': {
       get: op(
         'runs_feedback_get',
         'The run’s feedback (fields null and labels empty when none was given)',
         {
-          parameters: [idParam],
-          responses: { '200': ok('{run_id, rating, comment, labels, updated_by, created_at, updated_at}') },
+          parameters: [runIdParam],
+          responses: { '200': jsonResponse('The feedback', schemaRef('RunFeedback')) },
         },
         'Auth: read on the run’s circle.',
       ),
       put: feedbackWrite('runs_feedback_replace', 'Replace the run’s feedback (fields left out are cleared)'),
       patch: feedbackWrite('runs_feedback_update', 'Change only the feedback fields sent'),
       delete: op('runs_feedback_clear', 'Clear the run’s feedback', {
-        parameters: [idParam],
+        parameters: [runIdParam],
         responses: { '204': noContent },
       }),
     },
     '/api/v1/runs/{id}/expected': {
       get: op('runs_expected_list', 'The run’s expected documents (names, sizes, times)', {
-        parameters: [idParam],
-        responses: { '200': ok('{run_id, expected: [{name, size_bytes, created_at, updated_at}]}') },
+        parameters: [runIdParam],
+        responses: { '200': jsonResponse('The expected documents', schemaRef('ExpectedDocumentList')) },
       }),
     },
     '/api/v1/runs/{id}/expected/copy_output': {
@@ -83,9 +80,12 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         'runs_expected_copy_output',
         'Save the run’s output as an expected document (default name `output`)',
         {
-          parameters: [idParam],
-          requestBody: body(plainSchema(copyOutputBody), false),
-          responses: { '200': ok('Replaced'), '201': ok('Created') },
+          parameters: [runIdParam],
+          requestBody: body(clientSchema(copyOutputBody), false),
+          responses: {
+            '200': jsonResponse('Replaced', schemaRef('ExpectedDocument')),
+            '201': jsonResponse('Created', schemaRef('ExpectedDocument')),
+          },
         },
         'Auth: write. Only a succeeded run (else 409 RUN_OUTPUT_UNAVAILABLE).',
       ),
@@ -93,7 +93,7 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
     '/api/v1/runs/{id}/expected/{name}': {
       get: op('runs_expected_download', 'Download one expected document (the JSON as uploaded)', {
         parameters: named,
-        responses: { '200': ok('The document', {}) },
+        responses: { '200': jsonResponse('The document', {}) },
       }),
       put: op(
         'runs_expected_upload',
@@ -101,14 +101,17 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         {
           parameters: named,
           requestBody: body({}),
-          responses: { '200': ok('Replaced'), '201': ok('Created') },
+          responses: {
+            '200': jsonResponse('Replaced', schemaRef('ExpectedDocument')),
+            '201': jsonResponse('Created', schemaRef('ExpectedDocument')),
+          },
         },
         `Auth: write. At most ${EXPECTED_MAX_BYTES} bytes as compact JSON (413 EXPECTED_TOO_LARGE) and ${EXPECTED_MAX_PER_RUN} documents per run. The document named \`output\` is what the comparison uses.`,
       ),
       patch: op('runs_expected_rename_patch', 'Rename an expected document (same as POST …/rename)', {
         parameters: named,
-        requestBody: body(plainSchema(renameExpectedBody)),
-        responses: { '200': ok('The renamed document') },
+        requestBody: body(clientSchema(renameExpectedBody)),
+        responses: { '200': jsonResponse('The renamed document', schemaRef('ExpectedDocument')) },
       }),
       delete: op('runs_expected_delete', 'Delete an expected document', {
         parameters: named,
@@ -121,8 +124,8 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         'Rename an expected document',
         {
           parameters: named,
-          requestBody: body(plainSchema(renameExpectedBody)),
-          responses: { '200': ok('The renamed document') },
+          requestBody: body(clientSchema(renameExpectedBody)),
+          responses: { '200': jsonResponse('The renamed document', schemaRef('ExpectedDocument')) },
         },
         'Auth: write. 409 EXPECTED_NAME_TAKEN when `to` exists.',
       ),
@@ -132,11 +135,9 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         'runs_comparison_get',
         'The run’s output against its expected `output`, field by field',
         {
-          parameters: [idParam],
+          parameters: [runIdParam],
           responses: {
-            '200': ok(
-              '{run_id, run_status, expected_name, match, fields: [{path, expected, actual, equal, status}], truncated, summary: {total, equal, different, missing, extra}}',
-            ),
+            '200': jsonResponse('The comparison, field by field', schemaRef('RunComparison')),
           },
         },
         'Auth: read. Paths are JSONPath-style (`$.items[0].name`); each leaf is one field. 404 EXPECTED_OUTPUT_NOT_FOUND without an expected `output`.',
@@ -147,9 +148,9 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         'runs_trace_get',
         'The run’s timeline: created, started, ended, phase durations, attempts and log line counts',
         {
-          parameters: [idParam],
+          parameters: [runIdParam],
           responses: {
-            '200': ok('{run_id, status, trigger, trigger_info, events, attempts, durations_ms, logs}'),
+            '200': jsonResponse('The timeline', schemaRef('RunTrace')),
           },
         },
         'Auth: read.',

@@ -1,39 +1,9 @@
 // Run files in the OpenAPI document: artifacts (list, download, zip), input files (list,
 // upload, delete) and the multipart form of `POST /api/v1/runs`.
-type Obj = Record<string, unknown>
+import { errorResponse, jsonResponse, type Obj, runIdParam, schemaRef } from '../api-schemas/openapi-parts.ts'
 
-const errorResponse = {
-  description: 'Error envelope',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
-}
-const json = (description: string, schema: Obj = { type: 'object' }) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
 const tags = ['runs']
 
-const fileEntry = {
-  type: 'object',
-  properties: {
-    path: { type: 'string' },
-    size: { type: 'integer' },
-    modified_at: { type: 'string', format: 'date-time' },
-  },
-}
-const inputFile = {
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    field: { type: ['string', 'null'] },
-    sandbox_path: {
-      type: 'string',
-      description: 'Where the handler finds it, e.g. `/periodic/input/notes.txt`.',
-    },
-    size: { type: 'integer' },
-    modified_at: { type: 'string', format: 'date-time' },
-  },
-}
 const multipartStart = {
   type: 'object',
   required: ['target'],
@@ -57,15 +27,9 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_artifacts_list',
         tags,
         summary: 'Files the handler wrote under PERIODIC_OUTPUT_DIR (capped at 100 MB per run)',
-        parameters: [idParam],
+        parameters: [runIdParam],
         responses: {
-          '200': json(
-            '{artifacts: [{path, size, modified_at}], total_bytes, truncated, dropped_files, dropped_bytes, refused_files, refused: [{path, reason}]} (refused: symlinks, FIFOs, sockets, devices the handler left; not kept)',
-            {
-              type: 'object',
-              properties: { artifacts: { type: 'array', items: fileEntry }, truncated: { type: 'boolean' } },
-            },
-          ),
+          '200': jsonResponse('The artifacts', schemaRef('RunArtifactList')),
           default: errorResponse,
         },
       },
@@ -76,7 +40,7 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         tags,
         summary:
           'One artifact; the content type follows the extension. `..`, absolute paths and symlinks: 400',
-        parameters: [idParam, { name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [runIdParam, { name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'The file' }, default: errorResponse },
       },
     },
@@ -85,7 +49,7 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_artifacts_zip',
         tags,
         summary: 'Every artifact of the run as one zip archive (streamed)',
-        parameters: [idParam],
+        parameters: [runIdParam],
         responses: {
           '200': { description: 'application/zip', content: { 'application/zip': {} } },
           default: errorResponse,
@@ -97,12 +61,9 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_files_list',
         tags,
         summary: 'Input files of the run',
-        parameters: [idParam],
+        parameters: [runIdParam],
         responses: {
-          '200': json('{files: [{name, field, sandbox_path, size, modified_at}]}', {
-            type: 'object',
-            properties: { files: { type: 'array', items: inputFile } },
-          }),
+          '200': jsonResponse('The input files', schemaRef('RunInputFileList')),
           default: errorResponse,
         },
       },
@@ -111,7 +72,7 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         tags,
         summary:
           'Add input files (multipart file parts) while the run is queued; else 409 RUN_ALREADY_STARTED',
-        parameters: [idParam],
+        parameters: [runIdParam],
         requestBody: {
           required: true,
           content: {
@@ -120,7 +81,10 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
             },
           },
         },
-        responses: { '201': json('{files}'), default: errorResponse },
+        responses: {
+          '201': jsonResponse('Every input file of the run', schemaRef('RunInputFileList')),
+          default: errorResponse,
+        },
       },
     },
     '/api/v1/runs/{id}/files/{name}': {
@@ -128,7 +92,7 @@ export function runFilesOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_files_delete',
         tags,
         summary: 'Delete an input file while the run is queued; else 409 RUN_ALREADY_STARTED',
-        parameters: [idParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [runIdParam, { name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '204': { description: 'Deleted' }, default: errorResponse },
       },
     },

@@ -1,28 +1,18 @@
 // The runs API in the OpenAPI document (openapi.ts merges these paths).
-import { plainSchema } from '../../elements/generic/operation-tools.ts'
+import { clientSchema } from '../api-schemas/client-schema.ts'
+import {
+  errorResponse,
+  jsonBody,
+  jsonResponse,
+  type Obj,
+  queryParams,
+  runIdParam,
+  schemaRef,
+} from '../api-schemas/openapi-parts.ts'
 import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
 
-type Obj = Record<string, unknown>
-
-const errorResponse = {
-  description: 'Error envelope',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
-}
-const run = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { type: 'object' } } },
-})
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
-
-function queryParams(schema: Obj): Obj[] {
-  const props = (schema['properties'] ?? {}) as Record<string, Obj>
-  return Object.entries(props).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }))
-}
-
-const body = (schema: Obj, required: boolean) => ({
-  required,
-  content: { 'application/json': { schema } },
-})
+const json = (description: string, component: string) => jsonResponse(description, schemaRef(component))
+const run = (description: string) => json(description, 'Run')
 
 export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
   const tags = ['runs']
@@ -35,7 +25,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         description:
           'Auth: execute on the target’s circle. 201 queued (no wait), 200 ended within wait_for_completion, 202 still running (Location, Retry-After); a wait never cancels the run. Idempotency-Key: same key + same body within 24 h returns the same run; another body → 422; while the first is being created → 409.',
         parameters: [
-          ...queryParams(plainSchema(createRunQuery)),
+          ...queryParams(clientSchema(createRunQuery)),
           {
             name: 'Idempotency-Key',
             in: 'header',
@@ -43,7 +33,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
             schema: { type: 'string', maxLength: 255 },
           },
         ],
-        requestBody: body(plainSchema(createRunBody), true),
+        requestBody: jsonBody(clientSchema(createRunBody), true),
         responses: {
           '200': run('The run ended'),
           '201': run('The run was created (queued)'),
@@ -55,8 +45,8 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_list',
         tags,
         summary: 'Runs of every element in the key’s circle, newest first, with filters and a cursor',
-        parameters: queryParams(plainSchema(listRunsQuery)),
-        responses: { '200': run('{runs, next_cursor, has_more}'), default: errorResponse },
+        parameters: queryParams(clientSchema(listRunsQuery)),
+        responses: { '200': json('A page of runs, newest first', 'RunsPage'), default: errorResponse },
       },
     },
     '/api/v1/runs/{id}': {
@@ -64,7 +54,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_get',
         tags,
         summary: 'One run; ?expand=input,usage,execution,debug; ?wait=N long-polls until it ends',
-        parameters: [idParam, ...queryParams(plainSchema(getRunQuery))],
+        parameters: [runIdParam, ...queryParams(clientSchema(getRunQuery))],
         responses: { '200': run('The run'), default: errorResponse },
       },
     },
@@ -73,7 +63,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_cancel',
         tags,
         summary: 'Cancel a queued or running run (else 409 RUN_NOT_CANCELLABLE)',
-        parameters: [idParam],
+        parameters: [runIdParam],
         responses: { '200': run('The cancelled run'), default: errorResponse },
       },
     },
@@ -82,8 +72,8 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_rerun',
         tags,
         summary: 'Run the same input again, on the latest or the original element version',
-        parameters: [idParam],
-        requestBody: body(plainSchema(rerunBody), false),
+        parameters: [runIdParam],
+        requestBody: jsonBody(clientSchema(rerunBody), false),
         responses: {
           '201': run('The new run (trigger rerun, trigger_info.rerun_of)'),
           default: errorResponse,
@@ -96,7 +86,7 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         tags,
         summary: 'Server-Sent Events: status snapshots and log lines; resumable with Last-Event-ID',
         parameters: [
-          idParam,
+          runIdParam,
           { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
         ],
         responses: { '200': { description: 'text/event-stream' }, default: errorResponse },

@@ -1,0 +1,117 @@
+// What the runs API answers about runs: the run itself (the JSON every surface shares, plus the
+// runs API's path, type and `?expand=` sections), a page of runs, and a run's files. They feed
+// the OpenAPI document, from which the SDK's types are generated.
+import { Type } from '@sinclair/typebox'
+import {
+  AnyJson,
+  AnyJsonObject,
+  componentRef,
+  NullableNumber,
+  NullableString,
+  NullableTimestamp,
+  Timestamp,
+} from './component-ref.ts'
+
+export const RunStatus = Type.Union(
+  [
+    Type.Literal('queued'),
+    Type.Literal('running'),
+    Type.Literal('succeeded'),
+    Type.Literal('failed'),
+    Type.Literal('cancelled'),
+  ],
+  { description: 'queued → running → succeeded | failed | cancelled.' },
+)
+
+export const RunError = Type.Object(
+  {
+    code: Type.String({ description: 'A catalogue code (`PYTHON_TIMEOUT`, …) or the handler’s own.' }),
+    message: Type.String(),
+  },
+  { additionalProperties: true, description: 'Why a run failed; codes may add fields.' },
+)
+
+/** A run as every surface shows it (python operations, event streams, the runs API). */
+export const RunRecord = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    invocation_id: Type.String({ description: 'The python operations’ name for `id`.' }),
+    element_id: Type.String(),
+    element_version: Type.Integer({ description: 'The element version the run executes.' }),
+    operation: Type.String(),
+    trigger: Type.String({ description: 'What started it: `api`, `rerun`, `cron`, …' }),
+    status: componentRef('RunStatus', RunStatus),
+    input: Type.Optional(AnyJson('The payload; present with `?expand=input` (runs API) or `run(id)`.')),
+    output: AnyJson('What the handler returned; null until it succeeds.'),
+    error: Type.Union([componentRef('RunError', RunError), Type.Null()]),
+    attempts: Type.Integer(),
+    cold_start: Type.Boolean(),
+    duration_ms: NullableNumber('Time in the handler as the executor measured it.'),
+    memory_used_mb: NullableNumber(),
+    logs_truncated: Type.Boolean(),
+    created_at: Timestamp(),
+    started_at: NullableTimestamp(),
+    completed_at: NullableTimestamp(),
+    trace_id: NullableString('W3C trace context of the run.'),
+    span_id: NullableString(),
+    parent_span_id: NullableString(),
+    location: Type.Optional(
+      Type.String({ description: 'Where the run can be read again; set while it is still running.' }),
+    ),
+  },
+  { additionalProperties: true },
+)
+
+const expansion = (description: string) => Type.Optional(AnyJsonObject(description))
+
+/** A run as the runs API (/api/v1/runs) shows it. */
+export const Run = Type.Object(
+  {
+    ...RunRecord.properties,
+    target: NullableString('The element’s path (`acme/hello`); null once the element is deleted.'),
+    element_type: NullableString(),
+    location: Type.String({ description: 'Where the run can be read again.' }),
+    usage: expansion('`?expand=usage`: duration, memory, attempts, cold start.'),
+    execution: expansion('`?expand=execution`: element, version, operation, times, queue wait.'),
+    debug: expansion('`?expand=debug`: logs_truncated, trigger_info.'),
+  },
+  { additionalProperties: true },
+)
+
+export const RunsPage = Type.Object({
+  runs: Type.Array(componentRef('Run', Run)),
+  next_cursor: NullableString('Pass as `cursor` for the next page; null on the last one.'),
+  has_more: Type.Boolean(),
+})
+
+export const RunArtifact = Type.Object({
+  path: Type.String({ description: 'Relative to the output directory, `/`-separated.' }),
+  size: Type.Integer(),
+  modified_at: Timestamp(),
+})
+
+export const RunArtifactList = Type.Object({
+  artifacts: Type.Array(componentRef('RunArtifact', RunArtifact)),
+  total_bytes: Type.Integer(),
+  truncated: Type.Boolean({
+    description: 'The run wrote more than the per-run cap; `dropped_files`/`dropped_bytes` say how much.',
+  }),
+  dropped_files: Type.Integer(),
+  dropped_bytes: Type.Integer(),
+  refused_files: Type.Integer({
+    description: 'Symlinks, FIFOs, sockets and devices the handler left (not kept).',
+  }),
+  refused: Type.Array(Type.Object({ path: Type.String(), reason: Type.String() })),
+})
+
+export const RunInputFile = Type.Object({
+  name: Type.String(),
+  field: NullableString('The form field it came in, i.e. its key in the handler’s `input["files"]`.'),
+  sandbox_path: Type.String({
+    description: 'Where the handler finds it inside the sandbox (`/periodic/input/<name>`).',
+  }),
+  size: Type.Integer(),
+  modified_at: Timestamp(),
+})
+
+export const RunInputFileList = Type.Object({ files: Type.Array(componentRef('RunInputFile', RunInputFile)) })
