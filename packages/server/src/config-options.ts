@@ -13,6 +13,13 @@ export const CONFIG_OPTIONS = {
     default: './.periodic',
     help: 'SQLite database, admin.key and other local state',
   },
+  'source-dir': {
+    type: 'string',
+    env: 'PERIODIC_SOURCE_DIR',
+    default: '',
+    help: "Where the elements' Source (Git) repositories live; empty = <data-dir>/source",
+    doc: "One bare Git repository per element. When several nodes run, point every node at the same shared directory: branch updates take Git's own lock files, so nodes never lose each other's commits, and nothing is cached, so no node serves a stale branch.",
+  },
   'body-limit': {
     type: 'string',
     env: 'PERIODIC_BODY_LIMIT',

@@ -1,5 +1,5 @@
 // Every flag and environment variable, parsed once. A flag wins over its variable.
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { CONFIG_OPTIONS } from './config-options.ts'
 import { checkAllowlistEntry, parseMasterKeys } from './config-parsers.ts'
@@ -46,6 +46,8 @@ export interface Config {
   }
   /** The durable run queue: a node's claims lapse when its heartbeat is older than leaseMs. */
   runs: { leaseMs: number }
+  /** Elements' Source repositories (one bare Git repository each). */
+  source: { dir: string }
   /** The engine's worker port (iii protocol); 0 = ephemeral. */
   engine: {
     port: number
@@ -201,6 +203,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     port: int('port', get('port'), 0, 65535),
     host: get('host'),
     dataDir: resolve(get('data-dir')),
+    source: { dir: resolve(get('source-dir') || join(get('data-dir'), 'source')) },
     adminKey,
     masterKey,
     databaseUrl,

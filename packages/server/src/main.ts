@@ -15,6 +15,7 @@ import type { Config } from './config.ts'
 import { ElementService } from './elements/element-service.ts'
 import { engineElementFunctions } from './elements/engine-element-functions.ts'
 import { Registry } from './elements/registry.ts'
+import { ElementSource } from './elements/source/element-source.ts'
 import type { EngineClock } from './engine/cron-triggers.ts'
 import { EngineError } from './engine/engine-error.ts'
 import { type RunningEngine, startEngine } from './engine/start-engine.ts'
@@ -28,6 +29,7 @@ import { ResourceBudget } from './quotas/resource-budget.ts'
 import { RunQueue } from './runs/run-queue.ts'
 import { RunService } from './runs/run-service.ts'
 import { chooseExecutor } from './sandbox/choose-executor.ts'
+import { GitStore } from './source/git-store.ts'
 import { createPostgresStorage } from './storage/postgres.ts'
 import { createSqliteStorage } from './storage/sqlite.ts'
 import type { Storage } from './storage/storage.ts'
@@ -97,7 +99,8 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       logger.warn({ err }, 'revocation sweep failed'),
     )
     const registry = new Registry()
-    const elements = new ElementService(storage, registry, bus, config)
+    const source = new ElementSource(new GitStore(config.source.dir), (t) => registry.get(t))
+    const elements = new ElementService(storage, registry, bus, config, source)
     const runs = new RunService(storage, bus)
     const sandbox = chooseExecutor(config.sandbox, logger, config.sandboxUser, config.outbound.allow)
     const metrics = new MetricsRegistry()

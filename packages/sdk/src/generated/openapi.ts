@@ -622,6 +622,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{circle}/{element}/ops/source": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a file of the element’s Source tree (empty content when it does not exist)
+         * @description `path` is relative to the tree (`main.py`, `.periodic/spec.yaml`, `README.md`); `ref` a branch, tag or commit (default: draft). Text comes back as `utf8`, anything else as `base64`. Auth: read. Available on every element type.
+         */
+        get: operations["generic_source_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{circle}/{element}/ops/source/branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The draft, demo and live branches, their commits, and what each is ahead of the next
+         * @description Auth: read. Available on every element type.
+         */
+        get: operations["generic_source_branches_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{circle}/{element}/ops/source/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clone URL, checkout commands, the draft commit, Source health and warnings
+         * @description Auth: read. Available on every element type.
+         */
+        get: operations["generic_source_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{circle}/{element}/ops/source/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Promote draft → demo or demo → live (fast-forward only; a release tag on live)
+         * @description Auth: write. Available on every element type.
+         */
+        post: operations["generic_source_promote_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{circle}/{element}/ops/source/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Releases: the tags `v1`, `v2` … made by each promotion to live
+         * @description Auth: read. Available on every element type.
+         */
+        get: operations["generic_source_versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{circle}/{element}/ops/stats": {
         parameters: {
             query?: never;
@@ -1717,7 +1817,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "API_KEY_NOT_FOUND" | "ATTACHMENT_EXISTS" | "ATTACHMENT_NOT_FOUND" | "AUTH_INVALID" | "AUTH_REQUIRED" | "BROWSER_ALREADY_RUNNING" | "BROWSER_COOKIES_UNREADABLE" | "BROWSER_INVALID_URL" | "BROWSER_JAR_NOT_ATTACHED" | "BROWSER_NAVIGATION_FAILED" | "BROWSER_NAVIGATION_TIMEOUT" | "BROWSER_NOT_RUNNING" | "BROWSER_NO_JAR_ATTACHED" | "BROWSER_SESSION_CRASHED" | "BROWSER_SESSION_LIMIT" | "BROWSER_UNAVAILABLE" | "BUILD_NOT_FOUND" | "CIRCLE_NOT_FOUND" | "CONFIRMATION_REQUIRED" | "ELEMENT_DISABLED" | "ELEMENT_HAS_ACTIVE_RUNS" | "ELEMENT_HAS_CHILDREN" | "ELEMENT_NOT_FOUND" | "ENGINE_CHANNEL_END_CONNECTED" | "ENGINE_CHANNEL_NOT_FOUND" | "ENGINE_FUNCTION_FAILED" | "ENGINE_FUNCTION_UNAVAILABLE" | "ENGINE_ROUTE_NOT_FOUND" | "ENGINE_SIGNATURE_INVALID" | "ENGINE_TIMEOUT" | "EXPECTED_LIMIT_REACHED" | "EXPECTED_NAME_TAKEN" | "EXPECTED_NOT_FOUND" | "EXPECTED_OUTPUT_NOT_FOUND" | "EXPECTED_TOO_LARGE" | "FORBIDDEN" | "FORBIDDEN_KEY" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_ATTACHMENT" | "INVALID_CURSOR" | "INVALID_EXPECTED_NAME" | "INVALID_JSON" | "INVALID_MULTIPART" | "INVALID_RUN_FILE_PATH" | "INVALID_SLUG" | "JAR_ALREADY_ATTACHED" | "JAR_BROWSER_ALREADY_ATTACHED" | "JAR_BROWSER_MISSING" | "JAR_BROWSER_NOT_FOUND" | "JAR_CAPACITY_EXCEEDED" | "JAR_INVALID_COOKIES" | "JAR_NOT_FOUND" | "JAR_SPEC_MANAGED" | "JAR_VERSION_CONFLICT" | "JSON_TOO_DEEP" | "METHOD_NOT_ALLOWED" | "NOT_A_CONTAINER" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATION_NOT_RUNNABLE" | "OUTBOUND_ADDRESS_BLOCKED" | "PAYLOAD_TOO_LARGE" | "PYTHON_BUILD_FAILED" | "PYTHON_HANDLER_NOT_FOUND" | "PYTHON_IMPORT_ERROR" | "PYTHON_OOM" | "PYTHON_RESULT_TOO_DEEP" | "PYTHON_RUNTIME_ERROR" | "PYTHON_SOURCE_UNAVAILABLE" | "PYTHON_SYNTAX_ERROR" | "PYTHON_TEST_FAILED" | "PYTHON_TIMEOUT" | "PYTHON_WORKER_LOST" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "RUN_ALREADY_STARTED" | "RUN_CANCELLED" | "RUN_FILES_TOO_LARGE" | "RUN_FILE_NOT_FOUND" | "RUN_NODE_LOST" | "RUN_NOT_CANCELLABLE" | "RUN_NOT_FOUND" | "RUN_OUTCOME_UNSTORABLE" | "RUN_OUTPUT_UNAVAILABLE" | "SECRET_INTEGRITY_FAILED" | "SECRET_KEY_UNAVAILABLE" | "SLUG_IMMUTABLE" | "SLUG_TAKEN" | "STORAGE_UNAVAILABLE" | "UNKNOWN_ELEMENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED" | "VERSION_CONFLICT" | "VERSION_NOT_FOUND" | "WS_AUTH_THROTTLED" | "WS_CONNECTION_FAILED" | "WS_CONNECTION_NOT_FOUND" | "WS_HANDLER_FORBIDDEN" | "WS_HANDLER_TIMEOUT" | "WS_HANDLER_UNAVAILABLE" | "WS_MAX_CONNECTIONS_REACHED" | "WS_MESSAGE_TOO_LARGE" | "WS_NOT_DRIVEN" | "WS_ROOM_NOT_ALLOWED" | "WS_UNAUTHORIZED";
+                code: "API_KEY_NOT_FOUND" | "ATTACHMENT_EXISTS" | "ATTACHMENT_NOT_FOUND" | "AUTH_INVALID" | "AUTH_REQUIRED" | "BROWSER_ALREADY_RUNNING" | "BROWSER_COOKIES_UNREADABLE" | "BROWSER_INVALID_URL" | "BROWSER_JAR_NOT_ATTACHED" | "BROWSER_NAVIGATION_FAILED" | "BROWSER_NAVIGATION_TIMEOUT" | "BROWSER_NOT_RUNNING" | "BROWSER_NO_JAR_ATTACHED" | "BROWSER_SESSION_CRASHED" | "BROWSER_SESSION_LIMIT" | "BROWSER_UNAVAILABLE" | "BUILD_NOT_FOUND" | "CIRCLE_NOT_FOUND" | "CONFIRMATION_REQUIRED" | "ELEMENT_DISABLED" | "ELEMENT_HAS_ACTIVE_RUNS" | "ELEMENT_HAS_CHILDREN" | "ELEMENT_NOT_FOUND" | "ENGINE_CHANNEL_END_CONNECTED" | "ENGINE_CHANNEL_NOT_FOUND" | "ENGINE_FUNCTION_FAILED" | "ENGINE_FUNCTION_UNAVAILABLE" | "ENGINE_ROUTE_NOT_FOUND" | "ENGINE_SIGNATURE_INVALID" | "ENGINE_TIMEOUT" | "EXPECTED_LIMIT_REACHED" | "EXPECTED_NAME_TAKEN" | "EXPECTED_NOT_FOUND" | "EXPECTED_OUTPUT_NOT_FOUND" | "EXPECTED_TOO_LARGE" | "FORBIDDEN" | "FORBIDDEN_KEY" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_ATTACHMENT" | "INVALID_CURSOR" | "INVALID_EXPECTED_NAME" | "INVALID_JSON" | "INVALID_MULTIPART" | "INVALID_RUN_FILE_PATH" | "INVALID_SLUG" | "JAR_ALREADY_ATTACHED" | "JAR_BROWSER_ALREADY_ATTACHED" | "JAR_BROWSER_MISSING" | "JAR_BROWSER_NOT_FOUND" | "JAR_CAPACITY_EXCEEDED" | "JAR_INVALID_COOKIES" | "JAR_NOT_FOUND" | "JAR_SPEC_MANAGED" | "JAR_VERSION_CONFLICT" | "JSON_TOO_DEEP" | "METHOD_NOT_ALLOWED" | "NOT_A_CONTAINER" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATION_NOT_RUNNABLE" | "OUTBOUND_ADDRESS_BLOCKED" | "PAYLOAD_TOO_LARGE" | "PYTHON_BUILD_FAILED" | "PYTHON_HANDLER_NOT_FOUND" | "PYTHON_IMPORT_ERROR" | "PYTHON_OOM" | "PYTHON_RESULT_TOO_DEEP" | "PYTHON_RUNTIME_ERROR" | "PYTHON_SOURCE_UNAVAILABLE" | "PYTHON_SYNTAX_ERROR" | "PYTHON_TEST_FAILED" | "PYTHON_TIMEOUT" | "PYTHON_WORKER_LOST" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "RUN_ALREADY_STARTED" | "RUN_CANCELLED" | "RUN_FILES_TOO_LARGE" | "RUN_FILE_NOT_FOUND" | "RUN_NODE_LOST" | "RUN_NOT_CANCELLABLE" | "RUN_NOT_FOUND" | "RUN_OUTCOME_UNSTORABLE" | "RUN_OUTPUT_UNAVAILABLE" | "SECRET_INTEGRITY_FAILED" | "SECRET_KEY_UNAVAILABLE" | "SLUG_IMMUTABLE" | "SLUG_TAKEN" | "SOURCE_BUSY" | "SOURCE_NOT_FAST_FORWARD" | "SOURCE_PATH_INVALID" | "SOURCE_PROMOTION_INVALID" | "SOURCE_REF_NOT_FOUND" | "STORAGE_UNAVAILABLE" | "UNKNOWN_ELEMENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED" | "VERSION_CONFLICT" | "VERSION_NOT_FOUND" | "WS_AUTH_THROTTLED" | "WS_CONNECTION_FAILED" | "WS_CONNECTION_NOT_FOUND" | "WS_HANDLER_FORBIDDEN" | "WS_HANDLER_TIMEOUT" | "WS_HANDLER_UNAVAILABLE" | "WS_MAX_CONNECTIONS_REACHED" | "WS_MESSAGE_TOO_LARGE" | "WS_NOT_DRIVEN" | "WS_ROOM_NOT_ALLOWED" | "WS_UNAUTHORIZED";
                 message: string;
                 class: string;
                 retryable: boolean;
@@ -3462,6 +3562,186 @@ export interface operations {
                 limit?: number;
                 before?: number;
             };
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+                /** @description Element slug (or project/slug) */
+                element: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generic_source_get: {
+        parameters: {
+            query: {
+                path: string;
+                ref?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+                /** @description Element slug (or project/slug) */
+                element: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generic_source_branches_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+                /** @description Element slug (or project/slug) */
+                element: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generic_source_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+                /** @description Element slug (or project/slug) */
+                element: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generic_source_promote_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+                /** @description Element slug (or project/slug) */
+                element: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    from?: "draft" | "demo" | "live";
+                    to: "draft" | "demo" | "live";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generic_source_versions_get: {
+        parameters: {
+            query?: never;
             header?: never;
             path: {
                 /** @description Circle slug */

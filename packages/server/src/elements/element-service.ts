@@ -29,6 +29,7 @@ import { publishActivity, recordActivity } from './element-activity.ts'
 import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
+import type { ElementSource } from './source/element-source.ts'
 import { assertSafeKeys, assertValidSlug, deepClone, deepMerge, nameFromSlug } from './spec-merge.ts'
 import { slugTaken, versionConflict, versionOf } from './version-records.ts'
 import { assertMayWire } from './wiring-authority.ts'
@@ -43,7 +44,9 @@ export class ElementService implements ElementsPort {
     readonly registry: Registry,
     readonly bus: EventBus,
     /** Lets types run their slower `lint` checks after a write (absent in some tests). */
-    readonly config?: Config,
+    readonly config: Config | undefined,
+    /** Each element's Source repository: definition writes are commits on its draft branch. */
+    readonly source: ElementSource,
   ) {
     this.resolver = new ElementResolver(storage)
   }
@@ -206,6 +209,7 @@ export class ElementService implements ElementsPort {
           : await tx.findCircle(row.slug)
         if (taken) throw slugTaken(row.slug)
         await tx.insertElement(row)
+        await this.source.commit(row, actor, 'Created')
         await tx.insertVersion(versionOf(row, 'Created', actor))
         await this.record(tx, events, 'element.created', row, actor, {
           element_type: row.element_type,
@@ -215,6 +219,7 @@ export class ElementService implements ElementsPort {
     } catch (err) {
       // The element never came to be: its data key (if sealing made one) goes too.
       if (type.sealSpec && this.config) await this.secrets.forget(id).catch(() => {})
+      await this.source.store.remove(id).catch(() => {})
       if (isUniqueViolation(err)) throw slugTaken(row.slug)
       throw err
     }
@@ -301,6 +306,7 @@ export class ElementService implements ElementsPort {
           row.version,
         )
         if (!ok) return undefined
+        await this.source.commit(next, actor, message)
         await tx.insertVersion(versionOf(next, message, actor))
         await this.record(tx, events, event, next, actor, { ...data, version: next.version })
         return next
@@ -335,6 +341,7 @@ export class ElementService implements ElementsPort {
     await this.storage.transaction(async (tx) => {
       const ok = await tx.updateElement(current.id, { ...patch, updated_at: next.updated_at })
       if (!ok) throw new PlatformError(E.ELEMENT_NOT_FOUND, `element "${current.slug}" no longer exists`)
+      if (patch.readme !== undefined) await this.source.commit(next, actor, 'README updated')
       await alsoInTx?.(tx)
       await this.record(tx, events, event, next, actor, data)
     })

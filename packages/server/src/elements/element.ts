@@ -25,6 +25,7 @@ import type {
   RunRow,
 } from '../storage/storage.ts'
 import type { TypeStores, TypeTables } from '../storage/type-tables.ts'
+import type { ElementSource } from './source/element-source.ts'
 import { compileSpecValidator, type SpecValidator } from './validation.ts'
 
 export type AuthLevel = 'none' | 'read' | 'write' | 'execute' | 'admin'
@@ -233,6 +234,13 @@ export interface ElementTypeDef<
   lint?(spec: Static<S>, config: Config): Promise<void>
   /** Warnings found by `lint`, read synchronously when the element is shown. */
   lintWarnings?(spec: Static<S>): Array<{ field: string; message: string }>
+  /**
+   * The files this type keeps outside `.periodic/spec.yaml` in its Source tree (python: inline
+   * code as `main.py`), and the spec without them. Given the spec as `presentSpec` shows it.
+   */
+  sourceFiles?(spec: JsonObject): { spec: JsonObject; files: Record<string, string> }
+  /** The inverse of `sourceFiles`: puts the files (read by path; '' when absent) back in. */
+  specFromSource?(spec: JsonObject, file: (path: string) => string | undefined): JsonObject
   /** Builds the type's runtime once at start. */
   runtime?(platform: PlatformContext): R
   /** The type's own tables (migrations and store), reached with `elements.storeOf(tables)`. */
@@ -336,6 +344,8 @@ export interface ElementsPort extends TypeStores {
   readonly apiKeys: ApiKeyRecords
   /** Seals and opens JSON bound to an element (secrets at rest). */
   readonly secrets: SecretBox
+  /** Each element's Source (Git) repository. */
+  readonly source: ElementSource
   readonly registry: RegistryPort
   readonly bus: EventBus
   readonly config?: Config

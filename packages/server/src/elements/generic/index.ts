@@ -1,5 +1,6 @@
 // Every generic operation, in the order `schema` and the OpenAPI document list them.
 import type { OperationDef } from '../element.ts'
+import { sourceOperations } from '../source/source-operations.ts'
 import { attachmentOperations } from './attachment-operations.ts'
 import { graphOperations } from './graph-operations.ts'
 import { lifecycleOperations } from './lifecycle-operations.ts'
@@ -12,4 +13,5 @@ export const genericOperations: OperationDef[] = [
   ...attachmentOperations,
   ...graphOperations,
   ...statsOperations,
+  ...sourceOperations,
 ]

@@ -3,6 +3,7 @@ import { defineElement } from '../element.ts'
 import { buildOperations } from './build-operations.ts'
 import { invokeOperations } from './invoke-operations.ts'
 import { PythonRuntime } from './python-runtime.ts'
+import { pythonSourceFiles, pythonSpecFromSource } from './source-files.ts'
 import { PY, preValidatePython, pythonAdvisories, pythonRules, pythonSpec } from './spec.ts'
 import { statsOperation } from './stats-operation.ts'
 import { streamOperation } from './stream-operation.ts'
@@ -41,6 +42,8 @@ export const pythonType = defineElement({
   ],
   events: ['run.succeeded', 'run.failed', 'run.cancelled', 'element.state_changed'],
   runtime: (platform) => new PythonRuntime(platform),
+  sourceFiles: pythonSourceFiles,
+  specFromSource: pythonSpecFromSource,
   lint: (spec, config) => checkSyntax(spec, config.python.interpreter),
   lintWarnings: syntaxWarnings,
   operations: [...invokeOperations, streamOperation, statsOperation, ...buildOperations, ...testOperations],

@@ -1,0 +1,36 @@
+// Error codes of the Source operations (every element type has them).
+import { defineErrorCodes } from '../../errors.ts'
+
+export const SOURCE = defineErrorCodes({
+  SOURCE_REF_NOT_FOUND: {
+    status: 404,
+    class: 'not_found',
+    retryable: false,
+    description: 'No branch, tag or commit of that name in the element’s Source repository.',
+  },
+  SOURCE_PATH_INVALID: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description: 'A Source path must be relative, inside the tree: no `..` segment, leading `/` or NUL.',
+  },
+  SOURCE_NOT_FAST_FORWARD: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description:
+      'Promotion only fast-forwards: the target branch has commits the source branch lacks. `details` has both commits.',
+  },
+  SOURCE_PROMOTION_INVALID: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description: 'Promotion goes draft → demo or demo → live.',
+  },
+  SOURCE_BUSY: {
+    status: 409,
+    class: 'conflict',
+    retryable: true,
+    description: 'Another write moved the branch at the same moment; retry.',
+  },
+})

@@ -1,0 +1,288 @@
+// The Source store: one bare Git repository per element, with the branches `draft`, `demo` and
+// `live`. Objects are written in-process with isomorphic-git (no process per commit: an API
+// write's commit costs a few file writes), so the repositories are plain Git that stock `git`
+// clones, bundles and serves. Branch updates are compare-and-set under Git's own lock file
+// (`refs/heads/<b>.lock`, created exclusively), so two writers — two nodes on one shared
+// directory included — never lose each other's commits. Nothing is cached: every read sees the
+// refs on disk, so no node serves a stale branch.
+import * as fs from 'node:fs'
+import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import git from 'isomorphic-git'
+
+export const BRANCHES = ['draft', 'demo', 'live'] as const
+export type Branch = (typeof BRANCHES)[number]
+
+/** A file of an element's tree: its path (`/`-separated, relative) and content. */
+export type SourceFiles = Record<string, string | Uint8Array>
+
+export interface Author {
+  name: string
+  email: string
+}
+
+export interface CommitInfo {
+  commit: string
+  message: string
+  author: Author
+  at: string
+  parents: string[]
+}
+
+export class RefMovedError extends Error {
+  constructor(
+    readonly ref: string,
+    readonly expected: string | null,
+    readonly actual: string | null,
+  ) {
+    super(`${ref} is at ${actual ?? 'nothing'}, not ${expected ?? 'nothing'}`)
+  }
+}
+
+const FILE = '100644'
+const TREE = '040000'
+const SHA = /^[0-9a-f]{40}$/
+
+export class GitStore {
+  constructor(readonly root: string) {}
+
+  /** The bare repository of an element (its directory need not exist yet). */
+  gitdir(elementId: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(elementId)) throw new Error(`not an element id: ${elementId}`)
+    return join(this.root, `${elementId}.git`)
+  }
+
+  async exists(elementId: string): Promise<boolean> {
+    return fs.existsSync(join(this.gitdir(elementId), 'HEAD'))
+  }
+
+  private async ensure(elementId: string): Promise<string> {
+    const gitdir = this.gitdir(elementId)
+    if (!fs.existsSync(join(gitdir, 'HEAD'))) {
+      await mkdir(this.root, { recursive: true, mode: 0o700 })
+      await git.init({ fs, gitdir, bare: true, defaultBranch: 'draft' })
+    }
+    return gitdir
+  }
+
+  /**
+   * Commits `files` (the whole tree) on `branch`, whose head must still be `parent` (null: no
+   * commit yet); returns the new commit. A tree equal to the parent's still commits (the
+   * history records every write), with the parent as its only parent.
+   */
+  async commit(
+    elementId: string,
+    branch: Branch,
+    files: SourceFiles,
+    o: { parent: string | null; author: Author; message: string; at?: Date },
+  ): Promise<string> {
+    const gitdir = await this.ensure(elementId)
+    const tree = await this.writeTree(gitdir, files)
+    const at = o.at ?? new Date()
+    const who = { ...o.author, timestamp: Math.floor(at.getTime() / 1000), timezoneOffset: 0 }
+    const commit = await git.writeCommit({
+      fs,
+      gitdir,
+      commit: {
+        message: o.message.endsWith('\n') ? o.message : `${o.message}\n`,
+        tree,
+        parent: o.parent ? [o.parent] : [],
+        author: who,
+        committer: who,
+      },
+    })
+    await this.moveRef(gitdir, `refs/heads/${branch}`, o.parent, commit)
+    return commit
+  }
+
+  /** Moves `ref` from `from` (null: absent) to `to`, or throws RefMovedError. */
+  async moveRef(gitdir: string, ref: string, from: string | null, to: string): Promise<void> {
+    const path = join(gitdir, ref)
+    const lock = `${path}.lock`
+    await mkdir(join(path, '..'), { recursive: true })
+    let handle: Awaited<ReturnType<typeof open>>
+    try {
+      handle = await open(lock, 'wx')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new RefMovedError(ref, from, 'locked')
+      throw err
+    }
+    try {
+      const actual = await this.readRef(gitdir, ref)
+      if (actual !== from) throw new RefMovedError(ref, from, actual)
+      await handle.writeFile(`${to}\n`)
+      await handle.close()
+      await rename(lock, path)
+    } catch (err) {
+      await handle.close().catch(() => {})
+      await unlink(lock).catch(() => {})
+      throw err
+    }
+  }
+
+  /** A ref's commit (loose or packed), or null. */
+  private async readRef(gitdir: string, ref: string): Promise<string | null> {
+    try {
+      const value = (await readFile(join(gitdir, ref), 'utf8')).trim()
+      return SHA.test(value) ? value : null
+    } catch {
+      try {
+        return await git.resolveRef({ fs, gitdir, ref })
+      } catch {
+        return null
+      }
+    }
+  }
+
+  /** The commit a branch, tag or commit id names in the element's repository, or null. */
+  async resolve(elementId: string, ref: string): Promise<string | null> {
+    if (!(await this.exists(elementId))) return null
+    const gitdir = this.gitdir(elementId)
+    if (SHA.test(ref)) {
+      try {
+        const { commit } = await git.readCommit({ fs, gitdir, oid: ref })
+        return commit ? ref : null
+      } catch {
+        return null
+      }
+    }
+    for (const full of [`refs/heads/${ref}`, `refs/tags/${ref}`]) {
+      const oid = await this.readRef(gitdir, full)
+      if (oid) return (await this.peel(gitdir, oid)) ?? null
+    }
+    return null
+  }
+
+  /** An annotated tag's commit; a commit id as is. */
+  private async peel(gitdir: string, oid: string): Promise<string | undefined> {
+    const { type, object } = await git.readObject({ fs, gitdir, oid })
+    if (type === 'commit') return oid
+    if (type === 'tag') return (object as { object: string }).object
+    return undefined
+  }
+
+  async branches(elementId: string): Promise<Record<Branch, string | null>> {
+    const out = { draft: null, demo: null, live: null } as Record<Branch, string | null>
+    if (!(await this.exists(elementId))) return out
+    const gitdir = this.gitdir(elementId)
+    for (const b of BRANCHES) out[b] = await this.readRef(gitdir, `refs/heads/${b}`)
+    return out
+  }
+
+  /** Whether `ancestor` is `commit` or one of its ancestors. */
+  async contains(elementId: string, commit: string, ancestor: string): Promise<boolean> {
+    if (commit === ancestor) return true
+    return git.isDescendent({ fs, gitdir: this.gitdir(elementId), oid: commit, ancestor, depth: -1 })
+  }
+
+  /** Commits reachable from `commit` and not from `base`, newest first (at most `limit`). */
+  async between(elementId: string, commit: string, base: string | null, limit = 1000): Promise<CommitInfo[]> {
+    const out: CommitInfo[] = []
+    for (const c of await this.log(elementId, commit, limit)) {
+      if (c.commit === base) break
+      out.push(c)
+    }
+    return out
+  }
+
+  async log(elementId: string, ref: string, limit: number): Promise<CommitInfo[]> {
+    const oid = await this.resolve(elementId, ref)
+    if (!oid) return []
+    const entries = await git.log({ fs, gitdir: this.gitdir(elementId), ref: oid, depth: limit })
+    return entries.map((e) => ({
+      commit: e.oid,
+      message: e.commit.message.trimEnd(),
+      author: { name: e.commit.author.name, email: e.commit.author.email },
+      at: new Date(e.commit.author.timestamp * 1000).toISOString(),
+      parents: e.commit.parent,
+    }))
+  }
+
+  /** A file at `commit`, or undefined when the path is not a file there. */
+  async read(elementId: string, commit: string, path: string): Promise<Uint8Array | undefined> {
+    try {
+      const { blob } = await git.readBlob({ fs, gitdir: this.gitdir(elementId), oid: commit, filepath: path })
+      return blob
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Every file of the tree at `commit`. */
+  async files(elementId: string, commit: string): Promise<Record<string, Uint8Array>> {
+    const gitdir = this.gitdir(elementId)
+    const out: Record<string, Uint8Array> = {}
+    const walkTree = async (oid: string, prefix: string): Promise<void> => {
+      const { tree } = await git.readTree({ fs, gitdir, oid })
+      for (const e of tree) {
+        const path = prefix ? `${prefix}/${e.path}` : e.path
+        if (e.type === 'tree') await walkTree(e.oid, path)
+        else if (e.type === 'blob') out[path] = (await git.readBlob({ fs, gitdir, oid: e.oid })).blob
+      }
+    }
+    const { commit: c } = await git.readCommit({ fs, gitdir, oid: commit })
+    await walkTree(c.tree, '')
+    return out
+  }
+
+  /** Tags (lightweight) of the element, name → commit. */
+  async tags(elementId: string): Promise<Record<string, string>> {
+    if (!(await this.exists(elementId))) return {}
+    const gitdir = this.gitdir(elementId)
+    const out: Record<string, string> = {}
+    for (const name of await git.listTags({ fs, gitdir })) {
+      const oid = await this.readRef(gitdir, `refs/tags/${name}`)
+      if (oid) out[name] = oid
+    }
+    return out
+  }
+
+  /** Creates tag `name` at `commit` (refused when it exists). */
+  async tag(elementId: string, name: string, commit: string): Promise<void> {
+    await this.moveRef(this.gitdir(elementId), `refs/tags/${name}`, null, commit)
+  }
+
+  async remove(elementId: string): Promise<void> {
+    await rm(this.gitdir(elementId), { recursive: true, force: true })
+  }
+
+  private async writeTree(gitdir: string, files: SourceFiles): Promise<string> {
+    const root: Dir = new Map()
+    for (const [path, content] of Object.entries(files)) {
+      const parts = path.split('/')
+      let dir = root
+      for (const part of parts.slice(0, -1)) {
+        let next = dir.get(part)
+        if (!(next instanceof Map)) {
+          next = new Map()
+          dir.set(part, next)
+        }
+        dir = next
+      }
+      dir.set(parts[parts.length - 1]!, content)
+    }
+    return this.writeDir(gitdir, root)
+  }
+
+  private async writeDir(gitdir: string, dir: Dir): Promise<string> {
+    const entries = await Promise.all(
+      [...dir].map(async ([path, v]) =>
+        v instanceof Map
+          ? { mode: TREE, path, oid: await this.writeDir(gitdir, v), type: 'tree' as const }
+          : {
+              mode: FILE,
+              path,
+              oid: await git.writeBlob({
+                fs,
+                gitdir,
+                blob: typeof v === 'string' ? Buffer.from(v, 'utf8') : v,
+              }),
+              type: 'blob' as const,
+            },
+      ),
+    )
+    return git.writeTree({ fs, gitdir, tree: entries })
+  }
+}
+
+type Dir = Map<string, Dir | string | Uint8Array>
