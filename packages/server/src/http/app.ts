@@ -16,6 +16,7 @@ import type { RunService } from '../runs/run-service.ts'
 import { registerElementRoutes } from './element-routes.ts'
 import { type EngineHttpDeps, registerEngineHttpRoute } from './engine-http-route.ts'
 import { sendError, toPlatformError } from './error-envelope.ts'
+import { registerGitRoutes } from './git-http-route.ts'
 import { registerJsonParser } from './json-body.ts'
 import { HttpMetrics, registerMetricsRoute } from './metrics.ts'
 import { buildOpenApi } from './openapi.ts'
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRunFilesRoutes(app, deps)
   registerRunAnnotationsRoutes(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
+  registerGitRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
   return app
 }

@@ -1,13 +1,15 @@
 // Source over real HTTP, with stock git reading the repositories: every definition write is a
 // commit on draft (author = the key), files read back at any ref, branches and fast-forward
 // promotion with release tags, path safety, and a clone by stock git.
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 
+const execFileAsync = promisify(execFile)
 const CODE = 'def handler(input):\n    return {"hello": input.get("name")}\n'
 
 describe('element Source', () => {
@@ -17,7 +19,8 @@ describe('element Source', () => {
   const base = `/api/${c}/hello/ops`
   const gitdir = () => join(s.platform.elements.source.store.root, `${id}.git`)
   let id = ''
-  const git = (...args: string[]) => execFileSync('git', ['--git-dir', gitdir(), ...args], { encoding: 'utf8' })
+  const git = (...args: string[]) =>
+    execFileSync('git', ['--git-dir', gitdir(), ...args], { encoding: 'utf8' })
 
   beforeAll(async () => {
     s = await startTestServer()
@@ -37,7 +40,13 @@ describe('element Source', () => {
   it('keeps the definition as files: main.py, the spec without the code, README, identity', async () => {
     const main = await s.api('GET', `${base}/source?path=main.py`)
     expect(main.status).toBe(200)
-    expect(main.body).toMatchObject({ path: 'main.py', ref: 'draft', exists: true, encoding: 'utf8', content: CODE })
+    expect(main.body).toMatchObject({
+      path: 'main.py',
+      ref: 'draft',
+      exists: true,
+      encoding: 'utf8',
+      content: CODE,
+    })
     const spec = await s.api('GET', `${base}/source?path=.periodic/spec.yaml`)
     expect(spec.body.content).toContain('type: inline')
     expect(spec.body.content).not.toContain('def handler')
@@ -120,12 +129,20 @@ describe('element Source', () => {
     // live gains a commit demo lacks (as a bad actor on the disk could): no fast-forward.
     const store = s.platform.elements.source.store
     const live = git('rev-parse', 'live').trim()
-    await store.commit(id, 'live', { 'x.txt': 'x' }, { parent: live, author: { name: 'x', email: 'x@x' }, message: 'x' })
+    await store.commit(
+      id,
+      'live',
+      { 'x.txt': 'x' },
+      { parent: live, author: { name: 'x', email: 'x@x' }, message: 'x' },
+    )
     await s.api('PATCH', `/api/${c}/hello`, { spec: { timeout_ms: 25_000 } }, { key })
     await s.api('POST', `${base}/source/promote`, { to: 'demo' }, { key })
     r = await s.api('POST', `${base}/source/promote`, { to: 'live' }, { key })
     expect(r.status).toBe(409)
-    expect(r.body.error).toMatchObject({ code: 'SOURCE_NOT_FAST_FORWARD', details: { from: 'demo', to: 'live' } })
+    expect(r.body.error).toMatchObject({
+      code: 'SOURCE_NOT_FAST_FORWARD',
+      details: { from: 'demo', to: 'live' },
+    })
   })
 
   it('needs the write scope to promote', async () => {
@@ -134,12 +151,60 @@ describe('element Source', () => {
     expect(r.status).toBe(403)
   })
 
+  it('clones over smart HTTP with an API key as the password, within the key’s circle only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'periodic-http-clone-'))
+    const url = (k: string) => `${s.url.replace('://', `://periodic:${k}@`)}/git/${c}/hello.git`
+    // Asynchronous: the server answering git runs in this process.
+    const run = async (args: string[]) =>
+      (await execFileAsync('git', args, { cwd: dir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }))
+        .stdout
+    try {
+      await run(['clone', '-q', '--branch', 'draft', url(key), 'hello'])
+      expect(readFileSync(join(dir, 'hello', 'main.py'), 'utf8')).toContain('def handler')
+      expect((await run(['-C', 'hello', 'log', '--format=%s', '-1'])).trim()).toBe(
+        git('log', '--format=%s', '-1', 'draft').trim(),
+      )
+      // Without a key git is asked for one; a key of another circle does not see the element.
+      await expect(run(['clone', '-q', `${s.url}/git/${c}/hello.git`, 'anon'])).rejects.toThrow(
+        /Authentication failed|could not read Username/,
+      )
+      await s.createCircle('other')
+      const stranger = await s.createKey('other', ['read'])
+      await expect(run(['clone', '-q', url(stranger), 'stranger'])).rejects.toThrow(/not found|404/)
+      // Pushes are refused until they are validated and applied.
+      await run([
+        '-C',
+        'hello',
+        '-c',
+        'user.name=a',
+        '-c',
+        'user.email=a@a',
+        'commit',
+        '-q',
+        '--allow-empty',
+        '-m',
+        'x',
+      ])
+      await expect(run(['-C', 'hello', 'push', '-q', 'origin', 'draft'])).rejects.toThrow(/403/)
+      const r = await fetch(`${s.url}/git/${c}/hello.git/info/refs?service=git-upload-pack`, {
+        headers: { authorization: `Bearer ${key}` },
+      })
+      expect(r.status).toBe(200)
+      expect(r.headers.get('content-type')).toBe('application/x-git-upload-pack-advertisement')
+      expect(await r.text()).toContain('refs/heads/draft')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('is plain git: stock git clones it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'periodic-clone-'))
     try {
       execFileSync('git', ['clone', '-q', '--branch', 'draft', gitdir(), join(dir, 'hello')])
       expect(readFileSync(join(dir, 'hello', 'README.md'), 'utf8')).toBe('# Hello\n')
-      expect(readFileSync(join(dir, 'hello', '.periodic', 'spec.yaml'), 'utf8')).toContain('timeout_ms: 25000')
+      expect(readFileSync(join(dir, 'hello', '.periodic', 'spec.yaml'), 'utf8')).toContain(
+        'timeout_ms: 25000',
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -1,0 +1,156 @@
+// Clone and fetch an element's Source over Git's smart HTTP protocol, so stock `git` works:
+// `git clone http://host/git/{circle}/{element_path}.git`. Git itself answers (`git
+// http-backend`, spawned per request); this route authenticates (an API key as the HTTP basic
+// password, or a Bearer header), resolves the element with the same circle isolation as the API,
+// and checks the scope: read to fetch. Pushes are refused here until they are validated and
+// applied to the element (GIT_PUSH_REFUSED).
+import { spawn } from 'node:child_process'
+import type { Readable } from 'node:stream'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Authenticator } from '../auth/api-keys.ts'
+import { requireScope } from '../auth/require-actor.ts'
+import type { ElementService } from '../elements/element-service.ts'
+import { E, PlatformError } from '../errors.ts'
+
+export interface GitHttpDeps {
+  elements: ElementService
+  auth: Authenticator
+}
+
+const SERVICES = new Set(['git-upload-pack', 'git-receive-pack'])
+const PACK_TYPES = ['application/x-git-upload-pack-request', 'application/x-git-receive-pack-request']
+
+/** `/git/{circle}/{path…}.git/{rest}` → its parts, or undefined. */
+export function parseGitPath(url: string): { circle: string; segments: string[]; rest: string } | undefined {
+  const path = url.split('?')[0]!
+  const m = /^\/git\/([^/]+)\/(.+?)\.git(\/.*)?$/.exec(path)
+  if (!m) return undefined
+  const segments = m[2]!.split('/')
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return undefined
+  return { circle: decodeURIComponent(m[1]!), segments: segments.map(decodeURIComponent), rest: m[3] ?? '/' }
+}
+
+/** The Authorization header as the API expects it: HTTP basic (password = key) becomes Bearer. */
+function bearerOf(header: string | undefined): string | undefined {
+  const basic = header && /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header)
+  if (!basic) return header
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  return `Bearer ${colon >= 0 ? decoded.slice(colon + 1) : decoded}`
+}
+
+export function registerGitRoutes(app: FastifyInstance, deps: GitHttpDeps): void {
+  void app.register(async (scope) => {
+    // Pack requests stream through to git untouched.
+    scope.addContentTypeParser(PACK_TYPES, (_req, payload, done) => done(null, payload))
+    scope.route({
+      method: ['GET', 'POST'],
+      url: '/git/*',
+      handler: async (req, reply) => {
+        try {
+          return await serve(deps, req, reply)
+        } catch (err) {
+          // A refused pack request's body is drained, so the connection can end.
+          if (req.method === 'POST') (req.body as Readable | undefined)?.resume()
+          throw err
+        }
+      },
+    })
+  })
+}
+
+async function serve(deps: GitHttpDeps, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const parsed = parseGitPath(req.url)
+  const query = new URLSearchParams(req.url.split('?')[1] ?? '')
+  const service = parsed?.rest === '/info/refs' ? query.get('service') : parsed?.rest.slice(1)
+  if (
+    !parsed ||
+    !service ||
+    !SERVICES.has(service) ||
+    (req.method === 'POST') === (parsed.rest === '/info/refs')
+  )
+    throw new PlatformError(E.NOT_FOUND, 'not a Git smart HTTP path: /git/{circle}/{element}.git/…')
+  const header = bearerOf(req.headers.authorization)
+  if (!header) {
+    // Git asks its credential helper only after a 401 that names a scheme.
+    reply.header('www-authenticate', 'Basic realm="Periodic", charset="UTF-8"')
+    throw new PlatformError(E.AUTH_REQUIRED, 'use an API key of the circle as the password')
+  }
+  const actor = await deps.auth.authenticate(header)
+  if (!actor) throw new PlatformError(E.AUTH_REQUIRED, 'use an API key of the circle as the password')
+  const element = await deps.elements.resolve(actor, parsed.circle, parsed.segments)
+  if (service === 'git-receive-pack') {
+    requireScope(actor, 'write', 'git push')
+    throw new PlatformError(E.FORBIDDEN, 'pushing over Git is not open yet: write through the API', {
+      operation: 'git push',
+    })
+  }
+  requireScope(actor, 'read', 'git fetch')
+  await deps.elements.source.ensure(element)
+  const child = spawn('git', ['http-backend'], {
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      GIT_PROJECT_ROOT: deps.elements.source.store.root,
+      GIT_HTTP_EXPORT_ALL: '1',
+      PATH_INFO: `/${element.id}.git${parsed.rest}`,
+      REQUEST_METHOD: req.method,
+      QUERY_STRING: req.url.split('?')[1] ?? '',
+      CONTENT_TYPE: String(req.headers['content-type'] ?? ''),
+      REMOTE_USER: actor.keyId,
+      REMOTE_ADDR: req.ip,
+      ...(req.headers['content-encoding']
+        ? { HTTP_CONTENT_ENCODING: String(req.headers['content-encoding']) }
+        : {}),
+      ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
+    },
+    stdio: ['pipe', 'pipe', 'ignore'],
+  })
+  child.on('error', () => {})
+  if (req.method === 'POST') (req.body as Readable).pipe(child.stdin)
+  else child.stdin.end()
+  const { status, headers, body } = await cgiResponse(child.stdout)
+  reply.code(status)
+  for (const [name, value] of headers) reply.header(name, value)
+  return reply.send(body)
+}
+
+/** Splits a CGI answer into its status, headers and the body stream that follows them. */
+function cgiResponse(
+  out: Readable,
+): Promise<{ status: number; headers: [string, string][]; body: Readable }> {
+  return new Promise((resolve, reject) => {
+    let head = Buffer.alloc(0)
+    const onData = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk])
+      const end = head.indexOf('\r\n\r\n')
+      if (end < 0) {
+        if (head.length > 64 * 1024) fail(new Error('git http-backend sent no header end'))
+        return
+      }
+      out.off('data', onData)
+      out.off('end', onEnd)
+      out.pause()
+      const headers: [string, string][] = []
+      let status = 200
+      for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+        const colon = line.indexOf(':')
+        if (colon < 0) continue
+        const name = line.slice(0, colon).trim().toLowerCase()
+        const value = line.slice(colon + 1).trim()
+        if (name === 'status') status = Number.parseInt(value, 10) || 500
+        else headers.push([name, value])
+      }
+      const rest = head.subarray(end + 4)
+      if (rest.length) out.unshift(rest)
+      resolve({ status, headers, body: out })
+    }
+    const onEnd = () => fail(new Error('git http-backend ended before its headers'))
+    const fail = (err: Error) => {
+      out.off('data', onData)
+      out.off('end', onEnd)
+      reject(err)
+    }
+    out.on('data', onData)
+    out.on('end', onEnd)
+  })
+}
