@@ -83,17 +83,16 @@ export const stateOperations = [
         throw refuse(NOT_BY_LIFECYCLE[to] ?? `allowed from ${from}: ${allowed.join(', ') || 'none'}`)
       if (to === 'ready' && ctx.type.deriveState?.(element.spec, element) !== 'ready')
         throw refuse('the source has no code yet (scaffold or write spec.source.code first)')
+      // A run may have settled the state since the request resolved the element: move only from
+      // the state checked.
+      const current = await ctx.elements.records.getElement(element.id)
+      if (current?.state !== from) throw refuse(`the state changed to ${current?.state} meanwhile`)
       const row = await ctx.elements.patch(
-        element,
+        current,
         { state: to, state_reason: ctx.input.reason ?? null },
         ctx.actor,
         'element.state_changed',
         { state: to, from, reason: ctx.input.reason ?? null },
-        async (tx) => {
-          // A run may have settled the state since it was read: move only from the state checked.
-          const now = await tx.getElement(element.id)
-          if (now?.state !== from) throw refuse(`the state changed to ${now?.state} meanwhile`)
-        },
       )
       return { ...(await ctx.elements.present(row)), from, changed: true }
     },
