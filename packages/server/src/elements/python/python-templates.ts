@@ -12,13 +12,19 @@ const BODIES: Record<TemplateName, (fn: string) => string> = {
 `,
   transform: (fn) => `def ${fn}(event, context):
     """Transform event["records"] one by one and return them with a count."""
-    records = event.get("records", [])
+    records = event.get("records") or []
+    if not isinstance(records, list):
+        records = [records]
     out = [{**r, "processed": True} for r in records if isinstance(r, dict)]
     return {"records": out, "count": len(out)}
 `,
   stream: (fn) => `def ${fn}(event, context):
     """Stream results as they are ready: each yielded value is a chunk of the run."""
-    for i in range(int(event.get("count", 3))):
+    try:
+        count = max(0, min(int(event.get("count", 3)), 100))
+    except (TypeError, ValueError):
+        count = 3
+    for i in range(count):
         yield {"step": i + 1}
 `,
   http: (fn) => `import json
@@ -27,7 +33,10 @@ import urllib.request
 
 def ${fn}(event, context):
     """Fetch event["url"] and return its status and JSON (or text) body."""
-    with urllib.request.urlopen(event["url"], timeout=10) as res:
+    url = event.get("url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return {"error": 'send {"url": "https://..."}'}
+    with urllib.request.urlopen(url, timeout=10) as res:
         body = res.read().decode("utf-8", "replace")
         try:
             data = json.loads(body)
