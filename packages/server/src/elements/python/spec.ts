@@ -236,9 +236,10 @@ export const PY = {
     PYTHON_SYNC_WAIT_EXPIRED: {
       status: 504,
       class: 'timeout',
-      retryable: true,
+      // Not retryable: the run goes on, and a retry would run the handler a second time.
+      retryable: false,
       description:
-        'measure/apply waited longer than the run’s own limits allow (timeout_ms × attempts, backoff, a queue margin); the run goes on, details.run_id names it.',
+        'measure/apply waited longer than the run’s own limits allow (timeout_ms × attempts, backoff, a queue margin); the run goes on: details.run_id and details.location name it.',
     },
     PYTHON_SOURCE_NOT_INLINE: {
       status: 409,
