@@ -50,7 +50,7 @@ export class PythonRuntime implements TypeRuntime {
   private readonly circleOfPool = new WeakMap<WorkerPool, string>()
   private readonly unsubscribe: () => void
   private readonly removeReliever: () => void
-  private readonly runHealth: ElementHealth
+  readonly runHealth: ElementHealth
 
   constructor(private readonly p: PlatformContext) {
     this.runHealth = new ElementHealth(p.elements)

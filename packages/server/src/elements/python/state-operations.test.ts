@@ -132,7 +132,10 @@ describe('python scaffold and lifecycle', () => {
         action: 'element.state_changed',
         details: { state: 'draft', from: 'error' },
       })
-      // A fixed spec derives ready again; lifecycle moves ready → draft → ready with code present.
+      // The count of failures starts afresh: one more failure does not send it back to error.
+      expect((await s.api('POST', `/api/${c}/flaky/ops/measure`, {})).status).toBe(500)
+      expect((await s.api('GET', `/api/${c}/flaky`)).body.state).toBe('draft')
+      // With code present, lifecycle moves draft → ready.
       const back = await lifecycle('flaky', { target_state: 'ready' })
       expect(back.body).toMatchObject({ state: 'ready', from: 'draft', changed: true })
     })

@@ -94,6 +94,8 @@ export const stateOperations = [
         'element.state_changed',
         { state: to, from, reason: ctx.input.reason ?? null },
       )
+      // Back from error, the element gets its full allowance of failed runs again.
+      ctx.runtime.runHealth.forget(element.id)
       return { ...(await ctx.elements.present(row)), from, changed: true }
     },
   }),
