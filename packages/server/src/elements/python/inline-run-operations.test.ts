@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeWheel } from '../../../bench/make-wheel.ts'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import type { PlatformEvent } from '../../events/event-bus.ts'
+import { inlineWaitMs } from './inline-run-operations.ts'
+import type { PythonSpec } from './spec.ts'
 
 const c = 'inl'
 
@@ -100,6 +102,19 @@ describe('python measure and apply', () => {
     const r = await s.api('POST', `/api/${c}/slow/ops/apply`, {})
     expect(r.status).toBe(504)
     expect(r.body.error).toMatchObject({ code: 'PYTHON_TIMEOUT', retryable: true, details: { attempts: 2 } })
+  })
+
+  it('waits as long as the run’s own limits allow: every attempt’s timeout and backoff, plus a queue margin', () => {
+    const spec = (retry: object, timeout_ms: number) => ({ timeout_ms, retry }) as unknown as PythonSpec
+    const margin = inlineWaitMs(spec({ max_attempts: 1, backoff_ms: 0, backoff_multiplier: 1 }, 0))
+    expect(margin).toBe(11 * 60_000)
+    expect(inlineWaitMs(spec({ max_attempts: 3, backoff_ms: 1000, backoff_multiplier: 2 }, 30_000))).toBe(
+      margin + 3 * 30_000 + 1000 + 2000,
+    )
+    // The largest spec stays within what a timer can hold.
+    expect(
+      inlineWaitMs(spec({ max_attempts: 10, backoff_ms: 600_000, backoff_multiplier: 10 }, 900_000)),
+    ).toBe(2 ** 31 - 1)
   })
 
   it('refuses a body that is not a JSON object, malformed JSON and an oversize body with catalogue codes', async () => {
