@@ -38,10 +38,15 @@ export { PaginatedList } from './paginated-list.ts'
 export { PeriodicClient } from './periodic-client.ts'
 export {
   type BuildOptions,
+  type InlineResult,
   type InvokeOptions,
   type LogsOptions,
   PythonElement,
   type PythonRunsOptions,
+  type PythonState,
+  type PythonTemplate,
+  type ScaffoldOptions,
+  type ScaffoldResult,
 } from './python-element.ts'
 export type { RetryTiming } from './retry-policy.ts'
 export type {

@@ -1,10 +1,11 @@
-// client.python('acme/hello'): the python element's own operations — invoke, build, logs and
-// its runs — with the generic ones inherited from ElementHandle.
+// client.python('acme/hello'): the python element's own operations — invoke, measure/apply,
+// build, logs, its runs, scaffold and lifecycle — with the generic ones inherited from
+// ElementHandle.
 import { elementUrl } from './element-paths.ts'
 import { ElementHandle } from './elements-api.ts'
 import type { RequestOptions } from './http-transport.ts'
 import { PaginatedList } from './paginated-list.ts'
-import type { BuildRecord, Run, RunDetail, RunLogs, RunStatus, RunsPage } from './types.ts'
+import type { BuildRecord, Element, Run, RunDetail, RunLogs, RunStatus, RunsPage } from './types.ts'
 import { longPollTimeoutMs, type WaitForCompletion, waitSeconds } from './wait-for-completion.ts'
 
 export interface InvokeOptions extends RequestOptions {
@@ -31,6 +32,30 @@ export interface LogsOptions extends RequestOptions {
   limit?: number | undefined
 }
 
+/** What measure and apply answer: the handler's return value and the run that produced it. */
+export interface InlineResult<T = unknown> {
+  output: T
+  runId: string | undefined
+}
+
+export type PythonTemplate = 'basic' | 'transform' | 'stream' | 'http' | 'resources'
+
+export interface ScaffoldOptions extends RequestOptions {
+  /** Without it the element's intention picks one. */
+  template?: PythonTemplate | undefined
+  /** Replace non-empty code (else 409 PYTHON_CODE_EXISTS). */
+  overwrite?: boolean | undefined
+  expectedVersion?: number | undefined
+}
+
+export interface ScaffoldResult extends Element {
+  template: PythonTemplate
+  handler: string
+  code: string
+}
+
+export type PythonState = 'draft' | 'ready' | 'deployed' | 'error' | 'disabled' | 'deleted'
+
 export class PythonElement extends ElementHandle {
   /**
    * Runs the handler with `payload`. With `waitForCompletion` the result is in the returned
@@ -48,6 +73,50 @@ export class PythonElement extends ElementHandle {
       body: invokeBody(payload),
     })
     return response.body
+  }
+
+  /**
+   * Runs the handler synchronously and returns its return value (the envelope) — no run to
+   * poll. A failing handler throws with the server's code (e.g. PYTHON_RUNTIME_ERROR) and
+   * `details.run_id`. The call is a run with trigger `measure`.
+   */
+  measure<T = unknown>(payload: Record<string, unknown> = {}, options: RequestOptions = {}) {
+    return this.inline<T>('measure', payload, options)
+  }
+
+  /** As `measure`, recorded with trigger `apply` (rule engines returning findings inline). */
+  apply<T = unknown>(payload: Record<string, unknown> = {}, options: RequestOptions = {}) {
+    return this.inline<T>('apply', payload, options)
+  }
+
+  /** Writes a starter main.py into an inline-source element from a template. */
+  scaffold(options: ScaffoldOptions = {}): Promise<ScaffoldResult> {
+    const { template, overwrite, expectedVersion, ...request } = options
+    const body = { template, overwrite, expected_version: expectedVersion }
+    return this.call<ScaffoldResult>('scaffold', body, { ...request, method: 'POST' })
+  }
+
+  /** Moves the element to `targetState` (e.g. back to draft from error). */
+  lifecycle(
+    targetState: PythonState,
+    options: RequestOptions & { reason?: string } = {},
+  ): Promise<Element & { from: PythonState; changed: boolean }> {
+    const { reason, ...request } = options
+    return this.call('lifecycle', { target_state: targetState, reason }, { ...request, method: 'POST' })
+  }
+
+  private async inline<T>(
+    operation: 'measure' | 'apply',
+    payload: Record<string, unknown>,
+    options: RequestOptions,
+  ): Promise<InlineResult<T>> {
+    const response = await this.transport.request<T>({
+      ...options,
+      method: 'POST',
+      path: this.opPath(operation),
+      body: invokeBody(payload),
+    })
+    return { output: response.body, runId: response.headers.get('x-run-id') ?? undefined }
   }
 
   /** Builds the dependency layer; returns the build record (status `building` until done). */

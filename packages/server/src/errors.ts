@@ -37,6 +37,11 @@ export function defineErrorCodes<const T extends Record<string, Omit<ErrorCodeDe
   return out
 }
 
+/** The definition of a registered code (e.g. a run error's code, to answer it as an error). */
+export function errorCodeDef(code: string): ErrorCodeDef | undefined {
+  return catalogue.get(code)
+}
+
 /** Every code, sorted by name: module import order differs between the CLI and tests. */
 export function errorCatalogue(): ErrorCodeDef[] {
   return [...catalogue.values()].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))

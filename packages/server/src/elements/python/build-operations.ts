@@ -22,7 +22,9 @@ export const buildOperations = [
     async handler(ctx) {
       const rt = ctx.runtime
       const requirements = rt.layers.requirementsOf(ctx.spec)
-      const { record, done } = rt.layers.startBuild(requirements, ctx.input.force, ctx.element.id)
+      const build = rt.layers.startBuild(requirements, ctx.input.force, ctx.element.id)
+      rt.events.build(ctx.element, build)
+      const { record, done } = build
       if (ctx.input.wait_for_completion > 0) {
         await Promise.race([
           done.catch(() => {}),

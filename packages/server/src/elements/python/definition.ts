@@ -1,10 +1,14 @@
 // python: sandboxed serverless Python with warm workers, dependency layers, runs and logs.
 import { defineElement } from '../element.ts'
 import { buildOperations } from './build-operations.ts'
+import { inlineRunOperations } from './inline-run-operations.ts'
 import { invokeOperations } from './invoke-operations.ts'
+import { PYTHON_EVENTS } from './python-events.ts'
 import { PythonRuntime } from './python-runtime.ts'
+import { PYTHON_STATES } from './python-states.ts'
 import { pythonSourceFiles, pythonSpecFromSource } from './source-files.ts'
 import { PY, preValidatePython, pythonAdvisories, pythonRules, pythonSpec } from './spec.ts'
+import { stateOperations } from './state-operations.ts'
 import { statsOperation } from './stats-operation.ts'
 import { streamOperation } from './stream-operation.ts'
 import { checkSyntax, syntaxWarnings } from './syntax-check.ts'
@@ -22,7 +26,7 @@ export const pythonType = defineElement({
   rules: pythonRules,
   advisories: pythonAdvisories,
   preValidate: preValidatePython,
-  states: ['draft', 'ready', 'deployed', 'error', 'disabled', 'deleted'],
+  states: [...PYTHON_STATES],
   initialState: 'draft',
   deriveState: (spec) => {
     const source = (spec['source'] ?? {}) as Record<string, unknown>
@@ -40,11 +44,19 @@ export const pythonType = defineElement({
     'python_memory_used_mb',
     'python_error_rate',
   ],
-  events: ['run.succeeded', 'run.failed', 'run.cancelled', 'element.state_changed'],
+  events: ['run.succeeded', 'run.failed', 'run.cancelled', 'element.state_changed', ...PYTHON_EVENTS],
   runtime: (platform) => new PythonRuntime(platform),
   sourceFiles: pythonSourceFiles,
   specFromSource: pythonSpecFromSource,
   lint: (spec, config) => checkSyntax(spec, config.python.interpreter),
   lintWarnings: syntaxWarnings,
-  operations: [...invokeOperations, streamOperation, statsOperation, ...buildOperations, ...testOperations],
+  operations: [
+    ...invokeOperations,
+    ...inlineRunOperations,
+    streamOperation,
+    statsOperation,
+    ...buildOperations,
+    ...testOperations,
+    ...stateOperations,
+  ],
 })

@@ -13,6 +13,11 @@ export class ElementHealth {
 
   constructor(private readonly elements: ElementsPort) {}
 
+  /** Starts the count of failures afresh (the element was moved back to draft or ready). */
+  forget(elementId: string): void {
+    this.failures.delete(elementId)
+  }
+
   /** Moves the element to `deployed` or `error` after a run of its current version ended. */
   async settle(element: ElementRow, o: RunOutcome): Promise<void> {
     if (o.status === 'failed') this.lastError = String(o.error?.['message'] ?? '')

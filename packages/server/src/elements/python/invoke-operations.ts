@@ -3,10 +3,10 @@
 import { Type } from '@sinclair/typebox'
 import { decodeCursor, encodeCursor, presentRun } from '../../runs/run-json.ts'
 import type { Json, RunStatus } from '../../storage/storage.ts'
-import { traceHeaders } from '../../trace-context.ts'
 import type { OperationContext } from '../element.ts'
 import { validateInput } from '../validation.ts'
 import { pythonOperation } from './python-operation.ts'
+import { startRequestRun } from './request-run.ts'
 import { runOfElement } from './run-of-element.ts'
 
 const waitQuery = Type.Object(
@@ -38,17 +38,10 @@ export const invokeOperations = [
       'The body is the payload; a body of exactly {"payload"|"data"|"input": {...}} is unwrapped. Returns 200 with the result when the run ends within the wait, else 202 with Location; the run is never cancelled because a wait ended.',
     input: Type.Unknown(),
     async handler(ctx) {
-      const rt = ctx.runtime
       const q = { ...ctx.query }
       validateInput(waitQuery, q, { query: true })
       const waitS = Number(q['wait_for_completion'] ?? 0)
-      const run = await rt.start(
-        ctx.element,
-        (ctx.input ?? {}) as Json,
-        'api',
-        { key_id: ctx.actor.keyId, request_id: ctx.requestId, ...traceHeaders(ctx.headers) },
-        { waiting: waitS > 0 },
-      )
+      const run = await startRequestRun(ctx, (ctx.input ?? {}) as Json, 'api', waitS > 0)
       const final = waitS > 0 ? await ctx.runs.wait(run, waitS * 1000) : run
       const body = presentRun(final)
       if (final.status === 'succeeded' || final.status === 'failed' || final.status === 'cancelled')

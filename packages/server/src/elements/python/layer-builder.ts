@@ -10,6 +10,7 @@ import type { Config } from '../../config.ts'
 import { PlatformError } from '../../errors.ts'
 import { drainOutput } from '../../sandbox/drain-output.ts'
 import type { Executor } from '../../sandbox/executor.ts'
+import { requirementsOfSpec } from './requirement-lines.ts'
 import { PY, type PythonSpec } from './spec.ts'
 
 export interface Layer {
@@ -44,12 +45,7 @@ export class LayerBuilder {
   ) {}
 
   requirementsOf(spec: PythonSpec): string[] {
-    const fromMap = Object.entries(spec.requirements ?? {}).map(([name, v]) => {
-      const version = v.trim()
-      if (version === '' || version === '*') return name
-      return /^[0-9]/.test(version) ? `${name}==${version}` : `${name}${version}`
-    })
-    return [...new Set([...spec.source.requirements.map((r) => r.trim()), ...fromMap])].filter(Boolean).sort()
+    return requirementsOfSpec(spec)
   }
 
   private version(): string {
@@ -78,12 +74,20 @@ export class LayerBuilder {
     return b?.owner === owner ? b.record : undefined
   }
 
-  /** The built layer for these requirements (building it first if needed); undefined for none. */
-  async ensure(requirements: string[]): Promise<Layer | undefined> {
+  /**
+   * The built layer for these requirements (building it first if needed, told to `onBuild`);
+   * undefined for none.
+   */
+  async ensure(
+    requirements: string[],
+    onBuild?: (b: { record: BuildRecord; done: Promise<Layer> }) => void,
+  ): Promise<Layer | undefined> {
     if (requirements.length === 0) return undefined
     const key = this.keyOf(requirements)
     if (existsSync(join(this.dirOf(key), '.complete'))) return { key, dir: this.dirOf(key) }
-    return this.startBuild(requirements, false).done
+    const build = this.startBuild(requirements, false)
+    onBuild?.(build)
+    return build.done
   }
 
   /**

@@ -193,13 +193,24 @@ describe('python dependency layers', () => {
     expect(existsSync(join(s.dataDir, 'layers', done.layer_key!))).toBe(false)
   })
 
-  it('treats a requirement that looks like a pip option as a requirement, not an option', async () => {
-    const slug = await fn(['pkga'], {}, { requirements: ['--index-url=http://127.0.0.1:9/simple'] })
-    const r = await s.api('POST', `/api/${C}/${slug}/ops/build`, { wait_for_completion: 60 })
-    expect(r.body.status).toBe('failed')
-    const done = await settled(slug, r.body.build_id)
-    expect(done.output).toContain("Invalid requirement: '--index-url=http://127.0.0.1:9/simple'")
-    expect(done.output).not.toContain('Looking in indexes')
+  it('refuses a requirement that looks like a pip option when the spec is written; pip never sees it', async () => {
+    const r = await s.api('POST', `/api/${C}`, {
+      element_type: 'python',
+      slug: 'pip-option',
+      spec: {
+        source: {
+          type: 'inline',
+          code: 'def handler(input):\n    return 1\n',
+          requirements: ['--index-url=http://127.0.0.1:9/simple'],
+        },
+      },
+    })
+    expect(r.status).toBe(400)
+    expect(r.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'spec.source.requirements', line: 1, rule: 'pep508' },
+    })
+    expect(r.body.error.message).toContain('pip options')
   })
 
   it('reports a build with no requirements as an immediate success without a layer', async () => {

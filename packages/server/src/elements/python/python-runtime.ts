@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { jsonValueTooDeep } from '../../json-depth.ts'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
-import type { PythonWorker } from '../../python/python-worker.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
 import type { Lease } from '../../quotas/resource-budget.ts'
 import {
@@ -24,6 +23,7 @@ import { ElementHealth } from './element-health.ts'
 import { ElementSlots } from './element-slots.ts'
 import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
+import { PythonEvents } from './python-events.ts'
 import { PythonMetrics } from './python-metrics.ts'
 import { resourceEnvironment } from './resource-environment.ts'
 import { asRunError, RESULT_TOO_DEEP, withClass } from './run-error-of.ts'
@@ -42,6 +42,7 @@ export class PythonRuntime implements TypeRuntime {
   readonly source: SourceMaterializer
   readonly layers: LayerBuilder
   readonly metrics: PythonMetrics
+  readonly events: PythonEvents
   private readonly pools = new Map<string, WorkerPool>()
   private readonly envCache = new Map<string, Record<string, string>>()
   /** Inline code is fixed by the version: its pool is found without hashing anything. */
@@ -49,7 +50,7 @@ export class PythonRuntime implements TypeRuntime {
   private readonly circleOfPool = new WeakMap<WorkerPool, string>()
   private readonly unsubscribe: () => void
   private readonly removeReliever: () => void
-  private readonly runHealth: ElementHealth
+  readonly runHealth: ElementHealth
 
   constructor(private readonly p: PlatformContext) {
     this.runHealth = new ElementHealth(p.elements)
@@ -61,6 +62,7 @@ export class PythonRuntime implements TypeRuntime {
     )
     this.layers = new LayerBuilder(p.config, p.executor)
     this.metrics = new PythonMetrics(p.metrics)
+    this.events = new PythonEvents(p.bus, p.elements, p.log)
     // Attachments and data changes alter injected RESOURCE_* variables: forget cached ones.
     this.unsubscribe = p.bus.subscribe('*', (e) => {
       if (/^element\.(attached|detached|composed|updated|deleted)$/.test(e.type)) {
@@ -182,6 +184,7 @@ export class PythonRuntime implements TypeRuntime {
     })
     const done = (o: Omit<RunOutcome, 'duration_ms'> & { duration_ms?: number }) =>
       this.complete(element, run, { ...o, duration_ms: o.duration_ms ?? performance.now() - t0 })
+    this.events.invoked(element, run)
     let pool: WorkerPool
     try {
       pool = await this.poolFor(element)
@@ -255,7 +258,10 @@ export class PythonRuntime implements TypeRuntime {
           logs_truncated: false,
         })
       }
-      if (r.cold) this.metrics.coldStart(element, r.coldStartMs)
+      if (r.cold) {
+        this.metrics.coldStart(element, r.coldStartMs)
+        await this.events.coldStart(element, run, r.coldStartMs)
+      }
       const outcome = {
         cold_start: r.cold,
         memory_used_mb: r.memoryMb,
@@ -292,6 +298,7 @@ export class PythonRuntime implements TypeRuntime {
     // the end (a sync invoke) already sees them.
     try {
       this.metrics.invocation(element, o)
+      await this.events.ended(element, run, o)
       await this.runHealth.settle(element, o)
     } finally {
       await this.p.runs.finish(run, o)
@@ -306,7 +313,7 @@ export class PythonRuntime implements TypeRuntime {
     const circle = await this.p.elements.circleSlug(element.circle_id)
     const [code, layer, env] = await Promise.all([
       this.source.materialize(element, circle),
-      this.layers.ensure(this.layers.requirementsOf(spec)),
+      this.layers.ensure(this.layers.requirementsOf(spec), (b) => this.events.build(element, b)),
       this.environmentOf(element),
     ])
     const envHash = createHash('sha256').update(JSON.stringify(env)).digest('hex').slice(0, 12)
@@ -391,5 +398,3 @@ export class PythonRuntime implements TypeRuntime {
     this.pools.clear()
   }
 }
-
-export type { PythonWorker }

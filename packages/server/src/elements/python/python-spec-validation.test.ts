@@ -50,7 +50,12 @@ const BAD_FIELDS: Array<[object, string, RegExp | string]> = [
   [{ source: { type: 'inline', code: '' } }, 'spec.source.code', 'spec.source.code'],
   [{ source: { type: 'file' } }, 'spec.source.path', 'requires spec.source.path'],
   [{ source: { type: 'git' } }, 'spec.source.repository', 'requires spec.source.repository'],
-  [{ source: { type: 'inline', code: CODE, requirements: 'requests' } }, 'spec.source.requirements', 'array'],
+  [{ source: { type: 'inline', code: CODE, requirements: 5 } }, 'spec.source.requirements', 'array'],
+  [
+    { source: { type: 'inline', code: CODE, requirements: 'ok\nnot valid!' } },
+    'spec.source.requirements',
+    'line 2',
+  ],
   [{ requirements: { '-e git+x': '*' } }, 'spec.requirements.-e git+x', 'not an allowed key'],
   [{ handler: 5 }, 'spec.handler', 'must be string'],
   [{ layers: 'base' }, 'spec.layers', 'must be array'],

@@ -6,6 +6,7 @@ import { MAX_JSON_DEPTH } from '../../json-depth.ts'
 import { RUN } from '../../runs/run-errors.ts'
 import type { JsonObject } from '../../storage/storage.ts'
 import { type SpecRule, specReader } from '../element.ts'
+import { assertValidRequirements, REQUIREMENT_NAME_PATTERN, requirementsOfSpec } from './requirement-lines.ts'
 
 const EnvName = '^(?!PERIODIC_)[A-Za-z_][A-Za-z0-9_]{0,127}$'
 
@@ -26,10 +27,16 @@ export const pythonSpec = Type.Object(
         path: Type.Optional(Type.String({ maxLength: 512 })),
         repository: Type.Optional(Type.String({ maxLength: 2048 })),
         ref: Type.Optional(Type.String({ maxLength: 256 })),
-        requirements: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
-          default: [],
-          maxItems: 200,
-        }),
+        requirements: Type.Union(
+          [
+            Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 200 }),
+            Type.String({
+              maxLength: 64 * 1024,
+              description: 'One PEP 508 requirement per line; # comments and blank lines are ignored.',
+            }),
+          ],
+          { default: [], description: 'pip dependencies: a list, or text with one per line' },
+        ),
         tests: Type.Optional(
           Type.String({ maxLength: 1024 * 1024, description: 'pytest source run by the test operation' }),
         ),
@@ -37,15 +44,17 @@ export const pythonSpec = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     requirements: Type.Optional(
-      Type.Record(
-        Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._\\[\\],-]{0,127}$' }),
-        Type.String({ maxLength: 128 }),
-        {
+      Type.Union([
+        Type.Record(Type.String({ pattern: REQUIREMENT_NAME_PATTERN }), Type.String({ maxLength: 128 }), {
           maxProperties: 200,
           additionalProperties: false,
           description: 'pip dependencies as a map, e.g. {"requests": ">=2.31", "numpy": "*"}',
-        },
-      ),
+        }),
+        Type.String({
+          maxLength: 64 * 1024,
+          description: 'pip dependencies as text: one PEP 508 requirement per line',
+        }),
+      ]),
     ),
     memory_mb: Type.Integer({ minimum: 64, maximum: 4096, default: 128 }),
     timeout_ms: Type.Integer({ minimum: 100, maximum: 900_000, default: 30_000 }),
@@ -134,14 +143,14 @@ export const pythonAdvisories: SpecRule[] = [
   {
     field: 'source.requirements',
     message: 'Large number of pip dependencies may increase cold start time',
-    check: (s) =>
-      ((src(s)['requirements'] as unknown[] | undefined)?.length ?? 0) +
-        Object.keys((s['requirements'] as object) ?? {}).length <=
-      20,
+    check: (s) => requirementsOfSpec(s as unknown as PythonSpec).length <= 20,
   },
 ]
 
-/** The classic mistake, explained: code belongs in spec.source.code. */
+/**
+ * The classic mistake, explained: code belongs in spec.source.code. Requirements are checked
+ * against PEP 508 here, line by line, so the error can name the line.
+ */
 export function preValidatePython(spec: JsonObject): void {
   if ('code' in spec) {
     throw new PlatformError(
@@ -153,6 +162,7 @@ export function preValidatePython(spec: JsonObject): void {
       },
     )
   }
+  assertValidRequirements(spec)
 }
 
 export const PY = {
@@ -222,6 +232,33 @@ export const PY = {
       class: 'validation',
       retryable: false,
       description: 'pytest reported failing tests; the test run has its output.',
+    },
+    PYTHON_SYNC_WAIT_EXPIRED: {
+      status: 504,
+      class: 'timeout',
+      // Not retryable: the run goes on, and a retry would run the handler a second time.
+      retryable: false,
+      description:
+        'measure/apply waited longer than the run’s own limits allow (timeout_ms × attempts, backoff, a queue margin); the run goes on: details.run_id and details.location name it.',
+    },
+    PYTHON_SOURCE_NOT_INLINE: {
+      status: 409,
+      class: 'conflict',
+      retryable: false,
+      description: 'scaffold writes spec.source.code: the element’s source is a file or git repository.',
+    },
+    PYTHON_CODE_EXISTS: {
+      status: 409,
+      class: 'conflict',
+      retryable: false,
+      description: 'scaffold would replace non-empty code; send overwrite: true to replace it.',
+    },
+    PYTHON_INVALID_TRANSITION: {
+      status: 409,
+      class: 'conflict',
+      retryable: false,
+      description:
+        'lifecycle cannot move the element from its state to target_state; details.allowed lists the states it can move to.',
     },
     BUILD_NOT_FOUND: {
       status: 404,
