@@ -231,18 +231,48 @@ export function describeSandboxContract(executor: Executor): void {
       },
     )
 
-    // Wherever a sandbox has egress as root, the filter must be there (nftables is a dependency).
-    it.skipIf(
-      !executor.guarantees.network.includes('egress through slirp4netns') || process.getuid?.() !== 0,
-    )('refuses non-public addresses from inside the sandbox, before anything leaves it', async () => {
-      // The slirp gateway (10.0.2.2) is private: the namespace's own filter answers "no route
-      // to host" (EHOSTUNREACH) at once, where slirp itself would answer "refused". Nothing
-      // reaches any other address: the only one tried stays inside the namespace.
-      const r = await python(
-        'import errno, os, socket\ntry:\n    socket.create_connection(("10.0.2.2", int(os.environ["PORT"])), timeout=2); print("reached")\nexcept OSError as e:\n    print(errno.errorcode.get(e.errno, e.errno))',
-      )
-      expect(r.stdout.trim()).toBe('EHOSTUNREACH')
-    })
+    it.skipIf(!executor.guarantees.network.includes('egress through slirp4netns'))(
+      "resolves names through slirp's DNS forwarder, not the host's server (out of its reach)",
+      async () => {
+        const r = await python('print(open("/etc/resolv.conf").read())')
+        const servers = r.stdout.split('\n').filter((l) => l.startsWith('nameserver'))
+        expect(servers).toEqual(['nameserver 10.0.2.3'])
+      },
+    )
+
+    // Wherever a sandbox has egress, root or not, the filter must be there (nftables is a
+    // dependency, installed by .ci/run).
+    it.skipIf(!executor.guarantees.network.includes('egress through slirp4netns') || !process.env['CI'])(
+      'claims the nftables filter',
+      () => {
+        expect(executor.guarantees.network).toContain('refused by an nftables filter')
+      },
+    )
+
+    it.skipIf(!executor.guarantees.network.includes('refused by an nftables filter'))(
+      'refuses non-public addresses from inside the sandbox, before anything leaves it',
+      async () => {
+        // The slirp gateway (10.0.2.2) is private: the namespace's own filter answers "no route
+        // to host" (EHOSTUNREACH) at once, where slirp itself would answer "refused". Nothing
+        // reaches any other address: the only one tried stays inside the namespace.
+        const r = await python(
+          'import errno, os, socket\ntry:\n    socket.create_connection(("10.0.2.2", int(os.environ["PORT"])), timeout=2); print("reached")\nexcept OSError as e:\n    print(errno.errorcode.get(e.errno, e.errno))',
+        )
+        expect(r.stdout.trim()).toBe('EHOSTUNREACH')
+      },
+    )
+
+    it.skipIf(!isolated)(
+      "runs the code with no capability left (the filter's CAP_NET_ADMIN included)",
+      async () => {
+        const r = await python(
+          'import json\nprint(json.dumps(dict(l.split()[:2] for l in open("/proc/self/status") if l.startswith("Cap"))))',
+        )
+        const caps = JSON.parse(r.stdout) as Record<string, string>
+        expect(Object.keys(caps)).toEqual(expect.arrayContaining(['CapEff:', 'CapPrm:', 'CapBnd:']))
+        for (const [name, mask] of Object.entries(caps)) expect(mask, name).toMatch(/^0+$/)
+      },
+    )
 
     it.skipIf(isolated)('says plainly that it isolates nothing', () => {
       expect(executor.guarantees.filesystem).toMatch(/^NONE/)

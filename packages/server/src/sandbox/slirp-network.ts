@@ -1,0 +1,100 @@
+// A sandbox's link to the outside: slirp4netns gives bwrap's network namespace a tap device
+// whose traffic leaves as ordinary sockets of the slirp4netns process on the host, with the
+// host's loopback (10.0.2.2) disabled. Its DNS forwarder is 10.0.2.3.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import type { SandboxProcess } from './executor.ts'
+
+export const SLIRP_DNS = '10.0.2.3'
+
+/**
+ * /etc/resolv.conf for a sandbox behind slirp4netns: the host's, with its name servers replaced by
+ * slirp's DNS forwarder. The host's own server may be on loopback or a private address, which the
+ * sandbox cannot (and must not) reach directly; slirp forwards to it from the host.
+ */
+export function slirpResolvConf(hostResolvConf: string): string {
+  const kept = hostResolvConf.split('\n').filter((l) => l.trim() && !/^\s*nameserver\b/.test(l))
+  return [...kept, `nameserver ${SLIRP_DNS}`, ''].join('\n')
+}
+
+/** The resolv.conf file bound into sandboxes behind slirp4netns, rewritten when the host's changes. */
+export class SlirpResolvConf {
+  private current: { path: string; text: string } | null = null
+
+  /** The file's path, (re)written atomically first when the host's resolv.conf changed. */
+  path(): string {
+    let host = ''
+    try {
+      host = readFileSync('/etc/resolv.conf', 'utf8')
+    } catch {}
+    const text = slirpResolvConf(host)
+    if (this.current?.text === text) return this.current.path
+    const path = this.current?.path ?? join(mkdtempSync(join(tmpdir(), 'periodic-bwrap-')), 'resolv.conf')
+    // A rename, not a rewrite: sandboxes already running keep the file they were given.
+    writeFileSync(`${path}.tmp`, text, { mode: 0o644 })
+    renameSync(`${path}.tmp`, path)
+    this.current = { path, text }
+    return path
+  }
+}
+
+/**
+ * Reads the sandbox's pid from bwrap's --info-fd (fd 4), gives its network namespace a
+ * slirp4netns link, then unblocks it (--block-fd, fd 5). The link goes when the sandbox ends.
+ */
+export function attachSlirpNetwork(slirpBin: string, child: ChildProcess, proc: SandboxProcess): void {
+  const fds = child.stdio as unknown as Array<Readable | Writable>
+  const info = fds[4] as Readable
+  const block = fds[5] as Writable
+  let buf = ''
+  let slirp: ChildProcess | undefined
+  let pid: string | undefined
+  let exited = false
+  const release = () => {
+    if (!block.destroyed) block.end('1')
+  }
+  const startSlirp = (childPid: string) => {
+    if (exited) return
+    slirp = spawn(
+      slirpBin,
+      ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', childPid, 'tap0'],
+      {
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+      },
+    )
+    // The sandbox's filter goes in after this, inside it, before the code runs.
+    ;(slirp.stdio[3] as Readable).once('data', release)
+    slirp.once('exit', release)
+    slirp.once('error', release)
+  }
+  // bwrap's child configures its loopback (add 127.0.0.1, then link up) only after it has
+  // reported its pid. slirp4netns --configure also brings lo up; when it wins that race bwrap
+  // dies with "loopback: Failed RTM_NEWADDR". So slirp starts once 127.0.0.1 is on lo.
+  const whenLoopbackReady = (childPid: string, deadline: number) => {
+    if (exited) return
+    let ready: boolean
+    try {
+      ready = readFileSync(`/proc/${childPid}/net/fib_trie`, 'utf8').includes('127.0.0.1')
+    } catch {
+      ready = true // unreadable (or gone): do not wait
+    }
+    if (ready || Date.now() > deadline) startSlirp(childPid)
+    else setTimeout(() => whenLoopbackReady(childPid, deadline), 2)
+  }
+  info.on('data', (d: Buffer) => {
+    buf += d.toString()
+    const m = /"child-pid":\s*(\d+)/.exec(buf)
+    if (!m || pid) return
+    pid = m[1]!
+    whenLoopbackReady(pid, Date.now() + 5000)
+  })
+  info.on('error', () => {})
+  block.on('error', () => {})
+  void proc.exited.then(() => {
+    exited = true
+    slirp?.kill('SIGKILL')
+  })
+}
