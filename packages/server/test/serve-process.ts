@@ -1,7 +1,7 @@
 // `periodic serve` as a real process for tests that stop, kill or run several nodes: started
 // on an ephemeral port, resolved once it logs its URL, stopped with SIGTERM or killed with -9.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -15,12 +15,31 @@ export interface ServeProcess {
   output(): string
 }
 
+/** A host user to run the server as (the test runs as root); its data dir and HOME are its own. */
+export interface ServeUser {
+  uid: number
+  gid: number
+}
+
 /** Starts a node; `dir` reuses a data dir (a restart), otherwise a fresh one is made. */
-export function startServeProcess(env: Record<string, string>, dir?: string): Promise<ServeProcess> {
+export function startServeProcess(
+  env: Record<string, string>,
+  dir?: string,
+  user?: ServeUser,
+): Promise<ServeProcess> {
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'periodic-node-'))
+  if (user) chownSync(dataDir, user.uid, user.gid)
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, PERIODIC_LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '', ...env },
+    env: {
+      ...process.env,
+      PERIODIC_LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      ...(user ? { HOME: dataDir } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   })
   let out = ''
   const output = () => out

@@ -20,7 +20,7 @@ import type { CgroupManager } from './cgroup.ts'
 import { egressRuleset, FILTER_FAILED_EXIT, loadFilterArgv } from './egress-firewall.ts'
 import type { Executor, ExecutorGuarantees, SandboxProcess, SpawnOptions } from './executor.ts'
 import { launch } from './launch.ts'
-import { attachSlirpNetwork, SlirpResolvConf } from './slirp-network.ts'
+import { attachSlirpNetwork, RESOLV_CONF_BIND, SLIRP_BWRAP_ARGS, SLIRP_EXTRA_FDS } from './slirp-network.ts'
 
 const SYSTEM_RO = ['/usr', '/etc/ssl', '/etc/ca-certificates', '/etc/alternatives']
 
@@ -111,7 +111,6 @@ export class BwrapExecutor implements Executor {
   private egress = false
   private filterFailed = ''
   private egressCheckedAt = 0
-  private readonly resolvConf = new SlirpResolvConf()
 
   constructor(
     private readonly bwrap: string,
@@ -205,26 +204,24 @@ export class BwrapExecutor implements Executor {
 
   private args(o: SpawnOptions, useSlirp: boolean): string[] {
     const a = [...this.namespaces(o, useSlirp), '--die-with-parent', '--new-session']
-    if (useSlirp) a.push('--info-fd', '4', '--block-fd', '5')
+    if (useSlirp) a.push(...SLIRP_BWRAP_ARGS)
     for (const link of ['bin', 'lib', 'lib64', 'sbin'])
       if (existsSync(`/usr/${link}`)) a.push('--symlink', `usr/${link}`, `/${link}`)
     a.push('--proc', '/proc', ...sandboxDev(!this.rootDrop))
     // Without a user namespace the tmpfs would be root's; sticky and world-writable like a host /tmp.
     a.push('--perms', '1777', '--tmpfs', '/tmp', '--hostname', 'sandbox')
-    const etc = (f: string): [string, string, string] =>
-      f === '/etc/resolv.conf' && useSlirp ? ['--ro-bind', this.resolvConf.path(), f] : ['--ro-bind', f, f]
-    const binds: Array<[string, string, string]> = [
-      ...SYSTEM_RO.filter((d) => existsSync(d)).map((d): [string, string, string] => ['--ro-bind', d, d]),
-      ...ETC_FILES.filter((f) => existsSync(f)).map(etc),
-      ...o.mounts.map((m): [string, string, string] => [
-        m.writable ? '--bind' : '--ro-bind',
-        m.source,
-        m.target,
-      ]),
+    // Behind slirp, the host's name server is out of reach: the sandbox gets slirp's forwarder.
+    const etc = useSlirp ? ETC_FILES.filter((f) => f !== '/etc/resolv.conf') : ETC_FILES
+    // Each entry ends with its mount point.
+    const binds: string[][] = [
+      ...SYSTEM_RO.filter((d) => existsSync(d)).map((d) => ['--ro-bind', d, d]),
+      ...etc.filter((f) => existsSync(f)).map((f) => ['--ro-bind', f, f]),
+      ...(useSlirp ? [RESOLV_CONF_BIND] : []),
+      ...o.mounts.map((m) => [m.writable ? '--bind' : '--ro-bind', m.source, m.target]),
     ]
     // bwrap creates missing parents of a mount point (/etc, /periodic) 0700: fine for a
     // sandbox root, unreadable for the unprivileged uid. Create them 0755 first.
-    const parents = new Set(binds.flatMap(([, , target]) => ancestors(target)).filter((d) => d !== '/tmp'))
+    const parents = new Set(binds.flatMap((b) => ancestors(b.at(-1)!)).filter((d) => d !== '/tmp'))
     for (const dir of [...parents].sort()) a.push('--perms', '0755', '--dir', dir)
     for (const bind of binds) a.push(...bind)
     // The root bwrap builds is a writable tmpfs: make it read-only, so only /tmp and writable
@@ -247,7 +244,7 @@ export class BwrapExecutor implements Executor {
       env: { PATH: '/usr/bin:/bin' },
       cgroups: this.cgroups,
       spawn: o,
-      extraFds: useSlirp ? 2 : 0,
+      extraFds: useSlirp ? SLIRP_EXTRA_FDS : 0,
       rlimitAsMb: o.memoryMb + 256,
       onSpawn: (c) => {
         child = c

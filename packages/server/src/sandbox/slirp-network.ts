@@ -2,9 +2,7 @@
 // whose traffic leaves as ordinary sockets of the slirp4netns process on the host, with the
 // host's loopback (10.0.2.2) disabled. Its DNS forwarder is 10.0.2.3.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import type { SandboxProcess } from './executor.ts'
 
@@ -20,35 +18,29 @@ export function slirpResolvConf(hostResolvConf: string): string {
   return [...kept, `nameserver ${SLIRP_DNS}`, ''].join('\n')
 }
 
-/** The resolv.conf file bound into sandboxes behind slirp4netns, rewritten when the host's changes. */
-export class SlirpResolvConf {
-  private current: { path: string; text: string } | null = null
-
-  /** The file's path, (re)written atomically first when the host's resolv.conf changed. */
-  path(): string {
-    let host = ''
-    try {
-      host = readFileSync('/etc/resolv.conf', 'utf8')
-    } catch {}
-    const text = slirpResolvConf(host)
-    if (this.current?.text === text) return this.current.path
-    const path = this.current?.path ?? join(mkdtempSync(join(tmpdir(), 'periodic-bwrap-')), 'resolv.conf')
-    // A rename, not a rewrite: sandboxes already running keep the file they were given.
-    writeFileSync(`${path}.tmp`, text, { mode: 0o644 })
-    renameSync(`${path}.tmp`, path)
-    this.current = { path, text }
-    return path
-  }
-}
+/** The bwrap options of a sandbox behind slirp4netns: its pid out on fd 4, held on fd 5 until
+ *  the link is up, and a resolv.conf read from fd 6 (no file to leave behind). */
+export const SLIRP_BWRAP_ARGS = ['--info-fd', '4', '--block-fd', '5']
+export const RESOLV_CONF_BIND = ['--perms', '0644', '--ro-bind-data', '6', '/etc/resolv.conf']
+/** Pipes launch() must open after fd 3 for the above. */
+export const SLIRP_EXTRA_FDS = 3
 
 /**
- * Reads the sandbox's pid from bwrap's --info-fd (fd 4), gives its network namespace a
- * slirp4netns link, then unblocks it (--block-fd, fd 5). The link goes when the sandbox ends.
+ * Hands bwrap the sandbox's resolv.conf (fd 6), reads the sandbox's pid from its --info-fd
+ * (fd 4), gives its network namespace a slirp4netns link, then unblocks it (--block-fd, fd 5).
+ * The link goes when the sandbox ends.
  */
 export function attachSlirpNetwork(slirpBin: string, child: ChildProcess, proc: SandboxProcess): void {
   const fds = child.stdio as unknown as Array<Readable | Writable>
   const info = fds[4] as Readable
   const block = fds[5] as Writable
+  const resolv = fds[6] as Writable
+  resolv.on('error', () => {})
+  let host = ''
+  try {
+    host = readFileSync('/etc/resolv.conf', 'utf8')
+  } catch {}
+  resolv.end(slirpResolvConf(host))
   let buf = ''
   let slirp: ChildProcess | undefined
   let pid: string | undefined
