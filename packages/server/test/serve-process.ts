@@ -15,31 +15,60 @@ export interface ServeProcess {
   output(): string
 }
 
-/** A host user to run the server as (the test runs as root); its data dir and HOME are its own. */
-export interface ServeUser {
-  uid: number
-  gid: number
+/** How a test runs the node beyond its environment (both need the test to be root). */
+export interface ServeOptions {
+  /** The host user to run it as; its data dir and HOME are its own. */
+  user?: { uid: number; gid: number }
+  /** A file bind-mounted over /etc/resolv.conf for this process alone (a private mount namespace). */
+  resolvConf?: string
+}
+
+/** The command line of a node: the bin, in its own mount namespace and dropped to `user` if asked. */
+function serveCommand(args: string[], o: ServeOptions): { command: string; args: string[] } {
+  if (!o.resolvConf) return { command: process.execPath, args: [BIN, ...args] }
+  const drop = o.user
+    ? ['setpriv', `--reuid=${o.user.uid}`, `--regid=${o.user.gid}`, '--clear-groups', '--']
+    : []
+  const bindResolvConf = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
+  return {
+    command: 'unshare',
+    args: [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      bindResolvConf,
+      o.resolvConf,
+      ...drop,
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+  }
 }
 
 /** Starts a node; `dir` reuses a data dir (a restart), otherwise a fresh one is made. */
 export function startServeProcess(
   env: Record<string, string>,
   dir?: string,
-  user?: ServeUser,
+  opts: ServeOptions = {},
 ): Promise<ServeProcess> {
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'periodic-node-'))
-  if (user) chownSync(dataDir, user.uid, user.gid)
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
+  if (opts.user) chownSync(dataDir, opts.user.uid, opts.user.gid)
+  const { command, args } = serveCommand(['serve', '--port', '0', '--data-dir', dataDir], opts)
+  const child = spawn(command, args, {
     env: {
       ...process.env,
       PERIODIC_LOG_LEVEL: 'info',
       DATABASE_URL: '',
       REDIS_URL: '',
-      ...(user ? { HOME: dataDir } : {}),
+      ...(opts.user ? { HOME: dataDir } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...user,
+    // Without a mount namespace, node itself drops to the user (setpriv does it otherwise).
+    ...(opts.resolvConf ? {} : opts.user),
   })
   let out = ''
   const output = () => out

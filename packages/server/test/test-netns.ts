@@ -1,6 +1,6 @@
 // A private network for egress tests: a network namespace of its own, joined to the host by a
 // veth pair on a random 10.213.x.0/29, with an HTTP server inside on two addresses and two
-// ports. Nothing leaves the machine: the addresses exist only on this pair. Creating it needs
+// ports, and a DNS server on the second address that resolves every name to the first. Nothing leaves the machine: the addresses exist only on this pair. Creating it needs
 // root (CAP_SYS_ADMIN and CAP_NET_ADMIN) and `ip` from iproute2.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { randomBytes, randomInt } from 'node:crypto'
@@ -8,11 +8,12 @@ import { existsSync } from 'node:fs'
 
 const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p))
 
-// Answers every GET with a body naming the address and port it came in on, and prints one
-// line per request so the test knows exactly which of its addresses were reached. A line on
-// its stdin comes back as SYNCED after every request answered before it was printed.
+// Answers every GET with a body naming the address and port it came in on, and every DNS
+// query for an A record, on port 53 of its second address, with its first address; prints one line per
+// request or query, so the test knows exactly what was reached. A line on its stdin comes back
+// as SYNCED after every line of what was answered before it.
 const SERVER = `
-import http.server, socketserver, sys, threading
+import http.server, socket, socketserver, struct, sys, threading
 class H(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         host, port = self.connection.getsockname()[:2]
@@ -24,6 +25,21 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
     def log_message(self, *a):
         pass
+def dns(listen, address):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((listen, 53))
+    while True:
+        q, peer = s.recvfrom(512)
+        labels, i = [], 12
+        while q[i]:
+            labels.append(q[i + 1:i + 1 + q[i]].decode())
+            i += q[i] + 1
+        qtype = struct.unpack(">H", q[i + 1:i + 3])[0]
+        print("HIT dns", ".".join(labels), qtype, flush=True)
+        answer = b"\\xc0\\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton(address) if qtype == 1 else b""
+        header = q[:2] + struct.pack(">HHHHH", 0x8180, 1, 1 if answer else 0, 0, 0)
+        s.sendto(header + q[12:i + 5] + answer, peer)
+threading.Thread(target=dns, args=(sys.argv[2], sys.argv[1]), daemon=True).start()
 servers = [socketserver.ThreadingTCPServer(("0.0.0.0", 0), H) for _ in range(2)]
 for s in servers:
     threading.Thread(target=s.serve_forever, daemon=True).start()
@@ -37,7 +53,7 @@ export interface NetnsHttpServer {
   addresses: [string, string]
   /** The two ports it listens on, on both addresses. */
   ports: [number, number]
-  /** `address:port path` of every request it answered before this call. */
+  /** `address:port path` of every request, `dns name qtype` of every query, answered before this call. */
   hits(): Promise<string[]>
   close(): void
 }
@@ -93,7 +109,7 @@ export async function startNetnsHttpServer(): Promise<NetnsHttpServer> {
     for (const a of addresses) ip('-n', ns, 'addr', 'add', `${a}/29`, 'dev', nsEnd)
     ip('-n', ns, 'link', 'set', nsEnd, 'up')
     ip('-n', ns, 'link', 'set', 'lo', 'up')
-    server = spawn(IP!, ['netns', 'exec', ns, '/usr/bin/python3', '-c', SERVER], {
+    server = spawn(IP!, ['netns', 'exec', ns, '/usr/bin/python3', '-c', SERVER, ...addresses], {
       stdio: ['pipe', 'pipe', 'inherit'],
     })
     const lines: string[] = []

@@ -6,12 +6,14 @@
 // address and one port, and the handler reaches exactly that. Until now a server run as a normal
 // user gave sandboxes egress only when slirp4netns won a race with bwrap, while diagnostics,
 // probing once, could say either.
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   callNode,
+  type ServeOptions,
   type ServeProcess,
-  type ServeUser,
   startServeProcess,
   stopServeProcess,
 } from '../../../test/serve-process.ts'
@@ -40,7 +42,7 @@ if (unavailable && process.env['CI'])
     `the egress test must run in CI (.ci/run installs iproute2, bubblewrap, slirp4netns): ${unavailable}`,
   )
 
-const SERVERS: Array<{ who: string; user?: ServeUser }> = [
+const SERVERS: Array<{ who: string; user?: ServeOptions['user'] }> = [
   { who: 'a root server' },
   { who: 'a server run as an unprivileged user', user: { uid: 65534, gid: 65534 } },
 ]
@@ -49,10 +51,18 @@ describe.skipIf(unavailable)(
   `python handler egress to a private network namespace${unavailable ? ` (skipped: ${unavailable})` : ''}`,
   () => {
     let net: NetnsHttpServer
+    let etc: string
     beforeAll(async () => {
       net = await startNetnsHttpServer()
+      // The servers' (and so slirp4netns') name server: the namespace's DNS server, on the
+      // address the allow-list does not name.
+      etc = mkdtempSync(join(tmpdir(), 'periodic-egress-etc-'))
+      writeFileSync(join(etc, 'resolv.conf'), `nameserver ${net.addresses[1]}\n`, { mode: 0o644 })
     })
-    afterAll(() => net?.close())
+    afterAll(() => {
+      net?.close()
+      if (etc) rmSync(etc, { recursive: true, force: true })
+    })
 
     for (const { who, user } of SERVERS) {
       describe(`on ${who}`, () => {
@@ -79,7 +89,7 @@ describe.skipIf(unavailable)(
               PERIODIC_OUTBOUND_ALLOW: `${allowed}:${port}`,
             },
             undefined,
-            user,
+            { user, resolvConf: join(etc, 'resolv.conf') },
           )
           expect((await api('POST', '/api', { element_type: 'circle', slug: C })).status).toBe(201)
           const created = await api('POST', `/api/${C}`, {
@@ -98,12 +108,26 @@ describe.skipIf(unavailable)(
           expect(d.body.health, JSON.stringify(d.body)).toMatchObject({ ok: true })
           expect(d.body.health.detail).toContain('egress through slirp4netns, filtered by nftables')
           expect(d.body.guarantees.network).toContain('refused by an nftables filter')
+          // Which of the two ways the code was isolated: the server is who this test says.
+          expect(d.body.guarantees.filesystem).toContain(
+            user ? 'runs as the server user inside a user namespace' : 'runs as unprivileged host uid 65534',
+          )
         })
 
         it('fetches from the allow-listed private address and port', async () => {
           const out = await fetchFrom(`http://${allowed}:${port}/from-${user ? 'user' : 'root'}`)
           expect(out).toEqual({ status: 200, body: `hello from ${allowed}:${port}` })
           expect(await net.hits()).toContain(`${allowed}:${port} /from-${user ? 'user' : 'root'}`)
+        })
+
+        it("resolves a name through slirp's DNS forwarder, then fetches from what it resolved to", async () => {
+          // The host's name server (here the namespace's, on a private address) is not
+          // allow-listed: the sandbox must ask slirp (10.0.2.3), which asks it from the host.
+          const out = await fetchFrom(`http://mirror.egress.test:${port}/by-name`)
+          expect(out).toEqual({ status: 200, body: `hello from ${allowed}:${port}` })
+          const hits = await net.hits()
+          expect(hits).toContain('dns mirror.egress.test 1')
+          expect(hits).toContain(`${allowed}:${port} /by-name`)
         })
 
         it('is refused a private address the allow-list does not name, and nothing reaches it', async () => {
