@@ -16,10 +16,12 @@
 // sandbox gets a /dev without devpts.
 import { type ChildProcess, execFileSync } from 'node:child_process'
 import { chownSync, existsSync } from 'node:fs'
+import type { Writable } from 'node:stream'
 import type { CgroupManager } from './cgroup.ts'
 import { egressRuleset, FILTER_FAILED_EXIT, loadFilterArgv } from './egress-firewall.ts'
 import type { Executor, ExecutorGuarantees, SandboxProcess, SpawnOptions } from './executor.ts'
 import { launch } from './launch.ts'
+import { applyEnvironmentArgv, ENV_FD, environmentScript, HELPER_ENV } from './sandbox-environment.ts'
 import { attachSlirpNetwork, RESOLV_CONF_BIND, SLIRP_BWRAP_ARGS, SLIRP_EXTRA_FDS } from './slirp-network.ts'
 
 const SYSTEM_RO = ['/usr', '/etc/ssl', '/etc/ca-certificates', '/etc/alternatives']
@@ -195,11 +197,12 @@ export class BwrapExecutor implements Executor {
     ]
   }
 
-  /** The command bwrap runs: [load the filter,] [drop to no capabilities,] the code. */
+  /** The command bwrap runs: [load the filter,] [drop to no capabilities,] set the environment, the code. */
   private command(o: SpawnOptions, useSlirp: boolean): string[] {
     const filter = useSlirp ? this.firewall : null
-    const code = this.drop && (this.rootDrop || filter) ? [...dropArgs(this.drop), ...o.argv] : o.argv
-    return filter ? [...loadFilterArgv(filter.nft, filter.ruleset), ...code] : code
+    const code = [...applyEnvironmentArgv(), ...o.argv]
+    const dropped = this.drop && (this.rootDrop || filter) ? [...dropArgs(this.drop), ...code] : code
+    return filter ? [...loadFilterArgv(filter.nft, filter.ruleset), ...dropped] : dropped
   }
 
   private args(o: SpawnOptions, useSlirp: boolean): string[] {
@@ -227,8 +230,9 @@ export class BwrapExecutor implements Executor {
     // The root bwrap builds is a writable tmpfs: make it read-only, so only /tmp and writable
     // mounts take writes.
     a.push('--remount-ro', '/')
+    // The code's environment comes on ENV_FD, to the last step (sandbox-environment.ts).
     a.push('--chdir', o.cwd, '--clearenv')
-    for (const [k, v] of Object.entries(o.env)) a.push('--setenv', k, v)
+    for (const [k, v] of Object.entries(HELPER_ENV)) a.push('--setenv', k, v)
     return [...a, '--', ...this.command(o, useSlirp)]
   }
 
@@ -237,6 +241,7 @@ export class BwrapExecutor implements Executor {
     const user = this.drop?.user
     if (user) for (const m of o.mounts) if (m.writable) chownSync(m.source, user.uid, user.gid)
     const useSlirp = o.network === 'egress' && this.slirp !== null
+    const script = environmentScript(o.env)
     let child: ChildProcess | undefined
     const proc = launch({
       command: this.bwrap,
@@ -244,12 +249,15 @@ export class BwrapExecutor implements Executor {
       env: { PATH: '/usr/bin:/bin' },
       cgroups: this.cgroups,
       spawn: o,
-      extraFds: useSlirp ? SLIRP_EXTRA_FDS : 0,
+      extraFds: 1 + (useSlirp ? SLIRP_EXTRA_FDS : 0),
       rlimitAsMb: o.memoryMb + 256,
       onSpawn: (c) => {
         child = c
       },
     })
+    const envPipe = child?.stdio[ENV_FD] as Writable | undefined
+    envPipe?.on('error', () => {})
+    envPipe?.end(script)
     if (useSlirp && child) attachSlirpNetwork(this.slirp!, child, proc)
     return proc
   }

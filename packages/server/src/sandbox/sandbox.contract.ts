@@ -1,7 +1,7 @@
 // The sandbox contract: what every executor must do with untrusted code. sandbox.test.ts runs it
 // against every executor installed on the machine. Isolation cases apply to executors that
 // claim isolation; the process executor claims none and only has to run, limit and kill.
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -271,6 +271,50 @@ export function describeSandboxContract(executor: Executor): void {
         const caps = JSON.parse(r.stdout) as Record<string, string>
         expect(Object.keys(caps)).toEqual(expect.arrayContaining(['CapEff:', 'CapPrm:', 'CapBnd:']))
         for (const [name, mask] of Object.entries(caps)) expect(mask, name).toMatch(/^0+$/)
+      },
+    )
+
+    it.skipIf(!isolated)(
+      "gives the environment to the code alone: no privileged helper loads a tenant's LD_PRELOAD, no host command line shows a value",
+      async () => {
+        const value = `env-value-${process.pid}-${Date.now()}`
+        const p = executor.spawn({
+          argv: [
+            PYTHON,
+            '-c',
+            'import os, sys\nprint(os.environ["SECRET_VALUE"], flush=True)\nsys.stdin.read()',
+          ],
+          env: { LD_PRELOAD: '/periodic-no-such-library.so', SECRET_VALUE: value },
+          mounts: [],
+          cwd: '/tmp',
+          memoryMb: 128,
+          maxPids: 32,
+          network: 'egress',
+        })
+        p.control.resume()
+        const stderr = collect(p.stderr)
+        // While the code runs: no process on the host has the value in its command line.
+        const printed = await new Promise<string>((resolve) =>
+          p.stdout.once('data', (d: Buffer) => resolve(d.toString())),
+        )
+        const shown = readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .filter((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(value)
+            } catch {
+              return false
+            }
+          })
+        p.stdin.end()
+        await p.exited
+        expect(printed.trim()).toBe(value)
+        expect(shown).toEqual([])
+        // The loader complains once per program that starts with the variable: under bwrap, the
+        // code only (its helpers hold capabilities). gVisor's one helper, a shell opening fd 3,
+        // already runs as the code's unprivileged user.
+        const loaded = (await stderr).match(/cannot be preloaded/g) ?? []
+        if (executor.name === 'bwrap') expect(loaded).toHaveLength(1)
       },
     )
 

@@ -18,23 +18,28 @@ export function slirpResolvConf(hostResolvConf: string): string {
   return [...kept, `nameserver ${SLIRP_DNS}`, ''].join('\n')
 }
 
-/** The bwrap options of a sandbox behind slirp4netns: its pid out on fd 4, held on fd 5 until
- *  the link is up, and a resolv.conf read from fd 6 (no file to leave behind). */
-export const SLIRP_BWRAP_ARGS = ['--info-fd', '4', '--block-fd', '5']
-export const RESOLV_CONF_BIND = ['--perms', '0644', '--ro-bind-data', '6', '/etc/resolv.conf']
-/** Pipes launch() must open after fd 3 for the above. */
+// The descriptors a sandbox behind slirp4netns adds to launch()'s (after the environment's, 4).
+const INFO_FD = 5
+const BLOCK_FD = 6
+const RESOLV_FD = 7
+/** Pipes launch() opens after the environment's for the link. */
 export const SLIRP_EXTRA_FDS = 3
 
+/** bwrap's options: the sandbox's pid out on INFO_FD, held on BLOCK_FD until the link is up. */
+export const SLIRP_BWRAP_ARGS = ['--info-fd', String(INFO_FD), '--block-fd', String(BLOCK_FD)]
+/** Its resolv.conf, read from RESOLV_FD (no file to leave behind). */
+export const RESOLV_CONF_BIND = ['--perms', '0644', '--ro-bind-data', String(RESOLV_FD), '/etc/resolv.conf']
+
 /**
- * Hands bwrap the sandbox's resolv.conf (fd 6), reads the sandbox's pid from its --info-fd
- * (fd 4), gives its network namespace a slirp4netns link, then unblocks it (--block-fd, fd 5).
- * The link goes when the sandbox ends.
+ * Hands bwrap the sandbox's resolv.conf, reads the sandbox's pid from its --info-fd, gives its
+ * network namespace a slirp4netns link, then unblocks it (--block-fd). The link goes when the
+ * sandbox ends.
  */
 export function attachSlirpNetwork(slirpBin: string, child: ChildProcess, proc: SandboxProcess): void {
   const fds = child.stdio as unknown as Array<Readable | Writable>
-  const info = fds[4] as Readable
-  const block = fds[5] as Writable
-  const resolv = fds[6] as Writable
+  const info = fds[INFO_FD] as Readable
+  const block = fds[BLOCK_FD] as Writable
+  const resolv = fds[RESOLV_FD] as Writable
   resolv.on('error', () => {})
   let host = ''
   try {
