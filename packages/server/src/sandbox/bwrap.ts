@@ -37,7 +37,8 @@ const EGRESS =
   'own network namespace with egress through slirp4netns; the host loopback (platform ports, local databases) is unreachable'
 const FILTERED =
   '; private, link-local (cloud metadata), CGNAT and other non-public ranges are refused by an nftables filter in the namespace (PERIODIC_OUTBOUND_ALLOW addresses excepted)'
-const UNFILTERED = '; private and link-local ranges ARE reachable (install nftables to filter them)'
+const UNFILTERED =
+  '; private and link-local ranges ARE reachable (install nftables, and setpriv from util-linux, to filter them)'
 const NO_EGRESS =
   'own network namespace, but slirp4netns did not attach: NO egress; the host loopback is unreachable'
 const FILTER_BROKEN =
@@ -291,7 +292,7 @@ export class BwrapExecutor implements Executor {
     if (Date.now() - this.egressCheckedAt > 60_000) {
       const routes = await this.probe(['/bin/cat', '/proc/net/route'], 'egress')
       this.filterFailed =
-        routes.exit === String(FILTER_FAILED_EXIT) ? routes.err.trim().split('\n').slice(-3).join('; ') : ''
+        routes.exit === String(FILTER_FAILED_EXIT) ? (routes.err.trim().split('\n')[0] ?? 'nft failed') : ''
       this.egress = routes.out.split('\n').some((l) => /^(?!lo\s)\S+\s+00000000\s/.test(l))
       this.egressCheckedAt = Date.now()
     }
