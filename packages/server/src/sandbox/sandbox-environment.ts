@@ -16,14 +16,16 @@ export const HELPER_ENV = { PATH: '/usr/bin:/bin' }
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const ENV_FAILED_EXIT = 97
 
-/** `env` as shell code that exports it; names that are no shell names are refused. */
+/**
+ * `env` as shell code that makes it the whole environment (the helpers' PATH and the shell's
+ * PWD go unless `env` has them); names that are no shell names are refused.
+ */
 export function environmentScript(env: Record<string, string>): string {
-  return Object.entries(env)
-    .map(([k, v]) => {
-      if (!NAME.test(k)) throw new Error(`environment variable name ${JSON.stringify(k)} is not allowed`)
-      return `export ${k}='${v.replaceAll("'", `'\\''`)}'\n`
-    })
-    .join('')
+  const exports = Object.entries(env).map(([k, v]) => {
+    if (!NAME.test(k)) throw new Error(`environment variable name ${JSON.stringify(k)} is not allowed`)
+    return `export ${k}='${v.replaceAll("'", `'\\''`)}'\n`
+  })
+  return ['unset PATH PWD\n', ...exports].join('')
 }
 
 // Reads the script to EOF (the server writes it and closes), runs it, closes the descriptor.

@@ -100,6 +100,19 @@ export function describeSandboxContract(executor: Executor): void {
       expect(r.exit.code).toBe(7)
     })
 
+    it('passes values exactly, whatever characters they hold, and nothing else', async () => {
+      const tricky = `it's "quoted"\nline two $(touch /tmp/x) \`id\` \\ $HOME \${PATH} \t end`
+      const r = await python('import json, os\nprint(json.dumps(dict(os.environ)))', {
+        env: { TRICKY: tricky, EMPTY: '', _under: 'x' },
+      })
+      const env = JSON.parse(r.stdout) as Record<string, string>
+      expect(env).toMatchObject({ TRICKY: tricky, EMPTY: '', _under: 'x' })
+      // bwrap's helpers run with a PATH of their own: it must not reach the code. (LC_CTYPE is
+      // Python's own, PEP 538.)
+      if (executor.name === 'bwrap')
+        expect(Object.keys(env).sort()).toEqual(['EMPTY', 'LC_CTYPE', 'TRICKY', '_under'])
+    })
+
     it('kills a runaway process (what a timeout does)', async () => {
       const started = Date.now()
       const r = await python('while True: pass', { killAfterMs: 300 })
