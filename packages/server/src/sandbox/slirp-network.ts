@@ -55,13 +55,22 @@ export function attachSlirpNetwork(slirpBin: string, child: ChildProcess, proc: 
   }
   const startSlirp = (childPid: string) => {
     if (exited) return
+    // --exit-fd: slirp4netns ends when the server does (its end of fd 4 closes), even when the
+    // server is killed before it could kill the link; it used to outlive the sandbox, orphaned.
     slirp = spawn(
       slirpBin,
-      ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', childPid, 'tap0'],
-      {
-        stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-      },
+      [
+        '--configure',
+        '--mtu=65520',
+        '--disable-host-loopback',
+        '--ready-fd=3',
+        '--exit-fd=4',
+        childPid,
+        'tap0',
+      ],
+      { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
     )
+    ;(slirp.stdio[4] as Writable).on('error', () => {})
     // The sandbox's filter goes in after this, inside it, before the code runs.
     ;(slirp.stdio[3] as Readable).once('data', release)
     slirp.once('exit', release)
