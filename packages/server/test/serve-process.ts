@@ -1,7 +1,7 @@
 // `periodic serve` as a real process for tests that stop, kill or run several nodes: started
 // on an ephemeral port, resolved once it logs its URL, stopped with SIGTERM or killed with -9.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -15,12 +15,60 @@ export interface ServeProcess {
   output(): string
 }
 
+/** How a test runs the node beyond its environment (both need the test to be root). */
+export interface ServeOptions {
+  /** The host user to run it as; its data dir and HOME are its own. */
+  user?: { uid: number; gid: number }
+  /** A file bind-mounted over /etc/resolv.conf for this process alone (a private mount namespace). */
+  resolvConf?: string
+}
+
+/** The command line of a node: the bin, in its own mount namespace and dropped to `user` if asked. */
+function serveCommand(args: string[], o: ServeOptions): { command: string; args: string[] } {
+  if (!o.resolvConf) return { command: process.execPath, args: [BIN, ...args] }
+  const drop = o.user
+    ? ['setpriv', `--reuid=${o.user.uid}`, `--regid=${o.user.gid}`, '--clear-groups', '--']
+    : []
+  const bindResolvConf = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
+  return {
+    command: 'unshare',
+    args: [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      bindResolvConf,
+      o.resolvConf,
+      ...drop,
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+  }
+}
+
 /** Starts a node; `dir` reuses a data dir (a restart), otherwise a fresh one is made. */
-export function startServeProcess(env: Record<string, string>, dir?: string): Promise<ServeProcess> {
+export function startServeProcess(
+  env: Record<string, string>,
+  dir?: string,
+  opts: ServeOptions = {},
+): Promise<ServeProcess> {
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'periodic-node-'))
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], {
-    env: { ...process.env, PERIODIC_LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '', ...env },
+  if (opts.user) chownSync(dataDir, opts.user.uid, opts.user.gid)
+  const { command, args } = serveCommand(['serve', '--port', '0', '--data-dir', dataDir], opts)
+  const child = spawn(command, args, {
+    env: {
+      ...process.env,
+      PERIODIC_LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      ...(opts.user ? { HOME: dataDir } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Without a mount namespace, node itself drops to the user (setpriv does it otherwise).
+    ...(opts.resolvConf ? {} : opts.user),
   })
   let out = ''
   const output = () => out

@@ -1,24 +1,28 @@
 // The bubblewrap executor: new pid, ipc, uts, cgroup and network namespaces, no
 // capabilities, uid 65534, a read-only system, a private /tmp and --die-with-parent. Egress
 // goes through slirp4netns with the host's loopback disabled, so user code reaches the
-// internet but not the platform's own ports or databases on 127.0.0.1.
+// internet but not the platform's own ports or databases on 127.0.0.1, and an nftables filter
+// in the namespace (egress-firewall.ts) refuses private and metadata addresses.
 //
 // Who the code is on the host depends on who the server is. Run as a normal user, bwrap adds
 // a user namespace and the sandbox's uid 65534 is the server's uid outside. Run as root, a
 // user namespace would map the sandbox to host root (files it writes, setuid bits and all,
 // would be root's), so bwrap runs without one and setpriv drops the code to an unprivileged
 // host uid (PERIODIC_SANDBOX_UID, default 65534) with no capabilities and no_new_privs; the
-// writable mounts are handed to that uid. That is also what makes egress work under root:
-// slirp4netns joins /proc/<pid>/ns/user, which with a user namespace is bwrap's nested one,
-// not the one owning the network namespace (setns EPERM). A non-root server still meets that,
-// and health() reports the missing egress instead of claiming it.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { chownSync, existsSync, readFileSync } from 'node:fs'
-import type { Readable, Writable } from 'node:stream'
+// writable mounts are handed to that uid.
+//
+// slirp4netns attaches by joining /proc/<pid>/ns/user, then the network namespace. With a user
+// namespace that must be the one owning the network namespace: see sandboxDev for why the
+// sandbox gets a /dev without devpts.
+import { type ChildProcess, execFileSync } from 'node:child_process'
+import { chownSync, existsSync } from 'node:fs'
+import type { Writable } from 'node:stream'
 import type { CgroupManager } from './cgroup.ts'
-import { applyEgressFirewall, egressRuleset } from './egress-firewall.ts'
+import { egressRuleset, FILTER_FAILED_EXIT, loadFilterArgv } from './egress-firewall.ts'
 import type { Executor, ExecutorGuarantees, SandboxProcess, SpawnOptions } from './executor.ts'
 import { launch } from './launch.ts'
+import { applyEnvironmentArgv, ENV_FD, environmentScript, HELPER_ENV } from './sandbox-environment.ts'
+import { attachSlirpNetwork, RESOLV_CONF_BIND, SLIRP_BWRAP_ARGS, SLIRP_EXTRA_FDS } from './slirp-network.ts'
 
 const SYSTEM_RO = ['/usr', '/etc/ssl', '/etc/ca-certificates', '/etc/alternatives']
 
@@ -33,16 +37,61 @@ const EGRESS =
   'own network namespace with egress through slirp4netns; the host loopback (platform ports, local databases) is unreachable'
 const FILTERED =
   '; private, link-local (cloud metadata), CGNAT and other non-public ranges are refused by an nftables filter in the namespace (PERIODIC_OUTBOUND_ALLOW addresses excepted)'
-const UNFILTERED = '; private and link-local ranges ARE reachable (install nftables to filter them)'
+const UNFILTERED =
+  '; private and link-local ranges ARE reachable (install nftables, and setpriv from util-linux, to filter them)'
 const NO_EGRESS =
   'own network namespace, but slirp4netns did not attach: NO egress; the host loopback is unreachable'
+const FILTER_BROKEN =
+  'own network namespace, but the nftables egress filter could not be installed: sandboxes with egress do not start'
 
-/** What a root server needs to drop the code to `user`. */
+/** setpriv, and who a root server drops the code to (null: the server is not root). */
 interface Drop {
-  user: SandboxUser
   setpriv: string
+  user: SandboxUser | null
+}
+/** The egress filter: nft, run inside the sandbox before the code, and the ruleset it loads. */
+interface Filter {
+  nft: string
+  ruleset: string
 }
 const ETC_FILES = ['/etc/resolv.conf', '/etc/hosts', '/etc/nsswitch.conf', '/etc/localtime']
+const DEV_NODES = ['null', 'zero', 'full', 'random', 'urandom', 'tty']
+
+/**
+ * /dev for a sandbox. In a user namespace, bwrap's `--dev` mounts a devpts, which needs uid 0 in
+ * the namespace: bwrap then maps the server to 0, and switches to 65534 at the end through a
+ * second, nested user namespace. slirp4netns joins the nested one, which does not own the network
+ * namespace (setns: EPERM) — unless it wins the race with bwrap's unshare, so egress came and
+ * went. Bind-mounted device nodes need no devpts and leave one user namespace. As root (no user
+ * namespace) bwrap's own /dev is kept.
+ */
+function sandboxDev(userNamespace: boolean): string[] {
+  if (!userNamespace) return ['--dev', '/dev']
+  const nodes = DEV_NODES.filter((n) => existsSync(`/dev/${n}`))
+  return [
+    ...['--perms', '0755', '--tmpfs', '/dev'],
+    ...nodes.flatMap((n) => ['--dev-bind', `/dev/${n}`, `/dev/${n}`]),
+    ...['--perms', '1777', '--tmpfs', '/dev/shm'],
+    ...['--symlink', '/proc/self/fd', '/dev/fd'],
+    ...['stdin', 'stdout', 'stderr'].flatMap((n, fd) => ['--symlink', `/proc/self/fd/${fd}`, `/dev/${n}`]),
+  ]
+}
+
+/** setpriv's options that leave the code no capability (and, as root, an unprivileged uid). */
+function dropArgs(drop: Drop): string[] {
+  const who = drop.user ? [`--reuid=${drop.user.uid}`, `--regid=${drop.user.gid}`, '--clear-groups'] : []
+  return [
+    drop.setpriv,
+    ...who,
+    '--inh-caps=-all',
+    '--ambient-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+  ]
+}
+
+const capAdd = (caps: string[]) => caps.flatMap((c) => ['--cap-add', c])
 
 /** `/a/b/c` -> [`/a`, `/a/b`]. */
 function ancestors(path: string): string[] {
@@ -63,6 +112,7 @@ export class BwrapExecutor implements Executor {
   readonly countsChildWrites = true
   readonly guarantees: ExecutorGuarantees
   private egress = false
+  private filterFailed = ''
   private egressCheckedAt = 0
 
   constructor(
@@ -70,10 +120,10 @@ export class BwrapExecutor implements Executor {
     private readonly slirp: string | null,
     private readonly cgroups: CgroupManager | null,
     private readonly drop: Drop | null = null,
-    /** The namespace's egress filter (nsenter + nft, run as host root), and its ruleset. */
-    private readonly firewall: { nsenter: string; nft: string; ruleset: string } | null = null,
+    /** The namespace's egress filter (needs setpriv in `drop` to shed CAP_NET_ADMIN after it). */
+    private readonly firewall: Filter | null = null,
   ) {
-    const who = drop
+    const who = drop?.user
       ? `runs as unprivileged host uid ${drop.user.uid}, no capabilities, no_new_privs`
       : process.getuid?.() === 0
         ? 'runs as HOST ROOT inside a user namespace (setpriv missing: install util-linux)'
@@ -98,15 +148,14 @@ export class BwrapExecutor implements Executor {
     const bwrap = which('bwrap')
     if (!bwrap) return null
     const root = process.getuid?.() === 0
-    const setpriv = root ? which('setpriv') : null
-    const nft = root ? (which('nft') ?? (existsSync('/usr/sbin/nft') ? '/usr/sbin/nft' : null)) : null
-    const nsenter = root ? which('nsenter') : null
-    const firewall = nft && nsenter ? { nft, nsenter, ruleset: egressRuleset(outboundAllow) } : null
+    const setpriv = which('setpriv')
+    const nft = which('nft') ?? (existsSync('/usr/sbin/nft') ? '/usr/sbin/nft' : null)
+    const firewall = nft && setpriv ? { nft, ruleset: egressRuleset(outboundAllow) } : null
     return new BwrapExecutor(
       bwrap,
       which('slirp4netns'),
       cgroups,
-      setpriv ? { user, setpriv } : null,
+      setpriv ? { setpriv, user: root ? user : null } : null,
       firewall,
     )
   }
@@ -120,11 +169,23 @@ export class BwrapExecutor implements Executor {
     return this.drop?.user ?? null
   }
 
+  /** Root server: no user namespace, setpriv drops the code to the sandbox user. */
+  private get rootDrop(): boolean {
+    return this.drop?.user != null
+  }
+
   private namespaces(o: SpawnOptions, useSlirp: boolean): string[] {
     const shareNet = o.network === 'egress' && !useSlirp
-    if (!this.drop)
-      return ['--unshare-all', ...(shareNet ? ['--share-net'] : []), '--uid', '65534', '--gid', '65534']
-    // No user namespace: bwrap sets up as root, keeping only what setpriv needs to drop.
+    const filter = useSlirp && this.firewall ? ['CAP_NET_ADMIN'] : []
+    if (!this.rootDrop)
+      return [
+        '--unshare-all',
+        ...(shareNet ? ['--share-net'] : []),
+        ...['--uid', '65534', '--gid', '65534', '--cap-drop', 'ALL'],
+        // The filter's shell loads the ruleset, then setpriv sheds these before the code runs.
+        ...capAdd(filter.length ? [...filter, 'CAP_SETPCAP'] : []),
+      ]
+    // No user namespace: bwrap sets up as root, keeping only what setpriv (and nft) need.
     return [
       '--unshare-pid',
       '--unshare-ipc',
@@ -133,59 +194,55 @@ export class BwrapExecutor implements Executor {
       ...(shareNet ? [] : ['--unshare-net']),
       '--cap-drop',
       'ALL',
-      ...['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'].flatMap((c) => ['--cap-add', c]),
+      ...capAdd(['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP', ...filter]),
     ]
+  }
+
+  /** The command bwrap runs: [load the filter,] [drop to no capabilities,] set the environment, the code. */
+  private command(o: SpawnOptions, useSlirp: boolean): string[] {
+    const filter = useSlirp ? this.firewall : null
+    const code = [...applyEnvironmentArgv(), ...o.argv]
+    const dropped = this.drop && (this.rootDrop || filter) ? [...dropArgs(this.drop), ...code] : code
+    return filter ? [...loadFilterArgv(filter.nft, filter.ruleset), ...dropped] : dropped
   }
 
   private args(o: SpawnOptions, useSlirp: boolean): string[] {
     const a = [...this.namespaces(o, useSlirp), '--die-with-parent', '--new-session']
-    if (!this.drop) a.push('--cap-drop', 'ALL')
-    if (useSlirp) a.push('--info-fd', '4', '--block-fd', '5')
+    if (useSlirp) a.push(...SLIRP_BWRAP_ARGS)
     for (const link of ['bin', 'lib', 'lib64', 'sbin'])
       if (existsSync(`/usr/${link}`)) a.push('--symlink', `usr/${link}`, `/${link}`)
+    a.push('--proc', '/proc', ...sandboxDev(!this.rootDrop))
     // Without a user namespace the tmpfs would be root's; sticky and world-writable like a host /tmp.
-    a.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--hostname', 'sandbox')
-    const binds: Array<[string, string, string]> = [
-      ...SYSTEM_RO.filter((d) => existsSync(d)).map((d): [string, string, string] => ['--ro-bind', d, d]),
-      ...ETC_FILES.filter((f) => existsSync(f)).map((f): [string, string, string] => ['--ro-bind', f, f]),
-      ...o.mounts.map((m): [string, string, string] => [
-        m.writable ? '--bind' : '--ro-bind',
-        m.source,
-        m.target,
-      ]),
+    a.push('--perms', '1777', '--tmpfs', '/tmp', '--hostname', 'sandbox')
+    // Behind slirp, the host's name server is out of reach: the sandbox gets slirp's forwarder.
+    const etc = useSlirp ? ETC_FILES.filter((f) => f !== '/etc/resolv.conf') : ETC_FILES
+    // Each entry ends with its mount point.
+    const binds: string[][] = [
+      ...SYSTEM_RO.filter((d) => existsSync(d)).map((d) => ['--ro-bind', d, d]),
+      ...etc.filter((f) => existsSync(f)).map((f) => ['--ro-bind', f, f]),
+      ...(useSlirp ? [RESOLV_CONF_BIND] : []),
+      ...o.mounts.map((m) => [m.writable ? '--bind' : '--ro-bind', m.source, m.target]),
     ]
     // bwrap creates missing parents of a mount point (/etc, /periodic) 0700: fine for a
     // sandbox root, unreadable for the unprivileged uid. Create them 0755 first.
-    const parents = new Set(binds.flatMap(([, , target]) => ancestors(target)).filter((d) => d !== '/tmp'))
+    const parents = new Set(binds.flatMap((b) => ancestors(b.at(-1)!)).filter((d) => d !== '/tmp'))
     for (const dir of [...parents].sort()) a.push('--perms', '0755', '--dir', dir)
     for (const bind of binds) a.push(...bind)
     // The root bwrap builds is a writable tmpfs: make it read-only, so only /tmp and writable
     // mounts take writes.
     a.push('--remount-ro', '/')
+    // The code's environment comes on ENV_FD, to the last step (sandbox-environment.ts).
     a.push('--chdir', o.cwd, '--clearenv')
-    for (const [k, v] of Object.entries(o.env)) a.push('--setenv', k, v)
-    if (!this.drop) return [...a, '--', ...o.argv]
-    const { uid, gid } = this.drop.user
-    return [
-      ...a,
-      '--',
-      this.drop.setpriv,
-      `--reuid=${uid}`,
-      `--regid=${gid}`,
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-      '--no-new-privs',
-      '--',
-      ...o.argv,
-    ]
+    for (const [k, v] of Object.entries(HELPER_ENV)) a.push('--setenv', k, v)
+    return [...a, '--', ...this.command(o, useSlirp)]
   }
 
   spawn(o: SpawnOptions): SandboxProcess {
     // The code's uid must be able to write where it may write (and nowhere else).
-    if (this.drop)
-      for (const m of o.mounts) if (m.writable) chownSync(m.source, this.drop.user.uid, this.drop.user.gid)
+    const user = this.drop?.user
+    if (user) for (const m of o.mounts) if (m.writable) chownSync(m.source, user.uid, user.gid)
     const useSlirp = o.network === 'egress' && this.slirp !== null
+    const script = environmentScript(o.env)
     let child: ChildProcess | undefined
     const proc = launch({
       command: this.bwrap,
@@ -193,95 +250,36 @@ export class BwrapExecutor implements Executor {
       env: { PATH: '/usr/bin:/bin' },
       cgroups: this.cgroups,
       spawn: o,
-      extraFds: useSlirp ? 2 : 0,
+      extraFds: 1 + (useSlirp ? SLIRP_EXTRA_FDS : 0),
       rlimitAsMb: o.memoryMb + 256,
       onSpawn: (c) => {
         child = c
       },
     })
-    if (useSlirp && child) this.attachNetwork(child, proc)
+    const envPipe = child?.stdio[ENV_FD] as Writable | undefined
+    envPipe?.on('error', () => {})
+    envPipe?.end(script)
+    if (useSlirp && child) attachSlirpNetwork(this.slirp!, child, proc)
     return proc
   }
 
-  /** Reads the sandbox's pid from --info-fd, gives its namespace a slirp4netns link, then unblocks it. */
-  private attachNetwork(child: ChildProcess, proc: SandboxProcess): void {
-    const fds = child.stdio as unknown as Array<Readable | Writable>
-    const info = fds[4] as Readable
-    const block = fds[5] as Writable
-    let buf = ''
-    let slirp: ChildProcess | undefined
-    let pid: string | undefined
-    let exited = false
-    const release = () => {
-      if (!block.destroyed) block.end('1')
-    }
-    const startSlirp = (childPid: string) => {
-      if (exited) return
-      slirp = spawn(
-        this.slirp!,
-        ['--configure', '--mtu=65520', '--disable-host-loopback', '--ready-fd=3', childPid, 'tap0'],
-        {
-          stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-        },
-      )
-      const ready = slirp.stdio[3] as Readable
-      const link = slirp
-      // The filter goes in before the code runs; if it cannot, the link goes (no egress at all).
-      ready.once('data', () => {
-        if (!this.firewall) return release()
-        const { nsenter, nft, ruleset } = this.firewall
-        void applyEgressFirewall(nsenter, nft, childPid, ruleset).then((ok) => {
-          if (!ok) link.kill('SIGKILL')
-          release()
-        })
-      })
-      slirp.once('exit', release)
-      slirp.once('error', release)
-    }
-    // bwrap's child configures its loopback (add 127.0.0.1, then link up) only after it has
-    // reported its pid. slirp4netns --configure also brings lo up; when it wins that race bwrap
-    // dies with "loopback: Failed RTM_NEWADDR". So slirp starts once 127.0.0.1 is on lo.
-    const whenLoopbackReady = (childPid: string, deadline: number) => {
-      if (exited) return
-      let ready: boolean
-      try {
-        ready = readFileSync(`/proc/${childPid}/net/fib_trie`, 'utf8').includes('127.0.0.1')
-      } catch {
-        ready = true // unreadable (or gone): do not wait
-      }
-      if (ready || Date.now() > deadline) startSlirp(childPid)
-      else setTimeout(() => whenLoopbackReady(childPid, deadline), 2)
-    }
-    info.on('data', (d: Buffer) => {
-      buf += d.toString()
-      const m = /"child-pid":\s*(\d+)/.exec(buf)
-      if (!m || pid) return
-      pid = m[1]!
-      whenLoopbackReady(pid, Date.now() + 5000)
-    })
-    info.on('error', () => {})
-    block.on('error', () => {})
-    void proc.exited.then(() => {
-      exited = true
-      slirp?.kill('SIGKILL')
-    })
-  }
-
-  /** Runs a command in a sandbox and returns its exit code and stdout. */
+  /** Runs a command in a sandbox and returns how it ended and what it printed. */
   private async probe(
     argv: string[],
     network: SpawnOptions['network'],
-  ): Promise<{ ok: boolean; out: string; exit: string }> {
+  ): Promise<{ ok: boolean; out: string; err: string; exit: string }> {
     const p = this.spawn({ argv, env: {}, mounts: [], cwd: '/', memoryMb: 64, maxPids: 16, network })
     p.stdin.end()
     p.control.resume()
-    p.stderr.resume()
-    let out = ''
+    const text = { out: '', err: '' }
     p.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
+      text.out += d.toString()
+    })
+    p.stderr.on('data', (d: Buffer) => {
+      if (text.err.length < 4000) text.err += d.toString()
     })
     const exit = await p.exited
-    return { ok: exit.code === 0, out, exit: String(exit.code ?? exit.signal) }
+    return { ok: exit.code === 0, ...text, exit: String(exit.code ?? exit.signal) }
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {
@@ -289,18 +287,25 @@ export class BwrapExecutor implements Executor {
     if (!started.ok) return { ok: false, detail: `bwrap exited with ${started.exit}` }
     if (!this.slirp) return { ok: true, detail: 'bwrap starts sandboxes' }
     // Diagnostics must say what is, not what was meant: a namespace whose slirp4netns did not
-    // attach has no route out. Probed at most once a minute (diagnostics is a read operation).
+    // attach has no route out, and one whose filter did not load does not start. Probed at most
+    // once a minute (diagnostics is a read operation).
     if (Date.now() - this.egressCheckedAt > 60_000) {
       const routes = await this.probe(['/bin/cat', '/proc/net/route'], 'egress')
+      this.filterFailed =
+        routes.exit === String(FILTER_FAILED_EXIT) ? (routes.err.trim().split('\n')[0] ?? 'nft failed') : ''
       this.egress = routes.out.split('\n').some((l) => /^(?!lo\s)\S+\s+00000000\s/.test(l))
       this.egressCheckedAt = Date.now()
+    }
+    if (this.filterFailed) {
+      this.guarantees.network = FILTER_BROKEN
+      return { ok: false, detail: `the sandbox egress filter could not be installed: ${this.filterFailed}` }
     }
     const egress = this.egress
     this.guarantees.network = egress ? this.egressText() : NO_EGRESS
     return {
       ok: true,
       detail: egress
-        ? 'bwrap starts sandboxes; egress through slirp4netns'
+        ? `bwrap starts sandboxes; egress through slirp4netns${this.firewall ? ', filtered by nftables' : ''}`
         : 'bwrap starts sandboxes, but slirp4netns did not attach: sandboxes have NO network egress',
     }
   }

@@ -18,7 +18,7 @@ export interface LaunchOptions {
   cwd?: string
   cgroups: CgroupManager | null
   spawn: SpawnOptions
-  /** Extra pipes after fd 3 (bwrap's --info-fd / --block-fd). */
+  /** Extra pipes after fd 3 (bwrap's environment, --info-fd, --block-fd and --ro-bind-data). */
   extraFds?: number
   /** Address-space rlimit in MB, used only when there is no cgroup. */
   rlimitAsMb?: number

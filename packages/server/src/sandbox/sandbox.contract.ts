@@ -1,7 +1,7 @@
 // The sandbox contract: what every executor must do with untrusted code. sandbox.test.ts runs it
 // against every executor installed on the machine. Isolation cases apply to executors that
 // claim isolation; the process executor claims none and only has to run, limit and kill.
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -98,6 +98,19 @@ export function describeSandboxContract(executor: Executor): void {
       const r = await python('import os, sys\nprint(os.environ["PORT"])\nsys.exit(7)')
       expect(r.stdout.trim()).toBe(String(port))
       expect(r.exit.code).toBe(7)
+    })
+
+    it('passes values exactly, whatever characters they hold, and nothing else', async () => {
+      const tricky = `it's "quoted"\nline two $(touch /tmp/x) \`id\` \\ $HOME \${PATH} \t end`
+      const r = await python('import json, os\nprint(json.dumps(dict(os.environ)))', {
+        env: { TRICKY: tricky, EMPTY: '', _under: 'x' },
+      })
+      const env = JSON.parse(r.stdout) as Record<string, string>
+      expect(env).toMatchObject({ TRICKY: tricky, EMPTY: '', _under: 'x' })
+      // bwrap's helpers run with a PATH of their own: it must not reach the code. (LC_CTYPE is
+      // Python's own, PEP 538.)
+      if (executor.name === 'bwrap')
+        expect(Object.keys(env).sort()).toEqual(['EMPTY', 'LC_CTYPE', 'TRICKY', '_under'])
     })
 
     it('kills a runaway process (what a timeout does)', async () => {
@@ -231,18 +244,92 @@ export function describeSandboxContract(executor: Executor): void {
       },
     )
 
-    // Wherever a sandbox has egress as root, the filter must be there (nftables is a dependency).
-    it.skipIf(
-      !executor.guarantees.network.includes('egress through slirp4netns') || process.getuid?.() !== 0,
-    )('refuses non-public addresses from inside the sandbox, before anything leaves it', async () => {
-      // The slirp gateway (10.0.2.2) is private: the namespace's own filter answers "no route
-      // to host" (EHOSTUNREACH) at once, where slirp itself would answer "refused". Nothing
-      // reaches any other address: the only one tried stays inside the namespace.
-      const r = await python(
-        'import errno, os, socket\ntry:\n    socket.create_connection(("10.0.2.2", int(os.environ["PORT"])), timeout=2); print("reached")\nexcept OSError as e:\n    print(errno.errorcode.get(e.errno, e.errno))',
-      )
-      expect(r.stdout.trim()).toBe('EHOSTUNREACH')
-    })
+    it.skipIf(!executor.guarantees.network.includes('egress through slirp4netns'))(
+      "resolves names through slirp's DNS forwarder, not the host's server (out of its reach)",
+      async () => {
+        const r = await python('print(open("/etc/resolv.conf").read())')
+        const servers = r.stdout.split('\n').filter((l) => l.startsWith('nameserver'))
+        expect(servers).toEqual(['nameserver 10.0.2.3'])
+      },
+    )
+
+    // Wherever a sandbox has egress, root or not, the filter must be there (nftables is a
+    // dependency, installed by .ci/run).
+    it.skipIf(!executor.guarantees.network.includes('egress through slirp4netns') || !process.env['CI'])(
+      'claims the nftables filter',
+      () => {
+        expect(executor.guarantees.network).toContain('refused by an nftables filter')
+      },
+    )
+
+    it.skipIf(!executor.guarantees.network.includes('refused by an nftables filter'))(
+      'refuses non-public addresses from inside the sandbox, before anything leaves it',
+      async () => {
+        // The slirp gateway (10.0.2.2) is private: the namespace's own filter answers "no route
+        // to host" (EHOSTUNREACH) at once, where slirp itself would answer "refused". Nothing
+        // reaches any other address: the only one tried stays inside the namespace.
+        const r = await python(
+          'import errno, os, socket\ntry:\n    socket.create_connection(("10.0.2.2", int(os.environ["PORT"])), timeout=2); print("reached")\nexcept OSError as e:\n    print(errno.errorcode.get(e.errno, e.errno))',
+        )
+        expect(r.stdout.trim()).toBe('EHOSTUNREACH')
+      },
+    )
+
+    it.skipIf(!isolated)(
+      "runs the code with no capability left (the filter's CAP_NET_ADMIN included)",
+      async () => {
+        const r = await python(
+          'import json\nprint(json.dumps(dict(l.split()[:2] for l in open("/proc/self/status") if l.startswith("Cap"))))',
+        )
+        const caps = JSON.parse(r.stdout) as Record<string, string>
+        expect(Object.keys(caps)).toEqual(expect.arrayContaining(['CapEff:', 'CapPrm:', 'CapBnd:']))
+        for (const [name, mask] of Object.entries(caps)) expect(mask, name).toMatch(/^0+$/)
+      },
+    )
+
+    it.skipIf(!isolated)(
+      "gives the environment to the code alone: no privileged helper loads a tenant's LD_PRELOAD, no host command line shows a value",
+      async () => {
+        const value = `env-value-${process.pid}-${Date.now()}`
+        const p = executor.spawn({
+          argv: [
+            PYTHON,
+            '-c',
+            'import os, sys\nprint(os.environ["SECRET_VALUE"], flush=True)\nsys.stdin.read()',
+          ],
+          env: { LD_PRELOAD: '/periodic-no-such-library.so', SECRET_VALUE: value },
+          mounts: [],
+          cwd: '/tmp',
+          memoryMb: 128,
+          maxPids: 32,
+          network: 'egress',
+        })
+        p.control.resume()
+        const stderr = collect(p.stderr)
+        // While the code runs: no process on the host has the value in its command line.
+        const printed = await new Promise<string>((resolve) =>
+          p.stdout.once('data', (d: Buffer) => resolve(d.toString())),
+        )
+        const shown = readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .filter((pid) => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(value)
+            } catch {
+              return false
+            }
+          })
+        p.stdin.end()
+        await p.exited
+        expect(printed.trim()).toBe(value)
+        expect(shown).toEqual([])
+        // The loader complains once per program that starts with the variable: under bwrap, the
+        // code only (its helpers hold capabilities). gVisor's one helper, a shell opening fd 3,
+        // already runs as the code's unprivileged user.
+        const loaded = (await stderr).match(/cannot be preloaded/g) ?? []
+        if (executor.name === 'bwrap') expect(loaded).toHaveLength(1)
+      },
+    )
 
     it.skipIf(isolated)('says plainly that it isolates nothing', () => {
       expect(executor.guarantees.filesystem).toMatch(/^NONE/)
