@@ -27,7 +27,8 @@ module.exports = {
     {
       name: 'storage-sandbox-stay-low',
       severity: 'error',
-      comment: 'storage/, sandbox/ and source/ (the Git store) are the bottom layer: they import nothing from above.',
+      comment:
+        'storage/, sandbox/ and source/ (the Git store) are the bottom layer: they import nothing from above.',
       from: { path: '^packages/server/src/(storage|sandbox|source)/', pathNot: TEST_CODE },
       to: { path: '^packages/server/src/(elements|http|runs|engine)/' },
     },
