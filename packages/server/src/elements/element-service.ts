@@ -239,7 +239,8 @@ export class ElementService implements ElementsPort {
       )
     // Sealed before the transaction: sealing may create the element's data key.
     const given = input.spec === undefined ? undefined : await this.sealed(type, current.id, input.spec)
-    const next = await this.writeVersion(current, actor, 'element.updated', input.expected_version, (row) => {
+    const commit = !input.fromSource
+    const next = await this.writeVersion(current, actor, 'element.updated', input.expected_version, commit, (row) => {
       const patch: ElementPatch = {}
       if (given !== undefined) {
         const merged = input.deep === false ? given : deepMerge(row.spec, given)
@@ -249,6 +250,7 @@ export class ElementService implements ElementsPort {
       assertMayWire(type, patch.spec ?? row.spec, actor)
       if (input.name !== undefined) patch.name = input.name.trim() || nameFromSlug(row.slug)
       if (input.intention !== undefined) patch.intention = input.intention
+      if (input.readme !== undefined) patch.readme = input.readme
       return { patch, message: input.message ?? 'Updated', data: { fields: Object.keys(patch) } }
     })
     await this.lint(next)
@@ -267,12 +269,12 @@ export class ElementService implements ElementsPort {
     assertMayWire(type, this.prepareSpec(type, target.spec), actor)
     const spec = await this.sealed(type, current.id, target.spec)
     // Snapshot first, so the state being replaced stays reachable in history.
-    const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, () => ({
+    const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, true, () => ({
       patch: {},
       message: `Before restore to v${version}`,
       data: { restore_to: version },
     }))
-    return this.writeVersion(snap, actor, 'element.restored', undefined, () => ({
+    return this.writeVersion(snap, actor, 'element.restored', undefined, true, () => ({
       patch: { spec: this.prepareSpec(type, spec), name: target.name, intention: target.intention },
       message: `Restored from v${version}`,
       data: { restored_from: version },
@@ -288,6 +290,8 @@ export class ElementService implements ElementsPort {
     actor: Actor,
     event: string,
     expected: number | undefined,
+    /** False when the version's commit already exists (a push being applied). */
+    commit: boolean,
     build: (row: ElementRow) => { patch: ElementPatch; message: string; data: JsonObject },
   ): Promise<ElementRow> {
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -306,7 +310,7 @@ export class ElementService implements ElementsPort {
           row.version,
         )
         if (!ok) return undefined
-        await this.source.commit(next, actor, message)
+        if (commit) await this.source.commit(next, actor, message)
         await tx.insertVersion(versionOf(next, message, actor))
         await this.record(tx, events, event, next, actor, { ...data, version: next.version })
         return next

@@ -314,6 +314,10 @@ export interface UpdateInput {
   deep?: boolean
   expected_version?: number
   message?: string
+  /** Not from the API: the README, written in the same version (a push). */
+  readme?: string
+  /** Not from the API: the version's Source commit exists already (a push being applied). */
+  fromSource?: boolean
 }
 
 /** A transaction as element code sees it: element records and the stores types declare. */
