@@ -722,6 +722,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{circle}/{element}/ops/source/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a branch’s tree: no runtime data, generated output, secrets, links or oversize files; a valid spec
+         * @description Auth: read. Available on every element type.
+         */
+        post: operations["generic_source_validate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{circle}/{element}/ops/source/repair": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find where draft and the element disagree and (with dry_run=false) commit the element’s state
+         * @description Auth: write. Available on every element type.
+         */
+        post: operations["generic_source_repair_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{circle}/{element}/ops/stats": {
         parameters: {
             query?: never;
@@ -3832,6 +3872,87 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generic_source_validate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+                /** @description Element slug (or project/slug) */
+                element: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    branch?: "draft" | "demo" | "live";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generic_source_repair_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+                /** @description Element slug (or project/slug) */
+                element: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    dry_run?: boolean;
+                };
+            };
+        };
         responses: {
             /** @description OK */
             200: {

@@ -240,19 +240,26 @@ export class ElementService implements ElementsPort {
     // Sealed before the transaction: sealing may create the element's data key.
     const given = input.spec === undefined ? undefined : await this.sealed(type, current.id, input.spec)
     const commit = !input.fromSource
-    const next = await this.writeVersion(current, actor, 'element.updated', input.expected_version, commit, (row) => {
-      const patch: ElementPatch = {}
-      if (given !== undefined) {
-        const merged = input.deep === false ? given : deepMerge(row.spec, given)
-        patch.spec = this.prepareSpec(type, merged)
-      }
-      // The writer of each version answers for its wiring, whatever fields the update touched.
-      assertMayWire(type, patch.spec ?? row.spec, actor)
-      if (input.name !== undefined) patch.name = input.name.trim() || nameFromSlug(row.slug)
-      if (input.intention !== undefined) patch.intention = input.intention
-      if (input.readme !== undefined) patch.readme = input.readme
-      return { patch, message: input.message ?? 'Updated', data: { fields: Object.keys(patch) } }
-    })
+    const next = await this.writeVersion(
+      current,
+      actor,
+      'element.updated',
+      input.expected_version,
+      commit,
+      (row) => {
+        const patch: ElementPatch = {}
+        if (given !== undefined) {
+          const merged = input.deep === false ? given : deepMerge(row.spec, given)
+          patch.spec = this.prepareSpec(type, merged)
+        }
+        // The writer of each version answers for its wiring, whatever fields the update touched.
+        assertMayWire(type, patch.spec ?? row.spec, actor)
+        if (input.name !== undefined) patch.name = input.name.trim() || nameFromSlug(row.slug)
+        if (input.intention !== undefined) patch.intention = input.intention
+        if (input.readme !== undefined) patch.readme = input.readme
+        return { patch, message: input.message ?? 'Updated', data: { fields: Object.keys(patch) } }
+      },
+    )
     await this.lint(next)
     return next
   }

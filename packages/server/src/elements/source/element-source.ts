@@ -53,6 +53,19 @@ export class ElementSource {
     return specFromFiles(type, await this.store.files(row.id, commit))
   }
 
+  /** Paths whose content differs between the element (as files) and its draft tree. */
+  async drift(row: ElementRow): Promise<{ draft: string; paths: string[] }> {
+    const type = this.typeOf(row.element_type)
+    if (!type) throw new Error(`element type ${row.element_type} is not registered`)
+    const draft = await this.ensure(row)
+    const expected = elementFiles(type, row)
+    const actual = await this.store.files(row.id, draft)
+    const paths = Object.keys(expected)
+      .filter((p) => Buffer.compare(Buffer.from(expected[p]!), Buffer.from(actual[p] ?? [])) !== 0)
+      .sort()
+    return { draft, paths }
+  }
+
   /** The branch that runs when a caller names none: live once promoted, draft before. */
   async defaultBranch(elementId: string): Promise<Branch> {
     return (await this.store.branches(elementId)).live ? 'live' : 'draft'

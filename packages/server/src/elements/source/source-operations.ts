@@ -5,7 +5,6 @@ import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
 import { BRANCHES, type Branch, RefMovedError } from '../../source/git-store.ts'
 import { defineOperation, type OperationContext } from '../element.ts'
-import { elementFiles } from './element-files.ts'
 import { SOURCE } from './source-errors.ts'
 
 const Ref = Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._/-]+$' })
@@ -109,14 +108,7 @@ export const sourceOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       const branches = await branchesOf(ctx)
-      const draft = branches[0]!.commit!
-      const { store } = ctx.elements.source
-      const type = ctx.elements.typeOf(ctx.element)
-      const expected = elementFiles(type, ctx.element)
-      const actual = await store.files(ctx.element.id, draft)
-      const differs = Object.keys({ ...expected, ...actual }).filter(
-        (p) => p in expected && Buffer.compare(Buffer.from(expected[p]!), Buffer.from(actual[p] ?? [])) !== 0,
-      )
+      const { draft, paths: differs } = await ctx.elements.source.drift(ctx.element)
       const warnings = differs.length
         ? [`draft differs from the element in ${differs.join(', ')}: run source/repair`]
         : []

@@ -194,4 +194,38 @@ describe('element Source', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('validates a branch, and repairs a draft that no longer holds what the element holds', async () => {
+    expect((await s.api('POST', `${base}/source/validate`, {})).body).toMatchObject({
+      branch: 'draft',
+      valid: true,
+    })
+    // A hand-edited repository (or a crash between a commit and its row): draft drifts.
+    const store = s.platform.elements.source.store
+    const draft = git('rev-parse', 'draft').trim()
+    const files = Object.fromEntries(
+      Object.entries(await store.files(id, draft)).map(([p, b]) => [p, Buffer.from(b).toString('utf8')]),
+    )
+    await store.commit(
+      id,
+      'draft',
+      {
+        ...files,
+        'main.py': 'def handler(i):\n    return 0\n',
+        'key.pem': '-----BEGIN RSA PRIVATE KEY-----\n',
+      },
+      { parent: draft, author: { name: 'x', email: 'x@x' }, message: 'hand edit' },
+    )
+    const invalid = await s.api('POST', `${base}/source/validate`, { branch: 'draft' })
+    expect(invalid.body).toMatchObject({ valid: false, problems: [{ path: 'key.pem', rule: 'secret' }] })
+    const status = await s.api('GET', `${base}/source/status`)
+    expect(status.body).toMatchObject({ health: 'diverged' })
+    const dry = await s.api('POST', `${base}/source/repair`, {}, { key })
+    expect(dry.body).toMatchObject({ dry_run: true, healthy: false, differs: ['main.py'] })
+    expect(git('rev-parse', 'draft').trim()).not.toBe(draft)
+    const fixed = await s.api('POST', `${base}/source/repair`, { dry_run: false }, { key })
+    expect(fixed.body).toMatchObject({ dry_run: false, repaired: true, differs: ['main.py'] })
+    expect((await s.api('GET', `${base}/source/status`)).body.health).toBe('ok')
+    expect(git('show', 'draft:main.py')).toBe((await s.api('GET', `/api/${c}/hello`)).body.spec.source.code)
+  })
 })
