@@ -2,7 +2,8 @@
 // blocks is taken from README.md. The CLI finds the server and its admin.key the way it does
 // beside `npm start` (PERIODIC_BASE_URL points at the test server, PERIODIC_DATA_DIR at its data).
 import { execFile } from 'node:child_process'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -64,6 +65,24 @@ describe('README walkthrough: CLI and SDK', () => {
     expect(connections).toBe('exposed: 0 connection(s), at most 100\n')
   }, 120_000)
 
+  it('clones the function with git, pushes a change, promotes it and runs it, as written', async () => {
+    const where = mkdtempSync(join(tmpdir(), 'periodic-walkthrough-'))
+    const script = readmeBlock('source')
+      .replaceAll('localhost:8420', new URL(s.url).host)
+      .replaceAll('.periodic/admin.key', join(s.dataDir, 'admin.key'))
+      .replaceAll('/tmp/periodic-hello', join(where, 'hello'))
+      .replaceAll('npx periodic', `cd ${JSON.stringify(root)} && npx periodic`)
+    try {
+      const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${script}`], { cwd: root, env })
+      const [demo, live, ...invoked] = stdout.trim().split('\n')
+      expect(JSON.parse(demo!)).toMatchObject({ from: 'draft', to: 'demo', tag: null })
+      expect(JSON.parse(live!)).toMatchObject({ to: 'live', tag: 'v1' })
+      expect(invoked.join('\n')).toContain('{"message":"Hi, Ada"}')
+    } finally {
+      rmSync(where, { recursive: true, force: true })
+    }
+  }, 120_000)
+
   it('deploys the Python function the README shows first, character for character', () => {
     const shown = /## A first Python function\n\n```python\n([\s\S]*?)```/.exec(
       readFileSync(join(root, 'README.md'), 'utf8'),
@@ -82,12 +101,18 @@ describe('README walkthrough: CLI and SDK', () => {
         env: { ...env, PERIODIC_API_KEY: s.adminKey },
       })
       const lines = stdout.trim().split('\n')
-      expect(lines[0]).toBe("succeeded { message: 'Hello, Grace' }")
-      expect(lines[1]).toBe("{ message: 'Hello, Linus' }")
+      // After the Source walkthrough made it say hi.
+      expect(lines[0]).toBe("succeeded { message: 'Hi, Grace' }")
+      expect(lines[1]).toBe("{ message: 'Hi, Linus' }")
       expect(lines[2]).toBe('1')
       expect(lines[3]).toBe('{ broadcast: true, delivered_to: 0, subscriber_count: 0 }')
-      // Newest first: Linus, Grace, then Ada's run from the CLI test.
-      expect(lines.slice(4).map((l) => l.split(' ')[1])).toEqual(['succeeded', 'succeeded', 'succeeded'])
+      // Newest first: Linus, Grace, then Ada's runs from the Source and CLI walkthroughs.
+      expect(lines.slice(4).map((l) => l.split(' ')[1])).toEqual([
+        'succeeded',
+        'succeeded',
+        'succeeded',
+        'succeeded',
+      ])
     } finally {
       rmSync(file, { force: true })
     }
