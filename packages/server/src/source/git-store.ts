@@ -9,6 +9,7 @@ import * as fs from 'node:fs'
 import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import git from 'isomorphic-git'
+import * as objects from './git-objects.ts'
 
 export const BRANCHES = ['draft', 'demo', 'live'] as const
 export type Branch = (typeof BRANCHES)[number]
@@ -39,8 +40,6 @@ export class RefMovedError extends Error {
   }
 }
 
-const FILE = '100644'
-const TREE = '040000'
 const SHA = /^[0-9a-f]{40}$/
 
 export class GitStore {
@@ -79,17 +78,11 @@ export class GitStore {
     const gitdir = await this.ensure(elementId)
     const tree = await this.writeTree(gitdir, files)
     const at = o.at ?? new Date()
-    const who = { ...o.author, timestamp: Math.floor(at.getTime() / 1000), timezoneOffset: 0 }
-    const commit = await git.writeCommit({
-      fs,
-      gitdir,
-      commit: {
-        message: o.message.endsWith('\n') ? o.message : `${o.message}\n`,
-        tree,
-        parent: o.parent ? [o.parent] : [],
-        author: who,
-        committer: who,
-      },
+    const commit = await objects.writeCommit(gitdir, {
+      tree,
+      parents: o.parent ? [o.parent] : [],
+      author: { ...o.author, timestamp: Math.floor(at.getTime() / 1000) },
+      message: o.message,
     })
     await this.moveRef(gitdir, `refs/heads/${branch}`, o.parent, commit)
     return commit
@@ -159,6 +152,11 @@ export class GitStore {
     if (type === 'commit') return oid
     if (type === 'tag') return (object as { object: string }).object
     return undefined
+  }
+
+  /** One branch's commit (null: none yet, or no repository). */
+  async head(elementId: string, branch: Branch): Promise<string | null> {
+    return this.readRef(this.gitdir(elementId), `refs/heads/${branch}`)
   }
 
   async branches(elementId: string): Promise<Record<Branch, string | null>> {
@@ -266,22 +264,13 @@ export class GitStore {
 
   private async writeDir(gitdir: string, dir: Dir): Promise<string> {
     const entries = await Promise.all(
-      [...dir].map(async ([path, v]) =>
+      [...dir].map(async ([name, v]) =>
         v instanceof Map
-          ? { mode: TREE, path, oid: await this.writeDir(gitdir, v), type: 'tree' as const }
-          : {
-              mode: FILE,
-              path,
-              oid: await git.writeBlob({
-                fs,
-                gitdir,
-                blob: typeof v === 'string' ? Buffer.from(v, 'utf8') : v,
-              }),
-              type: 'blob' as const,
-            },
+          ? { mode: '40000', name, oid: await this.writeDir(gitdir, v) }
+          : { mode: '100644', name, oid: await objects.writeBlob(gitdir, v) },
       ),
     )
-    return git.writeTree({ fs, gitdir, tree: entries })
+    return objects.writeTree(gitdir, entries)
   }
 }
 

@@ -27,7 +27,7 @@ export class ElementSource {
     const files = elementFiles(type, row)
     const text = `${message}\n\nPeriodic-Version: ${row.version}`
     for (let attempt = 0; ; attempt++) {
-      const parent = (await this.store.branches(row.id)).draft
+      const parent = await this.store.head(row.id, 'draft')
       try {
         return await this.store.commit(row.id, 'draft', files, {
           parent,
@@ -43,7 +43,7 @@ export class ElementSource {
 
   /** The draft head, committing the current state first for an element from before Source. */
   async ensure(row: ElementRow): Promise<string> {
-    return (await this.store.branches(row.id)).draft ?? this.commit(row, null, 'Imported into Source')
+    return (await this.store.head(row.id, 'draft')) ?? this.commit(row, null, 'Imported into Source')
   }
 
   /** The spec the tree at `commit` describes (not yet validated). */
