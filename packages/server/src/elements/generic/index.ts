@@ -1,5 +1,6 @@
 // Every generic operation, in the order `schema` and the OpenAPI document list them.
 import type { OperationDef } from '../element.ts'
+import { bundleOperations } from '../source/bundle-operations.ts'
 import { sourceOperations } from '../source/source-operations.ts'
 import { attachmentOperations } from './attachment-operations.ts'
 import { graphOperations } from './graph-operations.ts'
@@ -14,4 +15,5 @@ export const genericOperations: OperationDef[] = [
   ...graphOperations,
   ...statsOperations,
   ...sourceOperations,
+  ...bundleOperations,
 ]
