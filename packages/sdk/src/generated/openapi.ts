@@ -3914,6 +3914,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                    "application/octet-stream": string;
                 };
             };
             /** @description Error envelope */

@@ -138,6 +138,8 @@ export interface OperationDef<S extends TSchema = TSchema, Spec = JsonObject, R 
   /** Body schema (query-string schema for GET). */
   input?: S
   output?: TSchema
+  /** The media type of binary answers the handler may return (a Buffer) instead of JSON. */
+  binary?: string
   /** Generic operations stay usable while the element is disabled. */
   allowWhenDisabled?: boolean
   handler(ctx: OperationContext<Static<S>, Spec, R>): Promise<unknown>

@@ -63,6 +63,7 @@ export const bundleOperations = [
     summary: 'Export the element as a git bundle (a circle: a JSON envelope of one bundle per element)',
     description: `An element answers with a binary \`git bundle\` (\`application/octet-stream\`) of its Source repository: the draft, demo and live branches and the release tags, whole history; \`git clone x.bundle\` reads it. A circle answers with a JSON envelope \`{format: "${ENVELOPE_FORMAT}", circle, count, bundles: [{path, slug, element_type, id, bundle_base64}]}\`, one bundle per element below it, containers first; \`import_bundle\` takes it as is. At most ${MAX_BUNDLE_BYTES} bytes of bundles (413 \`SOURCE_BUNDLE_TOO_LARGE\`).`,
     input: Type.Object({}, { additionalProperties: false }),
+    binary: 'application/octet-stream',
     allowWhenDisabled: true,
     async handler(ctx) {
       if (ctx.element.element_type === 'circle' && ctx.element.parent_id === null) {

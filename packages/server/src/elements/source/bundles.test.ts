@@ -200,4 +200,28 @@ describe('git bundles', () => {
     expect(leaf.status).toBe(400)
     expect(leaf.body.error.code).toBe('NOT_A_CONTAINER')
   })
+
+  it('exports only within the key’s circle, and refuses a body over the limit', async () => {
+    await b.createCircle('other')
+    const stranger = await b.createKey('other', ['read', 'write'])
+    const r = await b.api('GET', '/api/beta/hello/ops/export/bundle', undefined, { key: stranger })
+    expect(r.status).toBe(404)
+    // Overwrite looks for the slug in the target circle only: beta's hello stays as it was.
+    const { bytes } = await exportBytes(a, '/api/acme/hello')
+    const before = (await b.api('GET', '/api/beta/hello')).body.version
+    const into = await b.api(
+      'POST',
+      '/api/other/ops/import/bundle',
+      { bundle_base64: bytes.toString('base64'), overwrite: true },
+      { key: stranger },
+    )
+    expect(into.body).toMatchObject({ imported: 1, elements: [{ action: 'created' }] })
+    expect((await b.api('GET', '/api/beta/hello')).body.version).toBe(before)
+    // The body limit (10 MiB by default) comes before the bundle limit (64 MiB decoded).
+    const big = await b.api('POST', '/api/beta/ops/import/bundle', {
+      bundle_base64: 'A'.repeat(11 * 1024 * 1024),
+    })
+    expect(big.status).toBe(413)
+    expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE')
+  })
 })
