@@ -14,6 +14,7 @@ import type { Actor } from '../../auth/actor.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { BundleInvalidError, bundleHeads, fetchBundle, initBare } from '../../source/git-bundle.ts'
 import { BRANCHES } from '../../source/git-store.ts'
+import { mapLimit } from '../../source/map-limit.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { ElementsPort } from '../element.ts'
 import { ELEMENT_FILE, README_FILE, specFromFiles, textOf } from './element-files.ts'
@@ -22,6 +23,8 @@ import { SOURCE } from './source-errors.ts'
 /** The largest bundle, or sum of an envelope's bundles, decoded (bodies are smaller by default). */
 export const MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 const MAX_README_BYTES = 1024 * 1024
+/** Bundles fetched at once (each is a few `git` processes). */
+const STAGE_CONCURRENCY = 4
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 export interface BundleInput {
@@ -72,16 +75,15 @@ export async function importBundles(
       { limit_bytes: MAX_BUNDLE_BYTES, bytes: total },
     )
   const scratch = await mkdtemp(join(tmpdir(), 'periodic-bundle-'))
-  const staged: Staged[] = []
   const pending = new Set<string>()
   try {
-    for (const [i, bundle] of decoded.entries()) {
-      const id = randomUUID()
-      pending.add(id)
+    const ids = decoded.map(() => randomUUID())
+    for (const id of ids) pending.add(id)
+    const staged = await mapLimit(decoded, STAGE_CONCURRENCY, async (bundle, i) => {
       const file = join(scratch, `${i}.bundle`)
       await writeFile(file, bundle)
-      staged.push(await stage(elements, id, file, inputs[i]!.path, inputs.length > 1 ? i : undefined))
-    }
+      return stage(elements, ids[i]!, file, inputs[i]!.path, inputs.length > 1 ? i : undefined)
+    })
     // Containers first, so a project exists before the elements inside it.
     staged.sort((a, b) => a.parents.length - b.parents.length)
     const report: ImportReport = { imported: 0, skipped: 0, errors: [], elements: [] }

@@ -4,11 +4,14 @@
 import { Type } from '@sinclair/typebox'
 import { E, PlatformError } from '../../errors.ts'
 import { createBundle } from '../../source/git-bundle.ts'
+import { mapLimit } from '../../source/map-limit.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import { defineOperation, type ElementsPort } from '../element.ts'
 import { type BundleInput, importBundles, MAX_BUNDLE_BYTES } from './bundle-import.ts'
 import { SOURCE } from './source-errors.ts'
 
+/** Bundles made at once for a circle: each is a `git` process, mostly waiting on its start. */
+const EXPORT_CONCURRENCY = 4
 export const ENVELOPE_FORMAT = 'periodic.bundles.v1'
 // base64 of the largest bundle, plus slack for line breaks.
 const MAX_BASE64 = Math.ceil(MAX_BUNDLE_BYTES / 3) * 4 + 1024 * 1024
@@ -67,20 +70,20 @@ export const bundleOperations = [
     allowWhenDisabled: true,
     async handler(ctx) {
       if (ctx.element.element_type === 'circle' && ctx.element.parent_id === null) {
-        const bundles = []
+        const members = await circleMembers(ctx.elements, ctx.element)
         let total = 0
-        for (const { row, path } of await circleMembers(ctx.elements, ctx.element)) {
+        const bundles = await mapLimit(members, EXPORT_CONCURRENCY, async ({ row, path }) => {
           const bytes = await bundleOf(ctx.elements, row, MAX_BUNDLE_BYTES - total + 1)
           total += bytes.length
-          if (total > MAX_BUNDLE_BYTES) throw tooLarge(`the circle’s bundles`)
-          bundles.push({
+          if (total > MAX_BUNDLE_BYTES) throw tooLarge('the circle’s bundles')
+          return {
             path: path.join('/'),
             slug: row.slug,
             element_type: row.element_type,
             id: row.id,
             bundle_base64: bytes.toString('base64'),
-          })
-        }
+          }
+        })
         return {
           format: ENVELOPE_FORMAT,
           circle: ctx.element.slug,
