@@ -19,6 +19,7 @@ import type { TypeTables } from '../storage/type-tables.ts'
 import { isUniqueViolation } from '../storage/unique-violation.ts'
 import type {
   CreateInput,
+  CreateOptions,
   ElementsPort,
   ElementTx,
   ElementType,
@@ -142,7 +143,12 @@ export class ElementService implements ElementsPort {
     return this.createElement(null, input, actor)
   }
 
-  async create(parent: ElementRow, input: CreateInput, actor: Actor): Promise<ElementRow> {
+  async create(
+    parent: ElementRow,
+    input: CreateInput,
+    actor: Actor,
+    opts: CreateOptions = {},
+  ): Promise<ElementRow> {
     const parentType = this.typeOf(parent)
     if (!parentType.container) {
       throw new PlatformError(
@@ -153,13 +159,14 @@ export class ElementService implements ElementsPort {
     if (input.element_type === 'circle') {
       throw new PlatformError(E.NOT_A_CONTAINER, 'circles are root elements: create them with POST /api')
     }
-    return this.createElement(parent, input, actor)
+    return this.createElement(parent, input, actor, opts)
   }
 
   private async createElement(
     parent: ElementRow | null,
     input: CreateInput,
     actor: Actor,
+    opts: CreateOptions = {},
   ): Promise<ElementRow> {
     const type = this.registry.get(input.element_type)
     if (!type) {
@@ -174,7 +181,7 @@ export class ElementService implements ElementsPort {
     }
     assertValidSlug(input.slug)
     if (input.meta) assertSafeKeys(input.meta, 'meta')
-    const id = randomUUID()
+    const id = opts.id ?? randomUUID()
     let spec = this.prepareSpec(type, input.spec ?? {})
     assertMayWire(type, spec, actor)
     await this.registry.runtimeOf(type.type)?.verifyWrite?.(spec)
@@ -194,7 +201,7 @@ export class ElementService implements ElementsPort {
       intention: input.intention ?? '',
       spec,
       meta: input.meta ?? {},
-      readme: '',
+      readme: opts.readme ?? '',
       version: 1,
       created_at: at,
       updated_at: at,
@@ -209,8 +216,8 @@ export class ElementService implements ElementsPort {
           : await tx.findCircle(row.slug)
         if (taken) throw slugTaken(row.slug)
         await tx.insertElement(row)
-        await this.source.commit(row, actor, 'Created')
-        await tx.insertVersion(versionOf(row, 'Created', actor))
+        await this.source.commit(row, actor, opts.message ?? 'Created')
+        await tx.insertVersion(versionOf(row, opts.message ?? 'Created', actor))
         await this.record(tx, events, 'element.created', row, actor, {
           element_type: row.element_type,
           slug: row.slug,

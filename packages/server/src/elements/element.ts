@@ -138,6 +138,8 @@ export interface OperationDef<S extends TSchema = TSchema, Spec = JsonObject, R 
   /** Body schema (query-string schema for GET). */
   input?: S
   output?: TSchema
+  /** The media type of binary answers the handler may return (a Buffer) instead of JSON. */
+  binary?: string
   /** Generic operations stay usable while the element is disabled. */
   allowWhenDisabled?: boolean
   handler(ctx: OperationContext<Static<S>, Spec, R>): Promise<unknown>
@@ -306,6 +308,18 @@ export interface CreateInput {
   meta?: JsonObject
 }
 
+export interface CreateOptions {
+  /**
+   * The new element's id, chosen by the caller (a fresh UUID no element has): an import prepares
+   * the element's Source repository under it first, so its first commit builds on the imported history.
+   */
+  id?: string
+  /** The README it starts with (an import's). */
+  readme?: string
+  /** The first version's message and commit subject (default "Created"). */
+  message?: string
+}
+
 /** What an element's update asks for (PATCH). */
 export interface UpdateInput {
   spec?: JsonObject
@@ -361,7 +375,7 @@ export interface ElementsPort extends TypeStores {
   present(row: ElementRow): Promise<ElementJson>
   prepareSpec(type: ElementType, spec: JsonObject): JsonObject
   createCircle(input: CreateInput, actor: Actor): Promise<ElementRow>
-  create(parent: ElementRow, input: CreateInput, actor: Actor): Promise<ElementRow>
+  create(parent: ElementRow, input: CreateInput, actor: Actor, opts?: CreateOptions): Promise<ElementRow>
   update(current: ElementRow, input: UpdateInput, actor: Actor): Promise<ElementRow>
   restore(current: ElementRow, version: number, actor: Actor): Promise<ElementRow>
   patch(

@@ -19,6 +19,17 @@ import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
 
 const elementRef = schemaRef('Element')
 const json = (schema: Obj, description = 'OK') => jsonResponse(description, schema)
+/** A response that may also be binary (`op.binary`), e.g. a git bundle. */
+const withBinary = (response: Obj, mediaType: string | undefined): Obj =>
+  mediaType
+    ? {
+        ...response,
+        content: {
+          ...(response['content'] as Obj),
+          [mediaType]: { schema: { type: 'string', contentMediaType: mediaType } },
+        },
+      }
+    : response
 const pathParam = (name: string, description: string) => ({
   name,
   in: 'path',
@@ -57,7 +68,10 @@ function entry(group: Array<{ type: ElementType; op: OperationDef }>, generic: b
     ...(!isQuery && first.input
       ? { requestBody: { required: false, content: { 'application/json': { schema: body } } } }
       : {}),
-    responses: { '200': json(first.output ? plainSchema(first.output) : {}), default: errorResponse },
+    responses: {
+      '200': withBinary(json(first.output ? plainSchema(first.output) : {}), first.binary),
+      default: errorResponse,
+    },
   }
 }
 

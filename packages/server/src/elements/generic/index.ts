@@ -1,5 +1,6 @@
 // Every generic operation, in the order `schema` and the OpenAPI document list them.
 import type { OperationDef } from '../element.ts'
+import { bundleOperations } from '../source/bundle-operations.ts'
 import { sourceCheckOperations } from '../source/source-check-operations.ts'
 import { sourceOperations } from '../source/source-operations.ts'
 import { attachmentOperations } from './attachment-operations.ts'
@@ -16,4 +17,5 @@ export const genericOperations: OperationDef[] = [
   ...statsOperations,
   ...sourceOperations,
   ...sourceCheckOperations,
+  ...bundleOperations,
 ]

@@ -33,4 +33,25 @@ export const SOURCE = defineErrorCodes({
     retryable: true,
     description: 'Another write moved the branch at the same moment; retry.',
   },
+  SOURCE_BUNDLE_INVALID: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description:
+      'The bundle is not a complete Git bundle of a Periodic element: not base64, not a bundle, truncated or corrupt, no branch, or no `.periodic/element.yaml`. Nothing was imported.',
+  },
+  SOURCE_BUNDLE_TOO_LARGE: {
+    status: 413,
+    class: 'limit',
+    retryable: false,
+    description:
+      'A bundle (decoded) or an export exceeds the bundle size limit; `details.limit_bytes` says it.',
+  },
+  SOURCE_BUNDLE_CONFLICT: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description:
+      'An imported element’s slug is taken by an element of another type or elsewhere in the circle, so `overwrite` cannot update it.',
+  },
 })
