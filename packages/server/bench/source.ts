@@ -69,7 +69,5 @@ console.log(`  API update, with its draft commit    p50 ${f(withGit)}`)
 console.log(`  API update, without Git              p50 ${f(withoutGit)}`)
 console.log(`  the commit's share                   p50 ${f(withGit - withoutGit)}   (anchor: < 5 ms)`)
 console.log(`  source/promote                       p50 ${f(median(promotes))}   (anchor: < 20 ms)`)
-console.log(
-  `  git clone over HTTP, ${count.trim()} commits     p50 ${f(median(clones))}   (anchor: < 1 s)`,
-)
+console.log(`  git clone over HTTP, ${count.trim()} commits     p50 ${f(median(clones))}   (anchor: < 1 s)`)
 await bench.close()
