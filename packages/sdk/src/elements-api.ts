@@ -1,8 +1,11 @@
 // client.elements: create, get, list, update, delete and call any operation by name, for
 // every element type; and ElementHandle, the base of the typed per-type helpers.
+
+import { type CallOptions, callOperation } from './call-operation.ts'
 import { elementUrl } from './element-paths.ts'
-import type { HttpMethod, HttpTransport, Query, RequestOptions } from './http-transport.ts'
+import type { HttpTransport, RequestOptions } from './http-transport.ts'
 import { PaginatedList } from './paginated-list.ts'
+import { SourceHandle } from './source-api.ts'
 import type {
   CreateElementInput,
   DeletedElement,
@@ -11,39 +14,11 @@ import type {
   UpdateElementInput,
 } from './types.ts'
 
-export interface CallOptions extends RequestOptions {
-  /** Default: GET when there is no input, else POST. */
-  method?: HttpMethod | undefined
-  /** Extra query parameters (POST operations read `wait_for_completion` from here). */
-  query?: Query | undefined
-}
-
 export interface ListChildrenOptions extends RequestOptions {
   element_type?: string | undefined
   /** Page size (server default 100, max 1000). */
   limit?: number | undefined
   offset?: number | undefined
-}
-
-/** Calls one operation; for GET (and DELETE without a body) the input goes in the query. */
-export async function callOperation<T>(
-  transport: HttpTransport,
-  path: string,
-  operation: string,
-  input: unknown,
-  options: CallOptions = {},
-): Promise<T> {
-  const { method: given, query, ...request } = options
-  const method = given ?? (input === undefined ? 'GET' : 'POST')
-  const inQuery = method === 'GET'
-  const response = await transport.request<T>({
-    ...request,
-    method,
-    path: elementUrl(path, operation),
-    query: inQuery ? { ...(input as Query | undefined), ...query } : query,
-    body: inQuery ? undefined : input,
-  })
-  return response.body
 }
 
 export class ElementsApi {
@@ -142,4 +117,11 @@ export class ElementHandle {
   call<T = unknown>(operation: string, input?: unknown, options?: CallOptions): Promise<T> {
     return callOperation<T>(this.transport, this.path, operation, input, options)
   }
+
+  /** The element's Source (Git) repository: files, branches, promotion, bundles. */
+  get source(): SourceHandle {
+    return new SourceHandle(this.transport, this.path)
+  }
 }
+
+export { type CallOptions, callOperation }

@@ -78,6 +78,16 @@ export {
   type StartRunOptions,
   type WaitForRunOptions,
 } from './runs-api.ts'
+export type {
+  BundleImport,
+  Promotion,
+  SourceBranch,
+  SourceBranchInfo,
+  SourceFile,
+  SourceProblem,
+  SourceStatus,
+} from './source-api.ts'
+export { SourceHandle } from './source-api.ts'
 export * from './types.ts'
 export type { WaitForCompletion } from './wait-for-completion.ts'
 export type { BroadcastResult, WebSocketConnection, WebSocketConnections } from './websocket-element.ts'

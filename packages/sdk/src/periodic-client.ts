@@ -5,6 +5,7 @@ import { ElementsApi } from './elements-api.ts'
 import { HttpTransport } from './http-transport.ts'
 import { PythonElement } from './python-element.ts'
 import { type RerunOptions, RunsApi, rerun, type StartRunOptions, startRun } from './runs-api.ts'
+import { SourceHandle } from './source-api.ts'
 import type { Run } from './types.ts'
 import { WebSocketElement } from './websocket-element.ts'
 
@@ -57,5 +58,10 @@ export class PeriodicClient {
   /** The websocket element at `path`. */
   websocket(path: string): WebSocketElement {
     return new WebSocketElement(this.transport, path)
+  }
+
+  /** The Source (Git) repository of the element at `path`, whatever its type. */
+  source(path: string): SourceHandle {
+    return new SourceHandle(this.transport, path)
   }
 }

@@ -17,8 +17,9 @@ import {
 } from './command-context.ts'
 import { jarWsCommands } from './jar-ws-commands.ts'
 import { type Cell, formatJson, formatRecord, formatTable } from './output.ts'
+import { sourceCommands } from './source-commands.ts'
 
-export const CLIENT_COMMANDS = ['elements', 'invoke', 'runs', 'logs', 'build', 'jar', 'ws'] as const
+export const CLIENT_COMMANDS = ['elements', 'invoke', 'runs', 'logs', 'build', 'jar', 'ws', 'source'] as const
 type ClientCommand = (typeof CLIENT_COMMANDS)[number]
 
 /** Each command's flags (besides COMMON_FLAGS) and usage lines; any other flag is refused. */
@@ -51,6 +52,14 @@ export const COMMAND_SPECS: Record<
     usage: [
       'periodic jar import <path> (--file F|- | --data JSON) [--mode merge|replace] [--format chrome|playwright|cdp]',
       'periodic jar export <path> [--domain D] [--format F] [-o FILE] | describe <path>',
+    ],
+  },
+  source: {
+    flags: ['to', 'branch', 'ref', 'output', 'file', 'overwrite'],
+    subcommands: ['status', 'branches', 'promote', 'validate', 'read', 'export', 'import'],
+    usage: [
+      'periodic source status <path> | branches <path> | promote <path> --to demo|live | validate <path> [--branch B]',
+      'periodic source read <path> <file> [--ref R] | export <path> -o FILE | import <parent> --file BUNDLE [--overwrite]',
     ],
   },
   ws: {
@@ -147,6 +156,7 @@ function printRun(ctx: CommandContext, run: Run): number {
 
 const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> = {
   ...jarWsCommands,
+  ...sourceCommands,
   async elements(ctx) {
     const sub = arg(ctx, 0, 'subcommand (list, get, create, update, delete)')
     const { client, flags } = ctx

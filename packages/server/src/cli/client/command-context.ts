@@ -25,6 +25,10 @@ export const OPTIONS = {
   domain: { type: 'string' },
   room: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  to: { type: 'string' },
+  branch: { type: 'string' },
+  ref: { type: 'string' },
+  overwrite: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
