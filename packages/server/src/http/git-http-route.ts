@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { open, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { PassThrough, type Readable } from 'node:stream'
+import { type Readable, Transform } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../auth/actor.ts'
 import type { Authenticator } from '../auth/api-keys.ts'
@@ -30,6 +30,19 @@ export interface GitHttpDeps {
 const PRE_RECEIVE = '/internal/source/pre-receive'
 const STALE_LOCK_MS = 10 * 60_000
 const LOCK_WAIT_MS = 30_000
+/** The largest pack a fetch negotiation or a push may send (a tree holds at most 50 MiB). */
+const MAX_PACK_BYTES = 256 * 1024 * 1024
+
+/** Passes at most `max` bytes through, then fails the stream (git sees the connection end). */
+function capped(max: number): Transform {
+  let seen = 0
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length
+      done(seen > max ? new Error(`more than ${max} bytes`) : null, chunk)
+    },
+  })
+}
 
 interface PushSession {
   actor: Actor
@@ -131,7 +144,9 @@ async function serve(deps: GitContext, req: FastifyRequest, reply: FastifyReply)
   if (!actor) throw new PlatformError(E.AUTH_REQUIRED, 'use an API key of the circle as the password')
   const element = await deps.elements.resolve(actor, parsed.circle, parsed.segments)
   // Held (with backpressure) from now: nothing of the body is lost while a push waits its turn.
-  const input = req.method === 'POST' ? (req.body as Readable).pipe(new PassThrough()) : undefined
+  const input = req.method === 'POST' ? (req.body as Readable).pipe(capped(MAX_PACK_BYTES)) : undefined
+  let stop = () => {}
+  input?.on('error', () => stop())
   const push = service === 'git-receive-pack'
   requireScope(actor, push ? 'write' : 'read', push ? 'git push' : 'git fetch')
   await deps.elements.source.ensure(element)
@@ -176,6 +191,11 @@ async function serve(deps: GitContext, req: FastifyRequest, reply: FastifyReply)
     stdio: ['pipe', 'pipe', 'ignore'],
   })
   child.on('error', () => {})
+  // An oversize pack ends git (no ref moves) and the connection.
+  stop = () => {
+    child.kill()
+    req.raw.destroy()
+  }
   child.on('close', () => void done().catch(() => {}))
   if (input) input.pipe(child.stdin)
   else child.stdin.end()
