@@ -1,0 +1,95 @@
+// Which definition of an element a run executes: the one a branch, tag or commit of its Source
+// names — by default live once the element has been promoted, draft before. Draft's tree always
+// equals the element row (every write commits on draft in its transaction), so a run of the
+// draft head uses the row as is. Any other commit's spec is read from its tree, validated with
+// the type's rules and cached by commit (a commit never changes), so a promoted element's warm
+// invoke costs only a read of its branch refs.
+import { Type } from '@sinclair/typebox'
+import { PlatformError } from '../../errors.ts'
+import { BRANCHES, type Branch } from '../../source/git-store.ts'
+import type { ElementRow, JsonObject, RunRow } from '../../storage/storage.ts'
+import type { ElementsPort, RunSource } from '../element.ts'
+import { SOURCE } from './source-errors.ts'
+
+export interface ElementAtRef {
+  /** The row to run: the current one, or one carrying the commit's spec and version. */
+  element: ElementRow
+  source: RunSource
+}
+
+/** A branch, tag or commit id, as a query parameter or body field. */
+export const sourceRef = (
+  description = 'The branch (`draft`, `demo`, `live`), tag (`v1`) or commit id of the element’s Source to run; default: `live` once the element has been promoted, else `draft`.',
+) => Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._/-]+$', description })
+
+const CACHE_SIZE = 256
+/** `${element id}:${commit}` → the validated spec and the element version it was written as. */
+const atCommit = new Map<string, { spec: JsonObject; version: number }>()
+const VERSION_TRAILER = /^Periodic-Version: (\d+)$/m
+
+const isBranch = (ref: string): ref is Branch => (BRANCHES as readonly string[]).includes(ref)
+
+/** The element as `ref` (default: live once promoted, else draft) defines it, and that commit. */
+export async function elementAtRef(
+  elements: ElementsPort,
+  row: ElementRow,
+  ref?: string,
+): Promise<ElementAtRef> {
+  const { store } = elements.source
+  const heads = await store.branches(row.id)
+  // An element from before Source has no draft yet: its first run imports it.
+  if (!heads.draft) heads.draft = await elements.source.ensure(row)
+  const name = ref ?? (heads.live ? 'live' : 'draft')
+  const commit = isBranch(name) ? heads[name] : await store.resolve(row.id, name)
+  if (!commit)
+    throw new PlatformError(SOURCE.SOURCE_REF_NOT_FOUND, `no branch, tag or commit "${name}"`, { ref: name })
+  const source = { source_commit: commit, source_ref: name }
+  if (commit === heads.draft) return { element: row, source }
+  const key = `${row.id}:${commit}`
+  let defined = atCommit.get(key)
+  if (defined) atCommit.delete(key)
+  else defined = await definitionAt(elements, row, commit, name)
+  atCommit.set(key, defined)
+  if (atCommit.size > CACHE_SIZE) atCommit.delete(atCommit.keys().next().value as string)
+  // The version keys the runtime's pools and code directories, so it must be the commit's own.
+  return { element: { ...row, spec: defined.spec, version: defined.version }, source }
+}
+
+async function definitionAt(
+  elements: ElementsPort,
+  row: ElementRow,
+  commit: string,
+  ref: string,
+): Promise<{ spec: JsonObject; version: number }> {
+  const notRunnable = (why: string, extra: JsonObject = {}) =>
+    new PlatformError(SOURCE.SOURCE_REF_NOT_RUNNABLE, `"${ref}" (${commit.slice(0, 12)}) ${why}`, {
+      ref,
+      commit,
+      ...extra,
+    })
+  const [info] = await elements.source.store.log(row.id, commit, 1)
+  const version = Number(VERSION_TRAILER.exec(info?.message ?? '')?.[1] ?? Number.NaN)
+  if (!Number.isSafeInteger(version)) throw notRunnable('was not written by Periodic (no Periodic-Version)')
+  try {
+    const spec = elements.prepareSpec(elements.typeOf(row), await elements.source.specAt(row, commit))
+    return { spec, version }
+  } catch (err) {
+    const error = err instanceof PlatformError ? { code: err.code, message: err.message } : String(err)
+    throw notRunnable('has a spec that does not validate', { error })
+  }
+}
+
+/**
+ * The element row a run taken from the queue executes: its recorded commit's definition, else
+ * (a run from before runs recorded one, or a rerun of an older version) its version's spec.
+ */
+export async function elementOfRun(
+  elements: ElementsPort,
+  element: ElementRow,
+  run: RunRow,
+): Promise<ElementRow> {
+  if (run.source_commit) return (await elementAtRef(elements, element, run.source_commit)).element
+  if (run.element_version === element.version) return element
+  const v = await elements.records.getVersion(element.id, run.element_version)
+  return v ? { ...element, version: v.version, spec: v.spec } : element
+}
