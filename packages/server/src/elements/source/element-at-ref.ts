@@ -80,15 +80,15 @@ async function definitionAt(
 }
 
 /**
- * The element row a run taken from the queue executes: its recorded commit's definition, else
- * (a run from before runs recorded one, or a rerun of an older version) its version's spec.
+ * The element row a run taken from the queue executes: its version's spec. A run records the
+ * version its commit was written as, whose stored spec is that commit's; versions live in the
+ * database every node shares, while the Source repository may be on another node's disk.
  */
 export async function elementOfRun(
   elements: ElementsPort,
   element: ElementRow,
   run: RunRow,
 ): Promise<ElementRow> {
-  if (run.source_commit) return (await elementAtRef(elements, element, run.source_commit)).element
   if (run.element_version === element.version) return element
   const v = await elements.records.getVersion(element.id, run.element_version)
   return v ? { ...element, version: v.version, spec: v.spec } : element
