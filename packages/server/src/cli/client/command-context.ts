@@ -24,6 +24,7 @@ export const OPTIONS = {
   format: { type: 'string' },
   domain: { type: 'string' },
   room: { type: 'string' },
+  ref: { type: 'string' },
   output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 } as const

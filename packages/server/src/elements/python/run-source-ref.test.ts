@@ -3,7 +3,9 @@
 // tag or commit, and every run records the commit it ran (`git rev-parse` agrees).
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
+import { PeriodicClient } from '@periodic/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliAgainst } from '../../../test/cli-harness.ts'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 
 const c = 'refs'
@@ -152,5 +154,23 @@ describe('python runs at a Source ref', () => {
     expect(latest.body).toMatchObject({ source_ref: 'live', source_commit: git('rev-parse', 'live') })
     const done = await s.api('GET', `/api/v1/runs/${original.body.id}?wait=30`, undefined, { key })
     expect(done.body).toMatchObject({ status: 'succeeded', output: { word: 'two' } })
+  })
+
+  it('takes the ref from the SDK (invoke ref, client.run version) and the CLI (--ref)', async () => {
+    const client = new PeriodicClient({ baseUrl: s.url, apiKey: key })
+    const tagged = await client.python(`${c}/pick`).invoke({}, { ref: 'v1', waitForCompletion: 30 })
+    expect(tagged).toMatchObject({ output: { word: 'one' }, source_ref: 'v1' })
+    const measured = await client.python(`${c}/pick`).measure({}, { ref: 'draft' })
+    expect(measured.output).toEqual({ word: 'two', env: 'bold' })
+    const run = await client.run(`${c}/pick`, {}, { version: 'draft', waitForCompletion: 30 })
+    expect(run).toMatchObject({ output: { word: 'two' }, source_commit: git('rev-parse', 'draft') })
+
+    const cli = cliAgainst(() => s)
+    const ok = await cli('invoke', `${c}/pick`, '--ref', 'draft', '--wait', '30', '--json')
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.out)).toMatchObject({ output: { word: 'two' }, source_ref: 'draft' })
+    const missing = await cli('invoke', `${c}/pick`, '--ref', 'nope', '--wait')
+    expect(missing.code).toBe(1)
+    expect(missing.err).toContain('SOURCE_REF_NOT_FOUND')
   })
 })
