@@ -173,4 +173,17 @@ describe('python runs at a Source ref', () => {
     expect(missing.code).toBe(1)
     expect(missing.err).toContain('SOURCE_REF_NOT_FOUND')
   })
+
+  it('refuses a commit Periodic did not write (409 SOURCE_REF_NOT_RUNNABLE) and a ref with `..`', async () => {
+    const store = s.platform.elements.source.store
+    const demo = git('rev-parse', 'demo')
+    const files = { '.periodic/spec.yaml': 'source:\n  type: inline\n', 'main.py': code('odd') }
+    const author = { name: 'someone', email: 'someone@example.test' }
+    await store.commit(id, 'demo', files, { parent: demo, author, message: 'written by hand' })
+    const r = await s.api('POST', `${base}/invoke?wait_for_completion=5&ref=demo`, {}, { key })
+    expect(r.status).toBe(409)
+    expect(r.body.error).toMatchObject({ code: 'SOURCE_REF_NOT_RUNNABLE', details: { ref: 'demo' } })
+    const dots = await s.api('POST', `${base}/invoke?ref=${encodeURIComponent('../HEAD')}`, {}, { key })
+    expect(dots.status).toBe(400)
+  })
 })

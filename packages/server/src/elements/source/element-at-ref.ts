@@ -4,9 +4,11 @@
 // draft head uses the row as is. Any other commit's spec is read from its tree, validated with
 // the type's rules and cached by commit (a commit never changes), so a promoted element's warm
 // invoke costs only a read of its branch refs.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
-import { BRANCHES, type Branch } from '../../source/git-store.ts'
+import { BRANCHES, type Branch, type GitStore } from '../../source/git-store.ts'
 import type { ElementRow, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { ElementsPort, RunSource } from '../element.ts'
 import { SOURCE } from './source-errors.ts'
@@ -19,12 +21,13 @@ export interface ElementAtRef {
 
 /** A branch, tag or commit id, as a query parameter or body field. */
 export const sourceRef = (
-  description = 'The branch (`draft`, `demo`, `live`), tag (`v1`) or commit id of the element’s Source to run; default: `live` once the element has been promoted, else `draft`.',
-) => Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._/-]+$', description })
+  description = 'The branch (`draft`, `demo`, `live`), tag (`v1`) or commit id of the element’s Source to run; default: `live` once the element has been promoted, else `draft`.', // No `..`: a ref names a file under refs/.
+) => Type.String({ minLength: 1, maxLength: 256, pattern: '^(?!.*\\.\\.)[A-Za-z0-9._/-]+$', description })
 
 const CACHE_SIZE = 256
 /** `${element id}:${commit}` → the validated spec and the element version it was written as. */
 const atCommit = new Map<string, { spec: JsonObject; version: number }>()
+const SHA = /^[0-9a-f]{40}$/
 const VERSION_TRAILER = /^Periodic-Version: (\d+)$/m
 
 const isBranch = (ref: string): ref is Branch => (BRANCHES as readonly string[]).includes(ref)
@@ -36,15 +39,16 @@ export async function elementAtRef(
   ref?: string,
 ): Promise<ElementAtRef> {
   const { store } = elements.source
-  const heads = await store.branches(row.id)
+  const head = (branch: Branch) => headOf(store, row.id, branch)
   // An element from before Source has no draft yet: its first run imports it.
-  if (!heads.draft) heads.draft = await elements.source.ensure(row)
-  const name = ref ?? (heads.live ? 'live' : 'draft')
-  const commit = isBranch(name) ? heads[name] : await store.resolve(row.id, name)
+  const draft = (await head('draft')) ?? (await elements.source.ensure(row))
+  const name = ref ?? ((await head('live')) ? 'live' : 'draft')
+  const commit =
+    name === 'draft' ? draft : isBranch(name) ? await head(name) : await commitOf(store, row.id, name)
   if (!commit)
     throw new PlatformError(SOURCE.SOURCE_REF_NOT_FOUND, `no branch, tag or commit "${name}"`, { ref: name })
   const source = { source_commit: commit, source_ref: name }
-  if (commit === heads.draft) return { element: row, source }
+  if (commit === draft) return { element: row, source }
   const key = `${row.id}:${commit}`
   let defined = atCommit.get(key)
   if (defined) atCommit.delete(key)
@@ -53,6 +57,37 @@ export async function elementAtRef(
   if (atCommit.size > CACHE_SIZE) atCommit.delete(atCommit.keys().next().value as string)
   // The version keys the runtime's pools and code directories, so it must be the commit's own.
   return { element: { ...row, spec: defined.spec, version: defined.version }, source }
+}
+
+/**
+ * A ref's value from its loose file, read synchronously: a 41-byte file in the page cache costs
+ * microseconds, where the store's async reads cost ~0.2–1.5 ms of a ~2 ms warm invoke
+ * (measured: 25–50 µs against 230–1 100 µs per run). `null`: no such ref; undefined: it may be
+ * packed (or is unreadable) — ask the store.
+ */
+function looseRef(gitdir: string, ref: string): string | null | undefined {
+  try {
+    const value = readFileSync(join(gitdir, ref), 'utf8').trim()
+    return SHA.test(value) ? value : undefined
+  } catch (err) {
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
+    return missing && !existsSync(join(gitdir, 'packed-refs')) ? null : undefined
+  }
+}
+
+async function headOf(store: GitStore, elementId: string, branch: Branch): Promise<string | null> {
+  const loose = looseRef(store.gitdir(elementId), `refs/heads/${branch}`)
+  return loose !== undefined ? loose : (await store.branches(elementId))[branch]
+}
+
+/** A tag or commit id: a lightweight tag of a commit already run is read without Git. */
+async function commitOf(store: GitStore, elementId: string, ref: string): Promise<string | null> {
+  if (atCommit.has(`${elementId}:${ref}`)) return ref
+  const gitdir = store.gitdir(elementId)
+  const tagged =
+    !SHA.test(ref) && looseRef(gitdir, `refs/heads/${ref}`) === null && looseRef(gitdir, `refs/tags/${ref}`)
+  if (tagged && atCommit.has(`${elementId}:${tagged}`)) return tagged
+  return store.resolve(elementId, ref)
 }
 
 async function definitionAt(
