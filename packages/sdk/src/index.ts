@@ -39,12 +39,14 @@ export { PeriodicClient } from './periodic-client.ts'
 export {
   type BuildOptions,
   type InlineResult,
+  type InlineRunOptions,
   type InvokeOptions,
   type LogsOptions,
   PythonElement,
   type PythonRunsOptions,
   type PythonState,
   type PythonTemplate,
+  type RefOption,
   type ScaffoldOptions,
   type ScaffoldResult,
 } from './python-element.ts'

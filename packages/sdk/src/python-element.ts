@@ -8,10 +8,20 @@ import { PaginatedList } from './paginated-list.ts'
 import type { BuildRecord, Element, Run, RunDetail, RunLogs, RunStatus, RunsPage } from './types.ts'
 import { longPollTimeoutMs, type WaitForCompletion, waitSeconds } from './wait-for-completion.ts'
 
-export interface InvokeOptions extends RequestOptions {
+export interface RefOption {
+  /**
+   * The branch (`draft`, `demo`, `live`), tag (`v1`) or commit id to run; default: `live` once
+   * the element has been promoted, else `draft`. The run records it as `source_ref`/`source_commit`.
+   */
+  ref?: string | undefined
+}
+
+export interface InvokeOptions extends RequestOptions, RefOption {
   /** Seconds the server holds the call for the result (`true`: 600). Without it the call returns at once with a queued run. */
   waitForCompletion?: WaitForCompletion
 }
+
+export interface InlineRunOptions extends RequestOptions, RefOption {}
 
 export interface BuildOptions extends RequestOptions {
   /** Rebuild even when the layer is cached. */
@@ -62,14 +72,14 @@ export class PythonElement extends ElementHandle {
    * run when it ended in time (`status` succeeded/failed); otherwise poll `run(id)`.
    */
   async invoke(payload: unknown, options: InvokeOptions = {}): Promise<Run> {
-    const { waitForCompletion, timeoutMs, ...request } = options
+    const { waitForCompletion, timeoutMs, ref, ...request } = options
     const seconds = waitSeconds(waitForCompletion)
     const response = await this.transport.request<Run>({
       ...request,
       timeoutMs: longPollTimeoutMs(this.transport, seconds, timeoutMs),
       method: 'POST',
       path: this.opPath('invoke'),
-      query: { wait_for_completion: seconds },
+      query: { wait_for_completion: seconds, ref },
       body: invokeBody(payload),
     })
     return response.body
@@ -80,12 +90,12 @@ export class PythonElement extends ElementHandle {
    * poll. A failing handler throws with the server's code (e.g. PYTHON_RUNTIME_ERROR) and
    * `details.run_id`. The call is a run with trigger `measure`.
    */
-  measure<T = unknown>(payload: Record<string, unknown> = {}, options: RequestOptions = {}) {
+  measure<T = unknown>(payload: Record<string, unknown> = {}, options: InlineRunOptions = {}) {
     return this.inline<T>('measure', payload, options)
   }
 
   /** As `measure`, recorded with trigger `apply` (rule engines returning findings inline). */
-  apply<T = unknown>(payload: Record<string, unknown> = {}, options: RequestOptions = {}) {
+  apply<T = unknown>(payload: Record<string, unknown> = {}, options: InlineRunOptions = {}) {
     return this.inline<T>('apply', payload, options)
   }
 
@@ -108,12 +118,14 @@ export class PythonElement extends ElementHandle {
   private async inline<T>(
     operation: 'measure' | 'apply',
     payload: Record<string, unknown>,
-    options: RequestOptions,
+    options: InlineRunOptions,
   ): Promise<InlineResult<T>> {
+    const { ref, ...request } = options
     const response = await this.transport.request<T>({
-      ...options,
+      ...request,
       method: 'POST',
       path: this.opPath(operation),
+      query: { ref },
       body: invokeBody(payload),
     })
     return { output: response.body, runId: response.headers.get('x-run-id') ?? undefined }

@@ -24,10 +24,15 @@ export interface StartRunOptions extends RequestOptions {
    * `input.files[name]`, a path it can open (`/periodic/input/<name>`).
    */
   files?: Record<string, FileContent> | undefined
+  /**
+   * The branch (`draft`, `demo`, `live`), tag (`v1`) or commit id to run; default: `live` once
+   * the element has been promoted, else `draft`. The run records it as `source_ref`/`source_commit`.
+   */
+  version?: string | undefined
 }
 
 export interface RerunOptions extends RequestOptions {
-  /** `original` pins the source run's element version; default `latest`. */
+  /** `original` runs what the source run ran (its commit); `latest` (default) the default branch. */
   version?: 'original' | 'latest' | undefined
 }
 
@@ -86,9 +91,13 @@ export async function startRun(
   input: unknown,
   options: StartRunOptions = {},
 ): Promise<Run> {
-  const { operation, waitForCompletion, timeoutMs, files, ...request } = options
+  const { operation, waitForCompletion, timeoutMs, files, version, ...request } = options
   const seconds = waitSeconds(waitForCompletion)
-  const fields = { target, ...(operation === undefined ? {} : { operation }) }
+  const fields = {
+    target,
+    ...(operation === undefined ? {} : { operation }),
+    ...(version === undefined ? {} : { version }),
+  }
   const response = await transport.request<Run>({
     ...request,
     timeoutMs: longPollTimeoutMs(transport, seconds, timeoutMs),

@@ -64,9 +64,17 @@ export interface HandlerEngine {
   invoke(caller: EngineCaller, functionId: string, data: Json, opts: InvokeOptions): Promise<Json>
 }
 
+/** What a run records of its definition: the Source commit it ran and the ref that named it. */
+export interface RunSource {
+  source_commit: string
+  source_ref: string
+}
+
 export interface StartRunOptions {
   /** The caller waits for the end on this node: run it here even when the node is busy. */
   waiting?: boolean
+  /** The Source commit the element row carries and the ref that named it, recorded on the run. */
+  source?: RunSource
 }
 
 /** A type's long-lived machinery (worker pools, connections), stopped at shutdown. */

@@ -1,10 +1,12 @@
 // Elements as engine functions: `{circle}::{slug}` runs a runnable element (python `invoke`)
-// as a run with trigger `engine`, so engine invocations show in the runs API.
+// as a run with trigger `engine`, so engine invocations show in the runs API. It runs the
+// element's default branch (live once promoted, else draft), as an invoke without a ref does.
 
 import type { ElementFunctions, FunctionInfo } from '../engine/engine.ts'
 import { EngineError } from '../engine/engine-error.ts'
 import { isTerminal, type RunService } from '../runs/run-service.ts'
 import type { ElementService } from './element-service.ts'
+import { elementAtRef } from './source/element-at-ref.ts'
 
 export function engineElementFunctions(elements: ElementService, runs: RunService): ElementFunctions {
   const runnable = (type: string) => {
@@ -18,7 +20,11 @@ export function engineElementFunctions(elements: ElementService, runs: RunServic
       if (!element || !runtime?.startRun) return undefined
       if (!element.enabled)
         throw new EngineError('function_disabled', `"${slug}" is disabled; enable it before invoking it`)
-      const run = await runtime.startRun(element, 'invoke', input, 'engine', info, { waiting: true })
+      const at = await elementAtRef(elements, element)
+      const run = await runtime.startRun(at.element, 'invoke', input, 'engine', info, {
+        waiting: true,
+        source: at.source,
+      })
       const done = await runs.wait(run, timeoutMs)
       if (done.status === 'succeeded') return { output: done.output }
       if (!isTerminal(done.status))

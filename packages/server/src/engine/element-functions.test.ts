@@ -36,6 +36,25 @@ describe('python elements as functions', () => {
     expect(run).toMatchObject({ status: 'succeeded', trigger: 'engine' })
   })
 
+  it('runs live once the element has been promoted, recording the commit', async () => {
+    const api = kit.server.api
+    const code = 'def handler(input):\n    return {"message": "v2"}\n'
+    await api('POST', '/api/acme', {
+      element_type: 'python',
+      slug: 'promo',
+      spec: { source: { type: 'inline', code } },
+    })
+    await api('POST', '/api/acme/promo/ops/source/promote', { to: 'demo' })
+    await api('POST', '/api/acme/promo/ops/source/promote', { to: 'live' })
+    await api('PATCH', '/api/acme/promo', { spec: { source: { code: code.replace('v2', 'draft') } } })
+    expect(await iii.trigger({ function_id: 'acme::promo', payload: {} })).toEqual({ message: 'v2' })
+    const r = await api('GET', '/api/v1/runs?target=acme/promo&trigger=engine')
+    expect(r.body.runs[0]).toMatchObject({
+      source_ref: 'live',
+      source_commit: expect.stringMatching(/^[0-9a-f]{40}$/),
+    })
+  })
+
   it('passes a failed run’s error code and run id to the caller', async () => {
     await expect(iii.trigger({ function_id: 'acme::hello', payload: { fail: true } })).rejects.toMatchObject({
       message: expect.stringMatching(/asked to fail.*run [0-9a-f-]{36}/s),

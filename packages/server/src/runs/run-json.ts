@@ -25,6 +25,8 @@ export function presentRun(r: RunRow, opts: { input?: boolean } = {}) {
     trace_id: r.trace_id ?? null,
     span_id: r.span_id ?? null,
     parent_span_id: r.parent_span_id ?? null,
+    source_commit: r.source_commit ?? null,
+    source_ref: r.source_ref ?? null,
   }
 }
 

@@ -28,6 +28,9 @@ export interface NewRun {
   trigger: string
   input: Json
   trigger_info?: JsonObject | null
+  /** The Source commit the run executes and the ref that named it. */
+  source_commit?: string | null
+  source_ref?: string | null
 }
 
 export interface RunOutcome {

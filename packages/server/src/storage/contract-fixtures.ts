@@ -64,6 +64,8 @@ export function run(el: ElementRow, over: Partial<RunRow> = {}): RunRow {
     parent_span_id: null,
     node_id: 'node-a',
     cancel_requested_at: null,
+    source_commit: '0725f0883fe3ec786abb7f26660fd59639f2ee14',
+    source_ref: 'live',
     ...over,
   }
 }

@@ -302,6 +302,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('engine_queue_jobs').addColumn('scopes', 'text').execute()
       },
     },
+    // The Source commit a run executed and the branch, tag or commit its caller named (or the
+    // default branch); null on runs from before.
+    '0012_run_source': {
+      async up(db: Kysely<unknown>) {
+        for (const column of ['source_commit', 'source_ref'])
+          await db.schema.alterTable('runs').addColumn(column, 'text').execute()
+      },
+    },
   }
 }
 

@@ -102,6 +102,9 @@ export interface RunRow {
   node_id?: string | null
   /** Set when a cancel was asked of a run another node executes; that node honours it. */
   cancel_requested_at?: string | null
+  /** The Source commit the run executed, and the ref its caller named (0012_run_source). */
+  source_commit?: string | null
+  source_ref?: string | null
 }
 
 export interface RunLogRow {

@@ -36,7 +36,10 @@ export const COMMAND_SPECS: Record<
       'periodic elements update <path> --spec JSON',
     ],
   },
-  invoke: { flags: ['data', 'wait'], usage: ['periodic invoke <path> [--data JSON] [--wait [SECONDS]]'] },
+  invoke: {
+    flags: ['data', 'wait', 'ref'],
+    usage: ['periodic invoke <path> [--data JSON] [--wait [SECONDS]] [--ref BRANCH|TAG|COMMIT]'],
+  },
   runs: {
     flags: ['target', 'status', 'limit', 'original'],
     subcommands: ['list', 'get', 'cancel', 'rerun'],
@@ -203,7 +206,8 @@ const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> 
     const path = arg(ctx, 0, 'element path')
     const payload = json(ctx.flags.data, 'data') ?? {}
     const wait = ctx.flags.wait ? (ctx.waitSeconds ?? 600) : undefined
-    const run = await ctx.client.python(path).invoke(payload, { waitForCompletion: wait })
+    // --ref: a branch (draft, demo, live), tag (v1) or commit; default live once promoted.
+    const run = await ctx.client.python(path).invoke(payload, { waitForCompletion: wait, ref: ctx.flags.ref })
     if (wait === undefined && !ctx.flags.json) {
       ctx.io.out(`${run.invocation_id ?? run.id} ${run.status}\n`)
       return 0

@@ -24,10 +24,10 @@ export const OPTIONS = {
   format: { type: 'string' },
   domain: { type: 'string' },
   room: { type: 'string' },
+  ref: { type: 'string' },
   output: { type: 'string', short: 'o' },
   to: { type: 'string' },
   branch: { type: 'string' },
-  ref: { type: 'string' },
   overwrite: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const

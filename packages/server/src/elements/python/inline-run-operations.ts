@@ -9,7 +9,7 @@ import type { OperationContext } from '../element.ts'
 import { pythonOperation } from './python-operation.ts'
 import type { PythonRuntime } from './python-runtime.ts'
 import { startRequestRun } from './request-run.ts'
-import { PY, type PythonSpec } from './spec.ts'
+import { PY, type PythonSpec, pythonSpecOf } from './spec.ts'
 
 /** Room for a queue wait and a first dependency build (pip may take up to 10 minutes). */
 const QUEUE_AND_BUILD_MARGIN_MS = 11 * 60_000
@@ -56,9 +56,9 @@ async function runInline(
   ctx: OperationContext<Record<string, unknown>, PythonSpec, PythonRuntime>,
   trigger: 'measure' | 'apply',
 ): Promise<string> {
-  const run = await startRequestRun(ctx, ctx.input as Json, trigger, true)
+  const { run, element } = await startRequestRun(ctx, ctx.input as Json, trigger, true)
   ctx.reply.header('x-run-id', run.id)
-  const final = await ctx.runs.wait(run, inlineWaitMs(ctx.spec))
+  const final = await ctx.runs.wait(run, inlineWaitMs(pythonSpecOf(element)))
   if (final.status === 'succeeded') {
     // Sent as JSON whatever the handler returned (a bare string is JSON text too).
     ctx.reply.header('content-type', 'application/json; charset=utf-8')
@@ -79,7 +79,7 @@ export const inlineRunOperations = [
     auth: 'execute',
     summary: 'Run the handler synchronously and return its envelope inline (a run with trigger measure)',
     description:
-      'The handler gets the payload and its return value is the response body — no run id polling. The call is a run (trigger `measure`) with logs, limits, retries and metrics; x-run-id names it. A failing handler answers its error code (e.g. PYTHON_RUNTIME_ERROR) with details.run_id.',
+      'The handler gets the payload and its return value is the response body — no run id polling. The call is a run (trigger `measure`) with logs, limits, retries and metrics; x-run-id names it. A failing handler answers its error code (e.g. PYTHON_RUNTIME_ERROR) with details.run_id. ?ref= names the branch, tag or commit to run (default: live once promoted, else draft).',
     input: inlineRunInput,
     output: inlineRunOutput,
     handler: (ctx) => runInline(ctx, 'measure'),
@@ -90,7 +90,7 @@ export const inlineRunOperations = [
     auth: 'execute',
     summary: 'Run the handler synchronously and return its envelope inline (a run with trigger apply)',
     description:
-      'As measure, for rule engines that apply inputs (e.g. measurements and a profile) and return findings inline. The call is a run (trigger `apply`); x-run-id names it.',
+      'As measure, for rule engines that apply inputs (e.g. measurements and a profile) and return findings inline. The call is a run (trigger `apply`); x-run-id names it. ?ref= as for measure.',
     input: inlineRunInput,
     output: inlineRunOutput,
     handler: (ctx) => runInline(ctx, 'apply'),

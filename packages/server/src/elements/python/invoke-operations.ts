@@ -35,13 +35,13 @@ export const invokeOperations = [
     summary:
       'Run the handler with a JSON payload (async: 202 + invocation_id; ?wait_for_completion=N holds up to N s)',
     description:
-      'The body is the payload; a body of exactly {"payload"|"data"|"input": {...}} is unwrapped. Returns 200 with the result when the run ends within the wait, else 202 with Location; the run is never cancelled because a wait ended.',
+      'The body is the payload; a body of exactly {"payload"|"data"|"input": {...}} is unwrapped. Returns 200 with the result when the run ends within the wait, else 202 with Location; the run is never cancelled because a wait ended. ?ref= names the branch, tag (v1) or commit to run (default: live once promoted, else draft); the run records it as source_ref and source_commit.',
     input: Type.Unknown(),
     async handler(ctx) {
       const q = { ...ctx.query }
       validateInput(waitQuery, q, { query: true })
       const waitS = Number(q['wait_for_completion'] ?? 0)
-      const run = await startRequestRun(ctx, (ctx.input ?? {}) as Json, 'api', waitS > 0)
+      const { run } = await startRequestRun(ctx, (ctx.input ?? {}) as Json, 'api', waitS > 0)
       const final = waitS > 0 ? await ctx.runs.wait(run, waitS * 1000) : run
       const body = presentRun(final)
       if (final.status === 'succeeded' || final.status === 'failed' || final.status === 'cancelled')

@@ -25,6 +25,7 @@ import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
 import { PythonEvents } from './python-events.ts'
 import { PythonMetrics } from './python-metrics.ts'
+import { resumeQueuedRun } from './queued-run.ts'
 import { resourceEnvironment } from './resource-environment.ts'
 import { asRunError, RESULT_TOO_DEEP, withClass } from './run-error-of.ts'
 import { SourceMaterializer } from './source-materializer.ts'
@@ -94,7 +95,13 @@ export class PythonRuntime implements TypeRuntime {
     },
     unreserve: (element, n) => this.slots.add(element, -n),
     resume: (element, run) =>
-      this.launch(element, run, this.p.quotas.tryReserve(element.circle_id, { runs_in_flight: 1 })),
+      resumeQueuedRun(
+        this.p,
+        element,
+        run,
+        (e) => this.launch(e, run, this.p.quotas.tryReserve(element.circle_id, { runs_in_flight: 1 })),
+        () => this.slots.add(element, -1),
+      ),
     maxAttempts: (element) => pythonSpecOf(element).retry.max_attempts,
   }
 
@@ -144,6 +151,7 @@ export class PythonRuntime implements TypeRuntime {
           trigger,
           input,
           trigger_info: triggerInfo,
+          ...opts.source,
         },
         { claim },
       )
@@ -308,7 +316,8 @@ export class PythonRuntime implements TypeRuntime {
   /** The pool for this element's current version, source, layer and environment. */
   async poolFor(element: ElementRow): Promise<WorkerPool> {
     const spec = pythonSpecOf(element)
-    const inline = spec.source.type === 'inline' ? this.inlinePools.get(element.id) : undefined
+    const inline =
+      spec.source.type === 'inline' ? this.inlinePools.get(`${element.id}:${element.version}`) : undefined
     if (inline?.version === element.version && this.pools.has(inline.pool.key)) return inline.pool
     const circle = await this.p.elements.circleSlug(element.circle_id)
     const [code, layer, env] = await Promise.all([
@@ -320,14 +329,17 @@ export class PythonRuntime implements TypeRuntime {
     const key = `${element.id}:${element.version}:${code.hash}:${layer?.key ?? '-'}:${envHash}`
     let pool = this.pools.get(key)
     if (pool) {
-      if (spec.source.type === 'inline') this.inlinePools.set(element.id, { version: element.version, pool })
+      if (spec.source.type === 'inline')
+        this.inlinePools.set(`${element.id}:${element.version}`, { version: element.version, pool })
+      this.pools.delete(key) // most recently used last
+      this.pools.set(key, pool)
       return pool
     }
-    for (const [k, old] of this.pools) {
-      if (k.startsWith(`${element.id}:`)) {
-        old.close()
-        this.pools.delete(k)
-      }
+    // One other definition stays warm (live's beside draft's, both run); older ones close.
+    const others = [...this.pools].filter(([k]) => k.startsWith(`${element.id}:`))
+    for (const [k, old] of others.slice(0, -1)) {
+      old.close()
+      this.pools.delete(k)
     }
     const opts: PoolOptions = {
       max: spec.concurrency.max,
@@ -359,11 +371,11 @@ export class PythonRuntime implements TypeRuntime {
   }
 
   private async environmentOf(element: ElementRow): Promise<Record<string, string>> {
-    let env = this.envCache.get(element.id)
+    let env = this.envCache.get(`${element.id}:${element.version}`)
     if (!env) {
       const spec = pythonSpecOf(element)
       env = { ...spec.environment, ...(await resourceEnvironment(this.p.elements, element)) }
-      this.envCache.set(element.id, env)
+      this.envCache.set(`${element.id}:${element.version}`, env)
     }
     return env
   }

@@ -61,8 +61,11 @@ function workspaceFile(workspace: string, file: string): string | null {
 
 export class SourceMaterializer {
   private readonly inflight = new Map<string, Promise<MaterializedSource>>()
-  /** Git sources resolved per element version: a ref is cloned once per version, not per invoke. */
-  private readonly gitSources = new Map<string, { version: number; source: MaterializedSource }>()
+  /**
+   * Git sources resolved per element version (`id:version`): a ref is cloned once per version,
+   * not per invoke, and two versions that both run (live's and draft's) do not evict each other.
+   */
+  private readonly gitSources = new Map<string, MaterializedSource>()
 
   private readonly git: GitRemoteOptions
 
@@ -81,10 +84,9 @@ export class SourceMaterializer {
   }
 
   materialize(row: ElementRow, circleSlug: string): Promise<MaterializedSource> {
-    const cached = this.gitSources.get(row.id)
-    if (cached?.version === row.version && existsSync(cached.source.dir))
-      return Promise.resolve(cached.source)
     const key = `${row.id}:${row.version}`
+    const cached = this.gitSources.get(key)
+    if (cached && existsSync(cached.dir)) return Promise.resolve(cached)
     let p = this.inflight.get(key)
     if (!p) {
       p = this.build(row, circleSlug).finally(() => this.inflight.delete(key))
@@ -139,7 +141,8 @@ export class SourceMaterializer {
       })
     }
     const fromGit = await this.fromGit(base, source.repository ?? '', source.ref, source.path)
-    this.gitSources.set(row.id, { version: row.version, source: fromGit })
+    if (this.gitSources.size >= 1024) this.gitSources.delete(this.gitSources.keys().next().value as string)
+    this.gitSources.set(`${row.id}:${row.version}`, fromGit)
     return fromGit
   }
 

@@ -8,6 +8,13 @@ export const SOURCE = defineErrorCodes({
     retryable: false,
     description: 'No branch, tag or commit of that name in the element’s Source repository.',
   },
+  SOURCE_REF_NOT_RUNNABLE: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description:
+      'The commit cannot be run: it was not made by a Periodic write (no `Periodic-Version` trailer), or its spec no longer validates (`details.error`).',
+  },
   SOURCE_PATH_INVALID: {
     status: 400,
     class: 'validation',

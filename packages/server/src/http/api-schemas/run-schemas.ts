@@ -55,6 +55,12 @@ export const RunRecord = Type.Object(
     trace_id: NullableString('W3C trace context of the run.'),
     span_id: NullableString(),
     parent_span_id: NullableString(),
+    source_commit: NullableString(
+      'The Source commit the run executed (null on runs from before runs recorded it).',
+    ),
+    source_ref: NullableString(
+      'The branch, tag or commit the caller named, or the default branch (live once promoted, else draft).',
+    ),
     location: Type.Optional(
       Type.String({ description: 'Where the run can be read again; set while it is still running.' }),
     ),

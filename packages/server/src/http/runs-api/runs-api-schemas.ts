@@ -1,6 +1,7 @@
 // Request schemas of the runs API (/api/v1/runs): they validate requests and feed the OpenAPI
 // document.
 import { Type } from '@sinclair/typebox'
+import { sourceRef } from '../../elements/source/element-at-ref.ts'
 
 const STATUS_LIST =
   '^(queued|running|succeeded|failed|cancelled)(,(queued|running|succeeded|failed|cancelled))*$'
@@ -16,6 +17,12 @@ export const createRunBody = Type.Object(
     }),
     operation: Type.String({ minLength: 1, maxLength: 64, default: 'invoke' }),
     input: Type.Optional(Type.Unknown({ description: 'The payload (default `{}`).' })),
+    version: Type.Optional(
+      sourceRef(
+        'The branch, tag (`v1`) or commit id to run; default: `live` once the element has been promoted, else `draft`. The run records the commit as `source_commit`.',
+      ),
+    ),
+    ref: Type.Optional(sourceRef('Same as `version` (when both are given, `version` wins).')),
   },
   { additionalProperties: false },
 )
@@ -82,7 +89,8 @@ export const rerunBody = Type.Object(
   {
     version: Type.Union([Type.Literal('original'), Type.Literal('latest')], {
       default: 'latest',
-      description: "`original` runs the source run's element version; `latest` the current one.",
+      description:
+        "`original` runs what the source run ran (its Source commit, else its element version); `latest` the element's default branch (`live` once promoted, else `draft`).",
     }),
   },
   { additionalProperties: false },

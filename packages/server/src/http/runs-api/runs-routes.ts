@@ -85,12 +85,19 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     const actor = await authenticated(deps, req)
     const query = copy<Record<string, unknown>>(req.query)
     validateInput(createRunQuery, query, { query: true })
-    const body = (req.body ?? {}) as { target: string; operation: string; input?: Json }
+    const body = (req.body ?? {}) as {
+      target: string
+      operation: string
+      input?: Json
+      version?: string
+      ref?: string
+    }
     validateInput(createRunBody, body)
     const key = idempotencyKeyOf(req.headers['idempotency-key'])
     const element = await resolveTarget(deps.elements, actor, body.target)
     requireScope(actor, 'execute', body.operation)
     const input = body.input === undefined ? {} : body.input
+    const ref = body.version ?? body.ref
     const waitS = Number(query['wait_for_completion'])
     const start = async () => {
       await deps.rateLimits?.admit(element, actor)
@@ -105,10 +112,15 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
       }
       // Staged files are on this node's disk: such a run runs here, like one the caller waits for.
       const waiting = waitS > 0 || Object.keys(upload).length > 0
-      return startElementRun(deps.elements, element, body.operation, input, 'api', info, { waiting })
+      return startElementRun(deps.elements, element, body.operation, input, 'api', info, { waiting, ref })
     }
     if (!key) return answerWithRun(deps, reply, await start(), waitS, false)
-    const hash = requestHash({ target: element.id, operation: body.operation, input })
+    const hash = requestHash({
+      target: element.id,
+      operation: body.operation,
+      input,
+      ...(ref ? { ref } : {}),
+    })
     const { runId, replayed } = await withIdempotencyKey(
       deps.runStore,
       element.circle_id,
@@ -171,15 +183,20 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
       throw new PlatformError(E.ELEMENT_NOT_FOUND, `the element of run ${source.id} has been deleted`, {
         element_id: source.element_id,
       })
-    const element =
-      body.version === 'original' ? await atVersion(deps, current, source.element_version) : current
+    // `original`: the source run's commit; a run from before runs recorded one, its version.
+    const pinned = body.version === 'original' && !source.source_commit
+    const element = pinned ? await atVersion(deps, current, source.element_version) : current
+    const ref = body.version === 'original' ? (source.source_commit ?? null) : undefined
     await deps.rateLimits?.admit(element, actor)
-    const run = await startElementRun(deps.elements, element, source.operation, source.input, 'rerun', {
+    const info = {
       key_id: actor.keyId,
       request_id: req.id,
       ...traceHeaders(req.headers),
       rerun_of: source.id,
       version: body.version,
+    }
+    const run = await startElementRun(deps.elements, element, source.operation, source.input, 'rerun', info, {
+      ref,
     })
     reply.header('location', location(run.id))
     return reply

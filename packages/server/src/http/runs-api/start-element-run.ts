@@ -1,7 +1,10 @@
 // Starts a run of an element's runnable operation through its type's runtime; the one way the
-// runs API creates runs, so a new runnable type only implements TypeRuntime.startRun.
+// runs API creates runs, so a new runnable type only implements TypeRuntime.startRun. The run
+// executes the definition a Source ref names (default: live once promoted, else draft) and
+// records that commit.
 import type { StartRunOptions } from '../../elements/element.ts'
 import type { ElementService } from '../../elements/element-service.ts'
+import { elementAtRef } from '../../elements/source/element-at-ref.ts'
 import { E, PlatformError } from '../../errors.ts'
 import { RUN } from '../../runs/run-errors.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
@@ -13,7 +16,10 @@ export async function startElementRun(
   input: Json,
   trigger: string,
   triggerInfo: JsonObject,
-  opts: StartRunOptions = {},
+  opts: StartRunOptions & {
+    /** The branch, tag or commit to run (default branch when absent); null: `element` as given. */
+    ref?: string | null
+  } = {},
 ): Promise<RunRow> {
   const type = elements.typeOf(element)
   const runtime = elements.registry.runtimeOf(type.type)
@@ -35,5 +41,8 @@ export async function startElementRun(
         reason: element.state_reason,
       },
     )
-  return runtime.startRun(element, operation, input, trigger, triggerInfo, opts)
+  const { ref, ...start } = opts
+  if (ref === null) return runtime.startRun(element, operation, input, trigger, triggerInfo, start)
+  const at = await elementAtRef(elements, element, ref)
+  return runtime.startRun(at.element, operation, input, trigger, triggerInfo, { ...start, source: at.source })
 }
