@@ -6,7 +6,7 @@
 // directory included — never lose each other's commits. Nothing is cached: every read sees the
 // refs on disk, so no node serves a stale branch.
 import * as fs from 'node:fs'
-import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises'
+import { appendFile, mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import git from 'isomorphic-git'
 import * as objects from './git-objects.ts'
@@ -238,6 +238,22 @@ export class GitStore {
   /** Creates tag `name` at `commit` (refused when it exists). */
   async tag(elementId: string, name: string, commit: string): Promise<void> {
     await this.moveRef(this.gitdir(elementId), `refs/tags/${name}`, null, commit)
+  }
+
+  /**
+   * Records that `commit` was applied to the element as `version` (a pushed commit carries no
+   * Periodic-Version trailer). Kept in a file beside the refs, which no fetch advertises.
+   */
+  async recordVersion(elementId: string, commit: string, version: number): Promise<void> {
+    await appendFile(join(this.gitdir(elementId), 'periodic-versions'), `${commit} ${version}\n`)
+  }
+
+  /** The version `commit` was applied as (recordVersion), or undefined. */
+  async versionOf(elementId: string, commit: string): Promise<number | undefined> {
+    const text = await readFile(join(this.gitdir(elementId), 'periodic-versions'), 'utf8').catch(() => '')
+    let found: number | undefined
+    for (const line of text.split('\n')) if (line.startsWith(`${commit} `)) found = Number(line.slice(41))
+    return found
   }
 
   async remove(elementId: string): Promise<void> {

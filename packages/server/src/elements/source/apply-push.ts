@@ -60,6 +60,7 @@ export async function judgePush(
     )
   try {
     const next = await applyTree(elements, row, actor, entries, u.message ?? 'Pushed')
+    await elements.source.store.recordVersion(row.id, u.new, next.version)
     return { ok: true, message: `applied as version ${next.version} of ${row.slug}` }
   } catch (err) {
     if (err instanceof PlatformError) return refuse(`${err.code}: ${err.message}`)

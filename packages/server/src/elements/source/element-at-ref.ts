@@ -103,7 +103,10 @@ async function definitionAt(
       ...extra,
     })
   const [info] = await elements.source.store.log(row.id, commit, 1)
-  const version = Number(VERSION_TRAILER.exec(info?.message ?? '')?.[1] ?? Number.NaN)
+  const trailer = VERSION_TRAILER.exec(info?.message ?? '')?.[1]
+  const version = trailer
+    ? Number(trailer)
+    : ((await elements.source.store.versionOf(row.id, commit)) ?? Number.NaN)
   if (!Number.isSafeInteger(version)) throw notRunnable('was not written by Periodic (no Periodic-Version)')
   try {
     const spec = elements.prepareSpec(elements.typeOf(row), await elements.source.specAt(row, commit))
