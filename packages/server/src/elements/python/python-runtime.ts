@@ -1,11 +1,9 @@
-// The python element's runtime: worker pools keyed by (element version, code, layer,
-// environment), and the invoke orchestration — a run record, attempts with backoff for
-// retryable failures, cancellation, metrics, and the element's deployed/error state.
-import { createHash } from 'node:crypto'
-import { join } from 'node:path'
+// The python element's runtime: the invoke orchestration — a run record, attempts with backoff
+// for retryable failures, cancellation, metrics, and the element's deployed/error state — over
+// its worker pools (element-pools.ts).
 import { jsonValueTooDeep } from '../../json-depth.ts'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
-import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
+import type { WorkerPool } from '../../python/worker-pool.ts'
 import type { Lease } from '../../quotas/resource-budget.ts'
 import {
   ARTIFACT_CAP_BYTES,
@@ -20,18 +18,17 @@ import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
 import { ElementHealth } from './element-health.ts'
+import { ElementPools } from './element-pools.ts'
 import { ElementSlots } from './element-slots.ts'
 import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
 import { PythonEvents } from './python-events.ts'
 import { PythonMetrics } from './python-metrics.ts'
 import { resumeQueuedRun } from './queued-run.ts'
-import { resourceEnvironment } from './resource-environment.ts'
 import { asRunError, RESULT_TOO_DEEP, withClass } from './run-error-of.ts'
 import { SourceMaterializer } from './source-materializer.ts'
 import { PY, pythonSpecOf, RETRYABLE_RUN_CODES } from './spec.ts'
 import { startTestRun } from './test-runner.ts'
-import { idleWorkerReliever, workerAdmission } from './worker-quotas.ts'
 
 const CANCELLED_BEFORE_START = {
   code: PY.RUN_CANCELLED.code,
@@ -44,13 +41,7 @@ export class PythonRuntime implements TypeRuntime {
   readonly layers: LayerBuilder
   readonly metrics: PythonMetrics
   readonly events: PythonEvents
-  private readonly pools = new Map<string, WorkerPool>()
-  private readonly envCache = new Map<string, Record<string, string>>()
-  /** Inline code is fixed by the version: its pool is found without hashing anything. */
-  private readonly inlinePools = new Map<string, { version: number; pool: WorkerPool }>()
-  private readonly circleOfPool = new WeakMap<WorkerPool, string>()
-  private readonly unsubscribe: () => void
-  private readonly removeReliever: () => void
+  private readonly pools: ElementPools
   readonly runHealth: ElementHealth
 
   constructor(private readonly p: PlatformContext) {
@@ -64,18 +55,7 @@ export class PythonRuntime implements TypeRuntime {
     this.layers = new LayerBuilder(p.config, p.executor)
     this.metrics = new PythonMetrics(p.metrics)
     this.events = new PythonEvents(p.bus, p.elements, p.log)
-    // Attachments and data changes alter injected RESOURCE_* variables: forget cached ones.
-    this.unsubscribe = p.bus.subscribe('*', (e) => {
-      if (/^element\.(attached|detached|composed|updated|deleted)$/.test(e.type)) {
-        this.envCache.clear()
-        this.inlinePools.clear()
-      }
-    })
-    this.removeReliever = p.quotas.addReliever(
-      idleWorkerReliever(() =>
-        [...this.pools.values()].map((pool) => ({ pool, circleId: this.circleOfPool.get(pool) ?? '' })),
-      ),
-    )
+    this.pools = new ElementPools(p, this.source, this.layers, this.events)
   }
 
   readonly runnableOperations = ['invoke'] as const
@@ -313,71 +293,9 @@ export class PythonRuntime implements TypeRuntime {
     }
   }
 
-  /** The pool for this element's current version, source, layer and environment. */
-  async poolFor(element: ElementRow): Promise<WorkerPool> {
-    const spec = pythonSpecOf(element)
-    const inline =
-      spec.source.type === 'inline' ? this.inlinePools.get(`${element.id}:${element.version}`) : undefined
-    if (inline?.version === element.version && this.pools.has(inline.pool.key)) return inline.pool
-    const circle = await this.p.elements.circleSlug(element.circle_id)
-    const [code, layer, env] = await Promise.all([
-      this.source.materialize(element, circle),
-      this.layers.ensure(this.layers.requirementsOf(spec), (b) => this.events.build(element, b)),
-      this.environmentOf(element),
-    ])
-    const envHash = createHash('sha256').update(JSON.stringify(env)).digest('hex').slice(0, 12)
-    const key = `${element.id}:${element.version}:${code.hash}:${layer?.key ?? '-'}:${envHash}`
-    let pool = this.pools.get(key)
-    if (pool) {
-      if (spec.source.type === 'inline')
-        this.inlinePools.set(`${element.id}:${element.version}`, { version: element.version, pool })
-      this.pools.delete(key) // most recently used last
-      this.pools.set(key, pool)
-      return pool
-    }
-    // One other definition stays warm (live's beside draft's, both run); older ones close.
-    const others = [...this.pools].filter(([k]) => k.startsWith(`${element.id}:`))
-    for (const [k, old] of others.slice(0, -1)) {
-      old.close()
-      this.pools.delete(k)
-    }
-    const opts: PoolOptions = {
-      max: spec.concurrency.max,
-      reserved: spec.concurrency.reserved,
-      idleMs: this.p.config.python.idleTimeoutMs,
-      admission: workerAdmission(this.p.quotas, element.circle_id, spec.memory_mb),
-    }
-    pool = new WorkerPool(
-      key,
-      {
-        executor: this.p.executor!,
-        python: this.p.config.python.interpreter,
-        codeDir: code.dir,
-        entry: code.entry,
-        layerDir: layer?.dir,
-        env,
-        handler: spec.handler,
-        slug: element.slug,
-        memoryMb: spec.memory_mb,
-        maxPids: 256,
-        logCapBytes: this.p.config.python.logCapBytes,
-        filesRoot: join(this.p.config.dataDir, 'workers'),
-      },
-      opts,
-    )
-    this.pools.set(key, pool)
-    this.circleOfPool.set(pool, element.circle_id)
-    return pool
-  }
-
-  private async environmentOf(element: ElementRow): Promise<Record<string, string>> {
-    let env = this.envCache.get(`${element.id}:${element.version}`)
-    if (!env) {
-      const spec = pythonSpecOf(element)
-      env = { ...spec.environment, ...(await resourceEnvironment(this.p.elements, element)) }
-      this.envCache.set(`${element.id}:${element.version}`, env)
-    }
-    return env
+  /** The pool for this element's version, source, layer and environment. */
+  poolFor(element: ElementRow): Promise<WorkerPool> {
+    return this.pools.poolFor(element)
   }
 
   /** Starts a pytest run over the tests stored beside the source; returns the run. */
@@ -386,9 +304,7 @@ export class PythonRuntime implements TypeRuntime {
   }
 
   diagnostics(element: ElementRow) {
-    const pools = [...this.pools.entries()]
-      .filter(([k]) => k.startsWith(`${element.id}:`))
-      .map(([key, p]) => ({ key, ...p.stats() }))
+    const pools = this.pools.statsOf(element.id)
     return {
       executor: this.p.executor?.name ?? null,
       guarantees: this.p.executor?.guarantees ?? null,
@@ -404,9 +320,6 @@ export class PythonRuntime implements TypeRuntime {
   }
 
   async close(): Promise<void> {
-    this.unsubscribe()
-    this.removeReliever()
-    for (const pool of this.pools.values()) pool.destroy()
-    this.pools.clear()
+    this.pools.close()
   }
 }
