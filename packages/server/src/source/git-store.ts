@@ -5,11 +5,15 @@
 // (`refs/heads/<b>.lock`, created exclusively), so two writers — two nodes on one shared
 // directory included — never lose each other's commits. Nothing is cached: every read sees the
 // refs on disk, so no node serves a stale branch.
+import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
-import { appendFile, mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises'
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import git from 'isomorphic-git'
 import * as objects from './git-objects.ts'
+
+const execFileAsync = promisify(execFile)
 
 export const BRANCHES = ['draft', 'demo', 'live'] as const
 export type Branch = (typeof BRANCHES)[number]
@@ -88,14 +92,14 @@ export class GitStore {
     return commit
   }
 
-  /** Moves `ref` from `from` (null: absent) to `to`, or throws RefMovedError. */
+  /** Moves `ref` from `from` (null: absent) to `to`, or throws RefMovedError. Synchronous calls, as in git-objects.ts. */
   async moveRef(gitdir: string, ref: string, from: string | null, to: string): Promise<void> {
     const path = join(gitdir, ref)
     const lock = `${path}.lock`
-    await mkdir(join(path, '..'), { recursive: true })
-    let handle: Awaited<ReturnType<typeof open>>
+    fs.mkdirSync(join(path, '..'), { recursive: true })
+    let fd: number
     try {
-      handle = await open(lock, 'wx')
+      fd = fs.openSync(lock, 'wx')
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new RefMovedError(ref, from, 'locked')
       throw err
@@ -103,12 +107,15 @@ export class GitStore {
     try {
       const actual = await this.readRef(gitdir, ref)
       if (actual !== from) throw new RefMovedError(ref, from, actual)
-      await handle.writeFile(`${to}\n`)
-      await handle.close()
-      await rename(lock, path)
+      fs.writeSync(fd, `${to}\n`)
+      fs.closeSync(fd)
+      fd = -1
+      fs.renameSync(lock, path)
     } catch (err) {
-      await handle.close().catch(() => {})
-      await unlink(lock).catch(() => {})
+      if (fd >= 0) fs.closeSync(fd)
+      try {
+        fs.unlinkSync(lock)
+      } catch {}
       throw err
     }
   }
@@ -116,9 +123,10 @@ export class GitStore {
   /** A ref's commit (loose or packed), or null. */
   private async readRef(gitdir: string, ref: string): Promise<string | null> {
     try {
-      const value = (await readFile(join(gitdir, ref), 'utf8')).trim()
+      const value = fs.readFileSync(join(gitdir, ref), 'utf8').trim()
       return SHA.test(value) ? value : null
     } catch {
+      if (!fs.existsSync(join(gitdir, 'packed-refs'))) return null
       try {
         return await git.resolveRef({ fs, gitdir, ref })
       } catch {
@@ -167,20 +175,31 @@ export class GitStore {
     return out
   }
 
-  /** Whether `ancestor` is `commit` or one of its ancestors. */
-  async contains(elementId: string, commit: string, ancestor: string): Promise<boolean> {
-    if (commit === ancestor) return true
-    return git.isDescendent({ fs, gitdir: this.gitdir(elementId), oid: commit, ancestor, depth: -1 })
+  /** Commits only `a` has and commits only `b` has (one git call; `a` before any commit of `b`). */
+  async divergence(elementId: string, a: string, b: string): Promise<{ onlyA: number; onlyB: number }> {
+    const { stdout } = await execFileAsync('git', [
+      '--git-dir',
+      this.gitdir(elementId),
+      'rev-list',
+      '--left-right',
+      '--count',
+      `${a}...${b}`,
+    ])
+    const [onlyA, onlyB] = stdout.trim().split(/\s+/).map(Number)
+    return { onlyA: onlyA ?? 0, onlyB: onlyB ?? 0 }
   }
 
-  /** Commits reachable from `commit` and not from `base`, newest first (at most `limit`). */
-  async between(elementId: string, commit: string, base: string | null, limit = 1000): Promise<CommitInfo[]> {
-    const out: CommitInfo[] = []
-    for (const c of await this.log(elementId, commit, limit)) {
-      if (c.commit === base) break
-      out.push(c)
-    }
-    return out
+  /** How many commits `commit` has that `base` (null: nothing) lacks. */
+  async countBetween(elementId: string, commit: string, base: string | null): Promise<number> {
+    const range = base ? `${base}..${commit}` : commit
+    const { stdout } = await execFileAsync('git', [
+      '--git-dir',
+      this.gitdir(elementId),
+      'rev-list',
+      '--count',
+      range,
+    ])
+    return Number(stdout.trim())
   }
 
   async log(elementId: string, ref: string, limit: number): Promise<CommitInfo[]> {
@@ -283,7 +302,7 @@ export class GitStore {
       [...dir].map(async ([name, v]) =>
         v instanceof Map
           ? { mode: '40000', name, oid: await this.writeDir(gitdir, v) }
-          : { mode: '100644', name, oid: await objects.writeBlob(gitdir, v) },
+          : { mode: '100644', name, oid: objects.writeBlob(gitdir, v) },
       ),
     )
     return objects.writeTree(gitdir, entries)

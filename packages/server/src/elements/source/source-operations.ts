@@ -42,7 +42,7 @@ async function branchesOf(ctx: OperationContext<unknown>) {
     const commit = heads[name]
     const next = BRANCHES[i + 1]
     const ahead =
-      next && commit ? (await store.between(ctx.element.id, commit, heads[next] ?? null)).length : null
+      next && commit ? await store.countBetween(ctx.element.id, commit, heads[next] ?? null) : null
     out.push({ name, commit, ...(next ? { promotes_to: next, ahead_of_next: ahead } : {}) })
   }
   return out
@@ -156,14 +156,17 @@ export const sourceOperations = [
         throw new PlatformError(SOURCE.SOURCE_REF_NOT_FOUND, `${from} has no commit to promote yet`, {
           ref: from,
         })
-      if (target && !(await store.contains(ctx.element.id, source, target)))
+      // One git call: what target has that source lacks (must be nothing), and what it brings.
+      const { onlyA: behind, onlyB: promoted } = target
+        ? await store.divergence(ctx.element.id, target, source)
+        : { onlyA: 0, onlyB: await store.countBetween(ctx.element.id, source, null) }
+      if (behind > 0)
         throw new PlatformError(SOURCE.SOURCE_NOT_FAST_FORWARD, `${to} has commits ${from} lacks`, {
           from,
           to,
           from_commit: source,
           to_commit: target,
         })
-      const promoted = target === source ? [] : await store.between(ctx.element.id, source, target)
       try {
         if (target !== source)
           await store.moveRef(store.gitdir(ctx.element.id), `refs/heads/${to}`, target, source)
@@ -173,16 +176,16 @@ export const sourceOperations = [
         throw err
       }
       let tag: string | null = null
-      if (to === 'live' && promoted.length) tag = await releaseTag(ctx, source)
+      if (to === 'live' && promoted) tag = await releaseTag(ctx, source)
       await ctx.elements.note(ctx.element, ctx.actor, 'source.promoted', {
         from,
         to,
         commit: source,
         previous: target,
-        commits: promoted.length,
+        commits: promoted,
         tag,
       })
-      return { from, to, commit: source, previous: target, commits: promoted.length, tag }
+      return { from, to, commit: source, previous: target, commits: promoted, tag }
     },
   }),
   defineOperation({
