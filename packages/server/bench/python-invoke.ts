@@ -2,7 +2,7 @@
 // p99, invocations/s with 16 clients), cold start, the Windmill "lightweight" fibo(10) run,
 // and a cached layer build. Run: npm run bench:python. Prints figures; asserts nothing.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PythonWorker } from '../src/python/python-worker.ts'
@@ -12,6 +12,8 @@ import { type LoadStats, startBenchPlatform } from './bench-platform.ts'
 import { makeWheel } from './make-wheel.ts'
 
 const wheels = mkdtempSync(join(tmpdir(), 'periodic-wheels-'))
+// Readable by the sandbox's unprivileged uid (mkdtemp makes it 0700).
+chmodSync(wheels, 0o755)
 makeWheel(wheels, 'periodic_benchpkg', '1.0', 'VALUE = 1\n')
 const bench = await startBenchPlatform('pybench', {
   PERIODIC_PIP_FIND_LINKS: wheels,
