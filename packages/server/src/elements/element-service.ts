@@ -258,6 +258,7 @@ export class ElementService implements ElementsPort {
         if (given !== undefined) {
           const merged = input.deep === false ? given : deepMerge(row.spec, given)
           patch.spec = this.prepareSpec(type, merged)
+          type.guardWrite?.(row.spec, patch.spec, actor)
         }
         // The writer of each version answers for its wiring, whatever fields the update touched.
         assertMayWire(type, patch.spec ?? row.spec, actor)
@@ -331,6 +332,12 @@ export class ElementService implements ElementsPort {
       })
       if (result) {
         this.flush(events)
+        await this.registry
+          .get(result.element_type)
+          ?.afterWrite?.(result, this)
+          .catch((err: unknown) =>
+            this.note(result, actor, 'element.after_write_failed', { error: String(err).slice(0, 500) }),
+          )
         return result
       }
       if (expected !== undefined) {

@@ -236,6 +236,11 @@ export interface ElementTypeDef<
    * while the key that wrote the spec's version still holds it (see wiring-authority.ts).
    */
   wiredElements?(spec: Static<S>): string[]
+  /**
+   * Refuses a spec change the actor may not make although it may write (e.g. a project's live
+   * environment needs the admin scope, however it is written: update, a push).
+   */
+  guardWrite?(previous: Static<S>, next: Static<S>, actor: Actor): void
   /** The spec as `get` shows it (a type may hide secrets or bulky fields). */
   presentSpec?(spec: Static<S>): JsonObject
   /** Checks that come before the schema (to explain a common mistake better than it can). */
@@ -251,6 +256,11 @@ export interface ElementTypeDef<
   sourceFiles?(spec: JsonObject): { spec: JsonObject; files: Record<string, string> }
   /** The inverse of `sourceFiles`: puts the files (read by path; '' when absent) back in. */
   specFromSource?(spec: JsonObject, file: (path: string) => string | undefined): JsonObject
+  /**
+   * Runs after each versioned write of an element of the type has committed (a derived index
+   * to bring up to date). A failure is logged, never undoes the write; repair redoes it.
+   */
+  afterWrite?(row: ElementRow, elements: ElementsPort): Promise<void>
   /** Builds the type's runtime once at start. */
   runtime?(platform: PlatformContext): R
   /** The type's own tables (migrations and store), reached with `elements.storeOf(tables)`. */

@@ -7,7 +7,7 @@
 // refs on disk, so no node serves a stale branch.
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
-import { appendFile, mkdir, readFile, rm } from 'node:fs/promises'
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import git from 'isomorphic-git'
@@ -45,6 +45,8 @@ export class RefMovedError extends Error {
 }
 
 const SHA = /^[0-9a-f]{40}$/
+/** The file beside the refs naming the repository's circle. */
+const CIRCLE_FILE = 'periodic-circle'
 
 export class GitStore {
   constructor(readonly root: string) {}
@@ -59,13 +61,38 @@ export class GitStore {
     return fs.existsSync(join(this.gitdir(elementId), 'HEAD'))
   }
 
-  private async ensure(elementId: string): Promise<string> {
+  /**
+   * Creates the repository when missing. `circleId` is written beside the refs (never
+   * advertised), so a repository whose element row never committed can be found and swept.
+   */
+  private async ensure(elementId: string, circleId?: string): Promise<string> {
     const gitdir = this.gitdir(elementId)
     if (!fs.existsSync(join(gitdir, 'HEAD'))) {
       await mkdir(this.root, { recursive: true, mode: 0o700 })
       await git.init({ fs, gitdir, bare: true, defaultBranch: 'draft' })
+      if (circleId) fs.writeFileSync(join(gitdir, CIRCLE_FILE), `${circleId}\n`)
     }
     return gitdir
+  }
+
+  /** Marks a repository as belonging to a circle (for repositories made outside `commit`). */
+  markCircle(elementId: string, circleId: string): void {
+    fs.writeFileSync(join(this.gitdir(elementId), CIRCLE_FILE), `${circleId}\n`)
+  }
+
+  /** Element ids of the circle's repositories (by their circle mark), with their age in ms. */
+  async repositoriesOf(circleId: string): Promise<Array<{ elementId: string; ageMs: number }>> {
+    const names = await readdir(this.root).catch(() => [] as string[])
+    const out: Array<{ elementId: string; ageMs: number }> = []
+    for (const name of names) {
+      if (!/^[0-9a-f-]{36}\.git$/.test(name)) continue
+      const mark = join(this.root, name, CIRCLE_FILE)
+      try {
+        if (fs.readFileSync(mark, 'utf8').trim() !== circleId) continue
+        out.push({ elementId: name.slice(0, 36), ageMs: Date.now() - fs.statSync(mark).mtimeMs })
+      } catch {}
+    }
+    return out
   }
 
   /**
@@ -77,9 +104,9 @@ export class GitStore {
     elementId: string,
     branch: Branch,
     files: SourceFiles,
-    o: { parent: string | null; author: Author; message: string; at?: Date },
+    o: { parent: string | null; author: Author; message: string; at?: Date; circleId?: string },
   ): Promise<string> {
-    const gitdir = await this.ensure(elementId)
+    const gitdir = await this.ensure(elementId, o.circleId)
     const tree = await this.writeTree(gitdir, files)
     const at = o.at ?? new Date()
     const commit = await objects.writeCommit(gitdir, {
@@ -120,6 +147,31 @@ export class GitStore {
     }
   }
 
+  /** Points `ref` (a full name, e.g. `refs/environments/live`) at `commit`, or deletes it (null). */
+  async setRef(elementId: string, ref: string, commit: string | null): Promise<void> {
+    const gitdir = this.gitdir(elementId)
+    const current = await this.readRef(gitdir, ref)
+    if (current === commit) return
+    if (commit) return this.moveRef(gitdir, ref, current, commit)
+    const lock = `${join(gitdir, ref)}.lock`
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'))
+    } catch {
+      throw new RefMovedError(ref, current, 'locked')
+    }
+    try {
+      fs.rmSync(join(gitdir, ref), { force: true })
+      if (fs.existsSync(join(gitdir, 'packed-refs'))) await git.deleteRef({ fs, gitdir, ref })
+    } finally {
+      fs.rmSync(lock, { force: true })
+    }
+  }
+
+  /** The commit a full ref name points at (loose or packed), or null. */
+  ref(elementId: string, ref: string): Promise<string | null> {
+    return this.readRef(this.gitdir(elementId), ref)
+  }
+
   /** A ref's commit (loose or packed), or null. */
   private async readRef(gitdir: string, ref: string): Promise<string | null> {
     try {
@@ -147,7 +199,7 @@ export class GitStore {
         return null
       }
     }
-    for (const full of [`refs/heads/${ref}`, `refs/tags/${ref}`]) {
+    for (const full of [`refs/heads/${ref}`, `refs/tags/${ref}`, `refs/${ref}`]) {
       const oid = await this.readRef(gitdir, full)
       if (oid) return (await this.peel(gitdir, oid)) ?? null
     }

@@ -1,6 +1,7 @@
 // Every generic operation, in the order `schema` and the OpenAPI document list them.
 import type { OperationDef } from '../element.ts'
 import { bundleOperations } from '../source/bundle-operations.ts'
+import { promoteOperation } from '../source/project-environments.ts'
 import { sourceCheckOperations } from '../source/source-check-operations.ts'
 import { sourceOperations } from '../source/source-operations.ts'
 import { attachmentOperations } from './attachment-operations.ts'
@@ -18,4 +19,5 @@ export const genericOperations: OperationDef[] = [
   ...sourceOperations,
   ...sourceCheckOperations,
   ...bundleOperations,
+  promoteOperation,
 ]

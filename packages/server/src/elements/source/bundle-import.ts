@@ -82,7 +82,14 @@ export async function importBundles(
     const staged = await mapLimit(decoded, STAGE_CONCURRENCY, async (bundle, i) => {
       const file = join(scratch, `${i}.bundle`)
       await writeFile(file, bundle)
-      return stage(elements, ids[i]!, file, inputs[i]!.path, inputs.length > 1 ? i : undefined)
+      return stage(
+        elements,
+        ids[i]!,
+        target.circle_id,
+        file,
+        inputs[i]!.path,
+        inputs.length > 1 ? i : undefined,
+      )
     })
     // Containers first, so a project exists before the elements inside it.
     staged.sort((a, b) => a.parents.length - b.parents.length)
@@ -102,6 +109,7 @@ export async function importBundles(
 async function stage(
   elements: ElementsPort,
   id: string,
+  circleId: string,
   file: string,
   path: string,
   index: number | undefined,
@@ -111,6 +119,8 @@ async function stage(
   const where = index === undefined ? {} : { index, path }
   try {
     await initBare(gitdir)
+    // Marked at once: a crash before the element's row commits leaves a repository repair finds.
+    store.markCircle(id, circleId)
     const heads = await bundleHeads(gitdir, file)
     const branches = Object.keys(heads)
       .filter((r) => r.startsWith('refs/heads/'))

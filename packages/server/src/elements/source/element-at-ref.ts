@@ -1,5 +1,6 @@
 // Which definition of an element a run executes: the one a branch, tag or commit of its Source
-// names — by default live once the element has been promoted, draft before. Draft's tree always
+// names — by default the project's live environment for a member of a promoted project, else
+// live once the element has been promoted, draft before. Draft's tree always
 // equals the element row (every write commits on draft in its transaction), so a run of the
 // draft head uses the row as is. Any other commit's spec is read from its tree, validated with
 // the type's rules and cached by commit (a commit never changes), so a promoted element's warm
@@ -30,6 +31,8 @@ const atCommit = new Map<string, { spec: JsonObject; version: number }>()
 const SHA = /^[0-9a-f]{40}$/
 const VERSION_TRAILER = /^Periodic-Version: (\d+)$/m
 
+const PROJECT_LIVE = 'refs/environments/live'
+
 const isBranch = (ref: string): ref is Branch => (BRANCHES as readonly string[]).includes(ref)
 
 /** The element as `ref` (default: live once promoted, else draft) defines it, and that commit. */
@@ -39,12 +42,15 @@ export async function elementAtRef(
   ref?: string,
 ): Promise<ElementAtRef> {
   const { store } = elements.source
-  const head = (branch: Branch) => headOf(store, row.id, branch)
+  const head = (branch: Branch) => refOf(store, row.id, `refs/heads/${branch}`)
   // An element from before Source has no draft yet: its first run imports it.
   const draft = (await head('draft')) ?? (await elements.source.ensure(row))
-  const name = ref ?? ((await head('live')) ? 'live' : 'draft')
+  // A member of a project's live environment runs its frozen commit (project-environments.ts).
+  const frozen = ref ? null : await refOf(store, row.id, PROJECT_LIVE)
+  const name = ref ?? (frozen ? 'environments/live' : (await head('live')) ? 'live' : 'draft')
   const commit =
-    name === 'draft' ? draft : isBranch(name) ? await head(name) : await commitOf(store, row.id, name)
+    frozen ??
+    (name === 'draft' ? draft : isBranch(name) ? await head(name) : await commitOf(store, row.id, name))
   if (!commit)
     throw new PlatformError(SOURCE.SOURCE_REF_NOT_FOUND, `no branch, tag or commit "${name}"`, { ref: name })
   const source = { source_commit: commit, source_ref: name }
@@ -75,9 +81,9 @@ function looseRef(gitdir: string, ref: string): string | null | undefined {
   }
 }
 
-async function headOf(store: GitStore, elementId: string, branch: Branch): Promise<string | null> {
-  const loose = looseRef(store.gitdir(elementId), `refs/heads/${branch}`)
-  return loose !== undefined ? loose : (await store.branches(elementId))[branch]
+async function refOf(store: GitStore, elementId: string, ref: string): Promise<string | null> {
+  const loose = looseRef(store.gitdir(elementId), ref)
+  return loose !== undefined ? loose : store.ref(elementId, ref)
 }
 
 /** A tag or commit id: a lightweight tag of a commit already run is read without Git. */

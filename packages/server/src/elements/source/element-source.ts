@@ -33,6 +33,7 @@ export class ElementSource {
           parent,
           author: authorOf(actor),
           message: text,
+          circleId: row.circle_id,
         })
       } catch (err) {
         // Another writer's commit landed between the read and the lock: build on it.

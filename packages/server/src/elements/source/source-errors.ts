@@ -61,4 +61,37 @@ export const SOURCE = defineErrorCodes({
     description:
       'An imported element’s slug is taken by an element of another type or elsewhere in the circle, so `overwrite` cannot update it.',
   },
+  SOURCE_NOT_A_PROJECT: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description:
+      'Only projects (manifest-form elements) have environments to `promote`; other elements promote their branches with `source/promote`.',
+  },
+  SOURCE_ENVIRONMENT_EMPTY: {
+    status: 409,
+    class: 'conflict',
+    retryable: false,
+    description:
+      'The environment promoted from holds nothing: demo has no snapshot yet (promote dev → demo first), or the project has no members.',
+  },
+  SOURCE_FIXTURES_UNSUPPORTED: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description: 'Only data elements (cookie jars, variables) take Source fixtures.',
+  },
+  SOURCE_FIXTURES_INVALID: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description:
+      'A fixture manifest under `.periodic/fixtures/` does not parse, names an operation the type does not approve for fixtures, or has a record its operation refuses. `details.problems` lists them; nothing was applied.',
+  },
+  SOURCE_CONFIRM_REQUIRED: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description: 'Applying fixtures (or sweeping repositories) needs `dry_run: false` and `confirm: true`.',
+  },
 })

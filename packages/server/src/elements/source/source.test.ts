@@ -2,7 +2,8 @@
 // commit on draft (author = the key), files read back at any ref, branches and fast-forward
 // promotion with release tags, path safety, and a clone by stock git.
 import { execFile, execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -227,5 +228,29 @@ describe('element Source', () => {
     expect(fixed.body).toMatchObject({ dry_run: false, repaired: true, differs: ['main.py'] })
     expect((await s.api('GET', `${base}/source/status`)).body.health).toBe('ok')
     expect(git('show', 'draft:main.py')).toBe((await s.api('GET', `/api/${c}/hello`)).body.spec.source.code)
+  })
+  it('sweeps, on a circle, repositories a crash left without an element (older than ten minutes)', async () => {
+    const store = s.platform.elements.source.store
+    const circleId = (await s.api('GET', `/api/${c}`)).body.id
+    const orphan = randomUUID()
+    const fresh = randomUUID()
+    for (const oid of [orphan, fresh])
+      await store.commit(
+        oid,
+        'draft',
+        { 'README.md': 'x' },
+        { parent: null, author: { name: 'x', email: 'x@x' }, message: 'never committed', circleId },
+      )
+    const old = new Date(Date.now() - 3_600_000)
+    utimesSync(join(store.gitdir(orphan), 'periodic-circle'), old, old)
+    const dry = await s.api('POST', `/api/${c}/ops/source/repair`, {}, { key })
+    expect(dry.status).toBe(200)
+    expect(dry.body).toMatchObject({ dry_run: true, healthy: false, orphans: [orphan] })
+    expect(await store.exists(orphan)).toBe(true)
+    const swept = await s.api('POST', `/api/${c}/ops/source/repair`, { dry_run: false }, { key })
+    expect(swept.body).toMatchObject({ dry_run: false, healthy: true, orphans: [orphan] })
+    expect(await store.exists(orphan)).toBe(false)
+    expect(await store.exists(fresh)).toBe(true)
+    expect(await store.exists(id)).toBe(true)
   })
 })
