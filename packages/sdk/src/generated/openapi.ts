@@ -802,6 +802,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{circle}/{element}/ops/source/fixtures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry-run or apply the seed fixtures of a data element’s Source (.periodic/fixtures/)
+         * @description Each manifest names an operation the type approves for fixtures (cookie jar: `set`, `import`; variable: `set`) and lists its inputs as `records`. Defaults to a dry run that validates every record; applying needs `dry_run: false` and `confirm: true`, refuses everything when one record is invalid, and calls the operation once per record with the caller’s scopes. Never reads runtime data. Auth: write. Available on every element type.
+         */
+        post: operations["generic_source_fixtures_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{circle}/{element}/ops/promote": {
         parameters: {
             query?: never;
@@ -4110,6 +4130,50 @@ export interface operations {
                     circle?: string;
                     exported_at?: string;
                     count?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    generic_source_fixtures_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+                /** @description Element slug (or project/slug) */
+                element: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    ref?: string;
+                    /** @default true */
+                    dry_run?: boolean;
+                    /** @default false */
+                    confirm?: boolean;
                 };
             };
         };

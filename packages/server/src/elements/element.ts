@@ -263,6 +263,8 @@ export interface ElementTypeDef<
   afterWrite?(row: ElementRow, elements: ElementsPort): Promise<void>
   /** Builds the type's runtime once at start. */
   runtime?(platform: PlatformContext): R
+  /** Operations a Source fixture manifest may call (data types only; see source/fixtures). */
+  fixtureOperations?: string[]
   /** The type's own tables (migrations and store), reached with `elements.storeOf(tables)`. */
   tables?: TypeTables<unknown>
 }

@@ -49,6 +49,9 @@ const SHA = /^[0-9a-f]{40}$/
 const CIRCLE_FILE = 'periodic-circle'
 
 export class GitStore {
+  /** `${commit}:${dir}` → that directory's tree id (null: none); see `subtree`. */
+  private readonly subtrees = new Map<string, string | null>()
+
   constructor(readonly root: string) {}
 
   /** The bare repository of an element (its directory need not exist yet). */
@@ -104,10 +107,18 @@ export class GitStore {
     elementId: string,
     branch: Branch,
     files: SourceFiles,
-    o: { parent: string | null; author: Author; message: string; at?: Date; circleId?: string },
+    o: {
+      parent: string | null
+      author: Author
+      message: string
+      at?: Date
+      circleId?: string
+      /** Directories taken as they are (tree ids, see `subtree`), e.g. `.periodic/fixtures`. */
+      carry?: Record<string, string>
+    },
   ): Promise<string> {
     const gitdir = await this.ensure(elementId, o.circleId)
-    const tree = await this.writeTree(gitdir, files)
+    const tree = await this.writeTree(gitdir, files, o.carry)
     const at = o.at ?? new Date()
     const commit = await objects.writeCommit(gitdir, {
       tree,
@@ -331,9 +342,34 @@ export class GitStore {
     await rm(this.gitdir(elementId), { recursive: true, force: true })
   }
 
-  private async writeTree(gitdir: string, files: SourceFiles): Promise<string> {
+  /**
+   * The tree id of directory `dir` in `commit`, or null when it has none. Cached, since a
+   * commit's tree never changes (so any node may cache it).
+   */
+  async subtree(elementId: string, commit: string, dir: string): Promise<string | null> {
+    const key = `${commit}:${dir}`
+    const cached = this.subtrees.get(key)
+    if (cached !== undefined) return cached
+    const gitdir = this.gitdir(elementId)
+    let oid: string | null = (await git.readCommit({ fs, gitdir, oid: commit })).commit.tree
+    for (const name of dir.split('/')) {
+      const { tree } = await git.readTree({ fs, gitdir, oid: oid! })
+      const entry = tree.find((e) => e.path === name && e.type === 'tree')
+      oid = entry?.oid ?? null
+      if (!oid) break
+    }
+    if (this.subtrees.size >= 4096) this.subtrees.clear()
+    this.subtrees.set(key, oid)
+    return oid
+  }
+
+  private async writeTree(gitdir: string, files: SourceFiles, carry: Record<string, string> = {}): Promise<string> {
     const root: Dir = new Map()
-    for (const [path, content] of Object.entries(files)) {
+    const entries: Array<[string, string | Uint8Array | TreeId]> = [
+      ...Object.entries(files),
+      ...Object.entries(carry).map(([path, oid]) => [path, new TreeId(oid)] as [string, TreeId]),
+    ]
+    for (const [path, content] of entries) {
       const parts = path.split('/')
       let dir = root
       for (const part of parts.slice(0, -1)) {
@@ -354,11 +390,18 @@ export class GitStore {
       [...dir].map(async ([name, v]) =>
         v instanceof Map
           ? { mode: '40000', name, oid: await this.writeDir(gitdir, v) }
-          : { mode: '100644', name, oid: objects.writeBlob(gitdir, v) },
+          : v instanceof TreeId
+            ? { mode: '40000', name, oid: v.oid }
+            : { mode: '100644', name, oid: objects.writeBlob(gitdir, v) },
       ),
     )
     return objects.writeTree(gitdir, entries)
   }
 }
 
-type Dir = Map<string, Dir | string | Uint8Array>
+/** A directory written as an existing tree. */
+class TreeId {
+  constructor(readonly oid: string) {}
+}
+
+type Dir = Map<string, Dir | string | Uint8Array | TreeId>

@@ -20,6 +20,7 @@ export const cookieJarType = defineElement({
   symbol: 'Cj',
   category: 'data',
   form: 'atom',
+  fixtureOperations: ['set', 'import'],
   spec: jarSpec,
   rules: jarRules,
   advisories: jarAdvisories,

@@ -1,6 +1,7 @@
 // Every generic operation, in the order `schema` and the OpenAPI document list them.
 import type { OperationDef } from '../element.ts'
 import { bundleOperations } from '../source/bundle-operations.ts'
+import { fixturesOperation } from '../source/fixtures-operation.ts'
 import { promoteOperation } from '../source/project-environments.ts'
 import { sourceCheckOperations } from '../source/source-check-operations.ts'
 import { sourceOperations } from '../source/source-operations.ts'
@@ -19,5 +20,6 @@ export const genericOperations: OperationDef[] = [
   ...sourceOperations,
   ...sourceCheckOperations,
   ...bundleOperations,
+  fixturesOperation,
   promoteOperation,
 ]

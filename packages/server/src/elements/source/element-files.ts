@@ -15,6 +15,8 @@ export interface SourceMapping {
 export const ELEMENT_FILE = '.periodic/element.yaml'
 export const SPEC_FILE = '.periodic/spec.yaml'
 export const README_FILE = 'README.md'
+/** Seed data of data elements (source/fixtures): kept in Source only, carried by every commit. */
+export const FIXTURES_DIR = '.periodic/fixtures'
 
 /** The tree of `row` (its current spec, README and identity). */
 export function elementFiles(type: SourceMapping, row: ElementRow): Record<string, string> {

@@ -6,7 +6,7 @@
 import type { Actor } from '../../auth/actor.ts'
 import { type Author, type Branch, type GitStore, RefMovedError } from '../../source/git-store.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
-import { elementFiles, type SourceMapping, specFromFiles } from './element-files.ts'
+import { elementFiles, FIXTURES_DIR, type SourceMapping, specFromFiles } from './element-files.ts'
 
 export function authorOf(actor: Actor | null): Author {
   const id = actor?.keyId ?? 'system'
@@ -28,12 +28,15 @@ export class ElementSource {
     const text = `${message}\n\nPeriodic-Version: ${row.version}`
     for (let attempt = 0; ; attempt++) {
       const parent = await this.store.head(row.id, 'draft')
+      // Fixtures are Source-only files (pushed, never in the row): each commit keeps them.
+      const fixtures = parent ? await this.store.subtree(row.id, parent, FIXTURES_DIR) : null
       try {
         return await this.store.commit(row.id, 'draft', files, {
           parent,
           author: authorOf(actor),
           message: text,
           circleId: row.circle_id,
+          ...(fixtures ? { carry: { [FIXTURES_DIR]: fixtures } } : {}),
         })
       } catch (err) {
         // Another writer's commit landed between the read and the lock: build on it.

@@ -25,6 +25,7 @@ export const variableType = defineElement({
   symbol: 'Va',
   category: 'data',
   form: 'atom',
+  fixtureOperations: ['set'],
   spec: variableSpec,
   rules: [
     {
