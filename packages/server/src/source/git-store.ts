@@ -363,7 +363,11 @@ export class GitStore {
     return oid
   }
 
-  private async writeTree(gitdir: string, files: SourceFiles, carry: Record<string, string> = {}): Promise<string> {
+  private async writeTree(
+    gitdir: string,
+    files: SourceFiles,
+    carry: Record<string, string> = {},
+  ): Promise<string> {
     const root: Dir = new Map()
     const entries: Array<[string, string | Uint8Array | TreeId]> = [
       ...Object.entries(files),
