@@ -4808,6 +4808,8 @@ export interface operations {
                     test_filter?: string;
                     /** @default 0 */
                     wait_for_completion?: number;
+                    /** @description The branch, tag or commit whose code and tests run (default: draft, the code being written). */
+                    ref?: string;
                 };
             };
         };

@@ -16,7 +16,7 @@ import {
 import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
-import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
+import type { PlatformContext, RunSource, StartRunOptions, TypeRuntime } from '../element.ts'
 import { ElementHealth } from './element-health.ts'
 import { ElementPools } from './element-pools.ts'
 import { ElementSlots } from './element-slots.ts'
@@ -299,8 +299,8 @@ export class PythonRuntime implements TypeRuntime {
   }
 
   /** Starts a pytest run over the tests stored beside the source; returns the run. */
-  startTest(element: ElementRow, filter: string | undefined): Promise<RunRow> {
-    return startTestRun(this.p, this, element, filter)
+  startTest(element: ElementRow, filter: string | undefined, source?: RunSource): Promise<RunRow> {
+    return startTestRun(this.p, this, element, filter, source)
   }
 
   diagnostics(element: ElementRow) {

@@ -256,10 +256,21 @@ describe('python sources and tests', () => {
         output: { passed: 1, failed: 0, total: 1 },
         error: null,
       })
+      const before = (await s.api('GET', `/api/${C}/${slug}/ops/source/status`)).body.draft_commit
       const fixed = tests.replace('"HI ADA"', '"hi Ada"')
       const u = await s.api('PATCH', `/api/${C}/${slug}/ops/update`, { spec: { source: { tests: fixed } } })
       expect(u.status).toBe(200)
       expect(await runTests(slug)).toMatchObject({ status: 'succeeded', output: { passed: 2, failed: 0 } })
+      // The earlier commit's tests, by Source ref; the run records the commit it tested.
+      expect(await runTests(slug, { ref: before })).toMatchObject({
+        status: 'failed',
+        output: { passed: 1, failed: 1 },
+        source_commit: before,
+        source_ref: before,
+      })
+      const missing = await s.api('POST', `/api/${C}/${slug}/ops/test`, { ref: 'no-such-branch' })
+      expect(missing.status).toBe(404)
+      expect(missing.body.error.code).toBe('SOURCE_REF_NOT_FOUND')
     })
 
     it('runs the tests with the element’s dependency layer importable', async () => {

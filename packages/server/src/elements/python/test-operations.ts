@@ -1,6 +1,7 @@
 // test and test_status: pytest over the function's own tests, as a run of operation `test`.
 import { Type } from '@sinclair/typebox'
 import { presentRun } from '../../runs/run-json.ts'
+import { elementAtRef, sourceRef } from '../source/element-at-ref.ts'
 import { pythonOperation } from './python-operation.ts'
 import { runOfElement } from './run-of-element.ts'
 
@@ -16,12 +17,18 @@ export const testOperations = [
       {
         test_filter: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
         wait_for_completion: Type.Number({ minimum: 0, maximum: 600, default: 0 }),
+        ref: Type.Optional(
+          sourceRef(
+            'The branch, tag or commit whose code and tests run (default: draft, the code being written).',
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
     async handler(ctx) {
       const rt = ctx.runtime
-      const run = await rt.startTest(ctx.element, ctx.input.test_filter)
+      const { element, source } = await elementAtRef(ctx.elements, ctx.element, ctx.input.ref ?? 'draft')
+      const run = await rt.startTest(element, ctx.input.test_filter, source)
       const final =
         ctx.input.wait_for_completion > 0
           ? await ctx.runs.wait(run, ctx.input.wait_for_completion * 1000)

@@ -6,7 +6,7 @@ import type { RunService } from '../../runs/run-service.ts'
 import { drainOutput } from '../../sandbox/drain-output.ts'
 import type { Executor } from '../../sandbox/executor.ts'
 import type { ElementRow, RunRow } from '../../storage/storage.ts'
-import type { PlatformContext } from '../element.ts'
+import type { PlatformContext, RunSource } from '../element.ts'
 import type { Layer, LayerBuilder } from './layer-builder.ts'
 import { asRunError } from './run-error-of.ts'
 import type { MaterializedSource, SourceMaterializer } from './source-materializer.ts'
@@ -109,6 +109,7 @@ export async function startTestRun(
   rt: { source: SourceMaterializer; layers: LayerBuilder },
   element: ElementRow,
   filter: string | undefined,
+  source?: RunSource,
 ): Promise<RunRow> {
   const run = await p.runs.create({
     circle_id: element.circle_id,
@@ -117,6 +118,7 @@ export async function startTestRun(
     operation: 'test',
     trigger: 'api',
     input: { test_filter: filter ?? null },
+    ...source,
   })
   const spec = pythonSpecOf(element)
   const go = async () => {
