@@ -1,6 +1,7 @@
 // Benchmark of Source against the issue's anchors: an API update with its draft commit vs the
 // same update without Git (measured in the same run, with the commit replaced by a no-op),
-// `source/promote`, and a stock `git clone` over HTTP of an element with 1,000 versions.
+// `source/promote`, a stock `git clone` over HTTP of an element with 1,000 versions, and the
+// export of a circle of 1,000 elements.
 // Run: npm run bench:source. Prints figures; asserts nothing.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -63,6 +64,19 @@ for (let i = 0; i < 5; i++) {
 const { stdout: count } = await run('git', ['-C', join(dir, 'c0'), 'rev-list', '--count', 'draft'])
 rmSync(dir, { recursive: true, force: true })
 
+// A circle of 1,000 elements exported as one envelope of bundles.
+await api('POST', '/api', { element_type: 'circle', slug: 'many' })
+for (let i = 0; i < 1000; i++)
+  await api('POST', '/api/many', { element_type: 'variable', slug: `e${i}`, spec: { value: i } })
+const exports: number[] = []
+let exported = 0
+for (let i = 0; i < 3; i++) {
+  const t = performance.now()
+  const r = await api('GET', '/api/many/ops/export/bundle')
+  exports.push(performance.now() - t)
+  exported = (r as { bundles: unknown[] }).bundles.length
+}
+
 const f = (ms: number) => `${ms.toFixed(2)} ms`
 console.log(`source benchmark (SQLite, Node ${process.version})`)
 console.log(`  API update, with its draft commit    p50 ${f(withGit)}`)
@@ -70,4 +84,5 @@ console.log(`  API update, without Git              p50 ${f(withoutGit)}`)
 console.log(`  the commit's share                   p50 ${f(withGit - withoutGit)}   (anchor: < 5 ms)`)
 console.log(`  source/promote                       p50 ${f(median(promotes))}   (anchor: < 20 ms)`)
 console.log(`  git clone over HTTP, ${count.trim()} commits     p50 ${f(median(clones))}   (anchor: < 1 s)`)
+console.log(`  export/bundle of a circle, ${exported} elements p50 ${f(median(exports))}   (anchor: < 10 s)`)
 await bench.close()

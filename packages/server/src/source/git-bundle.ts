@@ -5,7 +5,9 @@
 // anything in a bundle.
 import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import isogit from 'isomorphic-git'
 
@@ -38,6 +40,35 @@ function reasonOf(err: unknown): string {
 /** A bundle of every branch and tag of the repository at `gitdir` (whole history). */
 export async function createBundle(gitdir: string, maxBytes: number): Promise<Buffer> {
   return git(gitdir, ['bundle', 'create', '-', '--branches', '--tags'], maxBytes)
+}
+
+/**
+ * Bundles of many repositories (each as `createBundle` makes it), in `lanes` shell loops instead
+ * of one process per repository started by the server: forking the server costs ~10 ms a time
+ * (its page tables), forking a small shell well under one, which is most of a 1,000-element
+ * circle export. The bundles go to files in a scratch directory, read back in order.
+ */
+export async function createBundles(gitdirs: string[], lanes: number, maxBytes: number): Promise<Buffer[]> {
+  const scratch = await mkdtemp(join(tmpdir(), 'periodic-export-'))
+  try {
+    const perLane = Math.ceil(gitdirs.length / lanes) || 1
+    const script =
+      'out=$1; i=$2; shift 2; for d; do git --git-dir "$d" bundle create -q "$out/$i" --branches --tags || exit 1; i=$((i+1)); done'
+    const jobs = []
+    for (let start = 0; start < gitdirs.length; start += perLane)
+      jobs.push(
+        run('sh', ['-c', script, 'sh', scratch, String(start), ...gitdirs.slice(start, start + perLane)], {
+          env: GIT_ENV,
+        }),
+      )
+    await Promise.all(jobs)
+    const sizes = await Promise.all(gitdirs.map(async (_, i) => (await stat(join(scratch, String(i)))).size))
+    if (sizes.reduce((a, b) => a + b, 0) > maxBytes)
+      throw new RangeError(`the bundles exceed ${maxBytes} bytes`)
+    return await Promise.all(gitdirs.map((_, i) => readFile(join(scratch, String(i)))))
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
 }
 
 /** Creates an empty bare repository at `gitdir` with `draft` as its default branch. */

@@ -238,6 +238,32 @@ export class GitStore {
     return out
   }
 
+  /**
+   * What promoting `source` onto a branch at `target` (null: empty) means: the commits `target`
+   * has that `source` lacks (`behind`, must be 0 to fast-forward) and the commits it brings.
+   * Walks a linear history in-process (a promotion usually moves a few commits); a merge, a
+   * long walk or a target off the line asks `git rev-list`, which a walk cannot answer cheaply.
+   */
+  async promotion(
+    elementId: string,
+    target: string | null,
+    source: string,
+  ): Promise<{ behind: number; promoted: number }> {
+    if (target === source) return { behind: 0, promoted: 0 }
+    const gitdir = this.gitdir(elementId)
+    let oid = source
+    for (let steps = 0; steps < 64; steps++) {
+      const { parent } = (await git.readCommit({ fs, gitdir, oid })).commit
+      if (parent.length === 0 && target === null) return { behind: 0, promoted: steps + 1 }
+      if (parent.length !== 1) break
+      if (parent[0] === target) return { behind: 0, promoted: steps + 1 }
+      oid = parent[0]!
+    }
+    if (target === null) return { behind: 0, promoted: await this.countBetween(elementId, source, null) }
+    const { onlyA, onlyB } = await this.divergence(elementId, target, source)
+    return { behind: onlyA, promoted: onlyB }
+  }
+
   /** Commits only `a` has and commits only `b` has (one git call; `a` before any commit of `b`). */
   async divergence(elementId: string, a: string, b: string): Promise<{ onlyA: number; onlyB: number }> {
     const { stdout } = await execFileAsync('git', [
@@ -358,9 +384,14 @@ export class GitStore {
       oid = entry?.oid ?? null
       if (!oid) break
     }
-    if (this.subtrees.size >= 4096) this.subtrees.clear()
-    this.subtrees.set(key, oid)
+    this.rememberSubtree(commit, dir, oid)
     return oid
+  }
+
+  /** Records what `subtree(commit, dir)` answers, for a commit this process just wrote. */
+  rememberSubtree(commit: string, dir: string, oid: string | null): void {
+    if (this.subtrees.size >= 4096) this.subtrees.clear()
+    this.subtrees.set(`${commit}:${dir}`, oid)
   }
 
   private async writeTree(

@@ -3,14 +3,13 @@
 // either into a circle or project of any installation (new ids; see bundle-import.ts).
 import { Type } from '@sinclair/typebox'
 import { E, PlatformError } from '../../errors.ts'
-import { createBundle } from '../../source/git-bundle.ts'
-import { mapLimit } from '../../source/map-limit.ts'
+import { createBundle, createBundles } from '../../source/git-bundle.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import { defineOperation, type ElementsPort } from '../element.ts'
 import { type BundleInput, importBundles, MAX_BUNDLE_BYTES } from './bundle-import.ts'
 import { SOURCE } from './source-errors.ts'
 
-/** Bundles made at once for a circle: each is a `git` process, mostly waiting on its start. */
+/** Shell loops making a circle's bundles side by side (see createBundles). */
 const EXPORT_CONCURRENCY = 4
 export const ENVELOPE_FORMAT = 'periodic.bundles.v1'
 // base64 of the largest bundle, plus slack for line breaks.
@@ -71,19 +70,22 @@ export const bundleOperations = [
     async handler(ctx) {
       if (ctx.element.element_type === 'circle' && ctx.element.parent_id === null) {
         const members = await circleMembers(ctx.elements, ctx.element)
-        let total = 0
-        const bundles = await mapLimit(members, EXPORT_CONCURRENCY, async ({ row, path }) => {
-          const bytes = await bundleOf(ctx.elements, row, MAX_BUNDLE_BYTES - total + 1)
-          total += bytes.length
-          if (total > MAX_BUNDLE_BYTES) throw tooLarge('the circle’s bundles')
-          return {
-            path: path.join('/'),
-            slug: row.slug,
-            element_type: row.element_type,
-            id: row.id,
-            bundle_base64: bytes.toString('base64'),
-          }
+        for (const { row } of members) await ctx.elements.source.ensure(row)
+        const { store } = ctx.elements.source
+        const files = await createBundles(
+          members.map(({ row }) => store.gitdir(row.id)),
+          EXPORT_CONCURRENCY,
+          MAX_BUNDLE_BYTES,
+        ).catch((err: unknown) => {
+          throw err instanceof RangeError ? tooLarge('the circle’s bundles') : err
         })
+        const bundles = members.map(({ row, path }, i) => ({
+          path: path.join('/'),
+          slug: row.slug,
+          element_type: row.element_type,
+          id: row.id,
+          bundle_base64: files[i]!.toString('base64'),
+        }))
         return {
           format: ENVELOPE_FORMAT,
           circle: ctx.element.slug,

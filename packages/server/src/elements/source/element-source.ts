@@ -31,13 +31,15 @@ export class ElementSource {
       // Fixtures are Source-only files (pushed, never in the row): each commit keeps them.
       const fixtures = parent ? await this.store.subtree(row.id, parent, FIXTURES_DIR) : null
       try {
-        return await this.store.commit(row.id, 'draft', files, {
+        const commit = await this.store.commit(row.id, 'draft', files, {
           parent,
           author: authorOf(actor),
           message: text,
           circleId: row.circle_id,
           ...(fixtures ? { carry: { [FIXTURES_DIR]: fixtures } } : {}),
         })
+        this.store.rememberSubtree(commit, FIXTURES_DIR, fixtures)
+        return commit
       } catch (err) {
         // Another writer's commit landed between the read and the lock: build on it.
         if (!(err instanceof RefMovedError) || attempt >= 4) throw err

@@ -156,10 +156,7 @@ export const sourceOperations = [
         throw new PlatformError(SOURCE.SOURCE_REF_NOT_FOUND, `${from} has no commit to promote yet`, {
           ref: from,
         })
-      // One git call: what target has that source lacks (must be nothing), and what it brings.
-      const { onlyA: behind, onlyB: promoted } = target
-        ? await store.divergence(ctx.element.id, target, source)
-        : { onlyA: 0, onlyB: await store.countBetween(ctx.element.id, source, null) }
+      const { behind, promoted } = await store.promotion(ctx.element.id, target, source)
       if (behind > 0)
         throw new PlatformError(SOURCE.SOURCE_NOT_FAST_FORWARD, `${to} has commits ${from} lacks`, {
           from,
