@@ -82,6 +82,8 @@ export {
 } from './runs-api.ts'
 export type {
   BundleImport,
+  EnvironmentSnapshot,
+  FixturesReport,
   Promotion,
   SourceBranch,
   SourceBranchInfo,

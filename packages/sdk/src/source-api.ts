@@ -59,6 +59,24 @@ export interface BundleImport {
   elements?: Array<{ slug: string; path: string; id: string; action: string }>
 }
 
+/** A project environment's frozen member versions (`promote` on a project). */
+export interface EnvironmentSnapshot {
+  snapshot: number
+  from: string
+  promoted_at: string
+  promoted_by: string
+  members: Array<{ element_id: string; path: string; element_type: string; version: number; commit: string }>
+}
+
+export interface FixturesReport {
+  dry_run: boolean
+  ref: string
+  commit: string
+  valid: boolean
+  applied: number
+  manifests: Array<{ path: string; operation: string; records: number; valid: boolean; problems: string[] }>
+}
+
 export class SourceHandle {
   constructor(
     private readonly transport: HttpTransport,
@@ -110,12 +128,48 @@ export class SourceHandle {
     return this.call('source/validate', { branch }, options)
   }
 
-  /** Where draft and the element disagree; `dryRun: false` commits the element's state. */
+  /**
+   * Where draft and the element disagree; `dryRun: false` commits the element's state. On a
+   * project it also re-derives its members' environment refs; on a circle it sweeps
+   * repositories a crash left without an element (`orphans`).
+   */
   repair(
     dryRun = true,
     options: RequestOptions = {},
-  ): Promise<{ dry_run: boolean; healthy: boolean; differs: string[]; draft_commit: string }> {
+  ): Promise<{
+    dry_run: boolean
+    healthy: boolean
+    differs: string[]
+    draft_commit: string
+    environments?: { differences: unknown[]; missing: Array<{ element_id: string; path: string }> }
+    orphans?: string[]
+  }> {
     return this.call('source/repair', { dry_run: dryRun }, options)
+  }
+
+  /** Projects: freeze the members' drafts into demo, or make demo live (admin scope). */
+  promoteEnvironment(
+    to: 'demo' | 'live',
+    options: RequestOptions & { message?: string } = {},
+  ): Promise<{
+    from: string
+    to: string
+    version: number
+    environment: EnvironmentSnapshot
+    missing: unknown[]
+  }> {
+    const { message, ...request } = options
+    return this.call('promote', { to, ...(message ? { message } : {}) }, request)
+  }
+
+  /** Data elements: the seed fixtures under `.periodic/fixtures/`; applied only with `confirm`. */
+  fixtures(options: RequestOptions & { apply?: boolean; ref?: string } = {}): Promise<FixturesReport> {
+    const { apply, ref, ...request } = options
+    return this.call(
+      'source/fixtures',
+      { dry_run: !apply, confirm: apply ?? false, ...(ref ? { ref } : {}) },
+      request,
+    )
   }
 
   /** The element's `git bundle` (on a circle: use `call('export/bundle')` for the JSON envelope). */

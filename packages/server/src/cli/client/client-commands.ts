@@ -19,7 +19,17 @@ import { jarWsCommands } from './jar-ws-commands.ts'
 import { type Cell, formatJson, formatRecord, formatTable } from './output.ts'
 import { sourceCommands } from './source-commands.ts'
 
-export const CLIENT_COMMANDS = ['elements', 'invoke', 'runs', 'logs', 'build', 'jar', 'ws', 'source'] as const
+export const CLIENT_COMMANDS = [
+  'elements',
+  'invoke',
+  'runs',
+  'logs',
+  'build',
+  'jar',
+  'ws',
+  'source',
+  'promote',
+] as const
 type ClientCommand = (typeof CLIENT_COMMANDS)[number]
 
 /** Each command's flags (besides COMMON_FLAGS) and usage lines; any other flag is refused. */
@@ -58,12 +68,17 @@ export const COMMAND_SPECS: Record<
     ],
   },
   source: {
-    flags: ['to', 'branch', 'ref', 'output', 'file', 'overwrite'],
-    subcommands: ['status', 'branches', 'promote', 'validate', 'read', 'export', 'import'],
+    flags: ['to', 'branch', 'ref', 'output', 'file', 'overwrite', 'apply'],
+    subcommands: ['status', 'branches', 'promote', 'validate', 'read', 'export', 'import', 'fixtures'],
     usage: [
       'periodic source status <path> | branches <path> | promote <path> --to demo|live | validate <path> [--branch B]',
       'periodic source read <path> <file> [--ref R] | export <path> -o FILE | import <parent> --file BUNDLE [--overwrite]',
+      'periodic source fixtures <path> [--ref R] [--apply]',
     ],
+  },
+  promote: {
+    flags: ['to', 'message'],
+    usage: ['periodic promote <project> --to demo|live [--message M]   (freezes the members’ versions)'],
   },
   ws: {
     flags: ['data', 'room'],

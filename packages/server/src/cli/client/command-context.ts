@@ -29,6 +29,8 @@ export const OPTIONS = {
   to: { type: 'string' },
   branch: { type: 'string' },
   overwrite: { type: 'boolean' },
+  apply: { type: 'boolean' },
+  message: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 

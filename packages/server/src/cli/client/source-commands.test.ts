@@ -56,7 +56,28 @@ describe('periodic source', () => {
     expect((await other.api('GET', '/api/cli/fn/ops/source?path=main.py')).body.content).toBe(CODE)
   })
 
+  it('promotes a project’s environments and dry-runs a data element’s fixtures', async () => {
+    expect((await s.api('POST', '/api/cli', { element_type: 'project', slug: 'shop' })).status).toBe(201)
+    const member = { element_type: 'python', slug: 'web', spec: { source: { type: 'inline', code: CODE } } }
+    expect((await s.api('POST', '/api/cli/shop', member)).status).toBe(201)
+    const demo = await cli('promote', 'cli/shop', '--to', 'demo')
+    expect(demo.code, demo.err).toBe(0)
+    expect(demo.out).toMatch(/snapshot\s+1/)
+    expect(demo.out).toMatch(/web\s+python\s+1\s+[0-9a-f]{40}/)
+    const live = await cli('promote', 'cli/shop', '--to', 'live', '--json')
+    expect(JSON.parse(live.out)).toMatchObject({ from: 'demo', to: 'live', environment: { snapshot: 1 } })
+    expect((await cli('promote', 'cli/fn', '--to', 'demo')).code).toBe(1)
+
+    expect(
+      (await s.api('POST', '/api/cli', { element_type: 'variable', slug: 'v', spec: { value: 1 } })).status,
+    ).toBe(201)
+    const dry = await cli('source', 'fixtures', 'cli/v', '--json')
+    expect(dry.code, dry.err).toBe(0)
+    expect(JSON.parse(dry.out)).toMatchObject({ dry_run: true, valid: true, manifests: [], applied: 0 })
+  })
+
   it('refuses usage mistakes with exit code 2', async () => {
+    expect((await cli('promote', 'cli/shop', '--to', 'prod')).code).toBe(2)
     expect((await cli('source', 'promote', 'cli/fn', '--to', 'prod')).code).toBe(2)
     expect((await cli('source', 'export', 'cli/fn')).code).toBe(2)
     expect((await cli('source', 'status', 'cli/fn', '--wait')).code).toBe(2)

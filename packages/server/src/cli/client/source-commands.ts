@@ -1,5 +1,6 @@
-// `periodic source status|branches|promote|validate|read|export|import`: an element's Source
-// (Git) repository from a terminal, through @periodic/sdk's `client.source(path)`.
+// `periodic source status|branches|promote|validate|read|export|import|fixtures`: an element's
+// Source (Git) repository from a terminal, through @periodic/sdk's `client.source(path)`; and
+// `periodic promote` for a project's environments.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { arg, type CommandContext, UsageError } from './command-context.ts'
 import { formatRecord, formatTable } from './output.ts'
@@ -8,7 +9,11 @@ const BRANCHES = ['draft', 'demo', 'live']
 
 export const sourceCommands = {
   async source(ctx: CommandContext): Promise<number> {
-    const sub = arg(ctx, 0, 'subcommand (status, branches, promote, validate, read, export, import)')
+    const sub = arg(
+      ctx,
+      0,
+      'subcommand (status, branches, promote, validate, read, export, import, fixtures)',
+    )
     const source = ctx.client.source(arg(ctx, 1, 'element path'))
     if (sub === 'status') {
       const s = await source.status()
@@ -35,6 +40,22 @@ export const sourceCommands = {
       const p = await source.promote(to)
       ctx.print(p, () => formatRecord({ ...p, tag: p.tag ?? '-', previous: p.previous ?? '-' }))
       return 0
+    }
+    if (sub === 'fixtures') {
+      const r = await source.fixtures({ apply: ctx.flags.apply ?? false, ref: ctx.flags.ref })
+      ctx.print(
+        r,
+        () =>
+          formatTable(r.manifests.map((m) => ({ ...m, problems: m.problems.join('; ') || '-' })) as never[], [
+            'path',
+            'operation',
+            'records',
+            'valid',
+            'problems',
+          ]) +
+          (r.dry_run ? 'dry run: nothing applied (--apply applies)\n' : `${r.applied} records applied\n`),
+      )
+      return r.valid ? 0 : 1
     }
     if (sub === 'validate') {
       const branch = ctx.flags.branch ?? 'draft'
@@ -75,5 +96,26 @@ export const sourceCommands = {
       return r.errors.length ? 1 : 0
     }
     throw new UsageError(`unknown subcommand "${sub}"`)
+  },
+
+  /** `periodic promote <project> --to demo|live`: a project's environments. */
+  async promote(ctx: CommandContext): Promise<number> {
+    const to = ctx.flags.to
+    if (to !== 'demo' && to !== 'live') throw new UsageError('promote needs --to demo or --to live')
+    const p = await ctx.client
+      .source(arg(ctx, 0, 'project path'))
+      .promoteEnvironment(to, { message: ctx.flags.message })
+    ctx.print(
+      p,
+      () =>
+        formatRecord({
+          from: p.from,
+          to: p.to,
+          snapshot: p.environment.snapshot,
+          members: p.environment.members.length,
+          missing: p.missing.length,
+        }) + formatTable(p.environment.members as never[], ['path', 'element_type', 'version', 'commit']),
+    )
+    return 0
   },
 }
