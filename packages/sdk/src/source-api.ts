@@ -56,6 +56,7 @@ export interface BundleImport {
   imported: number
   skipped: number
   errors: Array<{ slug: string; path?: string; code: string; message: string }>
+  warnings?: Array<{ slug: string; path: string; message: string }>
   elements?: Array<{ slug: string; path: string; id: string; action: string }>
 }
 

@@ -18,6 +18,7 @@ import { mapLimit } from '../../source/map-limit.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { ElementsPort } from '../element.ts'
 import { ELEMENT_FILE, README_FILE, specFromFiles, textOf } from './element-files.ts'
+import { remapEnvironments } from './project-environments.ts'
 import { SOURCE } from './source-errors.ts'
 
 /** The largest bundle, or sum of an envelope's bundles, decoded (bodies are smaller by default). */
@@ -37,6 +38,8 @@ export interface ImportReport {
   imported: number
   skipped: number
   errors: Array<{ slug: string; path: string; code: string; message: string }>
+  /** What was imported with a gap (a project's environments naming a member not imported). */
+  warnings: Array<{ slug: string; path: string; message: string }>
   elements: Array<{ slug: string; path: string; id: string; action: 'created' | 'updated' | 'skipped' }>
 }
 
@@ -93,11 +96,12 @@ export async function importBundles(
     })
     // Containers first, so a project exists before the elements inside it.
     staged.sort((a, b) => a.parents.length - b.parents.length)
-    const report: ImportReport = { imported: 0, skipped: 0, errors: [], elements: [] }
+    const report: ImportReport = { imported: 0, skipped: 0, errors: [], warnings: [], elements: [] }
     for (const s of staged) {
       pending.delete(s.id)
       await apply(elements, target, s, overwrite, actor, report)
     }
+    await remapProjects(elements, report, actor)
     return report
   } finally {
     for (const id of pending) await elements.source.store.remove(id).catch(() => {})
@@ -271,4 +275,30 @@ async function parentOf(elements: ElementsPort, target: ElementRow, slugs: strin
     parent = child
   }
   return parent
+}
+
+/** Imported projects' environments, pointed at the imported members (project-environments.ts). */
+async function remapProjects(elements: ElementsPort, report: ImportReport, actor: Actor): Promise<void> {
+  for (const e of report.elements) {
+    if (e.action === 'skipped') continue
+    const row = await elements.records.getElement(e.id)
+    if (!row || elements.typeOf(row).form !== 'manifest') continue
+    try {
+      const dropped = await remapEnvironments(elements, row, actor)
+      for (const path of dropped)
+        report.warnings.push({
+          slug: e.slug,
+          path: e.path,
+          message: `the environments' member "${path}" was not imported; it was left out of them`,
+        })
+    } catch (err) {
+      if (!(err instanceof PlatformError)) throw err
+      report.errors.push({
+        slug: e.slug,
+        path: e.path,
+        code: err.code,
+        message: `environments not imported: ${err.message}`,
+      })
+    }
+  }
 }

@@ -120,6 +120,8 @@ describe('git bundles', () => {
     expect((await a.api('POST', '/api/team', { element_type: 'project', slug: 'proj' })).status).toBe(201)
     expect((await a.api('POST', '/api/team/proj', py('inner'))).status).toBe(201)
     expect((await a.api('POST', '/api/team', py('outer'))).status).toBe(201)
+    for (const to of ['demo', 'live'])
+      expect((await a.api('POST', '/api/team/proj/ops/promote', { to })).status).toBe(200)
     const env = await a.api('GET', '/api/team/ops/export/bundle')
     expect(env.status).toBe(200)
     expect(env.body).toMatchObject({ format: 'periodic.bundles.v1', circle: 'team', count: 3 })
@@ -131,6 +133,12 @@ describe('git bundles', () => {
     const inner = await b.api('GET', '/api/team2/proj/inner/ops/source?path=main.py')
     expect(inner.body.content).toBe(CODE)
     expect((await b.api('GET', '/api/team2/proj/inner')).body.intention).toBe('say hello (inner)')
+    // The project's environments name the imported member, which runs its frozen commit.
+    const innerId = (await b.api('GET', '/api/team2/proj/inner')).body.id
+    const live = (await b.api('GET', '/api/team2/proj')).body.spec.environments.live
+    expect(live.members).toMatchObject([{ path: 'inner', element_id: innerId }])
+    const run = await b.api('POST', '/api/team2/proj/inner/ops/invoke?wait_for_completion=60', {})
+    expect(run.body).toMatchObject({ status: 'succeeded', source_ref: 'environments/live' })
   })
 
   it('reports an element of an unknown type and imports the rest', async () => {
@@ -156,6 +164,8 @@ describe('git bundles', () => {
     expect(r.body).toMatchObject({
       imported: 1,
       errors: [{ slug: 'odd', code: 'UNKNOWN_ELEMENT_TYPE' }],
+      // The project came without its member: its environments leave it out, and say so.
+      warnings: [{ slug: 'proj', message: expect.stringContaining('"inner" was not imported') }],
     })
     expect((await b.api('GET', '/api/team3/odd')).status).toBe(404)
     // Nothing of the refused element is left on disk: one repository more, the project's.

@@ -7,6 +7,7 @@
 // spec (promote, update, restore, push) and by `source/repair`, so the two never disagree for
 // long: a crash between them is one repair away.
 import { type Static, Type } from '@sinclair/typebox'
+import type { Actor } from '../../auth/actor.ts'
 import { requireScope } from '../../auth/require-actor.ts'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow, JsonObject } from '../../storage/storage.ts'
@@ -121,6 +122,44 @@ export async function syncEnvironmentRefs(
     }
   }
   return { differences, missing }
+}
+
+/**
+ * After a bundle import: the project's snapshots name the exporting installation's element ids.
+ * Each member is found again by its path below the project (its history, commits included,
+ * travelled with it); members not found are dropped. Returns the paths dropped.
+ */
+export async function remapEnvironments(
+  elements: ElementsPort,
+  project: ElementRow,
+  actor: Actor,
+): Promise<string[]> {
+  const envs = environmentsOf(project)
+  if (!envs.demo && !envs.live) return []
+  const byPath = new Map((await membersOf(elements, project)).map((m) => [m.path, m.row.id]))
+  const dropped = new Set<string>()
+  const remapped: Partial<Record<Frozen, Snapshot>> = {}
+  for (const env of FROZEN) {
+    const snap = envs[env]
+    if (!snap) continue
+    const members = []
+    for (const m of snap.members) {
+      const id = byPath.get(m.path)
+      if (id && (await elements.source.store.resolve(id, m.commit)) === m.commit)
+        members.push({ ...m, element_id: id })
+      else dropped.add(m.path)
+    }
+    remapped[env] = { ...snap, members }
+  }
+  await elements.update(
+    project,
+    {
+      spec: { environments: remapped } as unknown as JsonObject,
+      message: 'Environments remapped after import',
+    },
+    actor,
+  )
+  return [...dropped]
 }
 
 async function frozenMembers(elements: ElementsPort, project: ElementRow): Promise<Snapshot['members']> {
