@@ -17,22 +17,15 @@ import type {
 } from '../storage/storage.ts'
 import type { TypeTables } from '../storage/type-tables.ts'
 import { isUniqueViolation } from '../storage/unique-violation.ts'
-import type {
-  CreateInput,
-  CreateOptions,
-  ElementsPort,
-  ElementTx,
-  ElementType,
-  PendingEvent,
-  UpdateInput,
-} from './element.ts'
+import type { ElementsPort, ElementTx, ElementType, PendingEvent } from './element.ts'
 import { publishActivity, recordActivity } from './element-activity.ts'
+import type { CreateInput, CreateOptions, UpdateInput } from './element-io.ts'
 import { ElementResolver } from './element-resolver.ts'
 import { type ElementJson, presentElement } from './present-element.ts'
 import type { Registry } from './registry.ts'
 import type { ElementSource } from './source/element-source.ts'
 import { assertSafeKeys, assertValidSlug, deepClone, deepMerge, nameFromSlug } from './spec-merge.ts'
-import { slugTaken, versionConflict, versionOf } from './version-records.ts'
+import { slugTaken, versionOf, writeVersion } from './version-records.ts'
 import { assertMayWire } from './wiring-authority.ts'
 
 const now = () => new Date().toISOString()
@@ -296,60 +289,15 @@ export class ElementService implements ElementsPort {
     }))
   }
 
-  /**
-   * The one path for versioned writes: recompute from the latest row, write at version+1 only
-   * if nobody else wrote meanwhile (retrying when the caller gave no expected_version).
-   */
-  private async writeVersion(
+  private writeVersion(
     start: ElementRow,
     actor: Actor,
     event: string,
     expected: number | undefined,
-    /** False when the version's commit already exists (a push being applied). */
     commit: boolean,
     build: (row: ElementRow) => { patch: ElementPatch; message: string; data: JsonObject },
   ): Promise<ElementRow> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const events: PendingEvent[] = []
-      const result = await this.storage.transaction(async (tx) => {
-        const row = attempt === 0 ? start : await tx.getElement(start.id)
-        if (!row) throw new PlatformError(E.ELEMENT_NOT_FOUND, `element "${start.slug}" no longer exists`)
-        if (expected !== undefined && row.version !== expected) throw versionConflict(expected, row.version)
-        const { patch, message, data } = build(row)
-        const next: ElementRow = { ...row, ...patch, version: row.version + 1, updated_at: now() }
-        const type = this.registry.get(next.element_type)
-        if (type?.deriveState && next.enabled) next.state = type.deriveState(next.spec, next)
-        const ok = await tx.updateElement(
-          row.id,
-          { ...patch, state: next.state, version: next.version, updated_at: next.updated_at },
-          row.version,
-        )
-        if (!ok) return undefined
-        if (commit) await this.source.commit(next, actor, message)
-        await tx.insertVersion(versionOf(next, message, actor))
-        await this.record(tx, events, event, next, actor, { ...data, version: next.version })
-        return next
-      })
-      if (result) {
-        this.flush(events)
-        await this.registry
-          .get(result.element_type)
-          ?.afterWrite?.(result, this)
-          .catch((err: unknown) =>
-            this.note(result, actor, 'element.after_write_failed', { error: String(err).slice(0, 500) }),
-          )
-        return result
-      }
-      if (expected !== undefined) {
-        const fresh = await this.storage.getElement(start.id)
-        throw versionConflict(expected, fresh?.version ?? -1)
-      }
-    }
-    throw new PlatformError(
-      E.VERSION_CONFLICT,
-      'the element kept changing while this update was applied; retry',
-      { retryable: true },
-    )
+    return writeVersion(this, start, actor, event, expected, commit, build)
   }
 
   /** Writes that do not create a version (meta, readme, enable/disable, delete). */

@@ -1,6 +1,7 @@
 // The element as the API shows it: stored row + type facts + advisory warnings.
 import type { ElementRow, JsonObject } from '../storage/storage.ts'
-import type { ElementJson, ElementType, Warning } from './element.ts'
+import type { ElementType } from './element.ts'
+import type { ElementJson, Warning } from './element-io.ts'
 
 export type { ElementJson, Warning }
 
