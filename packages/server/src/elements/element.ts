@@ -99,13 +99,24 @@ export interface TypeRuntime {
   readonly queue?: QueuedRunExecutor
   /**
    * Checks of a spec about to be written that need the runtime (e.g. the outbound-address policy on
-   * a URL, which may resolve a name): throws a PlatformError to refuse the write.
+   * a URL, which may resolve a name, or other elements the spec names): throws a PlatformError to
+   * refuse the write.
    */
-  verifyWrite?(spec: JsonObject): Promise<void>
+  verifyWrite?(spec: JsonObject, target: WriteTarget): Promise<void>
   /** Called once with the platform's HTTP server (before it listens), for upgrade handlers. */
   attachServer?(server: HttpServer): void
   /** Ends upgraded connections before the HTTP server stops (it waits for every socket). */
   drain?(): Promise<void>
+}
+
+/** Which element a spec is written to, and by whom (for checks that look beyond the spec). */
+export interface WriteTarget {
+  circleId: string
+  /** The element's id (on create, the id it is about to get). */
+  elementId: string
+  actor: Actor
+  /** The spec the element holds now (absent on create). */
+  current?: JsonObject
 }
 
 /**
