@@ -286,14 +286,12 @@ export class ElementService implements ElementsPort {
     const prepared = this.prepareSpec(type, target.spec)
     assertMayWire(type, prepared, actor)
     // What the old version names may be gone or changed since (a layer deleted): checked as new.
-    await this.registry
-      .runtimeOf(type.type)
-      ?.verifyWrite?.(prepared, {
-        circleId: current.circle_id,
-        elementId: current.id,
-        actor,
-        current: current.spec,
-      })
+    await this.registry.runtimeOf(type.type)?.verifyWrite?.(prepared, {
+      circleId: current.circle_id,
+      elementId: current.id,
+      actor,
+      current: current.spec,
+    })
     const spec = await this.sealed(type, current.id, target.spec)
     // Snapshot first, so the state being replaced stays reachable in history.
     const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, true, () => ({
