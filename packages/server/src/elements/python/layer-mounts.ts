@@ -94,6 +94,28 @@ export class LayerMounts {
     return { key, paths: [...new Set(paths)] }
   }
 
+  /**
+   * Starts (or joins) the builds of the layers' requirements, recorded for `element`'s
+   * build_status, as the `build` operation does for the element's own; layers without any are
+   * left out.
+   */
+  async startBuilds(
+    element: ElementRow,
+    circleSlug: string,
+    force: boolean,
+  ): Promise<Array<{ layer: string; build: ReturnType<LayerBuilder['startBuild']> }>> {
+    const refs = pythonSpecOf(element).layers.map(parseLayerReference)
+    const layers = await Promise.all(
+      refs.map((ref, i) => resolveLayer(this.elements, circleSlug, ref, i, element.id)),
+    )
+    return layers.flatMap((l) => {
+      const requirements = layerRequirements(l.spec)
+      return requirements.length
+        ? [{ layer: l.ref.text, build: this.builder.startBuild(requirements, force, element.id) }]
+        : []
+    })
+  }
+
   close(): void {
     this.unsubscribe()
     this.staleListeners.clear()

@@ -238,6 +238,16 @@ describe('python layers', () => {
       requirements: 'layerdep==1.0  # the layer’s own pin\n',
     })
     await fn('uses-deps', handler(['wrap'], 'wrap.VALUE'), { layers: ['with-deps'] })
+    // build covers the layers' requirements too, each build readable with build_status.
+    const b = await s.api('POST', `/api/${C}/uses-deps/ops/build`, { wait_for_completion: 60 })
+    expect(b.status, JSON.stringify(b.body)).toBe(200)
+    expect(b.body).toMatchObject({ layer_key: null, status: 'succeeded' })
+    expect(b.body.layers).toEqual([
+      expect.objectContaining({ layer: 'with-deps', requirements: ['layerdep==1.0'], status: 'succeeded' }),
+    ])
+    const status = await s.api('GET', `/api/${C}/uses-deps/ops/build/${b.body.layers[0].build_id}`)
+    expect(status.body, JSON.stringify(status.body)).toMatchObject({ status: 'succeeded' })
+    expect(status.body.output).toContain('Successfully installed layerdep-1.0')
     const run = await invoke('uses-deps')
     expect(run, JSON.stringify(run)).toMatchObject({ status: 'succeeded', output: 'wrapped dep-1.0' })
     // Built once, in the dependency-layer cache.
