@@ -1,7 +1,9 @@
 // What a python element's spec.layers put on its workers' sys.path: for each python-layer in
 // order, its files (a content-addressed directory) and its built requirements (a dependency
 // layer, built and cached like the element's own). Resolved once per element version and kept
-// until a python-layer changes; pools then retire through `onStale`.
+// until a python-layer changes; pools then retire through `onStale`. This node hears of its own
+// writes on the event bus at once; another node's (the bus is per process) are found by a poll
+// of the mounted layers' versions every LAYER_POLL_MS.
 import type { EventBus } from '../../events/event-bus.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import type { ElementsPort } from '../element.ts'
@@ -25,11 +27,17 @@ type OnBuild = (b: { record: BuildRecord; done: Promise<Layer> }) => void
 
 const NONE: MountedLayers = { key: '', paths: [] }
 const MAX_CACHED = 4096
+/** How soon a layer written on another node reaches this node's workers. */
+export const LAYER_POLL_MS = 2000
 
 export class LayerMounts {
   private readonly cache = new Map<string, Promise<MountedLayers>>()
   private readonly staleListeners = new Set<(test: (poolKey: string) => boolean) => void>()
   private readonly unsubscribe: () => void
+  /** Mounted layers by id, with the version each had when last resolved (for the poll). */
+  private readonly watched = new Map<string, number>()
+  private readonly poller: NodeJS.Timeout
+  private polling = false
 
   constructor(
     private readonly elements: ElementsPort,
@@ -42,11 +50,34 @@ export class LayerMounts {
       // A new version moves unpinned references; a deleted layer takes pinned ones too.
       const changed = /^element\.(updated|restored)$/.test(e.type)
       const deleted = e.type === 'element.deleted'
-      if (!changed && !deleted) return
-      this.cache.clear()
-      const mark = deleted ? `|${e.element_id}` : `|${e.element_id}@`
-      for (const listener of this.staleListeners) listener((poolKey) => poolKey.includes(mark))
+      if (changed || deleted) this.stale(e.element_id, deleted)
     })
+    this.poller = setInterval(() => void this.poll(), LAYER_POLL_MS)
+    this.poller.unref()
+  }
+
+  /** Forgets resolutions and retires the pools that mount `layerId` (unpinned, or any when deleted). */
+  private stale(layerId: string, deleted: boolean): void {
+    this.cache.clear()
+    this.watched.delete(layerId)
+    const mark = deleted ? `|${layerId}` : `|${layerId}@`
+    for (const listener of this.staleListeners) listener((poolKey) => poolKey.includes(mark))
+  }
+
+  /** Finds layers another node changed: one point read per mounted layer. */
+  private async poll(): Promise<void> {
+    if (this.polling || this.watched.size === 0) return
+    this.polling = true
+    try {
+      for (const [id, version] of [...this.watched]) {
+        const row = await this.elements.records.getElement(id).catch(() => null)
+        if (row === null) continue // storage unavailable: try again next time
+        const gone = !row || row.deleted_at !== null
+        if (gone || row.version !== version) this.stale(id, gone)
+      }
+    } finally {
+      this.polling = false
+    }
   }
 
   /** Calls `listener` with a test of pool keys whose layers changed; returns the unsubscribe. */
@@ -87,6 +118,7 @@ export class LayerMounts {
     const paths: string[] = []
     let key = ''
     for (const { layer, files, deps } of built) {
+      this.watched.set(layer.id, layer.current)
       key += `|${layer.id}${layer.ref.version === null ? '@' : '='}${layer.version}:${files.hash}`
       paths.push(files.dir)
       if (deps) paths.push(`${deps.dir}/site-packages`)
@@ -117,6 +149,7 @@ export class LayerMounts {
   }
 
   close(): void {
+    clearInterval(this.poller)
     this.unsubscribe()
     this.staleListeners.clear()
   }

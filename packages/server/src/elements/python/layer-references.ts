@@ -24,6 +24,8 @@ export interface ResolvedLayer {
   ref: LayerReference
   id: string
   version: number
+  /** The layer's current version (the pinned one may be older). */
+  current: number
   spec: PythonLayerSpec
 }
 
@@ -77,7 +79,8 @@ export async function resolveLayer(
         element_type: row.element_type,
       },
     )
-  if (ref.version === null) return { ref, id: row.id, version: row.version, spec: pythonLayerSpecOf(row) }
+  if (ref.version === null)
+    return { ref, id: row.id, version: row.version, current: row.version, spec: pythonLayerSpecOf(row) }
   // Above the current version nothing exists (and the number stays away from the database).
   const pinned =
     ref.version <= row.version ? await elements.records.getVersion(row.id, ref.version) : undefined
@@ -87,7 +90,7 @@ export async function resolveLayer(
       latest_version: row.version,
     })
   const spec = pythonLayerSpecOf({ ...row, spec: pinned.spec })
-  return { ref, id: row.id, version: ref.version, spec }
+  return { ref, id: row.id, version: ref.version, current: row.version, spec }
 }
 
 /**
