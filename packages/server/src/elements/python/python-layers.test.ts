@@ -304,7 +304,7 @@ for (const ex of [
     })
     afterAll(async () => s?.close())
 
-    it('imports from a layer and cannot write to it', async () => {
+    it('imports from a layer mounted read-only (ro in mountinfo) and cannot write to it', async () => {
       const lib = await s.api('POST', `/api/${C}`, {
         element_type: 'python-layer',
         slug: 'lib',
@@ -319,7 +319,10 @@ for (const ex of [
         '        wrote = "written"',
         '    except OSError as e:',
         '        wrote = errno.errorcode.get(e.errno, str(e.errno))',
-        '    return {"value": libmod.VALUE, "write": wrote}',
+        '    root = os.path.dirname(libmod.__file__)',
+        '    # The mount options (6th field) of the mount at the layer root: read-only, not only unwritable.',
+        '    opts = [l.split()[5] for l in open("/proc/self/mountinfo") if l.split()[4] == root]',
+        '    return {"value": libmod.VALUE, "write": wrote, "mount": opts}',
         '',
       ].join('\n')
       const fnr = await s.api('POST', `/api/${C}`, {
@@ -334,5 +337,7 @@ for (const ex of [
         output: { value: 'from the layer' },
       })
       expect(['EROFS', 'EACCES', 'EPERM']).toContain(r.body.output.write)
+      expect(r.body.output.mount).toHaveLength(1)
+      expect(r.body.output.mount[0].split(',')).toContain('ro')
     })
   })
