@@ -3,6 +3,7 @@
 // runtime mounts it read-only on their sys.path (python/layer-mounts.ts); it runs nothing itself.
 import { defineElement } from '../element.ts'
 import { assertValidRequirements } from '../python/requirement-lines.ts'
+import { deleteOperation, PYTHON_LAYER_ERRORS } from './delete-operation.ts'
 import { pythonLayerRules, pythonLayerSpec } from './layer-spec.ts'
 
 export const pythonLayerType = defineElement({
@@ -19,6 +20,8 @@ export const pythonLayerType = defineElement({
   preValidate: assertValidRequirements,
   states: ['ready', 'disabled', 'deleted'],
   initialState: 'ready',
+  errors: PYTHON_LAYER_ERRORS,
+  operations: [deleteOperation],
   capabilities: ['pip-dependencies', 'shared-code'],
   events: ['element.updated'],
 })

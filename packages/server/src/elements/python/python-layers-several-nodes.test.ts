@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SYSTEM_ACTOR } from '../../auth/actor.ts'
 import { parseConfig } from '../../config.ts'
 import { eventually } from '../../engine/engine-test-kit.ts'
 import { type Platform, startPlatform } from '../../main.ts'
@@ -72,7 +73,12 @@ describe('python layers on several nodes', () => {
     expect(up.status, JSON.stringify(up.body)).toBe(200)
     await eventually(async () => expect(await invoke(b, 'user')).toMatchObject({ output: 'two' }), 30_000)
 
-    expect((await api(a, 'DELETE', '/api/acme/lib', { confirm: true })).status).toBe(200)
+    // Node A refuses to delete a layer in use (409); one deleted anyway (a reference written during
+    // the delete) is what node B must notice: the service-level delete stands for that race.
+    expect((await api(a, 'DELETE', '/api/acme/lib', { confirm: true })).body.error.code).toBe(
+      'PYTHON_LAYER_IN_USE',
+    )
+    await a.elements.softDelete((await a.storage.getElement(layer.body['id']))!, SYSTEM_ACTOR)
     await eventually(
       async () =>
         expect(await invoke(b, 'user')).toMatchObject({

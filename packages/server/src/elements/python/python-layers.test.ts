@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeWheel } from '../../../bench/make-wheel.ts'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
+import { SYSTEM_ACTOR } from '../../auth/actor.ts'
 
 const C = 'layers'
 
@@ -176,7 +177,7 @@ describe('python layers', () => {
     )
   })
 
-  it('naming a new layer needs the read scope; a deleted layer fails restores and runs with PYTHON_LAYER_NOT_FOUND', async () => {
+  it('naming a new layer needs the read scope, and a layer in use cannot be deleted', async () => {
     await layer('doomed', { files: { 'doomed_mod.py': 'VALUE = "here"\n' } })
     await fn('uses-doomed', handler(['doomed_mod'], 'doomed_mod.VALUE'))
     const writeOnly = await s.createKey(C, ['write'])
@@ -199,12 +200,29 @@ describe('python layers', () => {
     expect(mem.status, JSON.stringify(mem.body)).toBe(200)
     expect(await invoke('uses-doomed')).toMatchObject({ status: 'succeeded', output: 'here' })
 
+    const refused = await s.api('DELETE', `/api/${C}/doomed`, { confirm: true })
+    expect(expectError(refused, 409, 'PYTHON_LAYER_IN_USE').details.used_by).toEqual(['uses-doomed'])
+    expect(await invoke('uses-doomed')).toMatchObject({ status: 'succeeded', output: 'here' })
+    // Without users it goes.
+    await s.api('PATCH', `/api/${C}/uses-doomed`, { spec: { layers: [] } })
     expect((await s.api('DELETE', `/api/${C}/doomed`, { confirm: true })).status).toBe(200)
-    const run = await invoke('uses-doomed')
+  })
+
+  it('a layer deleted anyway fails runs and restores with PYTHON_LAYER_NOT_FOUND', async () => {
+    const gone = await layer('gone', { files: { 'gone_mod.py': 'VALUE = "here"\n' } })
+    await fn('uses-gone', handler(['gone_mod'], 'gone_mod.VALUE'), { layers: ['gone@1'] })
+    expect(await invoke('uses-gone')).toMatchObject({ status: 'succeeded', output: 'here' })
+    // A reference written at the moment of a delete slips past its 409: the service-level delete
+    // stands for that race here.
+    const row = await s.platform.storage.getElement(gone.id)
+    await s.platform.elements.softDelete(row!, SYSTEM_ACTOR)
+    // Pinned or not, a deleted layer retires the workers that mount it.
+    expect(await pools('uses-gone')).toHaveLength(0)
+    const run = await invoke('uses-gone')
     expect(run).toMatchObject({ status: 'failed', error: { code: 'PYTHON_LAYER_NOT_FOUND' } })
-    expect(await pools('uses-doomed')).toHaveLength(0)
     // Restoring a version that names it is refused like writing it anew.
-    const r = await s.api('POST', `/api/${C}/uses-doomed/ops/restore`, { version: 2 })
+    expect((await s.api('PATCH', `/api/${C}/uses-gone`, { spec: { layers: [] } })).status).toBe(200)
+    const r = await s.api('POST', `/api/${C}/uses-gone/ops/restore`, { version: 1 })
     expectError(r, 400, 'PYTHON_LAYER_NOT_FOUND')
   })
 
