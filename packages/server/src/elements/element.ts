@@ -260,8 +260,11 @@ export interface ElementTypeDef<
    * code as `main.py`), and the spec without them. Given the spec as `presentSpec` shows it.
    */
   sourceFiles?(spec: JsonObject): { spec: JsonObject; files: Record<string, string> }
-  /** The inverse of `sourceFiles`: puts the files (read by path; '' when absent) back in. */
-  specFromSource?(spec: JsonObject, file: (path: string) => string | undefined): JsonObject
+  /**
+   * The inverse of `sourceFiles`: puts the files (read by path; '' when absent, undefined when
+   * not UTF-8) back in; `paths` lists every file of the tree.
+   */
+  specFromSource?(spec: JsonObject, file: (path: string) => string | undefined, paths: string[]): JsonObject
   /** Builds the type's runtime once at start. */
   runtime?(platform: PlatformContext): R
   /** The type's own tables (migrations and store), reached with `elements.storeOf(tables)`. */

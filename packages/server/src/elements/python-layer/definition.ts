@@ -4,6 +4,7 @@
 import { defineElement } from '../element.ts'
 import { assertValidRequirements } from '../python/requirement-lines.ts'
 import { deleteOperation, PYTHON_LAYER_ERRORS } from './delete-operation.ts'
+import { layerSourceFiles, layerSpecFromSource } from './layer-source-files.ts'
 import { pythonLayerRules, pythonLayerSpec } from './layer-spec.ts'
 
 export const pythonLayerType = defineElement({
@@ -22,6 +23,8 @@ export const pythonLayerType = defineElement({
   initialState: 'ready',
   errors: PYTHON_LAYER_ERRORS,
   operations: [deleteOperation],
+  sourceFiles: layerSourceFiles,
+  specFromSource: layerSpecFromSource,
   capabilities: ['pip-dependencies', 'shared-code'],
   events: ['element.updated'],
 })

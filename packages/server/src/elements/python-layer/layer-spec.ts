@@ -68,6 +68,11 @@ const filesOf = (s: JsonObject) => (s['files'] ?? {}) as Record<string, string>
 export const pythonLayerRules: SpecRule[] = [
   {
     field: 'files',
+    message: 'README.md at the root is the element’s README in its Source tree, not a layer file',
+    check: (s) => !('README.md' in filesOf(s)),
+  },
+  {
+    field: 'files',
     message: `all files together may hold at most ${MAX_LAYER_CHARS} characters`,
     check: (s) => Object.values(filesOf(s)).reduce((n, text) => n + text.length, 0) <= MAX_LAYER_CHARS,
   },

@@ -53,6 +53,11 @@ describe('python-layer spec', () => {
     expect(both.body.error.message).toContain('both a file and a directory')
     const deep = await create({ files: { 'a/b/c.py': 'x', a: 'y' } })
     expect(deep.status).toBe(400)
+    // The root README.md of its Source tree is the element's README.
+    const readme = await create({ files: { 'README.md': '# no' } })
+    expect(readme.status).toBe(400)
+    expect(readme.body.error.message).toContain('README')
+    expect((await create({ files: { 'docs/README.md': '# yes' } })).status).toBe(201)
   })
 
   it('refuses more than 4 MiB of files and a requirement that is not PEP 508, naming the line', async () => {
