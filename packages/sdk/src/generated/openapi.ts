@@ -970,7 +970,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The sandbox executor, its guarantees and health, and this element’s worker pools
+         * The sandbox executor, its guarantees and health, this element’s worker pools, and what its layers name now
          * @description Auth: read. Element types: python.
          */
         get: operations["python_diagnostics_get"];

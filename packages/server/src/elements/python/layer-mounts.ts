@@ -4,8 +4,9 @@
 // until a python-layer changes; pools then retire through `onStale`. This node hears of its own
 // writes on the event bus at once; another node's (the bus is per process) are found by a poll
 // of the mounted layers' versions every LAYER_POLL_MS.
+import { PlatformError } from '../../errors.ts'
 import type { EventBus } from '../../events/event-bus.ts'
-import type { ElementRow } from '../../storage/storage.ts'
+import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 import type { ElementsPort } from '../element.ts'
 import { materializeLayerFiles } from '../python-layer/layer-files.ts'
 import { layerRequirements } from '../python-layer/layer-spec.ts'
@@ -146,6 +147,30 @@ export class LayerMounts {
         ? [{ layer: l.ref.text, build: this.builder.startBuild(requirements, force, element.id) }]
         : []
     })
+  }
+
+  /** What each spec.layers entry names now (for diagnostics): the layer and version, or why not. */
+  describe(element: ElementRow, circleSlug: string): Promise<JsonObject[]> {
+    const refs = pythonSpecOf(element).layers.map(parseLayerReference)
+    return Promise.all(
+      refs.map(async (ref, i): Promise<JsonObject> => {
+        try {
+          const l = await resolveLayer(this.elements, circleSlug, ref, i, element.id)
+          return {
+            layer: ref.text,
+            id: l.id,
+            version: l.version,
+            pinned: ref.version !== null,
+            latest_version: l.current,
+            files: Object.keys(l.spec.files).sort(),
+            requirements: layerRequirements(l.spec),
+          }
+        } catch (err) {
+          if (!(err instanceof PlatformError)) throw err
+          return { layer: ref.text, error: { code: err.code, message: err.message } }
+        }
+      }),
+    )
   }
 
   close(): void {

@@ -111,6 +111,16 @@ describe('python layers', () => {
     expect(await pools('follows')).toHaveLength(1)
     // The pinned element's workers were not touched: same version, still warm.
     expect(await invoke('pinned')).toMatchObject({ status: 'succeeded', output: 'one', cold_start: false })
+    const d = await s.api('GET', `/api/${C}/pinned/ops/diagnostics`)
+    expect(d.body.layers).toEqual([
+      expect.objectContaining({
+        layer: 'shared@1',
+        version: 1,
+        pinned: true,
+        latest_version: 2,
+        files: ['shared_mod.py'],
+      }),
+    ])
 
     const restored = await s.api('POST', `/api/${C}/shared/ops/restore`, { version: 1 })
     expect(restored.status, JSON.stringify(restored.body)).toBe(200)
@@ -220,6 +230,10 @@ describe('python layers', () => {
     expect(await pools('uses-gone')).toHaveLength(0)
     const run = await invoke('uses-gone')
     expect(run).toMatchObject({ status: 'failed', error: { code: 'PYTHON_LAYER_NOT_FOUND' } })
+    const d = await s.api('GET', `/api/${C}/uses-gone/ops/diagnostics`)
+    expect(d.body.layers).toEqual([
+      { layer: 'gone@1', error: expect.objectContaining({ code: 'PYTHON_LAYER_NOT_FOUND' }) },
+    ])
     // Restoring a version that names it is refused like writing it anew.
     expect((await s.api('PATCH', `/api/${C}/uses-gone`, { spec: { layers: [] } })).status).toBe(200)
     const r = await s.api('POST', `/api/${C}/uses-gone/ops/restore`, { version: 1 })
