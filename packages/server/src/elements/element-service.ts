@@ -177,7 +177,9 @@ export class ElementService implements ElementsPort {
     const id = opts.id ?? randomUUID()
     let spec = this.prepareSpec(type, input.spec ?? {})
     assertMayWire(type, spec, actor)
-    await this.registry.runtimeOf(type.type)?.verifyWrite?.(spec)
+    await this.registry
+      .runtimeOf(type.type)
+      ?.verifyWrite?.(spec, { circleId: parent ? parent.circle_id : id, elementId: id, actor })
     // Validated before sealing, so a refused spec never creates a data key.
     if (type.sealSpec) spec = this.prepareSpec(type, await type.sealSpec(spec, id, this))
     const at = now()
@@ -236,6 +238,7 @@ export class ElementService implements ElementsPort {
     if (runtime?.verifyWrite && input.spec !== undefined)
       await runtime.verifyWrite(
         this.prepareSpec(type, input.deep === false ? input.spec : deepMerge(current.spec, input.spec)),
+        { circleId: current.circle_id, elementId: current.id, actor, current: current.spec },
       )
     // Sealed before the transaction: sealing may create the element's data key.
     const given = input.spec === undefined ? undefined : await this.sealed(type, current.id, input.spec)
@@ -274,7 +277,15 @@ export class ElementService implements ElementsPort {
       throw new PlatformError(E.VERSION_NOT_FOUND, `version ${version} of "${current.slug}" does not exist`, {
         version,
       })
-    assertMayWire(type, this.prepareSpec(type, target.spec), actor)
+    const prepared = this.prepareSpec(type, target.spec)
+    assertMayWire(type, prepared, actor)
+    // What the old version names may be gone or changed since (a layer deleted): checked as new.
+    await this.registry.runtimeOf(type.type)?.verifyWrite?.(prepared, {
+      circleId: current.circle_id,
+      elementId: current.id,
+      actor,
+      current: current.spec,
+    })
     const spec = await this.sealed(type, current.id, target.spec)
     // Snapshot first, so the state being replaced stays reachable in history.
     const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, true, () => ({

@@ -25,9 +25,9 @@ import type {
   RunRow,
 } from '../storage/storage.ts'
 import type { TypeStores, TypeTables } from '../storage/type-tables.ts'
+import type { CreateInput, CreateOptions, ElementJson, UpdateInput } from './element-io.ts'
 import type { ElementSource } from './source/element-source.ts'
 import { compileSpecValidator, type SpecValidator } from './validation.ts'
-import type { CreateInput, CreateOptions, ElementJson, UpdateInput } from './element-io.ts'
 
 export type AuthLevel = 'none' | 'read' | 'write' | 'execute' | 'admin'
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
@@ -100,13 +100,24 @@ export interface TypeRuntime {
   readonly queue?: QueuedRunExecutor
   /**
    * Checks of a spec about to be written that need the runtime (e.g. the outbound-address policy on
-   * a URL, which may resolve a name): throws a PlatformError to refuse the write.
+   * a URL, which may resolve a name, or other elements the spec names): throws a PlatformError to
+   * refuse the write.
    */
-  verifyWrite?(spec: JsonObject): Promise<void>
+  verifyWrite?(spec: JsonObject, target: WriteTarget): Promise<void>
   /** Called once with the platform's HTTP server (before it listens), for upgrade handlers. */
   attachServer?(server: HttpServer): void
   /** Ends upgraded connections before the HTTP server stops (it waits for every socket). */
   drain?(): Promise<void>
+}
+
+/** Which element a spec is written to, and by whom (for checks that look beyond the spec). */
+export interface WriteTarget {
+  circleId: string
+  /** The element's id (on create, the id it is about to get). */
+  elementId: string
+  actor: Actor
+  /** The spec the element holds now (absent on create). */
+  current?: JsonObject
 }
 
 /**
@@ -255,8 +266,11 @@ export interface ElementTypeDef<
    * code as `main.py`), and the spec without them. Given the spec as `presentSpec` shows it.
    */
   sourceFiles?(spec: JsonObject): { spec: JsonObject; files: Record<string, string> }
-  /** The inverse of `sourceFiles`: puts the files (read by path; '' when absent) back in. */
-  specFromSource?(spec: JsonObject, file: (path: string) => string | undefined): JsonObject
+  /**
+   * The inverse of `sourceFiles`: puts the files (read by path; '' when absent, undefined when
+   * not UTF-8) back in; `paths` lists every file of the tree.
+   */
+  specFromSource?(spec: JsonObject, file: (path: string) => string | undefined, paths: string[]): JsonObject
   /**
    * Runs after each versioned write of an element of the type has committed (a derived index
    * to bring up to date). A failure is logged, never undoes the write; repair redoes it.

@@ -10,6 +10,7 @@ import { operationPath } from './element.ts'
 import { genericOperations } from './generic/index.ts'
 import { projectType } from './project/definition.ts'
 import { pythonType } from './python/definition.ts'
+import { pythonLayerType } from './python-layer/definition.ts'
 import { rateLimitType } from './rate-limit/definition.ts'
 import { variableType } from './variable/definition.ts'
 import { websocketType } from './websocket/definition.ts'
@@ -19,6 +20,7 @@ export const builtinElementTypes: ElementType[] = [
   projectType,
   variableType,
   pythonType,
+  pythonLayerType,
   rateLimitType,
   websocketType,
   browserType,

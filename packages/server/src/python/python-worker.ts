@@ -87,6 +87,9 @@ export class PythonWorker {
       { source: RUNTIME_DIR, target: '/periodic/runtime' },
     ]
     if (this.cfg.layerDir) mounts.push({ source: this.cfg.layerDir, target: this.cfg.layerDir })
+    const layerPaths = this.cfg.layerPaths ?? []
+    for (const dir of layerPaths) mounts.push({ source: dir, target: dir })
+    const sysPath = [...(this.cfg.layerDir ? [join(this.cfg.layerDir, 'site-packages')] : []), ...layerPaths]
     if (this.cfg.filesRoot) {
       this.filesDir = createWorkerDir(this.cfg.filesRoot)
       mounts.push({ source: join(this.filesDir, 'input'), target: SANDBOX_INPUT })
@@ -104,7 +107,7 @@ export class PythonWorker {
         HOME: '/tmp',
         PYTHONDONTWRITEBYTECODE: '1',
         PATH: '/usr/bin:/bin',
-        ...(this.cfg.layerDir ? { PYTHONPATH: join(this.cfg.layerDir, 'site-packages') } : {}),
+        ...(sysPath.length ? { PYTHONPATH: sysPath.join(':') } : {}),
         ...(this.filesDir ? { PERIODIC_OUTPUT_DIR: SANDBOX_OUTPUT, PERIODIC_INPUT_DIR: SANDBOX_INPUT } : {}),
       },
       mounts,

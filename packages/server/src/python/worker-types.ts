@@ -13,6 +13,11 @@ export interface WorkerConfig {
   entry: string
   /** Host directory of the dependency layer (a venv), if any. */
   layerDir?: string
+  /**
+   * Host directories of the element's python-layers (files, built requirements), each mounted
+   * read-only at its own path and put on sys.path after the dependency layer, in order.
+   */
+  layerPaths?: string[]
   env: Record<string, string>
   handler: string
   slug: string

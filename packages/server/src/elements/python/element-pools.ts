@@ -7,6 +7,7 @@ import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import type { PlatformContext } from '../element.ts'
 import type { LayerBuilder } from './layer-builder.ts'
+import type { LayerMounts } from './layer-mounts.ts'
 import type { PythonEvents } from './python-events.ts'
 import { resourceEnvironment } from './resource-environment.ts'
 import type { SourceMaterializer } from './source-materializer.ts'
@@ -20,12 +21,14 @@ export class ElementPools {
   private readonly circleOfPool = new WeakMap<WorkerPool, string>()
   private readonly unsubscribe: () => void
   private readonly removeReliever: () => void
+  private readonly unwatchLayers: () => void
 
   constructor(
     private readonly p: PlatformContext,
     private readonly source: SourceMaterializer,
     private readonly layers: LayerBuilder,
     private readonly events: PythonEvents,
+    private readonly layerMounts: LayerMounts,
   ) {
     // Attachments and data changes alter injected RESOURCE_* variables: forget cached ones.
     this.unsubscribe = p.bus.subscribe('*', (e) => {
@@ -33,6 +36,14 @@ export class ElementPools {
         this.envCache.clear()
         this.inlinePools.clear()
       }
+    })
+    // A python-layer changed: pools that mount its old version stop (busy workers finish first).
+    this.unwatchLayers = layerMounts.onStale((stale) => {
+      for (const [k, pool] of this.pools)
+        if (stale(k)) {
+          pool.close()
+          this.pools.delete(k)
+        }
     })
     this.removeReliever = p.quotas.addReliever(
       idleWorkerReliever(() =>
@@ -48,13 +59,15 @@ export class ElementPools {
       spec.source.type === 'inline' ? this.inlinePools.get(`${element.id}:${element.version}`) : undefined
     if (inline?.version === element.version && this.pools.has(inline.pool.key)) return inline.pool
     const circle = await this.p.elements.circleSlug(element.circle_id)
-    const [code, layer, env] = await Promise.all([
+    const onBuild = (b: Parameters<PythonEvents['build']>[1]) => this.events.build(element, b)
+    const [code, layer, env, mounted] = await Promise.all([
       this.source.materialize(element, circle),
-      this.layers.ensure(this.layers.requirementsOf(spec), (b) => this.events.build(element, b)),
+      this.layers.ensure(this.layers.requirementsOf(spec), onBuild),
       this.environmentOf(element),
+      this.layerMounts.mount(element, circle, onBuild),
     ])
     const envHash = createHash('sha256').update(JSON.stringify(env)).digest('hex').slice(0, 12)
-    const key = `${element.id}:${element.version}:${code.hash}:${layer?.key ?? '-'}:${envHash}`
+    const key = `${element.id}:${element.version}:${code.hash}:${layer?.key ?? '-'}:${envHash}${mounted.key}`
     let pool = this.pools.get(key)
     if (pool) {
       if (spec.source.type === 'inline')
@@ -83,6 +96,7 @@ export class ElementPools {
         codeDir: code.dir,
         entry: code.entry,
         layerDir: layer?.dir,
+        layerPaths: mounted.paths,
         env,
         handler: spec.handler,
         slug: element.slug,
@@ -117,6 +131,7 @@ export class ElementPools {
 
   close(): void {
     this.unsubscribe()
+    this.unwatchLayers()
     this.removeReliever()
     for (const pool of this.pools.values()) pool.destroy()
     this.pools.clear()

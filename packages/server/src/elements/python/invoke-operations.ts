@@ -150,13 +150,16 @@ export const invokeOperations = [
     name: 'diagnostics',
     method: 'GET',
     auth: 'read',
-    summary: 'The sandbox executor, its guarantees and health, and this element’s worker pools',
+    summary:
+      'The sandbox executor, its guarantees and health, this element’s worker pools, and what its layers name now',
     allowWhenDisabled: true,
     async handler(ctx) {
       const rt = ctx.runtime
       // Health first: it probes the sandbox (egress included) and corrects the guarantees.
       const health = await rt.health()
-      return { ...rt.diagnostics(ctx.element), health }
+      const circle = await ctx.elements.circleSlug(ctx.element.circle_id)
+      const layers = await rt.layerMounts.describe(ctx.element, circle)
+      return { ...rt.diagnostics(ctx.element), health, layers }
     },
   }),
 ]

@@ -16,12 +16,14 @@ import {
 import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
-import type { PlatformContext, RunSource, StartRunOptions, TypeRuntime } from '../element.ts'
+import type { PlatformContext, RunSource, StartRunOptions, TypeRuntime, WriteTarget } from '../element.ts'
 import { ElementHealth } from './element-health.ts'
 import { ElementPools } from './element-pools.ts'
 import { ElementSlots } from './element-slots.ts'
 import { handlerEngineCall, traceContext } from './handler-calls.ts'
 import { LayerBuilder } from './layer-builder.ts'
+import { LayerMounts } from './layer-mounts.ts'
+import { verifyLayerReferences } from './layer-references.ts'
 import { PythonEvents } from './python-events.ts'
 import { PythonMetrics } from './python-metrics.ts'
 import { resumeQueuedRun } from './queued-run.ts'
@@ -39,6 +41,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export class PythonRuntime implements TypeRuntime {
   readonly source: SourceMaterializer
   readonly layers: LayerBuilder
+  readonly layerMounts: LayerMounts
   readonly metrics: PythonMetrics
   readonly events: PythonEvents
   private readonly pools: ElementPools
@@ -55,7 +58,8 @@ export class PythonRuntime implements TypeRuntime {
     this.layers = new LayerBuilder(p.config, p.executor)
     this.metrics = new PythonMetrics(p.metrics)
     this.events = new PythonEvents(p.bus, p.elements, p.log)
-    this.pools = new ElementPools(p, this.source, this.layers, this.events)
+    this.layerMounts = new LayerMounts(p.elements, this.layers, p.config.dataDir, p.bus)
+    this.pools = new ElementPools(p, this.source, this.layers, this.events, this.layerMounts)
   }
 
   readonly runnableOperations = ['invoke'] as const
@@ -85,11 +89,15 @@ export class PythonRuntime implements TypeRuntime {
     maxAttempts: (element) => pythonSpecOf(element).retry.max_attempts,
   }
 
-  /** A git source's host must pass the outbound-address policy when the spec is written. */
-  async verifyWrite(spec: JsonObject): Promise<void> {
+  /**
+   * A git source's host must pass the outbound-address policy when the spec is written, and
+   * every spec.layers entry must name a python-layer of the circle (layer-references.ts).
+   */
+  async verifyWrite(spec: JsonObject, target: WriteTarget): Promise<void> {
     const source = (spec['source'] ?? {}) as Record<string, unknown>
     if (source['type'] === 'git' && typeof source['repository'] === 'string')
       await this.source.verifyGitSource(source['repository'])
+    await verifyLayerReferences(this.p.elements, spec, target)
   }
 
   startRun(
@@ -321,5 +329,6 @@ export class PythonRuntime implements TypeRuntime {
 
   async close(): Promise<void> {
     this.pools.close()
+    this.layerMounts.close()
   }
 }

@@ -9,6 +9,9 @@ import { type SpecRule, specReader } from '../element.ts'
 import { assertValidRequirements, REQUIREMENT_NAME_PATTERN, requirementsOfSpec } from './requirement-lines.ts'
 
 const EnvName = '^(?!PERIODIC_)[A-Za-z_][A-Za-z0-9_]{0,127}$'
+const Slug = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?'
+/** A layer reference: a path of slugs, optionally `@version` (see layer-references.ts). */
+export const LAYER_REFERENCE_PATTERN = `^${Slug}(?:/${Slug}){0,15}(?:@[1-9][0-9]{0,8})?$`
 
 export const pythonSpec = Type.Object(
   {
@@ -65,7 +68,12 @@ export const pythonSpec = Type.Object(
       maxProperties: 200,
       additionalProperties: false,
     }),
-    layers: Type.Array(Type.String({ maxLength: 256 }), { default: [], maxItems: 20 }),
+    layers: Type.Array(Type.String({ maxLength: 256, pattern: LAYER_REFERENCE_PATTERN }), {
+      default: [],
+      maxItems: 20,
+      description:
+        'python-layer elements of the same circle by path, optionally pinned to a version (`libs/common`, `libs/common@3`): their files and built requirements are mounted read-only on sys.path after the element’s own code and requirements, in this order. Unpinned = the layer’s current version.',
+    }),
     concurrency: Type.Object(
       {
         reserved: Type.Integer({ minimum: 0, maximum: 64, default: 0 }),
@@ -259,6 +267,20 @@ export const PY = {
       retryable: false,
       description:
         'lifecycle cannot move the element from its state to target_state; details.allowed lists the states it can move to.',
+    },
+    PYTHON_LAYER_NOT_FOUND: {
+      status: 400,
+      class: 'validation',
+      retryable: false,
+      description:
+        'A spec.layers entry names no live element of the circle, or a version the layer does not have; details.layer names the entry. A run whose layer was deleted since fails with it too.',
+    },
+    PYTHON_LAYER_INVALID: {
+      status: 400,
+      class: 'validation',
+      retryable: false,
+      description:
+        'A spec.layers entry names an element that cannot be a layer: not a python-layer (details.element_type), the element itself, or one listed twice.',
     },
     BUILD_NOT_FOUND: {
       status: 404,

@@ -8,6 +8,7 @@ import type { Executor } from '../../sandbox/executor.ts'
 import type { ElementRow, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext, RunSource } from '../element.ts'
 import type { Layer, LayerBuilder } from './layer-builder.ts'
+import type { LayerMounts } from './layer-mounts.ts'
 import { asRunError } from './run-error-of.ts'
 import type { MaterializedSource, SourceMaterializer } from './source-materializer.ts'
 import { pythonSpecOf } from './spec.ts'
@@ -35,6 +36,8 @@ export async function runTests(o: {
   run: RunRow
   code: MaterializedSource
   layer: Layer | undefined
+  /** The python-layers' directories, after the dependency layer on sys.path (layer-mounts.ts). */
+  layerPaths?: string[]
   filter?: string
 }): Promise<void> {
   const spec = pythonSpecOf(o.element)
@@ -50,6 +53,12 @@ export async function runTests(o: {
     { source: RUNTIME_DIR, target: '/periodic/runtime' },
   ]
   if (o.layer) mounts.push({ source: o.layer.dir, target: o.layer.dir })
+  for (const dir of o.layerPaths ?? []) mounts.push({ source: dir, target: dir })
+  const sysPath = [
+    ...(o.layer ? [`${o.layer.dir}/site-packages`] : []),
+    ...(o.layerPaths ?? []),
+    '/periodic/runtime',
+  ]
   const proc = o.executor.spawn({
     argv: [o.python, ...args],
     env: {
@@ -57,7 +66,7 @@ export async function runTests(o: {
       HOME: '/tmp',
       PATH: '/usr/bin:/bin',
       PYTHONDONTWRITEBYTECODE: '1',
-      PYTHONPATH: o.layer ? `${o.layer.dir}/site-packages:/periodic/runtime` : '/periodic/runtime',
+      PYTHONPATH: sysPath.join(':'),
     },
     mounts,
     cwd: '/periodic/code',
@@ -106,7 +115,7 @@ export async function runTests(o: {
 /** Creates a `test` run of `element` and runs pytest over its stored tests; returns the run. */
 export async function startTestRun(
   p: PlatformContext,
-  rt: { source: SourceMaterializer; layers: LayerBuilder },
+  rt: { source: SourceMaterializer; layers: LayerBuilder; layerMounts: LayerMounts },
   element: ElementRow,
   filter: string | undefined,
   source?: RunSource,
@@ -123,9 +132,10 @@ export async function startTestRun(
   const spec = pythonSpecOf(element)
   const go = async () => {
     const circle = await p.elements.circleSlug(element.circle_id)
-    const [code, layer] = await Promise.all([
+    const [code, layer, mounted] = await Promise.all([
       rt.source.materialize(element, circle),
       rt.layers.ensure(rt.layers.requirementsOf(spec)),
+      rt.layerMounts.mount(element, circle),
     ])
     await runTests({
       executor: p.executor!,
@@ -135,6 +145,7 @@ export async function startTestRun(
       run,
       code,
       layer,
+      layerPaths: mounted.paths,
       filter,
     })
   }

@@ -9,7 +9,7 @@ import type { ElementRow, JsonObject } from '../../storage/storage.ts'
 export interface SourceMapping {
   presentSpec?(spec: JsonObject): JsonObject
   sourceFiles?(spec: JsonObject): { spec: JsonObject; files: Record<string, string> }
-  specFromSource?(spec: JsonObject, file: (path: string) => string | undefined): JsonObject
+  specFromSource?(spec: JsonObject, file: (path: string) => string | undefined, paths: string[]): JsonObject
 }
 
 export const ELEMENT_FILE = '.periodic/element.yaml'
@@ -56,5 +56,7 @@ export function specFromFiles(type: SourceMapping, files: Record<string, Uint8Ar
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new Error(`${SPEC_FILE} must be a YAML mapping`)
   const spec = parsed as JsonObject
-  return type.specFromSource ? type.specFromSource(spec, (path) => textOf(files, path)) : spec
+  return type.specFromSource
+    ? type.specFromSource(spec, (path) => textOf(files, path), Object.keys(files))
+    : spec
 }
