@@ -114,6 +114,8 @@ export class HttpTriggers implements TriggerTypeHandler {
   private readonly routes = new Map<string, Route[]>()
   /** Where `request_body` channels come from (the engine's channel hub, once it exists). */
   bodyChannels: BodyChannels | null = null
+  /** circle slug -> iii-http's global middleware, run on every route before its condition. */
+  private readonly globalMiddleware = new Map<string, string[]>()
 
   constructor(
     private readonly engine: Engine,
@@ -151,6 +153,11 @@ export class HttpTriggers implements TriggerTypeHandler {
       middleware: parseMiddleware(c['middleware_function_ids']),
     })
     this.routes.set(t.circleSlug, list)
+  }
+
+  setGlobalMiddleware(circleSlug: string, ids: string[]): void {
+    if (ids.length) this.globalMiddleware.set(circleSlug, ids)
+    else this.globalMiddleware.delete(circleSlug)
   }
 
   unregister(t: RegisteredTrigger): void {
@@ -195,7 +202,6 @@ export class HttpTriggers implements TriggerTypeHandler {
         trigger: { type: 'http', path: r.apiPath, method: r.method },
         context: {},
       }
-      if (r.condition && (await this.engine.invoke(as, r.condition, input)) === false) continue
       const metadata = r.trigger.metadata ?? undefined
       // The request's trace goes on to the function (a worker or an element's run), or one starts here.
       const trace = traceHeaders(req.headers)
@@ -205,7 +211,12 @@ export class HttpTriggers implements TriggerTypeHandler {
         traceparent: trace.traceparent ?? formatTraceparent(newTraceId(), newSpanId()),
         ...(trace.baggage ? { baggage: trace.baggage } : {}),
       }
+      // iii's order: global middleware, the condition, the route's middleware, the function.
       const context = input['context'] as JsonObject
+      const global = this.globalMiddleware.get(circleSlug)
+      const early = global && (await runMiddleware(this.engine, as, global, request, context, opts))
+      if (early) return early
+      if (r.condition && (await this.engine.invoke(as, r.condition, input)) === false) continue
       const answered = r.middleware.length
         ? await runMiddleware(this.engine, as, r.middleware, request, context, opts)
         : undefined
