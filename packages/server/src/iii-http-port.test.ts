@@ -60,6 +60,18 @@ beforeAll(async () => {
     return { status_code: 200, body: { hello: 'world', context: req.context } }
   })
   worker.registerFunction('api::health', async () => ({ status_code: 200, body: { status: 'ok' } }))
+  worker.registerFunction('api::never', async () => false)
+  worker.registerFunction('api::new-item', async () => ({ status_code: 200, body: { by: 'literal' } }))
+  worker.registerFunction('api::item', async (req: any) => {
+    seen.push('item')
+    return { status_code: 200, body: { by: 'id', context: req.context } }
+  })
+  worker.registerTrigger({
+    type: 'http',
+    function_id: 'api::new-item',
+    config: { api_path: 'items/new', condition_function_id: 'api::never' },
+  })
+  worker.registerTrigger({ type: 'http', function_id: 'api::item', config: { api_path: 'items/:id' } })
   worker.registerTrigger({
     type: 'http',
     function_id: 'api::hello',
@@ -95,6 +107,14 @@ describe('the iii-http port', () => {
     const viaPlatform = await fetch(`${server.url}/http/shop/test/hello`, { headers: { 'x-block': '1' } })
     expect(viaPlatform.status).toBe(403)
     expect(seen).toEqual(['trace', 'gate', 'trace', 'gate'])
+  })
+
+  it('runs the global middleware once when a route’s condition sends the request to the next route', async () => {
+    await eventually(async () => expect((await fetch(`${base}/items/7`)).status).toBe(200))
+    seen.length = 0
+    const r = await fetch(`${base}/items/new`, { headers: { 'x-request-id': 'r-2' } })
+    expect(await r.json()).toEqual({ by: 'id', context: { request_id: 'r-2' } })
+    expect(seen).toEqual(['trace', 'gate', 'item'])
   })
 
   it('reads iii-http.middleware without a "not supported" warning', () => {

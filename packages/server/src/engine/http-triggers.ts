@@ -182,6 +182,8 @@ export class HttpTriggers implements TriggerTypeHandler {
     const candidates = [...(this.routes.get(circleSlug) ?? [])].sort(
       (a, b) => a.segments.filter(isParam).length - b.segments.filter(isParam).length,
     )
+    // Global middleware runs once per request, whichever route's condition then holds.
+    let globalContext: JsonObject | null = null
     for (const r of candidates) {
       if (r.method !== req.method && r.method !== method) continue
       const params = matchSegments(r.segments, segments)
@@ -212,10 +214,14 @@ export class HttpTriggers implements TriggerTypeHandler {
         ...(trace.baggage ? { baggage: trace.baggage } : {}),
       }
       // iii's order: global middleware, the condition, the route's middleware, the function.
-      const context = input['context'] as JsonObject
       const global = this.globalMiddleware.get(circleSlug)
-      const early = global && (await runMiddleware(this.engine, as, global, request, context, opts))
-      if (early) return early
+      if (global && !globalContext) {
+        globalContext = {}
+        const early = await runMiddleware(this.engine, as, global, request, globalContext, opts)
+        if (early) return early
+      }
+      const context: JsonObject = { ...globalContext }
+      input['context'] = context
       if (r.condition && (await this.engine.invoke(as, r.condition, input)) === false) continue
       const answered = r.middleware.length
         ? await runMiddleware(this.engine, as, r.middleware, request, context, opts)
