@@ -201,7 +201,7 @@ export class HttpTriggers implements TriggerTypeHandler {
       const input: JsonObject = {
         ...request,
         body: req.body,
-        trigger: { type: 'http', path: r.apiPath, method: r.method },
+        trigger: { type: 'http', path: r.apiPath, method: req.method },
         context: {},
       }
       const metadata = r.trigger.metadata ?? undefined
