@@ -61,6 +61,7 @@ export async function startIiiDropIn(
       workerPorts.push(opened.port)
     }
     if (cfg.http) {
+      d.engine.httpTriggers.setGlobalMiddleware(circle.slug, cfg.http.middleware)
       const started = await startIiiHttpServer({
         httpTriggers: d.engine.httpTriggers,
         circleId: circle.id,

@@ -15,6 +15,8 @@ const MAX_CAPACITY = 1024
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024
 /** A channel nobody connects to within this long is dropped. */
 const IDLE_MS = 5 * 60_000
+/** Frame size of a preloaded channel's bytes. */
+const PRELOAD_FRAME = 64 * 1024
 
 interface Frame {
   data: RawData
@@ -68,6 +70,42 @@ export class ChannelHub {
     return {
       writer: { channel_id: id, access_key: write, direction: 'write' },
       reader: { channel_id: id, access_key: read, direction: 'read' },
+    }
+  }
+
+  /**
+   * A channel whose writer is the engine: `bytes` are already in it and it is complete, so a reader
+   * gets them and the end. For an http trigger's `request_body`; the caller drops it when done.
+   */
+  preloaded(bytes: Buffer): { reader: Json; drop(): void } {
+    if (this.channels.size >= MAX_CHANNELS)
+      throw new EngineError('limit_exceeded', `at most ${MAX_CHANNELS} channels are open at once`)
+    const id = randomUUID()
+    const read = randomBytes(24).toString('base64url')
+    const buffer: Frame[] = []
+    for (let at = 0; at < bytes.length; at += PRELOAD_FRAME)
+      buffer.push({ data: bytes.subarray(at, at + PRELOAD_FRAME), binary: true })
+    const ch: Channel = {
+      id,
+      // Nobody writes: the write key is random and never handed out.
+      keys: { read: Buffer.from(read), write: randomBytes(24) },
+      capacity: DEFAULT_CAPACITY,
+      buffer,
+      bufferedBytes: bytes.length,
+      inFlight: 0,
+      writer: null,
+      reader: null,
+      writerDone: true,
+      idle: setTimeout(() => this.drop(ch), IDLE_MS).unref(),
+    }
+    this.channels.set(id, ch)
+    return {
+      reader: { channel_id: id, access_key: read, direction: 'read' },
+      drop: () => {
+        if (this.channels.get(id) !== ch) return
+        ch.reader?.close(1000, 'stream_complete')
+        this.drop(ch)
+      },
     }
   }
 

@@ -1,5 +1,6 @@
 // The `http` trigger type: routes `{http_method} /http/{circle}{api_path}` (with `:name` or
-// `{name}` path parameters) to a function, checking the trigger's own auth config first.
+// `{name}` path parameters; `api_path` with or without its leading slash, as on iii) to a function,
+// checking the trigger's own auth config, its condition and its middleware first.
 // The function gets iii's HttpRequest and answers with {status_code, headers, body}.
 
 import { createHmac, timingSafeEqual } from 'node:crypto'
@@ -8,6 +9,10 @@ import { formatTraceparent, newSpanId, newTraceId, traceHeaders } from '../trace
 import { narrowToTrigger } from './change-triggers.ts'
 import type { Engine, EngineCaller, RegisteredTrigger, TriggerTypeHandler } from './engine.ts'
 import { EngineError } from './engine-error.ts'
+import { parseMiddleware, runMiddleware } from './http-middleware.ts'
+import { type HttpResponseOut, toResponse } from './http-response.ts'
+
+export type { HttpResponseOut }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
 const SIGNATURE_WINDOW_S = 300
@@ -23,9 +28,17 @@ export type HttpTriggerAuth =
 interface Route {
   trigger: RegisteredTrigger
   method: string
+  /** The api_path as registered (iii hands it over as `trigger.path`). */
+  apiPath: string
   segments: string[]
   auth: HttpTriggerAuth
   condition: string | null
+  middleware: string[]
+}
+
+/** The request body as an engine-written channel (iii's `request_body`), dropped after the call. */
+export interface BodyChannels {
+  preloaded(bytes: Buffer): { reader: Json; drop(): void }
 }
 
 export interface HttpRequestIn {
@@ -36,12 +49,6 @@ export interface HttpRequestIn {
   headers: Record<string, string | string[] | undefined>
   rawBody: Buffer
   body: Json
-}
-
-export interface HttpResponseOut {
-  status: number
-  headers: Record<string, string>
-  body: Json | undefined
 }
 
 export interface HttpTriggerDeps {
@@ -105,6 +112,10 @@ export class HttpTriggers implements TriggerTypeHandler {
   readonly description = 'HTTP requests to /http/{circle}{api_path}'
   /** circle slug -> routes. */
   private readonly routes = new Map<string, Route[]>()
+  /** Where `request_body` channels come from (the engine's channel hub, once it exists). */
+  bodyChannels: BodyChannels | null = null
+  /** circle slug -> iii-http's global middleware, run on every route before its condition. */
+  private readonly globalMiddleware = new Map<string, string[]>()
 
   constructor(
     private readonly engine: Engine,
@@ -116,8 +127,9 @@ export class HttpTriggers implements TriggerTypeHandler {
     if (typeof c !== 'object' || Array.isArray(c))
       throw new EngineError('invalid_trigger_config', 'config must be an object')
     const path = c['api_path']
-    if (typeof path !== 'string' || !path.startsWith('/') || path.length > 1024)
-      throw new EngineError('invalid_trigger_config', 'api_path must be a path starting with "/"')
+    // iii serves `test/hello` at `/test/hello`: the leading slash is optional.
+    if (typeof path !== 'string' || path.length === 0 || path.length > 1024 || /[\s?#]/.test(path))
+      throw new EngineError('invalid_trigger_config', 'api_path must be a URL path such as "/orders/:id"')
     const method = typeof c['http_method'] === 'string' ? c['http_method'].toUpperCase() : 'GET'
     if (!METHODS.includes(method))
       throw new EngineError('invalid_trigger_config', `http_method must be one of ${METHODS.join(', ')}`)
@@ -134,11 +146,18 @@ export class HttpTriggers implements TriggerTypeHandler {
     list.push({
       trigger: t,
       method,
+      apiPath: path,
       segments,
       auth: parseAuth(c['auth']),
       condition: typeof condition === 'string' ? condition : null,
+      middleware: parseMiddleware(c['middleware_function_ids']),
     })
     this.routes.set(t.circleSlug, list)
+  }
+
+  setGlobalMiddleware(circleSlug: string, ids: string[]): void {
+    if (ids.length) this.globalMiddleware.set(circleSlug, ids)
+    else this.globalMiddleware.delete(circleSlug)
   }
 
   unregister(t: RegisteredTrigger): void {
@@ -163,23 +182,28 @@ export class HttpTriggers implements TriggerTypeHandler {
     const candidates = [...(this.routes.get(circleSlug) ?? [])].sort(
       (a, b) => a.segments.filter(isParam).length - b.segments.filter(isParam).length,
     )
+    // Global middleware runs once per request, whichever route's condition then holds.
+    let globalContext: JsonObject | null = null
     for (const r of candidates) {
       if (r.method !== req.method && r.method !== method) continue
       const params = matchSegments(r.segments, segments)
       if (!params) continue
       await this.checkAuth(r, req, caller.circleId)
       const as = narrowToTrigger(caller, r.trigger)
-      const input: JsonObject = {
+      // iii's HttpRequest: one value per query key and per header (the last, as iii's maps keep).
+      const request: JsonObject = {
         method: req.method,
         path: req.path,
         path_params: params,
-        query_params: req.query,
-        headers: Object.fromEntries(
-          Object.entries(req.headers).filter((e): e is [string, string | string[]] => e[1] !== undefined),
-        ),
-        body: req.body,
+        query_params: lastValues(req.query),
+        headers: lastValues(req.headers),
       }
-      if (r.condition && (await this.engine.invoke(as, r.condition, input)) === false) continue
+      const input: JsonObject = {
+        ...request,
+        body: req.body,
+        trigger: { type: 'http', path: r.apiPath, method: req.method },
+        context: {},
+      }
       const metadata = r.trigger.metadata ?? undefined
       // The request's trace goes on to the function (a worker or an element's run), or one starts here.
       const trace = traceHeaders(req.headers)
@@ -189,7 +213,27 @@ export class HttpTriggers implements TriggerTypeHandler {
         traceparent: trace.traceparent ?? formatTraceparent(newTraceId(), newSpanId()),
         ...(trace.baggage ? { baggage: trace.baggage } : {}),
       }
-      return toResponse(await this.engine.invoke(as, r.trigger.function_id, input, opts))
+      // iii's order: global middleware, the condition, the route's middleware, the function.
+      const global = this.globalMiddleware.get(circleSlug)
+      if (global && !globalContext) {
+        globalContext = {}
+        const early = await runMiddleware(this.engine, as, global, request, globalContext, opts)
+        if (early) return early
+      }
+      const context: JsonObject = { ...globalContext }
+      input['context'] = context
+      if (r.condition && (await this.engine.invoke(as, r.condition, input)) === false) continue
+      const answered = r.middleware.length
+        ? await runMiddleware(this.engine, as, r.middleware, request, context, opts)
+        : undefined
+      if (answered) return answered
+      const body = this.bodyChannels?.preloaded(req.rawBody)
+      if (body) input['request_body'] = body.reader
+      try {
+        return toResponse(await this.engine.invoke(as, r.trigger.function_id, input, opts))
+      } finally {
+        body?.drop()
+      }
     }
     return undefined
   }
@@ -260,20 +304,12 @@ function matchSegments(pattern: string[], got: string[]): Record<string, string>
   return params
 }
 
-/** iii's HttpResponse; any other result is a 200 with that result as the JSON body. */
-function toResponse(result: Json): HttpResponseOut {
-  const r = result as JsonObject
-  if (r && typeof r === 'object' && !Array.isArray(r) && typeof r['status_code'] === 'number') {
-    const status =
-      Number.isInteger(r['status_code']) && r['status_code'] >= 100 && r['status_code'] <= 599
-        ? r['status_code']
-        : 502
-    const headers: Record<string, string> = {}
-    const h = r['headers']
-    if (h && typeof h === 'object' && !Array.isArray(h))
-      for (const [k, v] of Object.entries(h))
-        if (typeof v === 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k)) headers[k.toLowerCase()] = v
-    return { status, headers, body: r['body'] ?? undefined }
+/** One string per key: iii's HttpRequest maps keep the last of repeated query keys and headers. */
+function lastValues(from: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(from)) {
+    const one = Array.isArray(v) ? v[v.length - 1] : v
+    if (one !== undefined && k !== '__proto__') out[k] = one
   }
-  return { status: 200, headers: {}, body: result }
+  return out
 }

@@ -60,7 +60,7 @@ describe('iii config reader', () => {
         },
       },
     ])
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 5000 })
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 5000, middleware: [] })
     expect(c.stream).toEqual({ host: '127.0.0.1', port: 3112, authFunctionId: null })
     expect(c.unsupported).toEqual(['iii-http.cors', 'iii-state adapter redis'])
     expect(c.observability).toBeNull()
@@ -166,6 +166,11 @@ workers:
         /used twice/,
       ],
       ['workers:\n  - name: iii-http\n    config: { default_timeout: -1 }', /default_timeout/],
+      ['workers:\n  - name: iii-http\n    config: { middleware: [{ phase: preHandler }] }', /middleware/],
+      [
+        'workers:\n  - name: iii-http\n    config: { middleware: [{ function_id: a, phase: onSend }] }',
+        /middleware/,
+      ],
       ['workers:\n  - name: iii-stream\n  - name: iii-stream', /more than one iii-stream/],
       ['workers:\n  - name: iii-http\n    config: { port: 3112 }\n  - name: iii-stream', /used twice/],
       [
@@ -202,7 +207,7 @@ workers:
       [49134, null, null],
       [49135, [{ match: 'api::*' }, { metadata: { public: true } }], 'shop::audit'],
     ])
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 30000 })
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 3111, defaultTimeoutMs: 30000, middleware: [] })
     expect(c.stream).toEqual({ host: '127.0.0.1', port: 3112, authFunctionId: 'shop::stream-auth' })
     expect(c.unsupported).toEqual([])
   })

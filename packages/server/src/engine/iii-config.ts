@@ -27,7 +27,13 @@ export interface IiiConfig {
   /** The circle the config's workers join (`circle:` at the top, `default` otherwise). */
   circle: string
   workerPorts: IiiWorkerPort[]
-  http: { host: string; port: number; defaultTimeoutMs: number | null } | null
+  http: {
+    host: string
+    port: number
+    defaultTimeoutMs: number | null
+    /** iii-http's global `middleware`: function ids, by priority, before every route's own. */
+    middleware: string[]
+  } | null
   /** `iii-stream`: the stream client port (browsers subscribe to stream groups there). */
   stream: { host: string; port: number; authFunctionId: string | null } | null
   /** iii-observability's settings (null: Periodic's defaults). */
@@ -52,6 +58,22 @@ export function expandEnv(text: string, env: Record<string, string | undefined>)
     if (def !== undefined) return def
     throw new IiiConfigError(`the config names \${${name}}, which is not set and has no default`)
   })
+}
+
+/** iii-http's `middleware: [{function_id, phase?, priority?}]`: preHandler ids, lowest priority first. */
+function globalMiddlewareOf(v: unknown, where: string): string[] {
+  if (v === undefined || v === null) return []
+  const bad = () =>
+    new IiiConfigError(`${where} must be a list of {function_id, phase: preHandler, priority: number}`)
+  if (!Array.isArray(v)) throw bad()
+  const entries = v.map((m, i) => {
+    if (!isObj(m) || typeof m['function_id'] !== 'string' || m['function_id'] === '') throw bad()
+    const phase = m['phase'] ?? 'preHandler'
+    const priority = m['priority'] ?? 0
+    if (phase !== 'preHandler' || typeof priority !== 'number') throw bad()
+    return { id: m['function_id'], priority, i }
+  })
+  return entries.sort((a, b) => a.priority - b.priority || a.i - b.i).map((m) => m.id)
 }
 
 function portOf(v: unknown, where: string): number {
@@ -173,7 +195,7 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
         middlewareFunctionId: optString(c['middleware_function_id'], `${where}.middleware_function_id`),
       })
     } else if (name === 'iii-http') {
-      extra(['host', 'port', 'default_timeout'])
+      extra(['host', 'port', 'default_timeout', 'middleware'])
       if (out.http) throw new IiiConfigError('the config has more than one iii-http worker')
       const t = c['default_timeout']
       if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 10 || t > 3_600_000))
@@ -182,6 +204,7 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
         host: optString(c['host'], `${where}.host`) ?? LOOPBACK,
         port: portOf(c['port'] ?? 3111, where),
         defaultTimeoutMs: typeof t === 'number' ? t : null,
+        middleware: globalMiddlewareOf(c['middleware'], `${where}.middleware`),
       }
     } else if (name === 'iii-stream') {
       extra(['host', 'port', 'auth_function', 'auth_function_id', 'adapter'])

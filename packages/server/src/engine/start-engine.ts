@@ -154,6 +154,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   })
   const channels = new ChannelHub()
   addChannelFunctions(engine, channels)
+  httpTriggers.bodyChannels = channels
   const port = new WorkerPort(engine, queues, o.authenticate, o.log)
   port.channels = channels
   port.watch = o.revocations?.watch ?? null
