@@ -311,6 +311,7 @@ export class PythonRuntime implements TypeRuntime {
       isolation_reachable: this.p.executor !== null,
       worker_available: pools.some((p) => p.idle > 0) || pools.length === 0,
       pools,
+      warm_sandboxes: this.pools.warm.stats(),
       last_error: this.runHealth.lastError,
     }
   }
