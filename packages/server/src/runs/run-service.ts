@@ -55,6 +55,9 @@ interface Live {
   tailBytes: number
   chunks: Json[]
   cancel?: () => void
+  /** The insert of a run created with `waited` (held to be written with its end), and its row. */
+  inserted?: Promise<void>
+  held?: RunRow
 }
 
 export type LiveEvent =
@@ -64,6 +67,12 @@ export type LiveEvent =
   | { type: 'end'; run: RunRow }
 
 const TAIL_CAP = 4 * 1024 * 1024
+/**
+ * How long the insert of a run whose caller waits here may wait for the run's end, to be
+ * written once with it (a warm invoke ends in well under this). A crash within it loses a run
+ * no one was told of: its caller's request fails with it.
+ */
+const WAITED_INSERT_HOLD_MS = 10
 
 const TERMINAL: RunStatus[] = ['succeeded', 'failed', 'cancelled']
 const ACTIVE: RunStatus[] = ['queued', 'running']
@@ -91,9 +100,11 @@ export class RunService {
 
   /**
    * Stores a new run. `claim: true` (the default) means this node executes it now; `false`
-   * leaves it in the durable queue for any node with capacity (see run-queue.ts).
+   * leaves it in the durable queue for any node with capacity (see run-queue.ts). `waited`: a
+   * claimed run whose caller waits here for its end; it starts before its insert is written
+   * (which waits a few ms for the end, to write the run once) and its end is stored with it.
    */
-  async create(n: NewRun, opts: { claim?: boolean } = {}): Promise<RunRow> {
+  async create(n: NewRun, opts: { claim?: boolean; waited?: boolean } = {}): Promise<RunRow> {
     const claim = opts.claim ?? true
     const row: RunRow = {
       id: randomUUID(),
@@ -114,6 +125,13 @@ export class RunService {
       cold_start: false,
       memory_used_mb: null,
       logs_truncated: false,
+    }
+    if (claim && opts.waited) {
+      const inserted = this.writer.insert(row, WAITED_INSERT_HOLD_MS)
+      inserted.catch(() => {}) // reported by finish, which awaits it
+      this.adopt(row)
+      Object.assign(this.live.get(row.id)!, { inserted, held: row })
+      return row
     }
     await this.writer.insert(row)
     if (claim) this.adopt(row)
@@ -270,7 +288,7 @@ export class RunService {
       .filter((x) => x.data.length > 0)
       .map((x, seq) => ({ run_id: row.id, seq, stream: x.stream, data: x.data, created_at: completed }))
     try {
-      await this.writer.finish(row.id, patch, logRows, this.nodeId)
+      await Promise.all([this.writer.finish(row.id, patch, logRows, this.nodeId), l?.inserted])
     } catch (err) {
       this.onFinishError(err, row)
       // No failure on the way out may leave a run non-final: when the real outcome cannot be
@@ -309,7 +327,8 @@ export class RunService {
 
   /** The run as stored, with the live status of an active run laid over it. */
   async get(id: string): Promise<RunRow | undefined> {
-    const row = await this.storage.getRun(id)
+    // A held insert (create with `waited`) may not be stored yet: its row is here meanwhile.
+    const row = (await this.storage.getRun(id)) ?? this.live.get(id)?.held
     return row && this.overlay(row)
   }
 

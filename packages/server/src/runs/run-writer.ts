@@ -3,6 +3,9 @@
 // transaction on the next turn. Callers await their own write, so nothing is acknowledged (or
 // executed) before it is stored.
 // When a batch fails, its writes are retried one by one so one bad write fails alone.
+// A run whose caller waits for its end (a synchronous invoke) may have its insert held for a few
+// ms: a run that ends meanwhile is written once, as one row with its end. Nothing is
+// acknowledged before it is stored: the waiting caller is answered after the end is written.
 import type { RunLogRow, RunRow, Storage } from '../storage/storage.ts'
 
 type RunPatch = Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
@@ -19,13 +22,19 @@ interface Pending {
 export class RunWriter {
   private batch = new Map<string, Pending>()
   private scheduled = false
+  private timer: NodeJS.Timeout | undefined
 
   constructor(private readonly storage: Storage) {}
 
-  insert(row: RunRow): Promise<void> {
-    return this.enqueue(row.id, (p) => {
-      p.insert = row
-    })
+  /** Stores a new run; `holdMs` > 0 lets the insert wait that long for the run's end. */
+  insert(row: RunRow, holdMs = 0): Promise<void> {
+    return this.enqueue(
+      row.id,
+      (p) => {
+        p.insert = row
+      },
+      holdMs,
+    )
   }
 
   /** The run's end, written only while `nodeId` holds the run's claim and the run is active. */
@@ -37,7 +46,7 @@ export class RunWriter {
     })
   }
 
-  private enqueue(id: string, apply: (p: Pending) => void): Promise<void> {
+  private enqueue(id: string, apply: (p: Pending) => void, holdMs = 0): Promise<void> {
     let p = this.batch.get(id)
     if (!p) {
       p = { logs: [], waiters: [] }
@@ -46,7 +55,9 @@ export class RunWriter {
     apply(p)
     const entry = p
     const done = new Promise<void>((resolve, reject) => entry.waiters.push({ resolve, reject }))
-    if (!this.scheduled) {
+    if (holdMs > 0) {
+      if (!this.scheduled && !this.timer) this.timer = setTimeout(() => void this.flush(), holdMs)
+    } else if (!this.scheduled) {
       this.scheduled = true
       setImmediate(() => void this.flush())
     }
@@ -57,6 +68,9 @@ export class RunWriter {
     const batch = this.batch
     this.batch = new Map()
     this.scheduled = false
+    clearTimeout(this.timer)
+    this.timer = undefined
+    if (batch.size === 0) return
     try {
       await this.storage.transaction(async (tx) => {
         for (const [id, p] of batch) await write(tx, id, p)
@@ -76,9 +90,12 @@ export class RunWriter {
 }
 
 async function write(tx: Storage, id: string, p: Pending): Promise<void> {
-  if (p.insert) await tx.insertRun(p.insert)
+  // A run that ended before its insert was written: one row, already ended (this node inserts
+  // it, so it holds the claim the fence asks for).
+  if (p.insert && p.patch) await tx.insertRun({ ...p.insert, ...p.patch })
+  else if (p.insert) await tx.insertRun(p.insert)
   // A node that lost its claim (another node took the run over) writes nothing: its end, logs
   // included, is not this run's any more.
-  if (p.patch && !(await tx.updateRun(id, p.patch, p.fence)) && p.fence !== undefined) return
+  if (p.patch && !p.insert && !(await tx.updateRun(id, p.patch, p.fence)) && p.fence !== undefined) return
   if (p.logs.length) await tx.insertRunLogs(p.logs)
 }

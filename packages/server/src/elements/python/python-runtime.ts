@@ -133,7 +133,9 @@ export class PythonRuntime implements TypeRuntime {
           trigger_info: triggerInfo,
           ...opts.source,
         },
-        { claim },
+        // A caller waiting here is answered once the end is stored: the run need not be
+        // stored before it starts (run-service.ts writes such a run once, with its end).
+        { claim, waited: claim && opts.waiting === true },
       )
     } catch (err) {
       inFlight?.release()
