@@ -81,6 +81,18 @@ describe('RunWriter', () => {
     expect((await db.listRunLogs(r.id)).map((l) => l.data)).toEqual(['printed'])
   })
 
+  it('leaves a held insert out of other runs’ writes until its own end comes', async () => {
+    const r = { ...queued(), node_id: 'node-a' }
+    const inserted = writer.insert(r, 60_000) // longer than the test may last
+    const other = queued()
+    await writer.insert(other)
+    expect([await db.getRun(other.id), await db.getRun(r.id)]).toEqual([other, undefined])
+    const at = new Date().toISOString()
+    await writer.finish(r.id, { status: 'failed', attempts: 1, completed_at: at }, [], 'node-a')
+    await inserted
+    expect(await db.getRun(r.id)).toEqual({ ...r, status: 'failed', attempts: 1, completed_at: at })
+  })
+
   it('stores a held insert of a run that does not end within the hold', async () => {
     const r = queued()
     await writer.insert(r, 5)

@@ -17,6 +17,8 @@ interface Pending {
   fence?: string
   logs: RunLogRow[]
   waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>
+  /** A held insert (performance.now() ms): other runs' flushes leave it for its end until then. */
+  holdUntil?: number
 }
 
 export class RunWriter {
@@ -56,7 +58,9 @@ export class RunWriter {
     const entry = p
     const done = new Promise<void>((resolve, reject) => entry.waiters.push({ resolve, reject }))
     if (holdMs > 0) {
-      if (!this.scheduled && !this.timer) this.timer = setTimeout(() => void this.flush(), holdMs)
+      p.holdUntil = performance.now() + holdMs
+      // Later holds end later: a timer already set goes off first.
+      this.timer ??= setTimeout(() => void this.flush(), holdMs)
     } else if (!this.scheduled) {
       this.scheduled = true
       setImmediate(() => void this.flush())
@@ -65,11 +69,21 @@ export class RunWriter {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.batch
-    this.batch = new Map()
+    // Under load other runs' ends flush every turn: a held insert whose run has not ended and
+    // whose hold has not run out stays for the next flush (so it can still go with its end).
+    const now = performance.now()
+    const batch = new Map<string, Pending>()
+    const held = new Map<string, Pending>()
+    let nextDue = Number.POSITIVE_INFINITY
+    for (const [id, p] of this.batch) {
+      const keep = p.holdUntil !== undefined && p.patch === undefined && p.holdUntil > now
+      ;(keep ? held : batch).set(id, p)
+      if (keep) nextDue = Math.min(nextDue, p.holdUntil!)
+    }
+    this.batch = held
     this.scheduled = false
     clearTimeout(this.timer)
-    this.timer = undefined
+    this.timer = held.size ? setTimeout(() => void this.flush(), Math.max(0, nextDue - now)) : undefined
     if (batch.size === 0) return
     try {
       await this.storage.transaction(async (tx) => {
