@@ -1,5 +1,6 @@
 // Run records: one insert when a run is created and one update (plus its logs) when it ends,
-// group-committed by RunWriter, so the database is never the bottleneck of the hot path.
+// group-committed by RunWriter, so the database is never the bottleneck of the hot path; a run
+// whose caller waits for it is usually written once, ended (see `create`).
 // While a run is active its live status, attempt and streamed chunks are kept in memory;
 // waiters are woken on completion.
 import { randomUUID } from 'node:crypto'
@@ -18,53 +19,10 @@ import type {
 } from '../storage/storage.ts'
 import { runTrace } from '../trace-context.ts'
 import { RUN } from './run-errors.ts'
+import type { Live, LiveEvent, NewRun, RunOutcome } from './run-types.ts'
 import { RunWriter } from './run-writer.ts'
 
-export interface NewRun {
-  circle_id: string
-  element_id: string
-  element_version: number
-  operation: string
-  trigger: string
-  input: Json
-  trigger_info?: JsonObject | null
-  /** The Source commit the run executes and the ref that named it. */
-  source_commit?: string | null
-  source_ref?: string | null
-}
-
-export interface RunOutcome {
-  status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>
-  output?: Json
-  error?: JsonObject | null
-  duration_ms: number
-  cold_start: boolean
-  memory_used_mb: number | null
-  logs: Array<{ stream: string; data: string }>
-  logs_truncated: boolean
-}
-
-interface Live {
-  status: RunStatus
-  attempts: number
-  started_at: string | null
-  /** Logs of earlier attempts (persisted with the run at the end). */
-  logs: Array<{ stream: string; data: string }>
-  /** Everything printed so far, for readers following the run live. */
-  tail: Array<{ stream: string; data: string }>
-  tailBytes: number
-  chunks: Json[]
-  cancel?: () => void
-  /** The insert of a run created with `waited` (held to be written with its end), and its row. */
-  inserted?: Promise<void>
-  held?: RunRow
-}
-
-export type LiveEvent =
-  | { type: 'status'; status: RunStatus }
-  | { type: 'log'; stream: string; data: string }
-  | { type: 'chunk'; data: Json }
-  | { type: 'end'; run: RunRow }
+export type { LiveEvent, NewRun, RunOutcome } from './run-types.ts'
 
 const TAIL_CAP = 4 * 1024 * 1024
 /**
