@@ -10,6 +10,7 @@ import { BwrapExecutor } from '../src/sandbox/bwrap.ts'
 import { CgroupManager } from '../src/sandbox/cgroup.ts'
 import { type LoadStats, startBenchPlatform } from './bench-platform.ts'
 import { makeWheel } from './make-wheel.ts'
+import { pipeRoundTripMs } from './pipe-floor.ts'
 
 const wheels = mkdtempSync(join(tmpdir(), 'periodic-wheels-'))
 // Readable by the sandbox's unprivileged uid (mkdtemp makes it 0700).
@@ -47,11 +48,15 @@ const single = await loadRun(1000, 1)
 // The same client against GET /healthz: the HTTP ceiling of this server on this machine.
 const ceiling = await loadRun(5000, 16, '/healthz')
 
-// Cold start: a new worker (bwrap, no dependencies) from spawn to ready.
+const pipeMs = await pipeRoundTripMs(config.python.interpreter)
+
+// Cold start: a new worker (bwrap, no dependencies) from spawn to ready; and what a cold element
+// waits for when a pre-started sandbox (warm-sandboxes.ts) is ready: loading its code.
 const cg = CgroupManager.detect()
 const ex = BwrapExecutor.detect(cg)
 const codeDir = join(dataDir, 'code')
 const cold: number[] = []
+const warmCold: number[] = []
 if (ex) {
   const el = (await api('GET', '/api/bench/echo')) as { id: string }
   const dir = execFileSync('sh', ['-c', `ls -d ${codeDir}/${el.id}/* | head -1`])
@@ -71,6 +76,26 @@ if (ex) {
       logCapBytes: 1 << 20,
     })
     cold.push(w.coldStartMs)
+    w.kill()
+  }
+  const workers = join(dataDir, 'workers-bench')
+  for (let i = 0; i < 20; i++) {
+    const cfg = {
+      executor: ex,
+      python: config.python.interpreter,
+      codeDir: dir,
+      entry: 'main.py',
+      env: {},
+      handler: '',
+      slug: 'echo',
+      memoryMb: 128,
+      maxPids: 64,
+      logCapBytes: 1 << 20,
+      filesRoot: workers,
+    }
+    const generic = await PythonWorker.startGeneric(cfg)
+    const w = await generic.load(cfg)
+    warmCold.push(w.coldStartMs)
     w.kill()
   }
 }
@@ -108,13 +133,16 @@ cg?.close()
 rmSync(wheels, { recursive: true, force: true })
 
 const f = (n: number) => n.toFixed(2)
+const pct = ((100 * load.rps) / ceiling.rps).toFixed(0)
 console.log(`
 python element benchmark (2 cores; executor ${ex ? 'bwrap' : 'none'})
-  warm invoke, 16 clients        ${load.rps.toFixed(0)} invocations/s, p50 ${f(load.p50)} ms, p99 ${f(load.p99)} ms, ${load.failed} failed   (anchor: >3000/s)
-  HTTP ceiling, GET /healthz     ${ceiling.rps.toFixed(0)} requests/s with the same 16 clients (for scale)
-  warm invoke, 1 client          p50 ${f(single.p50)} ms, p99 ${f(single.p99)} ms   (anchor: p50 < 2 ms)
-  cold start (bwrap, no deps)    p50 ${cold.length ? f(median(cold)) : 'n/a'} ms over ${cold.length} starts   (anchor: < 80 ms)
-  500 x fibo(10), sequential     ${f(fiboS)} s   (anchor: < 3 s; Lambda 36.6 s, Windmill 55.4 s, dedicated 26.8 s)
+  HTTP floor, GET /healthz       ${ceiling.rps.toFixed(0)} requests/s with the same 16 clients
+  pipe floor, Node <-> Python    p50 ${f(pipeMs)} ms per JSON line round trip
+  warm invoke, 16 clients        ${load.rps.toFixed(0)} invocations/s (${pct} % of /healthz), p50 ${f(load.p50)} ms, p99 ${f(load.p99)} ms, ${load.failed} failed   (goal: > 3000/s)
+  warm invoke, 1 client          p50 ${f(single.p50)} ms, p99 ${f(single.p99)} ms   (goal: p50 < 0.5 ms)
+  cold start, fresh sandbox      p50 ${cold.length ? f(median(cold)) : 'n/a'} ms over ${cold.length} starts (bwrap, no deps)
+  cold start, warm sandbox       p50 ${warmCold.length ? f(median(warmCold)) : 'n/a'} ms over ${warmCold.length} loads   (goal: < 15 ms)
+  500 x fibo(10), sequential     ${f(fiboS)} s   (goal: < 0.3 s; Lambda 36.6 s, Windmill 55.4 s, dedicated 26.8 s)
   layer build, first             ${f(firstMs)} ms (status ${String(first['status'])})
   layer build, cached second     p50 ${f(median(second))} ms   (anchor: < 50 ms)
 `)

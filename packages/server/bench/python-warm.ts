@@ -20,11 +20,19 @@ const path = '/api/bench/echo/ops/invoke?wait_for_completion=30'
 for (let i = 0; i < 200; i++) await api('POST', path, { n: i })
 
 const loadRun = (total: number, concurrency: number) => load(path, total, concurrency, '{"n":1}')
+// The server's own CPU per invocation (the load client and the workers are other processes):
+// steadier than throughput on a machine shared with other work.
+const cpuUs = async (n: number, clients: number) => {
+  const c0 = process.cpuUsage()
+  const stats = await loadRun(n, clients)
+  const c = process.cpuUsage(c0)
+  return { stats, perRun: (c.user + c.system) / n }
+}
 for (let r = 0; r < rounds; r++) {
-  const many = await loadRun(4000, 16)
+  const many = await cpuUs(4000, 16)
   const one = await loadRun(600, 1)
   console.log(
-    `round ${r + 1}: 16 clients ${many.rps.toFixed(0)}/s (p50 ${many.p50.toFixed(2)} ms, ${many.failed} failed); 1 client p50 ${one.p50.toFixed(2)} ms`,
+    `round ${r + 1}: 16 clients ${many.stats.rps.toFixed(0)}/s (p50 ${many.stats.p50.toFixed(2)} ms, ${many.stats.failed} failed, server CPU ${many.perRun.toFixed(0)} µs/invocation); 1 client p50 ${one.p50.toFixed(2)} ms`,
   )
 }
 await close()

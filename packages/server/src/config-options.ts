@@ -92,6 +92,13 @@ export const CONFIG_OPTIONS = {
     help: 'Failed websocket upgrade tokens per client address a minute before it gets 429 for a minute (0: off)',
     doc: 'Failed WebSocket upgrade tokens per client address (IPv6: its /64) a minute before it gets `429 WS_AUTH_THROTTLED` for a minute (`0`: off)',
   },
+  'python-warm-sandboxes': {
+    type: 'string',
+    env: 'PERIODIC_PYTHON_WARM_SANDBOXES',
+    default: '2',
+    help: 'Pre-started generic Python sandboxes kept ready for cold starts (0: off)',
+    doc: 'Pre-started generic Python sandboxes (bwrap) kept ready so a cold element only loads its code; each holds one worker and 128 MB of the server budget while it waits, and is given up first when the budget runs short (`0`: off)',
+  },
   'log-cap': {
     type: 'string',
     env: 'PERIODIC_LOG_CAP_BYTES',

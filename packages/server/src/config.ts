@@ -43,6 +43,8 @@ export interface Config {
     gitAllowSsh: boolean
     idleTimeoutMs: number
     logCapBytes: number
+    /** Pre-started generic sandboxes kept ready for cold starts (0: none). */
+    warmSandboxes: number
   }
   /** The durable run queue: a node's claims lapse when its heartbeat is older than leaseMs. */
   runs: { leaseMs: number }
@@ -225,6 +227,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       gitAllowSsh: /^(1|true|yes)$/i.test(env['PERIODIC_GIT_ALLOW_SSH'] ?? ''),
       idleTimeoutMs: int('idle timeout', get('idle-timeout'), 100, 86_400_000),
       logCapBytes: int('log cap', get('log-cap'), 1024, 100 * 1024 * 1024),
+      warmSandboxes: int('python warm sandboxes', get('python-warm-sandboxes'), 0, 64),
     },
     engine: {
       // An ephemeral HTTP port (tests, side-by-side servers) makes the default worker port

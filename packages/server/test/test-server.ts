@@ -47,7 +47,12 @@ export async function startTestServer(
   opts: { storage?: StorageKind; env?: Record<string, string>; start?: Omit<StartOptions, 'storage'> } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'periodic-test-'))
-  const config = parseConfig(['--port', '0', '--data-dir', dataDir], { ...opts.env })
+  // No pre-started sandboxes unless a test (or PERIODIC_TEST_WARM_SANDBOXES, to run a suite on
+  // them) asks for them: they hold quota (tests count it) and cost sandboxes on a shared machine.
+  const config = parseConfig(['--port', '0', '--data-dir', dataDir], {
+    PERIODIC_PYTHON_WARM_SANDBOXES: process.env['PERIODIC_TEST_WARM_SANDBOXES'] ?? '0',
+    ...opts.env,
+  })
   let schema: string | undefined
   const dbUrl = opts.storage === 'postgres' ? testDatabaseUrl() : undefined
   if (opts.storage === 'postgres' && !dbUrl) throw new Error('PERIODIC_TEST_DATABASE_URL is not set')

@@ -2,15 +2,17 @@
 // invocations one at a time over the worker.py protocol. Logs are split per run at the
 // sentinels worker.py writes, and capped per run.
 import { randomBytes } from 'node:crypto'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { jsonValueTooDeep, tooDeepMessage } from '../json-depth.ts'
 import { drainOutput } from '../sandbox/drain-output.ts'
-import type { Mount, SandboxProcess } from '../sandbox/executor.ts'
+import type { SandboxProcess } from '../sandbox/executor.ts'
+import { environmentScript } from '../sandbox/sandbox-environment.ts'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { LineSplitter, SentinelSplitter } from './stream-splitters.ts'
-import { createWorkerDir, SANDBOX_INPUT, SANDBOX_OUTPUT, type WorkerDirState } from './worker-files.ts'
+import { createWorkerDir, type WorkerDirState } from './worker-files.ts'
+import { linkTree, workerEnv, workerMounts } from './worker-launch.ts'
 import type { EngineCallHandler, InvocationResult, LogLine, RunError, WorkerConfig } from './worker-types.ts'
 
 // worker.py sits beside this file in src/; from the bundled bin it is found in src/python of the
@@ -59,7 +61,10 @@ export class PythonWorker {
   filesDir: string | undefined
   readonly filesState: WorkerDirState = { inputLinked: 0, outputDirty: false }
 
-  private constructor(readonly cfg: WorkerConfig) {}
+  /** A start or a load in progress: settled by worker.py's waiting, ready or load_error line. */
+  private starting: { t0: number; resolve(w: PythonWorker): void; reject(e: RunError): void } | undefined
+
+  private constructor(private cfg: WorkerConfig) {}
 
   get alive(): boolean {
     return !this.dead
@@ -76,41 +81,55 @@ export class PythonWorker {
 
   /** Starts a worker; rejects with the load error (syntax, import, missing handler) as a RunError. */
   static start(cfg: WorkerConfig): Promise<PythonWorker> {
-    const w = new PythonWorker(cfg)
-    return w.boot()
+    return new PythonWorker(cfg).boot(false)
   }
 
-  private boot(): Promise<PythonWorker> {
+  /**
+   * Starts a generic sandbox (warm-sandboxes.ts): namespace, network and interpreter up and
+   * worker.py waiting for its code, which `load` gives it. `cfg` sets the limits and needs a
+   * filesRoot (the code is copied into the worker's own directory); its code and env are unused.
+   */
+  static startGeneric(cfg: WorkerConfig): Promise<PythonWorker> {
+    return new PythonWorker(cfg).boot(true)
+  }
+
+  /**
+   * Gives a generic sandbox its element: the code copied into its (read-only mounted) code
+   * directory, then the environment a fresh worker of `cfg` starts with on stdin, a pipe like
+   * the fresh worker's. Resolves when the handler is imported; the cold start is this load.
+   */
+  async load(cfg: WorkerConfig): Promise<PythonWorker> {
     const t0 = performance.now()
-    const mounts: Mount[] = [
-      { source: this.cfg.codeDir, target: '/periodic/code' },
-      { source: RUNTIME_DIR, target: '/periodic/runtime' },
-    ]
-    if (this.cfg.layerDir) mounts.push({ source: this.cfg.layerDir, target: this.cfg.layerDir })
-    const layerPaths = this.cfg.layerPaths ?? []
-    for (const dir of layerPaths) mounts.push({ source: dir, target: dir })
-    const sysPath = [...(this.cfg.layerDir ? [join(this.cfg.layerDir, 'site-packages')] : []), ...layerPaths]
-    if (this.cfg.filesRoot) {
-      this.filesDir = createWorkerDir(this.cfg.filesRoot)
-      mounts.push({ source: join(this.filesDir, 'input'), target: SANDBOX_INPUT })
-      mounts.push({ source: join(this.filesDir, 'output'), target: SANDBOX_OUTPUT, writable: true })
+    const env = workerEnv(cfg, this.sentinel, this.filesDir)
+    environmentScript(env) // refuses the names a fresh worker's sandbox refuses
+    linkTree(cfg.codeDir, join(this.filesDir!, 'code'))
+    this.cfg = cfg
+    const ready = this.started(t0)
+    this.proc.stdin.write(`${JSON.stringify({ type: 'load', env })}\n`)
+    return ready
+  }
+
+  private started(t0: number): Promise<PythonWorker> {
+    return new Promise((resolve, reject) => {
+      this.starting = { t0, resolve, reject }
+    })
+  }
+
+  private boot(generic: boolean): Promise<PythonWorker> {
+    const t0 = performance.now()
+    let codeDir = this.cfg.codeDir
+    if (this.cfg.filesRoot) this.filesDir = createWorkerDir(this.cfg.filesRoot)
+    if (generic) {
+      codeDir = join(this.filesDir!, 'code')
+      mkdirSync(codeDir, { mode: 0o755 })
     }
+    const env = generic
+      ? { ...workerEnv({ ...this.cfg, env: {} }, this.sentinel, this.filesDir), PERIODIC_POOLED: '1' }
+      : workerEnv(this.cfg, this.sentinel, this.filesDir)
     this.proc = this.cfg.executor.spawn({
       argv: [this.cfg.python, '-S', '-u', '-X', 'utf8', '/periodic/runtime/worker.py'],
-      env: {
-        ...this.cfg.env,
-        PERIODIC_SENTINEL: this.sentinel,
-        PERIODIC_QUIET_RUNS: this.cfg.executor.countsChildWrites ? '1' : '0',
-        PERIODIC_CODE_FILE: `/periodic/code/${this.cfg.entry}`,
-        PERIODIC_HANDLER: this.cfg.handler,
-        PERIODIC_SLUG: this.cfg.slug,
-        HOME: '/tmp',
-        PYTHONDONTWRITEBYTECODE: '1',
-        PATH: '/usr/bin:/bin',
-        ...(sysPath.length ? { PYTHONPATH: sysPath.join(':') } : {}),
-        ...(this.filesDir ? { PERIODIC_OUTPUT_DIR: SANDBOX_OUTPUT, PERIODIC_INPUT_DIR: SANDBOX_INPUT } : {}),
-      },
-      mounts,
+      env,
+      mounts: workerMounts(this.cfg, RUNTIME_DIR, codeDir, this.filesDir),
       cwd: '/tmp',
       memoryMb: this.cfg.memoryMb,
       maxPids: this.cfg.maxPids,
@@ -129,66 +148,62 @@ export class PythonWorker {
       this.proc[stream].on('error', () => {})
     }
     this.proc.stdin.on('error', () => {})
-    return new Promise((resolve, reject) => {
-      let booted = false
-      const lines = new LineSplitter((line) => {
-        let msg: JsonObject
-        try {
-          msg = JSON.parse(line) as JsonObject
-        } catch {
-          return
-        }
-        if (msg['type'] === 'ready' && !booted) {
-          booted = true
-          this.coldStartMs = performance.now() - t0
-          this.handlerName = String(msg['handler'])
-          resolve(this)
-        } else if (msg['type'] === 'load_error' && !booted) {
-          booted = true
-          this.kill()
-          const error = msg['error'] as RunError
-          loadErrors.add(error)
-          reject(error)
-        } else {
-          this.onControl(msg)
-        }
-      })
-      this.proc.control.on('data', (d: Buffer) => lines.push(d.toString('utf8')))
-      this.proc.control.on('error', () => {})
-      void this.proc.exited.then(async (exit) => {
-        this.dead = true
-        // A run in progress still has its outputs there: the pool removes them after collecting.
-        if (!this.pending) this.removeFilesDir()
-        // What the worker printed last is still in the pipes: read it before the run ends.
-        await drainOutput(this.proc, 500)
-        for (const splitter of this.splitters) splitter.flush()
-        const error: RunError = exit.oomKilled
-          ? {
-              code: 'PYTHON_OOM',
-              message: `out of memory: the worker exceeded memory_mb (${this.cfg.memoryMb} MB) and was killed`,
-            }
-          : exit.signal || (exit.code ?? 0) >= 128
-            ? {
-                code: 'PYTHON_WORKER_LOST',
-                message: `the worker was killed (${exit.signal ?? `exit ${exit.code}`}); it is replaced`,
-              }
-            : {
-                code: 'PYTHON_RUNTIME_ERROR',
-                message: `the Python process exited with code ${exit.code} (os._exit or a crash)`,
-              }
-        if (!booted) {
-          booted = true
-          reject({
-            ...error,
-            logs: this.startupLogs
-              .map((l) => l.data)
-              .join('')
-              .slice(-4000),
-          })
-        }
-        this.finish({ error, workerLost: true })
-      })
+    const booted = this.started(t0)
+    const lines = new LineSplitter((line) => {
+      let msg: JsonObject
+      try {
+        msg = JSON.parse(line) as JsonObject
+      } catch {
+        return
+      }
+      const s = this.starting
+      if (s && (msg['type'] === 'waiting' || msg['type'] === 'ready')) {
+        this.starting = undefined
+        this.coldStartMs = performance.now() - s.t0
+        this.handlerName = String(msg['handler'] ?? '')
+        s.resolve(this)
+      } else if (s && msg['type'] === 'load_error') {
+        this.starting = undefined
+        this.kill()
+        const error = msg['error'] as RunError
+        loadErrors.add(error)
+        s.reject(error)
+      } else {
+        this.onControl(msg)
+      }
     })
+    this.proc.control.on('data', (d: Buffer) => lines.push(d.toString('utf8')))
+    this.proc.control.on('error', () => {})
+    void this.proc.exited.then(async (exit) => {
+      this.dead = true
+      // A run in progress still has its outputs there: the pool removes them after collecting.
+      if (!this.pending) this.removeFilesDir()
+      // What the worker printed last is still in the pipes: read it before the run ends.
+      await drainOutput(this.proc, 500)
+      for (const splitter of this.splitters) splitter.flush()
+      const error: RunError = exit.oomKilled
+        ? {
+            code: 'PYTHON_OOM',
+            message: `out of memory: the worker exceeded memory_mb (${this.cfg.memoryMb} MB) and was killed`,
+          }
+        : exit.signal || (exit.code ?? 0) >= 128
+          ? {
+              code: 'PYTHON_WORKER_LOST',
+              message: `the worker was killed (${exit.signal ?? `exit ${exit.code}`}); it is replaced`,
+            }
+          : {
+              code: 'PYTHON_RUNTIME_ERROR',
+              message: `the Python process exited with code ${exit.code} (os._exit or a crash)`,
+            }
+      const s = this.starting
+      if (s) {
+        this.starting = undefined
+        const logs = this.startupLogs.map((l) => l.data).join('')
+        s.reject({ ...error, logs: logs.slice(-4000) })
+      }
+      this.finish({ error, workerLost: true })
+    })
+    return booted
   }
 
   invoke(

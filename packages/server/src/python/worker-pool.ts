@@ -24,6 +24,8 @@ export interface PoolOptions {
   idleMs: number
   /** Quota for each worker started (none: unlimited but for `max`). */
   admission?: WorkerAdmission
+  /** Starts a worker (default: a fresh sandbox; warm-sandboxes.ts hands out a pre-started one). */
+  start?: (cfg: WorkerConfig) => Promise<PythonWorker>
 }
 
 /** A worker's share of a quota, held from before it starts until it is gone. */
@@ -237,7 +239,7 @@ export class WorkerPool {
 
   private spawn(ticket: AdmissionTicket): void {
     this.spawning++
-    PythonWorker.start(this.config).then(
+    ;(this.opts.start ?? PythonWorker.start)(this.config).then(
       (w) => {
         this.starting--
         this.spawning--

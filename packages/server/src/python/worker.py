@@ -24,6 +24,7 @@ ENVELOPE_KEYS = ("payload", "data", "input")
 WORKER_PID = os.getpid()
 OUTPUT_DIR = os.environ.get("PERIODIC_OUTPUT_DIR")
 INPUT_DIR = os.environ.get("PERIODIC_INPUT_DIR")
+POOLED = os.environ.pop("PERIODIC_POOLED", "0") == "1"
 
 
 sent_bytes = 0
@@ -36,10 +37,14 @@ BACKLOG = []
 _call_seq = 0
 
 
-def send(msg):
-    # ASCII JSON, so the length is the byte count the write counter sees.
+def send(msg, output=None):
+    # ASCII JSON, so the length is the byte count the write counter sees. `output`: the result,
+    # already encoded (it was encoded once to check it, not encoded again).
     global sent_bytes
-    data = (json.dumps(msg, separators=(",", ":")) + "\n").encode("ascii")
+    text = json.dumps(msg, separators=(",", ":"))
+    if output is not None:
+        text = text[:-1] + ',"output":' + output + "}"
+    data = (text + "\n").encode("ascii")
     sent_bytes += len(data)
     view = memoryview(data)
     while view:
@@ -220,7 +225,36 @@ def mark_end(run_id):
             pass
 
 
+def await_code():
+    """A pre-started (pooled) sandbox: the interpreter is up; the element's code comes later.
+
+    One "load" line on stdin brings the environment a fresh worker would have started with
+    (the tenant's variables among them) and which code to load; nothing of the tenant's was in
+    this process before it.
+    """
+    global CODE_FILE, HANDLER, SLUG
+    send({"type": "waiting"})
+    line = sys.stdin.readline()
+    if not line:
+        sys.exit(0)
+    msg = json.loads(line)
+    # The interpreter's own locale coercion (PEP 538) is kept: a fresh one, given the same
+    # environment (no LC_*/LANG: those never get a pre-started sandbox), sets the same.
+    coerced = os.environ.get("LC_CTYPE")
+    os.environ.clear()
+    os.environ.update(msg["env"])
+    if coerced is not None:
+        os.environ.setdefault("LC_CTYPE", coerced)
+    CODE_FILE = os.environ.pop("PERIODIC_CODE_FILE", CODE_FILE)
+    HANDLER = os.environ.pop("PERIODIC_HANDLER", "")
+    SLUG = os.environ.pop("PERIODIC_SLUG", "")
+    for name in ("PERIODIC_SENTINEL", "PERIODIC_QUIET_RUNS"):
+        os.environ.pop(name, None)
+
+
 def main():
+    if POOLED:
+        await_code()
     started = time.perf_counter()
     loaded, err = load()
     if err:
@@ -243,6 +277,7 @@ def main():
         t0 = time.perf_counter()
         w0, s0 = written(), sent_bytes
         reply = {"type": "result", "id": run_id}
+        output = None
         try:
             payload = with_files(unwrap(msg.get("input")), msg.get("files"))
             context = msg.get("context") or {}
@@ -256,7 +291,7 @@ def main():
             if isinstance(result, (types.GeneratorType, types.AsyncGeneratorType)):
                 result = stream_chunks(run_id, result)
             try:
-                reply["output"] = json.loads(json.dumps(result, allow_nan=False))
+                output = json.dumps(result, allow_nan=False, separators=(",", ":"))
             except (TypeError, ValueError) as e:
                 reply["error"] = error("PYTHON_RUNTIME_ERROR",
                                        f"the return value is not JSON-serializable: {e}")
@@ -286,7 +321,7 @@ def main():
             reply["quiet"] = True
         else:
             mark_end(run_id)
-        send(reply)
+        send(reply, output)
 
 
 def stream_chunks(run_id, gen):

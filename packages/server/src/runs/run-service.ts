@@ -1,5 +1,6 @@
 // Run records: one insert when a run is created and one update (plus its logs) when it ends,
-// group-committed by RunWriter, so the database is never the bottleneck of the hot path.
+// group-committed by RunWriter, so the database is never the bottleneck of the hot path; a run
+// whose caller waits for it is usually written once, ended (see `create`).
 // While a run is active its live status, attempt and streamed chunks are kept in memory;
 // waiters are woken on completion.
 import { randomUUID } from 'node:crypto'
@@ -18,52 +19,18 @@ import type {
 } from '../storage/storage.ts'
 import { runTrace } from '../trace-context.ts'
 import { RUN } from './run-errors.ts'
+import type { Live, LiveEvent, NewRun, RunOutcome } from './run-types.ts'
 import { RunWriter } from './run-writer.ts'
 
-export interface NewRun {
-  circle_id: string
-  element_id: string
-  element_version: number
-  operation: string
-  trigger: string
-  input: Json
-  trigger_info?: JsonObject | null
-  /** The Source commit the run executes and the ref that named it. */
-  source_commit?: string | null
-  source_ref?: string | null
-}
-
-export interface RunOutcome {
-  status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>
-  output?: Json
-  error?: JsonObject | null
-  duration_ms: number
-  cold_start: boolean
-  memory_used_mb: number | null
-  logs: Array<{ stream: string; data: string }>
-  logs_truncated: boolean
-}
-
-interface Live {
-  status: RunStatus
-  attempts: number
-  started_at: string | null
-  /** Logs of earlier attempts (persisted with the run at the end). */
-  logs: Array<{ stream: string; data: string }>
-  /** Everything printed so far, for readers following the run live. */
-  tail: Array<{ stream: string; data: string }>
-  tailBytes: number
-  chunks: Json[]
-  cancel?: () => void
-}
-
-export type LiveEvent =
-  | { type: 'status'; status: RunStatus }
-  | { type: 'log'; stream: string; data: string }
-  | { type: 'chunk'; data: Json }
-  | { type: 'end'; run: RunRow }
+export type { LiveEvent, NewRun, RunOutcome } from './run-types.ts'
 
 const TAIL_CAP = 4 * 1024 * 1024
+/**
+ * How long the insert of a run whose caller waits here may wait for the run's end, to be
+ * written once with it (a warm invoke ends in well under this). A crash within it loses a run
+ * no one was told of: its caller's request fails with it.
+ */
+const WAITED_INSERT_HOLD_MS = 10
 
 const TERMINAL: RunStatus[] = ['succeeded', 'failed', 'cancelled']
 const ACTIVE: RunStatus[] = ['queued', 'running']
@@ -91,9 +58,11 @@ export class RunService {
 
   /**
    * Stores a new run. `claim: true` (the default) means this node executes it now; `false`
-   * leaves it in the durable queue for any node with capacity (see run-queue.ts).
+   * leaves it in the durable queue for any node with capacity (see run-queue.ts). `waited`: a
+   * claimed run whose caller waits here for its end; it starts before its insert is written
+   * (which waits a few ms for the end, to write the run once) and its end is stored with it.
    */
-  async create(n: NewRun, opts: { claim?: boolean } = {}): Promise<RunRow> {
+  async create(n: NewRun, opts: { claim?: boolean; waited?: boolean } = {}): Promise<RunRow> {
     const claim = opts.claim ?? true
     const row: RunRow = {
       id: randomUUID(),
@@ -114,6 +83,13 @@ export class RunService {
       cold_start: false,
       memory_used_mb: null,
       logs_truncated: false,
+    }
+    if (claim && opts.waited) {
+      const inserted = this.writer.insert(row, WAITED_INSERT_HOLD_MS)
+      inserted.catch(() => {}) // reported by finish, which awaits it
+      this.adopt(row)
+      Object.assign(this.live.get(row.id)!, { inserted, held: row })
+      return row
     }
     await this.writer.insert(row)
     if (claim) this.adopt(row)
@@ -270,7 +246,7 @@ export class RunService {
       .filter((x) => x.data.length > 0)
       .map((x, seq) => ({ run_id: row.id, seq, stream: x.stream, data: x.data, created_at: completed }))
     try {
-      await this.writer.finish(row.id, patch, logRows, this.nodeId)
+      await Promise.all([this.writer.finish(row.id, patch, logRows, this.nodeId), l?.inserted])
     } catch (err) {
       this.onFinishError(err, row)
       // No failure on the way out may leave a run non-final: when the real outcome cannot be
@@ -309,7 +285,8 @@ export class RunService {
 
   /** The run as stored, with the live status of an active run laid over it. */
   async get(id: string): Promise<RunRow | undefined> {
-    const row = await this.storage.getRun(id)
+    // A held insert (create with `waited`) may not be stored yet: its row is here meanwhile.
+    const row = (await this.storage.getRun(id)) ?? this.live.get(id)?.held
     return row && this.overlay(row)
   }
 

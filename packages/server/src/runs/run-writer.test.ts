@@ -60,6 +60,45 @@ describe('RunWriter', () => {
     expect((await db.listRunLogs(r.id)).map((l) => l.data)).toEqual(['from node-a'])
   })
 
+  it('writes a run that ends before its held insert once, as one ended row with its logs', async () => {
+    const r = { ...queued(), node_id: 'node-a' }
+    const inserted = writer.insert(r, 60_000) // held far longer than the test: its end flushes it
+    const at = new Date().toISOString()
+    const ended = writer.finish(
+      r.id,
+      { status: 'succeeded', output: { fast: true }, attempts: 1, completed_at: at },
+      [{ run_id: r.id, seq: 0, stream: 'stdout', data: 'printed', created_at: at }],
+      'node-a',
+    )
+    await Promise.all([inserted, ended])
+    expect(await db.getRun(r.id)).toEqual({
+      ...r,
+      status: 'succeeded',
+      output: { fast: true },
+      attempts: 1,
+      completed_at: at,
+    })
+    expect((await db.listRunLogs(r.id)).map((l) => l.data)).toEqual(['printed'])
+  })
+
+  it('leaves a held insert out of other runs’ writes until its own end comes', async () => {
+    const r = { ...queued(), node_id: 'node-a' }
+    const inserted = writer.insert(r, 60_000) // longer than the test may last
+    const other = queued()
+    await writer.insert(other)
+    expect([await db.getRun(other.id), await db.getRun(r.id)]).toEqual([other, undefined])
+    const at = new Date().toISOString()
+    await writer.finish(r.id, { status: 'failed', attempts: 1, completed_at: at }, [], 'node-a')
+    await inserted
+    expect(await db.getRun(r.id)).toEqual({ ...r, status: 'failed', attempts: 1, completed_at: at })
+  })
+
+  it('stores a held insert of a run that does not end within the hold', async () => {
+    const r = queued()
+    await writer.insert(r, 5)
+    expect(await db.getRun(r.id)).toEqual(r)
+  })
+
   it('fails only the write that cannot be stored', async () => {
     const existing = queued()
     await writer.insert(existing)

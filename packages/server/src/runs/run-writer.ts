@@ -3,6 +3,9 @@
 // transaction on the next turn. Callers await their own write, so nothing is acknowledged (or
 // executed) before it is stored.
 // When a batch fails, its writes are retried one by one so one bad write fails alone.
+// A run whose caller waits for its end (a synchronous invoke) may have its insert held for a few
+// ms: a run that ends meanwhile is written once, as one row with its end. Nothing is
+// acknowledged before it is stored: the waiting caller is answered after the end is written.
 import type { RunLogRow, RunRow, Storage } from '../storage/storage.ts'
 
 type RunPatch = Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
@@ -14,18 +17,26 @@ interface Pending {
   fence?: string
   logs: RunLogRow[]
   waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>
+  /** A held insert (performance.now() ms): other runs' flushes leave it for its end until then. */
+  holdUntil?: number
 }
 
 export class RunWriter {
   private batch = new Map<string, Pending>()
   private scheduled = false
+  private timer: NodeJS.Timeout | undefined
 
   constructor(private readonly storage: Storage) {}
 
-  insert(row: RunRow): Promise<void> {
-    return this.enqueue(row.id, (p) => {
-      p.insert = row
-    })
+  /** Stores a new run; `holdMs` > 0 lets the insert wait that long for the run's end. */
+  insert(row: RunRow, holdMs = 0): Promise<void> {
+    return this.enqueue(
+      row.id,
+      (p) => {
+        p.insert = row
+      },
+      holdMs,
+    )
   }
 
   /** The run's end, written only while `nodeId` holds the run's claim and the run is active. */
@@ -37,7 +48,7 @@ export class RunWriter {
     })
   }
 
-  private enqueue(id: string, apply: (p: Pending) => void): Promise<void> {
+  private enqueue(id: string, apply: (p: Pending) => void, holdMs = 0): Promise<void> {
     let p = this.batch.get(id)
     if (!p) {
       p = { logs: [], waiters: [] }
@@ -46,7 +57,11 @@ export class RunWriter {
     apply(p)
     const entry = p
     const done = new Promise<void>((resolve, reject) => entry.waiters.push({ resolve, reject }))
-    if (!this.scheduled) {
+    if (holdMs > 0) {
+      p.holdUntil = performance.now() + holdMs
+      // Later holds end later: a timer already set goes off first.
+      this.timer ??= setTimeout(() => void this.flush(), holdMs)
+    } else if (!this.scheduled) {
       this.scheduled = true
       setImmediate(() => void this.flush())
     }
@@ -54,9 +69,22 @@ export class RunWriter {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.batch
-    this.batch = new Map()
+    // Under load other runs' ends flush every turn: a held insert whose run has not ended and
+    // whose hold has not run out stays for the next flush (so it can still go with its end).
+    const now = performance.now()
+    const batch = new Map<string, Pending>()
+    const held = new Map<string, Pending>()
+    let nextDue = Number.POSITIVE_INFINITY
+    for (const [id, p] of this.batch) {
+      const keep = p.holdUntil !== undefined && p.patch === undefined && p.holdUntil > now
+      ;(keep ? held : batch).set(id, p)
+      if (keep) nextDue = Math.min(nextDue, p.holdUntil!)
+    }
+    this.batch = held
     this.scheduled = false
+    clearTimeout(this.timer)
+    this.timer = held.size ? setTimeout(() => void this.flush(), Math.max(0, nextDue - now)) : undefined
+    if (batch.size === 0) return
     try {
       await this.storage.transaction(async (tx) => {
         for (const [id, p] of batch) await write(tx, id, p)
@@ -76,9 +104,12 @@ export class RunWriter {
 }
 
 async function write(tx: Storage, id: string, p: Pending): Promise<void> {
-  if (p.insert) await tx.insertRun(p.insert)
+  // A run that ended before its insert was written: one row, already ended (this node inserts
+  // it, so it holds the claim the fence asks for).
+  if (p.insert && p.patch) await tx.insertRun({ ...p.insert, ...p.patch })
+  else if (p.insert) await tx.insertRun(p.insert)
   // A node that lost its claim (another node took the run over) writes nothing: its end, logs
   // included, is not this run's any more.
-  if (p.patch && !(await tx.updateRun(id, p.patch, p.fence)) && p.fence !== undefined) return
+  if (p.patch && !p.insert && !(await tx.updateRun(id, p.patch, p.fence)) && p.fence !== undefined) return
   if (p.logs.length) await tx.insertRunLogs(p.logs)
 }

@@ -5,6 +5,7 @@ import * as records from './circle-records-store.ts'
 import type { DB } from './db-schema.ts'
 import * as elements from './element-store.ts'
 import { migrateToLatest, migrateTypeTables } from './migrations.ts'
+import type { ReadCache } from './read-cache.ts'
 import * as annotations from './run-annotations-store.ts'
 import * as queue from './run-queue-store.ts'
 import * as runs from './run-store.ts'
@@ -36,7 +37,24 @@ export class KyselyStorage implements Storage {
     private readonly db: Kysely<DB>,
     readonly dialect: 'sqlite' | 'postgres',
     private readonly onClose: () => Promise<void> = async () => {},
+    /** Remembered hot reads (SQLite only, see read-cache.ts); shared with this storage's transactions. */
+    private readonly cache?: ReadCache,
   ) {}
+
+  /** `load` through the read cache, outside transactions (they may read their own uncommitted writes). */
+  private cached<T extends object>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    return this.cache && !this.db.isTransaction ? this.cache.read(key, load) : load()
+  }
+
+  /** Set in a transaction that wrote to a table the read cache remembers rows of. */
+  private wrote = false
+
+  /** A write to a table the read cache remembers rows of. */
+  private changing<T>(write: () => Promise<T>): Promise<T> {
+    if (!this.cache) return write()
+    this.wrote = true
+    return this.cache.write(write)
+  }
 
   get kysely(): Kysely<unknown> {
     return this.db as unknown as Kysely<unknown>
@@ -61,7 +79,19 @@ export class KyselyStorage implements Storage {
 
   async transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this)
-    return this.db.transaction().execute((trx: Transaction<DB>) => fn(new KyselyStorage(trx, this.dialect)))
+    if (!this.cache)
+      return this.db.transaction().execute((trx: Transaction<DB>) => fn(new KyselyStorage(trx, this.dialect)))
+    const cache = this.cache
+    let tx: KyselyStorage | undefined
+    try {
+      return await this.db.transaction().execute((trx: Transaction<DB>) => {
+        tx = new KyselyStorage(trx, this.dialect, undefined, cache)
+        return fn(tx)
+      })
+    } finally {
+      // Committed or rolled back, what the transaction wrote is forgotten once more at its end.
+      if (tx?.wrote) cache.forget()
+    }
   }
 
   async ping(): Promise<void> {
@@ -69,7 +99,7 @@ export class KyselyStorage implements Storage {
   }
 
   insertElement(row: ElementRow): Promise<void> {
-    return elements.insertElement(this.db, row)
+    return this.changing(() => elements.insertElement(this.db, row))
   }
 
   getElement(id: string): Promise<ElementRow | undefined> {
@@ -85,7 +115,9 @@ export class KyselyStorage implements Storage {
   }
 
   findElementInCircle(circleSlug: string, slug: string): Promise<ElementRow | undefined> {
-    return elements.findElementInCircle(this.db, circleSlug, slug)
+    return this.cached(`element:${circleSlug}/${slug}`, () =>
+      elements.findElementInCircle(this.db, circleSlug, slug),
+    )
   }
 
   listCircles(): Promise<ElementRow[]> {
@@ -108,7 +140,7 @@ export class KyselyStorage implements Storage {
   }
 
   updateElement(id: string, patch: ElementPatch, expectedVersion?: number): Promise<boolean> {
-    return elements.updateElement(this.db, id, patch, expectedVersion)
+    return this.changing(() => elements.updateElement(this.db, id, patch, expectedVersion))
   }
 
   insertVersion(row: VersionRow): Promise<void> {
@@ -128,11 +160,11 @@ export class KyselyStorage implements Storage {
   }
 
   insertApiKey(row: ApiKeyRow): Promise<void> {
-    return records.insertApiKey(this.db, row)
+    return this.changing(() => records.insertApiKey(this.db, row))
   }
 
   findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined> {
-    return records.findApiKeyByHash(this.db, hash)
+    return this.cached(`key:${hash}`, () => records.findApiKeyByHash(this.db, hash))
   }
 
   listApiKeys(circleId: string): Promise<ApiKeyRow[]> {
@@ -140,7 +172,7 @@ export class KyselyStorage implements Storage {
   }
 
   revokeApiKey(circleId: string, id: string, at: string): Promise<boolean> {
-    return records.revokeApiKey(this.db, circleId, id, at)
+    return this.changing(() => records.revokeApiKey(this.db, circleId, id, at))
   }
 
   insertActivity(row: Omit<ActivityRow, 'seq'>): Promise<number> {
@@ -157,7 +189,7 @@ export class KyselyStorage implements Storage {
   }
 
   insertAttachment(row: AttachmentRow): Promise<void> {
-    return records.insertAttachment(this.db, row)
+    return this.changing(() => records.insertAttachment(this.db, row))
   }
 
   getAttachment(id: string): Promise<AttachmentRow | undefined> {
@@ -169,11 +201,14 @@ export class KyselyStorage implements Storage {
   }
 
   deleteAttachment(id: string): Promise<boolean> {
-    return records.deleteAttachment(this.db, id)
+    return this.changing(() => records.deleteAttachment(this.db, id))
   }
 
   listAttachments(q: { targetId?: string; sourceId?: string; circleId?: string }): Promise<AttachmentRow[]> {
-    return records.listAttachments(this.db, q)
+    if (!q.targetId || q.sourceId || q.circleId) return records.listAttachments(this.db, q)
+    return this.cached(`attachments:${q.targetId}`, () => records.listAttachments(this.db, q)).then(
+      (rows) => rows ?? [],
+    )
   }
 
   insertRun(row: RunRow): Promise<void> {

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { DB } from './db-schema.ts'
 import { KyselyStorage } from './kysely-storage.ts'
+import { ReadCache } from './read-cache.ts'
 import { BACKSTOP_WAL_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.ts'
 import type { Storage } from './storage.ts'
 
@@ -36,6 +37,7 @@ export function createSqliteStorage(file: string): Storage {
     new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     'sqlite',
     async () => checkpointer?.close(),
+    new ReadCache(),
   )
 }
 

@@ -3,6 +3,7 @@
 // older ones close. Inline code is fixed by the version, so its pool is found without hashing.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
+import { WarmSandboxes } from '../../python/warm-sandboxes.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import type { PlatformContext } from '../element.ts'
@@ -12,7 +13,11 @@ import type { PythonEvents } from './python-events.ts'
 import { resourceEnvironment } from './resource-environment.ts'
 import type { SourceMaterializer } from './source-materializer.ts'
 import { pythonSpecOf } from './spec.ts'
-import { idleWorkerReliever, workerAdmission } from './worker-quotas.ts'
+import { idleWorkerReliever, warmSandboxBudget, workerAdmission } from './worker-quotas.ts'
+
+/** The memory_mb warm sandboxes are started with: the spec's default, what most elements use. */
+const WARM_MEMORY_MB = 128
+const MAX_PIDS = 256
 
 export class ElementPools {
   private readonly pools = new Map<string, WorkerPool>()
@@ -22,6 +27,8 @@ export class ElementPools {
   private readonly unsubscribe: () => void
   private readonly removeReliever: () => void
   private readonly unwatchLayers: () => void
+  /** Pre-started generic sandboxes (bwrap only: see warm-sandboxes.ts), started with the first pool. */
+  readonly warm: WarmSandboxes
 
   constructor(
     private readonly p: PlatformContext,
@@ -45,10 +52,30 @@ export class ElementPools {
           this.pools.delete(k)
         }
     })
+    this.warm = new WarmSandboxes({
+      size: p.executor?.name === 'bwrap' ? p.config.python.warmSandboxes : 0,
+      config: {
+        executor: p.executor!,
+        python: p.config.python.interpreter,
+        codeDir: '',
+        entry: 'main.py',
+        env: {},
+        handler: '',
+        slug: '',
+        memoryMb: WARM_MEMORY_MB,
+        maxPids: MAX_PIDS,
+        logCapBytes: p.config.python.logCapBytes,
+        filesRoot: join(p.config.dataDir, 'workers'),
+      },
+      ...warmSandboxBudget(p.quotas, WARM_MEMORY_MB),
+      onError: (err) => p.log.warn({ err }, 'a warm python sandbox did not start'),
+    })
+    const idle = idleWorkerReliever(() =>
+      [...this.pools.values()].map((pool) => ({ pool, circleId: this.circleOfPool.get(pool) ?? '' })),
+    )
+    // Waiting sandboxes give way first, when the server's budget is what is short.
     this.removeReliever = p.quotas.addReliever(
-      idleWorkerReliever(() =>
-        [...this.pools.values()].map((pool) => ({ pool, circleId: this.circleOfPool.get(pool) ?? '' })),
-      ),
+      (circleId, resource) => (circleId === null && this.warm.relieve()) || idle(circleId, resource),
     )
   }
 
@@ -87,7 +114,9 @@ export class ElementPools {
       reserved: spec.concurrency.reserved,
       idleMs: this.p.config.python.idleTimeoutMs,
       admission: workerAdmission(this.p.quotas, element.circle_id, spec.memory_mb),
+      start: (cfg) => this.warm.start(cfg),
     }
+    this.warm.refill()
     pool = new WorkerPool(
       key,
       {
@@ -101,7 +130,7 @@ export class ElementPools {
         handler: spec.handler,
         slug: element.slug,
         memoryMb: spec.memory_mb,
-        maxPids: 256,
+        maxPids: MAX_PIDS,
         logCapBytes: this.p.config.python.logCapBytes,
         filesRoot: join(this.p.config.dataDir, 'workers'),
       },
@@ -133,6 +162,7 @@ export class ElementPools {
     this.unsubscribe()
     this.unwatchLayers()
     this.removeReliever()
+    this.warm.close()
     for (const pool of this.pools.values()) pool.destroy()
     this.pools.clear()
   }

@@ -141,7 +141,9 @@ export class PythonRuntime implements TypeRuntime {
           trigger_info: triggerInfo,
           ...opts.source,
         },
-        { claim },
+        // A caller waiting here is answered once the end is stored: the run need not be
+        // stored before it starts (run-service.ts writes such a run once, with its end).
+        { claim, waited: claim && opts.waiting === true },
       )
     } catch (err) {
       inFlight?.release()
@@ -319,6 +321,7 @@ export class PythonRuntime implements TypeRuntime {
       isolation_reachable: this.p.executor !== null,
       worker_available: pools.some((p) => p.idle > 0) || pools.length === 0,
       pools,
+      warm_sandboxes: this.pools.warm.stats(),
       last_error: this.runHealth.lastError,
     }
   }

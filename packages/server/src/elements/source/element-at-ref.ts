@@ -72,12 +72,15 @@ export async function elementAtRef(
  * packed (or is unreadable) — ask the store.
  */
 function looseRef(gitdir: string, ref: string): string | null | undefined {
+  const file = join(gitdir, ref)
+  // A missing ref (live before a promotion: every run asks) is told without a thrown ENOENT,
+  // whose error object cost more than the read (warm-invoke profile).
+  if (!existsSync(file)) return existsSync(join(gitdir, 'packed-refs')) ? undefined : null
   try {
-    const value = readFileSync(join(gitdir, ref), 'utf8').trim()
+    const value = readFileSync(file, 'utf8').trim()
     return SHA.test(value) ? value : undefined
-  } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
-    return missing && !existsSync(join(gitdir, 'packed-refs')) ? null : undefined
+  } catch {
+    return undefined
   }
 }
 
