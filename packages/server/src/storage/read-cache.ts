@@ -1,9 +1,10 @@
 // The reads every request repeats (an element by its path, an element's attachments, an API
-// key by its hash), remembered by the embedded database. SQLite is one process's: every write
-// to elements, attachments or API keys goes through this process's KyselyStorage, which forgets
-// everything when such a write starts, when it ends and when its transaction ends — so a revoked
-// key or an updated element is never served from memory after its write returns. PostgreSQL
-// (several nodes write) has no read cache.
+// key by its hash), remembered by the embedded database. This process's writes to elements,
+// attachments or API keys go through its KyselyStorage, which forgets everything when such a
+// write starts, when it ends and when its transaction ends; another process's writes to the same
+// SQLite file move `PRAGMA data_version`, checked before every cached read. So a revoked key or
+// an updated element is never served from memory after its write returns, on any node.
+// PostgreSQL (several nodes write) has no read cache.
 //
 // Measured: the element lookup was ~40 µs of SQL plus Kysely's query building per invoke, the
 // attachments read another ~12 µs (warm-invoke profile, bench:python).
@@ -12,6 +13,14 @@ const MAX_ENTRIES = 10_000
 
 export class ReadCache {
   private generation = 0
+  private seenVersion: unknown
+
+  /**
+   * `version`: the database's change counter as other connections move it (SQLite's
+   * `PRAGMA data_version`). Another process on the same file (a second node on one data
+   * directory) writes past this process's KyselyStorage; a changed counter forgets everything.
+   */
+  constructor(private readonly version?: () => unknown) {}
   /** JSON text: decoding it is each caller's own copy, cheaper than structuredClone (profiled). */
   private readonly entries = new Map<string, string>()
 
@@ -27,6 +36,13 @@ export class ReadCache {
    * their values are JSON (strings, numbers, booleans, null, parsed JSON columns).
    */
   async read<T extends object>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (this.version) {
+      const v = this.version()
+      if (v !== this.seenVersion) {
+        this.forget()
+        this.seenVersion = v
+      }
+    }
     const hit = this.entries.get(key)
     if (hit !== undefined) return JSON.parse(hit) as T
     const at = this.generation
