@@ -100,26 +100,54 @@ export function parseObservabilityConfig(
   }
 }
 
-/** iii-http-functions: the URL allow-list (required to register any) and the response cap. */
+/** A list of allow-list entries (URL prefixes, hosts, host globs, `*`), checked. */
+function allowlistOf(list: unknown, where: string): string[] {
+  if (!Array.isArray(list) || list.length > 1000)
+    throw new IiiBuiltinConfigError(`${where} must be a list of URL prefixes or host names`)
+  return list.map((e, i) => {
+    if (typeof e !== 'string' || !e || e.length > 2048)
+      throw new IiiBuiltinConfigError(`${where}[${i}] must be a string`)
+    try {
+      checkAllowlistEntry(e)
+    } catch (err) {
+      throw new IiiBuiltinConfigError(`${where}[${i}]: ${(err as Error).message}`)
+    }
+    return e
+  })
+}
+
+/**
+ * iii-http-functions: `security: {url_allowlist, block_private_ips, require_https}` as iii reads
+ * it (without the block: every host, private addresses blocked, https required — iii's
+ * defaults), a top-level `url_allowlist` as an alias of the block's, and the response cap.
+ */
 export function parseHttpFunctionsConfig(
   c: JsonObject,
   where: string,
   unsupported: string[],
 ): HttpFunctionsConfig {
-  extra(c, 'iii-http-functions', ['url_allowlist', 'max_response_bytes'], unsupported)
-  const list = c['url_allowlist'] ?? []
-  if (!Array.isArray(list) || list.length > 1000)
-    throw new IiiBuiltinConfigError(`${where}.url_allowlist must be a list of URL prefixes or host names`)
-  const urlAllowlist = list.map((e, i) => {
-    if (typeof e !== 'string' || !e || e.length > 2048)
-      throw new IiiBuiltinConfigError(`${where}.url_allowlist[${i}] must be a string`)
-    try {
-      checkAllowlistEntry(e)
-    } catch (err) {
-      throw new IiiBuiltinConfigError(`${where}.url_allowlist[${i}]: ${(err as Error).message}`)
-    }
-    return e
-  })
+  extra(c, 'iii-http-functions', ['security', 'url_allowlist', 'max_response_bytes'], unsupported)
+  const sec = c['security'] ?? null
+  if (sec !== null && (typeof sec !== 'object' || Array.isArray(sec)))
+    throw new IiiBuiltinConfigError(`${where}.security must be a mapping`)
+  if (sec)
+    extra(
+      sec,
+      'iii-http-functions.security',
+      ['url_allowlist', 'block_private_ips', 'require_https'],
+      unsupported,
+    )
+  const s = sec ?? {}
+  const list =
+    s['url_allowlist'] !== undefined && s['url_allowlist'] !== null
+      ? allowlistOf(s['url_allowlist'], `${where}.security.url_allowlist`)
+      : []
+  const alias =
+    c['url_allowlist'] !== undefined && c['url_allowlist'] !== null
+      ? allowlistOf(c['url_allowlist'], `${where}.url_allowlist`)
+      : []
+  // iii: no security block means its defaults, whose allow-list is `*`; a block without a list allows nothing.
+  const urlAllowlist = !sec && c['url_allowlist'] === undefined ? ['*'] : [...list, ...alias]
   return {
     urlAllowlist,
     maxResponseBytes: int(
@@ -130,5 +158,7 @@ export function parseHttpFunctionsConfig(
       1,
       100 * 1024 * 1024,
     ),
+    requireHttps: bool(s, 'require_https', `${where}.security`, true),
+    blockPrivateIps: bool(s, 'block_private_ips', `${where}.security`, true),
   }
 }
