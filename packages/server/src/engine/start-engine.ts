@@ -21,7 +21,8 @@ import { addPubSubFunctions, PubSub } from './pubsub.ts'
 import { RedisFanout } from './redis-fanout.ts'
 import { RemoteFunctions } from './remote-functions.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
-import { StateStore } from './state-store.ts'
+import { DatabaseStateStore } from './state-store.ts'
+import { StateStoreRouter } from './state-store-router.ts'
 import { addStreamSendFunction } from './stream-send.ts'
 import { StreamSubscriptions } from './stream-subscriptions.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
@@ -53,7 +54,8 @@ export interface EngineOptions {
 
 export interface RunningEngine {
   engine: Engine
-  store: StateStore
+  /** Items in the database, or in memory for a circle an iii config's kv in_memory adapter names. */
+  store: StateStoreRouter
   queues: NamedQueues
   httpTriggers: HttpTriggers
   /** `publish` / `subscribe` (set `pubsub.transport` to carry publishes across nodes). */
@@ -83,7 +85,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     new OutboundPolicy(o.outboundAllow ?? [], o.log),
   )
   engine.httpFunctions = httpFunctions
-  const store = new StateStore(o.storage.kysely, o.storage.dialect)
+  const store = new StateStoreRouter(new DatabaseStateStore(o.storage.kysely, o.storage.dialect))
   const queues = new NamedQueues(engine, new QueueJobStore(o.storage.kysely, o.storage.dialect), (job) =>
     o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
   )
