@@ -51,6 +51,8 @@ export async function startIiiDropIn(
   // Engine-wide settings: they apply to every circle, not only the config's.
   if (cfg.observability) d.engine.observability.configure(cfg.observability)
   if (cfg.httpFunctions) d.engine.httpFunctions.configure(cfg.httpFunctions)
+  // kv in_memory: this circle's items of that kind are kept in memory from now on.
+  for (const kind of cfg.inMemory) d.engine.store.useMemory(circle.id, kind)
   const workerPorts: number[] = []
   let http: FastifyInstance | null = null
   let httpPort: number | null = null

@@ -162,3 +162,45 @@ export function parseHttpFunctionsConfig(
     blockPrivateIps: bool(s, 'block_private_ips', `${where}.security`, true),
   }
 }
+
+/** Where a kv adapter keeps items: Periodic's database (`file_based`) or this process's memory. */
+export type KvStoreMethod = 'in_memory' | 'file_based'
+
+const KV_KEYS: Record<string, string[]> = {
+  'iii-state': ['store_method', 'file_path', 'save_interval_ms'],
+  'iii-stream': ['store_method', 'file_path', 'save_interval_ms'],
+  // iii-cron's kv adapter holds its tick locks; Periodic claims ticks in its database.
+  'iii-cron': ['store_method', 'file_path', 'save_interval_ms', 'lock_ttl_ms', 'lock_index'],
+}
+
+/**
+ * The `adapter` of iii-state / iii-stream / iii-cron. `kv` is accepted: `file_based` maps onto
+ * Periodic's database (file_path and save_interval_ms have nothing to tune there: each write is
+ * committed), `in_memory` (iii's default store_method) onto memory. Another adapter (redis,
+ * bridge) is named as unsupported and the database is used. Returns null without a kv adapter.
+ */
+export function parseKvAdapter(
+  name: string,
+  a: unknown,
+  where: string,
+  unsupported: string[],
+): KvStoreMethod | null {
+  if (a === undefined || a === null) return null
+  const isObj = (v: unknown): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v)
+  const adapter = isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''
+  if (adapter !== 'kv') {
+    unsupported.push(`${name} adapter ${adapter}`.trim())
+    return null
+  }
+  const c = isObj(a) ? (a['config'] ?? {}) : {}
+  if (!isObj(c)) throw new IiiBuiltinConfigError(`${where}.adapter.config must be a mapping`)
+  extra(c, `${name} adapter kv`, KV_KEYS[name] ?? ['store_method'], unsupported)
+  const method = c['store_method'] ?? 'in_memory'
+  if (method !== 'in_memory' && method !== 'file_based')
+    throw new IiiBuiltinConfigError(`${where}.adapter.config.store_method must be in_memory or file_based`)
+  if (c['file_path'] !== undefined && (typeof c['file_path'] !== 'string' || !c['file_path']))
+    throw new IiiBuiltinConfigError(`${where}.adapter.config.file_path must be a path`)
+  int(c, 'save_interval_ms', `${where}.adapter.config`, 5000, 100, 3_600_000)
+  int(c, 'lock_ttl_ms', `${where}.adapter.config`, 30_000, 1, 86_400_000)
+  return method
+}
