@@ -173,8 +173,14 @@ const KV_KEYS: Record<string, string[]> = {
   'iii-cron': ['store_method', 'file_path', 'save_interval_ms', 'lock_ttl_ms', 'lock_index'],
 }
 
+/** A bridge adapter's other engine (`ws://…` / `wss://…`; iii's default ws://localhost:49134). */
+export interface BridgeAdapter {
+  bridgeUrl: string
+}
+
 /**
- * The `adapter` of iii-state / iii-stream / iii-cron. `kv` is accepted: `file_based` maps onto
+ * The `adapter` of iii-state / iii-stream / iii-cron. `bridge` (state and stream) is returned
+ * with its URL. `kv` is accepted: `file_based` maps onto
  * Periodic's database (file_path and save_interval_ms have nothing to tune there: each write is
  * committed), `in_memory` (iii's default store_method) onto memory. Another adapter (redis,
  * bridge) is named as unsupported and the database is used. Returns null without a kv adapter.
@@ -184,10 +190,25 @@ export function parseKvAdapter(
   a: unknown,
   where: string,
   unsupported: string[],
-): KvStoreMethod | null {
+): KvStoreMethod | BridgeAdapter | null {
   if (a === undefined || a === null) return null
   const isObj = (v: unknown): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v)
   const adapter = isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''
+  if (adapter === 'bridge' && name !== 'iii-cron') {
+    const c = isObj(a) ? (a['config'] ?? {}) : {}
+    if (!isObj(c)) throw new IiiBuiltinConfigError(`${where}.adapter.config must be a mapping`)
+    extra(c, `${name} adapter bridge`, ['bridge_url'], unsupported)
+    const url = c['bridge_url'] ?? 'ws://localhost:49134'
+    let u: URL | null = null
+    try {
+      u = typeof url === 'string' ? new URL(url) : null
+    } catch {
+      u = null
+    }
+    if (!u || (u.protocol !== 'ws:' && u.protocol !== 'wss:'))
+      throw new IiiBuiltinConfigError(`${where}.adapter.config.bridge_url must be a ws:// or wss:// URL`)
+    return { bridgeUrl: u.toString() }
+  }
   if (adapter !== 'kv') {
     unsupported.push(`${name} adapter ${adapter}`.trim())
     return null

@@ -37,6 +37,8 @@ export interface IiiConfig {
   httpFunctions: HttpFunctionsConfig | null
   /** iii-state / iii-stream with a kv adapter's `in_memory`: the circle's items of that kind live in memory. */
   inMemory: Array<'state' | 'stream'>
+  /** iii-state / iii-stream with a bridge adapter: the circle's items of that kind live in another engine. */
+  bridges: Array<{ kind: 'state' | 'stream'; url: string }>
   /** Worker kinds, adapters and keys Periodic does not honour: named in one startup warning. */
   unsupported: string[]
 }
@@ -160,6 +162,7 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     observability: null,
     httpFunctions: null,
     inMemory: [],
+    bridges: [],
     unsupported,
   }
   entriesOf(doc).forEach(([name, c], i) => {
@@ -191,8 +194,10 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
       extra(['host', 'port', 'auth_function', 'auth_function_id', 'adapter'])
       if (out.stream) throw new IiiConfigError('the config has more than one iii-stream worker')
       // Streams live in Periodic's database (or memory: kv in_memory); change events cross nodes through its Redis.
-      if (builtin(() => parseKvAdapter(name, c['adapter'], where, unsupported)) === 'in_memory')
-        out.inMemory.push('stream')
+      const adapter = builtin(() => parseKvAdapter(name, c['adapter'], where, unsupported))
+      if (adapter === 'in_memory') out.inMemory.push('stream')
+      else if (adapter && typeof adapter === 'object')
+        out.bridges.push({ kind: 'stream', url: adapter.bridgeUrl })
       out.stream = {
         host: optString(c['host'], `${where}.host`) ?? LOOPBACK,
         port: portOf(c['port'] ?? 3112, where),
@@ -213,8 +218,10 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
             `${name} adapter ${isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''}`.trim(),
           )
       } else {
-        const method = builtin(() => parseKvAdapter(name, c['adapter'], where, unsupported))
-        if (method === 'in_memory' && name === 'iii-state') out.inMemory.push('state')
+        const adapter = builtin(() => parseKvAdapter(name, c['adapter'], where, unsupported))
+        if (name === 'iii-state' && adapter === 'in_memory') out.inMemory.push('state')
+        else if (name === 'iii-state' && adapter && typeof adapter === 'object')
+          out.bridges.push({ kind: 'state', url: adapter.bridgeUrl })
       }
     } else unsupported.push(name)
   })

@@ -64,6 +64,8 @@ export interface RunningEngine {
   observability: Observability
   /** HTTP-invoked functions (an iii config's iii-http-functions sets the URL allow-list). */
   httpFunctions: HttpFunctions
+  /** The server's outbound-address policy (HTTP functions and bridges to other engines use it). */
+  outbound: OutboundPolicy
   /** The worker port actually bound (the configured one, or the ephemeral pick). */
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
@@ -79,10 +81,11 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const engine = new Engine(o.elements, o.timeoutMs)
   const observability = new Observability()
   engine.observability = observability
+  const outbound = new OutboundPolicy(o.outboundAllow ?? [], o.log)
   const httpFunctions = new HttpFunctions(
     o.http.secret,
     { ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: o.httpFunctionsAllowlist ?? [] },
-    new OutboundPolicy(o.outboundAllow ?? [], o.log),
+    outbound,
   )
   engine.httpFunctions = httpFunctions
   const store = new StateStoreRouter(new DatabaseStateStore(o.storage.kysely, o.storage.dialect))
@@ -180,6 +183,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     pubsub,
     observability,
     httpFunctions,
+    outbound,
     port: bound,
     onChange,
     streams,

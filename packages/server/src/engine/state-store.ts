@@ -5,6 +5,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Json } from '../storage/storage.ts'
 import { type EngineTables, itemIs, SqliteItemBatcher } from './sqlite-item-batcher.ts'
+import type { UpdateOp } from './update-ops.ts'
 
 export type ItemKind = 'state' | 'stream'
 
@@ -32,9 +33,14 @@ export interface StateStore {
   delete(ref: ItemRef): Promise<ItemChange>
   /**
    * Reads the item, lets `fn` compute its next value from the current one, and writes it, with
-   * nothing else touching the item in between. `fn` may throw to abort without writing.
+   * nothing else touching the item in between. `fn` may throw to abort without writing. `ops`,
+   * when `fn` applies update ops, lets a store that cannot run `fn` (a bridge) send them instead.
    */
-  update<T extends { value: Json }>(ref: ItemRef, fn: (old: Json | undefined) => T): Promise<ItemChange & T>
+  update<T extends { value: Json }>(
+    ref: ItemRef,
+    fn: (old: Json | undefined) => T,
+    ops?: readonly UpdateOp[],
+  ): Promise<ItemChange & T>
   /** Values of a scope (state) or group (stream), in key order. */
   list(
     circleId: string,
