@@ -62,7 +62,7 @@ export class BridgeStateStore implements StateStore {
   ): Promise<Array<{ key: string; value: Json }>> {
     const input: JsonObject = kind === 'state' ? { scope } : { stream_name: scope, group_id: group }
     const r = await this.client.call(`${kind}::list`, input)
-    // The other engine answers values only (iii's shape); keys are not part of it.
+    // The other engine answers values only (iii's shape); callers here read the values only.
     return (Array.isArray(r) ? r : []).map((value, i) => ({ key: String(i), value }))
   }
 
