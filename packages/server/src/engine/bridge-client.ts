@@ -73,7 +73,11 @@ export class BridgeClient {
       if (err instanceof PlatformError) throw new EngineError('outbound_address_blocked', err.message)
       throw unavailable(this.url, (err as Error).message)
     }
-    const ws = new WebSocket(url, { lookup: this.policy.lookupFor(hostPortOf(url).port) } as never)
+    const ws = new WebSocket(url, {
+      handshakeTimeout: this.timeoutMs,
+      // Resolved, checked and pinned in one step (ws hands `lookup` to the HTTP request).
+      lookup: this.policy.lookupFor(hostPortOf(url).port),
+    } as WebSocket.ClientOptions)
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve())
       ws.once('error', (err) => reject(unavailable(this.url, err.message)))
