@@ -52,6 +52,13 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8')
       received.push({ url: req.url ?? '', headers: req.headers, body })
+      if (req.url === '/text' || req.url === '/moved') {
+        res.writeHead(req.url === '/moved' ? 302 : 200, {
+          'content-type': 'text/html',
+          location: '/elsewhere',
+        })
+        return res.end('<html>not json</html>')
+      }
       res.writeHead(req.url === '/refuse' ? 422 : 200, { 'content-type': 'application/json' })
       res.end(
         JSON.stringify(
@@ -132,6 +139,18 @@ describe('iii-http-functions with a security block', () => {
       code: 'ORDER_INVALID',
       message: expect.stringContaining('no such item'),
     })
+  })
+
+  it('answers a 2xx body that is not JSON with invalid_response and a redirect with no result, as iii does', async () => {
+    const [port] = server.platform.iii!.workerPorts
+    const w = join_(port!)
+    w.registerFunction('pages::text', { url: `${base}/text` })
+    w.registerFunction('pages::moved', { url: `${base}/moved` })
+    await waitForFunction(w, 'pages::moved')
+    await expect(w.trigger({ function_id: 'pages::text', payload: {} })).rejects.toMatchObject({
+      code: 'invalid_response',
+    })
+    expect((await w.trigger({ function_id: 'pages::moved', payload: {} })) ?? null).toBeNull()
   })
 
   it('with iii’s defaults (block_private_ips, require_https) refuses loopback and plain http, though the outbound policy allows the target', async () => {

@@ -211,7 +211,7 @@ export class HttpFunctions {
     }
   }
 
-  /** Makes the call: 2xx JSON (or text) is the result; anything else is an EngineError. */
+  /** Makes the call: the JSON answer below 400 is the result; 400 and above is an EngineError. */
   call(
     inv: HttpInvocation,
     data: Json,
@@ -268,7 +268,7 @@ export class HttpFunctions {
             clearTimeout(timer)
             const text = Buffer.concat(chunks).toString('utf8')
             const status = res.statusCode ?? 0
-            if (status < 200 || status > 299) {
+            if (status >= 400) {
               reject(answeredError(target, status, text))
               return
             }
@@ -277,10 +277,19 @@ export class HttpFunctions {
               reject(new EngineError('json_too_deep', `${target}: ${tooDeepMessage('the response')}`))
               return
             }
+            // As iii's invoker: a 2xx body must be JSON; a 1xx/3xx (a redirect is not followed)
+            // is a success whose result is its body if that is JSON, else none.
             try {
               resolve(JSON.parse(text) as Json)
             } catch {
-              resolve(text)
+              if (status >= 200 && status <= 299)
+                reject(
+                  new EngineError(
+                    'invalid_response',
+                    `${target} answered ${status} with a body that is not JSON`,
+                  ),
+                )
+              else resolve(null)
             }
           })
         },
