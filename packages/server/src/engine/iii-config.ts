@@ -43,7 +43,7 @@ export interface IiiConfig {
   unsupported: string[]
 }
 
-/** Built into Periodic: accepted, their own settings are Periodic's (a kv adapter is read, another named as ignored). */
+/** Built into Periodic: accepted, their own settings are Periodic's (a kv or bridge adapter is read, another named as ignored). */
 const BUILT_IN = new Set(['iii-state', 'iii-cron', 'iii-queue'])
 const LOOPBACK = '127.0.0.1'
 
@@ -193,7 +193,7 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     } else if (name === 'iii-stream') {
       extra(['host', 'port', 'auth_function', 'auth_function_id', 'adapter'])
       if (out.stream) throw new IiiConfigError('the config has more than one iii-stream worker')
-      // Streams live in Periodic's database (or memory: kv in_memory); change events cross nodes through its Redis.
+      // Streams live in Periodic's database (or memory, or another engine: see parseKvAdapter).
       const adapter = builtin(() => parseKvAdapter(name, c['adapter'], where, unsupported))
       if (adapter === 'in_memory') out.inMemory.push('stream')
       else if (adapter && typeof adapter === 'object')
