@@ -180,10 +180,10 @@ export interface BridgeAdapter {
 
 /**
  * The `adapter` of iii-state / iii-stream / iii-cron. `bridge` (state and stream) is returned
- * with its URL. `kv` is accepted: `file_based` maps onto
- * Periodic's database (file_path and save_interval_ms have nothing to tune there: each write is
- * committed), `in_memory` (iii's default store_method) onto memory. Another adapter (redis,
- * bridge) is named as unsupported and the database is used. Returns null without a kv adapter.
+ * with its URL. `kv` is accepted: `file_based` maps onto Periodic's database (file_path and
+ * save_interval_ms have nothing to tune there: each write is committed), `in_memory` (iii's
+ * default store_method) onto memory. Another adapter (redis; bridge on iii-cron) is named as
+ * unsupported and the database is used. Returns null without such an adapter.
  */
 export function parseKvAdapter(
   name: string,
