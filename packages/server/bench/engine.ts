@@ -1,6 +1,6 @@
 // Benchmark of the engine: iii.trigger round trips through the engine to a worker function in
 // another process (p50/p99, calls/s with 16 in flight), state::update operations per second on
-// SQLite, and a raw loopback WebSocket round trip as the floor.
+// SQLite and in memory (iii's kv in_memory), and a raw loopback WebSocket round trip as the floor.
 // Run: npx tsx packages/server/bench/engine.ts. Prints figures beside their anchors.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -134,12 +134,18 @@ iii.registerFunction('bench::echo', async (input) => input)
   const viaWs = await load(20_000, (i) =>
     iii.trigger({ function_id: 'state::update', payload: { scope: 'bench-ws', key: `k${i % 1000}`, ops } }),
   )
+  // An iii config's kv adapter with store_method: in_memory keeps the circle's state in memory.
+  p.engine.store.useMemory(caller.circleId, 'state')
+  const memory = await load(30_000, (i) =>
+    p.engine.engine.invoke(caller, 'state::update', { scope: 'bench', key: `k${i % 1000}`, ops }),
+  )
 
   console.log(`engine benchmark (SQLite, ${IN_FLIGHT} in flight, Node ${process.version})`)
   console.log(`  loopback WebSocket round trip (floor)   ${fmt(floor)}`)
   console.log(`  iii.trigger -> engine -> worker process ${fmt(trigger)}   anchor > 10000/s`)
   console.log(`  state::update in-process (SQLite)       ${fmt(direct)}   anchor > 20000/s`)
   console.log(`  state::update via iii.trigger           ${fmt(viaWs)}`)
+  console.log(`  state::update in-process (kv in_memory) ${fmt(memory)}`)
 
   child.kill()
   await iii.shutdown()

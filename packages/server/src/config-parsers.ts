@@ -48,5 +48,6 @@ export function checkAllowlistEntry(entry: string): void {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`"${entry}" must be http(s)`)
     return
   }
-  if (!/^(\*\.)?[a-z0-9.:[\]-]{1,253}$/i.test(entry)) throw new Error(`"${entry}" is not a host name`)
+  // A host, host:port, or a host glob as iii writes them (`*.example.com`, `api-?.example.com`).
+  if (!/^[a-z0-9.:[\]*?-]{1,253}$/i.test(entry)) throw new Error(`"${entry}" is not a host name`)
 }

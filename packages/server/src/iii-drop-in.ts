@@ -5,6 +5,8 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { SCOPES } from './auth/actor.ts'
 import { ConfigError } from './config.ts'
 import type { ElementService } from './elements/element-service.ts'
+import { BridgeClient } from './engine/bridge-client.ts'
+import { BridgeStateStore } from './engine/bridge-state-store.ts'
 import { type IiiConfig, IiiConfigError, loadIiiConfig } from './engine/iii-config.ts'
 import type { RunningEngine } from './engine/start-engine.ts'
 import { type OpenedStreamPort, openStreamClientPort } from './engine/stream-client-port.ts'
@@ -51,6 +53,14 @@ export async function startIiiDropIn(
   // Engine-wide settings: they apply to every circle, not only the config's.
   if (cfg.observability) d.engine.observability.configure(cfg.observability)
   if (cfg.httpFunctions) d.engine.httpFunctions.configure(cfg.httpFunctions)
+  // kv in_memory: this circle's items of that kind are kept in memory from now on; bridge: in
+  // another engine, reached as a worker of it (connected at the first call).
+  for (const kind of cfg.inMemory) d.engine.store.useMemory(circle.id, kind)
+  const bridges = cfg.bridges.map((b) => {
+    const client = new BridgeClient(b.url, d.engine.outbound, d.engine.engine.defaultTimeoutMs)
+    d.engine.store.useStore(circle.id, b.kind, new BridgeStateStore(client))
+    return client
+  })
   const workerPorts: number[] = []
   let http: FastifyInstance | null = null
   let httpPort: number | null = null
@@ -97,6 +107,7 @@ export async function startIiiDropIn(
     httpPort,
     streamPort: stream?.port ?? null,
     async close() {
+      for (const b of bridges) b.close()
       await http?.close()
       await stream?.close()
     },

@@ -215,7 +215,7 @@ export class Engine {
     if (message.invocation !== undefined && message.invocation !== null) {
       if (!this.httpFunctions)
         throw new EngineError('http_functions_disabled', 'HTTP-invoked functions are not enabled')
-      http = this.httpFunctions.prepare(message.invocation)
+      http = this.httpFunctions.prepare(message.invocation, message.id)
     }
     const fns = getOrCreate(this.workerFunctions, conn.caller.circleId)
     const previous = fns.get(message.id)

@@ -1,6 +1,6 @@
 // HTTP-invoked functions registered by a real iii-sdk worker: the engine calls the URL with each
 // auth scheme (the target checks the header or signature), refuses URLs outside the allow-list
-// and private addresses not named explicitly, and turns non-2xx and timeouts into errors.
+// and private addresses the outbound policy does not allow, and turns non-2xx and timeouts into errors.
 import { createHmac } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -63,8 +63,13 @@ beforeAll(async () => {
   })
   await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()))
   base = `http://127.0.0.1:${(target.address() as AddressInfo).port}`
-  // The test target is on loopback: it must be named explicitly (a wildcard would not do).
-  kit = await startEngineKit({ env: { PERIODIC_HTTP_FUNCTIONS_ALLOWLIST: `${base}/` } })
+  // The test target is on loopback: the server's outbound policy must allow it.
+  kit = await startEngineKit({
+    env: {
+      PERIODIC_HTTP_FUNCTIONS_ALLOWLIST: `${base}/`,
+      PERIODIC_OUTBOUND_ALLOW: `127.0.0.1:${new URL(base).port}`,
+    },
+  })
   iii = kit.worker()
 })
 afterAll(async () => {
@@ -121,7 +126,7 @@ describe('http functions', () => {
     await expect(call('remote::fail')).rejects.toMatchObject({ code: 'http_error' })
     await expect(call('remote::never')).rejects.toMatchObject({ code: 'timeout' })
     const hf = kit.server.platform.engine.httpFunctions
-    hf.configure({ urlAllowlist: [`${base}/`], maxResponseBytes: 1000 })
+    hf.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: [`${base}/`], maxResponseBytes: 1000 })
     try {
       await expect(call('remote::big')).rejects.toMatchObject({ code: 'http_response_too_large' })
     } finally {
@@ -141,12 +146,15 @@ describe('http functions', () => {
     )
   })
 
-  it('refuses loopback and private addresses unless an entry names the host', async () => {
+  it('refuses loopback and private addresses the outbound policy does not allow, named in the allow-list or not', async () => {
     const hf = kit.server.platform.engine.httpFunctions
-    hf.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: ['*', '*.internal.test'] })
+    hf.configure({
+      ...DEFAULT_HTTP_FUNCTIONS,
+      urlAllowlist: ['*', '*.internal.test', 'http://10.1.2.3/', '127.0.0.1:9'],
+    })
     try {
       for (const url of [
-        `${base}/echo`,
+        'http://127.0.0.1:9/echo',
         'http://10.1.2.3/x',
         'http://[::1]:8080/x',
         'http://169.254.169.254/',
@@ -154,9 +162,17 @@ describe('http functions', () => {
         expect(() => hf.prepare({ url })).toThrow(
           expect.objectContaining({ code: 'outbound_address_blocked' }),
         )
+      // PERIODIC_OUTBOUND_ALLOW lets the test target through; iii's block_private_ips does not.
+      const local = `http://localhost:${new URL(base).port}/echo`
+      await expect(hf.call(hf.prepare({ url: local }), {}, 2000)).resolves.toBeDefined()
+      hf.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: ['*'], blockPrivateIps: true })
+      expect(() => hf.prepare({ url: `${base}/echo` })).toThrow(
+        expect.objectContaining({ code: 'outbound_address_blocked' }),
+      )
       // A name that resolves to loopback is refused when the call is made.
-      const inv = hf.prepare({ url: `http://localhost:${new URL(base).port}/echo` })
-      await expect(hf.call(inv, {}, 2000)).rejects.toMatchObject({ code: 'outbound_address_blocked' })
+      await expect(hf.call(hf.prepare({ url: local }), {}, 2000)).rejects.toMatchObject({
+        code: 'outbound_address_blocked',
+      })
     } finally {
       hf.configure({ ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: [`${base}/`] })
     }

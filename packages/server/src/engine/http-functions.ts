@@ -1,11 +1,11 @@
 // iii's HTTP-invoked functions: a worker registers a function with an `invocation` config
 // ({url, method, headers, timeout_ms, auth}) and the engine, not the worker, calls that URL when
 // the function is invoked (body = payload JSON, response JSON = result). Registrations must
-// match the configured URL allow-list, and the destination must pass the server's
-// outbound-address policy (src/net: no loopback, private, link-local … address, also after DNS
-// and in every IPv6 disguise, unless PERIODIC_OUTBOUND_ALLOW lets it through) — or an entry of
-// this allow-list names the host explicitly (a wildcard is not enough), as before.
-import { createHmac } from 'node:crypto'
+// match the URL allow-list (iii's `security.url_allowlist`), be https when `require_https` says
+// so, and the destination must pass the server's one outbound-address policy (src/net: no
+// loopback, private, link-local … address, also after DNS and in every IPv6 disguise, unless
+// PERIODIC_OUTBOUND_ALLOW lets it through; with `block_private_ips` not even then).
+import { createHmac, randomUUID } from 'node:crypto'
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { checkAllowlistEntry } from '../config-parsers.ts'
@@ -19,14 +19,21 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 const MAX_HEADERS = 50
 
 export interface HttpFunctionsConfig {
-  /** A URL prefix (`https://api.example.com/v1/`), a host (`api.example.com`, `*.example.com`) or `*`. */
+  /** A URL prefix (`https://api.example.com/v1/`), a host or host glob (`api.example.com`, `*.example.com`) or `*`. */
   urlAllowlist: string[]
   maxResponseBytes: number
+  /** iii's `security.require_https`: only https URLs register. */
+  requireHttps: boolean
+  /** iii's `security.block_private_ips`: non-public addresses are refused even where PERIODIC_OUTBOUND_ALLOW names them. */
+  blockPrivateIps: boolean
 }
 
+/** Without an iii config: the allow-list of PERIODIC_HTTP_FUNCTIONS_ALLOWLIST over the server's policy. */
 export const DEFAULT_HTTP_FUNCTIONS: HttpFunctionsConfig = {
   urlAllowlist: [],
   maxResponseBytes: 10 * 1024 * 1024,
+  requireHttps: false,
+  blockPrivateIps: false,
 }
 
 type HttpAuth =
@@ -41,28 +48,34 @@ export interface HttpInvocation {
   headers: Record<string, string>
   timeoutMs: number | null
   auth: HttpAuth | null
-  /** An allow-list entry named this host explicitly: private addresses are allowed for it. */
-  privateAllowed: boolean
+  /** The function id, sent as `x-iii-function-path` as iii does. */
+  functionId: string
 }
 
-/** 'explicit' when the entry names this host, 'wildcard' for `*` / `*.domain`, null for no match. */
-function matchEntry(entry: string, url: URL): 'explicit' | 'wildcard' | null {
-  if (entry === '*') return 'wildcard'
+/** A host glob as iii matches it (`*` any run of characters, `?` one), case-insensitive. */
+function globMatches(glob: string, host: string): boolean {
+  const re = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
+  return new RegExp(`^${re}$`, 'i').test(host)
+}
+
+/** Whether an allow-list entry (URL prefix, host, host:port, host glob or `*`) admits the URL. */
+function matchEntry(entry: string, url: URL): boolean {
+  if (entry === '*') return true
   if (entry.includes('://')) {
     let e: URL
     try {
       e = new URL(entry)
     } catch {
-      return null
+      return false
     }
-    if (e.protocol !== url.protocol || e.host !== url.host) return null
+    if (e.protocol !== url.protocol || e.host !== url.host) return false
     const base = e.pathname.endsWith('/') ? e.pathname : `${e.pathname}/`
-    return url.pathname === e.pathname || url.pathname.startsWith(base) ? 'explicit' : null
+    return url.pathname === e.pathname || url.pathname.startsWith(base)
   }
-  const host = entry.toLowerCase()
-  if (host === url.host || host === url.hostname) return 'explicit'
-  if (host.startsWith('*.') && url.hostname.endsWith(host.slice(1))) return 'wildcard'
-  return null
+  return globMatches(entry, url.hostname) || globMatches(entry, url.host)
 }
 
 const bad = (why: string) => new EngineError('invalid_http_invocation', `invocation: ${why}`)
@@ -112,8 +125,11 @@ function parseHeaders(raw: Json | undefined): Record<string, string> {
 export class HttpFunctions {
   // Own connection pools: a kept-alive socket skips the lookup, so a socket another policy (or
   // another server in the process) opened must never be reused here.
-  private readonly httpAgent = new HttpAgent({ keepAlive: true })
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true })
+  private httpAgent = new HttpAgent({ keepAlive: true })
+  private httpsAgent = new HttpsAgent({ keepAlive: true })
+
+  /** The same policy without its allow-list (block_private_ips). */
+  private readonly strictPolicy: OutboundPolicy
 
   constructor(
     /** Looks a secret up by name (the server's environment). */
@@ -121,7 +137,13 @@ export class HttpFunctions {
     private config: HttpFunctionsConfig = DEFAULT_HTTP_FUNCTIONS,
     /** The server's outbound-address policy (its allow-list is PERIODIC_OUTBOUND_ALLOW). */
     private readonly policy: OutboundPolicy = new OutboundPolicy(),
-  ) {}
+  ) {
+    this.strictPolicy = policy.withoutAllowList()
+  }
+
+  private get activePolicy(): OutboundPolicy {
+    return this.config.blockPrivateIps ? this.strictPolicy : this.policy
+  }
 
   /** Closes the kept-alive connections (engine shutdown). */
   destroy(): void {
@@ -131,11 +153,17 @@ export class HttpFunctions {
 
   configure(c: HttpFunctionsConfig): void {
     for (const e of c.urlAllowlist) checkAllowlistEntry(e)
+    // A socket kept alive under the other policy must not carry a call checked by this one.
+    if (c.blockPrivateIps !== this.config.blockPrivateIps) {
+      this.destroy()
+      this.httpAgent = new HttpAgent({ keepAlive: true })
+      this.httpsAgent = new HttpsAgent({ keepAlive: true })
+    }
     this.config = c
   }
 
   /** Checks a registration's `invocation`; throws an EngineError to refuse it. */
-  prepare(raw: JsonObject): HttpInvocation {
+  prepare(raw: JsonObject, functionId = ''): HttpInvocation {
     if (typeof raw !== 'object' || Array.isArray(raw)) throw bad('must be an object with a url')
     const rawUrl = raw['url']
     if (typeof rawUrl !== 'string' || rawUrl.length > 2048) throw bad('url must be a string')
@@ -156,24 +184,22 @@ export class HttpFunctions {
       (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 3_600_000)
     )
       throw bad('timeout_ms must be milliseconds (1-3600000)')
-    let match: 'explicit' | 'wildcard' | null = null
-    for (const e of this.config.urlAllowlist) {
-      const m = matchEntry(e, url)
-      if (m === 'explicit' || (m && !match)) match = m
-    }
-    if (!match)
+    if (this.config.requireHttps && url.protocol !== 'https:')
       throw new EngineError(
         'http_url_not_allowed',
-        `${url.origin} is not in the engine's HTTP function allow-list (iii-http-functions url_allowlist)`,
+        `${url.origin}: HTTPS is required (iii-http-functions security.require_https)`,
       )
-    const privateAllowed = match === 'explicit'
-    if (!privateAllowed) {
-      const { host, port } = hostPortOf(url)
-      try {
-        this.policy.checkHostNow(host, port)
-      } catch (err) {
-        throw err instanceof PlatformError ? blocked() : err
-      }
+    if (!this.config.urlAllowlist.some((e) => matchEntry(e, url)))
+      throw new EngineError(
+        'http_url_not_allowed',
+        `${url.origin} is not in the engine's HTTP function allow-list (iii-http-functions security.url_allowlist)`,
+      )
+    // Literal addresses are decided now; names are resolved and checked at each call.
+    const { host, port } = hostPortOf(url)
+    try {
+      this.activePolicy.checkHostNow(host, port)
+    } catch (err) {
+      throw err instanceof PlatformError ? blocked() : err
     }
     return {
       url,
@@ -181,11 +207,11 @@ export class HttpFunctions {
       headers: parseHeaders(raw['headers']),
       timeoutMs: typeof t === 'number' ? t : null,
       auth: parseAuth(raw['auth']),
-      privateAllowed,
+      functionId,
     }
   }
 
-  /** Makes the call: 2xx JSON (or text) is the result; anything else is an EngineError. */
+  /** Makes the call: the JSON answer below 400 is the result; 400 and above is an EngineError. */
   call(
     inv: HttpInvocation,
     data: Json,
@@ -197,6 +223,10 @@ export class HttpFunctions {
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      // What iii's invoker sends with every call.
+      'x-iii-function-path': inv.functionId,
+      'x-iii-invocation-id': randomUUID(),
+      'x-iii-timestamp': String(Math.floor(Date.now() / 1000)),
       ...inv.headers,
       ...(trace.traceparent ? { traceparent: trace.traceparent } : {}),
       ...(trace.baggage ? { baggage: trace.baggage } : {}),
@@ -220,7 +250,7 @@ export class HttpFunctions {
           headers,
           agent: inv.url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
           // Resolved, checked and pinned in one step: no rebinding between check and connect.
-          ...(inv.privateAllowed ? {} : { lookup: this.policy.lookupFor(hostPortOf(inv.url).port) }),
+          lookup: this.activePolicy.lookupFor(hostPortOf(inv.url).port),
         },
         (res: IncomingMessage) => {
           const chunks: Buffer[] = []
@@ -238,8 +268,8 @@ export class HttpFunctions {
             clearTimeout(timer)
             const text = Buffer.concat(chunks).toString('utf8')
             const status = res.statusCode ?? 0
-            if (status < 200 || status > 299) {
-              reject(new EngineError('http_error', `${target} answered ${status}: ${text.slice(0, 500)}`))
+            if (status >= 400) {
+              reject(answeredError(target, status, text))
               return
             }
             if (!text) return resolve(null)
@@ -247,10 +277,19 @@ export class HttpFunctions {
               reject(new EngineError('json_too_deep', `${target}: ${tooDeepMessage('the response')}`))
               return
             }
+            // As iii's invoker: a 2xx body must be JSON; a 1xx/3xx (a redirect is not followed)
+            // is a success whose result is its body if that is JSON, else none.
             try {
               resolve(JSON.parse(text) as Json)
             } catch {
-              resolve(text)
+              if (status >= 200 && status <= 299)
+                reject(
+                  new EngineError(
+                    'invalid_response',
+                    `${target} answered ${status} with a body that is not JSON`,
+                  ),
+                )
+              else resolve(null)
             }
           })
         },
@@ -292,6 +331,24 @@ export class HttpFunctions {
       }
     }
   }
+}
+
+/**
+ * A non-2xx answer as an error: an `{error: {code, message}}` body is passed on as iii's invoker
+ * does (the target's own code); anything else is `http_error` with the status and body start.
+ */
+function answeredError(target: string, status: number, text: string): EngineError {
+  try {
+    const e = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error
+    if (e && typeof e.code === 'string' && /^[A-Za-z0-9_.:-]{1,100}$/.test(e.code))
+      return new EngineError(
+        e.code,
+        typeof e.message === 'string' ? e.message.slice(0, 2000) : `${target} answered ${status}`,
+      )
+  } catch {
+    // not JSON: the generic error below
+  }
+  return new EngineError('http_error', `${target} answered ${status}: ${text.slice(0, 500)}`)
 }
 
 /** The policy's refusal in the engine's wire vocabulary (the detail is in the server log). */

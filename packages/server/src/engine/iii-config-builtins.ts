@@ -100,26 +100,54 @@ export function parseObservabilityConfig(
   }
 }
 
-/** iii-http-functions: the URL allow-list (required to register any) and the response cap. */
+/** A list of allow-list entries (URL prefixes, hosts, host globs, `*`), checked. */
+function allowlistOf(list: unknown, where: string): string[] {
+  if (!Array.isArray(list) || list.length > 1000)
+    throw new IiiBuiltinConfigError(`${where} must be a list of URL prefixes or host names`)
+  return list.map((e, i) => {
+    if (typeof e !== 'string' || !e || e.length > 2048)
+      throw new IiiBuiltinConfigError(`${where}[${i}] must be a string`)
+    try {
+      checkAllowlistEntry(e)
+    } catch (err) {
+      throw new IiiBuiltinConfigError(`${where}[${i}]: ${(err as Error).message}`)
+    }
+    return e
+  })
+}
+
+/**
+ * iii-http-functions: `security: {url_allowlist, block_private_ips, require_https}` as iii reads
+ * it (without the block: every host, private addresses blocked, https required — iii's
+ * defaults), a top-level `url_allowlist` as an alias of the block's, and the response cap.
+ */
 export function parseHttpFunctionsConfig(
   c: JsonObject,
   where: string,
   unsupported: string[],
 ): HttpFunctionsConfig {
-  extra(c, 'iii-http-functions', ['url_allowlist', 'max_response_bytes'], unsupported)
-  const list = c['url_allowlist'] ?? []
-  if (!Array.isArray(list) || list.length > 1000)
-    throw new IiiBuiltinConfigError(`${where}.url_allowlist must be a list of URL prefixes or host names`)
-  const urlAllowlist = list.map((e, i) => {
-    if (typeof e !== 'string' || !e || e.length > 2048)
-      throw new IiiBuiltinConfigError(`${where}.url_allowlist[${i}] must be a string`)
-    try {
-      checkAllowlistEntry(e)
-    } catch (err) {
-      throw new IiiBuiltinConfigError(`${where}.url_allowlist[${i}]: ${(err as Error).message}`)
-    }
-    return e
-  })
+  extra(c, 'iii-http-functions', ['security', 'url_allowlist', 'max_response_bytes'], unsupported)
+  const sec = c['security'] ?? null
+  if (sec !== null && (typeof sec !== 'object' || Array.isArray(sec)))
+    throw new IiiBuiltinConfigError(`${where}.security must be a mapping`)
+  if (sec)
+    extra(
+      sec,
+      'iii-http-functions.security',
+      ['url_allowlist', 'block_private_ips', 'require_https'],
+      unsupported,
+    )
+  const s = sec ?? {}
+  const list =
+    s['url_allowlist'] !== undefined && s['url_allowlist'] !== null
+      ? allowlistOf(s['url_allowlist'], `${where}.security.url_allowlist`)
+      : []
+  const alias =
+    c['url_allowlist'] !== undefined && c['url_allowlist'] !== null
+      ? allowlistOf(c['url_allowlist'], `${where}.url_allowlist`)
+      : []
+  // iii: no security block means its defaults, whose allow-list is `*`; a block without a list allows nothing.
+  const urlAllowlist = !sec && c['url_allowlist'] === undefined ? ['*'] : [...list, ...alias]
   return {
     urlAllowlist,
     maxResponseBytes: int(
@@ -130,5 +158,70 @@ export function parseHttpFunctionsConfig(
       1,
       100 * 1024 * 1024,
     ),
+    requireHttps: bool(s, 'require_https', `${where}.security`, true),
+    blockPrivateIps: bool(s, 'block_private_ips', `${where}.security`, true),
   }
+}
+
+/** Where a kv adapter keeps items: Periodic's database (`file_based`) or this process's memory. */
+export type KvStoreMethod = 'in_memory' | 'file_based'
+
+const KV_KEYS: Record<string, string[]> = {
+  'iii-state': ['store_method', 'file_path', 'save_interval_ms'],
+  'iii-stream': ['store_method', 'file_path', 'save_interval_ms'],
+  // iii-cron's kv adapter holds its tick locks; Periodic claims ticks in its database.
+  'iii-cron': ['store_method', 'file_path', 'save_interval_ms', 'lock_ttl_ms', 'lock_index'],
+}
+
+/** A bridge adapter's other engine (`ws://…` / `wss://…`; iii's default ws://localhost:49134). */
+export interface BridgeAdapter {
+  bridgeUrl: string
+}
+
+/**
+ * The `adapter` of iii-state / iii-stream / iii-cron. `bridge` (state and stream) is returned
+ * with its URL. `kv` is accepted: `file_based` maps onto Periodic's database (file_path and
+ * save_interval_ms have nothing to tune there: each write is committed), `in_memory` (iii's
+ * default store_method) onto memory. Another adapter (redis; bridge on iii-cron) is named as
+ * unsupported and the database is used. Returns null without such an adapter.
+ */
+export function parseKvAdapter(
+  name: string,
+  a: unknown,
+  where: string,
+  unsupported: string[],
+): KvStoreMethod | BridgeAdapter | null {
+  if (a === undefined || a === null) return null
+  const isObj = (v: unknown): v is JsonObject => !!v && typeof v === 'object' && !Array.isArray(v)
+  const adapter = isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''
+  if (adapter === 'bridge' && name !== 'iii-cron') {
+    const c = isObj(a) ? (a['config'] ?? {}) : {}
+    if (!isObj(c)) throw new IiiBuiltinConfigError(`${where}.adapter.config must be a mapping`)
+    extra(c, `${name} adapter bridge`, ['bridge_url'], unsupported)
+    const url = c['bridge_url'] ?? 'ws://localhost:49134'
+    let u: URL | null = null
+    try {
+      u = typeof url === 'string' ? new URL(url) : null
+    } catch {
+      u = null
+    }
+    if (!u || (u.protocol !== 'ws:' && u.protocol !== 'wss:'))
+      throw new IiiBuiltinConfigError(`${where}.adapter.config.bridge_url must be a ws:// or wss:// URL`)
+    return { bridgeUrl: u.toString() }
+  }
+  if (adapter !== 'kv') {
+    unsupported.push(`${name} adapter ${adapter}`.trim())
+    return null
+  }
+  const c = isObj(a) ? (a['config'] ?? {}) : {}
+  if (!isObj(c)) throw new IiiBuiltinConfigError(`${where}.adapter.config must be a mapping`)
+  extra(c, `${name} adapter kv`, KV_KEYS[name] ?? ['store_method'], unsupported)
+  const method = c['store_method'] ?? 'in_memory'
+  if (method !== 'in_memory' && method !== 'file_based')
+    throw new IiiBuiltinConfigError(`${where}.adapter.config.store_method must be in_memory or file_based`)
+  if (c['file_path'] !== undefined && (typeof c['file_path'] !== 'string' || !c['file_path']))
+    throw new IiiBuiltinConfigError(`${where}.adapter.config.file_path must be a path`)
+  int(c, 'save_interval_ms', `${where}.adapter.config`, 5000, 100, 3_600_000)
+  int(c, 'lock_ttl_ms', `${where}.adapter.config`, 30_000, 1, 86_400_000)
+  return method
 }

@@ -109,6 +109,9 @@ workers:
     expect(c.httpFunctions).toEqual({
       urlAllowlist: ['https://api.example.com/v1/', '*.partner.test', '127.0.0.1:9000'],
       maxResponseBytes: 65536,
+      // The top-level list is an alias of security.url_allowlist; iii's security defaults apply.
+      requireHttps: true,
+      blockPrivateIps: true,
     })
     expect(c.unsupported).toEqual([
       'iii-observability.endpoint',

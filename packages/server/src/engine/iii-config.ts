@@ -7,6 +7,7 @@ import type { HttpFunctionsConfig } from './http-functions.ts'
 import {
   IiiBuiltinConfigError,
   parseHttpFunctionsConfig,
+  parseKvAdapter,
   parseObservabilityConfig,
   parsePubsubConfig,
 } from './iii-config-builtins.ts'
@@ -40,11 +41,15 @@ export interface IiiConfig {
   observability: ObservabilityConfig | null
   /** iii-http-functions' URL allow-list (null: none, so no HTTP-invoked function registers). */
   httpFunctions: HttpFunctionsConfig | null
+  /** iii-state / iii-stream with a kv adapter's `in_memory`: the circle's items of that kind live in memory. */
+  inMemory: Array<'state' | 'stream'>
+  /** iii-state / iii-stream with a bridge adapter: the circle's items of that kind live in another engine. */
+  bridges: Array<{ kind: 'state' | 'stream'; url: string }>
   /** Worker kinds, adapters and keys Periodic does not honour: named in one startup warning. */
   unsupported: string[]
 }
 
-/** Built into Periodic: accepted, their own settings are Periodic's (an adapter is named as ignored). */
+/** Built into Periodic: accepted, their own settings are Periodic's (a kv or bridge adapter is read, another named as ignored). */
 const BUILT_IN = new Set(['iii-state', 'iii-cron', 'iii-queue'])
 const LOOPBACK = '127.0.0.1'
 
@@ -178,6 +183,8 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     stream: null,
     observability: null,
     httpFunctions: null,
+    inMemory: [],
+    bridges: [],
     unsupported,
   }
   entriesOf(doc).forEach(([name, c], i) => {
@@ -209,12 +216,11 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     } else if (name === 'iii-stream') {
       extra(['host', 'port', 'auth_function', 'auth_function_id', 'adapter'])
       if (out.stream) throw new IiiConfigError('the config has more than one iii-stream worker')
-      // Streams live in Periodic's database, and change events cross nodes through its Redis.
-      const a = c['adapter']
-      if (a !== undefined)
-        unsupported.push(
-          `${name} adapter ${isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''}`.trim(),
-        )
+      // Streams live in Periodic's database (or memory, or another engine: see parseKvAdapter).
+      const adapter = builtin(() => parseKvAdapter(name, c['adapter'], where, unsupported))
+      if (adapter === 'in_memory') out.inMemory.push('stream')
+      else if (adapter && typeof adapter === 'object')
+        out.bridges.push({ kind: 'stream', url: adapter.bridgeUrl })
       out.stream = {
         host: optString(c['host'], `${where}.host`) ?? LOOPBACK,
         port: portOf(c['port'] ?? 3112, where),
@@ -228,11 +234,17 @@ export function parseIiiConfig(text: string, env: Record<string, string | undefi
     else if (name === 'iii-http-functions')
       out.httpFunctions = builtin(() => parseHttpFunctionsConfig(c, where, unsupported))
     else if (BUILT_IN.has(name)) {
-      if (c['adapter'] !== undefined) {
+      if (name === 'iii-queue') {
         const a = c['adapter']
-        unsupported.push(
-          `${name} adapter ${isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''}`.trim(),
-        )
+        if (a !== undefined)
+          unsupported.push(
+            `${name} adapter ${isObj(a) && typeof a['name'] === 'string' ? a['name'] : ''}`.trim(),
+          )
+      } else {
+        const adapter = builtin(() => parseKvAdapter(name, c['adapter'], where, unsupported))
+        if (name === 'iii-state' && adapter === 'in_memory') out.inMemory.push('state')
+        else if (name === 'iii-state' && adapter && typeof adapter === 'object')
+          out.bridges.push({ kind: 'state', url: adapter.bridgeUrl })
       }
     } else unsupported.push(name)
   })

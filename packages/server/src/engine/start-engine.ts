@@ -21,7 +21,8 @@ import { addPubSubFunctions, PubSub } from './pubsub.ts'
 import { RedisFanout } from './redis-fanout.ts'
 import { RemoteFunctions } from './remote-functions.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
-import { StateStore } from './state-store.ts'
+import { DatabaseStateStore } from './state-store.ts'
+import { StateStoreRouter } from './state-store-router.ts'
 import { addStreamSendFunction } from './stream-send.ts'
 import { StreamSubscriptions } from './stream-subscriptions.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
@@ -53,7 +54,8 @@ export interface EngineOptions {
 
 export interface RunningEngine {
   engine: Engine
-  store: StateStore
+  /** Items in the database, or in memory for a circle an iii config's kv in_memory adapter names. */
+  store: StateStoreRouter
   queues: NamedQueues
   httpTriggers: HttpTriggers
   /** `publish` / `subscribe` (set `pubsub.transport` to carry publishes across nodes). */
@@ -62,6 +64,8 @@ export interface RunningEngine {
   observability: Observability
   /** HTTP-invoked functions (an iii config's iii-http-functions sets the URL allow-list). */
   httpFunctions: HttpFunctions
+  /** The server's outbound-address policy (HTTP functions and bridges to other engines use it). */
+  outbound: OutboundPolicy
   /** The worker port actually bound (the configured one, or the ephemeral pick). */
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
@@ -77,13 +81,14 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const engine = new Engine(o.elements, o.timeoutMs)
   const observability = new Observability()
   engine.observability = observability
+  const outbound = new OutboundPolicy(o.outboundAllow ?? [], o.log)
   const httpFunctions = new HttpFunctions(
     o.http.secret,
     { ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: o.httpFunctionsAllowlist ?? [] },
-    new OutboundPolicy(o.outboundAllow ?? [], o.log),
+    outbound,
   )
   engine.httpFunctions = httpFunctions
-  const store = new StateStore(o.storage.kysely, o.storage.dialect)
+  const store = new StateStoreRouter(new DatabaseStateStore(o.storage.kysely, o.storage.dialect))
   const queues = new NamedQueues(engine, new QueueJobStore(o.storage.kysely, o.storage.dialect), (job) =>
     o.log.warn({ job }, 'engine: queue job moved to the dead-letter queue'),
   )
@@ -179,6 +184,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     pubsub,
     observability,
     httpFunctions,
+    outbound,
     port: bound,
     onChange,
     streams,

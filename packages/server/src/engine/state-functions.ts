@@ -118,10 +118,14 @@ export function addStateFunctions(
         const i = obj(input)
         const ref = refOf(caller.circleId, i)
         const ops = parseOps(i['ops'])
-        const c = await store.update(ref, (old) => {
-          const r = applyUpdateOps(old, ops)
-          return { ...sized(r.value), errors: r.errors }
-        })
+        const c = await store.update(
+          ref,
+          (old) => {
+            const r = applyUpdateOps(old, ops)
+            return { ...sized(r.value), errors: r.errors }
+          },
+          ops,
+        )
         changed(ref, c.old_value, c.new_value, opts)
         return result({
           old_value: c.old_value,

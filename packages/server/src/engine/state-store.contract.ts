@@ -1,25 +1,24 @@
-// The state store contract, run on every storage dialect (state-store.test.ts): reads, writes,
-// atomic read-modify-write under concurrency, listings, and isolation between circles.
+// The state store contract, run on every implementation (state-store.test.ts: each storage
+// dialect; memory-state-store.test.ts: memory): reads, writes, atomic read-modify-write under
+// concurrency, listings, and isolation between circles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Storage } from '../storage/storage.ts'
-import { type ItemRef, StateStore } from './state-store.ts'
+import type { ItemRef, StateStore } from './state-store.ts'
 
-export function describeStateStoreContract(
-  name: string,
-  open: () => Promise<Storage>,
-  dispose: () => Promise<void> = async () => {},
-): void {
+export interface OpenedStateStore {
+  store: StateStore
+  close(): Promise<void>
+}
+
+export function describeStateStoreContract(name: string, open: () => Promise<OpenedStateStore>): void {
   describe(`state store contract: ${name}`, () => {
-    let storage: Storage
+    let opened: OpenedStateStore | undefined
     let store: StateStore
     beforeAll(async () => {
-      storage = await open()
-      await storage.migrate()
-      store = new StateStore(storage.kysely, storage.dialect)
+      opened = await open()
+      store = opened.store
     })
     afterAll(async () => {
-      await storage?.close()
-      await dispose()
+      await opened?.close()
     })
     const state = (key: string, circleId = 'c1', scope = 'carts'): ItemRef => ({
       circleId,

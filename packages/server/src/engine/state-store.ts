@@ -1,9 +1,11 @@
-// State and stream items in the platform's database: (circle, kind, scope, group, key) -> JSON.
-// `update` is an atomic read-modify-write of one item: on SQLite writes group-commit in
-// arrival order; PostgreSQL takes a transaction-scoped advisory lock on the item first.
+// State and stream items: (circle, kind, scope, group, key) -> JSON. The StateStore contract
+// (state-store.contract.ts) and its database implementation: `update` is an atomic
+// read-modify-write of one item; on SQLite writes group-commit in arrival order, PostgreSQL takes
+// a transaction-scoped advisory lock on the item first. memory-state-store.ts keeps items in memory.
 import { type Kysely, sql } from 'kysely'
 import type { Json } from '../storage/storage.ts'
 import { type EngineTables, itemIs, SqliteItemBatcher } from './sqlite-item-batcher.ts'
+import type { UpdateOp } from './update-ops.ts'
 
 export type ItemKind = 'state' | 'stream'
 
@@ -22,7 +24,35 @@ export interface ItemChange {
   new_value: Json | undefined
 }
 
-export class StateStore {
+/** Where state and stream items live; every implementation passes state-store.contract.ts. */
+export interface StateStore {
+  /** The item's value; undefined when there is none (null is a value). */
+  get(ref: ItemRef): Promise<Json | undefined>
+  /** Replaces the item (creating it) and returns what it held before. */
+  set(ref: ItemRef, value: Json): Promise<ItemChange>
+  delete(ref: ItemRef): Promise<ItemChange>
+  /**
+   * Reads the item, lets `fn` compute its next value from the current one, and writes it, with
+   * nothing else touching the item in between. `fn` may throw to abort without writing. `ops`,
+   * when `fn` applies update ops, lets a store that cannot run `fn` (a bridge) send them instead.
+   */
+  update<T extends { value: Json }>(
+    ref: ItemRef,
+    fn: (old: Json | undefined) => T,
+    ops?: readonly UpdateOp[],
+  ): Promise<ItemChange & T>
+  /** Values of a scope (state) or group (stream), in key order. */
+  list(
+    circleId: string,
+    kind: ItemKind,
+    scope: string,
+    group: string,
+  ): Promise<Array<{ key: string; value: Json }>>
+  /** State scopes of a circle, or the groups of one stream, sorted. */
+  listGroups(circleId: string, kind: ItemKind, scope?: string): Promise<string[]>
+}
+
+export class DatabaseStateStore implements StateStore {
   private readonly db: Kysely<EngineTables>
   private readonly batcher: SqliteItemBatcher | undefined
 

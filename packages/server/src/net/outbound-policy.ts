@@ -74,6 +74,11 @@ export class OutboundPolicy {
     this.entries = allow.flatMap((e) => (typeof e === 'string' ? parseAllowList(e) : [e]))
   }
 
+  /** The same rules with no allow-list: every non-public address is refused (iii's block_private_ips). */
+  withoutAllowList(): OutboundPolicy {
+    return new OutboundPolicy([], this.log, this.resolver)
+  }
+
   /** The refusal callers get; the detail is logged here. */
   blocked(detail: Record<string, unknown>): PlatformError {
     this.log?.warn({ outbound: detail }, 'outbound request refused by the address policy')
