@@ -23,7 +23,8 @@ export interface BuiltinFunction {
   description: string
   /** The scope a caller needs (workers always hold execute). */
   scope: 'read' | 'write' | 'execute'
-  handler(input: Json, ctx: BuiltinContext): Promise<Json> | Json
+  /** `undefined` is "no value" (iii's absent `result`, e.g. state::get of a missing key). */
+  handler(input: Json, ctx: BuiltinContext): Promise<Json | undefined> | Json | undefined
 }
 
 /** Python elements as functions `{circle}::{slug}`; main.ts supplies it (elements sit above). */
@@ -100,8 +101,26 @@ export class Engine {
     this.triggerTypes.set(t.id, t)
   }
 
-  /** Invokes `functionId` in the caller's circle and resolves with its result. */
-  invoke(caller: EngineCaller, functionId: string, data: Json, opts: InvokeOptions = {}): Promise<Json> {
+  /** Invokes `functionId` in the caller's circle and resolves with its result (no value as null). */
+  async invoke(
+    caller: EngineCaller,
+    functionId: string,
+    data: Json,
+    opts: InvokeOptions = {},
+  ): Promise<Json> {
+    return (await this.invokeMaybe(caller, functionId, data, opts)) ?? null
+  }
+
+  /**
+   * As `invoke`, but a function that returned no value resolves with undefined: the worker port
+   * then leaves `result` out of its `invocationresult`, as iii does.
+   */
+  invokeMaybe(
+    caller: EngineCaller,
+    functionId: string,
+    data: Json,
+    opts: InvokeOptions = {},
+  ): Promise<Json | undefined> {
     // The one place every invocation passes: its span and metrics (a no-op when disabled).
     const obs = this.observability
     const span = obs ? obs.startSpan(caller, functionId, opts.traceparent) : null
@@ -125,7 +144,7 @@ export class Engine {
     functionId: string,
     data: Json,
     opts: InvokeOptions,
-  ): Promise<Json> {
+  ): Promise<Json | undefined> {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs
     const builtin = this.builtins.get(functionId)
     if (builtin) {
@@ -136,11 +155,11 @@ export class Engine {
             ? caller.canWrite
             : caller.canExecute
       if (!allowed)
-        throw new EngineError('forbidden', `${functionId} needs the "${builtin.scope}" scope on this API key`)
+        throw new EngineError('FORBIDDEN', `${functionId} needs the "${builtin.scope}" scope on this API key`)
       return builtin.handler(data ?? null, { caller, engine: this, opts })
     }
     if (!caller.canExecute)
-      throw new EngineError('forbidden', `invoking ${functionId} needs the "execute" scope`)
+      throw new EngineError('FORBIDDEN', `invoking ${functionId} needs the "execute" scope`)
     const wf = this.workerFunctions.get(caller.circleId)?.get(functionId)
     if (wf?.http) {
       if (!this.httpFunctions)

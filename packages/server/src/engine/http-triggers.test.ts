@@ -289,7 +289,7 @@ describe('http triggers run with the registering key’s scopes', () => {
     await eventually(async () => expect((await fetch(`${kit.server.url}/http/acme/probe`)).status).toBe(200))
     const r = await fetch(`${kit.server.url}/http/acme/peek`)
     expect(r.status).toBe(502)
-    expect((await r.json()).error.details.function_error).toBe('forbidden')
+    expect((await r.json()).error.details.function_error).toBe('FORBIDDEN')
     await w.shutdown()
   })
 })

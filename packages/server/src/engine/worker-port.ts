@@ -193,7 +193,7 @@ export class WorkerPort {
         id: msg.id,
         trigger_type: msg.trigger_type,
         function_id: msg.function_id,
-        error: { code: 'forbidden', message: e.message },
+        error: { code: 'FORBIDDEN', message: e.message },
       })
     else this.refused(conn, 'id' in msg ? String(msg.id) : '', e.message)
   }
@@ -236,7 +236,7 @@ export class WorkerPort {
             ...(error ? { error: error.toWire() } : {}),
           })
         if (!conn.caller.canWrite) {
-          reply(new EngineError('forbidden', 'registering triggers needs the "write" scope'))
+          reply(new EngineError('FORBIDDEN', 'registering triggers needs the "write" scope'))
           return
         }
         if (conn.triggers.size >= MAX_PER_WORKER && !conn.triggers.has(msg.id)) {
@@ -335,7 +335,8 @@ export class WorkerPort {
         type: 'invocationresult',
         invocation_id: msg.invocation_id,
         function_id: msg.function_id,
-        ...(error ? { error: error.toWire() } : { result: result ?? null }),
+        // No value is no `result` field (iii's wire form), not null.
+        ...(error ? { error: error.toWire() } : result === undefined ? {} : { result }),
       })
     }
     if (msg.action?.type === 'enqueue') {
@@ -356,8 +357,8 @@ export class WorkerPort {
       )
       return
     }
-    this.engine.invoke(caller, msg.function_id, data, opts).then(
-      (r) => reply(this.gate ? this.gate.filterResult(conn, msg.function_id, r) : r),
+    this.engine.invokeMaybe(caller, msg.function_id, data, opts).then(
+      (r) => reply(this.gate && r !== undefined ? this.gate.filterResult(conn, msg.function_id, r) : r),
       (err) => reply(undefined, asEngineError(err)),
     )
   }

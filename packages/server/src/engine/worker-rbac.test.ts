@@ -144,11 +144,11 @@ describe('RBAC worker port', () => {
     expect(await guest.trigger({ function_id: 'api::echo', payload: { a: 1 } })).toEqual({ echo: { a: 1 } })
     expect(await guest.trigger({ function_id: 'private::one', payload: {} })).toBe('one')
     expect(await guest.trigger({ function_id: 'misc::pub', payload: {} })).toBe('pub')
-    expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('forbidden')
-    expect(await errorCode(guest.trigger({ function_id: 'private::two', payload: {} }))).toBe('forbidden')
+    expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('FORBIDDEN')
+    expect(await errorCode(guest.trigger({ function_id: 'private::two', payload: {} }))).toBe('FORBIDDEN')
     expect(
       await errorCode(guest.trigger({ function_id: 'state::get', payload: { scope: 's', key: 'k' } })),
-    ).toBe('forbidden')
+    ).toBe('FORBIDDEN')
     // Discovery is filtered to what the session may call.
     const listed = await ids(guest)
     expect(listed).toEqual(expect.arrayContaining(['api::echo', 'private::one', 'misc::pub']))
@@ -273,7 +273,7 @@ describe('RBAC worker port', () => {
     expect(call).toMatchObject({ payload: { n: 2 }, context: { role: 'guest' } })
     expect(call.context.ip).toMatch(/127\.0\.0\.1/)
     // RBAC is checked before the middleware: a forbidden call never reaches it.
-    expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('forbidden')
+    expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('FORBIDDEN')
     expect(seen.middleware.some((m) => m.function_id === 'api::secret')).toBe(false)
   })
 

@@ -177,7 +177,7 @@ export class WorkerGate {
   /** Checks an invocation and routes it through the middleware; an EngineError refuses it. */
   admitInvoke(conn: WorkerConnection, msg: InvokeMessage): InvokeMessage | EngineError {
     if (!this.canInvoke(conn, msg.function_id))
-      return new EngineError('forbidden', `${msg.function_id.slice(0, 200)} is not allowed on this port`)
+      return new EngineError('FORBIDDEN', `function not allowed: ${msg.function_id.slice(0, 200)}`)
     const mw = this.policy.middlewareFunctionId
     // The worker serving the middleware calls targets directly (else every call would loop back).
     if (!mw || conn.functions.has(mw)) return msg
@@ -213,7 +213,7 @@ export class WorkerGate {
     switch (msg.type) {
       case 'registerfunction': {
         if (!s.allowFunctionRegistration)
-          throw new EngineError('forbidden', 'this session may not register functions')
+          throw new EngineError('FORBIDDEN', 'this session may not register functions')
         const local = msg.id
         let id = s.prefix ? `${s.prefix}${s.prefix.endsWith('::') ? '' : '::'}${local}` : local
         const r = await hook(rbac.on_function_registration_function_id, {
@@ -240,7 +240,7 @@ export class WorkerGate {
         let t = { ...msg, function_id: this.engineIdOf(conn, msg.function_id) }
         if (s.allowedTriggerTypes && !s.allowedTriggerTypes.includes(t.trigger_type))
           throw new EngineError(
-            'forbidden',
+            'FORBIDDEN',
             `this session may not register ${t.trigger_type.slice(0, 100)} triggers`,
           )
         const r = await hook(rbac.on_trigger_registration_function_id, {
@@ -267,7 +267,7 @@ export class WorkerGate {
       }
       case 'registertriggertype': {
         if (!s.allowTriggerTypeRegistration)
-          throw new EngineError('forbidden', 'this session may not register trigger types')
+          throw new EngineError('FORBIDDEN', 'this session may not register trigger types')
         const r = await hook(rbac.on_trigger_type_registration_function_id, {
           trigger_type_id: msg.id,
           description: msg.description ?? '',
