@@ -93,11 +93,11 @@ describe('stream triggers', () => {
     iii.registerFunction('on::nothing', async () => null)
     iii.registerTrigger({ type: 'stream', function_id: 'on::nothing', config: {} })
     await recorder('on::sentinel', 'stream', { stream_name: 'sentinel' })
-    const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
+    const r = await iii.trigger<unknown, { registered_triggers: Array<{ function_id: string }> }>({
       function_id: 'engine::registered-triggers::list',
       payload: {},
     })
-    expect(r.triggers.some((t) => t.function_id === 'on::nothing')).toBe(false)
+    expect(r.registered_triggers.some((t) => t.function_id === 'on::nothing')).toBe(false)
   })
 })
 

@@ -5,6 +5,8 @@ import type { Engine } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 import { type NamedQueues, parseQueueConfig } from './named-queues.ts'
 import { boundedLogData } from './observability.ts'
+import { listRegisteredTriggers, listTriggerTypes } from './trigger-listings.ts'
+import type { WorkerConnection } from './worker-connection.ts'
 
 const obj = (v: Json): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {})
 const str = (v: Json | undefined, max = 256): string | null =>
@@ -31,6 +33,9 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
     scope: 'read',
     handler: async (input, { caller }) => {
       const id = str(obj(input)['function_id'] ?? null, 512)
+      // A function an RBAC session may not call is not shown to it (iii answers FORBIDDEN).
+      if (id && caller.visible && !caller.visible(id))
+        throw new EngineError('FORBIDDEN', `function not allowed: ${id}`)
       const f = (await engine.listFunctions(caller, true)).find((x) => x.function_id === id)
       if (!f) throw new EngineError('function_not_found', `no function "${id ?? ''}" in this circle`)
       return f as unknown as Json
@@ -44,7 +49,7 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
       const id = str(obj(input)['worker_id'] ?? null)
       const w = engine.workersOf(caller.circleId).find((x) => x.id === id)
       if (!w) throw new EngineError('worker_not_found', `no connected worker "${id ?? ''}" in this circle`)
-      return w.info()
+      return workerInfo(w, caller.visible)
     },
   })
   for (const level of ['info', 'warn', 'error', 'debug'] as const) {
@@ -85,25 +90,23 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
         workers: engine
           .workersOf(caller.circleId)
           .filter((w) => !only || w.id === only)
-          .map((w) => w.info()),
+          .map((w) => workerInfo(w, caller.visible)),
         timestamp: Date.now(),
       }
     },
   })
   engine.addBuiltin({
     id: 'engine::triggers::list',
-    description: 'List trigger types and the registered triggers of this circle',
+    description: 'List the trigger types of this circle (filters: search, prefix, worker, include_internal)',
     scope: 'read',
-    handler: (_input, { caller }) => ({
-      trigger_types: engine.listTriggerTypes(caller.circleId),
-      triggers: engine.listTriggers(caller.circleId),
-    }),
+    handler: (input, { caller }) => listTriggerTypes(engine, caller, input),
   })
   engine.addBuiltin({
     id: 'engine::registered-triggers::list',
-    description: 'List the registered triggers of this circle',
+    description:
+      'List the registered triggers of this circle (filters: search, trigger_type, function_id, worker, include_internal, include_pending)',
     scope: 'read',
-    handler: (_input, { caller }) => ({ triggers: engine.listTriggers(caller.circleId) }),
+    handler: (input, { caller }) => listRegisteredTriggers(engine, caller, input),
   })
   engine.addBuiltin({
     id: 'engine::workers::register',
@@ -152,4 +155,12 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
     scope: 'write',
     handler: async (input, { caller }) => ({ redriven: await queues.redrive(caller, queueName(obj(input))) }),
   })
+}
+
+/** A worker as the listings show it; an RBAC session sees only the functions it may call. */
+function workerInfo(w: WorkerConnection, visible: ((id: string) => boolean) | undefined): JsonObject {
+  const info = w.info()
+  if (!visible) return info
+  const functions = [...w.functions].filter(visible).sort()
+  return { ...info, functions, function_count: functions.length }
 }

@@ -157,11 +157,11 @@ describe('http triggers', () => {
     })
     const list = async () =>
       (
-        await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-          function_id: 'engine::triggers::list',
+        await iii.trigger<unknown, { registered_triggers: Array<{ function_id: string }> }>({
+          function_id: 'engine::registered-triggers::list',
           payload: {},
         })
-      ).triggers
+      ).registered_triggers
     await eventually(async () =>
       expect((await list()).some((t) => t.function_id === 'orders::create')).toBe(true),
     )

@@ -16,6 +16,8 @@ export interface EngineCaller {
   canExecute: boolean
   /** Set when the caller is a connected worker. */
   workerId?: string
+  /** An RBAC session's view: discovery built-ins list only the functions it passes. */
+  visible?: (functionId: string) => boolean
 }
 
 interface Pending {

@@ -169,7 +169,9 @@ export class WorkerPort {
           })
         return
       }
-      this.dispatch(conn, admitted)
+      // Through a middleware, the answer to a discovery call is still filtered for the session.
+      if (admitted.function_id !== msg.function_id) this.onInvoke(conn, admitted, msg.function_id)
+      else this.dispatch(conn, admitted)
       return
     }
     if (gate && REGISTRATIONS.has(msg.type)) {
@@ -297,7 +299,7 @@ export class WorkerPort {
     this.log.warn({ worker: conn.id, id }, `engine: registration refused: ${message}`)
   }
 
-  private onInvoke(conn: WorkerConnection, msg: InvokeMessage): void {
+  private onInvoke(conn: WorkerConnection, msg: InvokeMessage, asked: string = msg.function_id): void {
     const data = (msg.data ?? null) as Json
     const opts = {
       ...(msg.metadata !== undefined ? { metadata: msg.metadata } : {}),
@@ -308,6 +310,8 @@ export class WorkerPort {
       }),
     }
     const caller: EngineCaller = { ...conn.caller, workerId: conn.id }
+    const visible = this.gate?.visibility(conn)
+    if (visible) caller.visible = visible
     const limited = this.rateLimit?.admit(conn.caller)
     if (limited || conn.inFlight >= MAX_IN_FLIGHT) {
       const e =
@@ -358,7 +362,7 @@ export class WorkerPort {
       return
     }
     this.engine.invokeMaybe(caller, msg.function_id, data, opts).then(
-      (r) => reply(this.gate && r !== undefined ? this.gate.filterResult(conn, msg.function_id, r) : r),
+      (r) => reply(this.gate && r !== undefined ? this.gate.filterResult(conn, asked, r) : r),
       (err) => reply(undefined, asEngineError(err)),
     )
   }

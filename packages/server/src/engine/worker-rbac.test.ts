@@ -189,14 +189,14 @@ describe('RBAC worker port', () => {
     expect(r).toEqual({ tenant: 'a', got: expect.objectContaining({ body: { n: 1 } }) })
     const listed = await trusted.trigger<
       unknown,
-      { triggers: Array<{ trigger_type: string; function_id: string }> }
+      { registered_triggers: Array<{ trigger_type: string; function_id: string }> }
     >({
-      function_id: 'engine::triggers::list',
+      function_id: 'engine::registered-triggers::list',
       payload: {},
     })
     // allowed_trigger_types is ['http']: the state trigger was refused.
     expect(
-      listed.triggers.filter((t) => t.function_id === 'tenant-a::echo').map((t) => t.trigger_type),
+      listed.registered_triggers.filter((t) => t.function_id === 'tenant-a::echo').map((t) => t.trigger_type),
     ).toEqual(['http'])
   })
 
@@ -249,11 +249,11 @@ describe('RBAC worker port', () => {
     })
     expect(await res.text()).toBe('hi')
     const types = await eventually(async () => {
-      const l = await trusted.trigger<unknown, { trigger_types: Array<{ id: string }> }>({
+      const l = await trusted.trigger<unknown, { triggers: Array<{ id: string }> }>({
         function_id: 'engine::triggers::list',
         payload: {},
       })
-      const t = l.trigger_types.map((x) => x.id)
+      const t = l.triggers.map((x) => x.id)
       expect(t).toContain('tenant-a.mytype')
       return t
     })

@@ -161,6 +161,12 @@ export class WorkerGate {
     )
   }
 
+  /** What the session may see (and call): undefined for a connection without a session. */
+  visibility(conn: WorkerConnection): ((functionId: string) => boolean) | undefined {
+    if (!this.sessions.has(conn) || !this.policy.rbac) return undefined
+    return (id) => this.canInvoke(conn, id)
+  }
+
   /** Discovery is filtered: a session lists only the functions it may call. */
   filterResult(conn: WorkerConnection, functionId: string, result: Json): Json {
     if (functionId !== 'engine::functions::list' || !this.sessions.has(conn) || !isObj(result)) return result
