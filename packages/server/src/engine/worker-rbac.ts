@@ -167,16 +167,37 @@ export class WorkerGate {
     return (id) => this.canInvoke(conn, id)
   }
 
-  /** Discovery is filtered: a session lists only the functions it may call. */
+  /**
+   * Discovery is filtered: a session lists only the functions it may call. The built-ins filter
+   * for the session themselves; this covers answers that came through a middleware (which calls
+   * them as its own worker).
+   */
   filterResult(conn: WorkerConnection, functionId: string, result: Json): Json {
-    if (functionId !== 'engine::functions::list' || !this.sessions.has(conn) || !isObj(result)) return result
-    const fns = result['functions']
-    if (!Array.isArray(fns)) return result
-    return {
-      ...result,
-      functions: fns.filter(
-        (f) => isObj(f) && typeof f['function_id'] === 'string' && this.canInvoke(conn, f['function_id']),
-      ),
+    if (!this.sessions.has(conn) || !isObj(result)) return result
+    const can = (id: Json | undefined) => typeof id === 'string' && this.canInvoke(conn, id)
+    const rows = (key: string, keep: (row: JsonObject) => boolean): Json => {
+      const list = result[key]
+      return Array.isArray(list) ? { ...result, [key]: list.filter((r) => isObj(r) && keep(r)) } : result
+    }
+    const worker = (w: JsonObject): JsonObject => {
+      const fns = Array.isArray(w['functions']) ? w['functions'].filter(can) : []
+      return { ...w, functions: fns, function_count: fns.length }
+    }
+    switch (functionId) {
+      case 'engine::functions::list':
+        return rows('functions', (f) => can(f['function_id']))
+      case 'engine::registered-triggers::list':
+        return rows('registered_triggers', (t) => can(t['function_id']))
+      case 'engine::functions::info':
+        return can(result['function_id']) ? result : null
+      case 'engine::workers::info':
+        return worker(result)
+      case 'engine::workers::list': {
+        const ws = result['workers']
+        return Array.isArray(ws) ? { ...result, workers: ws.filter(isObj).map(worker) } : result
+      }
+      default:
+        return result
     }
   }
 
