@@ -74,10 +74,12 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
     description: 'List the functions of this circle',
     scope: 'read',
     handler: async (input, { caller }) => ({
-      functions: (await engine.listFunctions(
-        caller,
-        obj(input)['include_internal'] === true,
-      )) as unknown as Json,
+      // iii's FunctionSummary adds the namespace and the name of the worker serving each function.
+      functions: (await engine.listFunctions(caller, obj(input)['include_internal'] === true)).map((f) => ({
+        ...f,
+        namespace: 'default',
+        worker_name: workerNameOf(engine, caller.circleId, f.function_id),
+      })) as unknown as Json,
     }),
   })
   engine.addBuiltin({
@@ -163,4 +165,14 @@ function workerInfo(w: WorkerConnection, visible: ((id: string) => boolean) | un
   if (!visible) return info
   const functions = [...w.functions].filter(visible).sort()
   return { ...info, functions, function_count: functions.length }
+}
+
+/** The worker iii names for a function: its worker's name, else the engine module (`state::get` -> iii-state). */
+function workerNameOf(engine: Engine, circleId: string, functionId: string): string {
+  const owner = engine.functionOwner(circleId, functionId)
+  if (owner) return owner.meta.name ?? owner.id
+  const segment = functionId.split('::')[0] ?? functionId
+  if (!engine.hasFunction(circleId, functionId) || engine.hasWorkerFunction(circleId, functionId))
+    return segment
+  return segment === 'engine' ? 'iii-engine-functions' : `iii-${segment}`
 }

@@ -59,6 +59,14 @@ describe.each(storageKinds())('state and stream functions on %s', (storage) => {
     expect(await call('stream::get', { ...at, item_id: 'm1' })).toEqual({ text: 'hi' })
     expect(await call('stream::list', at)).toEqual([{ text: 'hi' }, { text: 'there' }])
     expect(await call('stream::list_groups', { stream_name: 'chat' })).toEqual(['room-1', 'room-2'])
+    await call('stream::set', { stream_name: 'alerts', group_id: 'ops', item_id: 'a1', data: 1 })
+    expect(await call('stream::list_all', {})).toEqual({
+      stream: [
+        { id: 'alerts', groups: ['ops'] },
+        { id: 'chat', groups: ['room-1', 'room-2'] },
+      ],
+      count: 2,
+    })
     expect(await call('stream::delete', { ...at, item_id: 'm2' })).toEqual({ old_value: { text: 'there' } })
     expect(await call('stream::delete', { ...at, item_id: 'm2' })).toEqual({ old_value: null })
     expect(await call('stream::list', at)).toEqual([{ text: 'hi' }])

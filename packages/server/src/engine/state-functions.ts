@@ -183,4 +183,13 @@ export function addStateFunctions(
       },
     })
   }
+  engine.addBuiltin({
+    id: 'stream::list_all',
+    description: 'List all streams of this circle with their groups',
+    scope: 'read',
+    handler: async (_input, { caller }) => {
+      const stream = await store.listStreams(caller.circleId)
+      return { stream, count: stream.length } as unknown as Json
+    },
+  })
 }

@@ -140,6 +140,26 @@ export class StateStore {
     return rows.map((r) => r.grp)
   }
 
+  /** Every stream of a circle with its groups, in name order (iii's stream::list_all). */
+  async listStreams(circleId: string): Promise<Array<{ id: string; groups: string[] }>> {
+    const rows = await this.db
+      .selectFrom('engine_items')
+      .select(['scope', 'grp'])
+      .distinct()
+      .where('circle_id', '=', circleId)
+      .where('kind', '=', 'stream')
+      .orderBy('scope')
+      .orderBy('grp')
+      .execute()
+    const out: Array<{ id: string; groups: string[] }> = []
+    for (const r of rows) {
+      const last = out[out.length - 1]
+      if (last?.id === r.scope) last.groups.push(r.grp)
+      else out.push({ id: r.scope, groups: [r.grp] })
+    }
+    return out
+  }
+
   private locked<T>(ref: ItemRef, fn: (db: Kysely<EngineTables>) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return fn(this.db)
     return this.db.transaction().execute(async (trx) => {

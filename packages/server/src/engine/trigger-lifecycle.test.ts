@@ -68,6 +68,17 @@ describe('trigger listings', () => {
     })
     // iii's config_summary: the config's JSON, cut at 80 characters with an ellipsis.
     expect(row.config_summary).toBe(`${JSON.stringify({ api_path: long }).slice(0, 80)}…`)
+    const fns = await user.trigger<unknown, { functions: Array<Record<string, unknown>> }>({
+      function_id: 'engine::functions::list',
+      payload: {},
+    })
+    expect(fns.functions.find((f) => f.function_id === 'orders::create')).toMatchObject({
+      namespace: 'default',
+      worker_name: 'orders-worker',
+    })
+    expect(fns.functions.find((f) => f.function_id === 'state::get')).toMatchObject({
+      worker_name: 'iii-state',
+    })
     expect(await registered({ trigger_type: 'cron' })).not.toContainEqual(
       expect.objectContaining({ function_id: 'orders::create' }),
     )

@@ -131,7 +131,10 @@ export class WorkerConnection {
   info(): JsonObject {
     return {
       id: this.id,
+      namespace: 'default',
       name: this.meta.name,
+      description: null,
+      isolation: null,
       runtime: this.meta.runtime,
       version: this.meta.version,
       os: this.meta.os,
