@@ -5,6 +5,7 @@ import type { Engine } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 import { type NamedQueues, parseQueueConfig } from './named-queues.ts'
 import { boundedLogData } from './observability.ts'
+import { addTriggerInfoFunctions } from './trigger-info.ts'
 import { listRegisteredTriggers, listTriggerTypes } from './trigger-listings.ts'
 import type { WorkerConnection } from './worker-connection.ts'
 
@@ -27,6 +28,7 @@ export interface EngineLog {
 }
 
 export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: EngineLog): void {
+  addTriggerInfoFunctions(engine)
   engine.addBuiltin({
     id: 'engine::functions::info',
     description: 'One function of this circle by function_id',

@@ -24,7 +24,7 @@ export function configSummary(config: Json): string {
 }
 
 /** The worker name iii shows for a platform trigger type (its module: http -> iii-http). */
-function builtinWorkerName(typeId: string): string {
+export function builtinWorkerName(typeId: string): string {
   return `iii-${typeId.split(/[:]/)[0]}`
 }
 
