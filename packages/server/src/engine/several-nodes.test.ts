@@ -204,6 +204,8 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
         request_format: null,
         response_format: null,
         metadata: null,
+        namespace: 'default',
+        worker_name: 'nodes',
       },
       {
         function_id: 'nodes::listed-public',
@@ -211,6 +213,8 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
         request_format: null,
         response_format: null,
         metadata: { team: 'b' },
+        namespace: 'default',
+        worker_name: 'nodes',
       },
     ])
     expect(
