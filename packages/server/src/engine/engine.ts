@@ -265,14 +265,14 @@ export class Engine {
     const custom = this.workerTriggerTypes.get(t.circleId)?.get(t.trigger_type)
     if (this.triggers.get(t.circleId)?.has(t.id) || this.pending.get(t.circleId)?.has(t.id))
       this.unregisterTrigger(t.circleId, t.id)
-    t.conn?.triggers.add(t.id)
-    if (!type && !custom) {
-      getOrCreate(this.pending, t.circleId).set(t.id, t)
-      return
+    if (!type && !custom) getOrCreate(this.pending, t.circleId).set(t.id, t)
+    else {
+      // A refused config throws here, before the trigger is recorded anywhere.
+      if (type) type.register(t)
+      else this.sendToProvider(custom!.conn, t)
+      getOrCreate(this.triggers, t.circleId).set(t.id, t)
     }
-    if (type) type.register(t)
-    else this.sendToProvider(custom!.conn, t)
-    getOrCreate(this.triggers, t.circleId).set(t.id, t)
+    t.conn?.triggers.add(t.id)
   }
 
   private sendToProvider(provider: WorkerConnection, t: RegisteredTrigger): void {
