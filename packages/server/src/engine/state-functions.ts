@@ -125,7 +125,9 @@ export function addStateFunctions(
           ? await writeCustomStream(engine, caller, custom, 'delete', i, opts)
           : await store.delete(ref)
         const old = c.old_value ?? undefined
-        if (old !== undefined) changed(ref, old, undefined, opts)
+        // iii fires state:deleted even for a key that was not there (old_value null); a stream
+        // delete of a missing item fires nothing.
+        if (old !== undefined || kind === 'state') changed(ref, old, undefined, opts)
         // iii: state::delete answers the old value itself (nothing when there was none);
         // stream::delete answers {old_value} (null when there was none).
         return kind === 'state' ? old : { old_value: old ?? null }
