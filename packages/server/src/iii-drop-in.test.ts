@@ -146,7 +146,7 @@ describe('periodic serve --iii-config', () => {
       context: { user: 'ada' },
     })
     const denied = await guest.trigger({ function_id: 'private::x', payload: {} }).catch((e) => e)
-    expect(denied.code).toBe('forbidden')
+    expect(denied.code).toBe('FORBIDDEN')
   })
 
   it('serves http triggers at the root of the iii-http port, with its default_timeout', async () => {
@@ -248,7 +248,9 @@ describe('periodic serve --iii-config', () => {
       expect(s2.platform.iii!.workerPorts).toEqual([free])
       expect(s2.platform.engine.port).not.toBe(free)
       const w = joinPort(`ws://127.0.0.1:${free}`)
-      expect(await w.trigger({ function_id: 'state::get', payload: { scope: 's', key: 'k' } })).toBeNull()
+      expect(
+        await w.trigger({ function_id: 'state::get', payload: { scope: 's', key: 'k' } }),
+      ).toBeUndefined()
     } finally {
       await s2.close()
     }

@@ -55,7 +55,7 @@ describe('the revocation sweep', () => {
         data: { scope: 's', key: 'k' },
       }),
     )
-    expect(await worker.next()).toMatchObject({ invocation_id: 'alive', result: null })
+    expect(await worker.next()).toMatchObject({ type: 'invocationresult', invocation_id: 'alive' })
     worker.ws.close()
   })
 })

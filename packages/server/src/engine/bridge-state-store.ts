@@ -74,4 +74,14 @@ export class BridgeStateStore implements StateStore {
     const groups = Array.isArray(r) ? r : Array.isArray(obj(r)['groups']) ? (obj(r)['groups'] as Json[]) : []
     return groups.filter((g): g is string => typeof g === 'string')
   }
+
+  async listStreams(_circleId: string): Promise<Array<{ id: string; groups: string[] }>> {
+    const r = obj(await this.client.call('stream::list_all', {}))
+    const streams = Array.isArray(r['stream']) ? (r['stream'] as Json[]) : []
+    return streams.map((x) => {
+      const o = obj(x)
+      const groups = Array.isArray(o['groups']) ? (o['groups'] as Json[]) : []
+      return { id: String(o['id'] ?? ''), groups: groups.filter((g): g is string => typeof g === 'string') }
+    })
+  }
 }

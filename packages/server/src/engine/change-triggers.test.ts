@@ -37,10 +37,19 @@ describe('state triggers', () => {
       ops: [{ type: 'increment', path: 'items', by: 1 }],
     })
     await call('state::delete', { scope: 'carts', key: 'u1' })
+    // As on iii, deleting a key that is not there still fires state:deleted (old_value null).
+    await call('state::delete', { scope: 'carts', key: 'u1' })
     await call('state::set', { scope: 'other', key: 'u1', value: 1 })
-    await eventually(() => expect(seen).toHaveLength(3))
+    await eventually(() => expect(seen).toHaveLength(4))
     expect(seen).toEqual([
-      { type: 'state', event_type: 'state:created', scope: 'carts', key: 'u1', new_value: { items: 1 } },
+      {
+        type: 'state',
+        event_type: 'state:created',
+        scope: 'carts',
+        key: 'u1',
+        old_value: null,
+        new_value: { items: 1 },
+      },
       {
         type: 'state',
         event_type: 'state:updated',
@@ -49,7 +58,22 @@ describe('state triggers', () => {
         old_value: { items: 1 },
         new_value: { items: 2 },
       },
-      { type: 'state', event_type: 'state:deleted', scope: 'carts', key: 'u1', old_value: { items: 2 } },
+      {
+        type: 'state',
+        event_type: 'state:deleted',
+        scope: 'carts',
+        key: 'u1',
+        old_value: { items: 2 },
+        new_value: null,
+      },
+      {
+        type: 'state',
+        event_type: 'state:deleted',
+        scope: 'carts',
+        key: 'u1',
+        old_value: null,
+        new_value: null,
+      },
     ])
   })
 
@@ -93,11 +117,11 @@ describe('stream triggers', () => {
     iii.registerFunction('on::nothing', async () => null)
     iii.registerTrigger({ type: 'stream', function_id: 'on::nothing', config: {} })
     await recorder('on::sentinel', 'stream', { stream_name: 'sentinel' })
-    const r = await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
+    const r = await iii.trigger<unknown, { registered_triggers: Array<{ function_id: string }> }>({
       function_id: 'engine::registered-triggers::list',
       payload: {},
     })
-    expect(r.triggers.some((t) => t.function_id === 'on::nothing')).toBe(false)
+    expect(r.registered_triggers.some((t) => t.function_id === 'on::nothing')).toBe(false)
   })
 })
 

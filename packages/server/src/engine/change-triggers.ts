@@ -136,15 +136,15 @@ export class ChangeTriggers implements TriggerTypeHandler {
 
   private eventOf(e: ItemChangeEvent): JsonObject {
     if (this.id === 'state') {
-      const out: JsonObject = {
+      // iii's StateEventData: both values always there, null for "none" (created, deleted).
+      return {
         type: 'state',
         event_type: `state:${e.change}`,
         scope: e.ref.scope,
         key: e.ref.key,
+        old_value: e.old_value ?? null,
+        new_value: e.new_value ?? null,
       }
-      if (e.old_value !== undefined) out['old_value'] = e.old_value
-      if (e.new_value !== undefined) out['new_value'] = e.new_value
-      return out
     }
     const type = e.change === 'created' ? 'create' : e.change === 'updated' ? 'update' : 'delete'
     return {

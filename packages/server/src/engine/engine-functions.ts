@@ -5,6 +5,9 @@ import type { Engine } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 import { type NamedQueues, parseQueueConfig } from './named-queues.ts'
 import { boundedLogData } from './observability.ts'
+import { addTriggerInfoFunctions } from './trigger-info.ts'
+import { listRegisteredTriggers, listTriggerTypes } from './trigger-listings.ts'
+import type { WorkerConnection } from './worker-connection.ts'
 
 const obj = (v: Json): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {})
 const str = (v: Json | undefined, max = 256): string | null =>
@@ -25,12 +28,16 @@ export interface EngineLog {
 }
 
 export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: EngineLog): void {
+  addTriggerInfoFunctions(engine)
   engine.addBuiltin({
     id: 'engine::functions::info',
     description: 'One function of this circle by function_id',
     scope: 'read',
     handler: async (input, { caller }) => {
       const id = str(obj(input)['function_id'] ?? null, 512)
+      // A function an RBAC session may not call is not shown to it (iii answers FORBIDDEN).
+      if (id && caller.visible && !caller.visible(id))
+        throw new EngineError('FORBIDDEN', `function not allowed: ${id}`)
       const f = (await engine.listFunctions(caller, true)).find((x) => x.function_id === id)
       if (!f) throw new EngineError('function_not_found', `no function "${id ?? ''}" in this circle`)
       return f as unknown as Json
@@ -44,7 +51,7 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
       const id = str(obj(input)['worker_id'] ?? null)
       const w = engine.workersOf(caller.circleId).find((x) => x.id === id)
       if (!w) throw new EngineError('worker_not_found', `no connected worker "${id ?? ''}" in this circle`)
-      return w.info()
+      return workerInfo(w, caller.visible)
     },
   })
   for (const level of ['info', 'warn', 'error', 'debug'] as const) {
@@ -69,10 +76,12 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
     description: 'List the functions of this circle',
     scope: 'read',
     handler: async (input, { caller }) => ({
-      functions: (await engine.listFunctions(
-        caller,
-        obj(input)['include_internal'] === true,
-      )) as unknown as Json,
+      // iii's FunctionSummary adds the namespace and the name of the worker serving each function.
+      functions: (await engine.listFunctions(caller, obj(input)['include_internal'] === true)).map((f) => ({
+        ...f,
+        namespace: 'default',
+        worker_name: workerNameOf(engine, caller.circleId, f.function_id),
+      })) as unknown as Json,
     }),
   })
   engine.addBuiltin({
@@ -85,25 +94,23 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
         workers: engine
           .workersOf(caller.circleId)
           .filter((w) => !only || w.id === only)
-          .map((w) => w.info()),
+          .map((w) => workerInfo(w, caller.visible)),
         timestamp: Date.now(),
       }
     },
   })
   engine.addBuiltin({
     id: 'engine::triggers::list',
-    description: 'List trigger types and the registered triggers of this circle',
+    description: 'List the trigger types of this circle (filters: search, prefix, worker, include_internal)',
     scope: 'read',
-    handler: (_input, { caller }) => ({
-      trigger_types: engine.listTriggerTypes(caller.circleId),
-      triggers: engine.listTriggers(caller.circleId),
-    }),
+    handler: (input, { caller }) => listTriggerTypes(engine, caller, input),
   })
   engine.addBuiltin({
     id: 'engine::registered-triggers::list',
-    description: 'List the registered triggers of this circle',
+    description:
+      'List the registered triggers of this circle (filters: search, trigger_type, function_id, worker, include_internal, include_pending)',
     scope: 'read',
-    handler: (_input, { caller }) => ({ triggers: engine.listTriggers(caller.circleId) }),
+    handler: (input, { caller }) => listRegisteredTriggers(engine, caller, input),
   })
   engine.addBuiltin({
     id: 'engine::workers::register',
@@ -152,4 +159,22 @@ export function addEngineFunctions(engine: Engine, queues: NamedQueues, log: Eng
     scope: 'write',
     handler: async (input, { caller }) => ({ redriven: await queues.redrive(caller, queueName(obj(input))) }),
   })
+}
+
+/** A worker as the listings show it; an RBAC session sees only the functions it may call. */
+function workerInfo(w: WorkerConnection, visible: ((id: string) => boolean) | undefined): JsonObject {
+  const info = w.info()
+  if (!visible) return info
+  const functions = [...w.functions].filter(visible).sort()
+  return { ...info, functions, function_count: functions.length }
+}
+
+/** The worker iii names for a function: its worker's name, else the engine module (`state::get` -> iii-state). */
+function workerNameOf(engine: Engine, circleId: string, functionId: string): string {
+  const owner = engine.functionOwner(circleId, functionId)
+  if (owner) return owner.meta.name ?? owner.id
+  const segment = functionId.split('::')[0] ?? functionId
+  if (!engine.hasFunction(circleId, functionId) || engine.hasWorkerFunction(circleId, functionId))
+    return segment
+  return segment === 'engine' ? 'iii-engine-functions' : `iii-${segment}`
 }

@@ -111,10 +111,11 @@ export class ManualClock implements EngineClock {
 export async function waitForTrigger(w: IIIClient, functionId: string): Promise<void> {
   await waitForFunction(w, functionId)
   await eventually(async () => {
-    const r = await w.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
+    const r = await w.trigger<unknown, { registered_triggers: Array<{ function_id: string }> }>({
       function_id: 'engine::registered-triggers::list',
       payload: {},
     })
-    if (!r.triggers.some((t) => t.function_id === functionId)) throw new Error('trigger not yet registered')
+    if (!r.registered_triggers.some((t) => t.function_id === functionId))
+      throw new Error('trigger not yet registered')
   })
 }

@@ -23,7 +23,8 @@ export interface BuiltinFunction {
   description: string
   /** The scope a caller needs (workers always hold execute). */
   scope: 'read' | 'write' | 'execute'
-  handler(input: Json, ctx: BuiltinContext): Promise<Json> | Json
+  /** `undefined` is "no value" (iii's absent `result`, e.g. state::get of a missing key). */
+  handler(input: Json, ctx: BuiltinContext): Promise<Json | undefined> | Json | undefined
 }
 
 /** Python elements as functions `{circle}::{slug}`; main.ts supplies it (elements sit above). */
@@ -73,6 +74,8 @@ export class Engine {
   private readonly workerFunctions = new Map<string, Map<string, WorkerFunction>>()
   /** circleId -> trigger id -> trigger. */
   private readonly triggers = new Map<string, Map<string, RegisteredTrigger>>()
+  /** Triggers of a type no worker provides (yet, or any more), as iii parks them: circleId -> id. */
+  private readonly pending = new Map<string, Map<string, RegisteredTrigger>>()
   readonly triggerTypes = new Map<string, TriggerTypeHandler>()
   /** Trigger types registered by workers, per circle. */
   private readonly workerTriggerTypes = new Map<
@@ -100,8 +103,26 @@ export class Engine {
     this.triggerTypes.set(t.id, t)
   }
 
-  /** Invokes `functionId` in the caller's circle and resolves with its result. */
-  invoke(caller: EngineCaller, functionId: string, data: Json, opts: InvokeOptions = {}): Promise<Json> {
+  /** Invokes `functionId` in the caller's circle and resolves with its result (no value as null). */
+  async invoke(
+    caller: EngineCaller,
+    functionId: string,
+    data: Json,
+    opts: InvokeOptions = {},
+  ): Promise<Json> {
+    return (await this.invokeMaybe(caller, functionId, data, opts)) ?? null
+  }
+
+  /**
+   * As `invoke`, but a function that returned no value resolves with undefined: the worker port
+   * then leaves `result` out of its `invocationresult`, as iii does.
+   */
+  invokeMaybe(
+    caller: EngineCaller,
+    functionId: string,
+    data: Json,
+    opts: InvokeOptions = {},
+  ): Promise<Json | undefined> {
     // The one place every invocation passes: its span and metrics (a no-op when disabled).
     const obs = this.observability
     const span = obs ? obs.startSpan(caller, functionId, opts.traceparent) : null
@@ -125,7 +146,7 @@ export class Engine {
     functionId: string,
     data: Json,
     opts: InvokeOptions,
-  ): Promise<Json> {
+  ): Promise<Json | undefined> {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs
     const builtin = this.builtins.get(functionId)
     if (builtin) {
@@ -136,11 +157,11 @@ export class Engine {
             ? caller.canWrite
             : caller.canExecute
       if (!allowed)
-        throw new EngineError('forbidden', `${functionId} needs the "${builtin.scope}" scope on this API key`)
+        throw new EngineError('FORBIDDEN', `${functionId} needs the "${builtin.scope}" scope on this API key`)
       return builtin.handler(data ?? null, { caller, engine: this, opts })
     }
     if (!caller.canExecute)
-      throw new EngineError('forbidden', `invoking ${functionId} needs the "execute" scope`)
+      throw new EngineError('FORBIDDEN', `invoking ${functionId} needs the "execute" scope`)
     const wf = this.workerFunctions.get(caller.circleId)?.get(functionId)
     if (wf?.http) {
       if (!this.httpFunctions)
@@ -235,29 +256,43 @@ export class Engine {
     conn.localIds.delete(id)
   }
 
+  /**
+   * Binds a trigger. A type no worker provides yet parks it (iii's pending triggers): it
+   * activates when a worker registers the type, and parks again when that worker goes.
+   */
   registerTrigger(t: RegisteredTrigger): void {
     const type = this.triggerTypes.get(t.trigger_type)
     const custom = this.workerTriggerTypes.get(t.circleId)?.get(t.trigger_type)
-    if (!type && !custom)
-      throw new EngineError('trigger_type_not_found', `no trigger type "${t.trigger_type.slice(0, 100)}"`)
-    const ts = getOrCreate(this.triggers, t.circleId)
-    const previous = ts.get(t.id)
-    if (previous) this.unregisterTrigger(t.circleId, t.id)
-    if (type) type.register(t)
-    else
-      custom!.conn.send({
-        type: 'registertrigger',
-        id: t.id,
-        trigger_type: custom!.conn.localTypeIds.get(t.trigger_type) ?? t.trigger_type,
-        function_id: t.function_id,
-        config: t.config,
-        ...(t.metadata ? { metadata: t.metadata } : {}),
-      })
-    ts.set(t.id, t)
+    if (this.triggers.get(t.circleId)?.has(t.id) || this.pending.get(t.circleId)?.has(t.id))
+      this.unregisterTrigger(t.circleId, t.id)
+    if (!type && !custom) getOrCreate(this.pending, t.circleId).set(t.id, t)
+    else {
+      // A refused config throws here, before the trigger is recorded anywhere.
+      if (type) type.register(t)
+      else this.sendToProvider(custom!.conn, t)
+      getOrCreate(this.triggers, t.circleId).set(t.id, t)
+    }
     t.conn?.triggers.add(t.id)
   }
 
+  private sendToProvider(provider: WorkerConnection, t: RegisteredTrigger): void {
+    provider.send({
+      type: 'registertrigger',
+      id: t.id,
+      trigger_type: provider.localTypeIds.get(t.trigger_type) ?? t.trigger_type,
+      function_id: t.function_id,
+      config: t.config,
+      ...(t.metadata ? { metadata: t.metadata } : {}),
+    })
+  }
+
   unregisterTrigger(circleId: string, id: string, conn?: WorkerConnection): void {
+    const parked = this.pending.get(circleId)?.get(id)
+    if (parked && (!conn || parked.conn === conn)) {
+      this.pending.get(circleId)!.delete(id)
+      parked.conn?.triggers.delete(id)
+      return
+    }
     const ts = this.triggers.get(circleId)
     const t = ts?.get(id)
     if (!t || (conn && t.conn !== conn)) return
@@ -278,20 +313,60 @@ export class Engine {
   registerTriggerType(conn: WorkerConnection, id: string, description: string): void {
     if (this.triggerTypes.has(id))
       throw new EngineError('trigger_type_reserved', `${id} is an engine trigger type`)
-    const types = getOrCreate(this.workerTriggerTypes, conn.caller.circleId)
+    const circleId = conn.caller.circleId
+    const types = getOrCreate(this.workerTriggerTypes, circleId)
+    const previous = types.get(id)
+    // A new provider of a type another worker held: its triggers move over.
+    if (previous && previous.conn !== conn) this.parkTriggersOf(circleId, id, previous.conn)
     types.set(id, { conn, description })
     conn.triggerTypes.add(id)
+    const waiting = [...(this.pending.get(circleId)?.values() ?? [])].filter((t) => t.trigger_type === id)
+    for (const t of waiting) {
+      this.pending.get(circleId)!.delete(t.id)
+      this.sendToProvider(conn, t)
+      getOrCreate(this.triggers, circleId).set(t.id, t)
+    }
   }
 
   unregisterTriggerType(conn: WorkerConnection, id: string): void {
     const types = this.workerTriggerTypes.get(conn.caller.circleId)
-    if (types?.get(id)?.conn === conn) types.delete(id)
+    if (types?.get(id)?.conn === conn) {
+      types.delete(id)
+      this.parkTriggersOf(conn.caller.circleId, id, conn)
+    }
     conn.triggerTypes.delete(id)
   }
 
-  /** Triggers of one type across circles (the type's handler keeps its own index too). */
+  /** The provider of `typeId` is gone: the triggers bound to it wait for the next one. */
+  private parkTriggersOf(circleId: string, typeId: string, provider: WorkerConnection): void {
+    const ts = this.triggers.get(circleId)
+    for (const t of [...(ts?.values() ?? [])]) {
+      if (t.trigger_type !== typeId) continue
+      ts!.delete(t.id)
+      // The provider's own triggers go with it; other workers' wait.
+      if (t.conn === provider) provider.triggers.delete(t.id)
+      else getOrCreate(this.pending, circleId).set(t.id, t)
+    }
+  }
+
+  /** The active triggers of a circle (each type's handler keeps its own index too). */
   triggersOf(circleId: string): RegisteredTrigger[] {
     return [...(this.triggers.get(circleId)?.values() ?? [])]
+  }
+
+  /** Triggers waiting for a worker to provide their type. */
+  pendingTriggersOf(circleId: string): RegisteredTrigger[] {
+    return [...(this.pending.get(circleId)?.values() ?? [])]
+  }
+
+  /** Trigger types workers registered in a circle, with the worker providing each. */
+  workerTriggerTypesOf(circleId: string): Array<{ id: string; conn: WorkerConnection; description: string }> {
+    return [...(this.workerTriggerTypes.get(circleId) ?? [])].map(([id, t]) => ({ id, ...t }))
+  }
+
+  /** The worker serving a function of the circle (undefined for built-ins, elements, other nodes). */
+  functionOwner(circleId: string, functionId: string): WorkerConnection | undefined {
+    return this.workerFunctions.get(circleId)?.get(functionId)?.conn
   }
 
   /** A worker went away: its functions, triggers and trigger types go with it. */
@@ -299,6 +374,7 @@ export class Engine {
     conn.failPending()
     for (const id of [...conn.functions]) this.unregisterFunction(conn, id)
     for (const id of [...conn.triggers]) this.unregisterTrigger(conn.caller.circleId, id, conn)
+    // Other workers' triggers of the types it provided are parked, not lost.
     for (const id of [...conn.triggerTypes]) this.unregisterTriggerType(conn, id)
     if (this.workers.get(conn.id) === conn) this.workers.delete(conn.id)
   }
@@ -323,27 +399,9 @@ export class Engine {
       const here = new Set(out.map((f) => f.function_id))
       for (const f of await this.remote.list(caller.circleId)) if (!here.has(f.function_id)) out.push(f)
     }
-    return out.sort((a, b) => (a.function_id < b.function_id ? -1 : 1))
-  }
-
-  listTriggerTypes(circleId: string): JsonObject[] {
-    const out: JsonObject[] = [...this.triggerTypes.values()].map((t) => ({
-      id: t.id,
-      description: t.description,
-    }))
-    for (const [id, t] of this.workerTriggerTypes.get(circleId) ?? [])
-      out.push({ id, description: t.description })
-    return out
-  }
-
-  listTriggers(circleId: string): JsonObject[] {
-    return this.triggersOf(circleId).map((t) => ({
-      id: t.id,
-      trigger_type: t.trigger_type,
-      function_id: t.function_id,
-      config: t.config,
-      ...(t.metadata ? { metadata: t.metadata } : {}),
-    }))
+    // An RBAC session sees only what it may call (iii filters discovery the same way).
+    const shown = caller.visible ? out.filter((f) => caller.visible!(f.function_id)) : out
+    return shown.sort((a, b) => (a.function_id < b.function_id ? -1 : 1))
   }
 
   workersOf(circleId: string): WorkerConnection[] {

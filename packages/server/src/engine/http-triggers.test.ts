@@ -158,11 +158,11 @@ describe('http triggers', () => {
     })
     const list = async () =>
       (
-        await iii.trigger<unknown, { triggers: Array<{ function_id: string }> }>({
-          function_id: 'engine::triggers::list',
+        await iii.trigger<unknown, { registered_triggers: Array<{ function_id: string }> }>({
+          function_id: 'engine::registered-triggers::list',
           payload: {},
         })
-      ).triggers
+      ).registered_triggers
     await eventually(async () =>
       expect((await list()).some((t) => t.function_id === 'orders::create')).toBe(true),
     )
@@ -290,7 +290,7 @@ describe('http triggers run with the registering key’s scopes', () => {
     await eventually(async () => expect((await fetch(`${kit.server.url}/http/acme/probe`)).status).toBe(200))
     const r = await fetch(`${kit.server.url}/http/acme/peek`)
     expect(r.status).toBe(502)
-    expect((await r.json()).error.details.function_error).toBe('forbidden')
+    expect((await r.json()).error.details.function_error).toBe('FORBIDDEN')
     await w.shutdown()
   })
 })

@@ -121,6 +121,15 @@ export class MemoryStateStore implements StateStore {
     return [...(scopes.get(scope ?? '')?.keys() ?? [])].sort(byCodeUnit)
   }
 
+  async listStreams(circleId: string): Promise<Array<{ id: string; groups: string[] }>> {
+    const streams = this.circles.get(circleId)?.get('stream')
+    if (!streams) return []
+    return [...streams.keys()].sort(byCodeUnit).map((id) => ({
+      id,
+      groups: [...(streams.get(id)?.keys() ?? [])].sort(byCodeUnit),
+    }))
+  }
+
   /** Drops the empty maps above a deleted item, so listings show only what holds items. */
   private prune(ref: ItemRef): void {
     const kinds = this.circles.get(ref.circleId)

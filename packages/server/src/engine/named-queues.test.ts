@@ -149,10 +149,12 @@ describe('named queues', () => {
     expect(dead).toEqual([
       expect.objectContaining({
         id: messageReceiptId,
-        last_error: expect.objectContaining({ code: 'forbidden' }),
+        last_error: expect.objectContaining({ code: 'FORBIDDEN' }),
       }),
     ])
-    expect(await iii.trigger({ function_id: 'state::get', payload: { scope: 'vault', key: 'k' } })).toBe(null)
+    expect(
+      await iii.trigger({ function_id: 'state::get', payload: { scope: 'vault', key: 'k' } }),
+    ).toBeUndefined()
     await runOnly.shutdown()
   })
 })

@@ -103,7 +103,7 @@ export class NamedQueues {
     data: Json,
     opts: { metadata?: Json; traceparent?: string; baggage?: string } = {},
   ): Promise<string> {
-    if (!caller.canExecute) throw new EngineError('forbidden', 'enqueueing needs the "execute" scope')
+    if (!caller.canExecute) throw new EngineError('FORBIDDEN', 'enqueueing needs the "execute" scope')
     if ((await this.store.countPending(caller.circleId, name)) >= MAX_PENDING)
       throw new EngineError('queue_full', `queue "${name.slice(0, 100)}" holds ${MAX_PENDING} jobs already`)
     const id = randomUUID()

@@ -68,8 +68,10 @@ describe('observability', () => {
     await waitForFunction(iii, 'chain::sub')
     iii.registerTrigger({ type: 'subscribe', function_id: 'chain::sub', config: { topic: 'chain' } })
     await eventually(async () => {
-      const r = await call<{ triggers: Array<{ function_id: string }> }>('engine::registered-triggers::list')
-      if (!r.triggers.some((t) => t.function_id === 'chain::sub')) throw new Error('not yet')
+      const r = await call<{ registered_triggers: Array<{ function_id: string }> }>(
+        'engine::registered-triggers::list',
+      )
+      if (!r.registered_triggers.some((t) => t.function_id === 'chain::sub')) throw new Error('not yet')
     })
     const engine = kit.server.platform.engine.engine
     const caller = [...engine.workers.values()][0]!.caller

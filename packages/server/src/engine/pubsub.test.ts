@@ -38,7 +38,7 @@ describe('pubsub', () => {
     const a1 = await subscriber('sub::a1', { topic: 'orders' })
     const a2 = await subscriber('sub::a2', { topic: 'orders' })
     const b = await subscriber('sub::b', { topic: 'invoices' })
-    expect(await publish('orders', { id: 1 })).toBeNull()
+    expect(await publish('orders', { id: 1 })).toBeUndefined()
     await publish('invoices', { id: 'inv' })
     // Invocations reach the worker in order: once the later publish arrives, an earlier
     // misdelivery would have arrived before it.
@@ -61,8 +61,12 @@ describe('pubsub', () => {
   })
 
   it('accepts a publish nobody listens to, and refuses a publish without a topic', async () => {
-    expect(await publish('nobody-listens', 1)).toBeNull()
+    expect(await publish('nobody-listens', 1)).toBeUndefined()
+    // iii's code for a publish without a topic.
     await expect(iii.trigger({ function_id: 'publish', payload: { data: 1 } })).rejects.toMatchObject({
+      code: 'topic_not_set',
+    })
+    await expect(iii.trigger({ function_id: 'publish', payload: { topic: 7 } })).rejects.toMatchObject({
       code: 'invalid_payload',
     })
   })

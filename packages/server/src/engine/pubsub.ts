@@ -101,7 +101,7 @@ export class PubSub implements TriggerTypeHandler {
   }
 }
 
-/** The `publish` function: {topic, data} -> null once accepted. */
+/** The `publish` function: {topic, data} -> no value once accepted (as iii). */
 export function addPubSubFunctions(engine: Engine, pubsub: PubSub): void {
   engine.addBuiltin({
     id: 'publish',
@@ -109,13 +109,16 @@ export function addPubSubFunctions(engine: Engine, pubsub: PubSub): void {
     scope: 'execute',
     handler: (input, { caller, opts }) => {
       const m = input && typeof input === 'object' && !Array.isArray(input) ? input : {}
+      // iii: an empty or missing topic is `topic_not_set`.
+      if (m['topic'] === '' || m['topic'] === undefined || m['topic'] === null)
+        throw new EngineError('topic_not_set', 'Topic is not set')
       const topic = topicOf(m['topic'], 'payload')
       const trace = {
         ...(opts.traceparent ? { traceparent: opts.traceparent } : {}),
         ...(opts.baggage ? { baggage: opts.baggage } : {}),
       }
       pubsub.publish(caller.circleId, topic, m['data'] ?? null, trace)
-      return null
+      return undefined // iii answers no value
     },
   })
 }

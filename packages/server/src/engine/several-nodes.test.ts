@@ -79,11 +79,11 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
     onB.registerTrigger({ type: 'stream', function_id: 'nodes::on-stream', config: { stream_name: 'chat' } })
     await waitForFunction(onB, 'nodes::on-stream')
     await eventually(async () => {
-      const r = await onB.trigger<unknown, { triggers: unknown[] }>({
+      const r = await onB.trigger<unknown, { registered_triggers: unknown[] }>({
         function_id: 'engine::registered-triggers::list',
         payload: {},
       })
-      if (r.triggers.length < 2) throw new Error('triggers not registered yet')
+      if (r.registered_triggers.length < 2) throw new Error('triggers not registered yet')
     })
 
     const onA = worker(nodes[0]!)
@@ -204,6 +204,8 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
         request_format: null,
         response_format: null,
         metadata: null,
+        namespace: 'default',
+        worker_name: 'nodes',
       },
       {
         function_id: 'nodes::listed-public',
@@ -211,6 +213,8 @@ describe.skipIf(!HAVE_REDIS)('engine change events on several nodes (Redis)', ()
         request_format: null,
         response_format: null,
         metadata: { team: 'b' },
+        namespace: 'default',
+        worker_name: 'nodes',
       },
     ])
     expect(

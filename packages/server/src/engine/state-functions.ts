@@ -1,6 +1,7 @@
 // The built-ins `state::*` (scope/key) and `stream::*` (stream/group/item) over StateStore.
 // Each write reports its change to `onChange` after it committed (triggers fire from there).
 import type { Json, JsonObject } from '../storage/storage.ts'
+import { customStreamFunction, writeCustomStream } from './custom-streams.ts'
 import type { Engine, InvokeOptions } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 import type { ItemRef, StateStore } from './state-store.ts'
@@ -46,10 +47,10 @@ function sized(value: Json): { value: Json; json: string } {
   return { value, json }
 }
 
-/** `{old_value?, new_value, …}` with undefined fields left out, as iii sends them. */
-function result(fields: Record<string, Json | undefined>): JsonObject {
-  const out: JsonObject = {}
-  for (const [k, v] of Object.entries(fields)) if (v !== undefined) out[k] = v
+/** iii's SetResult/UpdateResult: `old_value` is null for a new item; `errors` only when some op failed. */
+function result(old: Json | undefined, next: Json | undefined, errors?: Json[]): JsonObject {
+  const out: JsonObject = { old_value: old ?? null, new_value: next ?? null }
+  if (errors?.length) out['errors'] = errors
   return out
 }
 
@@ -84,7 +85,13 @@ export function addStateFunctions(
       id: `${kind}::get`,
       description: `Read ${what}`,
       scope: 'read',
-      handler: async (input, { caller }) => (await store.get(refOf(caller.circleId, obj(input)))) ?? null,
+      handler: async (input, { caller, opts }) => {
+        const i = obj(input)
+        const custom = customStreamFunction(engine, caller, kind, 'get', i)
+        if (custom) return engine.invokeMaybe(caller, custom, i, opts)
+        // A missing item is no value at all (iii leaves `result` out), not null.
+        return store.get(refOf(caller.circleId, i))
+      },
     })
     engine.addBuiltin({
       id: `${kind}::set`,
@@ -93,10 +100,17 @@ export function addStateFunctions(
       handler: async (input, { caller, opts }) => {
         const i = obj(input)
         const ref = refOf(caller.circleId, i)
-        const given: Json = i[kind === 'state' ? 'value' : 'data'] ?? null
+        const custom = customStreamFunction(engine, caller, kind, 'set', i)
+        if (custom) {
+          const r = await writeCustomStream(engine, caller, custom, 'set', i, opts)
+          changed(ref, r.old_value ?? undefined, r.new_value, opts)
+          return result(r.old_value, r.new_value)
+        }
+        // iii's StateSetInput takes `data` as an alias of `value`.
+        const given: Json = (kind === 'state' ? (i['value'] ?? i['data']) : i['data']) ?? null
         const c = await store.set(ref, sized(given).value)
         changed(ref, c.old_value, c.new_value, opts)
-        return result({ old_value: c.old_value, new_value: c.new_value })
+        return result(c.old_value, c.new_value)
       },
     })
     engine.addBuiltin({
@@ -104,10 +118,19 @@ export function addStateFunctions(
       description: `Delete ${what}`,
       scope: 'write',
       handler: async (input, { caller, opts }) => {
-        const ref = refOf(caller.circleId, obj(input))
-        const c = await store.delete(ref)
-        if (c.old_value !== undefined) changed(ref, c.old_value, undefined, opts)
-        return result({ old_value: c.old_value })
+        const i = obj(input)
+        const ref = refOf(caller.circleId, i)
+        const custom = customStreamFunction(engine, caller, kind, 'delete', i)
+        const c = custom
+          ? await writeCustomStream(engine, caller, custom, 'delete', i, opts)
+          : await store.delete(ref)
+        const old = c.old_value ?? undefined
+        // iii fires state:deleted even for a key that was not there (old_value null); a stream
+        // delete of a missing item fires nothing.
+        if (old !== undefined || kind === 'state') changed(ref, old, undefined, opts)
+        // iii: state::delete answers the old value itself (nothing when there was none);
+        // stream::delete answers {old_value} (null when there was none).
+        return kind === 'state' ? old : { old_value: old ?? null }
       },
     })
     engine.addBuiltin({
@@ -117,6 +140,12 @@ export function addStateFunctions(
       handler: async (input, { caller, opts }) => {
         const i = obj(input)
         const ref = refOf(caller.circleId, i)
+        const custom = customStreamFunction(engine, caller, kind, 'update', i)
+        if (custom) {
+          const r = await writeCustomStream(engine, caller, custom, 'update', i, opts)
+          changed(ref, r.old_value ?? undefined, r.new_value, opts)
+          return result(r.old_value, r.new_value, r.errors)
+        }
         const ops = parseOps(i['ops'])
         const c = await store.update(
           ref,
@@ -127,11 +156,7 @@ export function addStateFunctions(
           ops,
         )
         changed(ref, c.old_value, c.new_value, opts)
-        return result({
-          old_value: c.old_value,
-          new_value: c.new_value,
-          errors: c.errors.length ? (c.errors as unknown as Json) : undefined,
-        })
+        return result(c.old_value, c.new_value, c.errors as unknown as Json[])
       },
     })
     engine.addBuiltin({
@@ -139,8 +164,10 @@ export function addStateFunctions(
       description:
         kind === 'state' ? 'Values of a scope, in key order' : 'Items of a stream group, in id order',
       scope: 'read',
-      handler: async (input, { caller }) => {
+      handler: async (input, { caller, opts }) => {
         const i = obj(input)
+        const custom = customStreamFunction(engine, caller, kind, 'list', i)
+        if (custom) return engine.invokeMaybe(caller, custom, i, opts)
         const rows =
           kind === 'state'
             ? await store.list(caller.circleId, kind, name(i, 'scope'), '')
@@ -152,10 +179,23 @@ export function addStateFunctions(
       id: `${kind}::list_groups`,
       description: kind === 'state' ? 'The state scopes of this circle' : 'The groups of a stream',
       scope: 'read',
-      handler: async (input, { caller }) =>
-        kind === 'state'
-          ? store.listGroups(caller.circleId, 'state')
-          : store.listGroups(caller.circleId, 'stream', name(obj(input), 'stream_name')),
+      handler: async (input, { caller, opts }) => {
+        // iii: state::list_groups answers {groups: [...]} (sorted); stream::list_groups the bare list.
+        if (kind === 'state') return { groups: await store.listGroups(caller.circleId, 'state') }
+        const i = obj(input)
+        const custom = customStreamFunction(engine, caller, kind, 'list_groups', i)
+        if (custom) return engine.invokeMaybe(caller, custom, i, opts)
+        return store.listGroups(caller.circleId, 'stream', name(i, 'stream_name'))
+      },
     })
   }
+  engine.addBuiltin({
+    id: 'stream::list_all',
+    description: 'List all streams of this circle with their groups',
+    scope: 'read',
+    handler: async (_input, { caller }) => {
+      const stream = await store.listStreams(caller.circleId)
+      return { stream, count: stream.length } as unknown as Json
+    },
+  })
 }

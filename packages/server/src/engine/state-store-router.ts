@@ -62,4 +62,8 @@ export class StateStoreRouter implements StateStore {
   listGroups(circleId: string, kind: ItemKind, scope?: string): Promise<string[]> {
     return this.of(circleId, kind).listGroups(circleId, kind, scope)
   }
+
+  listStreams(circleId: string): Promise<Array<{ id: string; groups: string[] }>> {
+    return this.of(circleId, 'stream').listStreams(circleId)
+  }
 }

@@ -113,6 +113,7 @@ export function describeStateStoreContract(name: string, open: () => Promise<Ope
       expect((await store.list('c3', 'stream', 'chat', 'room-1')).map((r) => r.key)).toEqual(['m1', 'm2'])
       expect(await store.listGroups('c3', 'stream', 'chat')).toEqual(['room-1', 'room-2'])
       expect(await store.listGroups('c3', 'state')).toEqual([])
+      expect(await store.listStreams('c3')).toEqual([{ id: 'chat', groups: ['room-1', 'room-2'] }])
     })
 
     it('keeps circles and kinds apart', async () => {

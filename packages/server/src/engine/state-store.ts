@@ -50,6 +50,8 @@ export interface StateStore {
   ): Promise<Array<{ key: string; value: Json }>>
   /** State scopes of a circle, or the groups of one stream, sorted. */
   listGroups(circleId: string, kind: ItemKind, scope?: string): Promise<string[]>
+  /** Every stream of a circle with its groups, in name order (iii's stream::list_all). */
+  listStreams(circleId: string): Promise<Array<{ id: string; groups: string[] }>>
 }
 
 export class DatabaseStateStore implements StateStore {
@@ -168,6 +170,26 @@ export class DatabaseStateStore implements StateStore {
       .orderBy('grp')
       .execute()
     return rows.map((r) => r.grp)
+  }
+
+  /** Every stream of a circle with its groups, in name order (iii's stream::list_all). */
+  async listStreams(circleId: string): Promise<Array<{ id: string; groups: string[] }>> {
+    const rows = await this.db
+      .selectFrom('engine_items')
+      .select(['scope', 'grp'])
+      .distinct()
+      .where('circle_id', '=', circleId)
+      .where('kind', '=', 'stream')
+      .orderBy('scope')
+      .orderBy('grp')
+      .execute()
+    const out: Array<{ id: string; groups: string[] }> = []
+    for (const r of rows) {
+      const last = out[out.length - 1]
+      if (last?.id === r.scope) last.groups.push(r.grp)
+      else out.push({ id: r.scope, groups: [r.grp] })
+    }
+    return out
   }
 
   private locked<T>(ref: ItemRef, fn: (db: Kysely<EngineTables>) => Promise<T>): Promise<T> {

@@ -108,11 +108,11 @@ describe('trace context on indirect invocations', () => {
       config: { expression: '0 * * * * * *' },
     })
     await eventually(async () => {
-      const r = await iii.trigger<unknown, { triggers: Array<{ trigger_type: string }> }>({
+      const r = await iii.trigger<unknown, { registered_triggers: Array<{ trigger_type: string }> }>({
         function_id: 'engine::registered-triggers::list',
         payload: {},
       })
-      if (!r.triggers.some((t) => t.trigger_type === 'cron')) throw new Error('not registered')
+      if (!r.registered_triggers.some((t) => t.trigger_type === 'cron')) throw new Error('not registered')
     })
     clock.advance(2 * 60_000)
     const ticks = await eventually(() => {

@@ -342,7 +342,7 @@ describe('state::update rejections', () => {
         iii.trigger({ function_id: 'state::update', payload: { scope: 'ops', key, ops } }),
       ).rejects.toMatchObject({ code: 'invalid_payload' })
     }
-    expect(await iii.trigger({ function_id: 'state::get', payload: { scope: 'ops', key } })).toBe(null)
+    expect(await iii.trigger({ function_id: 'state::get', payload: { scope: 'ops', key } })).toBeUndefined()
   })
 
   it('refuses a result over 1 MiB as a whole', async () => {
@@ -353,7 +353,7 @@ describe('state::update rejections', () => {
         payload: { scope: 'ops', key, ops: [{ type: 'set', path: 'big', value: 'x'.repeat(1024 * 1024) }] },
       }),
     ).rejects.toMatchObject({ code: 'value_too_large' })
-    expect(await iii.trigger({ function_id: 'state::get', payload: { scope: 'ops', key } })).toBe(null)
+    expect(await iii.trigger({ function_id: 'state::get', payload: { scope: 'ops', key } })).toBeUndefined()
   })
 })
 

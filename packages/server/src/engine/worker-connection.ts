@@ -16,10 +16,12 @@ export interface EngineCaller {
   canExecute: boolean
   /** Set when the caller is a connected worker. */
   workerId?: string
+  /** An RBAC session's view: discovery built-ins list only the functions it passes. */
+  visible?: (functionId: string) => boolean
 }
 
 interface Pending {
-  resolve(v: Json): void
+  resolve(v: Json | undefined): void
   reject(e: EngineError): void
   timer: NodeJS.Timeout
 }
@@ -65,10 +67,10 @@ export class WorkerConnection {
     functionId: string,
     data: Json,
     opts: { timeoutMs: number; metadata?: Json; traceparent?: string; baggage?: string },
-  ): Promise<Json> {
+  ): Promise<Json | undefined> {
     if (this.closed) return Promise.reject(disconnected(functionId))
     const invocation_id = randomUUID()
-    return new Promise<Json>((resolve, reject) => {
+    return new Promise<Json | undefined>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(invocation_id)
         reject(new EngineError('timeout', `${functionId} did not answer within ${opts.timeoutMs} ms`))
@@ -113,7 +115,7 @@ export class WorkerConnection {
       p.reject(
         new EngineError(code, message, typeof error.stacktrace === 'string' ? error.stacktrace : undefined),
       )
-    } else p.resolve(result === undefined ? null : result)
+    } else p.resolve(result) // absent stays absent: the caller gets "no value", as on iii
   }
 
   /** The socket is gone: every invocation it owed fails now (nothing hangs). */
@@ -129,7 +131,10 @@ export class WorkerConnection {
   info(): JsonObject {
     return {
       id: this.id,
+      namespace: 'default',
       name: this.meta.name,
+      description: null,
+      isolation: null,
       runtime: this.meta.runtime,
       version: this.meta.version,
       os: this.meta.os,

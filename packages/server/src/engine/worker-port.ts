@@ -169,7 +169,9 @@ export class WorkerPort {
           })
         return
       }
-      this.dispatch(conn, admitted)
+      // Through a middleware, the answer to a discovery call is still filtered for the session.
+      if (admitted.function_id !== msg.function_id) this.onInvoke(conn, admitted, msg.function_id)
+      else this.dispatch(conn, admitted)
       return
     }
     if (gate && REGISTRATIONS.has(msg.type)) {
@@ -193,7 +195,7 @@ export class WorkerPort {
         id: msg.id,
         trigger_type: msg.trigger_type,
         function_id: msg.function_id,
-        error: { code: 'forbidden', message: e.message },
+        error: { code: 'FORBIDDEN', message: e.message },
       })
     else this.refused(conn, 'id' in msg ? String(msg.id) : '', e.message)
   }
@@ -236,7 +238,7 @@ export class WorkerPort {
             ...(error ? { error: error.toWire() } : {}),
           })
         if (!conn.caller.canWrite) {
-          reply(new EngineError('forbidden', 'registering triggers needs the "write" scope'))
+          reply(new EngineError('FORBIDDEN', 'registering triggers needs the "write" scope'))
           return
         }
         if (conn.triggers.size >= MAX_PER_WORKER && !conn.triggers.has(msg.id)) {
@@ -297,7 +299,7 @@ export class WorkerPort {
     this.log.warn({ worker: conn.id, id }, `engine: registration refused: ${message}`)
   }
 
-  private onInvoke(conn: WorkerConnection, msg: InvokeMessage): void {
+  private onInvoke(conn: WorkerConnection, msg: InvokeMessage, asked: string = msg.function_id): void {
     const data = (msg.data ?? null) as Json
     const opts = {
       ...(msg.metadata !== undefined ? { metadata: msg.metadata } : {}),
@@ -308,6 +310,8 @@ export class WorkerPort {
       }),
     }
     const caller: EngineCaller = { ...conn.caller, workerId: conn.id }
+    const visible = this.gate?.visibility(conn)
+    if (visible) caller.visible = visible
     const limited = this.rateLimit?.admit(conn.caller)
     if (limited || conn.inFlight >= MAX_IN_FLIGHT) {
       const e =
@@ -335,7 +339,8 @@ export class WorkerPort {
         type: 'invocationresult',
         invocation_id: msg.invocation_id,
         function_id: msg.function_id,
-        ...(error ? { error: error.toWire() } : { result: result ?? null }),
+        // No value is no `result` field (iii's wire form), not null.
+        ...(error ? { error: error.toWire() } : result === undefined ? {} : { result }),
       })
     }
     if (msg.action?.type === 'enqueue') {
@@ -356,8 +361,8 @@ export class WorkerPort {
       )
       return
     }
-    this.engine.invoke(caller, msg.function_id, data, opts).then(
-      (r) => reply(this.gate ? this.gate.filterResult(conn, msg.function_id, r) : r),
+    this.engine.invokeMaybe(caller, msg.function_id, data, opts).then(
+      (r) => reply(this.gate && r !== undefined ? this.gate.filterResult(conn, asked, r) : r),
       (err) => reply(undefined, asEngineError(err)),
     )
   }

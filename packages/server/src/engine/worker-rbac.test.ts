@@ -93,6 +93,15 @@ beforeAll(async () => {
         allow_trigger_type_registration: true,
         context: { tenant: 'a' },
       }
+    if (role === 'viewer')
+      return {
+        allowed_functions: [
+          'engine::functions::list',
+          'engine::functions::info',
+          'engine::workers::list',
+          'engine::registered-triggers::list',
+        ],
+      }
     throw new Error('who are you?')
   })
   trusted.registerFunction('api::echo', async (x: unknown) => ({ echo: x }))
@@ -114,6 +123,9 @@ beforeAll(async () => {
     if (input.trigger_type_id === 'evil') throw new Error('no')
     return { trigger_type_id: `tenant-a.${input.trigger_type_id}` }
   })
+  trusted.registerFunction('mw::pass', async (input: any) =>
+    trusted.trigger({ function_id: input.function_id, payload: input.payload }),
+  )
   trusted.registerFunction('mw::audit', async (input: any) => {
     seen.middleware.push(input)
     return { wrapped: await trusted.trigger({ function_id: input.function_id, payload: input.payload }) }
@@ -144,17 +156,56 @@ describe('RBAC worker port', () => {
     expect(await guest.trigger({ function_id: 'api::echo', payload: { a: 1 } })).toEqual({ echo: { a: 1 } })
     expect(await guest.trigger({ function_id: 'private::one', payload: {} })).toBe('one')
     expect(await guest.trigger({ function_id: 'misc::pub', payload: {} })).toBe('pub')
-    expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('forbidden')
-    expect(await errorCode(guest.trigger({ function_id: 'private::two', payload: {} }))).toBe('forbidden')
+    expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('FORBIDDEN')
+    expect(await errorCode(guest.trigger({ function_id: 'private::two', payload: {} }))).toBe('FORBIDDEN')
     expect(
       await errorCode(guest.trigger({ function_id: 'state::get', payload: { scope: 's', key: 'k' } })),
-    ).toBe('forbidden')
+    ).toBe('FORBIDDEN')
     // Discovery is filtered to what the session may call.
     const listed = await ids(guest)
     expect(listed).toEqual(expect.arrayContaining(['api::echo', 'private::one', 'misc::pub']))
     expect(listed.filter((id) => ['api::secret', 'private::two', 'auth::check'].includes(id))).toEqual([])
     // The carve-out: logging stays callable so the SDK keeps working.
     expect(await guest.trigger({ function_id: 'engine::log::info', payload: { message: 'hi' } })).toBeNull()
+  })
+
+  it('shows a session only what it may call, in every listing and through a middleware', async () => {
+    trusted.registerTrigger({ type: 'state', function_id: 'private::two', config: { scope: 'hidden' } })
+    trusted.registerTrigger({ type: 'state', function_id: 'api::echo', config: { scope: 'shown' } })
+    await eventually(async () => {
+      const r = await trusted.trigger<unknown, { registered_triggers: Array<{ function_id: string }> }>({
+        function_id: 'engine::registered-triggers::list',
+        payload: {},
+      })
+      expect(r.registered_triggers.map((t) => t.function_id)).toEqual(
+        expect.arrayContaining(['private::two', 'api::echo']),
+      )
+    })
+    const allowed = (id: string) => id.startsWith('api::') || id.startsWith('engine::') || id === 'misc::pub'
+    for (const mw of [null, 'mw::pass']) {
+      const viewer = join(await openPort(rbac({}), mw), { 'x-role': 'viewer' })
+      const listed = await ids(viewer)
+      expect(listed).toEqual(expect.arrayContaining(['api::echo', 'misc::pub']))
+      expect(listed.filter((id) => !allowed(id))).toEqual([])
+      const workers = await viewer.trigger<unknown, { workers: Array<{ functions: string[] }> }>({
+        function_id: 'engine::workers::list',
+        payload: {},
+      })
+      expect(workers.workers.flatMap((w) => w.functions).filter((id) => !allowed(id))).toEqual([])
+      const triggers = await viewer.trigger<unknown, { registered_triggers: Array<{ function_id: string }> }>(
+        {
+          function_id: 'engine::registered-triggers::list',
+          payload: {},
+        },
+      )
+      expect(triggers.registered_triggers.map((t) => t.function_id)).not.toContain('private::two')
+    }
+    const direct = join(await openPort(rbac({})), { 'x-role': 'viewer' })
+    expect(
+      await errorCode(
+        direct.trigger({ function_id: 'engine::functions::info', payload: { function_id: 'private::two' } }),
+      ),
+    ).toBe('FORBIDDEN')
   })
 
   it('refuses registration when the session may not register functions', async () => {
@@ -189,14 +240,14 @@ describe('RBAC worker port', () => {
     expect(r).toEqual({ tenant: 'a', got: expect.objectContaining({ body: { n: 1 } }) })
     const listed = await trusted.trigger<
       unknown,
-      { triggers: Array<{ trigger_type: string; function_id: string }> }
+      { registered_triggers: Array<{ trigger_type: string; function_id: string }> }
     >({
-      function_id: 'engine::triggers::list',
+      function_id: 'engine::registered-triggers::list',
       payload: {},
     })
     // allowed_trigger_types is ['http']: the state trigger was refused.
     expect(
-      listed.triggers.filter((t) => t.function_id === 'tenant-a::echo').map((t) => t.trigger_type),
+      listed.registered_triggers.filter((t) => t.function_id === 'tenant-a::echo').map((t) => t.trigger_type),
     ).toEqual(['http'])
   })
 
@@ -249,11 +300,11 @@ describe('RBAC worker port', () => {
     })
     expect(await res.text()).toBe('hi')
     const types = await eventually(async () => {
-      const l = await trusted.trigger<unknown, { trigger_types: Array<{ id: string }> }>({
+      const l = await trusted.trigger<unknown, { triggers: Array<{ id: string }> }>({
         function_id: 'engine::triggers::list',
         payload: {},
       })
-      const t = l.trigger_types.map((x) => x.id)
+      const t = l.triggers.map((x) => x.id)
       expect(t).toContain('tenant-a.mytype')
       return t
     })
@@ -273,7 +324,7 @@ describe('RBAC worker port', () => {
     expect(call).toMatchObject({ payload: { n: 2 }, context: { role: 'guest' } })
     expect(call.context.ip).toMatch(/127\.0\.0\.1/)
     // RBAC is checked before the middleware: a forbidden call never reaches it.
-    expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('forbidden')
+    expect(await errorCode(guest.trigger({ function_id: 'api::secret', payload: {} }))).toBe('FORBIDDEN')
     expect(seen.middleware.some((m) => m.function_id === 'api::secret')).toBe(false)
   })
 

@@ -161,23 +161,50 @@ export class WorkerGate {
     )
   }
 
-  /** Discovery is filtered: a session lists only the functions it may call. */
+  /** What the session may see (and call): undefined for a connection without a session. */
+  visibility(conn: WorkerConnection): ((functionId: string) => boolean) | undefined {
+    if (!this.sessions.has(conn) || !this.policy.rbac) return undefined
+    return (id) => this.canInvoke(conn, id)
+  }
+
+  /**
+   * Discovery is filtered: a session lists only the functions it may call. The built-ins filter
+   * for the session themselves; this covers answers that came through a middleware (which calls
+   * them as its own worker).
+   */
   filterResult(conn: WorkerConnection, functionId: string, result: Json): Json {
-    if (functionId !== 'engine::functions::list' || !this.sessions.has(conn) || !isObj(result)) return result
-    const fns = result['functions']
-    if (!Array.isArray(fns)) return result
-    return {
-      ...result,
-      functions: fns.filter(
-        (f) => isObj(f) && typeof f['function_id'] === 'string' && this.canInvoke(conn, f['function_id']),
-      ),
+    if (!this.sessions.has(conn) || !isObj(result)) return result
+    const can = (id: Json | undefined) => typeof id === 'string' && this.canInvoke(conn, id)
+    const rows = (key: string, keep: (row: JsonObject) => boolean): Json => {
+      const list = result[key]
+      return Array.isArray(list) ? { ...result, [key]: list.filter((r) => isObj(r) && keep(r)) } : result
+    }
+    const worker = (w: JsonObject): JsonObject => {
+      const fns = Array.isArray(w['functions']) ? w['functions'].filter(can) : []
+      return { ...w, functions: fns, function_count: fns.length }
+    }
+    switch (functionId) {
+      case 'engine::functions::list':
+        return rows('functions', (f) => can(f['function_id']))
+      case 'engine::registered-triggers::list':
+        return rows('registered_triggers', (t) => can(t['function_id']))
+      case 'engine::functions::info':
+        return can(result['function_id']) ? result : null
+      case 'engine::workers::info':
+        return worker(result)
+      case 'engine::workers::list': {
+        const ws = result['workers']
+        return Array.isArray(ws) ? { ...result, workers: ws.filter(isObj).map(worker) } : result
+      }
+      default:
+        return result
     }
   }
 
   /** Checks an invocation and routes it through the middleware; an EngineError refuses it. */
   admitInvoke(conn: WorkerConnection, msg: InvokeMessage): InvokeMessage | EngineError {
     if (!this.canInvoke(conn, msg.function_id))
-      return new EngineError('forbidden', `${msg.function_id.slice(0, 200)} is not allowed on this port`)
+      return new EngineError('FORBIDDEN', `function not allowed: ${msg.function_id.slice(0, 200)}`)
     const mw = this.policy.middlewareFunctionId
     // The worker serving the middleware calls targets directly (else every call would loop back).
     if (!mw || conn.functions.has(mw)) return msg
@@ -213,7 +240,7 @@ export class WorkerGate {
     switch (msg.type) {
       case 'registerfunction': {
         if (!s.allowFunctionRegistration)
-          throw new EngineError('forbidden', 'this session may not register functions')
+          throw new EngineError('FORBIDDEN', 'this session may not register functions')
         const local = msg.id
         let id = s.prefix ? `${s.prefix}${s.prefix.endsWith('::') ? '' : '::'}${local}` : local
         const r = await hook(rbac.on_function_registration_function_id, {
@@ -240,7 +267,7 @@ export class WorkerGate {
         let t = { ...msg, function_id: this.engineIdOf(conn, msg.function_id) }
         if (s.allowedTriggerTypes && !s.allowedTriggerTypes.includes(t.trigger_type))
           throw new EngineError(
-            'forbidden',
+            'FORBIDDEN',
             `this session may not register ${t.trigger_type.slice(0, 100)} triggers`,
           )
         const r = await hook(rbac.on_trigger_registration_function_id, {
@@ -267,7 +294,7 @@ export class WorkerGate {
       }
       case 'registertriggertype': {
         if (!s.allowTriggerTypeRegistration)
-          throw new EngineError('forbidden', 'this session may not register trigger types')
+          throw new EngineError('FORBIDDEN', 'this session may not register trigger types')
         const r = await hook(rbac.on_trigger_type_registration_function_id, {
           trigger_type_id: msg.id,
           description: msg.description ?? '',

@@ -152,7 +152,7 @@ describe('handler SDK', () => {
     iii.registerTrigger({ type: 'stream', function_id: 'on::chat', config: { stream_name: 'chat' } })
     await waitForTrigger(iii, 'on::chat')
     const run = await invoke('acme', 'chat', { id: 'm1', text: 'hi' })
-    expect(run.output).toEqual({ new_value: { text: 'hi' } })
+    expect(run.output).toEqual({ old_value: null, new_value: { text: 'hi' } })
     await eventually(() => expect(seen).toHaveLength(1))
     expect(seen[0]).toMatchObject({
       streamName: 'chat',

@@ -103,7 +103,7 @@ describe('websocket handler scope', () => {
       expect(r.status).toBe(201)
     }
     const narrow = await s.api('POST', '/api/acme/narrow/ops/receive', { message: 1 }, { key: executor })
-    expect(narrow.body.output).toEqual({ read: 'forbidden' })
+    expect(narrow.body.output).toEqual({ read: 'FORBIDDEN' })
     const wide = await s.api('POST', '/api/acme/wide/ops/receive', { message: 2 }, { key: executor })
     expect(wide.body.output).toEqual({ read: null })
   })
