@@ -1,0 +1,48 @@
+// Bounded in-memory buffers of the observability stores, and the merge of two span lists.
+import type { Json } from '../storage/storage.ts'
+
+/** A fixed-size buffer that overwrites its oldest entry when full. */
+export class Ring<T> {
+  private items: Array<T | undefined>
+  private next = 0
+  size = 0
+
+  constructor(readonly capacity: number) {
+    this.items = new Array(Math.max(1, capacity))
+  }
+
+  push(x: T): void {
+    this.items[this.next] = x
+    this.next = (this.next + 1) % this.items.length
+    if (this.size < this.items.length) this.size++
+  }
+
+  /** Oldest first. */
+  toArray(): T[] {
+    const out: T[] = []
+    const n = this.items.length
+    for (let i = 0; i < this.size; i++) out.push(this.items[(this.next - this.size + i + n) % n] as T)
+    return out
+  }
+
+  /** A ring of another capacity holding the newest entries of this one. */
+  resized(capacity: number): Ring<T> {
+    const r = new Ring<T>(capacity)
+    for (const x of this.toArray()) r.push(x)
+    return r
+  }
+}
+
+/** Two lists each ordered by end time, merged (the first list wins ties, keeping its order). */
+export function mergeByEnd(a: Json[], b: Json[]): Json[] {
+  if (b.length === 0) return a
+  const end = (x: Json) => (x as { end_time_ms: number }).end_time_ms
+  const out: Json[] = []
+  let i = 0
+  let j = 0
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && end(a[i]!) <= end(b[j]!))) out.push(a[i++]!)
+    else out.push(b[j++]!)
+  }
+  return out
+}
