@@ -12,6 +12,11 @@ export const MAX_ITEMS_PER_FRAME = 2000
 const MAX_ATTRIBUTES = 64
 const MAX_VALUE_CHARS = 1024
 const MAX_EVENTS = 32
+/** Characters of attributes (events' and links' included) one record may keep: memory is bounded per record. */
+export const RECORD_BUDGET = 8 * 1024
+/** Data points kept per metric. */
+const MAX_POINTS = 64
+const MAX_BODY_CHARS = 8 * 1024
 
 /** The signal and the parsed request of a frame, or null when it is not a telemetry frame. */
 export function parseOtlpFrame(frame: Buffer): { signal: OtlpSignal; request: JsonObject } | null {
@@ -47,23 +52,36 @@ export function nanos(v: unknown): number {
 }
 
 /** An OTLP AnyValue as plain text (iii lists attributes as [key, string] pairs). */
-function anyText(v: unknown): string {
+function anyText(v: unknown, max = MAX_VALUE_CHARS): string {
   if (!isObject(v)) return ''
-  if (typeof v['stringValue'] === 'string') return v['stringValue'].slice(0, MAX_VALUE_CHARS)
+  if (typeof v['stringValue'] === 'string') return v['stringValue'].slice(0, max)
   for (const k of ['boolValue', 'intValue', 'doubleValue'])
-    if (v[k] !== undefined && v[k] !== null) return String(v[k]).slice(0, MAX_VALUE_CHARS)
-  const json = JSON.stringify(v['kvlistValue'] ?? v['arrayValue'] ?? v['bytesValue'] ?? '')
-  return json.slice(0, MAX_VALUE_CHARS)
+    if (v[k] !== undefined && v[k] !== null) return String(v[k]).slice(0, max)
+  const raw = v['kvlistValue'] ?? v['arrayValue'] ?? v['bytesValue'] ?? ''
+  // Stringifying a huge value only to cut it would cost the whole frame again: a big one is named.
+  const json = JSON.stringify(raw)
+  return json.length > 64 * 1024 ? '[value too large]' : json.slice(0, max)
 }
 
-/** OTLP attributes as `[key, text]` pairs, capped. */
-export function attributePairs(v: unknown): Array<[string, string]> {
+/** What is left of a record's attribute budget (shared by its events, links and points). */
+interface Budget {
+  left: number
+}
+
+/** OTLP attributes as `[key, text]` pairs, capped in number and in the record's budget. */
+export function attributePairs(
+  v: unknown,
+  budget: Budget = { left: RECORD_BUDGET },
+): Array<[string, string]> {
   const out: Array<[string, string]> = []
   for (const a of arr(v)) {
-    if (out.length >= MAX_ATTRIBUTES) break
+    if (out.length >= MAX_ATTRIBUTES || budget.left <= 0) break
     if (!isObject(a)) continue
     const key = str(a['key'], 256)
-    if (key) out.push([key, anyText(a['value'])])
+    if (!key) continue
+    const value = anyText(a['value'], Math.min(MAX_VALUE_CHARS, Math.max(0, budget.left - key.length)))
+    budget.left -= key.length + value.length
+    out.push([key, value])
   }
   return out
 }
@@ -116,6 +134,7 @@ function spanOf(s: JsonObject, service: string, scope: string | null): WorkerSpa
   const status = isObject(s['status']) ? s['status'] : {}
   const code = status['code']
   const message = str(status['message'])
+  const budget: Budget = { left: RECORD_BUDGET }
   return {
     trace_id: trace,
     span_id: span,
@@ -130,7 +149,7 @@ function spanOf(s: JsonObject, service: string, scope: string | null): WorkerSpa
           ? 'error'
           : 'unset',
     ...(message ? { status_description: message } : {}),
-    attributes: attributePairs(s['attributes']),
+    attributes: attributePairs(s['attributes'], budget),
     service_name: service,
     events: arr(s['events'])
       .slice(0, MAX_EVENTS)
@@ -138,7 +157,7 @@ function spanOf(s: JsonObject, service: string, scope: string | null): WorkerSpa
       .map((e) => ({
         name: str(e['name'], 256) ?? '',
         timestamp_unix_nano: nanos(e['timeUnixNano']),
-        attributes: attributePairs(e['attributes']),
+        attributes: attributePairs(e['attributes'], budget),
       })),
     links: arr(s['links'])
       .slice(0, MAX_EVENTS)
@@ -146,7 +165,9 @@ function spanOf(s: JsonObject, service: string, scope: string | null): WorkerSpa
       .flatMap((l) => {
         const t = hexId(l['traceId'], 32)
         const id = hexId(l['spanId'], 16)
-        return t && id ? [{ trace_id: t, span_id: id, attributes: attributePairs(l['attributes']) }] : []
+        return t && id
+          ? [{ trace_id: t, span_id: id, attributes: attributePairs(l['attributes'], budget) }]
+          : []
       }),
     ...(scope ? { instrumentation_scope_name: scope } : {}),
   }
@@ -191,7 +212,7 @@ export function logsOf(request: JsonObject): { logs: WorkerLog[]; skipped: numbe
           observed_timestamp_unix_nano: nanos(r['observedTimeUnixNano']) || time,
           severity_number: sev >= 0 && sev <= 24 ? sev : 0,
           severity_text: str(r['severityText'], 32) || severityText(sev),
-          body: anyText(r['body']),
+          body: anyText(r['body'], MAX_BODY_CHARS),
           attributes,
           trace_id: hexId(r['traceId'], 32) ?? hexId(attr(attributes, 'trace_id'), 32),
           span_id: hexId(r['spanId'], 16) ?? hexId(attr(attributes, 'span_id'), 16),
@@ -253,9 +274,12 @@ export function metricsOf(request: JsonObject): { metrics: WorkerMetric[]; skipp
           continue
         }
         const body = m[type] as JsonObject
-        const dps = arr(body['dataPoints']).filter(isObject)
+        const all = arr(body['dataPoints']).filter(isObject)
+        const dps = all.slice(0, MAX_POINTS)
+        skipped += all.length - dps.length
         if (points + dps.length > MAX_ITEMS_PER_FRAME) return { metrics, skipped: skipped + 1 }
         points += dps.length
+        const budget: Budget = { left: RECORD_BUDGET }
         let latest = 0
         const data_points = dps.map((p) => {
           const t = nanos(p['timeUnixNano'])
@@ -264,7 +288,7 @@ export function metricsOf(request: JsonObject): { metrics: WorkerMetric[]; skipp
           return {
             value: typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : null,
             ...(p['count'] !== undefined ? { count: Number(p['count']) } : {}),
-            attributes: attributePairs(p['attributes']),
+            attributes: attributePairs(p['attributes'], budget),
             timestamp_unix_nano: t,
           } as Json
         })

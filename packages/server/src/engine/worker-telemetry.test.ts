@@ -11,6 +11,7 @@ import { WebSocket } from 'ws'
 import { type EngineKit, eventually, startEngineKit, waitForFunction } from './engine-test-kit.ts'
 import { parseIiiConfig } from './iii-config.ts'
 import { DEFAULT_OBSERVABILITY } from './observability.ts'
+import { RECORD_BUDGET } from './otlp-ingest.ts'
 
 interface Span {
   trace_id: string
@@ -249,6 +250,34 @@ describe('worker telemetry', () => {
     expect(telemetry.counters.malformed - before.malformed).toBe(5)
     expect(telemetry.counters.skipped - before.skipped).toBe(1)
     expect(ws.readyState).toBe(WebSocket.OPEN)
+    ws.close()
+  })
+
+  it('bounds what one span may hold: attributes are cut to the record budget', async () => {
+    const ws = new WebSocket(`${kit.url}/otel`, { headers: { authorization: `Bearer ${kit.key}` } })
+    await new Promise((r) => ws.once('open', r))
+    const trace = 'dd'.repeat(16)
+    const attributes = Array.from({ length: 300 }, (_, i) => ({
+      key: `k${i}`,
+      value: { stringValue: 'v'.repeat(10_000) },
+    }))
+    const frame = {
+      resourceSpans: [
+        { scopeSpans: [{ spans: [{ traceId: trace, spanId: 'ee'.repeat(8), name: 'fat', attributes }] }] },
+      ],
+    }
+    ws.send(Buffer.concat([Buffer.from('OTLP'), Buffer.from(JSON.stringify(frame))]))
+    const span = await eventually(async () => {
+      const r = await caller.trigger<unknown, { spans: Array<{ attributes: Array<[string, string]> }> }>({
+        function_id: 'engine::traces::list',
+        payload: { trace_id: trace },
+      })
+      if (r.spans.length === 0) throw new Error('not yet')
+      return r.spans[0]!
+    })
+    const chars = span.attributes.reduce((n, [k, v]) => n + k.length + v.length, 0)
+    expect(chars).toBeLessThanOrEqual(RECORD_BUDGET)
+    expect(span.attributes.length).toBeGreaterThan(0)
     ws.close()
   })
 
