@@ -8,6 +8,7 @@ import { Logger } from '@iii-dev/helpers/observability'
 import { type IIIClient, registerWorker } from 'iii-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
+import { connect, refusal } from '../../test/ws-test-client.ts'
 import { type EngineKit, eventually, startEngineKit, waitForFunction } from './engine-test-kit.ts'
 import { parseIiiConfig } from './iii-config.ts'
 import { DEFAULT_OBSERVABILITY } from './observability.ts'
@@ -208,6 +209,17 @@ describe('worker telemetry', () => {
     expect(JSON.parse((none as { body: string }).body)).toMatchObject({ error: { code: 'AUTH_REQUIRED' } })
     expect(await attempt({ authorization: 'Bearer not-a-key' })).toMatchObject({ status: 401 })
     expect(await attempt({ authorization: `Bearer ${kit.key}` })).toBe('open')
+  })
+
+  it('ends a telemetry socket when its key is revoked', async () => {
+    const r = await kit.server.api('POST', '/api/acme/ops/api_keys', { scopes: ['read', 'execute'] })
+    const otel = await connect(`${kit.url}/otel`, { headers: { authorization: `Bearer ${r.body.key}` } })
+    const del = await kit.server.api('DELETE', `/api/acme/ops/api_keys/${r.body.id}`)
+    expect(del.status).toBeLessThan(300)
+    expect(await otel.closed).toEqual({ code: 4401, reason: 'api key revoked' })
+    expect(
+      (await refusal(`${kit.url}/otel`, { headers: { authorization: `Bearer ${r.body.key}` } })).status,
+    ).toBe(401)
   })
 
   it('ignores and counts malformed frames, keeps the socket, and still keeps a good frame after them', async () => {
