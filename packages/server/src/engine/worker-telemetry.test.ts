@@ -211,6 +211,38 @@ describe('worker telemetry', () => {
     expect(await attempt({ authorization: `Bearer ${kit.key}` })).toBe('open')
   })
 
+  it('takes /otel without a key on an iii-worker-manager port, into that port’s circle', async () => {
+    await kit.server.createCircle('shop')
+    const circle = (await kit.server.platform.storage.findCircle('shop'))!
+    const p = await kit.server.platform.engine.openWorkerPort({
+      circleId: circle.id,
+      circleSlug: 'shop',
+      host: '127.0.0.1',
+      port: 0,
+      rbac: null,
+      middlewareFunctionId: null,
+    })
+    const otel = await connect(`ws://127.0.0.1:${p.port}/otel`)
+    const trace = 'ab'.repeat(16)
+    const frame = {
+      resourceSpans: [
+        { scopeSpans: [{ spans: [{ traceId: trace, spanId: 'cd'.repeat(8), name: 'shop span' }] }] },
+      ],
+    }
+    otel.ws.send(Buffer.concat([Buffer.from('OTLP'), Buffer.from(JSON.stringify(frame))]))
+    const shopKey = await kit.server.createKey('shop', ['read', 'execute'])
+    const shop = kit.worker({ key: shopKey })
+    await eventually(async () => {
+      const r = await shop.trigger<unknown, { spans: Span[] }>({
+        function_id: 'engine::traces::list',
+        payload: { trace_id: trace },
+      })
+      expect(r.spans.map((s) => s.name)).toEqual(['shop span'])
+    })
+    expect((await spans({ trace_id: trace })).spans).toEqual([])
+    otel.ws.close()
+  })
+
   it('ends a telemetry socket when its key is revoked', async () => {
     const r = await kit.server.api('POST', '/api/acme/ops/api_keys', { scopes: ['read', 'execute'] })
     const otel = await connect(`${kit.url}/otel`, { headers: { authorization: `Bearer ${r.body.key}` } })
