@@ -46,8 +46,7 @@ const readBody = (req: IncomingMessage) =>
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
   })
 
-let receiverPort = 0
-let blockedPort = 0
+let [receiverPort, blockedPort] = [0, 0]
 
 beforeAll(async () => {
   receiver = createServer(async (req, res) => {
