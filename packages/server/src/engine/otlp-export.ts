@@ -49,6 +49,7 @@ export interface EngineSeries {
 
 const MAX_QUEUE = 10_000
 const POST_TIMEOUT_MS = 10_000
+const CLOSE_WAIT_MS = 2000
 const PATHS: Record<OtlpSignal, string> = { traces: '/v1/traces', logs: '/v1/logs', metrics: '/v1/metrics' }
 const KEYS: Record<OtlpSignal, string> = {
   traces: 'resourceSpans',
@@ -129,9 +130,15 @@ export class OtlpExporter {
     return this.flushing
   }
 
+  /** Stops the timer after a last flush, waiting for it at most CLOSE_WAIT_MS (a shutdown must not hang). */
   async close(): Promise<void> {
     clearInterval(this.timer)
-    await this.flush()
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_WAIT_MS)
+    })
+    await Promise.race([this.flush(), late])
+    clearTimeout(timer)
     this.httpAgent.destroy()
     this.httpsAgent.destroy()
   }
