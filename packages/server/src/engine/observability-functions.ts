@@ -31,6 +31,12 @@ function queryOf(input: Json): ListQuery {
     trace_id: optString(m, 'trace_id'),
     function_id: optString(m, 'function_id'),
     level: optString(m, 'level'),
+    name: optString(m, 'name'),
+    service_name: optString(m, 'service_name'),
+    status: optString(m, 'status'),
+    span_id: optString(m, 'span_id'),
+    severity_min: m['severity_min'] == null ? null : count(m, 'severity_min', 0, 24),
+    severity_text: optString(m, 'severity_text'),
     limit: count(m, 'limit', 100, MAX_LIMIT),
     offset: count(m, 'offset', 0, 10_000_000),
   }
@@ -43,14 +49,14 @@ export function addObservabilityFunctions(engine: Engine, obs: Observability): v
   engine.addBuiltin({
     id: 'engine::traces::list',
     description:
-      'Spans of this circle’s invocations and of its workers, newest first (trace_id?, function_id?, limit?, offset?)',
+      'Spans of this circle’s invocations and of its workers, newest first (trace_id?, function_id?, name?, service_name?, status?, limit?, offset?)',
     scope: 'read',
     handler: (input, { caller }) => obs.listSpans(caller.circleId, queryOf(input)),
   })
   engine.addBuiltin({
     id: 'engine::logs::list',
     description:
-      'Log lines written through engine::log::* and sent by workers, newest first (trace_id?, level?, limit?, offset?)',
+      'Log lines written through engine::log::* and sent by workers, newest first (trace_id?, span_id?, level?, severity_min?, severity_text?, limit?, offset?)',
     scope: 'read',
     handler: (input, { caller }) => obs.listLogs(caller.circleId, queryOf(input)),
   })

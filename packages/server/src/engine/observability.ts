@@ -6,9 +6,10 @@
 // when configured, gets a copy of everything.
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { formatTraceparent, parseTraceparent } from '../trace-context.ts'
+import { type LogRecord, logShape, SEVERITY, severityOf, workerLogRecord } from './log-records.ts'
 import type { OtlpExportConfig, OtlpExporter } from './otlp-export.ts'
-import { type OtlpSignal, severityText, type WorkerLog } from './otlp-ingest.ts'
-import { mergeByEnd, Ring } from './ring.ts'
+import { type OtlpSignal, severityText } from './otlp-ingest.ts'
+import { type ListQuery, mergeByEnd, page, Ring } from './ring.ts'
 import {
   currentPrefix,
   nextIdNumber,
@@ -53,19 +54,6 @@ export const DEFAULT_OBSERVABILITY: ObservabilityConfig = {
   export: null,
 }
 
-export interface LogRecord {
-  circleId: string
-  timestamp_ms: number
-  level: 'info' | 'warn' | 'error' | 'debug'
-  message: string
-  data: Json
-  trace_id: string | null
-  span_id: string | null
-  worker_id: string | null
-  /** A worker's OpenTelemetry log record (its own fields, as iii lists them). */
-  otel?: WorkerLog
-}
-
 interface MetricSeries {
   function_id: string
   invocations: number
@@ -76,16 +64,11 @@ interface MetricSeries {
   last_ms: number
 }
 
-export interface ListQuery {
-  trace_id?: string | null
-  function_id?: string | null
-  level?: string | null
-  limit: number
-  offset: number
-}
+export type { ListQuery, LogRecord }
 
 export class Observability {
   private spans: SpanRing
+  /** Engine log lines and workers' log records (the worker sink pushes here). */
   private logs: Ring<LogRecord>
   /** circleId -> function id -> series (insertion order = age, for trimming). */
   private metrics = new Map<string, Map<string, MetricSeries>>()
@@ -115,7 +98,7 @@ export class Observability {
         },
         sampled: (traceId) =>
           obs.config.samplingRatio >= 1 || sampledTrace(traceId, obs.config.samplingRatio),
-        addLog: (circleId, log) => obs.addWorkerLog(circleId, log),
+        addLog: (circleId, log) => obs.logs.push(workerLogRecord(circleId, log)),
         get forward() {
           const e = obs.exporter
           return e
@@ -237,27 +220,23 @@ export class Observability {
       })
   }
 
-  /** A log record a worker sent on `/otel` (logs_enabled was checked by the caller). */
-  private addWorkerLog(circleId: string, log: WorkerLog): void {
-    const n = log.severity_number
-    this.logs.push({
-      circleId,
-      timestamp_ms: Math.round(log.timestamp_unix_nano / 1e6) || Date.now(),
-      level: n >= 17 ? 'error' : n >= 13 ? 'warn' : n >= 9 || n === 0 ? 'info' : 'debug',
-      message: log.body,
-      data: null,
-      trace_id: log.trace_id,
-      span_id: log.span_id,
-      worker_id: null,
-      otel: log,
-    })
-  }
-
   listSpans(circleId: string, q: ListQuery): { spans: Json[]; total: number; offset: number; limit: number } {
     const trace = q.trace_id ?? null
     const fn = q.function_id ?? null
     const engine = this.spans.list(circleId, trace, fn, this.config.serviceName)
-    const all = mergeByEnd(engine, this.workers.listSpans(circleId, trace, fn))
+    let all = mergeByEnd(engine, this.workers.listSpans(circleId, trace, fn))
+    const like = (field: string, want: string | null | undefined) => {
+      const w = want?.toLowerCase()
+      if (w)
+        all = all.filter((x) =>
+          String((x as Record<string, unknown>)[field])
+            .toLowerCase()
+            .includes(w),
+        )
+    }
+    like('name', q.name)
+    like('service_name', q.service_name)
+    like('status', q.status)
     return { spans: page(all, q), total: all.length, offset: q.offset, limit: q.limit }
   }
 
@@ -270,26 +249,13 @@ export class Observability {
           l.circleId === circleId &&
           l.timestamp_ms >= since &&
           (!q.trace_id || l.trace_id === q.trace_id) &&
-          (!q.level || l.level === q.level),
+          (!q.span_id || l.span_id === q.span_id) &&
+          (!q.level || l.level === q.level) &&
+          (q.severity_min == null || severityOf(l) >= q.severity_min) &&
+          (!q.severity_text || severityText(severityOf(l)) === q.severity_text.toUpperCase()),
       )
-    return { logs: page(all, q).map((l) => this.logShape(l)), total: all.length, timestamp: Date.now() }
-  }
-
-  /** Periodic's fields and iii's (OpenTelemetry log record) fields side by side. */
-  private logShape({ circleId: _c, otel, ...l }: LogRecord): Json {
-    if (otel) return { ...l, ...otel } as unknown as Json
-    const nanos = l.timestamp_ms * 1e6
-    return {
-      ...l,
-      timestamp_unix_nano: nanos,
-      observed_timestamp_unix_nano: nanos,
-      severity_number: SEVERITY[l.level],
-      severity_text: severityText(SEVERITY[l.level]),
-      body: l.message,
-      attributes: [],
-      resource: [['service.name', this.config.serviceName]],
-      service_name: this.config.serviceName,
-    } as unknown as Json
+    const service = this.config.serviceName
+    return { logs: page(all, q).map((l) => logShape(l, service)), total: all.length, timestamp: Date.now() }
   }
 
   /** Metrics workers sent on `/otel` (iii's `sdk_metrics`), newest first. */
@@ -381,12 +347,3 @@ export function boundedLogData(data: Json): Json {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000
-
-/** OpenTelemetry severity numbers of the engine's log levels. */
-const SEVERITY: Record<LogRecord['level'], number> = { debug: 5, info: 9, warn: 13, error: 17 }
-
-/** Newest first, after `offset`, at most `limit`. */
-function page<T>(all: T[], q: ListQuery): T[] {
-  const end = all.length - q.offset
-  return end <= 0 ? [] : all.slice(Math.max(0, end - q.limit), end).reverse()
-}

@@ -1,4 +1,5 @@
-// Bounded in-memory buffers of the observability stores, and the merge of two span lists.
+// Bounded in-memory buffers of the observability stores, and the list helpers of their queries
+// (the query, paging, the merge of two span lists).
 import type { Json } from '../storage/storage.ts'
 
 /** A fixed-size buffer that overwrites its oldest entry when full. */
@@ -45,4 +46,26 @@ export function mergeByEnd(a: Json[], b: Json[]): Json[] {
     else out.push(b[j++]!)
   }
   return out
+}
+
+export interface ListQuery {
+  trace_id?: string | null
+  function_id?: string | null
+  level?: string | null
+  /** iii's span filters: case-insensitive substrings of the span's name, service and status. */
+  name?: string | null
+  service_name?: string | null
+  status?: string | null
+  /** iii's log filters: span id, minimum severity number, severity text. */
+  span_id?: string | null
+  severity_min?: number | null
+  severity_text?: string | null
+  limit: number
+  offset: number
+}
+
+/** Newest first, after `offset`, at most `limit`. */
+export function page<T>(all: T[], q: ListQuery): T[] {
+  const end = all.length - q.offset
+  return end <= 0 ? [] : all.slice(Math.max(0, end - q.limit), end).reverse()
 }

@@ -147,6 +147,23 @@ describe('worker telemetry', () => {
       service_name: 'tel-svc',
     })
     expect(logs.logs[0]!['attributes']).toContainEqual(['log.data', expect.stringContaining('step')])
+    // iii's filters: service, name and status of spans; span id and severity of logs.
+    const bySvc = await spans({
+      trace_id: engineSpan.trace_id,
+      service_name: 'TEL-svc',
+      name: 'execute',
+      status: 'ok',
+    })
+    expect(bySvc.spans.map((x) => x.span_id)).toEqual([worker.span_id])
+    const bySpan = async (q: object) =>
+      (
+        await caller.trigger<unknown, { logs: unknown[] }>({
+          function_id: 'engine::logs::list',
+          payload: { span_id: worker.span_id, ...q },
+        })
+      ).logs.length
+    expect(await bySpan({ severity_min: 9, severity_text: 'info' })).toBe(1)
+    expect(await bySpan({ severity_min: 13 })).toBe(0)
     expect(typeof logs.timestamp).toBe('number')
   })
 
