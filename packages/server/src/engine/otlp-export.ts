@@ -124,9 +124,11 @@ export class OtlpExporter {
   /** Sends what is queued (one flush at a time). */
   flush(): Promise<void> {
     if (!this.flushing)
-      this.flushing = this.sendAll().finally(() => {
-        this.flushing = null
-      })
+      this.flushing = this.sendAll()
+        .catch((err) => this.warn({ err: (err as Error).message }))
+        .finally(() => {
+          this.flushing = null
+        })
     return this.flushing
   }
 
@@ -218,9 +220,10 @@ export class OtlpExporter {
   }
 
   private async post(signal: OtlpSignal, body: JsonObject): Promise<void> {
-    const url = new URL(this.config.endpoint.replace(/\/+$/, '') + PATHS[signal])
-    const payload = Buffer.from(JSON.stringify(body))
     try {
+      const url = new URL(this.config.endpoint.replace(/\/+$/, '') + PATHS[signal])
+      // A worker's request nested too deep to serialize is dropped like a failed batch.
+      const payload = Buffer.from(JSON.stringify(body))
       const { host, port } = hostPortOf(url)
       // An address literal never reaches `lookup`: it is decided here.
       this.policy.checkHostNow(host, port)
@@ -252,15 +255,18 @@ export class OtlpExporter {
       this.stats.posted++
     } catch (err) {
       this.stats.failed++
-      // One warning a minute: a collector that is down must not flood the server log.
-      if (Date.now() - this.lastWarnMs > 60_000) {
-        this.lastWarnMs = Date.now()
-        this.log.warn(
-          { endpoint: url.origin, signal, err: (err as Error).message },
-          'observability: OTLP export failed (batch dropped)',
-        )
-      }
+      this.warn({ signal, err: (err as Error).message })
     }
+  }
+
+  /** One warning a minute: a collector that is down must not flood the server log. */
+  private warn(detail: object): void {
+    if (Date.now() - this.lastWarnMs <= 60_000) return
+    this.lastWarnMs = Date.now()
+    this.log.warn(
+      { endpoint: this.config.endpoint, ...detail },
+      'observability: OTLP export failed (batch dropped)',
+    )
   }
 }
 

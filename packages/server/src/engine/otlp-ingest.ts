@@ -59,7 +59,12 @@ function anyText(v: unknown, max = MAX_VALUE_CHARS): string {
     if (v[k] !== undefined && v[k] !== null) return String(v[k]).slice(0, max)
   const raw = v['kvlistValue'] ?? v['arrayValue'] ?? v['bytesValue'] ?? ''
   // Stringifying a huge value only to cut it would cost the whole frame again: a big one is named.
-  const json = JSON.stringify(raw)
+  let json: string
+  try {
+    json = JSON.stringify(raw)
+  } catch {
+    return '[value too deep]'
+  }
   return json.length > 64 * 1024 ? '[value too large]' : json.slice(0, max)
 }
 

@@ -144,6 +144,27 @@ describe('the /otel socket', () => {
     ws.close()
   })
 
+  it('survives a frame nested too deep to serialize (the span is kept, the value named)', async () => {
+    const ws = new WebSocket(`${kit.url}/otel`, { headers: { authorization: `Bearer ${kit.key}` } })
+    await new Promise((r) => ws.once('open', r))
+    const depth = 100_000
+    const deep = `${'{"arrayValue":{"values":['.repeat(depth)}{"stringValue":"x"}${']}}'.repeat(depth)}`
+    const trace = 'ef'.repeat(16)
+    const span = `{"traceId":"${trace}","spanId":"${'12'.repeat(8)}","name":"deep","attributes":[{"key":"d","value":${deep}}]}`
+    ws.send(Buffer.from(`OTLP{"resourceSpans":[{"scopeSpans":[{"spans":[${span}]}]}]}`))
+    const kept = await eventually(async () => {
+      const r = await caller.trigger<unknown, { spans: Array<{ attributes: Array<[string, string]> }> }>({
+        function_id: 'engine::traces::list',
+        payload: { trace_id: trace },
+      })
+      if (r.spans.length === 0) throw new Error('not yet')
+      return r.spans[0]!
+    })
+    expect(kept.attributes).toEqual([['d', '[value too deep]']])
+    expect(ws.readyState).toBe(WebSocket.OPEN)
+    ws.close()
+  })
+
   it('bounds what one span may hold: attributes are cut to the record budget', async () => {
     const ws = new WebSocket(`${kit.url}/otel`, { headers: { authorization: `Bearer ${kit.key}` } })
     await new Promise((r) => ws.once('open', r))

@@ -77,6 +77,15 @@ export class WorkerTelemetry {
   /** One binary frame from a circle's `/otel` socket. */
   ingest(circleId: string, frame: Buffer): void {
     this.counters.frames++
+    try {
+      this.take(circleId, frame)
+    } catch {
+      // Whatever a worker sends must not throw out of a socket handler (it would end the server).
+      this.counters.malformed++
+    }
+  }
+
+  private take(circleId: string, frame: Buffer): void {
     const parsed = parseOtlpFrame(frame)
     if (!parsed) {
       this.counters.malformed++
