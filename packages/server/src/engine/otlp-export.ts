@@ -48,6 +48,8 @@ export interface EngineSeries {
 }
 
 const MAX_QUEUE = 10_000
+/** Bytes of serialized entries one signal's queue may hold (a worker frame may be 4 MiB). */
+const MAX_QUEUE_BYTES = 32 * 1024 * 1024
 const POST_TIMEOUT_MS = 10_000
 const CLOSE_WAIT_MS = 2000
 const PATHS: Record<OtlpSignal, string> = { traces: '/v1/traces', logs: '/v1/logs', metrics: '/v1/metrics' }
@@ -62,7 +64,9 @@ const text = (key: string, value: string) => ({ key, value: { stringValue: value
 const nano = (ms: number) => `${Math.round(ms * 1000)}000`
 
 export class OtlpExporter {
-  private readonly queues: Record<OtlpSignal, JsonObject[]> = { traces: [], logs: [], metrics: [] }
+  /** Serialized resource entries waiting to be sent, and their size. */
+  private readonly queues: Record<OtlpSignal, string[]> = { traces: [], logs: [], metrics: [] }
+  private readonly queued: Record<OtlpSignal, number> = { traces: 0, logs: 0, metrics: 0 }
   private spans: Array<{ span: OpenSpan; durationMs: number; error: SpanError | null }> = []
   private logs: EngineLogLine[] = []
   private readonly timer: NodeJS.Timeout
@@ -104,20 +108,36 @@ export class OtlpExporter {
   /** A worker's request: each resource entry is kept, labelled with the circle it came from. */
   forward(signal: OtlpSignal, circleId: string, request: JsonObject): void {
     if (!this.config[signal]) return
-    const q = this.queues[signal]
     for (const entry of request[KEYS[signal]] as unknown[]) {
       if (!entry || typeof entry !== 'object' || Array.isArray(entry)) continue
       const e = entry as JsonObject
       const resource = (e['resource'] && typeof e['resource'] === 'object' ? e['resource'] : {}) as JsonObject
       const attrs = Array.isArray(resource['attributes']) ? resource['attributes'] : []
-      if (q.length >= MAX_QUEUE) {
-        q.shift()
-        this.stats.dropped++
-      }
-      q.push({
+      this.enqueue(signal, {
         ...e,
         resource: { ...resource, attributes: [...attrs, text('periodic.circle.id', circleId)] },
       })
+    }
+  }
+
+  /**
+   * Serialized once, here: an entry that cannot be (nested too deep) is dropped alone, never a
+   * whole batch. The queue is bounded in entries and in bytes; the oldest go first.
+   */
+  private enqueue(signal: OtlpSignal, entry: object): void {
+    let json: string
+    try {
+      json = JSON.stringify(entry)
+    } catch {
+      this.stats.dropped++
+      return
+    }
+    const q = this.queues[signal]
+    q.push(json)
+    this.queued[signal] += json.length
+    while (q.length > MAX_QUEUE || (this.queued[signal] > MAX_QUEUE_BYTES && q.length > 1)) {
+      this.queued[signal] -= q.shift()!.length
+      this.stats.dropped++
     }
   }
 
@@ -151,7 +171,8 @@ export class OtlpExporter {
       const q = this.queues[signal]
       while (q.length > 0) {
         const batch = q.splice(0, this.config.batchSize)
-        await this.post(signal, { [KEYS[signal]]: batch })
+        for (const e of batch) this.queued[signal] -= e.length
+        await this.post(signal, `{"${KEYS[signal]}":[${batch.join(',')}]}`)
       }
     }
   }
@@ -163,7 +184,8 @@ export class OtlpExporter {
       const spans = this.spans
       this.spans = []
       for (const [circleId, list] of byCircle(spans, (s) => s.span.circleId))
-        this.queues.traces.push(
+        this.enqueue(
+          'traces',
           this.entry(
             'scopeSpans',
             'spans',
@@ -176,7 +198,7 @@ export class OtlpExporter {
       const logs = this.logs
       this.logs = []
       for (const [circleId, list] of byCircle(logs, (l) => l.circleId))
-        this.queues.logs.push(this.entry('scopeLogs', 'logRecords', circleId, list.map(otlpLog)))
+        this.enqueue('logs', this.entry('scopeLogs', 'logRecords', circleId, list.map(otlpLog)))
     }
     if (c.metrics) {
       const series = this.engineSeries()
@@ -200,7 +222,8 @@ export class OtlpExporter {
             })),
           },
         })
-        this.queues.metrics.push(
+        this.enqueue(
+          'metrics',
           this.entry('scopeMetrics', 'metrics', circleId, [
             sum('iii.invocations.total', (s) => s.invocations),
             sum('iii.invocations.error', (s) => s.errors),
@@ -219,11 +242,10 @@ export class OtlpExporter {
     } as unknown as JsonObject
   }
 
-  private async post(signal: OtlpSignal, body: JsonObject): Promise<void> {
+  private async post(signal: OtlpSignal, body: string): Promise<void> {
     try {
       const url = new URL(this.config.endpoint.replace(/\/+$/, '') + PATHS[signal])
-      // A worker's request nested too deep to serialize is dropped like a failed batch.
-      const payload = Buffer.from(JSON.stringify(body))
+      const payload = Buffer.from(body)
       const { host, port } = hostPortOf(url)
       // An address literal never reaches `lookup`: it is decided here.
       this.policy.checkHostNow(host, port)
