@@ -20,6 +20,7 @@ import type { EngineClock } from './engine/cron-triggers.ts'
 import { EngineError } from './engine/engine-error.ts'
 import { type RunningEngine, startEngine } from './engine/start-engine.ts'
 import { attachStreamRoute } from './engine/stream-client-port.ts'
+import { registerTelemetryMetrics } from './engine/telemetry-metrics.ts'
 import { EventBus } from './events/event-bus.ts'
 import { buildApp } from './http/app.ts'
 import { KeyRateLimiter } from './http/rate-limiter.ts'
@@ -163,6 +164,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
         },
       },
     })
+    registerTelemetryMetrics(engine.observability, metrics)
     const app = await buildApp({
       elements,
       runs,

@@ -1,5 +1,7 @@
 // Authenticates an engine worker's WebSocket upgrade: `Authorization: Bearer <circle key>`;
-// the platform admin key names its circle with `?circle=<slug>`. Scopes carry over.
+// the platform admin key names its circle with `?circle=<slug>`. Scopes carry over. iii-sdk's
+// telemetry socket (`/otel`) sends no headers, so the key may also come as the password of the
+// worker URL's user-info (`ws://iii:<key>@host:port`), which WebSocket clients send as Basic.
 import type { IncomingMessage } from 'node:http'
 import type { EngineCaller } from '../engine/engine.ts'
 import { E, PlatformError } from '../errors.ts'
@@ -10,7 +12,7 @@ import type { Authenticator } from './api-keys.ts'
 export function engineWorkerAuth(auth: Authenticator, storage: Storage) {
   return async (req: IncomingMessage): Promise<EngineCaller> => {
     const header = req.headers.authorization
-    const actor = await auth.authenticate(Array.isArray(header) ? header[0] : header)
+    const actor = await auth.authenticate(bearerOf(Array.isArray(header) ? header[0] : header))
     if (!actor) throw new PlatformError(E.AUTH_REQUIRED, 'send "Authorization: Bearer <circle API key>"')
     let circleId = actor.circleId
     if (circleId === null) {
@@ -38,4 +40,13 @@ export function engineWorkerAuth(auth: Authenticator, storage: Storage) {
       canExecute: true,
     }
   }
+}
+
+/** `Basic base64(user:key)` as `Bearer key` (the user name is ignored); anything else unchanged. */
+function bearerOf(header: string | undefined): string | undefined {
+  const basic = header ? /^Basic\s+([A-Za-z0-9+/=]{1,1024})\s*$/i.exec(header) : null
+  if (!basic) return header
+  const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  return colon < 0 ? header : `Bearer ${decoded.slice(colon + 1)}`
 }

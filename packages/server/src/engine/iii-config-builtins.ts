@@ -40,7 +40,7 @@ export function parsePubsubConfig(c: JsonObject, unsupported: string[]): void {
     unsupported.push(`iii-pubsub adapter ${typeof name === 'string' ? name : ''}`.trim())
 }
 
-/** iii-observability with the memory exporter: limits, retention, sampling, on/off switches. */
+/** iii-observability: limits, retention, sampling, on/off switches, and the OTLP export. */
 export function parseObservabilityConfig(
   c: JsonObject,
   where: string,
@@ -56,8 +56,11 @@ export function parseObservabilityConfig(
       'service_version',
       'service_namespace',
       'exporter',
+      'endpoint',
       'metrics_exporter',
       'logs_exporter',
+      'logs_batch_size',
+      'logs_flush_interval_ms',
       'logs_console_output',
       'memory_max_spans',
       'sampling_ratio',
@@ -70,12 +73,7 @@ export function parseObservabilityConfig(
     ],
     unsupported,
   )
-  // Only the in-memory store exists here; an OTLP export is named, the memory side still runs.
-  for (const k of ['exporter', 'metrics_exporter', 'logs_exporter']) {
-    const v = c[k]
-    if (v !== undefined && v !== null && v !== 'memory')
-      unsupported.push(`${name}.${k} ${String(v).slice(0, 32)}`)
-  }
+  const exportConfig = parseOtlpExport(c, where)
   const ratio = c['sampling_ratio']
   if (ratio !== undefined && ratio !== null && (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)))
     throw new IiiBuiltinConfigError(`${where}.sampling_ratio must be a number from 0 to 1`)
@@ -97,6 +95,58 @@ export function parseObservabilityConfig(
       1,
       30 * DAY_S,
     ),
+    serviceName: serviceName(c, where),
+    export: exportConfig,
+  }
+}
+
+function oneOf(c: JsonObject, key: string, where: string, values: string[]): string {
+  const v = c[key]
+  if (v === undefined || v === null) return 'memory'
+  if (typeof v !== 'string' || !values.includes(v))
+    throw new IiiBuiltinConfigError(`${where}.${key} must be one of ${values.join(', ')}`)
+  return v
+}
+
+function serviceName(c: JsonObject, where: string): string {
+  const v = c['service_name']
+  if (v === undefined || v === null) return DEFAULT_OBSERVABILITY.serviceName
+  if (typeof v !== 'string' || !v || v.length > 256)
+    throw new IiiBuiltinConfigError(`${where}.service_name must be a string of 1-256 characters`)
+  return v
+}
+
+/**
+ * `exporter: otlp|both` (traces), `logs_exporter: otlp|both`, `metrics_exporter: otlp` with the
+ * collector's `endpoint` (OTLP/HTTP; iii's default gRPC port has no HTTP receiver, so the default
+ * here is the OTLP/HTTP port 4318). Without `exporter` nothing is exported (iii's default is
+ * `otlp`): the memory store alone answers the engine::*::list functions.
+ */
+function parseOtlpExport(c: JsonObject, where: string): ObservabilityConfig['export'] {
+  const traces = oneOf(c, 'exporter', where, ['memory', 'otlp', 'both']) !== 'memory'
+  const logs = oneOf(c, 'logs_exporter', where, ['memory', 'otlp', 'both']) !== 'memory'
+  const metrics = oneOf(c, 'metrics_exporter', where, ['memory', 'otlp']) === 'otlp'
+  const raw = c['endpoint']
+  let endpoint = 'http://localhost:4318'
+  if (raw !== undefined && raw !== null) {
+    let url: URL | null = null
+    try {
+      url = typeof raw === 'string' && raw.length <= 2048 ? new URL(raw) : null
+    } catch {}
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password)
+      throw new IiiBuiltinConfigError(
+        `${where}.endpoint must be an http or https URL (the OTLP/HTTP collector)`,
+      )
+    endpoint = raw as string
+  }
+  if (!traces && !logs && !metrics) return null
+  return {
+    endpoint,
+    traces,
+    logs,
+    metrics,
+    flushIntervalMs: int(c, 'logs_flush_interval_ms', where, 5000, 100, 3_600_000),
+    batchSize: int(c, 'logs_batch_size', where, 100, 1, 10_000),
   }
 }
 

@@ -105,6 +105,16 @@ workers:
       metricsEnabled: false,
       maxMetrics: 10,
       metricsRetentionSeconds: 120,
+      serviceName: 'shop',
+      // exporter: both exports the traces to the collector and keeps them in memory.
+      export: {
+        endpoint: 'http://collector:4317',
+        traces: true,
+        logs: false,
+        metrics: false,
+        flushIntervalMs: 5000,
+        batchSize: 100,
+      },
     })
     expect(c.httpFunctions).toEqual({
       urlAllowlist: ['https://api.example.com/v1/', '*.partner.test', '127.0.0.1:9000'],
@@ -114,9 +124,7 @@ workers:
       blockPrivateIps: true,
     })
     expect(c.unsupported).toEqual([
-      'iii-observability.endpoint',
       'iii-observability.alerts',
-      'iii-observability.exporter both',
       'iii-http-functions.retries',
       'iii-pubsub adapter redis',
     ])
@@ -187,6 +195,11 @@ workers:
       ['workers:\n  - name: iii-observability\n    config: { sampling_ratio: 2 }', /sampling_ratio/],
       ['workers:\n  - name: iii-observability\n    config: { memory_max_spans: 0 }', /memory_max_spans/],
       ['workers:\n  - name: iii-observability\n    config: { enabled: "yes" }', /enabled/],
+      ['workers:\n  - name: iii-observability\n    config: { exporter: zipkin }', /exporter must be one of/],
+      [
+        'workers:\n  - name: iii-observability\n    config: { exporter: otlp, endpoint: "ftp://x" }',
+        /endpoint/,
+      ],
       ['workers:\n  - name: iii-http-functions\n    config: { url_allowlist: "https://x" }', /url_allowlist/],
       [
         'workers:\n  - name: iii-http-functions\n    config: { url_allowlist: ["ftp://x/"] }',

@@ -31,6 +31,12 @@ function queryOf(input: Json): ListQuery {
     trace_id: optString(m, 'trace_id'),
     function_id: optString(m, 'function_id'),
     level: optString(m, 'level'),
+    name: optString(m, 'name'),
+    service_name: optString(m, 'service_name'),
+    status: optString(m, 'status'),
+    span_id: optString(m, 'span_id'),
+    severity_min: m['severity_min'] == null ? null : count(m, 'severity_min', 0, 24),
+    severity_text: optString(m, 'severity_text'),
     limit: count(m, 'limit', 100, MAX_LIMIT),
     offset: count(m, 'offset', 0, 10_000_000),
   }
@@ -43,24 +49,45 @@ export function addObservabilityFunctions(engine: Engine, obs: Observability): v
   engine.addBuiltin({
     id: 'engine::traces::list',
     description:
-      'Spans of this circle’s invocations, newest first (trace_id?, function_id?, limit?, offset?)',
+      'Spans of this circle’s invocations and of its workers, newest first (trace_id?, function_id?, name?, service_name?, status?, limit?, offset?)',
     scope: 'read',
     handler: (input, { caller }) => obs.listSpans(caller.circleId, queryOf(input)),
   })
   engine.addBuiltin({
     id: 'engine::logs::list',
     description:
-      'Log lines written through engine::log::*, newest first (trace_id?, level?, limit?, offset?)',
+      'Log lines written through engine::log::* and sent by workers, newest first (trace_id?, span_id?, level?, severity_min?, severity_text?, limit?, offset?)',
     scope: 'read',
     handler: (input, { caller }) => obs.listLogs(caller.circleId, queryOf(input)),
   })
   engine.addBuiltin({
     id: 'engine::metrics::list',
-    description: 'Invocation counts, errors and durations per function of this circle (function_id?)',
+    description:
+      'Invocation counts, errors and durations per function of this circle (function_id?), and the metrics its workers send (metric_name?)',
     scope: 'read',
-    handler: (input, { caller }) => ({
-      metrics: obs.listMetrics(caller.circleId, optString(obj(input), 'function_id')),
-      timestamp: Date.now(),
-    }),
+    handler: (input, { caller }) => {
+      const m = obj(input)
+      const metrics = obs.listMetrics(caller.circleId, optString(m, 'function_id'))
+      return {
+        metrics,
+        engine_metrics: { invocations: invocationTotals(metrics) },
+        sdk_metrics: obs.listSdkMetrics(caller.circleId, optString(m, 'metric_name')),
+        timestamp: Date.now(),
+      }
+    },
   })
+}
+
+/** iii's `engine_metrics.invocations` from the per-function series. */
+function invocationTotals(metrics: Json[]): JsonObject {
+  let total = 0
+  let error = 0
+  const by_function: JsonObject = {}
+  for (const x of metrics) {
+    const m = x as { function_id: string; invocations: number; errors: number }
+    total += m.invocations
+    error += m.errors
+    by_function[m.function_id] = m.invocations
+  }
+  return { total, success: total - error, error, deferred: 0, by_function }
 }

@@ -2,8 +2,14 @@
 // memory exporter). Bounded ring buffers: the oldest entries go first; disabled, every hook is a
 // no-op. The engine calls `startSpan`/`endSpan` around each invocation, so this stays cheap:
 // ids come from a counter behind a random prefix and nothing is serialized on the hot path.
-import type { Json } from '../storage/storage.ts'
+// Workers' own telemetry (iii-sdk's `/otel` frames) joins through `workers`; an OTLP exporter,
+// when configured, gets a copy of everything.
+import type { Json, JsonObject } from '../storage/storage.ts'
 import { formatTraceparent, parseTraceparent } from '../trace-context.ts'
+import { type LogRecord, logShape, SEVERITY, severityOf, workerLogRecord } from './log-records.ts'
+import type { OtlpExportConfig, OtlpExporter } from './otlp-export.ts'
+import { type OtlpSignal, severityText } from './otlp-ingest.ts'
+import { type ListQuery, mergeByEnd, page, Ring } from './ring.ts'
 import {
   currentPrefix,
   nextIdNumber,
@@ -14,6 +20,7 @@ import {
   traceIdOf,
 } from './span-ring.ts'
 import type { EngineCaller } from './worker-connection.ts'
+import { WorkerTelemetry } from './worker-telemetry.ts'
 
 export interface ObservabilityConfig {
   enabled: boolean
@@ -27,6 +34,10 @@ export interface ObservabilityConfig {
   /** Distinct (circle, function) series kept. */
   maxMetrics: number
   metricsRetentionSeconds: number
+  /** `service.name` of the engine's own spans and logs. */
+  serviceName: string
+  /** OTLP export (iii's `exporter: otlp|both` + `endpoint`); null: memory only. */
+  export: OtlpExportConfig | null
 }
 
 export const DEFAULT_OBSERVABILITY: ObservabilityConfig = {
@@ -39,17 +50,8 @@ export const DEFAULT_OBSERVABILITY: ObservabilityConfig = {
   metricsEnabled: true,
   maxMetrics: 10_000,
   metricsRetentionSeconds: 3600,
-}
-
-export interface LogRecord {
-  circleId: string
-  timestamp_ms: number
-  level: 'info' | 'warn' | 'error' | 'debug'
-  message: string
-  data: Json
-  trace_id: string | null
-  span_id: string | null
-  worker_id: string | null
+  serviceName: 'periodic',
+  export: null,
 }
 
 interface MetricSeries {
@@ -62,51 +64,51 @@ interface MetricSeries {
   last_ms: number
 }
 
-/** A fixed-size buffer that overwrites its oldest entry when full. */
-export class Ring<T> {
-  private items: Array<T | undefined>
-  private next = 0
-  size = 0
-
-  constructor(readonly capacity: number) {
-    this.items = new Array(Math.max(1, capacity))
-  }
-
-  push(x: T): void {
-    this.items[this.next] = x
-    this.next = (this.next + 1) % this.items.length
-    if (this.size < this.items.length) this.size++
-  }
-
-  /** Oldest first. */
-  toArray(): T[] {
-    const out: T[] = []
-    const n = this.items.length
-    for (let i = 0; i < this.size; i++) out.push(this.items[(this.next - this.size + i + n) % n] as T)
-    return out
-  }
-}
-
-export interface ListQuery {
-  trace_id?: string | null
-  function_id?: string | null
-  level?: string | null
-  limit: number
-  offset: number
-}
+export type { ListQuery, LogRecord }
 
 export class Observability {
   private spans: SpanRing
+  /** Engine log lines and workers' log records (the worker sink pushes here). */
   private logs: Ring<LogRecord>
   /** circleId -> function id -> series (insertion order = age, for trimming). */
   private metrics = new Map<string, Map<string, MetricSeries>>()
   private metricCount = 0
   /** Functions whose invocations get no span (the query functions themselves). */
   readonly untraced = new Set<string>()
+  /** Spans, logs and metrics that workers send on `/otel`. */
+  readonly workers: WorkerTelemetry
+  private exporter: OtlpExporter | null = null
+  /** Builds the OTLP exporter (start-engine supplies it: it holds the outbound policy). */
+  exporterFactory: ((c: OtlpExportConfig, serviceName: string) => OtlpExporter) | null = null
 
   constructor(private config: ObservabilityConfig = DEFAULT_OBSERVABILITY) {
     this.spans = new SpanRing(config.maxSpans)
     this.logs = new Ring(config.maxLogs)
+    const obs = this
+    this.workers = new WorkerTelemetry(
+      {
+        get enabled() {
+          return obs.config.enabled
+        },
+        get logsEnabled() {
+          return obs.config.logsEnabled
+        },
+        get metricsEnabled() {
+          return obs.config.metricsEnabled
+        },
+        sampled: (traceId) =>
+          obs.config.samplingRatio >= 1 || sampledTrace(traceId, obs.config.samplingRatio),
+        addLog: (circleId, log) => obs.logs.push(workerLogRecord(circleId, log)),
+        get forward() {
+          const e = obs.exporter
+          return e
+            ? (signal: OtlpSignal, circleId: string, r: JsonObject) => e.forward(signal, circleId, r)
+            : null
+        },
+      },
+      config.maxSpans,
+      config.maxMetrics,
+    )
   }
 
   get enabled(): boolean {
@@ -117,10 +119,31 @@ export class Observability {
   configure(c: ObservabilityConfig): void {
     this.config = c
     this.spans = this.spans.resized(c.maxSpans)
-    const logs = new Ring<LogRecord>(c.maxLogs)
-    for (const l of this.logs.toArray()) logs.push(l)
-    this.logs = logs
+    this.logs = this.logs.resized(c.maxLogs)
     this.trimMetrics()
+    this.workers.resize(c.maxSpans, c.maxMetrics)
+    void this.exporter?.close()
+    this.exporter = c.export && this.exporterFactory ? this.exporterFactory(c.export, c.serviceName) : null
+  }
+
+  /** The OTLP exporter in use (null: memory only). */
+  get otlp(): OtlpExporter | null {
+    return this.exporter
+  }
+
+  /** Stops the exporter after a last flush (engine shutdown). */
+  async close(): Promise<void> {
+    await this.exporter?.close()
+    this.exporter = null
+  }
+
+  /** The engine's invocation counters, for the exporter. */
+  engineSeries(): Array<{ circleId: string; function_id: string; invocations: number; errors: number }> {
+    const out = []
+    for (const [circleId, fns] of this.metrics)
+      for (const m of fns.values())
+        out.push({ circleId, function_id: m.function_id, invocations: m.invocations, errors: m.errors })
+    return out
   }
 
   /** A span for one invocation, or null when disabled (the engine then skips `endSpan`). */
@@ -161,7 +184,10 @@ export class Observability {
         message: typeof e?.message === 'string' ? e.message.slice(0, 1000) : String(err).slice(0, 1000),
       }
     }
-    if (span.sampled) this.spans.push(span, duration, error)
+    if (span.sampled) {
+      this.spans.push(span, duration, error)
+      if (this.exporter?.config.traces) this.exporter.engineSpan(span, duration, error)
+    }
     if (this.config.metricsEnabled) this.count(span, duration, error !== null)
   }
 
@@ -175,7 +201,7 @@ export class Observability {
     const c = this.config
     if (!c.enabled || !c.logsEnabled) return
     const parent = traceparent ? parseTraceparent(traceparent) : null
-    this.logs.push({
+    const record: LogRecord = {
       circleId: caller.circleId,
       timestamp_ms: Date.now(),
       level,
@@ -184,15 +210,37 @@ export class Observability {
       trace_id: parent?.traceId ?? null,
       span_id: parent?.spanId ?? null,
       worker_id: caller.workerId ?? null,
-    })
+    }
+    this.logs.push(record)
+    if (this.exporter?.config.logs)
+      this.exporter.engineLog({
+        ...record,
+        severity_number: SEVERITY[level],
+        severity_text: level.toUpperCase(),
+      })
   }
 
-  listSpans(circleId: string, q: ListQuery): { spans: Json[]; total: number } {
-    const all = this.spans.list(circleId, q.trace_id ?? null, q.function_id ?? null)
-    return { spans: page(all, q), total: all.length }
+  listSpans(circleId: string, q: ListQuery): { spans: Json[]; total: number; offset: number; limit: number } {
+    const trace = q.trace_id ?? null
+    const fn = q.function_id ?? null
+    const engine = this.spans.list(circleId, trace, fn, this.config.serviceName)
+    let all = mergeByEnd(engine, this.workers.listSpans(circleId, trace, fn))
+    const like = (field: string, want: string | null | undefined) => {
+      const w = want?.toLowerCase()
+      if (w)
+        all = all.filter((x) =>
+          String((x as Record<string, unknown>)[field])
+            .toLowerCase()
+            .includes(w),
+        )
+    }
+    like('name', q.name)
+    like('service_name', q.service_name)
+    like('status', q.status)
+    return { spans: page(all, q), total: all.length, offset: q.offset, limit: q.limit }
   }
 
-  listLogs(circleId: string, q: ListQuery): { logs: Json[]; total: number } {
+  listLogs(circleId: string, q: ListQuery): { logs: Json[]; total: number; timestamp: number } {
     const since = Date.now() - this.config.logsRetentionSeconds * 1000
     const all = this.logs
       .toArray()
@@ -201,12 +249,18 @@ export class Observability {
           l.circleId === circleId &&
           l.timestamp_ms >= since &&
           (!q.trace_id || l.trace_id === q.trace_id) &&
-          (!q.level || l.level === q.level),
+          (!q.span_id || l.span_id === q.span_id) &&
+          (!q.level || l.level === q.level) &&
+          (q.severity_min == null || severityOf(l) >= q.severity_min) &&
+          (!q.severity_text || severityText(severityOf(l)) === q.severity_text.toUpperCase()),
       )
-    return {
-      logs: page(all, q).map(({ circleId: _c, ...l }) => l as unknown as Json),
-      total: all.length,
-    }
+    const service = this.config.serviceName
+    return { logs: page(all, q).map((l) => logShape(l, service)), total: all.length, timestamp: Date.now() }
+  }
+
+  /** Metrics workers sent on `/otel` (iii's `sdk_metrics`), newest first. */
+  listSdkMetrics(circleId: string, name: string | null): Json[] {
+    return this.workers.listMetrics(circleId, Date.now() - this.config.metricsRetentionSeconds * 1000, name)
   }
 
   listMetrics(circleId: string, functionId: string | null): Json[] {
@@ -274,7 +328,7 @@ export class Observability {
  * any worker that forwards the traceparent) gets the same answer: a multiplicative hash of the
  * id's last 32 bits against the ratio. Ids the engine makes end in their counter.
  */
-function sampledTrace(trace: string | number, ratio: number): boolean {
+export function sampledTrace(trace: string | number, ratio: number): boolean {
   const low = typeof trace === 'number' ? trace : Number.parseInt(trace.slice(-8), 16)
   return Math.imul(low, 0x9e3779b1) >>> 0 < ratio * 0x1_0000_0000
 }
@@ -293,9 +347,3 @@ export function boundedLogData(data: Json): Json {
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000
-
-/** Newest first, after `offset`, at most `limit`. */
-function page<T>(all: T[], q: ListQuery): T[] {
-  const end = all.length - q.offset
-  return end <= 0 ? [] : all.slice(Math.max(0, end - q.limit), end).reverse()
-}

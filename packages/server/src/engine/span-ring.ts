@@ -114,7 +114,7 @@ export class SpanRing {
   }
 
   /** The spans of one circle, oldest first, that match the filters (ids are made hex here). */
-  list(circleId: string, traceId: string | null, functionId: string | null): Json[] {
+  list(circleId: string, traceId: string | null, functionId: string | null, service = 'periodic'): Json[] {
     const out: Json[] = []
     for (const i of this.slots()) {
       if (this.circle[i] !== circleId || (functionId && this.fn[i] !== functionId)) continue
@@ -136,6 +136,19 @@ export class SpanRing {
         duration_ms: Math.round(duration * 1000) / 1000,
         status: error ? 'error' : 'ok',
         error: error as unknown as Json,
+        // iii's span record fields (engine::traces::list as iii answers it).
+        start_time_unix_nano: Math.round(start * 1000) * 1000,
+        end_time_unix_nano: Math.round((start + duration) * 1000) * 1000,
+        ...(error ? { status_description: `${error.code}: ${error.message}` } : {}),
+        attributes: s.workerId
+          ? [
+              ['function_id', s.functionId],
+              ['worker_id', s.workerId],
+            ]
+          : [['function_id', s.functionId]],
+        service_name: service,
+        events: [],
+        links: [],
       })
     }
     return out

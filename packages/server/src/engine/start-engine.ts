@@ -16,6 +16,7 @@ import { type IiiPortOptions, type OpenedPort, openIiiWorkerPort } from './iii-w
 import { NamedQueues, parseQueueConfig, QueueJobStore } from './named-queues.ts'
 import { Observability } from './observability.ts'
 import { addObservabilityFunctions } from './observability-functions.ts'
+import { OtlpExporter } from './otlp-export.ts'
 import { addPubSubFunctions, PubSub } from './pubsub.ts'
 
 import { RedisFanout } from './redis-fanout.ts'
@@ -79,9 +80,12 @@ export interface RunningEngine {
 
 export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const engine = new Engine(o.elements, o.timeoutMs)
-  const observability = new Observability()
-  engine.observability = observability
   const outbound = new OutboundPolicy(o.outboundAllow ?? [], o.log)
+  const observability = new Observability()
+  // OTLP export (iii-observability's exporter: otlp) posts through the outbound-address policy.
+  observability.exporterFactory = (c, serviceName) =>
+    new OtlpExporter(c, serviceName, outbound, o.log, () => observability.engineSeries())
+  engine.observability = observability
   const httpFunctions = new HttpFunctions(
     o.http.secret,
     { ...DEFAULT_HTTP_FUNCTIONS, urlAllowlist: o.httpFunctionsAllowlist ?? [] },
@@ -200,6 +204,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
       channels.close()
       await Promise.all(extraPorts.map((p) => p.close()))
       await port.close()
+      await observability.close()
       remote?.close()
       await fanout?.close()
     },

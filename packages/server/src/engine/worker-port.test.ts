@@ -119,8 +119,9 @@ describe('engine worker port', () => {
     })
   })
 
-  it('accepts the SDK’s telemetry socket at /otel without credentials and drops its frames', async () => {
-    const ws = new WebSocket(`${kit.url}/otel`)
+  it('accepts the SDK’s telemetry socket at /otel with the worker key and keeps serving workers', async () => {
+    // Authenticated like the worker port (worker-telemetry.test.ts covers refusal and what is kept).
+    const ws = new WebSocket(`${kit.url}/otel`, { headers: { authorization: `Bearer ${kit.key}` } })
     await new Promise((r) => ws.once('open', r))
     ws.send(Buffer.concat([Buffer.from('OTLP'), Buffer.from('{"resourceSpans":[]}')]))
     ws.send('not even json')

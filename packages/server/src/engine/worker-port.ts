@@ -13,6 +13,7 @@ import type { EngineRateLimit } from './engine-rate-limit.ts'
 import { answerMalformed } from './malformed-frame.ts'
 import type { NamedQueues } from './named-queues.ts'
 import { type InvokeMessage, parseWorkerMessage, type WorkerMessage } from './protocol.ts'
+import { refuseUpgrade, upgradeTelemetry } from './telemetry-socket.ts'
 import { type EngineCaller, WorkerConnection } from './worker-connection.ts'
 import type { RbacSession, WorkerGate } from './worker-rbac.ts'
 
@@ -25,6 +26,8 @@ export interface WorkerPortLog {
 }
 
 const MAX_FRAME = 16 * 1024 * 1024
+/** iii-sdk batches telemetry in small frames; a bigger one closes the telemetry socket (1009). */
+const MAX_TELEMETRY_FRAME = 4 * 1024 * 1024
 const REATTACH_WINDOW_MS = 10 * 60_000
 /** Bounds on what one connection may hold, so a runaway worker cannot exhaust the engine. */
 const MAX_PER_WORKER = 10_000
@@ -40,8 +43,8 @@ const REGISTRATIONS = new Set([
 export class WorkerPort {
   private readonly server: Server
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
-  /** Telemetry sockets (iii-sdk's OpenTelemetry exporter at `/otel`): accepted, frames dropped. */
-  private readonly otel = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME })
+  /** Telemetry sockets (iii-sdk's OpenTelemetry exporter at `/otel`), authenticated like workers. */
+  private readonly otel = new WebSocketServer({ noServer: true, maxPayload: MAX_TELEMETRY_FRAME })
   private readonly tokens = new Map<string, { token: string; circleId: string }>()
   /** Data channels (`/ws/channels/{id}`) are served on every worker port. */
   channels: ChannelHub | null = null
@@ -90,7 +93,11 @@ export class WorkerPort {
     socket.on('error', () => {})
     const path = (req.url ?? '/').split('?')[0]!
     if (path.replace(/\/+$/, '').endsWith('/otel')) {
-      this.otel.handleUpgrade(req, socket, head, (ws) => ws.on('error', () => {}))
+      await upgradeTelemetry(this.otel, req, socket, head, {
+        authenticate: this.authenticate,
+        watch: this.watch,
+        telemetry: () => this.engine.observability?.workers ?? null,
+      })
       return
     }
     // A channel end authenticates with its access key, not the worker's credentials.
@@ -101,14 +108,7 @@ export class WorkerPort {
       caller = await this.authenticate(req)
       if (this.gate) session = await this.gate.open(req, caller)
     } catch (err) {
-      const e = err as { status?: number; message?: string; code?: string }
-      const status = e.status ?? 401
-      const body = JSON.stringify({
-        error: { code: e.code ?? 'AUTH_REQUIRED', message: e.message ?? 'unauthorized' },
-      })
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Unauthorized'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      )
+      refuseUpgrade(socket, err)
       return
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
