@@ -96,7 +96,7 @@ describe('iii bridge adapter (Periodic → Periodic)', () => {
       }),
     ).toMatchObject({ new_value: { n: 2 } })
     expect(await call('state::get', { scope: 'carts', key: 'c1' })).toEqual({ n: 2 })
-    expect(await call('state::list_groups', {})).toEqual(['carts'])
+    expect(await call('state::list_groups', {})).toEqual({ groups: ['carts'] })
     await call('stream::set', { stream_name: 'chat', group_id: 'room', item_id: 'm1', data: { text: 'hi' } })
 
     // The items are the hub's: its own workers read them, and the edge's database holds none.

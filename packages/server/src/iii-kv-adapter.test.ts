@@ -111,7 +111,7 @@ describe('iii kv adapters', () => {
     })
     await call('stream::set', { stream_name: 'chat', group_id: 'room', item_id: 'm1', data: { text: 'hi' } })
     expect(await call('state::get', { scope: 'carts', key: 'c1' })).toEqual({ items: 3 })
-    expect(await call('state::list_groups', {})).toEqual(['carts'])
+    expect(await call('state::list_groups', {})).toEqual({ groups: ['carts'] })
     expect(await rows(p, 'state')).toEqual([])
     expect(await rows(p, 'stream')).toEqual([{ item_key: 'm1' }])
     expect(p.engine.store.memory.usedBytes).toBeGreaterThan(0)
@@ -123,7 +123,7 @@ describe('iii kv adapters', () => {
     platform = await start()
     const again = worker(platform)
     const get = (function_id: string, payload: unknown) => again.trigger({ function_id, payload })
-    await eventually(async () => expect(await get('state::list_groups', {})).toEqual([]))
+    await eventually(async () => expect(await get('state::list_groups', {})).toEqual({ groups: [] }))
     expect((await get('state::get', { scope: 'carts', key: 'c1' })) ?? null).toBeNull()
     expect(await get('stream::get', { stream_name: 'chat', group_id: 'room', item_id: 'm1' })).toEqual({
       text: 'hi',
