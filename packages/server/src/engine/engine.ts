@@ -3,6 +3,14 @@
 // the HTTP trigger route both call `invoke`.
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { EngineError } from './engine-error.ts'
+import {
+  type ElementFunctions,
+  functionInfoOf,
+  getOrCreate,
+  type RegisteredTrigger,
+  scopesOf,
+  type TriggerTypeHandler,
+} from './engine-registrations.ts'
 import type { HttpFunctions, HttpInvocation } from './http-functions.ts'
 import type { Observability } from './observability.ts'
 import type { RegisterFunctionMessage } from './protocol.ts'
@@ -10,7 +18,14 @@ import type { FunctionInfo, InvokeOptions, RemoteFunctionsPort } from './remote-
 import type { EngineCaller, WorkerConnection } from './worker-connection.ts'
 
 export type { EngineCaller } from './worker-connection.ts'
-export type { FunctionInfo, InvokeOptions, RemoteFunctionsPort }
+export type {
+  ElementFunctions,
+  FunctionInfo,
+  InvokeOptions,
+  RegisteredTrigger,
+  RemoteFunctionsPort,
+  TriggerTypeHandler,
+}
 
 export interface BuiltinContext {
   caller: EngineCaller
@@ -27,45 +42,11 @@ export interface BuiltinFunction {
   handler(input: Json, ctx: BuiltinContext): Promise<Json | undefined> | Json | undefined
 }
 
-/** Python elements as functions `{circle}::{slug}`; main.ts supplies it (elements sit above). */
-export interface ElementFunctions {
-  /** Runs the element as a run (visible in the runs API); undefined when no runnable element. */
-  invoke(
-    caller: EngineCaller,
-    slug: string,
-    input: Json,
-    info: JsonObject,
-    timeoutMs: number,
-  ): Promise<{ output: Json } | undefined>
-  list(circleId: string, circleSlug: string): Promise<FunctionInfo[]>
-}
-
 interface WorkerFunction {
   conn: WorkerConnection
   message: RegisterFunctionMessage
   /** Set when the function was registered with an HTTP `invocation`: the engine calls the URL. */
   http?: HttpInvocation
-}
-
-export interface RegisteredTrigger {
-  id: string
-  trigger_type: string
-  function_id: string
-  config: Json
-  metadata: JsonObject | null
-  circleId: string
-  circleSlug: string
-  /** The worker that registered it (null for triggers the platform keeps itself). */
-  conn: WorkerConnection | null
-}
-
-/** How a trigger type checks and activates its triggers (http routes, cron schedules, …). */
-export interface TriggerTypeHandler {
-  id: string
-  description: string
-  /** Throws an EngineError to refuse the trigger (its config is wrong). */
-  register(t: RegisteredTrigger): void
-  unregister(t: RegisteredTrigger): void
 }
 
 export class Engine {
@@ -407,33 +388,4 @@ export class Engine {
   workersOf(circleId: string): WorkerConnection[] {
     return [...this.workers.values()].filter((w) => w.caller.circleId === circleId)
   }
-}
-
-/** What engine::functions::list shows of a worker's registration. */
-function functionInfoOf(m: RegisterFunctionMessage): FunctionInfo {
-  return {
-    function_id: m.id,
-    description: typeof m.description === 'string' ? m.description : null,
-    request_format: m.request_format ?? null,
-    response_format: m.response_format ?? null,
-    metadata: m.metadata ?? null,
-  }
-}
-
-function getOrCreate<K, V>(outer: Map<string, Map<K, V>>, key: string): Map<K, V> {
-  let inner = outer.get(key)
-  if (!inner) {
-    inner = new Map()
-    outer.set(key, inner)
-  }
-  return inner
-}
-
-/** The caller's scopes as a run records them (its handler's own calls get no more). */
-function scopesOf(caller: EngineCaller): string[] {
-  const out: string[] = []
-  if (caller.canRead) out.push('read')
-  if (caller.canWrite) out.push('write')
-  if (caller.canExecute) out.push('execute')
-  return out
 }

@@ -5,15 +5,11 @@
 // (`refs/heads/<b>.lock`, created exclusively), so two writers — two nodes on one shared
 // directory included — never lose each other's commits. Nothing is cached: every read sees the
 // refs on disk, so no node serves a stale branch.
-import { execFile } from 'node:child_process'
 import * as fs from 'node:fs'
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import git from 'isomorphic-git'
 import * as objects from './git-objects.ts'
-
-const execFileAsync = promisify(execFile)
 
 export const BRANCHES = ['draft', 'demo', 'live'] as const
 export type Branch = (typeof BRANCHES)[number]
@@ -236,59 +232,6 @@ export class GitStore {
     const gitdir = this.gitdir(elementId)
     for (const b of BRANCHES) out[b] = await this.readRef(gitdir, `refs/heads/${b}`)
     return out
-  }
-
-  /**
-   * What promoting `source` onto a branch at `target` (null: empty) means: the commits `target`
-   * has that `source` lacks (`behind`, must be 0 to fast-forward) and the commits it brings.
-   * Walks a linear history in-process (a promotion usually moves a few commits); a merge, a
-   * long walk or a target off the line asks `git rev-list`, which a walk cannot answer cheaply.
-   */
-  async promotion(
-    elementId: string,
-    target: string | null,
-    source: string,
-  ): Promise<{ behind: number; promoted: number }> {
-    if (target === source) return { behind: 0, promoted: 0 }
-    const gitdir = this.gitdir(elementId)
-    let oid = source
-    for (let steps = 0; steps < 64; steps++) {
-      const { parent } = (await git.readCommit({ fs, gitdir, oid })).commit
-      if (parent.length === 0 && target === null) return { behind: 0, promoted: steps + 1 }
-      if (parent.length !== 1) break
-      if (parent[0] === target) return { behind: 0, promoted: steps + 1 }
-      oid = parent[0]!
-    }
-    if (target === null) return { behind: 0, promoted: await this.countBetween(elementId, source, null) }
-    const { onlyA, onlyB } = await this.divergence(elementId, target, source)
-    return { behind: onlyA, promoted: onlyB }
-  }
-
-  /** Commits only `a` has and commits only `b` has (one git call; `a` before any commit of `b`). */
-  async divergence(elementId: string, a: string, b: string): Promise<{ onlyA: number; onlyB: number }> {
-    const { stdout } = await execFileAsync('git', [
-      '--git-dir',
-      this.gitdir(elementId),
-      'rev-list',
-      '--left-right',
-      '--count',
-      `${a}...${b}`,
-    ])
-    const [onlyA, onlyB] = stdout.trim().split(/\s+/).map(Number)
-    return { onlyA: onlyA ?? 0, onlyB: onlyB ?? 0 }
-  }
-
-  /** How many commits `commit` has that `base` (null: nothing) lacks. */
-  async countBetween(elementId: string, commit: string, base: string | null): Promise<number> {
-    const range = base ? `${base}..${commit}` : commit
-    const { stdout } = await execFileAsync('git', [
-      '--git-dir',
-      this.gitdir(elementId),
-      'rev-list',
-      '--count',
-      range,
-    ])
-    return Number(stdout.trim())
   }
 
   async log(elementId: string, ref: string, limit: number): Promise<CommitInfo[]> {

@@ -3,6 +3,7 @@
 // live, fast-forward only; a release tag `vN` on each promotion to live); release versions.
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
+import { countBetween, promotion } from '../../source/git-history.ts'
 import { BRANCHES, type Branch, RefMovedError } from '../../source/git-store.ts'
 import { defineOperation, type OperationContext } from '../element.ts'
 import { SOURCE } from './source-errors.ts'
@@ -42,7 +43,7 @@ async function branchesOf(ctx: OperationContext<unknown>) {
     const commit = heads[name]
     const next = BRANCHES[i + 1]
     const ahead =
-      next && commit ? await store.countBetween(ctx.element.id, commit, heads[next] ?? null) : null
+      next && commit ? await countBetween(store.gitdir(ctx.element.id), commit, heads[next] ?? null) : null
     out.push({ name, commit, ...(next ? { promotes_to: next, ahead_of_next: ahead } : {}) })
   }
   return out
@@ -156,7 +157,7 @@ export const sourceOperations = [
         throw new PlatformError(SOURCE.SOURCE_REF_NOT_FOUND, `${from} has no commit to promote yet`, {
           ref: from,
         })
-      const { behind, promoted } = await store.promotion(ctx.element.id, target, source)
+      const { behind, promoted } = await promotion(store.gitdir(ctx.element.id), target, source)
       if (behind > 0)
         throw new PlatformError(SOURCE.SOURCE_NOT_FAST_FORWARD, `${to} has commits ${from} lacks`, {
           from,
