@@ -243,7 +243,8 @@ export class ElementService implements ElementsPort {
     // Sealed before the transaction: sealing may create the element's data key.
     const given = input.spec === undefined ? undefined : await this.sealed(type, current.id, input.spec)
     const commit = !input.fromSource
-    const next = await this.writeVersion(
+    const next = await writeVersion(
+      this,
       current,
       actor,
       'element.updated',
@@ -288,27 +289,16 @@ export class ElementService implements ElementsPort {
     })
     const spec = await this.sealed(type, current.id, target.spec)
     // Snapshot first, so the state being replaced stays reachable in history.
-    const snap = await this.writeVersion(current, actor, 'element.snapshot', undefined, true, () => ({
+    const snap = await writeVersion(this, current, actor, 'element.snapshot', undefined, true, () => ({
       patch: {},
       message: `Before restore to v${version}`,
       data: { restore_to: version },
     }))
-    return this.writeVersion(snap, actor, 'element.restored', undefined, true, () => ({
+    return writeVersion(this, snap, actor, 'element.restored', undefined, true, () => ({
       patch: { spec: this.prepareSpec(type, spec), name: target.name, intention: target.intention },
       message: `Restored from v${version}`,
       data: { restored_from: version },
     }))
-  }
-
-  private writeVersion(
-    start: ElementRow,
-    actor: Actor,
-    event: string,
-    expected: number | undefined,
-    commit: boolean,
-    build: (row: ElementRow) => { patch: ElementPatch; message: string; data: JsonObject },
-  ): Promise<ElementRow> {
-    return writeVersion(this, start, actor, event, expected, commit, build)
   }
 
   /** Writes that do not create a version (meta, readme, enable/disable, delete). */
