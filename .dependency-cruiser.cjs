@@ -62,6 +62,14 @@ module.exports = {
       to: { path: '^packages/server/src/auth/' },
     },
     {
+      name: 'workflows-below-elements',
+      severity: 'error',
+      comment:
+        'workflows/ (the DSL: definitions, jq expressions, the interpreter) sits beside runs/ and engine/: it reaches elements, runs and the network through the host interface its caller passes.',
+      from: { path: '^packages/server/src/workflows/', pathNot: TEST_CODE },
+      to: { path: '^packages/server/src/(elements|http|auth|cli)/' },
+    },
+    {
       name: 'support-below-services',
       severity: 'error',
       comment:
