@@ -1,0 +1,202 @@
+// The task kinds with effects outside the run, each through the host: wait, emit, listen,
+// call (http, openapi, periodic, functions of `use.functions`) and run (workflow, script).
+import { randomUUID } from 'node:crypto'
+import type { Json, JsonObject } from '../storage/storage.ts'
+import { fault } from './dsl-faults.ts'
+import { durationMs } from './durations.ts'
+import { openApiCall } from './openapi-call.ts'
+import { abortError, type TaskCall, type TaskExecutor } from './task-types.ts'
+import type { CloudEvent, HttpCall } from './workflow-host.ts'
+
+const wait: TaskExecutor = async (x, t) => {
+  const spec = x.eval(t.task['wait'] ?? null, t.input, t.frame, t.input, `${t.step.position}/wait`)
+  const ms = durationMs(spec)
+  if (ms === undefined)
+    throw fault('validation', 'wait needs a duration (ISO 8601 or {seconds: …})', t.step.position)
+  const wakeAt = t.prior?.wake_at ? Date.parse(t.prior.wake_at) : Date.now() + ms
+  if (!t.prior?.wake_at)
+    await x.host.record(runningStep(t, { wake_at: new Date(wakeAt).toISOString() }), true)
+  await x.host.sleep(wakeAt, t.frame.signal).catch(() => {
+    throw abortError(t.frame.signal)
+  })
+  return { output: t.input }
+}
+
+/** The running record of a step, with what a resumed run needs (a wake time). */
+function runningStep(t: TaskCall, extra: JsonObject) {
+  return {
+    key: t.step.key,
+    name: t.name,
+    position: t.step.position,
+    kind: 'wait',
+    status: 'running' as const,
+    input: t.input,
+    output: null,
+    error: null,
+    attempts: 1,
+    started_at: t.prior?.started_at ?? new Date().toISOString(),
+    completed_at: null,
+    duration_ms: null,
+    ...extra,
+  }
+}
+
+const emit: TaskExecutor = async (x, t) => {
+  const spec = ((t.task['emit'] ?? {}) as JsonObject)['event'] as JsonObject | undefined
+  const attrs = x.eval(
+    (spec?.['with'] ?? {}) as Json,
+    t.input,
+    t.frame,
+    t.input,
+    `${t.step.position}/emit`,
+  ) as JsonObject
+  if (typeof attrs['type'] !== 'string' || typeof attrs['source'] !== 'string')
+    throw fault('validation', 'an emitted event needs a string type and source', t.step.position)
+  const event: CloudEvent = {
+    ...attrs,
+    specversion: '1.0',
+    id: typeof attrs['id'] === 'string' ? attrs['id'] : randomUUID(),
+    source: attrs['source'],
+    type: attrs['type'],
+    time: typeof attrs['time'] === 'string' ? attrs['time'] : new Date().toISOString(),
+  }
+  await x.host.emit(t.step, event)
+  return { output: t.input }
+}
+
+const listen: TaskExecutor = async (x, t) => {
+  const spec = (t.task['listen'] ?? {}) as JsonObject
+  const to = (spec['to'] ?? {}) as JsonObject
+  const mode = 'all' in to ? 'all' : 'any' in to ? 'any' : 'one'
+  const raw = mode === 'one' ? [to['one']] : ((to[mode] ?? []) as Json[])
+  const filters = raw.map(
+    (f, i) =>
+      x.eval(
+        ((f as JsonObject)?.['with'] ?? {}) as Json,
+        t.input,
+        t.frame,
+        t.input,
+        `${t.step.position}/listen/to/${i}`,
+      ) as JsonObject,
+  )
+  const since = t.prior?.started_at ?? new Date().toISOString()
+  const events = await x.host.listen(t.step, filters, mode, since, t.frame.signal).catch((err) => {
+    if (t.frame.signal.aborted) throw abortError(t.frame.signal)
+    throw err
+  })
+  const read = typeof spec['read'] === 'string' ? spec['read'] : 'data'
+  return { output: read === 'envelope' ? (events as Json) : events.map((e) => e['data'] ?? null) }
+}
+
+const call: TaskExecutor = async (x, t) => {
+  const fn = String(t.task['call'])
+  const where = t.step.position
+  const args = x.eval(
+    (t.task['with'] ?? {}) as Json,
+    t.input,
+    t.frame,
+    t.input,
+    `${where}/with`,
+  ) as JsonObject
+  if (fn === 'periodic') {
+    const target = args['target']
+    if (typeof target !== 'string' || !target)
+      throw fault(
+        'validation',
+        'call: periodic needs with.target (an element path or engine function id)',
+        where,
+      )
+    const op = typeof args['operation'] === 'string' ? args['operation'] : undefined
+    return {
+      output: await x.host.callPeriodic(
+        t.step,
+        target,
+        (args['input'] ?? t.input) as Json,
+        op,
+        t.frame.signal,
+      ),
+    }
+  }
+  if (fn === 'http')
+    return { output: await x.host.callHttp(t.step, httpCallOf(args, t.input, where), t.frame.signal) }
+  if (fn === 'openapi') return { output: await openApiCall(x, t, args) }
+  // A function of `use.functions`: a task definition run with the arguments as its input.
+  const def = x.used('functions', fn, `${where}/call`)
+  const r = await x.runTask(fn, def, args, `/use/functions/${fn}`, `${t.step.key}/fn`, t.frame)
+  return { output: r.output }
+}
+
+/** The HTTP request a `call: http` describes; `{name}` in the URI is filled from the input. */
+export function httpCallOf(args: JsonObject, input: Json, where: string): HttpCall {
+  const endpoint = args['endpoint']
+  const uri =
+    typeof endpoint === 'string'
+      ? endpoint
+      : ((endpoint as JsonObject | undefined)?.['uri'] as string | undefined)
+  if (typeof uri !== 'string') throw fault('validation', 'call: http needs with.endpoint', where)
+  const filled = uri.replace(/\{([A-Za-z_][\w]*)\}/g, (_, name: string) => {
+    const v = input && typeof input === 'object' && !Array.isArray(input) ? input[name] : undefined
+    return encodeURIComponent(v === undefined || v === null ? '' : String(v))
+  })
+  const strings = (o: Json | undefined) =>
+    Object.fromEntries(
+      Object.entries((o ?? {}) as JsonObject).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? v : JSON.stringify(v),
+      ]),
+    )
+  return {
+    method: String(args['method'] ?? 'get').toUpperCase(),
+    url: filled,
+    headers: strings(args['headers']),
+    query: strings(args['query']),
+    ...(args['body'] !== undefined ? { body: args['body'] } : {}),
+    output: typeof args['output'] === 'string' ? args['output'] : 'content',
+    redirect: args['redirect'] === true,
+  }
+}
+
+const run: TaskExecutor = async (x, t) => {
+  const spec = (t.task['run'] ?? {}) as JsonObject
+  const where = `${t.step.position}/run`
+  const awaited = spec['await'] !== false
+  if (spec['workflow'] !== undefined) {
+    const w = x.eval(spec['workflow'], t.input, t.frame, t.input, `${where}/workflow`) as JsonObject
+    if (typeof w['name'] !== 'string') throw fault('validation', 'run: workflow needs a name', where)
+    const ref = {
+      name: w['name'],
+      ...(typeof w['namespace'] === 'string' ? { namespace: w['namespace'] } : {}),
+      ...(typeof w['version'] === 'string' ? { version: w['version'] } : {}),
+    }
+    const input = (w['input'] ?? t.input) as Json
+    const out = await x.host.runWorkflow(t.step, ref, input, awaited, t.frame.signal)
+    return { output: awaited ? out : t.input }
+  }
+  if (spec['script'] !== undefined) {
+    const script = spec['script'] as JsonObject
+    const args = x.eval(
+      (script['arguments'] ?? {}) as Json,
+      t.input,
+      t.frame,
+      t.input,
+      `${where}/script/arguments`,
+    )
+    const env = x.eval(
+      (script['environment'] ?? {}) as Json,
+      t.input,
+      t.frame,
+      t.input,
+      `${where}/script/environment`,
+    )
+    const out = await x.host.runScript(
+      t.step,
+      { ...script, arguments: args, environment: env },
+      t.input,
+      t.frame.signal,
+    )
+    return { output: awaited ? out : t.input }
+  }
+  throw fault('configuration', 'run supports workflow and script (python)', where)
+}
+
+export const effectTasks: Record<string, TaskExecutor> = { wait, emit, listen, call, run }
