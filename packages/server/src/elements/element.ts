@@ -76,6 +76,8 @@ export interface StartRunOptions {
   waiting?: boolean
   /** The Source commit the element row carries and the ref that named it, recorded on the run. */
   source?: RunSource
+  /** The run's id, chosen by the caller (a workflow step's child run; see NewRun.id). */
+  runId?: string
 }
 
 /** A type's long-lived machinery (worker pools, connections), stopped at shutdown. */

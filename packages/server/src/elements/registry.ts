@@ -14,6 +14,7 @@ import { pythonLayerType } from './python-layer/definition.ts'
 import { rateLimitType } from './rate-limit/definition.ts'
 import { variableType } from './variable/definition.ts'
 import { websocketType } from './websocket/definition.ts'
+import { workflowType } from './workflow/definition.ts'
 
 export const builtinElementTypes: ElementType[] = [
   circleType,
@@ -25,6 +26,7 @@ export const builtinElementTypes: ElementType[] = [
   websocketType,
   browserType,
   cookieJarType,
+  workflowType,
 ]
 
 export interface OperationMatch {

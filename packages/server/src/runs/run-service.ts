@@ -64,9 +64,10 @@ export class RunService {
    */
   async create(n: NewRun, opts: { claim?: boolean; waited?: boolean } = {}): Promise<RunRow> {
     const claim = opts.claim ?? true
+    const { id, ...fields } = n
     const row: RunRow = {
-      id: randomUUID(),
-      ...n,
+      id: id ?? randomUUID(),
+      ...fields,
       node_id: claim ? this.nodeId : null,
       trigger_info: n.trigger_info ?? null,
       // The caller's traceparent (request header, engine message, parent run) makes this run a

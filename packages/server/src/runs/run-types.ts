@@ -3,6 +3,8 @@
 import type { Json, JsonObject, RunRow, RunStatus } from '../storage/storage.ts'
 
 export interface NewRun {
+  /** A caller-chosen id (a workflow step's child run, derived from the step, so a resumed step finds it). */
+  id?: string
   circle_id: string
   element_id: string
   element_version: number

@@ -107,15 +107,9 @@ const call: TaskExecutor = async (x, t) => {
         where,
       )
     const op = typeof args['operation'] === 'string' ? args['operation'] : undefined
-    return {
-      output: await x.host.callPeriodic(
-        t.step,
-        target,
-        (args['input'] ?? t.input) as Json,
-        op,
-        t.frame.signal,
-      ),
-    }
+    const input = (args['input'] ?? t.input) as Json
+    const result = await x.host.callPeriodic(t.step, target, input, op, t.frame.signal)
+    return { output: withStepResult(t, result) }
   }
   if (fn === 'http')
     return { output: await x.host.callHttp(t.step, httpCallOf(args, t.input, where), t.frame.signal) }
@@ -124,6 +118,16 @@ const call: TaskExecutor = async (x, t) => {
   const def = x.used('functions', fn, `${where}/call`)
   const r = await x.runTask(fn, def, args, `/use/functions/${fn}`, `${t.step.key}/fn`, t.frame)
   return { output: r.output }
+}
+
+/**
+ * What `call: periodic` hands on: the task's input with the run's output added under the task's
+ * name, so later tasks address every step's result (`.parse.lines`), as a flow's steps are in
+ * Windmill or Trigger.dev. `output.as` reshapes it as usual (`output: { as: .parse }`).
+ */
+export function withStepResult(t: TaskCall, result: Json): Json {
+  const base = t.input && typeof t.input === 'object' && !Array.isArray(t.input) ? t.input : {}
+  return { ...base, [t.name]: result }
 }
 
 /** The HTTP request a `call: http` describes; `{name}` in the URI is filled from the input. */

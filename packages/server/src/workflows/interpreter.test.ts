@@ -82,9 +82,7 @@ describe('workflow interpreter', () => {
 
   it('runs the issue’s example shape: switch, for over a call, then: end', async () => {
     const host = new MemoryHost({
-      'acme/pdf-parse': (i) => ({
-        parse: { lines: [1, 2, 3], total: 20000, file: (i as JsonObject)['file'] ?? null },
-      }),
+      'acme/pdf-parse': (i) => ({ lines: [1, 2, 3], total: 20000, file: (i as JsonObject)['file'] ?? null }),
       'acme/check-line': (i) => ({ ok: i }),
     })
     const { output } = await run(
@@ -97,17 +95,17 @@ describe('workflow interpreter', () => {
       do: [ { check: { call: periodic, with: { target: acme/check-line, input: '\${ $line }' } } } ]
   - route:
       switch:
-        - small: { when: '\${ .ok < 0 }', then: end }
+        - small: { when: '\${ .parse.total < 0 }', then: end }
         - default: { then: done }
   - skipped:
       set: { never: true }
   - done:
-      set: { calls: 4 }`,
+      set: { total: '\${ .parse.total }', last: '\${ .check.ok }' }`,
       { contract: 'c.pdf' },
       host,
     )
     expect(host.calls.map((c) => c.input)).toEqual([{ file: 'c.pdf' }, 1, 2, 3])
-    expect(output).toEqual({ calls: 4 })
+    expect(output).toEqual({ total: 20000, last: 3 })
     expect([...host.steps.values()].some((s) => s.name === 'skipped')).toBe(false)
   })
 
@@ -125,7 +123,7 @@ describe('workflow interpreter', () => {
       {},
       host,
     )
-    expect(output).toBe('ok')
+    expect(output).toEqual({ c: 'ok' })
     expect(host.calls).toHaveLength(3)
   })
 
@@ -174,7 +172,7 @@ describe('workflow interpreter', () => {
     for (const [k, v] of host.steps) if (v.status === 'succeeded') resumed.steps.set(k, v)
     const { output } = await run(body, {}, resumed)
     expect(resumed.calls.map((c) => c.target)).toEqual(['boom'])
-    expect(output).toEqual({ got: { n: 1 } })
+    expect(output).toEqual({ first: { n: 1 }, second: { got: { first: { n: 1 } } } })
   })
 
   it('fails a jq error with the expression and where it was', async () => {

@@ -27,6 +27,7 @@ import type { StepRecord, StepRef, WorkflowHost } from './workflow-host.ts'
 
 /** Kinds whose execution has effects outside the run: their start is recorded before they begin. */
 const EFFECTS = new Set(['call', 'run', 'emit', 'listen', 'wait'])
+const COMPOSITE = new Set(['do', 'for', 'fork', 'try'])
 const YIELD_EVERY = 256
 
 export class WorkflowInterpreter implements Interpreter {
@@ -154,7 +155,10 @@ export class WorkflowInterpreter implements Interpreter {
       }
       const executor = this.executors[kind]
       if (!executor) throw fault('configuration', `task ${name} has no type Periodic runs`, position)
-      if (effect && !done) await this.host.record({ ...base('running'), input }, true)
+      // Effects are recorded as started before they begin (a resumed run finds them); composite
+      // tasks too, unawaited, so steps list in the order they began.
+      if (!done && (effect || COMPOSITE.has(kind)))
+        await this.host.record({ ...base('running'), input }, effect)
       const call = { name, task, input, step, frame, prior: done }
       const res = await this.withTimeout(this.timeoutOf(task['timeout']), frame, position, (f) =>
         executor(this, { ...call, frame: f }),

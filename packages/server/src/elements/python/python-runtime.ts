@@ -140,6 +140,7 @@ export class PythonRuntime implements TypeRuntime {
           input,
           trigger_info: triggerInfo,
           ...opts.source,
+          ...(opts.runId ? { id: opts.runId } : {}),
         },
         // A caller waiting here is answered once the end is stored: the run need not be
         // stored before it starts (run-service.ts writes such a run once, with its end).

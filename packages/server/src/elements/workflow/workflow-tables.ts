@@ -1,0 +1,306 @@
+// The workflow type's own tables: each run's definition snapshot, its steps (the checkpoint a
+// resumed run replays, and what the runs API shows of it), CloudEvents emitted or received in a
+// circle (what `listen` reads, so a listener that was down misses nothing), and automations.
+import type { Kysely } from 'kysely'
+import type { Json, JsonObject } from '../../storage/storage.ts'
+import type { TypeTables } from '../../storage/type-tables.ts'
+import type { StepRecord } from '../../workflows/workflow-host.ts'
+
+export interface WorkflowRunRow {
+  run_id: string
+  circle_id: string
+  element_id: string
+  /** The definition text the run started with (what `GET /runs/{id}/definition` answers). */
+  definition: string
+  depth: number
+  created_at: string
+}
+
+export interface WorkflowEventRow {
+  id: string
+  circle_id: string
+  type: string
+  source: string
+  event: JsonObject
+  created_at: string
+}
+
+export interface AutomationRow {
+  element_id: string
+  circle_id: string
+  /** The definition's `schedule`, as it was when the automation was last synced. */
+  schedule: JsonObject
+  paused: boolean
+  /** The element version the automation was synced from. */
+  version: number
+  updated_at: string
+}
+
+export interface WorkflowStore {
+  /** Stores the run's snapshot once (a resumed run keeps the first). */
+  snapshot(row: WorkflowRunRow): Promise<void>
+  getRun(runId: string): Promise<WorkflowRunRow | undefined>
+  /** Inserts or updates steps by (run, key); `seq` orders them as first recorded. */
+  putSteps(runId: string, steps: Array<StepRecord & { seq: number }>): Promise<void>
+  listSteps(runId: string): Promise<Array<StepRecord & { seq: number }>>
+  insertEvent(row: WorkflowEventRow): Promise<void>
+  /** Events of the circle created at or after `since` (oldest first). */
+  eventsSince(circleId: string, since: string, limit: number): Promise<WorkflowEventRow[]>
+  putAutomation(row: AutomationRow): Promise<void>
+  getAutomation(elementId: string): Promise<AutomationRow | undefined>
+  listAutomations(circleId: string | null): Promise<AutomationRow[]>
+  deleteAutomation(elementId: string): Promise<void>
+}
+
+type StepColumns = {
+  run_id: string
+  key: string
+  seq: number
+  name: string
+  position: string
+  kind: string
+  status: string
+  input: string
+  output: string
+  error: string | null
+  context: string | null
+  flow: string | null
+  attempts: number
+  started_at: string
+  completed_at: string | null
+  duration_ms: number | null
+  child_run_id: string | null
+  wake_at: string | null
+}
+
+interface Tables {
+  workflow_runs: WorkflowRunRow
+  workflow_steps: StepColumns
+  workflow_events: Omit<WorkflowEventRow, 'event'> & { event: string }
+  workflow_automations: Omit<AutomationRow, 'schedule' | 'paused'> & { schedule: string; paused: number }
+}
+
+const json = (v: Json | undefined) => JSON.stringify(v ?? null)
+const STEP_UPDATES = [
+  'status',
+  'input',
+  'output',
+  'error',
+  'context',
+  'flow',
+  'attempts',
+  'completed_at',
+  'duration_ms',
+  'child_run_id',
+  'wake_at',
+] as const
+
+function toStep(r: StepColumns): StepRecord & { seq: number } {
+  return {
+    key: r.key,
+    seq: Number(r.seq),
+    name: r.name,
+    position: r.position,
+    kind: r.kind,
+    status: r.status as StepRecord['status'],
+    input: JSON.parse(r.input) as Json,
+    output: JSON.parse(r.output) as Json,
+    error: r.error ? (JSON.parse(r.error) as JsonObject) : null,
+    ...(r.context !== null ? { context: JSON.parse(r.context) as Json } : {}),
+    ...(r.flow !== null ? { flow: r.flow } : {}),
+    attempts: Number(r.attempts),
+    started_at: r.started_at,
+    completed_at: r.completed_at,
+    duration_ms: r.duration_ms === null ? null : Number(r.duration_ms),
+    child_run_id: r.child_run_id,
+    wake_at: r.wake_at,
+  }
+}
+
+class KyselyWorkflowStore implements WorkflowStore {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  async snapshot(row: WorkflowRunRow): Promise<void> {
+    await this.db
+      .insertInto('workflow_runs')
+      .values(row)
+      .onConflict((oc) => oc.column('run_id').doNothing())
+      .execute()
+  }
+
+  getRun(runId: string): Promise<WorkflowRunRow | undefined> {
+    return this.db.selectFrom('workflow_runs').selectAll().where('run_id', '=', runId).executeTakeFirst()
+  }
+
+  async putSteps(runId: string, steps: Array<StepRecord & { seq: number }>): Promise<void> {
+    for (let i = 0; i < steps.length; i += 400) {
+      const rows = steps.slice(i, i + 400).map(
+        (s): StepColumns => ({
+          run_id: runId,
+          key: s.key,
+          seq: s.seq,
+          name: s.name,
+          position: s.position,
+          kind: s.kind,
+          status: s.status,
+          input: json(s.input),
+          output: json(s.output),
+          error: s.error ? JSON.stringify(s.error) : null,
+          context: s.context !== undefined ? json(s.context) : null,
+          flow: s.flow ?? null,
+          attempts: s.attempts,
+          started_at: s.started_at,
+          completed_at: s.completed_at,
+          duration_ms: s.duration_ms,
+          child_run_id: s.child_run_id ?? null,
+          wake_at: s.wake_at ?? null,
+        }),
+      )
+      await this.db
+        .insertInto('workflow_steps')
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .columns(['run_id', 'key'])
+            .doUpdateSet((eb) => Object.fromEntries(STEP_UPDATES.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+        )
+        .execute()
+    }
+  }
+
+  async listSteps(runId: string): Promise<Array<StepRecord & { seq: number }>> {
+    const rows = await this.db
+      .selectFrom('workflow_steps')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .orderBy('seq')
+      .execute()
+    return rows.map(toStep)
+  }
+
+  async insertEvent(row: WorkflowEventRow): Promise<void> {
+    await this.db
+      .insertInto('workflow_events')
+      .values({ ...row, event: JSON.stringify(row.event) })
+      .execute()
+  }
+
+  async eventsSince(circleId: string, since: string, limit: number): Promise<WorkflowEventRow[]> {
+    const rows = await this.db
+      .selectFrom('workflow_events')
+      .selectAll()
+      .where('circle_id', '=', circleId)
+      .where('created_at', '>=', since)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute()
+    return rows.map((r) => ({ ...r, event: JSON.parse(r.event) as JsonObject }))
+  }
+
+  async putAutomation(row: AutomationRow): Promise<void> {
+    const values = { ...row, schedule: JSON.stringify(row.schedule), paused: row.paused ? 1 : 0 }
+    await this.db
+      .insertInto('workflow_automations')
+      .values(values)
+      .onConflict((oc) => oc.column('element_id').doUpdateSet(values))
+      .execute()
+  }
+
+  async getAutomation(elementId: string): Promise<AutomationRow | undefined> {
+    const r = await this.db
+      .selectFrom('workflow_automations')
+      .selectAll()
+      .where('element_id', '=', elementId)
+      .executeTakeFirst()
+    return r && toAutomation(r)
+  }
+
+  async listAutomations(circleId: string | null): Promise<AutomationRow[]> {
+    let q = this.db.selectFrom('workflow_automations').selectAll()
+    if (circleId) q = q.where('circle_id', '=', circleId)
+    return (await q.orderBy('element_id').execute()).map(toAutomation)
+  }
+
+  async deleteAutomation(elementId: string): Promise<void> {
+    await this.db.deleteFrom('workflow_automations').where('element_id', '=', elementId).execute()
+  }
+}
+
+function toAutomation(r: Tables['workflow_automations']): AutomationRow {
+  return {
+    ...r,
+    schedule: JSON.parse(r.schedule) as JsonObject,
+    paused: Number(r.paused) === 1,
+    version: Number(r.version),
+  }
+}
+
+export const workflowTables: TypeTables<WorkflowStore> = {
+  name: 'workflow',
+  migrations: () => ({
+    '0001_workflow_runs_steps_events': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('workflow_runs')
+          .addColumn('run_id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('element_id', 'text', (c) => c.notNull())
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('depth', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createTable('workflow_steps')
+          .addColumn('run_id', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('position', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('input', 'text', (c) => c.notNull())
+          .addColumn('output', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('context', 'text')
+          .addColumn('flow', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('started_at', 'text', (c) => c.notNull())
+          .addColumn('completed_at', 'text')
+          .addColumn('duration_ms', 'real')
+          .addColumn('child_run_id', 'text')
+          .addColumn('wake_at', 'text')
+          .addPrimaryKeyConstraint('workflow_steps_pk', ['run_id', 'key'])
+          .execute()
+        await db.schema
+          .createIndex('workflow_steps_seq')
+          .on('workflow_steps')
+          .columns(['run_id', 'seq'])
+          .execute()
+        await db.schema
+          .createTable('workflow_events')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('event', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute()
+        await db.schema
+          .createIndex('workflow_events_circle_time')
+          .on('workflow_events')
+          .columns(['circle_id', 'created_at'])
+          .execute()
+        await db.schema
+          .createTable('workflow_automations')
+          .addColumn('element_id', 'text', (c) => c.primaryKey())
+          .addColumn('circle_id', 'text', (c) => c.notNull())
+          .addColumn('schedule', 'text', (c) => c.notNull())
+          .addColumn('paused', 'integer', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute()
+      },
+    },
+  }),
+  store: (db) => new KyselyWorkflowStore(db as Kysely<Tables>),
+}
