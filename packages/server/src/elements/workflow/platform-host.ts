@@ -20,6 +20,7 @@ import type {
 import type { PlatformContext } from '../element.ts'
 import { elementAtRef } from '../source/element-at-ref.ts'
 import { fetchDocument, sendHttpCall } from './http-call.ts'
+import { runPythonScript } from './script-runner.ts'
 import { openWorkflowSecrets, type WorkflowSpec } from './spec.ts'
 import { type EventWaiters, matchesAll } from './workflow-events.ts'
 import type { WorkflowStore } from './workflow-tables.ts'
@@ -80,6 +81,13 @@ export class PlatformHost implements WorkflowHost {
     }
     this.steps.set(step.key, row)
     this.pending.set(step.key, row)
+    // Live step events for whoever follows the run (GET /api/v1/runs/{id}/events: stream `step`).
+    if (prev?.status !== row.status)
+      this.d.p.runs.appendLog(
+        this.runRow.id,
+        'step',
+        `${JSON.stringify({ key: row.key, name: row.name, position: row.position, kind: row.kind, status: row.status, attempts: row.attempts, duration_ms: row.duration_ms, ...(row.error ? { error: row.error } : {}) })}\n`,
+      )
     if (durable) return this.flush()
     this.flushTimer ??= setTimeout(() => void this.flush().catch(() => {}), FLUSH_MS)
   }
@@ -310,8 +318,9 @@ export class PlatformHost implements WorkflowHost {
     throw fault('runtime', `no workflow "${ref.name}" in this circle`, step.position, { status: 404 })
   }
 
-  async runScript(step: StepRef, _script: JsonObject, _input: Json, _signal: AbortSignal): Promise<Json> {
-    throw fault('configuration', 'run: script is not available on this server', step.position)
+  async runScript(step: StepRef, script: JsonObject, input: Json, signal: AbortSignal): Promise<Json> {
+    await this.actor(step.position)
+    return runPythonScript(this.d.p.executor, this.d.p.config, script, input, signal, step.position)
   }
 
   async emit(step: StepRef, event: CloudEvent): Promise<void> {
