@@ -7,7 +7,7 @@ import YAML, { LineCounter } from 'yaml'
 import { PlatformError } from '../errors.ts'
 import type { JsonObject } from '../storage/storage.ts'
 import { type FeatureProblem, unsupportedFeatures } from './dsl-features.ts'
-import { limitBreach, WORKFLOW_DEFINITION_LIMITS } from './dsl-limits.ts'
+import { flowDepth, limitBreach, WORKFLOW_DEFINITION_LIMITS } from './dsl-limits.ts'
 import { lineOf } from './dsl-positions.ts'
 import { referenceProblems } from './dsl-references.ts'
 import { schemaErrors } from './dsl-schema.ts'
@@ -43,11 +43,17 @@ function summarise(what: string, problems: Array<{ path: string; message: string
   return `${what} at ${first.path}: ${first.message}${more}`
 }
 
+/** details.errors, capped: a hostile text must not turn into a megabyte of problems. */
+function capped<T>(errors: T[]): { errors: T[]; total?: number } {
+  const max = WORKFLOW_DEFINITION_LIMITS.maxReportedProblems
+  return errors.length > max ? { errors: errors.slice(0, max), total: errors.length } : { errors }
+}
+
 function invalid(errors: DefinitionProblem[]): PlatformError {
   return new PlatformError(
     WORKFLOW.WORKFLOW_DEFINITION_INVALID,
     summarise('Invalid workflow definition', errors),
-    { errors },
+    capped(errors),
   )
 }
 
@@ -56,7 +62,7 @@ function unsupported(errors: FeatureProblem[]): PlatformError {
   return new PlatformError(
     WORKFLOW.WORKFLOW_FEATURE_UNSUPPORTED,
     `The workflow uses DSL features Periodic does not run: ${names} (first at ${errors[0]?.path})`,
-    { errors },
+    capped(errors),
   )
 }
 
@@ -69,6 +75,11 @@ function tooLarge(limit: string, max: number, actual: number, path: string, mess
   })
 }
 
+function tooDeep(): PlatformError {
+  const max = WORKFLOW_DEFINITION_LIMITS.maxValueDepth
+  return tooLarge('maxValueDepth', max, max + 1, '/', `values nest deeper than ${max} levels`)
+}
+
 /** Parses YAML or JSON (JSON is YAML 1.2); syntax errors carry line and column. */
 function parseText(text: string): { value: unknown; doc: YAML.Document; lines: LineCounter } {
   const lines = new LineCounter()
@@ -77,19 +88,16 @@ function parseText(text: string): { value: unknown; doc: YAML.Document; lines: L
     doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   } catch (err) {
     // The parser recurses on nesting; a hostile text can exhaust the stack before any limit.
-    if (err instanceof RangeError) {
-      const max = WORKFLOW_DEFINITION_LIMITS.maxValueDepth
-      throw tooLarge('maxValueDepth', max, max + 1, '/', `values nest deeper than ${max} levels`)
-    }
+    if (err instanceof RangeError) throw tooDeep()
     throw err
   }
   const syntax = [...doc.errors]
+  // The parser turns its own stack overflow (very deep block nesting) into a syntax error.
+  if (syntax.some((e) => e.message.includes('call stack'))) throw tooDeep()
   if (syntax.length > 0)
     throw invalid(
       syntax.map((e) => {
-        const pos = e.linePos?.[0]
-        const line = pos?.line ?? 1
-        const column = pos?.col ?? 1
+        const { line, col: column } = lines.linePos(e.pos[0])
         const message = `${e.message.split('\n')[0]} (line ${line}, column ${column})`
         return { path: '/', message, line, column }
       }),
@@ -119,6 +127,14 @@ export function parseDefinition(text: string): WorkflowDocument {
       '/',
       `the definition is ${bytes} bytes; at most ${L.maxBytes} are allowed`,
     )
+  if (flowDepth(text, 2 * L.maxValueDepth) > 2 * L.maxValueDepth)
+    throw tooLarge(
+      'maxValueDepth',
+      L.maxValueDepth,
+      2 * L.maxValueDepth + 1,
+      '/',
+      `brackets nest deeper than ${L.maxValueDepth} levels`,
+    )
   const { value, doc, lines } = parseText(text)
   if (value === null || value === undefined)
     throw invalid([{ path: '/', message: 'the definition is empty' }])
@@ -147,6 +163,11 @@ export function parseDefinition(text: string): WorkflowDocument {
       problems.push(withLine(p))
     }
   }
-  if (problems.length > 0) throw invalid(problems)
+  // In the order they appear in the text (problems without a line last), the walk order within.
+  const byLine = problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (a.p.line ?? Infinity) - (b.p.line ?? Infinity) || a.i - b.i)
+    .map((x) => x.p)
+  if (byLine.length > 0) throw invalid(byLine)
   return value as WorkflowDocument
 }

@@ -13,6 +13,8 @@ export const WORKFLOW_DEFINITION_LIMITS = {
   maxTaskDepth: 16,
   /** YAML alias expansions (`*anchor`), against "billion laughs". */
   maxAliases: 100,
+  /** Problems listed in details.errors (the message says how many there were in all). */
+  maxReportedProblems: 100,
   /** Largest `metadata.concurrency` of a for task. */
   maxForConcurrency: 64,
 } as const
@@ -23,6 +25,36 @@ export interface LimitBreach {
   actual: number
   path: string
   message: string
+}
+
+/**
+ * The deepest nesting of flow brackets (`[`, `{`) in the raw text, skipping quoted strings and
+ * comments. The YAML parser recurses per level, so a hostile `[[[[…` must be refused before it
+ * parses (a plain scalar may hold a stray bracket, hence a margin over maxValueDepth).
+ */
+export function flowDepth(text: string, stopAt: number): number {
+  let depth = 0
+  let deepest = 0
+  let quote = ''
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quote) {
+      if (ch === quote) quote = ''
+      else if (ch === '\\' && quote === '"') i++
+      else if (ch === '\n' && quote === "'") quote = ''
+      continue
+    }
+    if (ch === '"' || ch === "'") quote = ch
+    else if (ch === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) {
+      const nl = text.indexOf('\n', i)
+      i = nl < 0 ? text.length : nl
+    } else if (ch === '[' || ch === '{') {
+      depth++
+      if (depth > deepest) deepest = depth
+      if (deepest > stopAt) return deepest
+    } else if ((ch === ']' || ch === '}') && depth > 0) depth--
+  }
+  return deepest
 }
 
 /** The nesting depth of a value, without recursion (a hostile value must not blow the stack). */

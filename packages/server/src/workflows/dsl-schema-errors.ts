@@ -166,8 +166,11 @@ function message(e: ErrorObject): { path: string; message: string } {
     case 'minProperties':
     case 'minItems':
       return p.limit === 1 ? { path, message: 'must not be empty' } : { path, message: e.message ?? '' }
-    case 'type':
-      return { path, message: `must be ${describeBranch({ type: p.type })}` }
+    case 'type': {
+      const quote = p.type === 'string' && typeof e.data === 'number'
+      const hint = quote ? ' (YAML reads it as a number: quote it)' : ''
+      return { path, message: `must be ${describeBranch({ type: p.type })}${hint}` }
+    }
     case 'const':
       return { path, message: `must be ${JSON.stringify(p.allowedValue)}` }
     case 'pattern':
