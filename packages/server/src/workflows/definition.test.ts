@@ -5,12 +5,12 @@ import { PlatformError } from '../errors.ts'
 import {
   authenticationOf,
   durationMs,
+  forConcurrency,
   parseDefinition,
   scheduleOf,
   taskEntries,
   taskKind,
   toEngineCron,
-  WORKFLOW_DEFINITION_LIMITS,
 } from './definition.ts'
 
 const HEAD = `document: { dsl: '1.0.0', namespace: acme, name: test, version: '1.0.0' }\n`
@@ -340,45 +340,6 @@ do:
   })
 })
 
-describe('parseDefinition limits (WORKFLOW_DEFINITION_TOO_LARGE)', () => {
-  const L = WORKFLOW_DEFINITION_LIMITS
-  it('the size of the text', () => {
-    const r = refusal(`${HEAD}do: []\n# ${'x'.repeat(L.maxBytes)}\n`)
-    expect(r).toMatchObject({ code: 'WORKFLOW_DEFINITION_TOO_LARGE', status: 413 })
-    expect(r.details).toMatchObject({ limit: 'maxBytes', max: L.maxBytes })
-  })
-
-  it('hostile nesting, in flow and in block style, without exhausting the stack', () => {
-    expect(refusal(`${HEAD}do: ${'['.repeat(100_000)}`).details).toMatchObject({ limit: 'maxValueDepth' })
-    const block = Array.from({ length: 1000 }, (_, i) => `${' '.repeat(i + 1)}- `).join('\n')
-    expect(refusal(`${HEAD}x:\n${block}\ndo: []\n`).details).toMatchObject({ limit: 'maxValueDepth' })
-  })
-
-  it('the number of tasks and the nesting of task lists', () => {
-    const many = Array.from({ length: L.maxTasks + 1 }, (_, i) => `  - t${i}: { wait: PT1S }`).join('\n')
-    expect(refusal(`${HEAD}do:\n${many}\n`).details).toMatchObject({
-      limit: 'maxTasks',
-      actual: L.maxTasks + 1,
-    })
-    let nested = '{ wait: PT1S }'
-    for (let i = 0; i < L.maxTaskDepth; i++) nested = `{ do: [ { n${i}: ${nested} } ] }`
-    expect(refusal(`${HEAD}do: [ { top: ${nested} } ]\n`).details).toMatchObject({ limit: 'maxTaskDepth' })
-  })
-
-  it('YAML alias expansion ("billion laughs")', () => {
-    const bomb =
-      'a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
-    expect(refusal(`${HEAD}${bomb}do: []\n`).details.errors[0]?.message).toMatch(/alias/i)
-  })
-
-  it('caps the problems listed, saying how many there were', () => {
-    const bad = Array.from({ length: 150 }, (_, i) => `  - t${i}: { wait: PT1S, then: nowhere }`).join('\n')
-    const r = refusal(`${HEAD}do:\n${bad}\n`)
-    expect(r.details.errors).toHaveLength(L.maxReportedProblems)
-    expect(r.details.total).toBe(150)
-  })
-})
-
 describe('helpers for the interpreter', () => {
   it('taskEntries reads a task list; taskKind tells for from do', () => {
     expect(taskEntries([{ a: { for: { in: '${ . }' }, do: [] } }, { b: { do: [] } }, 'junk'])).toEqual([
@@ -388,6 +349,8 @@ describe('helpers for the interpreter', () => {
     expect(taskKind({ for: { in: '${ . }' }, do: [] })).toBe('for')
     expect(taskKind({ try: [], catch: {} })).toBe('try')
     expect(() => taskKind({ approve: {} })).toThrow()
+    expect(forConcurrency({ for: {}, do: [], metadata: { concurrency: 8 } })).toBe(8)
+    expect(forConcurrency({ for: {}, do: [] })).toBe(1)
   })
 
   it('durationMs reads inline and ISO 8601 durations, refusing years and months', () => {

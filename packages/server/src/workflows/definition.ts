@@ -27,7 +27,17 @@ export {
   toEngineCron,
   type WorkflowSchedule,
 } from './dsl-schedule.ts'
-export { TASK_KINDS, type TaskEntry, type TaskKind, taskEntries, taskKind } from './dsl-tasks.ts'
+export {
+  childLists,
+  forConcurrency,
+  TASK_KINDS,
+  type TaskEntry,
+  type TaskKind,
+  type TaskVisit,
+  taskEntries,
+  taskKind,
+  walkTasks,
+} from './dsl-tasks.ts'
 export type { DefinitionProblem }
 
 /** A parsed, validated DSL document (its JSON form). */

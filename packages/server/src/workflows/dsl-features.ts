@@ -63,7 +63,7 @@ function schemaProblems(holder: unknown, path: string, out: FeatureProblem[]): v
 }
 
 function taskProblems(task: JsonObject, path: string, functions: JsonObject, out: FeatureProblem[]) {
-  for (const key of ['input', 'output']) schemaProblems(task[key], pointer(path, key), out)
+  for (const key of ['input', 'output', 'export']) schemaProblems(task[key], pointer(path, key), out)
   if (typeof task.call === 'string') {
     const call = task.call
     const args = isObject(task.with) ? task.with : undefined

@@ -107,3 +107,13 @@ export function walkTasks(doc: unknown, visit: (v: TaskVisit) => void): void {
     }
   }
 }
+
+/**
+ * How many iterations of a `for` task may run at once: `metadata.concurrency` (Periodic's opt-in;
+ * the DSL's for has no such field and its schema forbids extra keys there), else 1 — the DSL's
+ * own meaning, one iteration after the other.
+ */
+export function forConcurrency(task: JsonObject): number {
+  const c = isObject(task.metadata) ? task.metadata.concurrency : undefined
+  return typeof c === 'number' && Number.isInteger(c) && c > 1 ? c : 1
+}
