@@ -219,6 +219,19 @@ describe('parseDefinition refuses as WORKFLOW_DEFINITION_INVALID', () => {
     expect(r.details.errors[1]?.message).toMatch(/'myFn' is not a declared function/)
   })
 
+  it('names inherited by every object (constructor, __proto__) are not declarations', () => {
+    const r = refusal(`${HEAD}do:
+  - a: { call: constructor }
+  - b: { raise: { error: toString } }
+  - c: { call: http, with: { method: get, endpoint: { uri: 'https://x.example', authentication: { use: __proto__ } } } }
+`)
+    expect(paths(r)).toEqual([
+      '/do/0/a/call',
+      '/do/1/b/raise/error',
+      '/do/2/c/with/endpoint/authentication/use',
+    ])
+  })
+
   it('duplicate task names in one list (the same name in another list is fine)', () => {
     const r = refusal(`${HEAD}do:
   - a: { set: { x: 1 } }

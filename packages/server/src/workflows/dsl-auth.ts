@@ -19,7 +19,8 @@ export function authenticationOf(doc: JsonObject, policy: unknown): Authenticati
   let p: JsonObject = policy
   if (typeof p.use === 'string') {
     const use = isObject(doc.use) ? doc.use : {}
-    const named = isObject(use.authentications) ? use.authentications[p.use] : undefined
+    const all = isObject(use.authentications) ? use.authentications : {}
+    const named = Object.hasOwn(all, p.use) ? all[p.use] : undefined
     if (!isObject(named)) throw new Error(`no authentication named ${p.use}`)
     p = named
   }

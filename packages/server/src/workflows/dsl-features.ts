@@ -68,7 +68,7 @@ function taskProblems(task: JsonObject, path: string, functions: JsonObject, out
     const call = task.call
     const args = isObject(task.with) ? task.with : undefined
     const withPath = pointer(path, 'with')
-    if (FOREIGN_CALLS.includes(call) && !(call in functions))
+    if (FOREIGN_CALLS.includes(call) && !Object.hasOwn(functions, call))
       out.push(feature(pointer(path, 'call'), `call: ${call}`, 'use call: http, openapi or periodic'))
     else if (call.includes('://'))
       out.push(
@@ -78,7 +78,7 @@ function taskProblems(task: JsonObject, path: string, functions: JsonObject, out
           'declare the function in use.functions instead',
         ),
       )
-    else if (call.includes('@') && !(call in functions))
+    else if (call.includes('@') && !Object.hasOwn(functions, call))
       out.push(
         feature(
           pointer(path, 'call'),

@@ -48,14 +48,14 @@ function checkRetry(retry: unknown, path: string, out: Problems): void {
 }
 
 function checkTimeout(t: unknown, path: string, use: JsonObject, out: Problems): void {
-  if (typeof t === 'string' && !(t in named(use, 'timeouts')))
+  if (typeof t === 'string' && !Object.hasOwn(named(use, 'timeouts'), t))
     out.push({ path, message: `no timeout named '${t}' in use.timeouts` })
   if (isObject(t)) checkDuration(t.after, pointer(path, 'after'), out)
 }
 
 function checkAuth(policy: unknown, path: string, use: JsonObject, out: Problems): void {
   if (!isObject(policy)) return
-  if (typeof policy.use === 'string' && !(policy.use in named(use, 'authentications')))
+  if (typeof policy.use === 'string' && !Object.hasOwn(named(use, 'authentications'), policy.use))
     out.push({
       path: pointer(path, 'use'),
       message: `no authentication named '${policy.use}' in use.authentications`,
@@ -101,7 +101,7 @@ function checkCall(v: TaskVisit, use: JsonObject, out: Problems): void {
     return
   }
   if (call.includes('@') || call.includes('://')) return // refused as a feature
-  if (!(call in named(use, 'functions')))
+  if (!Object.hasOwn(named(use, 'functions'), call))
     out.push({
       path: pointer(v.path, 'call'),
       message: `'${call}' is not a declared function: declare it in use.functions, or use call: http, openapi or periodic`,
@@ -146,14 +146,14 @@ function checkTask(v: TaskVisit, lists: Map<string, Set<string>>, use: JsonObjec
       checkAuth(args.authentication, pointer(v.path, 'with', 'authentication'), use, out)
   }
   if (v.kind === 'raise' && isObject(t.raise) && typeof t.raise.error === 'string')
-    if (!(t.raise.error in named(use, 'errors')))
+    if (!Object.hasOwn(named(use, 'errors'), t.raise.error))
       out.push({
         path: pointer(v.path, 'raise', 'error'),
         message: `no error named '${t.raise.error}' in use.errors`,
       })
   if (v.kind === 'try' && isObject(t.catch)) {
     const retry = t.catch.retry
-    if (typeof retry === 'string' && !(retry in named(use, 'retries')))
+    if (typeof retry === 'string' && !Object.hasOwn(named(use, 'retries'), retry))
       out.push({
         path: pointer(v.path, 'catch', 'retry'),
         message: `no retry policy named '${retry}' in use.retries`,
@@ -170,7 +170,7 @@ function functionCycles(use: JsonObject, out: Problems): void {
   for (const start of Object.keys(fns)) {
     const seen = [start]
     let cur: unknown = fns[start]
-    while (isObject(cur) && typeof cur.call === 'string' && cur.call in fns) {
+    while (isObject(cur) && typeof cur.call === 'string' && Object.hasOwn(fns, cur.call)) {
       if (cur.call === start) {
         out.push({
           path: pointer('/use/functions', start),
