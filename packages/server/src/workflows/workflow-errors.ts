@@ -10,6 +10,13 @@ export const WORKFLOW = defineErrorCodes({
     description:
       'The workflow definition is not valid YAML/JSON or not a valid Serverless Workflow DSL 1.0 document; details.errors lists each problem with its path',
   },
+  WORKFLOW_DEFINITION_TOO_LARGE: {
+    status: 413,
+    class: 'limit',
+    retryable: false,
+    description:
+      'The workflow definition breaks a size limit (text size, value nesting, number of tasks, task nesting); details name the limit, its maximum and the actual value',
+  },
   WORKFLOW_FEATURE_UNSUPPORTED: {
     status: 400,
     class: 'validation',
