@@ -2,6 +2,7 @@
 // switch, for, fork, try/catch (with retry policies) and raise.
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { type DslError, ERROR_TYPE_BASE, errorMatches, fault, WorkflowFault } from './dsl-faults.ts'
+import { forConcurrency } from './dsl-tasks.ts'
 import { retryDelayMs, retryPolicyOf } from './retry-delays.ts'
 import {
   abortError,
@@ -13,14 +14,6 @@ import {
   type TaskExecutor,
   truthy,
 } from './task-types.ts'
-
-/** The opt-in concurrency bound of a `for` (the DSL has no field: `metadata.concurrency`). */
-export function forConcurrency(task: JsonObject): number {
-  const meta = (task['metadata'] ?? {}) as JsonObject
-  const forSpec = (task['for'] ?? {}) as JsonObject
-  const n = Number(forSpec['concurrency'] ?? meta['concurrency'] ?? 1)
-  return Number.isInteger(n) && n > 1 ? Math.min(n, 64) : 1
-}
 
 const set: TaskExecutor = async (x, t) => ({
   output: x.eval(t.task['set'] ?? {}, t.input, t.frame, t.input, `${t.step.position}/set`),
@@ -35,7 +28,7 @@ const switchTask: TaskExecutor = async (x, t) => {
   for (const { name, task: c } of entriesOf(t.task['switch'])) {
     const when = c['when']
     const where = `${t.step.position}/switch/${name}/when`
-    if (when === undefined || truthy(x.eval(when, t.input, t.frame, t.input, where)))
+    if (when === undefined || truthy(x.evalExpr(when, t.input, t.frame, t.input, where)))
       return { output: t.input, next: typeof c['then'] === 'string' ? c['then'] : 'continue' }
   }
   return { output: t.input }
@@ -44,7 +37,7 @@ const switchTask: TaskExecutor = async (x, t) => {
 const forTask: TaskExecutor = async (x, t) => {
   const spec = (t.task['for'] ?? {}) as JsonObject
   const where = t.step.position
-  const items = x.eval(spec['in'] ?? null, t.input, t.frame, t.input, `${where}/for/in`)
+  const items = x.evalExpr(spec['in'] ?? null, t.input, t.frame, t.input, `${where}/for/in`)
   const list: Json[] = Array.isArray(items)
     ? items
     : items && typeof items === 'object'
@@ -69,7 +62,7 @@ const forTask: TaskExecutor = async (x, t) => {
     const frame = frameOf(i)
     if (
       t.task['while'] !== undefined &&
-      !truthy(x.eval(t.task['while'], data, frame, t.input, `${where}/while`))
+      !truthy(x.evalExpr(t.task['while'], data, frame, t.input, `${where}/while`))
     )
       break
     const r = await x.runList(t.task['do'], data, frame, `${where}/do`, `${t.step.key}/for@${i}/do`)
@@ -192,11 +185,11 @@ function caught(
   where: string,
 ): boolean {
   if (!errorMatches(error, filter)) return false
-  if (c['when'] !== undefined && !truthy(x.eval(c['when'], input, frame, input, `${where}/catch/when`)))
+  if (c['when'] !== undefined && !truthy(x.evalExpr(c['when'], input, frame, input, `${where}/catch/when`)))
     return false
   if (
     c['exceptWhen'] !== undefined &&
-    truthy(x.eval(c['exceptWhen'], input, frame, input, `${where}/catch/exceptWhen`))
+    truthy(x.evalExpr(c['exceptWhen'], input, frame, input, `${where}/catch/exceptWhen`))
   )
     return false
   return true
@@ -209,11 +202,11 @@ function retryAllowed(
   input: Json,
   where: string,
 ): boolean {
-  if (p.when !== undefined && !truthy(x.eval(p.when, input, frame, input, `${where}/catch/retry/when`)))
+  if (p.when !== undefined && !truthy(x.evalExpr(p.when, input, frame, input, `${where}/catch/retry/when`)))
     return false
   if (
     p.exceptWhen !== undefined &&
-    truthy(x.eval(p.exceptWhen, input, frame, input, `${where}/catch/retry/exceptWhen`))
+    truthy(x.evalExpr(p.exceptWhen, input, frame, input, `${where}/catch/retry/exceptWhen`))
   )
     return false
   return true

@@ -2,10 +2,11 @@
 // call (http, openapi, periodic, functions of `use.functions`) and run (workflow, script).
 import { randomUUID } from 'node:crypto'
 import type { Json, JsonObject } from '../storage/storage.ts'
+import { authenticationOf } from './dsl-auth.ts'
 import { fault } from './dsl-faults.ts'
-import { durationMs } from './durations.ts'
+import { durationMs } from './dsl-schedule.ts'
 import { openApiCall } from './openapi-call.ts'
-import { abortError, type TaskCall, type TaskExecutor } from './task-types.ts'
+import { abortError, type Interpreter, type TaskCall, type TaskExecutor } from './task-types.ts'
 import type { CloudEvent, HttpCall } from './workflow-host.ts'
 
 const wait: TaskExecutor = async (x, t) => {
@@ -111,9 +112,19 @@ const call: TaskExecutor = async (x, t) => {
     const result = await x.host.callPeriodic(t.step, target, input, op, t.frame.signal)
     return { output: withStepResult(t, result) }
   }
-  if (fn === 'http')
-    return { output: await x.host.callHttp(t.step, httpCallOf(args, t.input, where), t.frame.signal) }
-  if (fn === 'openapi') return { output: await openApiCall(x, t, args) }
+  if (fn === 'http' || fn === 'openapi') {
+    const auth = authorization(
+      x,
+      t,
+      fn === 'http'
+        ? ((args['endpoint'] as JsonObject | null)?.['authentication'] ?? undefined)
+        : args['authentication'],
+    )
+    if (fn === 'openapi') return { output: await openApiCall(x, t, args, auth) }
+    const req = httpCallOf(args, t.input, where)
+    if (auth) req.headers['authorization'] = auth
+    return { output: await x.host.callHttp(t.step, req, t.frame.signal) }
+  }
   // A function of `use.functions`: a task definition run with the arguments as its input.
   const def = x.used('functions', fn, `${where}/call`)
   const r = await x.runTask(fn, def, args, `/use/functions/${fn}`, `${t.step.key}/fn`, t.frame)
@@ -128,6 +139,25 @@ const call: TaskExecutor = async (x, t) => {
 export function withStepResult(t: TaskCall, result: Json): Json {
   const base = t.input && typeof t.input === 'object' && !Array.isArray(t.input) ? t.input : {}
   return { ...base, [t.name]: result }
+}
+
+/** The Authorization header of a call's basic or bearer policy (inline, named, or from a secret). */
+function authorization(x: Interpreter, t: TaskCall, policy: Json | undefined): string | undefined {
+  const auth = authenticationOf(x.doc, policy)
+  if (!auth) return undefined
+  const where = `${t.step.position}/with`
+  const text = (v: Json | undefined) => String(x.eval(v ?? '', t.input, t.frame, t.input, where) ?? '')
+  let fields: JsonObject
+  if ('secret' in auth) {
+    const secrets = (x.scope(t.frame, t.input)['secret'] ?? {}) as JsonObject
+    const held = secrets[auth.secret]
+    fields =
+      held && typeof held === 'object' && !Array.isArray(held)
+        ? held
+        : { token: held ?? '', password: held ?? '' }
+  } else fields = auth as unknown as JsonObject
+  if (auth.scheme === 'bearer') return `Bearer ${text(fields['token'])}`
+  return `Basic ${Buffer.from(`${text(fields['username'])}:${text(fields['password'])}`).toString('base64')}`
 }
 
 /** The HTTP request a `call: http` describes; `{name}` in the URI is filled from the input. */

@@ -9,7 +9,7 @@ import { controlTasks } from './control-tasks.ts'
 import { checkSchema } from './data-schemas.ts'
 import type { WorkflowDocument } from './definition.ts'
 import { asFault, fault, WorkflowFault } from './dsl-faults.ts'
-import { durationMs } from './durations.ts'
+import { durationMs } from './dsl-schedule.ts'
 import { effectTasks } from './effect-tasks.ts'
 import { type ExpressionScope, evaluate, evaluateDeep, isExpression } from './expressions.ts'
 import {
@@ -55,7 +55,7 @@ export class WorkflowInterpreter implements Interpreter {
     const frame: Frame = { vars: {}, signal: this.host.signal }
     const input =
       spec['from'] !== undefined
-        ? this.eval(spec['from'], rawInput, frame, rawInput, '/input/from')
+        ? this.evalExpr(spec['from'], rawInput, frame, rawInput, '/input/from')
         : rawInput
     const timeoutMs = this.timeoutOf(this.doc['timeout'])
     const res = await this.withTimeout(timeoutMs, frame, '/', (f) =>
@@ -64,7 +64,7 @@ export class WorkflowInterpreter implements Interpreter {
     const out = (this.doc['output'] ?? {}) as JsonObject
     const output =
       out['as'] !== undefined
-        ? this.eval(out['as'], res.output, frame, res.output, '/output/as', { output: res.output })
+        ? this.evalExpr(out['as'], res.output, frame, res.output, '/output/as', { output: res.output })
         : res.output
     checkSchema(out['schema'], output, 'the workflow output', '/output')
     return output
@@ -138,9 +138,12 @@ export class WorkflowInterpreter implements Interpreter {
       checkSchema(spec['schema'], rawInput, `the input of task ${name}`, position)
       const input =
         spec['from'] !== undefined
-          ? this.eval(spec['from'], rawInput, frame, rawInput, `${position}/input/from`)
+          ? this.evalExpr(spec['from'], rawInput, frame, rawInput, `${position}/input/from`)
           : rawInput
-      if (task['if'] !== undefined && !truthy(this.eval(task['if'], input, frame, input, `${position}/if`))) {
+      if (
+        task['if'] !== undefined &&
+        !truthy(this.evalExpr(task['if'], input, frame, input, `${position}/if`))
+      ) {
         await this.host.record(
           {
             ...base('skipped'),
@@ -167,7 +170,7 @@ export class WorkflowInterpreter implements Interpreter {
       const taskVar = { name, reference: position, input, output: res.output }
       const output =
         out['as'] !== undefined
-          ? this.eval(out['as'], res.output, frame, input, `${position}/output/as`, {
+          ? this.evalExpr(out['as'], res.output, frame, input, `${position}/output/as`, {
               output: res.output,
               task: taskVar,
             })
@@ -176,7 +179,7 @@ export class WorkflowInterpreter implements Interpreter {
       const exp = (task['export'] ?? {}) as JsonObject
       let exported: Json | undefined
       if (exp['as'] !== undefined) {
-        exported = this.eval(exp['as'], output, frame, input, `${position}/export/as`, { output })
+        exported = this.evalExpr(exp['as'], output, frame, input, `${position}/export/as`, { output })
         checkSchema(exp['schema'], exported, `the context exported by task ${name}`, position)
         this.context = exported
       }
@@ -233,9 +236,37 @@ export class WorkflowInterpreter implements Interpreter {
 
   /** Evaluates an expression or an object of expressions against `data`. */
   eval(expr: Json, data: Json, frame: Frame, input: Json, where: string, extra: ExpressionScope = {}): Json {
+    return this.evaluateAt(isExpression(expr), expr, data, frame, input, where, extra)
+  }
+
+  /**
+   * Evaluates a field that only takes an expression (`if`, `when`, `for.in`, `input.from`,
+   * `output.as`, …): a string is jq whether or not it is wrapped in `${ }`, as the spec's own
+   * examples write `if: .customer.age < 18`.
+   */
+  evalExpr(
+    expr: Json,
+    data: Json,
+    frame: Frame,
+    input: Json,
+    where: string,
+    extra: ExpressionScope = {},
+  ): Json {
+    return this.evaluateAt(typeof expr === 'string', expr, data, frame, input, where, extra)
+  }
+
+  private evaluateAt(
+    single: boolean,
+    expr: Json,
+    data: Json,
+    frame: Frame,
+    input: Json,
+    where: string,
+    extra: ExpressionScope,
+  ): Json {
     const scope = this.scope(frame, input, extra)
     try {
-      return isExpression(expr) ? evaluate(expr, data, scope) : evaluateDeep(expr, data, scope)
+      return single ? evaluate(expr as string, data, scope) : evaluateDeep(expr, data, scope)
     } catch (err) {
       throw asFault(err, where)
     }

@@ -7,7 +7,12 @@ import type { Interpreter, TaskCall } from './task-types.ts'
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 
-export async function openApiCall(x: Interpreter, t: TaskCall, args: JsonObject): Promise<Json> {
+export async function openApiCall(
+  x: Interpreter,
+  t: TaskCall,
+  args: JsonObject,
+  authorization?: string,
+): Promise<Json> {
   const where = `${t.step.position}/with`
   const document = (args['document'] ?? {}) as JsonObject
   const endpoint = document['endpoint']
@@ -29,7 +34,7 @@ export async function openApiCall(x: Interpreter, t: TaskCall, args: JsonObject)
   ]
   let path = found.path
   const query: Record<string, string> = {}
-  const headers: Record<string, string> = {}
+  const headers: Record<string, string> = authorization ? { authorization } : {}
   for (const p of declared) {
     const name = String(p['name'])
     const v = params[name]

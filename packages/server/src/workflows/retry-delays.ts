@@ -1,6 +1,6 @@
 // The DSL's retry policies: how long before attempt n + 1, and whether attempts are left.
 import type { JsonObject } from '../storage/storage.ts'
-import { durationMs } from './durations.ts'
+import { durationMs } from './dsl-schedule.ts'
 
 export interface RetryPolicy {
   delayMs: number

@@ -3,6 +3,7 @@
 import type { Json, JsonObject } from '../storage/storage.ts'
 import type { WorkflowDocument } from './definition.ts'
 import { WorkflowCancelled, WorkflowFault } from './dsl-faults.ts'
+import { taskEntries, taskKindOf } from './dsl-tasks.ts'
 import type { ExpressionScope } from './expressions.ts'
 import type { StepRecord, StepRef, WorkflowHost } from './workflow-host.ts'
 
@@ -62,24 +63,17 @@ export interface Interpreter {
   ): Promise<{ output: Json; next: string }>
   scope(frame: Frame, input: Json, extra?: ExpressionScope): ExpressionScope
   eval(expr: Json, data: Json, frame: Frame, input: Json, where: string, extra?: ExpressionScope): Json
+  evalExpr(expr: Json, data: Json, frame: Frame, input: Json, where: string, extra?: ExpressionScope): Json
   used(section: string, name: string, where: string): JsonObject
 }
 
-const KINDS = ['for', 'try', 'fork', 'switch', 'call', 'run', 'set', 'raise', 'wait', 'emit', 'listen', 'do']
-
+/** A task's kind ('unknown' for none: refused on write, so only a hand-made document has one). */
 export function kindOf(task: JsonObject): string {
-  for (const k of KINDS) if (k in task) return k
-  return 'unknown'
+  return taskKindOf(task) ?? 'unknown'
 }
 
-/** `[{name: task}, …]` as entries; anything else is no list. */
-export function entriesOf(list: Json | undefined): Array<{ name: string; task: JsonObject }> {
-  if (!Array.isArray(list)) return []
-  return list.map((item) => {
-    const [name, task] = Object.entries(item as JsonObject)[0] ?? ['', {}]
-    return { name, task: task as JsonObject }
-  })
-}
+/** `[{name: task}, …]` as entries. */
+export const entriesOf = (list: Json | undefined) => taskEntries(list)
 
 export const truthy = (v: Json) => v !== null && v !== false
 
