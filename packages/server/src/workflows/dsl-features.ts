@@ -126,6 +126,22 @@ function taskProblems(task: JsonObject, path: string, functions: JsonObject, out
         )
     }
   }
+  if (isObject(task.listen) && isObject(task.listen.to)) {
+    const to = task.listen.to
+    const filters = [
+      to.one,
+      ...(Array.isArray(to.any) ? to.any : []),
+      ...(Array.isArray(to.all) ? to.all : []),
+    ]
+    if (filters.some((f) => isObject(f) && 'correlate' in f))
+      out.push(
+        feature(
+          pointer(path, 'listen', 'to'),
+          'listen correlate',
+          'events are not correlated; filter on their attributes (`with`) instead',
+        ),
+      )
+  }
   if ('foreach' in task && 'listen' in task)
     out.push(
       feature(

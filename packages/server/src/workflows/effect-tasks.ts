@@ -5,8 +5,9 @@ import type { Json, JsonObject } from '../storage/storage.ts'
 import { authenticationOf } from './dsl-auth.ts'
 import { fault } from './dsl-faults.ts'
 import { durationMs } from './dsl-schedule.ts'
+import { eventMatches } from './event-filters.ts'
 import { openApiCall } from './openapi-call.ts'
-import { abortError, type Interpreter, type TaskCall, type TaskExecutor } from './task-types.ts'
+import { abortError, type Interpreter, type TaskCall, type TaskExecutor, truthy } from './task-types.ts'
 import type { CloudEvent, HttpCall } from './workflow-host.ts'
 
 const wait: TaskExecutor = async (x, t) => {
@@ -70,23 +71,61 @@ const listen: TaskExecutor = async (x, t) => {
   const to = (spec['to'] ?? {}) as JsonObject
   const mode = 'all' in to ? 'all' : 'any' in to ? 'any' : 'one'
   const raw = mode === 'one' ? [to['one']] : ((to[mode] ?? []) as Json[])
-  const filters = raw.map(
-    (f, i) =>
-      x.eval(
-        ((f as JsonObject)?.['with'] ?? {}) as Json,
-        t.input,
-        t.frame,
-        t.input,
-        `${t.step.position}/listen/to/${i}`,
-      ) as JsonObject,
-  )
+  // Filters are matched against each event (their expressions see the event's attribute).
+  const filters = raw.map((f) => ((f as JsonObject | null)?.['with'] ?? {}) as JsonObject)
   const since = t.prior?.started_at ?? new Date().toISOString()
-  const events = await x.host.listen(t.step, filters, mode, since, t.frame.signal).catch((err) => {
-    if (t.frame.signal.aborted) throw abortError(t.frame.signal)
-    throw err
-  })
+  const wait: Waiter = (fs, m, exclude) =>
+    x.host.listen(t.step, fs, m, since, t.frame.signal, exclude).catch((err) => {
+      if (t.frame.signal.aborted) throw abortError(t.frame.signal)
+      throw err
+    })
+  const until = to['until']
+  const events =
+    until === undefined || until === null || mode === 'all'
+      ? await wait(filters, mode)
+      : await listenUntil(x, t, filters, until, wait)
   const read = typeof spec['read'] === 'string' ? spec['read'] : 'data'
   return { output: read === 'envelope' ? (events as Json) : events.map((e) => e['data'] ?? null) }
+}
+
+type Waiter = (
+  fs: JsonObject[],
+  m: 'one' | 'any' | 'all',
+  exclude?: ReadonlySet<string>,
+) => Promise<CloudEvent[]>
+
+/** `any` … `until`: consumes matching events one by one until the condition holds (or its event comes). */
+async function listenUntil(
+  x: Interpreter,
+  t: TaskCall,
+  filters: JsonObject[],
+  until: Json,
+  wait: Waiter,
+): Promise<CloudEvent[]> {
+  const strategy = until && typeof until === 'object' && !Array.isArray(until) ? until : undefined
+  const stopList = strategy
+    ? ((strategy['one'] ? [strategy['one']] : (strategy['any'] ?? strategy['all'] ?? [])) as Json[])
+    : []
+  const stopFilters = stopList.map((f) => ((f as JsonObject | null)?.['with'] ?? {}) as JsonObject)
+  const consumed: CloudEvent[] = []
+  const seen = new Set<string>()
+  for (let n = 0; n < x.limits.maxIterations; n++) {
+    const [e] = await wait(filters.length ? [...filters, ...stopFilters] : [], 'any', seen)
+    if (!e) continue
+    seen.add(e.id)
+    if (stopFilters.some((f) => eventMatches(e, f))) return consumed
+    consumed.push(e)
+    if (typeof until === 'string') {
+      const data = consumed.map((c) => c['data'] ?? null) as Json
+      if (truthy(x.evalExpr(until, data, t.frame, t.input, `${t.step.position}/listen/to/until`)))
+        return consumed
+    }
+  }
+  throw fault(
+    'runtime',
+    `listen consumed ${x.limits.maxIterations} events without meeting its until`,
+    t.step.position,
+  )
 }
 
 const call: TaskExecutor = async (x, t) => {

@@ -85,13 +85,17 @@ export interface WorkflowHost {
   ): Promise<Json>
   runScript(step: StepRef, script: JsonObject, input: Json, signal: AbortSignal): Promise<Json>
   emit(step: StepRef, event: CloudEvent): Promise<void>
-  /** Events matching `filters` (`all`: one per filter; else the first that matches any), since `since`. */
+  /**
+   * Events stored since `since` matching `filters` (eventMatches; `all`: one per filter, else the
+   * first that matches any; no filters: any event), leaving out the ids in `exclude`.
+   */
   listen(
     step: StepRef,
     filters: JsonObject[],
     mode: 'one' | 'any' | 'all',
     since: string,
     signal: AbortSignal,
+    exclude?: ReadonlySet<string>,
   ): Promise<CloudEvent[]>
   /** Resolves at `untilMs` (epoch ms); rejects when `signal` aborts. */
   sleep(untilMs: number, signal: AbortSignal): Promise<void>

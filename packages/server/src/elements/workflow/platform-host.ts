@@ -22,7 +22,7 @@ import { elementAtRef } from '../source/element-at-ref.ts'
 import { fetchDocument, sendHttpCall } from './http-call.ts'
 import { runPythonScript } from './script-runner.ts'
 import { openWorkflowSecrets, type WorkflowSpec } from './spec.ts'
-import { type EventWaiters, matchesAll } from './workflow-events.ts'
+import type { EventWaiters } from './workflow-events.ts'
 import type { WorkflowStore } from './workflow-tables.ts'
 
 /** Nesting of `run: workflow` (and workflows calling workflows) a run may reach. */
@@ -333,8 +333,9 @@ export class PlatformHost implements WorkflowHost {
     mode: 'one' | 'any' | 'all',
     since: string,
     signal: AbortSignal,
+    exclude?: ReadonlySet<string>,
   ): Promise<CloudEvent[]> {
-    return this.d.events.waitFor(this.runRow.circle_id, filters, mode, since, signal, matchesAll)
+    return this.d.events.waitFor(this.runRow.circle_id, filters, mode, since, signal, exclude)
   }
 
   sleep(untilMs: number, signal: AbortSignal): Promise<void> {

@@ -5,22 +5,12 @@ import { randomUUID } from 'node:crypto'
 import type { EventBus } from '../../events/event-bus.ts'
 import type { JsonObject } from '../../storage/storage.ts'
 import { fault } from '../../workflows/dsl-faults.ts'
+import { eventMatches } from '../../workflows/event-filters.ts'
 import type { CloudEvent } from '../../workflows/workflow-host.ts'
 import type { WorkflowStore } from './workflow-tables.ts'
 
 const POLL_MS = 1000
 export const MAX_EVENT_BYTES = 256 * 1024
-
-/** True when every attribute of `filter` equals the event's (data compared as JSON). */
-export function matchesAll(event: CloudEvent, filter: JsonObject): boolean {
-  for (const [k, v] of Object.entries(filter)) {
-    const actual = event[k]
-    if (typeof v === 'string' && typeof actual === 'string') {
-      if (v !== actual) return false
-    } else if (JSON.stringify(actual) !== JSON.stringify(v)) return false
-  }
-  return true
-}
 
 export class EventWaiters {
   private readonly waiters = new Set<{ circleId: string; wake: () => void }>()
@@ -66,7 +56,7 @@ export class EventWaiters {
     mode: 'one' | 'any' | 'all',
     since: string,
     signal: AbortSignal,
-    matches: (e: CloudEvent, f: JsonObject) => boolean,
+    exclude: ReadonlySet<string> = new Set(),
   ): Promise<CloudEvent[]> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
@@ -89,7 +79,12 @@ export class EventWaiters {
         }
         checking = true
         try {
-          const found = pick(await this.store().eventsSince(circleId, since, 10_000), filters, mode, matches)
+          const rows = await this.store().eventsSince(circleId, since, 10_000)
+          const found = pick(
+            rows.filter((r) => !exclude.has(String(r.event['id']))),
+            filters,
+            mode,
+          )
           if (found) {
             stop()
             resolve(found)
@@ -121,16 +116,15 @@ function pick(
   rows: Array<{ event: JsonObject }>,
   filters: JsonObject[],
   mode: 'one' | 'any' | 'all',
-  matches: (e: CloudEvent, f: JsonObject) => boolean,
 ): CloudEvent[] | undefined {
   const events = rows.map((r) => r.event as CloudEvent)
   if (mode !== 'all') {
-    const e = events.find((ev) => filters.some((f) => matches(ev, f)))
+    const e = events.find((ev) => filters.length === 0 || filters.some((f) => eventMatches(ev, f)))
     return e ? [e] : undefined
   }
   const out: CloudEvent[] = []
   for (const f of filters) {
-    const e = events.find((ev) => matches(ev, f))
+    const e = events.find((ev) => eventMatches(ev, f))
     if (!e) return undefined
     out.push(e)
   }

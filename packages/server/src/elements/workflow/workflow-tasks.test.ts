@@ -28,18 +28,20 @@ describe('workflow tasks with effects', () => {
   }, 60_000)
   afterAll(async () => s?.close())
 
-  it('listen takes an event posted to /api/v1/events, and one emitted by another workflow', async () => {
+  it('listen takes an event posted to /api/v1/events, and one emitted by another workflow', {
+    timeout: 90_000,
+  }, async () => {
     await create(
       'waiter',
       doc(
         'waiter',
         `do:
   - hear:
-      listen: { to: { one: { with: { type: com.acme.approved, source: '\${ .source }' } } } }
+      listen: { to: { one: { with: { type: com.acme.approved, source: 'https://acme.example/approvals' } } } }
   - done: { set: { approved: '\${ .[0].amount }' } }`,
       ),
     )
-    const started = await s.api('POST', '/api/acme/waiter/ops/invoke', { source: 'approvals' })
+    const started = await s.api('POST', '/api/acme/waiter/ops/invoke', {})
     expect(started.status).toBe(201)
     await pollRun(s, started.body.id, (r) => r.status === 'running')
     const bad = await s.api('POST', '/api/v1/events?circle=acme', { type: 'x' })
@@ -60,7 +62,7 @@ describe('workflow tasks with effects', () => {
         headers: {
           'ce-specversion': '1.0',
           'ce-type': 'com.acme.approved',
-          'ce-source': 'approvals',
+          'ce-source': 'https://acme.example/approvals',
           'ce-id': 'e-1',
         },
       },
