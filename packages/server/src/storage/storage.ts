@@ -105,6 +105,16 @@ export interface RunRow {
   /** The Source commit the run executed, and the ref its caller named (0012_run_source). */
   source_commit?: string | null
   source_ref?: string | null
+  /**
+   * How the run was started (0013_run_list_columns): the client of an HTTP call (`api`, `cli`,
+   * `sdk`) or what else started it (`engine`, …). Not the Source repository: see source_commit.
+   */
+  source?: string | null
+  /** The API key (or other actor id) that started it: trigger_info.key_id. */
+  triggered_by?: string | null
+  /** Free-form ids its starter gave (POST /api/v1/runs `batch_id`, `example_id`). */
+  batch_id?: string | null
+  example_id?: string | null
 }
 
 export interface RunLogRow {
@@ -122,6 +132,14 @@ export interface RunQuery {
   elementType?: string
   statuses?: RunStatus[]
   trigger?: string
+  /** Exact matches on the columns of the same names. */
+  source?: string
+  triggeredBy?: string
+  sourceRef?: string
+  batchId?: string
+  exampleId?: string
+  /** Case-sensitive substring of example_id. */
+  exampleIdContains?: string
   ids?: string[]
   /** ISO timestamps: `…After` is inclusive, `…Before` exclusive. */
   createdAfter?: string
@@ -130,6 +148,8 @@ export interface RunQuery {
   completedBefore?: string
   /** Cursor: rows strictly older than this (created_at, id) pair. */
   before?: { created_at: string; id: string }
+  /** Rows skipped (after the cursor, if any) before the page starts. */
+  offset?: number
   limit: number
 }
 
@@ -154,6 +174,10 @@ export interface RunFeedbackRow {
   updated_by: string | null
   created_at: string
   updated_at: string
+  /** Set when someone resolved the feedback (0013); a later update clears them. */
+  resolved_at?: string | null
+  resolved_by?: string | null
+  resolution_note?: string | null
 }
 
 /** A named JSON document the run is expected to produce (`output` is the one compared). */
