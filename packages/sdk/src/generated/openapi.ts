@@ -2160,6 +2160,18 @@ export interface components {
         RunExecution: {
             status: components["schemas"]["RunStatus"];
             finished: boolean;
+            element_id?: string;
+            target?: string | null;
+            element_type?: string | null;
+            element_version?: number;
+            operation?: string;
+            trigger?: string;
+            /** Format: date-time */
+            created_at?: string;
+            started_at?: string | null;
+            completed_at?: string | null;
+            /** @description Created until started. */
+            queued_ms?: number | null;
         } & {
             [key: string]: unknown;
         };

@@ -1,7 +1,7 @@
 // What the runs API answers about runs: the run itself (the JSON every surface shares, plus the
 // runs API's path, type and `?expand=` sections), a page of runs, and a run's files. They feed
 // the OpenAPI document, from which the SDK's types are generated.
-import { Type } from '@sinclair/typebox'
+import { type TSchema, Type } from '@sinclair/typebox'
 import {
   AnyJson,
   AnyJsonObject,
@@ -39,10 +39,22 @@ export const RunTiming = Type.Object({
   queued_ms: NullableNumber('Created until started.'),
 })
 
+const withExpand = <T extends TSchema>(t: T) => Type.Optional(t)
+
 export const RunExecution = Type.Object(
   {
     status: componentRef('RunStatus', RunStatus),
     finished: Type.Boolean(),
+    element_id: withExpand(Type.String()),
+    target: withExpand(NullableString()),
+    element_type: withExpand(NullableString()),
+    element_version: withExpand(Type.Integer()),
+    operation: withExpand(Type.String()),
+    trigger: withExpand(Type.String()),
+    created_at: withExpand(Timestamp()),
+    started_at: withExpand(NullableTimestamp()),
+    completed_at: withExpand(NullableTimestamp()),
+    queued_ms: withExpand(NullableNumber('Created until started.')),
   },
   {
     additionalProperties: true,
