@@ -6307,7 +6307,7 @@ export interface operations {
         parameters: {
             query?: {
                 wait_for_completion?: number;
-                version?: "original" | "latest";
+                version?: string;
             };
             header?: never;
             path: {

@@ -70,12 +70,28 @@ describe('runs API inspection', () => {
       expect((await pollRun(s, r.body.id, undefined)).status).toBe('succeeded')
       const info = await s.api('GET', `/api/v1/runs/${r.body.id}?expand=debug`)
       expect(info.body.debug.trigger_info).toMatchObject({ rerun_of: first.id, version: 'original' })
-      for (const q of ['wait_for_completion=601', 'wait_for_completion=-1', 'version=v1', 'other=1']) {
+      for (const q of ['wait_for_completion=601', 'wait_for_completion=-1', 'version=a..b', 'other=1']) {
         const bad = await s.api('POST', `/api/v1/runs/${first.id}/rerun?${q}`)
         expect(bad.status).toBe(400)
         expect(bad.body.error.code).toBe('VALIDATION_FAILED')
       }
     })
+  })
+
+  it('reruns at a branch, tag or commit named in version', async () => {
+    await createPython(s, 'acme', 'refs', 'def handler(input):\n    return "v1"\n')
+    const old = await pollRun(s, await startRun(s, 'acme/refs'))
+    await s.api('PATCH', '/api/acme/refs', {
+      spec: { source: { type: 'inline', code: 'def handler(input):\n    return "v2"\n' } },
+    })
+    const rerun = (q: string) => s.api('POST', `/api/v1/runs/${old.id}/rerun?wait_for_completion=60&${q}`)
+    const atCommit = await rerun(`version=${old.source_commit}`)
+    expect(atCommit.body).toMatchObject({ output: 'v1', source_commit: old.source_commit })
+    expect((await rerun('version=draft')).body).toMatchObject({ output: 'v2', source_ref: 'draft' })
+    expect((await rerun('version=latest')).body.output).toBe('v2')
+    const missing = await rerun('version=v9')
+    expect(missing.status).toBe(404)
+    expect(missing.body.error.code).toBe('SOURCE_REF_NOT_FOUND')
   })
 
   describe('POST /api/v1/runs/{id}/connect', () => {

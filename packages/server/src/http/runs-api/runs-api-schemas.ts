@@ -60,9 +60,9 @@ export const rerunQuery = Type.Object(
   {
     wait_for_completion: waitForCompletion,
     version: Type.Optional(
-      Type.Union([Type.Literal('original'), Type.Literal('latest')], {
-        description: 'As the body’s `version` (the query wins when both are given).',
-      }),
+      sourceRef(
+        '`original`, `latest` (as the body’s `version`; the query wins when both are given), or a branch, tag or commit id of the element’s Source to run.',
+      ),
     ),
   },
   { additionalProperties: false },

@@ -191,7 +191,7 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
 
   app.post<{ Params: { id: string } }>('/api/v1/runs/:id/rerun', async (req, reply) => {
     const actor = await authenticated(deps, req)
-    const query = copy<{ wait_for_completion: number; version?: 'original' | 'latest' }>(req.query)
+    const query = copy<{ wait_for_completion: number; version?: string }>(req.query)
     validateInput(rerunQuery, query, { query: true })
     const body = copy<{ version: 'original' | 'latest' }>(req.body ?? {})
     validateInput(rerunBody, body)
@@ -207,7 +207,9 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     // `original`: the source run's commit; a run from before runs recorded one, its version.
     const pinned = version === 'original' && !source.source_commit
     const element = pinned ? await atVersion(deps, current, source.element_version) : current
-    const ref = version === 'original' ? (source.source_commit ?? null) : undefined
+    // `latest`: the default branch; any other name: that branch, tag or commit.
+    const ref =
+      version === 'original' ? (source.source_commit ?? null) : version === 'latest' ? undefined : version
     await deps.rateLimits?.admit(element, actor)
     const info = {
       key_id: actor.keyId,
