@@ -42,6 +42,8 @@ export interface RerunOptions extends RequestOptions {
   version?: 'original' | 'latest' | undefined
   /** Seconds the server holds the call for the new run's result (`true`: 600). */
   waitForCompletion?: WaitForCompletion
+  /** A branch, tag or commit id to run instead (sent as `?version=`; wins over `version`). */
+  ref?: string | undefined
 }
 
 export type RunDefinition = components['schemas']['RunDefinition']
@@ -154,14 +156,14 @@ export async function startRun(
  * as `client.run` does; `runs.waitForCompletion(run.id)` for the result otherwise.
  */
 export async function rerun(transport: HttpTransport, id: string, options: RerunOptions = {}): Promise<Run> {
-  const { version, waitForCompletion, timeoutMs, ...request } = options
+  const { version, waitForCompletion, timeoutMs, ref, ...request } = options
   const seconds = waitSeconds(waitForCompletion)
   const response = await transport.request<Run>({
     ...request,
     timeoutMs: longPollTimeoutMs(transport, seconds, timeoutMs),
     method: 'POST',
     path: `${runPath(id)}/rerun`,
-    query: { wait_for_completion: seconds },
+    query: { wait_for_completion: seconds, version: ref },
     body: version === undefined ? {} : { version },
   })
   return response.body

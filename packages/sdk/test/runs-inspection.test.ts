@@ -59,6 +59,8 @@ describe('client.runs: filters, waiting and inspection', () => {
     expect(done.timing.duration_ms).toBeGreaterThanOrEqual(300)
     const again = await client.rerun(started.id, { waitForCompletion: 30 })
     expect(again).toMatchObject({ status: 'succeeded', trigger: 'rerun', output: { sleep: 0.3 } })
+    const atDraft = await client.rerun(started.id, { ref: 'draft', waitForCompletion: 30 })
+    expect(atDraft).toMatchObject({ status: 'succeeded', source_ref: 'draft' })
   })
 
   it('connects to a run’s live events', async () => {
