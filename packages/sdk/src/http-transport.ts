@@ -130,7 +130,12 @@ export class HttpTransport {
   }
 
   private headersFor(spec: RequestSpec, idempotencyKey: string | undefined): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers }
+    // x-periodic-client: runs record how they were started (`source`); the CLI says `cli`.
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'x-periodic-client': 'sdk',
+      ...this.options.headers,
+    }
     if (this.options.apiKey) headers['authorization'] = `Bearer ${this.options.apiKey}`
     // fetch sets multipart/form-data with its boundary itself.
     if (spec.body !== undefined && !isFormData(spec.body)) headers['content-type'] = 'application/json'

@@ -55,6 +55,7 @@ export type {
   ExpectedDocument,
   FeedbackRating,
   FieldComparison,
+  ResolveFeedbackOptions,
   RunComparison,
   RunFeedback,
   RunFeedbackUpdate,
@@ -71,12 +72,16 @@ export {
   type RunInputFile,
 } from './run-files-api.ts'
 export {
+  type CompareRunsOptions,
   type GetRunOptions,
+  isFinished,
   type RerunOptions,
+  type RunDefinition,
   type RunEventsOptions,
   type RunExpansion,
   type RunFilters,
   RunsApi,
+  type RunsComparison,
   type StartRunOptions,
   type WaitForRunOptions,
 } from './runs-api.ts'

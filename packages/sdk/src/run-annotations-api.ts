@@ -1,4 +1,4 @@
-// A run's annotations on client.runs: feedback (get, update, clear), expected output as named
+// A run's annotations on client.runs: feedback (get, update, clear, resolve), expected output as named
 // JSON documents, the comparison of output with expected output, and the run's trace.
 import type { components } from './generated/openapi.ts'
 import type { HttpTransport, RequestOptions } from './http-transport.ts'
@@ -24,6 +24,13 @@ export interface RunFeedbackUpdate {
 export interface UpdateFeedbackOptions extends RequestOptions {
   /** `true`: fields left out are cleared (PUT); default: only the fields given change (PATCH). */
   replace?: boolean | undefined
+}
+
+export interface ResolveFeedbackOptions extends RequestOptions {
+  /** `false` reopens resolved feedback; default `true`. */
+  resolved?: boolean | undefined
+  /** How it was resolved (at most 4000 characters). */
+  note?: string | null | undefined
 }
 
 export type ExpectedDocument = Schemas['ExpectedDocument']
@@ -58,6 +65,13 @@ export class RunFeedbackApi extends SubResource {
 
   async clear(id: string, options: RequestOptions = {}): Promise<void> {
     await this.call('DELETE', `${runPath(id)}/feedback`, options)
+  }
+
+  /** Marks the feedback resolved (or reopens it); a later update reopens it too. */
+  resolve(id: string, options: ResolveFeedbackOptions = {}): Promise<RunFeedback> {
+    const { resolved, note, ...request } = options
+    const body = { ...(resolved === undefined ? {} : { resolved }), ...(note === undefined ? {} : { note }) }
+    return this.call('POST', `${runPath(id)}/feedback/resolve`, request, body)
   }
 }
 

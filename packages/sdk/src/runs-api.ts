@@ -1,6 +1,8 @@
 // The runs API (/api/v1/runs): start and rerun runs, and client.runs — list, get, cancel,
-// wait (long-polls in chunks) and events (the SSE stream).
+// wait / waitForCompletion (long-polls in chunks until `finished`), events and connect (the
+// SSE stream), definition and compare.
 import { TimeoutError } from './errors.ts'
+import type { components } from './generated/openapi.ts'
 import type { HttpTransport, RequestOptions } from './http-transport.ts'
 import { PaginatedList } from './paginated-list.ts'
 import { RunComparisonApi, RunExpectedApi, RunFeedbackApi, RunTraceApi } from './run-annotations-api.ts'
@@ -29,25 +31,59 @@ export interface StartRunOptions extends RequestOptions {
    * the element has been promoted, else `draft`. The run records it as `source_ref`/`source_commit`.
    */
   version?: string | undefined
+  /** Your id for a batch of runs started together (list filter `batch_id`). */
+  batchId?: string | undefined
+  /** Your id for the example (test case) the run is of (list filters `example_id`, `example_id_contains`). */
+  exampleId?: string | undefined
 }
 
 export interface RerunOptions extends RequestOptions {
   /** `original` runs what the source run ran (its commit); `latest` (default) the default branch. */
   version?: 'original' | 'latest' | undefined
+  /** Seconds the server holds the call for the new run's result (`true`: 600). */
+  waitForCompletion?: WaitForCompletion
+  /** A branch, tag or commit id to run instead (sent as `?version=`; wins over `version`). */
+  ref?: string | undefined
+}
+
+export type RunDefinition = components['schemas']['RunDefinition']
+export type RunsComparison = components['schemas']['RunsComparison']
+
+export interface CompareRunsOptions extends RequestOptions {
+  /** What is compared: the outputs (default) or the inputs. */
+  field?: 'output' | 'input' | undefined
 }
 
 export interface RunFilters extends RequestOptions {
   target?: string | undefined
   element_type?: string | undefined
+  /** Same as `element_type`. */
+  type?: string | undefined
   status?: RunStatus | readonly RunStatus[] | undefined
   trigger?: string | undefined
+  /** How the run was started: `api`, `cli`, `sdk`, `engine`, … */
+  source?: string | undefined
+  /** The API key id that started it. */
+  triggered_by?: string | undefined
+  /** The branch, tag or commit it was started at. */
+  source_ref?: string | undefined
+  batch_id?: string | undefined
+  example_id?: string | undefined
+  /** A case-sensitive substring of `example_id`. */
+  example_id_contains?: string | undefined
   created_after?: string | undefined
   created_before?: string | undefined
+  /** Same as `created_after`. */
+  from?: string | undefined
+  /** Same as `created_before`. */
+  to?: string | undefined
   completed_after?: string | undefined
   completed_before?: string | undefined
   ids?: string | readonly string[] | undefined
   /** Page size. */
   limit?: number | undefined
+  /** Runs to skip before the first page (after `cursor`, if given). */
+  offset?: number | undefined
   /** Start from this page instead of the first. */
   cursor?: string | undefined
 }
@@ -91,12 +127,14 @@ export async function startRun(
   input: unknown,
   options: StartRunOptions = {},
 ): Promise<Run> {
-  const { operation, waitForCompletion, timeoutMs, files, version, ...request } = options
+  const { operation, waitForCompletion, timeoutMs, files, version, batchId, exampleId, ...request } = options
   const seconds = waitSeconds(waitForCompletion)
   const fields = {
     target,
     ...(operation === undefined ? {} : { operation }),
     ...(version === undefined ? {} : { version }),
+    ...(batchId === undefined ? {} : { batch_id: batchId }),
+    ...(exampleId === undefined ? {} : { example_id: exampleId }),
   }
   const response = await transport.request<Run>({
     ...request,
@@ -113,18 +151,27 @@ export async function startRun(
 }
 
 /**
- * `client.rerun(id)`: POST /api/v1/runs/{id}/rerun, a new run (queued, 201) from the old one's
- * target, operation and input; `runs.wait(run.id)` for its result.
+ * `client.rerun(id)`: POST /api/v1/runs/{id}/rerun, a new run from the old one's target,
+ * operation and input: queued (201) unless `waitForCompletion` holds the call for its result,
+ * as `client.run` does; `runs.waitForCompletion(run.id)` for the result otherwise.
  */
 export async function rerun(transport: HttpTransport, id: string, options: RerunOptions = {}): Promise<Run> {
-  const { version, ...request } = options
+  const { version, waitForCompletion, timeoutMs, ref, ...request } = options
+  const seconds = waitSeconds(waitForCompletion)
   const response = await transport.request<Run>({
     ...request,
+    timeoutMs: longPollTimeoutMs(transport, seconds, timeoutMs),
     method: 'POST',
     path: `${runPath(id)}/rerun`,
+    query: { wait_for_completion: seconds, version: ref },
     body: version === undefined ? {} : { version },
   })
   return response.body
+}
+
+/** True once the run has ended; `finished` when the server says it, else from the status. */
+export function isFinished(run: Pick<Run, 'status'> & { finished?: boolean | undefined }): boolean {
+  return typeof run.finished === 'boolean' ? run.finished : isTerminalRunStatus(run.status)
 }
 
 /**
@@ -189,7 +236,12 @@ export class RunsApi {
     return response.body
   }
 
-  /** Resolves with the run once it is succeeded, failed or cancelled; never cancels it. */
+  /** Resolves with the run once it is `finished` (succeeded, failed or cancelled); never cancels it. */
+  waitForCompletion(id: string, options: WaitForRunOptions = {}): Promise<Run> {
+    return this.wait(id, options)
+  }
+
+  /** Same as `waitForCompletion`. */
   async wait(id: string, options: WaitForRunOptions = {}): Promise<Run> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_RUN_WAIT_MS
     const deadline = Date.now() + timeoutMs
@@ -205,7 +257,7 @@ export class RunsApi {
         signal: options.signal,
       })
       const run = response.body
-      if (isTerminalRunStatus(run.status)) return run
+      if (isFinished(run)) return run
       if (Date.now() >= deadline) {
         throw new TimeoutError(`run ${id} is still ${run.status} after ${timeoutMs} ms`, {
           code: 'RUN_WAIT_TIMEOUT',
@@ -220,15 +272,45 @@ export class RunsApi {
   }
 
   /** The run's server-sent events (status changes, log lines) until the server ends the stream. */
-  async *events(id: string, options: RunEventsOptions = {}): AsyncGenerator<RunEvent, void, undefined> {
+  events(id: string, options: RunEventsOptions = {}): AsyncGenerator<RunEvent, void, undefined> {
+    return this.stream('GET', `${runPath(id)}/events`, options)
+  }
+
+  /** POST …/connect: the same live events as `events`, as eigenpal clients ask for them. */
+  connect(id: string, options: RunEventsOptions = {}): AsyncGenerator<RunEvent, void, undefined> {
+    return this.stream('POST', `${runPath(id)}/connect`, options)
+  }
+
+  /** The definition the run executed (the type's snapshot, else the spec at its commit or version). */
+  async definition(id: string, options: RequestOptions = {}): Promise<RunDefinition> {
+    const response = await this.transport.request<RunDefinition>({
+      ...options,
+      method: 'GET',
+      path: `${runPath(id)}/definition`,
+    })
+    return response.body
+  }
+
+  /** Compares the outputs (or inputs) of `runIds` with the first one's, field by field. */
+  async compare(runIds: readonly string[], options: CompareRunsOptions = {}): Promise<RunsComparison> {
+    const { field, ...request } = options
+    const response = await this.transport.request<RunsComparison>({
+      ...request,
+      method: 'POST',
+      path: `${RUNS_PATH}/compare`,
+      body: { run_ids: [...runIds], ...(field === undefined ? {} : { field }) },
+    })
+    return response.body
+  }
+
+  private async *stream(
+    method: 'GET' | 'POST',
+    path: string,
+    options: RunEventsOptions,
+  ): AsyncGenerator<RunEvent, void, undefined> {
     const headers: Record<string, string> = { accept: 'text/event-stream' }
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId
-    const response = await this.transport.open({
-      method: 'GET',
-      path: `${runPath(id)}/events`,
-      headers,
-      signal: options.signal,
-    })
+    const response = await this.transport.open({ method, path, headers, signal: options.signal })
     if (!response.body) return
     for await (const event of readServerSentEvents(response.body)) {
       yield { id: event.id, event: event.event, data: parseEventData(event.data), raw: event.data }

@@ -6,11 +6,13 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import type { components, operations } from '../src/generated/openapi.ts'
 import type {
+  CompareRunsOptions,
   CreateElementInput,
   Element,
   ErrorEnvelope,
   RequestOptions,
   RerunOptions,
+  ResolveFeedbackOptions,
   Run,
   RunArtifactList,
   RunComparison,
@@ -68,6 +70,12 @@ describe('SDK wire types against openapi.json', () => {
     expectTypeOf<Sent<RunFeedbackUpdate>>().toExtend<JsonBody<'runs_feedback_update'>>()
     expectTypeOf<Sent<RunFeedbackUpdate>>().toExtend<JsonBody<'runs_feedback_replace'>>()
     expectTypeOf<Sent<Pick<RerunOptions, 'version'>>>().toExtend<JsonBody<'runs_rerun'>>()
+    expectTypeOf<{ run_ids: string[]; field?: CompareRunsOptions['field'] & {} }>().toExtend<
+      JsonBody<'runs_compare'>
+    >()
+    expectTypeOf<{ resolved?: boolean; note?: ResolveFeedbackOptions['note'] & {} }>().toExtend<
+      JsonBody<'runs_feedback_resolve'>
+    >()
     // Every filter of GET /api/v1/runs is an option of runs.list, and no option is unknown to it.
     expectTypeOf<Exclude<keyof RunFilters, keyof RequestOptions>>().toEqualTypeOf<
       KnownKeys<Query<'runs_list'>>

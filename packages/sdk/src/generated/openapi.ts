@@ -1786,8 +1786,65 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the same input again, on the latest or the original element version */
+        /**
+         * Run the same input again, on the latest or the original element version
+         * @description Auth: execute on the run’s circle. Answers as POST /api/v1/runs does: 201 queued (no wait), 200 ended within wait_for_completion, 202 still running. The new run has trigger `rerun`, `trigger_info.rerun_of` and the source run’s `example_id`.
+         */
         post: operations["runs_rerun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compare the outputs (or inputs) of runs with the first one’s, field by field
+         * @description Auth: read on every run’s circle (a run the key cannot see is 404 RUN_NOT_FOUND).
+         */
+        post: operations["runs_compare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/definition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The definition the run executed (the type’s snapshot, else the spec at its commit or version) */
+        get: operations["runs_definition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Connect to a live run: the same Server-Sent Events as GET …/events */
+        post: operations["runs_connect"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1926,6 +1983,26 @@ export interface paths {
         patch: operations["runs_feedback_update"];
         trace?: never;
     };
+    "/api/v1/runs/{id}/feedback/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve (or with `resolved: false` reopen) the run’s feedback
+         * @description Auth: write on the run’s circle. 404 FEEDBACK_NOT_FOUND when the run has none. Replacing or changing the feedback reopens it.
+         */
+        post: operations["runs_feedback_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/runs/{id}/expected": {
         parameters: {
             query?: never;
@@ -2057,7 +2134,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "API_KEY_NOT_FOUND" | "ATTACHMENT_EXISTS" | "ATTACHMENT_NOT_FOUND" | "AUTH_INVALID" | "AUTH_REQUIRED" | "BROWSER_ALREADY_RUNNING" | "BROWSER_COOKIES_UNREADABLE" | "BROWSER_INVALID_URL" | "BROWSER_JAR_NOT_ATTACHED" | "BROWSER_NAVIGATION_FAILED" | "BROWSER_NAVIGATION_TIMEOUT" | "BROWSER_NOT_RUNNING" | "BROWSER_NO_JAR_ATTACHED" | "BROWSER_SESSION_CRASHED" | "BROWSER_SESSION_LIMIT" | "BROWSER_UNAVAILABLE" | "BUILD_NOT_FOUND" | "CIRCLE_NOT_FOUND" | "CONFIRMATION_REQUIRED" | "ELEMENT_DISABLED" | "ELEMENT_HAS_ACTIVE_RUNS" | "ELEMENT_HAS_CHILDREN" | "ELEMENT_NOT_FOUND" | "ENGINE_CHANNEL_END_CONNECTED" | "ENGINE_CHANNEL_NOT_FOUND" | "ENGINE_FUNCTION_FAILED" | "ENGINE_FUNCTION_UNAVAILABLE" | "ENGINE_ROUTE_NOT_FOUND" | "ENGINE_SIGNATURE_INVALID" | "ENGINE_TIMEOUT" | "EXPECTED_LIMIT_REACHED" | "EXPECTED_NAME_TAKEN" | "EXPECTED_NOT_FOUND" | "EXPECTED_OUTPUT_NOT_FOUND" | "EXPECTED_TOO_LARGE" | "FORBIDDEN" | "FORBIDDEN_KEY" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_ATTACHMENT" | "INVALID_CURSOR" | "INVALID_EXPECTED_NAME" | "INVALID_JSON" | "INVALID_MULTIPART" | "INVALID_RUN_FILE_PATH" | "INVALID_SLUG" | "JAR_ALREADY_ATTACHED" | "JAR_BROWSER_ALREADY_ATTACHED" | "JAR_BROWSER_MISSING" | "JAR_BROWSER_NOT_FOUND" | "JAR_CAPACITY_EXCEEDED" | "JAR_INVALID_COOKIES" | "JAR_NOT_FOUND" | "JAR_SPEC_MANAGED" | "JAR_VERSION_CONFLICT" | "JSON_TOO_DEEP" | "METHOD_NOT_ALLOWED" | "NOT_A_CONTAINER" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATION_NOT_RUNNABLE" | "OUTBOUND_ADDRESS_BLOCKED" | "PAYLOAD_TOO_LARGE" | "PYTHON_BUILD_FAILED" | "PYTHON_CODE_EXISTS" | "PYTHON_HANDLER_NOT_FOUND" | "PYTHON_IMPORT_ERROR" | "PYTHON_INVALID_TRANSITION" | "PYTHON_LAYER_INVALID" | "PYTHON_LAYER_IN_USE" | "PYTHON_LAYER_NOT_FOUND" | "PYTHON_OOM" | "PYTHON_RESULT_TOO_DEEP" | "PYTHON_RUNTIME_ERROR" | "PYTHON_SOURCE_NOT_INLINE" | "PYTHON_SOURCE_UNAVAILABLE" | "PYTHON_SYNC_WAIT_EXPIRED" | "PYTHON_SYNTAX_ERROR" | "PYTHON_TEST_FAILED" | "PYTHON_TIMEOUT" | "PYTHON_WORKER_LOST" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "RUN_ALREADY_STARTED" | "RUN_CANCELLED" | "RUN_FILES_TOO_LARGE" | "RUN_FILE_NOT_FOUND" | "RUN_NODE_LOST" | "RUN_NOT_CANCELLABLE" | "RUN_NOT_FOUND" | "RUN_OUTCOME_UNSTORABLE" | "RUN_OUTPUT_UNAVAILABLE" | "SECRET_INTEGRITY_FAILED" | "SECRET_KEY_UNAVAILABLE" | "SLUG_IMMUTABLE" | "SLUG_TAKEN" | "SOURCE_BUNDLE_CONFLICT" | "SOURCE_BUNDLE_INVALID" | "SOURCE_BUNDLE_TOO_LARGE" | "SOURCE_BUSY" | "SOURCE_CONFIRM_REQUIRED" | "SOURCE_ENVIRONMENT_EMPTY" | "SOURCE_FIXTURES_INVALID" | "SOURCE_FIXTURES_UNSUPPORTED" | "SOURCE_NOT_A_PROJECT" | "SOURCE_NOT_FAST_FORWARD" | "SOURCE_PATH_INVALID" | "SOURCE_PROMOTION_INVALID" | "SOURCE_REF_NOT_FOUND" | "SOURCE_REF_NOT_RUNNABLE" | "STORAGE_UNAVAILABLE" | "UNKNOWN_ELEMENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED" | "VERSION_CONFLICT" | "VERSION_NOT_FOUND" | "WORKFLOW_DEFINITION_INVALID" | "WORKFLOW_EVENT_INVALID" | "WORKFLOW_EXPRESSION_FAILED" | "WORKFLOW_FEATURE_UNSUPPORTED" | "WORKFLOW_RUN_NOT_FOUND" | "WORKFLOW_TASK_FAILED" | "WS_AUTH_THROTTLED" | "WS_CONNECTION_FAILED" | "WS_CONNECTION_NOT_FOUND" | "WS_HANDLER_FORBIDDEN" | "WS_HANDLER_TIMEOUT" | "WS_HANDLER_UNAVAILABLE" | "WS_MAX_CONNECTIONS_REACHED" | "WS_MESSAGE_TOO_LARGE" | "WS_NOT_DRIVEN" | "WS_ROOM_NOT_ALLOWED" | "WS_UNAUTHORIZED";
+                code: "API_KEY_NOT_FOUND" | "ATTACHMENT_EXISTS" | "ATTACHMENT_NOT_FOUND" | "AUTH_INVALID" | "AUTH_REQUIRED" | "BROWSER_ALREADY_RUNNING" | "BROWSER_COOKIES_UNREADABLE" | "BROWSER_INVALID_URL" | "BROWSER_JAR_NOT_ATTACHED" | "BROWSER_NAVIGATION_FAILED" | "BROWSER_NAVIGATION_TIMEOUT" | "BROWSER_NOT_RUNNING" | "BROWSER_NO_JAR_ATTACHED" | "BROWSER_SESSION_CRASHED" | "BROWSER_SESSION_LIMIT" | "BROWSER_UNAVAILABLE" | "BUILD_NOT_FOUND" | "CIRCLE_NOT_FOUND" | "CONFIRMATION_REQUIRED" | "ELEMENT_DISABLED" | "ELEMENT_HAS_ACTIVE_RUNS" | "ELEMENT_HAS_CHILDREN" | "ELEMENT_NOT_FOUND" | "ENGINE_CHANNEL_END_CONNECTED" | "ENGINE_CHANNEL_NOT_FOUND" | "ENGINE_FUNCTION_FAILED" | "ENGINE_FUNCTION_UNAVAILABLE" | "ENGINE_ROUTE_NOT_FOUND" | "ENGINE_SIGNATURE_INVALID" | "ENGINE_TIMEOUT" | "EXPECTED_LIMIT_REACHED" | "EXPECTED_NAME_TAKEN" | "EXPECTED_NOT_FOUND" | "EXPECTED_OUTPUT_NOT_FOUND" | "EXPECTED_TOO_LARGE" | "FEEDBACK_NOT_FOUND" | "FORBIDDEN" | "FORBIDDEN_KEY" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_ATTACHMENT" | "INVALID_CURSOR" | "INVALID_EXPECTED_NAME" | "INVALID_JSON" | "INVALID_MULTIPART" | "INVALID_RUN_FILE_PATH" | "INVALID_SLUG" | "JAR_ALREADY_ATTACHED" | "JAR_BROWSER_ALREADY_ATTACHED" | "JAR_BROWSER_MISSING" | "JAR_BROWSER_NOT_FOUND" | "JAR_CAPACITY_EXCEEDED" | "JAR_INVALID_COOKIES" | "JAR_NOT_FOUND" | "JAR_SPEC_MANAGED" | "JAR_VERSION_CONFLICT" | "JSON_TOO_DEEP" | "METHOD_NOT_ALLOWED" | "NOT_A_CONTAINER" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATION_NOT_RUNNABLE" | "OUTBOUND_ADDRESS_BLOCKED" | "PAYLOAD_TOO_LARGE" | "PYTHON_BUILD_FAILED" | "PYTHON_CODE_EXISTS" | "PYTHON_HANDLER_NOT_FOUND" | "PYTHON_IMPORT_ERROR" | "PYTHON_INVALID_TRANSITION" | "PYTHON_LAYER_INVALID" | "PYTHON_LAYER_IN_USE" | "PYTHON_LAYER_NOT_FOUND" | "PYTHON_OOM" | "PYTHON_RESULT_TOO_DEEP" | "PYTHON_RUNTIME_ERROR" | "PYTHON_SOURCE_NOT_INLINE" | "PYTHON_SOURCE_UNAVAILABLE" | "PYTHON_SYNC_WAIT_EXPIRED" | "PYTHON_SYNTAX_ERROR" | "PYTHON_TEST_FAILED" | "PYTHON_TIMEOUT" | "PYTHON_WORKER_LOST" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "RUN_ALREADY_STARTED" | "RUN_CANCELLED" | "RUN_DEFINITION_UNAVAILABLE" | "RUN_FILES_TOO_LARGE" | "RUN_FILE_NOT_FOUND" | "RUN_NODE_LOST" | "RUN_NOT_CANCELLABLE" | "RUN_NOT_FOUND" | "RUN_OUTCOME_UNSTORABLE" | "RUN_OUTPUT_UNAVAILABLE" | "SECRET_INTEGRITY_FAILED" | "SECRET_KEY_UNAVAILABLE" | "SLUG_IMMUTABLE" | "SLUG_TAKEN" | "SOURCE_BUNDLE_CONFLICT" | "SOURCE_BUNDLE_INVALID" | "SOURCE_BUNDLE_TOO_LARGE" | "SOURCE_BUSY" | "SOURCE_CONFIRM_REQUIRED" | "SOURCE_ENVIRONMENT_EMPTY" | "SOURCE_FIXTURES_INVALID" | "SOURCE_FIXTURES_UNSUPPORTED" | "SOURCE_NOT_A_PROJECT" | "SOURCE_NOT_FAST_FORWARD" | "SOURCE_PATH_INVALID" | "SOURCE_PROMOTION_INVALID" | "SOURCE_REF_NOT_FOUND" | "SOURCE_REF_NOT_RUNNABLE" | "STORAGE_UNAVAILABLE" | "UNKNOWN_ELEMENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED" | "VERSION_CONFLICT" | "VERSION_NOT_FOUND" | "WORKFLOW_DEFINITION_INVALID" | "WORKFLOW_DEFINITION_TOO_LARGE" | "WORKFLOW_EVENT_INVALID" | "WORKFLOW_EXPRESSION_FAILED" | "WORKFLOW_FEATURE_UNSUPPORTED" | "WORKFLOW_RUN_NOT_FOUND" | "WORKFLOW_TASK_FAILED" | "WS_AUTH_THROTTLED" | "WS_CONNECTION_FAILED" | "WS_CONNECTION_NOT_FOUND" | "WS_HANDLER_FORBIDDEN" | "WS_HANDLER_TIMEOUT" | "WS_HANDLER_UNAVAILABLE" | "WS_MAX_CONNECTIONS_REACHED" | "WS_MESSAGE_TOO_LARGE" | "WS_NOT_DRIVEN" | "WS_ROOM_NOT_ALLOWED" | "WS_UNAUTHORIZED";
                 message: string;
                 class: string;
                 retryable: boolean;
@@ -2109,6 +2186,35 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        RunTiming: {
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            completed_at: string | null;
+            /** @description Started until completed, wall clock; null until it ends. */
+            duration_ms: number | null;
+            /** @description Created until started. */
+            queued_ms: number | null;
+        };
+        /** @description Always `status` and `finished`; with `?expand=execution` also element, version, operation, trigger, times and queue wait. */
+        RunExecution: {
+            status: components["schemas"]["RunStatus"];
+            finished: boolean;
+            element_id?: string;
+            target?: string | null;
+            element_type?: string | null;
+            element_version?: number;
+            operation?: string;
+            trigger?: string;
+            /** Format: date-time */
+            created_at?: string;
+            started_at?: string | null;
+            completed_at?: string | null;
+            /** @description Created until started. */
+            queued_ms?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         RunRecord: {
             /** Format: uuid */
             id: string;
@@ -2121,6 +2227,8 @@ export interface components {
             /** @description What started it: `api`, `rerun`, `cron`, … */
             trigger: string;
             status: components["schemas"]["RunStatus"];
+            /** @description True once the run succeeded, failed or was cancelled. */
+            finished: boolean;
             /** @description The payload; present with `?expand=input` (runs API) or `run(id)`. */
             input?: components["schemas"]["JsonValue"];
             /** @description What the handler returned; null until it succeeds. */
@@ -2144,6 +2252,15 @@ export interface components {
             source_commit: string | null;
             /** @description The branch, tag or commit the caller named, or the default branch (live once promoted, else draft). */
             source_ref: string | null;
+            /** @description How it was started: `api`, `cli`, `sdk` (HTTP callers), `engine`, …; null on runs from before. */
+            source: string | null;
+            /** @description The API key id that started it. */
+            triggered_by: string | null;
+            /** @description The `batch_id` its starter gave. */
+            batch_id: string | null;
+            /** @description The `example_id` its starter gave (a rerun keeps it). */
+            example_id: string | null;
+            timing: components["schemas"]["RunTiming"];
             /** @description Where the run can be read again; set while it is still running. */
             location?: string;
         } & {
@@ -2161,6 +2278,8 @@ export interface components {
             /** @description What started it: `api`, `rerun`, `cron`, … */
             trigger: string;
             status: components["schemas"]["RunStatus"];
+            /** @description True once the run succeeded, failed or was cancelled. */
+            finished: boolean;
             /** @description The payload; present with `?expand=input` (runs API) or `run(id)`. */
             input?: components["schemas"]["JsonValue"];
             /** @description What the handler returned; null until it succeeds. */
@@ -2184,6 +2303,15 @@ export interface components {
             source_commit: string | null;
             /** @description The branch, tag or commit the caller named, or the default branch (live once promoted, else draft). */
             source_ref: string | null;
+            /** @description How it was started: `api`, `cli`, `sdk` (HTTP callers), `engine`, …; null on runs from before. */
+            source: string | null;
+            /** @description The API key id that started it. */
+            triggered_by: string | null;
+            /** @description The `batch_id` its starter gave. */
+            batch_id: string | null;
+            /** @description The `example_id` its starter gave (a rerun keeps it). */
+            example_id: string | null;
+            timing: components["schemas"]["RunTiming"];
             /** @description Where the run can be read again. */
             location: string;
             /** @description The element’s path (`acme/hello`); null once the element is deleted. */
@@ -2191,8 +2319,7 @@ export interface components {
             element_type: string | null;
             /** @description `?expand=usage`: duration, memory, attempts, cold start. */
             usage?: components["schemas"]["JsonObject"];
-            /** @description `?expand=execution`: element, version, operation, times, queue wait. */
-            execution?: components["schemas"]["JsonObject"];
+            execution: components["schemas"]["RunExecution"];
             /** @description `?expand=debug`: logs_truncated, trigger_info. */
             debug?: components["schemas"]["JsonObject"];
         } & {
@@ -2250,6 +2377,12 @@ export interface components {
             /** @description Null while no feedback was given. */
             created_at: string | null;
             updated_at: string | null;
+            /** @description Someone resolved it (a later change reopens it). */
+            resolved: boolean;
+            resolved_at: string | null;
+            /** @description The key that resolved it. */
+            resolved_by: string | null;
+            resolution_note: string | null;
         };
         ExpectedDocument: {
             name: string;
@@ -2289,6 +2422,44 @@ export interface components {
                 missing: number;
                 extra: number;
             };
+        };
+        RunsComparison: {
+            base_run_id: string;
+            field: "output" | "input";
+            runs: {
+                run_id: string;
+                status: components["schemas"]["RunStatus"];
+                element_id: string;
+            }[];
+            comparisons: {
+                /** @description Compared with the base run: `expected` is the base’s value. */
+                run_id: string;
+                status: components["schemas"]["RunStatus"];
+                match: boolean;
+                fields: components["schemas"]["FieldComparison"][];
+                truncated: boolean;
+                summary: {
+                    total: number;
+                    equal: number;
+                    different: number;
+                    missing: number;
+                    extra: number;
+                };
+            }[];
+        };
+        RunDefinition: {
+            run_id: string;
+            element_id: string;
+            target: string | null;
+            element_type: string;
+            element_version: number;
+            operation: string;
+            source_commit: string | null;
+            source_ref: string | null;
+            /** @description `runtime`: the type’s own snapshot taken when the run started; else the spec at the run’s Source commit, or at its element version. */
+            captured: "runtime" | "source_commit" | "element_version";
+            /** @description What the run executed, as the element type shows its spec (secrets hidden). */
+            definition: components["schemas"]["JsonValue"];
         };
         TraceEvent: {
             type: "created" | "started" | "ended";
@@ -2346,6 +2517,8 @@ export interface components {
             /** @description What started it: `api`, `rerun`, `cron`, … */
             trigger: string;
             status: components["schemas"]["RunStatus"];
+            /** @description True once the run succeeded, failed or was cancelled. */
+            finished: boolean;
             /** @description The payload; present with `?expand=input` (runs API) or `run(id)`. */
             input?: components["schemas"]["JsonValue"];
             /** @description What the handler returned; null until it succeeds. */
@@ -2369,6 +2542,15 @@ export interface components {
             source_commit: string | null;
             /** @description The branch, tag or commit the caller named, or the default branch (live once promoted, else draft). */
             source_ref: string | null;
+            /** @description How it was started: `api`, `cli`, `sdk` (HTTP callers), `engine`, …; null on runs from before. */
+            source: string | null;
+            /** @description The API key id that started it. */
+            triggered_by: string | null;
+            /** @description The `batch_id` its starter gave. */
+            batch_id: string | null;
+            /** @description The `example_id` its starter gave (a rerun keeps it). */
+            example_id: string | null;
+            timing: components["schemas"]["RunTiming"];
             /** @description Where the run can be read again; set while it is still running. */
             location?: string;
             logs: components["schemas"]["RunLogLine"][];
@@ -6056,14 +6238,24 @@ export interface operations {
             query?: {
                 target?: string;
                 element_type?: string;
+                type?: string;
+                source?: string;
+                triggered_by?: string;
+                source_ref?: string;
+                batch_id?: string;
+                example_id?: string;
+                example_id_contains?: string;
                 status?: string;
                 trigger?: string;
                 created_after?: string;
                 created_before?: string;
                 completed_after?: string;
                 completed_before?: string;
+                from?: string;
+                to?: string;
                 ids?: string;
                 limit?: number;
+                offset?: number;
                 cursor?: string;
             };
             header?: never;
@@ -6116,6 +6308,10 @@ export interface operations {
                     version?: string;
                     /** @description Same as `version` (when both are given, `version` wins). */
                     ref?: string;
+                    /** @description Your id for a batch of runs started together (e.g. one eval pass); filter with `batch_id`. */
+                    batch_id?: string;
+                    /** @description Your id for the example (test case) this run is of; filter with `example_id` or `example_id_contains`. A rerun keeps it. */
+                    example_id?: string;
                 };
                 "multipart/form-data": {
                     target: string;
@@ -6234,7 +6430,10 @@ export interface operations {
     };
     runs_rerun: {
         parameters: {
-            query?: never;
+            query?: {
+                wait_for_completion?: number;
+                version?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6253,7 +6452,16 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new run (trigger rerun, trigger_info.rerun_of) */
+            /** @description The new run ended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description The new run (queued) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6261,6 +6469,118 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Run"];
                 };
+            };
+            /** @description The new run is still running */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    runs_compare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The base run first, then the runs compared with it (2–20 ids). */
+                    run_ids: string[];
+                    /**
+                     * @description What is compared: the runs’ outputs (default) or their inputs.
+                     * @default output
+                     */
+                    field?: "output" | "input";
+                };
+            };
+        };
+        responses: {
+            /** @description The comparisons */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunsComparison"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    runs_definition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The definition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDefinition"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    runs_connect: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error envelope */
             default: {
@@ -6614,6 +6934,49 @@ export interface operations {
                     comment?: string | null;
                     /** @description Up to 20 labels of 1–64 characters; duplicates are dropped, order kept. */
                     labels?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The feedback */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunFeedback"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    runs_feedback_resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description `true` marks the feedback resolved; `false` reopens it.
+                     * @default true
+                     */
+                    resolved?: boolean;
+                    /** @description How it was resolved (kept until the feedback is reopened or changed). */
+                    note?: string | null;
                 };
             };
         };

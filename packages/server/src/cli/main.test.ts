@@ -74,7 +74,7 @@ describe('periodic', () => {
       ).stdout.trim()
     expect(complete('periodic', 'ru')).toBe('runs')
     expect(complete('periodic', 'runs', 'ca')).toBe('cancel')
-    expect(complete('periodic', 'runs', '--f')).toBe('')
+    expect(complete('periodic', 'runs', '--fo')).toBe('')
     expect(complete('periodic', 'logs', '--f')).toBe('--follow')
     expect(complete('periodic', 'serve', '--sandbox-')).toBe('--sandbox-uid')
     expect(periodic('completion', 'fish').status).toBe(2)

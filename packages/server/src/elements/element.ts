@@ -98,6 +98,12 @@ export interface TypeRuntime {
     triggerInfo: JsonObject | null,
     opts?: StartRunOptions,
   ): Promise<RunRow>
+  /**
+   * The definition a run of this type executed, when the type keeps its own record of it (e.g.
+   * a snapshot taken at start); it wins over the element's spec at the run's commit or version
+   * (GET /api/v1/runs/{id}/definition). Undefined: no record, use the spec. Keep secrets out.
+   */
+  runDefinition?(run: RunRow): Promise<Json | undefined>
   /** How the durable run queue resumes this type's runs (see runs/run-queue.ts). */
   readonly queue?: QueuedRunExecutor
   /**

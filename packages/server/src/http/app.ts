@@ -21,6 +21,8 @@ import { registerJsonParser } from './json-body.ts'
 import { HttpMetrics, registerMetricsRoute } from './metrics.ts'
 import { buildOpenApi } from './openapi.ts'
 import { registerRunAnnotationsRoutes } from './runs-api/run-annotations-routes.ts'
+import { registerRunCompareRoute } from './runs-api/run-compare-route.ts'
+import { registerRunDefinitionRoute } from './runs-api/run-definition-route.ts'
 import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
 import { registerRunFilesRoutes } from './runs-api/run-files-routes.ts'
 import { type RunsApiStore, registerRunsRoutes } from './runs-api/runs-routes.ts'
@@ -105,6 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRunFilesRoutes(app, deps)
   registerRunAnnotationsRoutes(app, deps)
   registerWorkflowEventsRoute(app, deps)
+  registerRunCompareRoute(app, deps)
+  registerRunDefinitionRoute(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   registerGitRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })

@@ -2,6 +2,12 @@
 import { defineErrorCodes } from '../errors.ts'
 
 export const ANNOTATION = defineErrorCodes({
+  FEEDBACK_NOT_FOUND: {
+    status: 404,
+    class: 'not_found',
+    retryable: false,
+    description: 'The run has no feedback to resolve; give it some first (PUT or PATCH …/feedback).',
+  },
   EXPECTED_NOT_FOUND: {
     status: 404,
     class: 'not_found',

@@ -15,6 +15,13 @@ export const RUN = defineErrorCodes({
     description:
       'The run ended but its outcome (output, error or logs) could not be stored; it is recorded as failed without them so it never stays running.',
   },
+  RUN_DEFINITION_UNAVAILABLE: {
+    status: 404,
+    class: 'not_found',
+    retryable: false,
+    description:
+      'The definition the run executed is no longer available: its element was deleted, or neither its Source commit nor its element version is kept.',
+  },
   RUN_NOT_CANCELLABLE: {
     status: 409,
     class: 'conflict',

@@ -2,6 +2,21 @@
 import { E, PlatformError } from '../errors.ts'
 import type { RunRow } from '../storage/storage.ts'
 
+const ENDED = new Set(['succeeded', 'failed', 'cancelled'])
+
+/** Wall-clock times of a run: `duration_ms` from start to end (null until it ends). */
+export function runTiming(r: RunRow) {
+  const between = (from: string | null, to: string | null) =>
+    from && to ? Math.max(0, Date.parse(to) - Date.parse(from)) : null
+  return {
+    created_at: r.created_at,
+    started_at: r.started_at,
+    completed_at: r.completed_at,
+    duration_ms: between(r.started_at, r.completed_at),
+    queued_ms: between(r.created_at, r.started_at),
+  }
+}
+
 export function presentRun(r: RunRow, opts: { input?: boolean } = {}) {
   return {
     invocation_id: r.id,
@@ -11,6 +26,7 @@ export function presentRun(r: RunRow, opts: { input?: boolean } = {}) {
     operation: r.operation,
     trigger: r.trigger,
     status: r.status,
+    finished: ENDED.has(r.status),
     ...(opts.input ? { input: r.input } : {}),
     output: r.output,
     error: r.error,
@@ -27,6 +43,11 @@ export function presentRun(r: RunRow, opts: { input?: boolean } = {}) {
     parent_span_id: r.parent_span_id ?? null,
     source_commit: r.source_commit ?? null,
     source_ref: r.source_ref ?? null,
+    source: r.source ?? null,
+    triggered_by: r.triggered_by ?? null,
+    batch_id: r.batch_id ?? null,
+    example_id: r.example_id ?? null,
+    timing: runTiming(r),
   }
 }
 

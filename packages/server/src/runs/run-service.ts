@@ -19,6 +19,7 @@ import type {
 } from '../storage/storage.ts'
 import { runTrace } from '../trace-context.ts'
 import { RUN } from './run-errors.ts'
+import { runOrigin } from './run-origin.ts'
 import type { Live, LiveEvent, NewRun, RunOutcome } from './run-types.ts'
 import { RunWriter } from './run-writer.ts'
 
@@ -70,6 +71,7 @@ export class RunService {
       ...fields,
       node_id: claim ? this.nodeId : null,
       trigger_info: n.trigger_info ?? null,
+      ...runOrigin(n.trigger, n.trigger_info),
       // The caller's traceparent (request header, engine message, parent run) makes this run a
       // child span of its trace; without one the run starts a trace.
       ...runTrace(n.trigger_info?.['traceparent']),

@@ -66,6 +66,10 @@ export function run(el: ElementRow, over: Partial<RunRow> = {}): RunRow {
     cancel_requested_at: null,
     source_commit: '0725f0883fe3ec786abb7f26660fd59639f2ee14',
     source_ref: 'live',
+    source: 'api',
+    triggered_by: null,
+    batch_id: null,
+    example_id: null,
     ...over,
   }
 }

@@ -264,7 +264,7 @@ export class KyselyStorage implements Storage {
   }
 
   listRuns(q: RunQuery): Promise<RunRow[]> {
-    return runs.listRuns(this.db, q)
+    return runs.listRuns(this.db, q, this.dialect)
   }
 
   insertRunLogs(rows: RunLogRow[]): Promise<void> {

@@ -310,6 +310,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await db.schema.alterTable('runs').addColumn(column, 'text').execute()
       },
     },
+    // What the run list filters on besides the core columns: how a run was started, by which
+    // key, and the batch and example ids its starter gave; and the resolution of run feedback.
+    '0013_run_list_columns': {
+      async up(db: Kysely<unknown>) {
+        for (const column of ['source', 'triggered_by', 'batch_id', 'example_id'])
+          await db.schema.alterTable('runs').addColumn(column, 'text').execute()
+        await db.schema.createIndex('runs_batch').on('runs').columns(['batch_id', 'created_at']).execute()
+        await db.schema.createIndex('runs_example').on('runs').columns(['example_id', 'created_at']).execute()
+        for (const column of ['resolved_at', 'resolved_by', 'resolution_note'])
+          await db.schema.alterTable('run_feedback').addColumn(column, 'text').execute()
+      },
+    },
   }
 }
 

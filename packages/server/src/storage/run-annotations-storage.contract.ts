@@ -29,6 +29,9 @@ export function describeRunAnnotationsStorageContract(get: () => { db: Storage; 
         updated_by: 'key-1',
         created_at: tick(),
         updated_at: tick(),
+        resolved_at: null,
+        resolved_by: null,
+        resolution_note: null,
       }
       await db.putRunFeedback(first)
       expect(await db.getRunFeedback(r.id)).toEqual(first)
@@ -42,6 +45,16 @@ export function describeRunAnnotationsStorageContract(get: () => { db: Storage; 
       }
       await db.putRunFeedback(second)
       expect(await db.getRunFeedback(r.id)).toEqual({ ...second, created_at: first.created_at })
+      const resolved = {
+        ...second,
+        resolved_at: tick(),
+        resolved_by: 'key-2',
+        resolution_note: 'fixed in v3',
+      }
+      await db.putRunFeedback(resolved)
+      expect(await db.getRunFeedback(r.id)).toEqual({ ...resolved, created_at: first.created_at })
+      await db.putRunFeedback({ ...resolved, resolved_at: null, resolved_by: null, resolution_note: null })
+      expect((await db.getRunFeedback(r.id))?.resolved_at).toBeNull()
       expect(await db.deleteRunFeedback(r.id)).toBe(true)
       expect(await db.deleteRunFeedback(r.id)).toBe(false)
       expect(await db.getRunFeedback(r.id)).toBeUndefined()

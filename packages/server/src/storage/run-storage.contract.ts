@@ -100,6 +100,38 @@ export function describeRunStorageContract(get: () => { db: Storage; acme: Eleme
       expect(await ids({ elementType: 'python', trigger: 'api', statuses: ['succeeded'] })).toEqual([a.id])
     })
 
+    it('filters runs by source, starter, source ref, batch and example ids, and skips an offset', async () => {
+      const el = element({ circle_id: acme.id, element_type: 'python' })
+      await db.insertElement(el)
+      const t0 = tick()
+      const a = run(el, { source: 'cli', triggered_by: 'key-a', batch_id: 'b1', example_id: 'invoice-001' })
+      const b = run(el, { source: 'sdk', triggered_by: 'key-b', batch_id: 'b1', example_id: 'Invoice-002' })
+      const c = run(el, { source: 'engine', source_ref: 'draft', batch_id: 'b2', example_id: 'receipt-7' })
+      const d = run(el, { source: null, batch_id: null, example_id: null })
+      for (const r of [a, b, c, d]) await db.insertRun(r)
+      expect(await db.getRun(a.id)).toEqual(a)
+      const ids = async (q: Omit<Parameters<Storage['listRuns']>[0], 'limit'>, limit = 50) =>
+        (await db.listRuns({ elementId: el.id, createdAfter: t0, limit, ...q })).map((r) => r.id)
+      expect(await ids({ source: 'cli' })).toEqual([a.id])
+      expect(await ids({ triggeredBy: 'key-b' })).toEqual([b.id])
+      expect(await ids({ sourceRef: 'draft' })).toEqual([c.id])
+      expect(await ids({ sourceRef: 'live' })).toEqual([d.id, b.id, a.id])
+      expect(await ids({ batchId: 'b1' })).toEqual([b.id, a.id])
+      expect(await ids({ exampleId: 'receipt-7' })).toEqual([c.id])
+      // A substring, case-sensitive on both databases; LIKE wildcards are plain characters.
+      expect(await ids({ exampleIdContains: 'nvoice-00' })).toEqual([b.id, a.id])
+      expect(await ids({ exampleIdContains: 'invoice' })).toEqual([a.id])
+      expect(await ids({ exampleIdContains: '%' })).toEqual([])
+      expect(await ids({ exampleIdContains: '_' })).toEqual([])
+      expect(await ids({ batchId: 'b1', source: 'sdk' })).toEqual([b.id])
+      expect(await ids({}, 2)).toEqual([d.id, c.id])
+      expect(await ids({ offset: 1 }, 2)).toEqual([c.id, b.id])
+      expect(await ids({ offset: 3 }, 2)).toEqual([a.id])
+      expect(await ids({ offset: 4 }, 2)).toEqual([])
+      const before = { created_at: c.created_at, id: c.id }
+      expect(await ids({ before, offset: 1 })).toEqual([a.id])
+    })
+
     it('claims an idempotency key once, until it is released or expires', async () => {
       const key = `k-${randomUUID()}`
       const at = tick()

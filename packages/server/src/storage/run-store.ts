@@ -1,6 +1,6 @@
 // The runs half of KyselyStorage (runs, their log lines, idempotency keys), kept apart so
 // kysely-storage.ts stays readable; each function takes the same Kysely handle.
-import { CompiledQuery, type Kysely } from 'kysely'
+import { CompiledQuery, type Kysely, sql } from 'kysely'
 import type { DB } from './db-schema.ts'
 import { json, parse } from './row-codec.ts'
 import type { IdempotencyKeyRow, JsonObject, RunLogRow, RunQuery, RunRow, RunStatsRow } from './storage.ts'
@@ -94,7 +94,7 @@ export async function updateRun(
   return Number(r.numAffectedRows ?? 0) === 1
 }
 
-export async function listRuns(db: Kysely<DB>, q: RunQuery): Promise<RunRow[]> {
+export async function listRuns(db: Kysely<DB>, q: RunQuery, dialect: Dialect): Promise<RunRow[]> {
   let query = db.selectFrom('runs').selectAll()
   if (q.elementId) query = query.where('element_id', '=', q.elementId)
   if (q.circleId) query = query.where('circle_id', '=', q.circleId)
@@ -104,6 +104,20 @@ export async function listRuns(db: Kysely<DB>, q: RunQuery): Promise<RunRow[]> {
     query = query.where('id', 'in', q.ids)
   }
   if (q.trigger) query = query.where('trigger', '=', q.trigger)
+  if (q.source) query = query.where('source', '=', q.source)
+  if (q.triggeredBy) query = query.where('triggered_by', '=', q.triggeredBy)
+  if (q.sourceRef) query = query.where('source_ref', '=', q.sourceRef)
+  if (q.batchId) query = query.where('batch_id', '=', q.batchId)
+  if (q.exampleId) query = query.where('example_id', '=', q.exampleId)
+  const part = q.exampleIdContains
+  if (part) {
+    // Case-sensitive on both (LIKE folds case in SQLite and needs escaping).
+    const at =
+      dialect === 'postgres'
+        ? sql<number>`strpos(example_id, ${part})`
+        : sql<number>`instr(example_id, ${part})`
+    query = query.where(at, '>', 0)
+  }
   const type = q.elementType
   if (type)
     query = query.where('element_id', 'in', (eb) =>
@@ -122,7 +136,9 @@ export async function listRuns(db: Kysely<DB>, q: RunQuery): Promise<RunRow[]> {
       ]),
     )
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute()
+  let ordered = query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit)
+  if (q.offset) ordered = ordered.offset(q.offset)
+  const rows = await ordered.execute()
   return rows.map(toRun)
 }
 

@@ -2,7 +2,11 @@
 // (through one Kysely-based implementation), and storage.contract.ts checks both.
 
 import type { Kysely } from 'kysely'
+import type { RunFeedbackRow } from './run-feedback-row.ts'
 import type { Dialect, TypeStores, TypeTables } from './type-tables.ts'
+
+export type { RunFeedbackRow }
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
 
@@ -105,6 +109,12 @@ export interface RunRow {
   /** The Source commit the run executed, and the ref its caller named (0012_run_source). */
   source_commit?: string | null
   source_ref?: string | null
+  /** How it was started (`api`, `cli`, `sdk`, `engine`, …), the key that started it, and the batch
+   * and example ids its starter gave (0013_run_list_columns; see runs/run-origin.ts). */
+  source?: string | null
+  triggered_by?: string | null
+  batch_id?: string | null
+  example_id?: string | null
 }
 
 export interface RunLogRow {
@@ -122,6 +132,13 @@ export interface RunQuery {
   elementType?: string
   statuses?: RunStatus[]
   trigger?: string
+  /** Exact matches on those columns; `exampleIdContains`: a case-sensitive substring. */
+  source?: string
+  triggeredBy?: string
+  sourceRef?: string
+  batchId?: string
+  exampleId?: string
+  exampleIdContains?: string
   ids?: string[]
   /** ISO timestamps: `…After` is inclusive, `…Before` exclusive. */
   createdAfter?: string
@@ -130,6 +147,8 @@ export interface RunQuery {
   completedBefore?: string
   /** Cursor: rows strictly older than this (created_at, id) pair. */
   before?: { created_at: string; id: string }
+  /** Rows skipped (after the cursor, if any). */
+  offset?: number
   limit: number
 }
 
@@ -141,19 +160,6 @@ export interface IdempotencyKeyRow {
   run_id: string | null
   created_at: string
   expires_at: string
-}
-
-/** A person's verdict on a run: one row per run (PUT replaces it, DELETE clears it). */
-export interface RunFeedbackRow {
-  run_id: string
-  circle_id: string
-  /** -1 (bad), 0 (neutral), 1 (good), or null when only a comment or labels were given. */
-  rating: number | null
-  comment: string | null
-  labels: string[]
-  updated_by: string | null
-  created_at: string
-  updated_at: string
 }
 
 /** A named JSON document the run is expected to produce (`output` is the one compared). */

@@ -77,6 +77,34 @@ describe('periodic client commands', () => {
     expect((await cli('elements', 'get', 'cli/v')).code).toBe(1)
   })
 
+  it('lists runs with the run filters, and reruns waiting for the result', async () => {
+    const ran = JSON.parse((await cli('invoke', 'cli/fn', '--data', '{"n":7}', '--wait', '30', '--json')).out)
+    const list = await cli(
+      'runs',
+      'list',
+      '--target',
+      'cli/fn',
+      '--source',
+      'cli',
+      '--type',
+      'python',
+      '--json',
+    )
+    expect(list.code).toBe(0)
+    expect(JSON.parse(list.out).runs[0]).toMatchObject({ id: ran.id, source: 'cli' })
+    const from = ran.created_at as string
+    const since = JSON.parse((await cli('runs', 'list', '--target', 'cli/fn', '--from', from, '--json')).out)
+    expect(since.runs.map((r: { id: string }) => r.id)).toContain(ran.id)
+    const none = await cli('runs', 'list', '--batch', 'no-such-batch', '--offset', '0', '--json')
+    expect(JSON.parse(none.out).runs).toEqual([])
+    expect((await cli('runs', 'list', '--offset', '-1')).code).toBe(2)
+    const bad = await cli('runs', 'list', '--from', 'yesterday')
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain('VALIDATION_FAILED')
+    const again = JSON.parse((await cli('runs', 'rerun', ran.id, '--wait', '30', '--json')).out)
+    expect(again).toMatchObject({ status: 'succeeded', trigger: 'rerun', source: 'cli', output: { n: 7 } })
+  })
+
   it('cancels, reruns and reads a run; logs of an active run return without --follow', async () => {
     const started = await cli('invoke', 'cli/fn', '--data', '{"sleep":30,"n":3}', '--json')
     const id = JSON.parse(started.out).id as string

@@ -51,10 +51,30 @@ export const COMMAND_SPECS: Record<
     usage: ['periodic invoke <path> [--data JSON] [--wait [SECONDS]] [--ref BRANCH|TAG|COMMIT]'],
   },
   runs: {
-    flags: ['target', 'status', 'limit', 'original'],
+    flags: [
+      'target',
+      'status',
+      'limit',
+      'offset',
+      'type',
+      'trigger',
+      'source',
+      'triggered-by',
+      'source-ref',
+      'batch',
+      'example',
+      'example-contains',
+      'from',
+      'to',
+      'original',
+      'wait',
+    ],
     subcommands: ['list', 'get', 'cancel', 'rerun'],
     usage: [
-      'periodic runs list [--target PATH] [--status S] [--limit N] | get <id> | cancel <id> | rerun <id> [--original]',
+      'periodic runs list [--target PATH] [--status S] [--type T] [--trigger T] [--source api|cli|sdk|engine]',
+      '  [--triggered-by KEY] [--source-ref REF] [--batch ID] [--example ID] [--example-contains TEXT]',
+      '  [--from TIME] [--to TIME] [--limit N] [--offset N]',
+      'periodic runs get <id> | cancel <id> | rerun <id> [--original] [--wait [SECONDS]]',
     ],
   },
   logs: { flags: ['follow'], usage: ['periodic logs <run-id> [--follow]'] },
@@ -134,7 +154,11 @@ export async function runClientCommand(name: string, argv: string[], io: Io = de
       return 0
     }
     const config = resolveClientConfig({ url: flags.url, key: flags.key, dataDir: flags['data-dir'] })
-    const client = new PeriodicClient({ baseUrl: config.baseUrl, apiKey: config.apiKey ?? '' })
+    const client = new PeriodicClient({
+      baseUrl: config.baseUrl,
+      apiKey: config.apiKey ?? '',
+      headers: { 'x-periodic-client': 'cli' },
+    })
     const print = (value: unknown, human: () => string) => io.out(flags.json ? formatJson(value) : human())
     const ctx: CommandContext = { client, flags, positionals, print, io, waitSeconds }
     return await COMMANDS[command](ctx)
@@ -234,13 +258,27 @@ const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> 
     const sub = arg(ctx, 0, 'subcommand (list, get, cancel, rerun)')
     const { client, flags } = ctx
     if (sub === 'list') {
-      const limit = flags.limit === undefined ? undefined : Number(flags.limit)
-      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-        throw new UsageError('--limit must be a positive integer')
+      const count = (flag: 'limit' | 'offset', min: number) => {
+        const n = flags[flag] === undefined ? undefined : Number(flags[flag])
+        if (n !== undefined && !(Number.isInteger(n) && n >= min))
+          throw new UsageError(`--${flag} must be an integer >= ${min}`)
+        return n
+      }
       const page = await client.runs.list({
         target: flags.target,
         status: flags.status as RunStatus | undefined,
-        limit,
+        type: flags.type,
+        trigger: flags.trigger,
+        source: flags.source,
+        triggered_by: flags['triggered-by'],
+        source_ref: flags['source-ref'],
+        batch_id: flags.batch,
+        example_id: flags.example,
+        example_id_contains: flags['example-contains'],
+        from: flags.from,
+        to: flags.to,
+        limit: count('limit', 1),
+        offset: count('offset', 0),
       })
       ctx.print(page, () => formatTable(page.runs.map(runRow), runColumns))
       return 0
@@ -249,7 +287,10 @@ const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> 
     if (sub === 'get') return printRun(ctx, await client.runs.get(id, { expand: ['usage', 'execution'] }))
     if (sub === 'cancel') return printRun(ctx, await client.runs.cancel(id))
     if (sub === 'rerun') {
-      const run = await client.rerun(id, { version: flags.original ? 'original' : 'latest' })
+      const run = await client.rerun(id, {
+        version: flags.original ? 'original' : 'latest',
+        waitForCompletion: flags.wait ? (ctx.waitSeconds ?? 600) : undefined,
+      })
       ctx.print(run, () => `${run.id} ${run.status} (rerun of ${id})\n`)
       return 0
     }

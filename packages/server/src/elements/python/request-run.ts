@@ -2,6 +2,7 @@
 // request id and trace headers go on the run, so every entry point records runs the same way.
 // `?ref=` names the branch, tag or commit to run (default: live once promoted, else draft).
 import { Type } from '@sinclair/typebox'
+import { requestClient } from '../../runs/run-origin.ts'
 import type { ElementRow, Json, RunRow } from '../../storage/storage.ts'
 import { traceHeaders } from '../../trace-context.ts'
 import type { OperationContext } from '../element.ts'
@@ -28,7 +29,12 @@ export async function startRequestRun(
     element,
     input,
     trigger,
-    { key_id: ctx.actor.keyId, request_id: ctx.requestId, ...traceHeaders(ctx.headers) },
+    {
+      key_id: ctx.actor.keyId,
+      request_id: ctx.requestId,
+      source: requestClient(ctx.headers),
+      ...traceHeaders(ctx.headers),
+    },
     { waiting, source },
   )
   return { run, element }

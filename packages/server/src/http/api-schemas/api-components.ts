@@ -12,6 +12,7 @@ import {
   FieldComparison,
   RunComparison,
   RunFeedback,
+  RunsComparison,
   RunTrace,
   TraceEvent,
 } from './run-annotation-schemas.ts'
@@ -19,12 +20,15 @@ import {
   Run,
   RunArtifact,
   RunArtifactList,
+  RunDefinition,
   RunError,
+  RunExecution,
   RunInputFile,
   RunInputFileList,
   RunRecord,
   RunStatus,
   RunsPage,
+  RunTiming,
 } from './run-schemas.ts'
 
 export const ErrorEnvelope = () =>
@@ -84,6 +88,8 @@ export function apiComponents(): Record<string, unknown> {
     Warning,
     RunStatus,
     RunError,
+    RunTiming,
+    RunExecution,
     RunRecord,
     Run,
     RunsPage,
@@ -97,6 +103,8 @@ export function apiComponents(): Record<string, unknown> {
     ExpectedDocumentList,
     FieldComparison,
     RunComparison,
+    RunsComparison,
+    RunDefinition,
     TraceEvent,
     RunTrace,
     ...elementOperationSchemas,

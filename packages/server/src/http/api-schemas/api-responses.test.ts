@@ -96,6 +96,13 @@ describe('response schemas of openapi.json', () => {
     await expectShape('Run', 'GET', `/api/v1/runs/${runId}?expand=input,usage,execution,debug`)
     await expectShape('RunsPage', 'GET', '/api/v1/runs?limit=2')
     await expectShape('Run', 'POST', `/api/v1/runs/${runId}/rerun`, {})
+    await expectShape('Run', 'POST', `/api/v1/runs/${runId}/rerun?wait_for_completion=60`, {})
+    await expectShape('RunDefinition', 'GET', `/api/v1/runs/${runId}/definition`)
+    const other = await expectShape('Run', 'POST', '/api/v1/runs?wait_for_completion=60', {
+      target: 'acme/writer',
+      input: { a: 2 },
+    })
+    await expectShape('RunsComparison', 'POST', '/api/v1/runs/compare', { run_ids: [runId, other.id] })
   })
 
   it('describes a run’s files', async () => {
@@ -113,6 +120,7 @@ describe('response schemas of openapi.json', () => {
     })
     await expectShape('ExpectedDocument', 'POST', `/api/v1/runs/${runId}/expected/copy_output`, {})
     await expectShape('ExpectedDocumentList', 'GET', `/api/v1/runs/${runId}/expected`)
+    await expectShape('RunFeedback', 'POST', `/api/v1/runs/${runId}/feedback/resolve`, { note: 'ok' })
     await expectShape('RunComparison', 'GET', `/api/v1/runs/${runId}/comparison`)
     await expectShape('RunTrace', 'GET', `/api/v1/runs/${runId}/trace`)
   })

@@ -25,6 +25,10 @@ export const RunFeedback = Type.Object({
   updated_by: NullableString('The key that last changed it.'),
   created_at: NullableTimestamp('Null while no feedback was given.'),
   updated_at: NullableTimestamp(),
+  resolved: Type.Boolean({ description: 'Someone resolved it (a later change reopens it).' }),
+  resolved_at: NullableTimestamp(),
+  resolved_by: NullableString('The key that resolved it.'),
+  resolution_note: NullableString(),
 })
 
 export const ExpectedDocument = Type.Object({
@@ -53,6 +57,7 @@ export const FieldComparison = Type.Object({
 })
 
 const count = Type.Integer()
+const summary = Type.Object({ total: count, equal: count, different: count, missing: count, extra: count })
 
 export const RunComparison = Type.Object({
   run_id: Type.String(),
@@ -61,7 +66,29 @@ export const RunComparison = Type.Object({
   match: Type.Boolean(),
   fields: Type.Array(componentRef('FieldComparison', FieldComparison)),
   truncated: Type.Boolean({ description: '`fields` was cut at the limit; `summary` counts every field.' }),
-  summary: Type.Object({ total: count, equal: count, different: count, missing: count, extra: count }),
+  summary,
+})
+
+export const RunsComparison = Type.Object({
+  base_run_id: Type.String(),
+  field: Type.Union([Type.Literal('output'), Type.Literal('input')]),
+  runs: Type.Array(
+    Type.Object({
+      run_id: Type.String(),
+      status: componentRef('RunStatus', RunStatus),
+      element_id: Type.String(),
+    }),
+  ),
+  comparisons: Type.Array(
+    Type.Object({
+      run_id: Type.String({ description: 'Compared with the base run: `expected` is the base’s value.' }),
+      status: componentRef('RunStatus', RunStatus),
+      match: Type.Boolean(),
+      fields: Type.Array(componentRef('FieldComparison', FieldComparison)),
+      truncated: Type.Boolean(),
+      summary,
+    }),
+  ),
 })
 
 export const TraceEvent = Type.Object(

@@ -1,7 +1,7 @@
 // What the runs API answers about runs: the run itself (the JSON every surface shares, plus the
 // runs API's path, type and `?expand=` sections), a page of runs, and a run's files. They feed
 // the OpenAPI document, from which the SDK's types are generated.
-import { Type } from '@sinclair/typebox'
+import { type TSchema, Type } from '@sinclair/typebox'
 import {
   AnyJson,
   AnyJsonObject,
@@ -31,6 +31,38 @@ export const RunError = Type.Object(
   { additionalProperties: true, description: 'Why a run failed; codes may add fields.' },
 )
 
+export const RunTiming = Type.Object({
+  created_at: Timestamp(),
+  started_at: NullableTimestamp(),
+  completed_at: NullableTimestamp(),
+  duration_ms: NullableNumber('Started until completed, wall clock; null until it ends.'),
+  queued_ms: NullableNumber('Created until started.'),
+})
+
+const withExpand = <T extends TSchema>(t: T) => Type.Optional(t)
+
+export const RunExecution = Type.Object(
+  {
+    status: componentRef('RunStatus', RunStatus),
+    finished: Type.Boolean(),
+    element_id: withExpand(Type.String()),
+    target: withExpand(NullableString()),
+    element_type: withExpand(NullableString()),
+    element_version: withExpand(Type.Integer()),
+    operation: withExpand(Type.String()),
+    trigger: withExpand(Type.String()),
+    created_at: withExpand(Timestamp()),
+    started_at: withExpand(NullableTimestamp()),
+    completed_at: withExpand(NullableTimestamp()),
+    queued_ms: withExpand(NullableNumber('Created until started.')),
+  },
+  {
+    additionalProperties: true,
+    description:
+      'Always `status` and `finished`; with `?expand=execution` also element, version, operation, trigger, times and queue wait.',
+  },
+)
+
 /** A run as every surface shows it (python operations, event streams, the runs API). */
 export const RunRecord = Type.Object(
   {
@@ -41,6 +73,7 @@ export const RunRecord = Type.Object(
     operation: Type.String(),
     trigger: Type.String({ description: 'What started it: `api`, `rerun`, `cron`, …' }),
     status: componentRef('RunStatus', RunStatus),
+    finished: Type.Boolean({ description: 'True once the run succeeded, failed or was cancelled.' }),
     input: Type.Optional(AnyJson('The payload; present with `?expand=input` (runs API) or `run(id)`.')),
     output: AnyJson('What the handler returned; null until it succeeds.'),
     error: Type.Union([componentRef('RunError', RunError), Type.Null()]),
@@ -61,6 +94,13 @@ export const RunRecord = Type.Object(
     source_ref: NullableString(
       'The branch, tag or commit the caller named, or the default branch (live once promoted, else draft).',
     ),
+    source: NullableString(
+      'How it was started: `api`, `cli`, `sdk` (HTTP callers), `engine`, …; null on runs from before.',
+    ),
+    triggered_by: NullableString('The API key id that started it.'),
+    batch_id: NullableString('The `batch_id` its starter gave.'),
+    example_id: NullableString('The `example_id` its starter gave (a rerun keeps it).'),
+    timing: componentRef('RunTiming', RunTiming),
     location: Type.Optional(
       Type.String({ description: 'Where the run can be read again; set while it is still running.' }),
     ),
@@ -78,7 +118,7 @@ export const Run = Type.Object(
     element_type: NullableString(),
     location: Type.String({ description: 'Where the run can be read again.' }),
     usage: expansion('`?expand=usage`: duration, memory, attempts, cold start.'),
-    execution: expansion('`?expand=execution`: element, version, operation, times, queue wait.'),
+    execution: componentRef('RunExecution', RunExecution),
     debug: expansion('`?expand=debug`: logs_truncated, trigger_info.'),
   },
   { additionalProperties: true },
@@ -121,3 +161,22 @@ export const RunInputFile = Type.Object({
 })
 
 export const RunInputFileList = Type.Object({ files: Type.Array(componentRef('RunInputFile', RunInputFile)) })
+
+export const RunDefinition = Type.Object({
+  run_id: Type.String(),
+  element_id: Type.String(),
+  target: NullableString(),
+  element_type: Type.String(),
+  element_version: Type.Integer(),
+  operation: Type.String(),
+  source_commit: NullableString(),
+  source_ref: NullableString(),
+  captured: Type.Union(
+    [Type.Literal('runtime'), Type.Literal('source_commit'), Type.Literal('element_version')],
+    {
+      description:
+        '`runtime`: the type’s own snapshot taken when the run started; else the spec at the run’s Source commit, or at its element version.',
+    },
+  ),
+  definition: AnyJson('What the run executed, as the element type shows its spec (secrets hidden).'),
+})

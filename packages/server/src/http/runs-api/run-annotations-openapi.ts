@@ -15,6 +15,7 @@ import {
   EXPECTED_MAX_PER_RUN,
   feedbackBody,
   renameExpectedBody,
+  resolveFeedbackBody,
 } from './run-annotations-schemas.ts'
 
 const tags = ['runs']
@@ -68,6 +69,18 @@ export function runAnnotationsOpenApiPaths(): Record<string, Record<string, Obj>
         parameters: [runIdParam],
         responses: { '204': noContent },
       }),
+    },
+    '/api/v1/runs/{id}/feedback/resolve': {
+      post: op(
+        'runs_feedback_resolve',
+        'Resolve (or with `resolved: false` reopen) the run’s feedback',
+        {
+          parameters: [runIdParam],
+          requestBody: body(clientSchema(resolveFeedbackBody), false),
+          responses: { '200': jsonResponse('The feedback', schemaRef('RunFeedback')) },
+        },
+        'Auth: write on the run’s circle. 404 FEEDBACK_NOT_FOUND when the run has none. Replacing or changing the feedback reopens it.',
+      ),
     },
     '/api/v1/runs/{id}/expected': {
       get: op('runs_expected_list', 'The run’s expected documents (names, sizes, times)', {

@@ -1,4 +1,5 @@
-// A run's annotations on the runs API: feedback (get, replace, merge, clear), the comparison of
+// A run's annotations on the runs API: feedback (get, replace, merge, clear, resolve — a change
+// of the feedback reopens it), the comparison of
 // its output with its expected output, and its trace (timeline). Expected documents are in
 // run-expected-routes.ts; reading needs `read`, writing `write` on the run's circle.
 import type { FastifyInstance } from 'fastify'
@@ -11,7 +12,7 @@ import type { RunService } from '../../runs/run-service.ts'
 import { buildRunTrace } from '../../runs/run-trace.ts'
 import type { RunFeedbackRow } from '../../storage/storage.ts'
 import { recordRunActivity } from './run-activity.ts'
-import { feedbackBody } from './run-annotations-schemas.ts'
+import { feedbackBody, resolveFeedbackBody } from './run-annotations-schemas.ts'
 import { registerRunExpectedRoutes } from './run-expected-routes.ts'
 import { authenticated, type RunsApiDeps, visibleRun } from './runs-routes.ts'
 
@@ -29,6 +30,10 @@ function presentFeedback(runId: string, row: RunFeedbackRow | undefined) {
     updated_by: row?.updated_by ?? null,
     created_at: row?.created_at ?? null,
     updated_at: row?.updated_at ?? null,
+    resolved: Boolean(row?.resolved_at),
+    resolved_at: row?.resolved_at ?? null,
+    resolved_by: row?.resolved_by ?? null,
+    resolution_note: row?.resolution_note ?? null,
   }
 }
 
@@ -77,6 +82,9 @@ export function registerRunAnnotationsRoutes(app: FastifyInstance, deps: RunsApi
           updated_by: actor.keyId,
           created_at: now,
           updated_at: now,
+          resolved_at: null,
+          resolved_by: null,
+          resolution_note: null,
         }
         await storage.putRunFeedback(row)
         await recordRunActivity(deps, run, actor.keyId, 'run.feedback.updated', {
@@ -87,6 +95,31 @@ export function registerRunAnnotationsRoutes(app: FastifyInstance, deps: RunsApi
       },
     })
   }
+
+  app.post<Params>('/api/v1/runs/:id/feedback/resolve', async (req) => {
+    const actor = await authenticated(deps, req)
+    const body = { ...((req.body ?? {}) as object) } as { resolved: boolean; note?: string | null }
+    validateInput(resolveFeedbackBody, body)
+    const run = await visibleRun(deps, actor, req.params.id)
+    requireScope(actor, 'write', 'resolve run feedback')
+    const row = await storage.getRunFeedback(run.id)
+    if (!row) throw new PlatformError(ANNOTATION.FEEDBACK_NOT_FOUND, `run ${run.id} has no feedback`)
+    const now = new Date().toISOString()
+    await storage.putRunFeedback({
+      ...row,
+      updated_at: now,
+      resolved_at: body.resolved ? now : null,
+      resolved_by: body.resolved ? actor.keyId : null,
+      resolution_note: body.resolved ? (body.note ?? null) : null,
+    })
+    await recordRunActivity(
+      deps,
+      run,
+      actor.keyId,
+      body.resolved ? 'run.feedback.resolved' : 'run.feedback.reopened',
+    )
+    return presentFeedback(run.id, await storage.getRunFeedback(run.id))
+  })
 
   app.delete<Params>('/api/v1/runs/:id/feedback', async (req, reply) => {
     const actor = await authenticated(deps, req)

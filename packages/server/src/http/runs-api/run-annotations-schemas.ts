@@ -33,6 +33,21 @@ export const feedbackBody = Type.Object(
   { additionalProperties: false },
 )
 
+export const resolveFeedbackBody = Type.Object(
+  {
+    resolved: Type.Boolean({
+      default: true,
+      description: '`true` marks the feedback resolved; `false` reopens it.',
+    }),
+    note: Type.Optional(
+      Type.Union([Type.String({ maxLength: FEEDBACK_COMMENT_MAX }), Type.Null()], {
+        description: 'How it was resolved (kept until the feedback is reopened or changed).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 const expectedName = Type.String({
   minLength: 1,
   maxLength: 100,

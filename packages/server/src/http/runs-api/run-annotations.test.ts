@@ -38,6 +38,10 @@ describe.each(storageKinds())('run annotations on %s', (storage) => {
         updated_by: null,
         created_at: null,
         updated_at: null,
+        resolved: false,
+        resolved_at: null,
+        resolved_by: null,
+        resolution_note: null,
       })
       const put = await s.api('PUT', `${base()}/feedback`, {
         rating: -1,

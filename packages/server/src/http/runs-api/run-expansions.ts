@@ -1,14 +1,13 @@
 // A run as the runs API shows it: the run JSON every surface shares, the element's path and
-// type, and on request (`?expand=`) the input and the usage, execution and debug sections.
+// type, the execution status, and on request (`?expand=`) the input and the usage, the rest of
+// the execution and the debug sections.
 
-import { presentRun } from '../../runs/run-json.ts'
+import { presentRun, runTiming } from '../../runs/run-json.ts'
+import { isTerminal } from '../../runs/run-service.ts'
 import type { RunRow } from '../../storage/storage.ts'
 import type { ElementSummary } from './run-targets.ts'
 
 export type Expansion = 'input' | 'usage' | 'execution' | 'debug'
-
-const msBetween = (from: string | null, to: string | null) =>
-  from && to ? Math.max(0, Date.parse(to) - Date.parse(from)) : null
 
 export function presentApiRun(
   r: RunRow,
@@ -30,9 +29,13 @@ export function presentApiRun(
           },
         }
       : {}),
-    ...(expand.has('execution')
-      ? {
-          execution: {
+    // `execution.status` is always there (clients that poll for the end read it); the rest
+    // with `?expand=execution`.
+    execution: {
+      status: r.status,
+      finished: isTerminal(r.status),
+      ...(expand.has('execution')
+        ? {
             element_id: r.element_id,
             target: element.target,
             element_type: element.element_type,
@@ -42,10 +45,10 @@ export function presentApiRun(
             created_at: r.created_at,
             started_at: r.started_at,
             completed_at: r.completed_at,
-            queued_ms: msBetween(r.created_at, r.started_at),
-          },
-        }
-      : {}),
+            queued_ms: runTiming(r).queued_ms,
+          }
+        : {}),
+    },
     ...(expand.has('debug')
       ? { debug: { logs_truncated: r.logs_truncated, trigger_info: r.trigger_info } }
       : {}),

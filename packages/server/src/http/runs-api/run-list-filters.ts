@@ -20,6 +20,10 @@ function timestamp(field: string, value: string | undefined): string | undefined
   return new Date(ms).toISOString()
 }
 
+// `from`/`to` are `created_after`/`created_before`: given both, the narrower bound holds.
+const later = (a?: string, b?: string) => (a && b ? (a > b ? a : b) : (a ?? b))
+const earlier = (a?: string, b?: string) => (a && b ? (a < b ? a : b) : (a ?? b))
+
 function idList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined
   const ids = [
@@ -41,25 +45,33 @@ export async function runQueryOf(
   actor: Actor,
   q: Static<typeof listRunsQuery>,
 ): Promise<{ query: RunQuery; scope: string }> {
-  if (q.element_type && !elements.registry.get(q.element_type))
-    throw new PlatformError(
-      E.UNKNOWN_ELEMENT_TYPE,
-      `element_type "${q.element_type.slice(0, 64)}" is not registered`,
-      {
-        field: 'element_type',
+  for (const field of ['element_type', 'type'] as const) {
+    const type = q[field]
+    if (type && !elements.registry.get(type))
+      throw new PlatformError(E.UNKNOWN_ELEMENT_TYPE, `${field} "${type.slice(0, 64)}" is not registered`, {
+        field,
         known: elements.registry.list().map((t) => t.type),
-      },
-    )
+      })
+  }
+  // `type` is `element_type`'s other name; two different types match no run.
+  if (q.type && q.element_type && q.type !== q.element_type)
+    return { query: { ids: [], limit: q.limit }, scope: 'none' }
   const element = q.target ? await resolveTarget(elements, actor, q.target) : undefined
   const filters = {
     circleId: actor.platformAdmin ? undefined : (actor.circleId ?? undefined),
     elementId: element?.id,
-    elementType: q.element_type,
+    elementType: q.element_type ?? q.type,
     statuses: q.status ? ([...new Set(q.status.split(','))].sort() as RunStatus[]) : undefined,
     trigger: q.trigger,
+    source: q.source,
+    triggeredBy: q.triggered_by,
+    sourceRef: q.source_ref,
+    batchId: q.batch_id,
+    exampleId: q.example_id,
+    exampleIdContains: q.example_id_contains,
     ids: idList(q.ids)?.sort(),
-    createdAfter: timestamp('created_after', q.created_after),
-    createdBefore: timestamp('created_before', q.created_before),
+    createdAfter: later(timestamp('created_after', q.created_after), timestamp('from', q.from)),
+    createdBefore: earlier(timestamp('created_before', q.created_before), timestamp('to', q.to)),
     completedAfter: timestamp('completed_after', q.completed_after),
     completedBefore: timestamp('completed_before', q.completed_before),
   }
@@ -69,5 +81,5 @@ export async function runQueryOf(
     .digest('base64url')
     .slice(0, 22)
   const before = q.cursor ? decodeCursor(q.cursor, scope) : undefined
-  return { query: { ...filters, before, limit: q.limit }, scope }
+  return { query: { ...filters, before, offset: q.offset, limit: q.limit }, scope }
 }

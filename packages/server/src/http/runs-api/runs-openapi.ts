@@ -9,7 +9,15 @@ import {
   runIdParam,
   schemaRef,
 } from '../api-schemas/openapi-parts.ts'
-import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
+import {
+  compareRunsBody,
+  createRunBody,
+  createRunQuery,
+  getRunQuery,
+  listRunsQuery,
+  rerunBody,
+  rerunQuery,
+} from './runs-api-schemas.ts'
 
 const json = (description: string, component: string) => jsonResponse(description, schemaRef(component))
 const run = (description: string) => json(description, 'Run')
@@ -72,12 +80,48 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         operationId: 'runs_rerun',
         tags,
         summary: 'Run the same input again, on the latest or the original element version',
-        parameters: [runIdParam],
+        description:
+          'Auth: execute on the run’s circle. Answers as POST /api/v1/runs does: 201 queued (no wait), 200 ended within wait_for_completion, 202 still running. The new run has trigger `rerun`, `trigger_info.rerun_of` and the source run’s `example_id`.',
+        parameters: [runIdParam, ...queryParams(clientSchema(rerunQuery))],
         requestBody: jsonBody(clientSchema(rerunBody), false),
         responses: {
-          '201': run('The new run (trigger rerun, trigger_info.rerun_of)'),
+          '200': run('The new run ended'),
+          '201': run('The new run (queued)'),
+          '202': run('The new run is still running'),
           default: errorResponse,
         },
+      },
+    },
+    '/api/v1/runs/compare': {
+      post: {
+        operationId: 'runs_compare',
+        tags,
+        summary: 'Compare the outputs (or inputs) of runs with the first one’s, field by field',
+        description: 'Auth: read on every run’s circle (a run the key cannot see is 404 RUN_NOT_FOUND).',
+        requestBody: jsonBody(clientSchema(compareRunsBody), true),
+        responses: { '200': json('The comparisons', 'RunsComparison'), default: errorResponse },
+      },
+    },
+    '/api/v1/runs/{id}/definition': {
+      get: {
+        operationId: 'runs_definition',
+        tags,
+        summary:
+          'The definition the run executed (the type’s snapshot, else the spec at its commit or version)',
+        parameters: [runIdParam],
+        responses: { '200': json('The definition', 'RunDefinition'), default: errorResponse },
+      },
+    },
+    '/api/v1/runs/{id}/connect': {
+      post: {
+        operationId: 'runs_connect',
+        tags,
+        summary: 'Connect to a live run: the same Server-Sent Events as GET …/events',
+        parameters: [
+          runIdParam,
+          { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'text/event-stream' }, default: errorResponse },
       },
     },
     '/api/v1/runs/{id}/events': {

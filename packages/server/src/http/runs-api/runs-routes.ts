@@ -14,6 +14,7 @@ import { E, PlatformError } from '../../errors.ts'
 import { idempotencyKeyOf, requestHash, withIdempotencyKey } from '../../runs/idempotency.ts'
 import { RUN } from '../../runs/run-errors.ts'
 import { encodeCursor } from '../../runs/run-json.ts'
+import { requestClient } from '../../runs/run-origin.ts'
 import { isTerminal, type RunService } from '../../runs/run-service.ts'
 import type {
   ElementRecords,
@@ -29,7 +30,14 @@ import { parseExpand, presentApiRun } from './run-expansions.ts'
 import { stageRequestFiles } from './run-files-body.ts'
 import { runQueryOf } from './run-list-filters.ts'
 import { ElementSummaries, resolveTarget } from './run-targets.ts'
-import { createRunBody, createRunQuery, getRunQuery, listRunsQuery, rerunBody } from './runs-api-schemas.ts'
+import {
+  createRunBody,
+  createRunQuery,
+  getRunQuery,
+  listRunsQuery,
+  rerunBody,
+  rerunQuery,
+} from './runs-api-schemas.ts'
 import { startElementRun } from './start-element-run.ts'
 
 /** What the runs API writes itself: annotations, Idempotency-Keys and run activity rows. */
@@ -91,6 +99,8 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
       input?: Json
       version?: string
       ref?: string
+      batch_id?: string
+      example_id?: string
     }
     validateInput(createRunBody, body)
     const key = idempotencyKeyOf(req.headers['idempotency-key'])
@@ -99,6 +109,10 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     const input = body.input === undefined ? {} : body.input
     const ref = body.version ?? body.ref
     const waitS = Number(query['wait_for_completion'])
+    const labels = {
+      ...(body.batch_id ? { batch_id: body.batch_id } : {}),
+      ...(body.example_id ? { example_id: body.example_id } : {}),
+    }
     const start = async () => {
       await deps.rateLimits?.admit(element, actor)
       // multipart/form-data: the file parts are staged for the runtime to adopt (run-files-body.ts).
@@ -106,8 +120,10 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
       const info = {
         key_id: actor.keyId,
         request_id: req.id,
+        source: requestClient(req.headers),
         ...traceHeaders(req.headers),
         ...(key ? { idempotency_key: key } : {}),
+        ...labels,
         ...upload,
       }
       // Staged files are on this node's disk: such a run runs here, like one the caller waits for.
@@ -120,6 +136,7 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
       operation: body.operation,
       input,
       ...(ref ? { ref } : {}),
+      ...labels,
     })
     const { runId, replayed } = await withIdempotencyKey(
       deps.runStore,
@@ -174,8 +191,12 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
 
   app.post<{ Params: { id: string } }>('/api/v1/runs/:id/rerun', async (req, reply) => {
     const actor = await authenticated(deps, req)
+    const query = copy<{ wait_for_completion: number; version?: string }>(req.query)
+    validateInput(rerunQuery, query, { query: true })
     const body = copy<{ version: 'original' | 'latest' }>(req.body ?? {})
     validateInput(rerunBody, body)
+    const version = query.version ?? body.version
+    const waitS = query.wait_for_completion
     const source = await visibleRun(deps, actor, req.params.id)
     requireScope(actor, 'execute', 'rerun')
     const current = await deps.elements.records.getElement(source.element_id)
@@ -184,24 +205,27 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
         element_id: source.element_id,
       })
     // `original`: the source run's commit; a run from before runs recorded one, its version.
-    const pinned = body.version === 'original' && !source.source_commit
+    const pinned = version === 'original' && !source.source_commit
     const element = pinned ? await atVersion(deps, current, source.element_version) : current
-    const ref = body.version === 'original' ? (source.source_commit ?? null) : undefined
+    // `latest`: the default branch; any other name: that branch, tag or commit.
+    const ref =
+      version === 'original' ? (source.source_commit ?? null) : version === 'latest' ? undefined : version
     await deps.rateLimits?.admit(element, actor)
     const info = {
       key_id: actor.keyId,
       request_id: req.id,
       ...traceHeaders(req.headers),
+      source: requestClient(req.headers),
       rerun_of: source.id,
-      version: body.version,
+      version,
+      // A rerun is of the same example; it is not part of the source run's batch.
+      ...(source.example_id ? { example_id: source.example_id } : {}),
     }
     const run = await startElementRun(deps.elements, element, source.operation, source.input, 'rerun', info, {
       ref,
+      waiting: waitS > 0,
     })
-    reply.header('location', location(run.id))
-    return reply
-      .code(201)
-      .send(presentApiRun(run, await new ElementSummaries(deps.elements).of(run.element_id)))
+    return answerWithRun(deps, reply, run, waitS, false)
   })
 }
 
