@@ -24,6 +24,7 @@ import { registerRunAnnotationsRoutes } from './runs-api/run-annotations-routes.
 import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
 import { registerRunFilesRoutes } from './runs-api/run-files-routes.ts'
 import { type RunsApiStore, registerRunsRoutes } from './runs-api/runs-routes.ts'
+import { registerWorkflowsRoutes } from './workflows-api/workflows-routes.ts'
 
 export interface AppDeps {
   elements: ElementService
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRunEventsRoute(app, deps)
   registerRunFilesRoutes(app, deps)
   registerRunAnnotationsRoutes(app, deps)
+  registerWorkflowsRoutes(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   registerGitRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
