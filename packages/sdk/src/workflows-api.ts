@@ -103,6 +103,22 @@ export class WorkflowExecutionsApi {
   ) {}
 
   /**
+   * Starts `workflow` without waiting (201, queued or running); `runs.wait(run.id)` or
+   * `runAndWait` for its result. Same inputs as runAndWait.
+   */
+  async start(workflow: string, options: Omit<RunAndWaitOptions, 'timeoutSeconds'> = {}): Promise<Run> {
+    const { input = {}, version, ...request } = options
+    const target = await this.pathOf(workflow, request)
+    const response = await this.transport.request<Run>({
+      ...request,
+      method: 'POST',
+      path: RUNS_PATH,
+      body: runBody(target, input, version),
+    })
+    return response.body
+  }
+
+  /**
    * Triggers `workflow` (a path such as `acme/extract-invoice`, an id, or a slug of the key's
    * circle) and then polls the canonical runs API until completion; resolves with the finished
    * run (`status`, `output`, `error`). A failed workflow resolves too: check `run.status`.
