@@ -2,7 +2,7 @@
 // across circles), versions with release tags, and running a workflow through POST /api/v1/runs —
 // JSON input, multipart file inputs (references in the input) and `version` naming an older release.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestServer, type TestServer } from '../../../test/test-server.ts'
+import { startTestServer, storageKinds, type TestServer } from '../../../test/test-server.ts'
 
 export const greet = (version: string, greeting = 'hello') => `# Says hello (comments are kept)
 document: { dsl: '1.0.0', namespace: acme, name: greet, version: '${version}', summary: 'Greets someone' }
@@ -18,7 +18,7 @@ do:
   - up: { set: { loud: true } }
 `
 
-describe('workflows API', () => {
+describe.each(storageKinds())('workflows API on %s', (storage) => {
   let s: TestServer
   let key: string
   let otherKey: string
@@ -26,7 +26,7 @@ describe('workflows API', () => {
   let projectId: string
 
   beforeAll(async () => {
-    s = await startTestServer()
+    s = await startTestServer({ storage })
     await s.createCircle('acme')
     await s.createCircle('other')
     key = await s.createKey('acme', ['read', 'write', 'execute'])
