@@ -101,3 +101,17 @@ export * from './types.ts'
 export type { WaitForCompletion } from './wait-for-completion.ts'
 export type { BroadcastResult, WebSocketConnection, WebSocketConnections } from './websocket-element.ts'
 export { WebSocketElement } from './websocket-element.ts'
+export {
+  type ListWorkflowsOptions,
+  type ListWorkflowVersionsOptions,
+  type RunAndWaitOptions,
+  type WorkflowDetail,
+  WorkflowExecutionsApi,
+  type WorkflowFileInput,
+  type WorkflowKind,
+  type WorkflowList,
+  type WorkflowSummary,
+  WorkflowsApi,
+  type WorkflowVersion,
+  type WorkflowVersionList,
+} from './workflows-api.ts'

@@ -8,11 +8,13 @@ import { type RerunOptions, RunsApi, rerun, type StartRunOptions, startRun } fro
 import { SourceHandle } from './source-api.ts'
 import type { Run } from './types.ts'
 import { WebSocketElement } from './websocket-element.ts'
+import { WorkflowsApi } from './workflows-api.ts'
 
 export class PeriodicClient {
   readonly baseUrl: string
   readonly elements: ElementsApi
   readonly runs: RunsApi
+  readonly workflows: WorkflowsApi
   private readonly transport: HttpTransport
 
   constructor(options: PeriodicClientOptions = {}) {
@@ -20,6 +22,7 @@ export class PeriodicClient {
     this.baseUrl = this.transport.options.baseUrl
     this.elements = new ElementsApi(this.transport)
     this.runs = new RunsApi(this.transport)
+    this.workflows = new WorkflowsApi(this.transport)
   }
 
   /** Whether a key was given or found in `PERIODIC_API_KEY` (the key itself is not exposed). */

@@ -2123,6 +2123,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Workflows and blocks of the key’s circle, by path, with filters and offset paging
+         * @description Auth: read. A platform admin key lists every circle (or ?circle=). Run one with POST /api/v1/runs {target: path}.
+         */
+        get: operations["workflows_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One workflow with its current definition (YAML or JSON as written) and document header
+         * @description Unknown, of another type or of another circle: 404 WORKFLOW_NOT_FOUND.
+         */
+        get: operations["workflows_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workflow’s versions, newest first, with their Source release tags and commits
+         * @description Each version’s `ref` runs it: POST /api/v1/runs {target, version: ref}. ?include=definition adds each version’s definition text.
+         */
+        get: operations["workflows_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2134,7 +2194,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "API_KEY_NOT_FOUND" | "ATTACHMENT_EXISTS" | "ATTACHMENT_NOT_FOUND" | "AUTH_INVALID" | "AUTH_REQUIRED" | "BROWSER_ALREADY_RUNNING" | "BROWSER_COOKIES_UNREADABLE" | "BROWSER_INVALID_URL" | "BROWSER_JAR_NOT_ATTACHED" | "BROWSER_NAVIGATION_FAILED" | "BROWSER_NAVIGATION_TIMEOUT" | "BROWSER_NOT_RUNNING" | "BROWSER_NO_JAR_ATTACHED" | "BROWSER_SESSION_CRASHED" | "BROWSER_SESSION_LIMIT" | "BROWSER_UNAVAILABLE" | "BUILD_NOT_FOUND" | "CIRCLE_NOT_FOUND" | "CONFIRMATION_REQUIRED" | "ELEMENT_DISABLED" | "ELEMENT_HAS_ACTIVE_RUNS" | "ELEMENT_HAS_CHILDREN" | "ELEMENT_NOT_FOUND" | "ENGINE_CHANNEL_END_CONNECTED" | "ENGINE_CHANNEL_NOT_FOUND" | "ENGINE_FUNCTION_FAILED" | "ENGINE_FUNCTION_UNAVAILABLE" | "ENGINE_ROUTE_NOT_FOUND" | "ENGINE_SIGNATURE_INVALID" | "ENGINE_TIMEOUT" | "EXPECTED_LIMIT_REACHED" | "EXPECTED_NAME_TAKEN" | "EXPECTED_NOT_FOUND" | "EXPECTED_OUTPUT_NOT_FOUND" | "EXPECTED_TOO_LARGE" | "FEEDBACK_NOT_FOUND" | "FORBIDDEN" | "FORBIDDEN_KEY" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_ATTACHMENT" | "INVALID_CURSOR" | "INVALID_EXPECTED_NAME" | "INVALID_JSON" | "INVALID_MULTIPART" | "INVALID_RUN_FILE_PATH" | "INVALID_SLUG" | "JAR_ALREADY_ATTACHED" | "JAR_BROWSER_ALREADY_ATTACHED" | "JAR_BROWSER_MISSING" | "JAR_BROWSER_NOT_FOUND" | "JAR_CAPACITY_EXCEEDED" | "JAR_INVALID_COOKIES" | "JAR_NOT_FOUND" | "JAR_SPEC_MANAGED" | "JAR_VERSION_CONFLICT" | "JSON_TOO_DEEP" | "METHOD_NOT_ALLOWED" | "NOT_A_CONTAINER" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATION_NOT_RUNNABLE" | "OUTBOUND_ADDRESS_BLOCKED" | "PAYLOAD_TOO_LARGE" | "PYTHON_BUILD_FAILED" | "PYTHON_CODE_EXISTS" | "PYTHON_HANDLER_NOT_FOUND" | "PYTHON_IMPORT_ERROR" | "PYTHON_INVALID_TRANSITION" | "PYTHON_LAYER_INVALID" | "PYTHON_LAYER_IN_USE" | "PYTHON_LAYER_NOT_FOUND" | "PYTHON_OOM" | "PYTHON_RESULT_TOO_DEEP" | "PYTHON_RUNTIME_ERROR" | "PYTHON_SOURCE_NOT_INLINE" | "PYTHON_SOURCE_UNAVAILABLE" | "PYTHON_SYNC_WAIT_EXPIRED" | "PYTHON_SYNTAX_ERROR" | "PYTHON_TEST_FAILED" | "PYTHON_TIMEOUT" | "PYTHON_WORKER_LOST" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "RUN_ALREADY_STARTED" | "RUN_CANCELLED" | "RUN_DEFINITION_UNAVAILABLE" | "RUN_FILES_TOO_LARGE" | "RUN_FILE_NOT_FOUND" | "RUN_NODE_LOST" | "RUN_NOT_CANCELLABLE" | "RUN_NOT_FOUND" | "RUN_OUTCOME_UNSTORABLE" | "RUN_OUTPUT_UNAVAILABLE" | "SECRET_INTEGRITY_FAILED" | "SECRET_KEY_UNAVAILABLE" | "SLUG_IMMUTABLE" | "SLUG_TAKEN" | "SOURCE_BUNDLE_CONFLICT" | "SOURCE_BUNDLE_INVALID" | "SOURCE_BUNDLE_TOO_LARGE" | "SOURCE_BUSY" | "SOURCE_CONFIRM_REQUIRED" | "SOURCE_ENVIRONMENT_EMPTY" | "SOURCE_FIXTURES_INVALID" | "SOURCE_FIXTURES_UNSUPPORTED" | "SOURCE_NOT_A_PROJECT" | "SOURCE_NOT_FAST_FORWARD" | "SOURCE_PATH_INVALID" | "SOURCE_PROMOTION_INVALID" | "SOURCE_REF_NOT_FOUND" | "SOURCE_REF_NOT_RUNNABLE" | "STORAGE_UNAVAILABLE" | "UNKNOWN_ELEMENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED" | "VERSION_CONFLICT" | "VERSION_NOT_FOUND" | "WORKFLOW_DEFINITION_INVALID" | "WORKFLOW_DEFINITION_TOO_LARGE" | "WORKFLOW_EVENT_INVALID" | "WORKFLOW_EXPRESSION_FAILED" | "WORKFLOW_FEATURE_UNSUPPORTED" | "WORKFLOW_RUN_NOT_FOUND" | "WORKFLOW_TASK_FAILED" | "WS_AUTH_THROTTLED" | "WS_CONNECTION_FAILED" | "WS_CONNECTION_NOT_FOUND" | "WS_HANDLER_FORBIDDEN" | "WS_HANDLER_TIMEOUT" | "WS_HANDLER_UNAVAILABLE" | "WS_MAX_CONNECTIONS_REACHED" | "WS_MESSAGE_TOO_LARGE" | "WS_NOT_DRIVEN" | "WS_ROOM_NOT_ALLOWED" | "WS_UNAUTHORIZED";
+                code: "API_KEY_NOT_FOUND" | "ATTACHMENT_EXISTS" | "ATTACHMENT_NOT_FOUND" | "AUTH_INVALID" | "AUTH_REQUIRED" | "BROWSER_ALREADY_RUNNING" | "BROWSER_COOKIES_UNREADABLE" | "BROWSER_INVALID_URL" | "BROWSER_JAR_NOT_ATTACHED" | "BROWSER_NAVIGATION_FAILED" | "BROWSER_NAVIGATION_TIMEOUT" | "BROWSER_NOT_RUNNING" | "BROWSER_NO_JAR_ATTACHED" | "BROWSER_SESSION_CRASHED" | "BROWSER_SESSION_LIMIT" | "BROWSER_UNAVAILABLE" | "BUILD_NOT_FOUND" | "CIRCLE_NOT_FOUND" | "CONFIRMATION_REQUIRED" | "ELEMENT_DISABLED" | "ELEMENT_HAS_ACTIVE_RUNS" | "ELEMENT_HAS_CHILDREN" | "ELEMENT_NOT_FOUND" | "ENGINE_CHANNEL_END_CONNECTED" | "ENGINE_CHANNEL_NOT_FOUND" | "ENGINE_FUNCTION_FAILED" | "ENGINE_FUNCTION_UNAVAILABLE" | "ENGINE_ROUTE_NOT_FOUND" | "ENGINE_SIGNATURE_INVALID" | "ENGINE_TIMEOUT" | "EXPECTED_LIMIT_REACHED" | "EXPECTED_NAME_TAKEN" | "EXPECTED_NOT_FOUND" | "EXPECTED_OUTPUT_NOT_FOUND" | "EXPECTED_TOO_LARGE" | "FEEDBACK_NOT_FOUND" | "FORBIDDEN" | "FORBIDDEN_KEY" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_ATTACHMENT" | "INVALID_CURSOR" | "INVALID_EXPECTED_NAME" | "INVALID_JSON" | "INVALID_MULTIPART" | "INVALID_RUN_FILE_PATH" | "INVALID_SLUG" | "JAR_ALREADY_ATTACHED" | "JAR_BROWSER_ALREADY_ATTACHED" | "JAR_BROWSER_MISSING" | "JAR_BROWSER_NOT_FOUND" | "JAR_CAPACITY_EXCEEDED" | "JAR_INVALID_COOKIES" | "JAR_NOT_FOUND" | "JAR_SPEC_MANAGED" | "JAR_VERSION_CONFLICT" | "JSON_TOO_DEEP" | "METHOD_NOT_ALLOWED" | "NOT_A_CONTAINER" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATION_NOT_RUNNABLE" | "OUTBOUND_ADDRESS_BLOCKED" | "PAYLOAD_TOO_LARGE" | "PYTHON_BUILD_FAILED" | "PYTHON_CODE_EXISTS" | "PYTHON_HANDLER_NOT_FOUND" | "PYTHON_IMPORT_ERROR" | "PYTHON_INVALID_TRANSITION" | "PYTHON_LAYER_INVALID" | "PYTHON_LAYER_IN_USE" | "PYTHON_LAYER_NOT_FOUND" | "PYTHON_OOM" | "PYTHON_RESULT_TOO_DEEP" | "PYTHON_RUNTIME_ERROR" | "PYTHON_SOURCE_NOT_INLINE" | "PYTHON_SOURCE_UNAVAILABLE" | "PYTHON_SYNC_WAIT_EXPIRED" | "PYTHON_SYNTAX_ERROR" | "PYTHON_TEST_FAILED" | "PYTHON_TIMEOUT" | "PYTHON_WORKER_LOST" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "RUN_ALREADY_STARTED" | "RUN_CANCELLED" | "RUN_DEFINITION_UNAVAILABLE" | "RUN_FILES_TOO_LARGE" | "RUN_FILE_NOT_FOUND" | "RUN_NODE_LOST" | "RUN_NOT_CANCELLABLE" | "RUN_NOT_FOUND" | "RUN_OUTCOME_UNSTORABLE" | "RUN_OUTPUT_UNAVAILABLE" | "SECRET_INTEGRITY_FAILED" | "SECRET_KEY_UNAVAILABLE" | "SLUG_IMMUTABLE" | "SLUG_TAKEN" | "SOURCE_BUNDLE_CONFLICT" | "SOURCE_BUNDLE_INVALID" | "SOURCE_BUNDLE_TOO_LARGE" | "SOURCE_BUSY" | "SOURCE_CONFIRM_REQUIRED" | "SOURCE_ENVIRONMENT_EMPTY" | "SOURCE_FIXTURES_INVALID" | "SOURCE_FIXTURES_UNSUPPORTED" | "SOURCE_NOT_A_PROJECT" | "SOURCE_NOT_FAST_FORWARD" | "SOURCE_PATH_INVALID" | "SOURCE_PROMOTION_INVALID" | "SOURCE_REF_NOT_FOUND" | "SOURCE_REF_NOT_RUNNABLE" | "STORAGE_UNAVAILABLE" | "UNKNOWN_ELEMENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED" | "VERSION_CONFLICT" | "VERSION_NOT_FOUND" | "WORKFLOW_DEFINITION_INVALID" | "WORKFLOW_DEFINITION_TOO_LARGE" | "WORKFLOW_EVENT_INVALID" | "WORKFLOW_EXPRESSION_FAILED" | "WORKFLOW_FEATURE_UNSUPPORTED" | "WORKFLOW_NOT_FOUND" | "WORKFLOW_RUN_NOT_FOUND" | "WORKFLOW_TASK_FAILED" | "WS_AUTH_THROTTLED" | "WS_CONNECTION_FAILED" | "WS_CONNECTION_NOT_FOUND" | "WS_HANDLER_FORBIDDEN" | "WS_HANDLER_TIMEOUT" | "WS_HANDLER_UNAVAILABLE" | "WS_MAX_CONNECTIONS_REACHED" | "WS_MESSAGE_TOO_LARGE" | "WS_NOT_DRIVEN" | "WS_ROOM_NOT_ALLOWED" | "WS_UNAUTHORIZED";
                 message: string;
                 class: string;
                 retryable: boolean;
@@ -2674,6 +2734,112 @@ export interface components {
             nodes_unreachable: string[];
         } & {
             [key: string]: unknown;
+        };
+        WorkflowSummary: {
+            /** @description The element id. */
+            id: string;
+            slug: string;
+            /** @description The element path, e.g. `acme/extract-invoice` (a run target). */
+            path: string;
+            circle: string;
+            /** @description `document.name` of the definition. */
+            name: string;
+            /** @description `document.namespace`. */
+            namespace: string | null;
+            /** @description `document.version` (the DSL document’s own version). */
+            version: string | null;
+            /** @description `document.title`. */
+            title: string | null;
+            /** @description `document.summary`, else the element’s intention. */
+            description: string;
+            kind: "workflow" | "block";
+            /** @description The project holding it; null directly in the circle. */
+            folder_id: string | null;
+            /** @description The element version (each write adds one). */
+            element_version: number;
+            state: string;
+            enabled: boolean;
+            /** @description `input.schema.document` of the definition, when it has one. */
+            input_schema: components["schemas"]["JsonObject"] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        WorkflowDetail: {
+            /** @description The element id. */
+            id: string;
+            slug: string;
+            /** @description The element path, e.g. `acme/extract-invoice` (a run target). */
+            path: string;
+            circle: string;
+            /** @description `document.name` of the definition. */
+            name: string;
+            /** @description `document.namespace`. */
+            namespace: string | null;
+            /** @description `document.version` (the DSL document’s own version). */
+            version: string | null;
+            /** @description `document.title`. */
+            title: string | null;
+            /** @description `document.summary`, else the element’s intention. */
+            description: string;
+            kind: "workflow" | "block";
+            /** @description The project holding it; null directly in the circle. */
+            folder_id: string | null;
+            /** @description The element version (each write adds one). */
+            element_version: number;
+            state: string;
+            enabled: boolean;
+            /** @description `input.schema.document` of the definition, when it has one. */
+            input_schema: components["schemas"]["JsonObject"] | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The current definition, YAML or JSON text as written. */
+            definition: string;
+            /** @description The parsed `document` header (dsl, namespace, name, version, title, summary, tags). */
+            document: components["schemas"]["JsonObject"] | null;
+            /** @description Names of the stored secrets (values never shown). */
+            secrets: string[];
+        };
+        WorkflowList: {
+            workflows: components["schemas"]["WorkflowSummary"][];
+            total: number;
+            limit: number;
+            offset: number;
+            has_more: boolean;
+        };
+        WorkflowVersion: {
+            /** @description The element version. */
+            version: number;
+            /** @description Source release tags (`v1`, `v2` …, one per promotion to live) naming this version. */
+            tags: string[];
+            /** @description What to pass as `version` to POST /api/v1/runs to run it: a release tag when it has one, else its commit (null: not in Source). */
+            ref: string | null;
+            /** @description The Source commit of the version (when known). */
+            commit: string | null;
+            /** @description `document.name` at that version. */
+            name: string;
+            /** @description `document.version` at that version. */
+            document_version: string | null;
+            message: string;
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Whether this is the element’s current version. */
+            current: boolean;
+            /** @description With `?include=definition`. */
+            definition?: string;
+        };
+        WorkflowVersionList: {
+            workflow_id: string;
+            path: string;
+            versions: components["schemas"]["WorkflowVersion"][];
+            total: number;
+            limit: number;
+            offset: number;
+            has_more: boolean;
         };
     };
     responses: never;
@@ -7321,6 +7487,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunTrace"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    workflows_list: {
+        parameters: {
+            query?: {
+                search?: string;
+                name?: string;
+                kind?: "workflow" | "block";
+                folder_id?: string;
+                circle?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of workflows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowList"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    workflows_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workflow’s element id, its path URL-encoded (`acme%2Fextract-invoice`), or (circle key) its slug. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workflow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowDetail"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    workflows_versions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                include?: "definition";
+            };
+            header?: never;
+            path: {
+                /** @description The workflow’s element id, its path URL-encoded (`acme%2Fextract-invoice`), or (circle key) its slug. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersionList"];
                 };
             };
             /** @description Error envelope */

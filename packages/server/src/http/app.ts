@@ -26,7 +26,8 @@ import { registerRunDefinitionRoute } from './runs-api/run-definition-route.ts'
 import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
 import { registerRunFilesRoutes } from './runs-api/run-files-routes.ts'
 import { type RunsApiStore, registerRunsRoutes } from './runs-api/runs-routes.ts'
-import { registerWorkflowEventsRoute } from './workflow-events-route.ts'
+import { registerWorkflowEventsRoute } from './workflows-api/workflow-events-route.ts'
+import { registerWorkflowsRoutes } from './workflows-api/workflows-routes.ts'
 
 export interface AppDeps {
   elements: ElementService
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWorkflowEventsRoute(app, deps)
   registerRunCompareRoute(app, deps)
   registerRunDefinitionRoute(app, deps)
+  registerWorkflowsRoutes(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   registerGitRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })

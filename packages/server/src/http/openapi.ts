@@ -16,6 +16,7 @@ import { errorResponse, jsonResponse, type Obj, queryParams, schemaRef } from '.
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
+import { workflowsOpenApiPaths } from './workflows-api/workflows-openapi.ts'
 
 const elementRef = schemaRef('Element')
 const json = (schema: Obj, description = 'OK') => jsonResponse(description, schema)
@@ -166,6 +167,7 @@ export function buildOpenApi(registry: Registry): Obj {
   Object.assign(paths, runsOpenApiPaths())
   addRunFilesOpenApi(paths)
   Object.assign(paths, runAnnotationsOpenApiPaths())
+  Object.assign(paths, workflowsOpenApiPaths())
   return {
     openapi: '3.1.0',
     info: {

@@ -18,6 +18,7 @@ import {
 import { jarWsCommands } from './jar-ws-commands.ts'
 import { type Cell, formatJson, formatRecord, formatTable } from './output.ts'
 import { sourceCommands } from './source-commands.ts'
+import { WORKFLOWS_SPEC, workflowCommands } from './workflow-commands.ts'
 
 export const CLIENT_COMMANDS = [
   'elements',
@@ -29,13 +30,14 @@ export const CLIENT_COMMANDS = [
   'ws',
   'source',
   'promote',
+  'workflows',
 ] as const
 type ClientCommand = (typeof CLIENT_COMMANDS)[number]
 
 /** Each command's flags (besides COMMON_FLAGS) and usage lines; any other flag is refused. */
 export const COMMAND_SPECS: Record<
   ClientCommand,
-  { flags: readonly FlagName[]; subcommands?: string[]; usage: string[] }
+  { flags: readonly FlagName[]; multiple?: readonly FlagName[]; subcommands?: string[]; usage: string[] }
 > = {
   elements: {
     flags: ['type', 'slug', 'spec', 'name'],
@@ -105,6 +107,7 @@ export const COMMAND_SPECS: Record<
     subcommands: ['broadcast', 'connections'],
     usage: ['periodic ws broadcast <path> --data JSON [--room R] | connections <path> [--room R]'],
   },
+  workflows: WORKFLOWS_SPEC,
 }
 
 const COMMON_USAGE = 'Common flags: --json (machine output), --url URL, --key KEY, --data-dir DIR\n'
@@ -122,7 +125,7 @@ function commandUsage(command: ClientCommand): string {
 
 /** The flags of argv that `command` does not take, refused before anything is sent. */
 function refuseUnknownFlags(command: ClientCommand, args: string[]): void {
-  const options = optionsFor(COMMAND_SPECS[command].flags)
+  const options = optionsFor(COMMAND_SPECS[command].flags, COMMAND_SPECS[command].multiple)
   const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true })
   const unknown = tokens.find((t) => t.kind === 'option' && !(t.name in options))
   if (unknown?.kind !== 'option') return
@@ -145,7 +148,7 @@ export async function runClientCommand(name: string, argv: string[], io: Io = de
       waitAt >= 0 && /^\d+$/.test(argv[waitAt + 1] ?? '') ? Number(argv[waitAt + 1]) : undefined
     const args = waitSeconds === undefined ? argv : argv.filter((_, i) => i !== waitAt + 1)
     refuseUnknownFlags(command, args)
-    const options = optionsFor(COMMAND_SPECS[command].flags)
+    const options = optionsFor(COMMAND_SPECS[command].flags, COMMAND_SPECS[command].multiple)
     const parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
     flags = parsed.values as Flags
     positionals = parsed.positionals
@@ -199,6 +202,7 @@ function printRun(ctx: CommandContext, run: Run): number {
 const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> = {
   ...jarWsCommands,
   ...sourceCommands,
+  ...workflowCommands,
   async elements(ctx) {
     const sub = arg(ctx, 0, 'subcommand (list, get, create, update, delete)')
     const { client, flags } = ctx

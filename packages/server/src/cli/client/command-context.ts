@@ -40,6 +40,12 @@ export const OPTIONS = {
   overwrite: { type: 'boolean' },
   apply: { type: 'boolean' },
   message: { type: 'string' },
+  input: { type: 'string' },
+  version: { type: 'string' },
+  search: { type: 'string' },
+  kind: { type: 'string' },
+  folder: { type: 'string' },
+  definition: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
@@ -48,9 +54,20 @@ export type FlagName = keyof typeof OPTIONS
 /** Flags every client command takes. */
 export const COMMON_FLAGS: readonly FlagName[] = ['json', 'url', 'key', 'data-dir', 'help']
 
-/** The options of parseArgs for a command that takes `flags` besides the common ones. */
-export function optionsFor(flags: readonly FlagName[]): Partial<typeof OPTIONS> {
-  return Object.fromEntries([...COMMON_FLAGS, ...flags].map((f) => [f, OPTIONS[f]]))
+/**
+ * The options of parseArgs for a command that takes `flags` besides the common ones; those in
+ * `multiple` may be given more than once (their value is then an array).
+ */
+export function optionsFor(
+  flags: readonly FlagName[],
+  multiple: readonly FlagName[] = [],
+): Partial<typeof OPTIONS> {
+  return Object.fromEntries(
+    [...COMMON_FLAGS, ...flags].map((f) => [
+      f,
+      multiple.includes(f) ? { ...OPTIONS[f], multiple: true } : OPTIONS[f],
+    ]),
+  )
 }
 
 export type Flags = {

@@ -3,6 +3,7 @@
 // server restarted after `kill -9`) is taken over and replayed from its step records, so it
 // continues from the last completed task and never repeats a completed call. A waiting run
 // (`wait`, `listen`) holds a timer or a poll, no process.
+import { randomUUID } from 'node:crypto'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
@@ -16,6 +17,7 @@ import { PlatformHost } from './platform-host.ts'
 import type { WorkflowSpec } from './spec.ts'
 import { WORKFLOW_RUN as WORKFLOW } from './workflow-errors.ts'
 import { EventWaiters } from './workflow-events.ts'
+import { adoptWorkflowFiles } from './workflow-files.ts'
 import { type WorkflowStore, workflowTables } from './workflow-tables.ts'
 
 /** Workflow runs one node executes at once (they mostly wait; a bound against runaway fan-out). */
@@ -66,6 +68,10 @@ export class WorkflowRuntime implements TypeRuntime {
     triggerInfo: JsonObject | null,
     opts: StartRunOptions = {},
   ): Promise<RunRow> {
+    // Files of a multipart start: in place (and referenced from the input) before the run exists.
+    const runId = opts.runId ?? (triggerInfo?.['input_upload'] ? randomUUID() : undefined)
+    if (runId && triggerInfo?.['input_upload'])
+      input = await adoptWorkflowFiles(this.p.config.dataDir, triggerInfo, runId, input)
     const run = await this.p.runs.create({
       circle_id: element.circle_id,
       element_id: element.id,
@@ -75,7 +81,7 @@ export class WorkflowRuntime implements TypeRuntime {
       input,
       trigger_info: triggerInfo,
       ...opts.source,
-      ...(opts.runId ? { id: opts.runId } : {}),
+      ...(runId ? { id: runId } : {}),
     })
     this.launch(element, run)
     return run

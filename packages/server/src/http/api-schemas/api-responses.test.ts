@@ -170,6 +170,30 @@ describe('response schemas of openapi.json', () => {
     }
   })
 
+  it('describes workflows: listed, read, their versions, and a workflow run', async () => {
+    const definition = `document: { dsl: '1.0.0', namespace: acme, name: wf, version: '1.0.0', summary: 'S' }
+input: { schema: { format: json, document: { type: object } } }
+do:
+  - a: { set: { ok: true } }
+`
+    const r = await s.api('POST', '/api/acme', { element_type: 'workflow', slug: 'wf', spec: { definition } })
+    expect(r.status).toBe(201)
+    await s.api('POST', '/api/acme/wf/ops/source/promote', { to: 'demo' })
+    await s.api('POST', '/api/acme/wf/ops/source/promote', { to: 'live' })
+    await expectShape('WorkflowList', 'GET', '/api/v1/workflows?circle=acme')
+    await expectShape('WorkflowDetail', 'GET', `/api/v1/workflows/${r.body.id}`)
+    const v = await expectShape(
+      'WorkflowVersionList',
+      'GET',
+      '/api/v1/workflows/acme%2Fwf/versions?include=definition',
+    )
+    expect(v.versions[0].tags).toEqual(['v1'])
+    await expectShape('Run', 'POST', '/api/v1/runs?wait_for_completion=60', {
+      target: 'acme/wf',
+      version: 'v1',
+    })
+  })
+
   it('describes the error envelope', async () => {
     const missing = await s.api('GET', `/api/v1/runs/${crypto.randomUUID()}`)
     expect(missing.status).toBe(404)

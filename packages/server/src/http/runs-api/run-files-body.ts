@@ -76,5 +76,13 @@ export async function stageRequestFiles(dataDir: string | undefined, body: unkno
     throw new PlatformError(RUN.RUN_FILES_TOO_LARGE, `the input files total ${total} bytes`, {
       limit_bytes: INPUT_FILES_CAP_BYTES,
     })
-  return { input_upload: await stageInputFiles(dataDir, incomingFiles(files)) }
+  const token = await stageInputFiles(dataDir, incomingFiles(files))
+  // What each part was: a workflow run turns these into references in its input (workflow-files.ts).
+  const described = files.map((f) => ({
+    field: f.field,
+    name: f.filename,
+    size: f.data.length,
+    content_type: f.contentType || 'application/octet-stream',
+  }))
+  return { input_upload: token, input_files: described }
 }

@@ -3,15 +3,15 @@
 // or `application/json`, with specversion 1.0) or binary mode (`ce-*` headers, the body as data).
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-import type { Authenticator } from '../auth/api-keys.ts'
-import { requireActor, requireScope } from '../auth/require-actor.ts'
-import type { ElementService } from '../elements/element-service.ts'
-import { WORKFLOW_RUN } from '../elements/workflow/workflow-errors.ts'
-import { MAX_EVENT_BYTES } from '../elements/workflow/workflow-events.ts'
-import type { WorkflowRuntime } from '../elements/workflow/workflow-runtime.ts'
-import { E, PlatformError } from '../errors.ts'
-import type { Json, JsonObject } from '../storage/storage.ts'
-import type { CloudEvent } from '../workflows/workflow-host.ts'
+import type { Authenticator } from '../../auth/api-keys.ts'
+import { requireActor, requireScope } from '../../auth/require-actor.ts'
+import type { ElementService } from '../../elements/element-service.ts'
+import { WORKFLOW_RUN } from '../../elements/workflow/workflow-errors.ts'
+import { MAX_EVENT_BYTES } from '../../elements/workflow/workflow-events.ts'
+import type { WorkflowRuntime } from '../../elements/workflow/workflow-runtime.ts'
+import { E, PlatformError } from '../../errors.ts'
+import type { Json, JsonObject } from '../../storage/storage.ts'
+import type { CloudEvent } from '../../workflows/workflow-host.ts'
 
 export interface EventsRouteDeps {
   elements: ElementService
