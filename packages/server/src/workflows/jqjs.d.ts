@@ -1,5 +1,10 @@
-// Types of @michaelhomer/jqjs (the package ships none).
+// Types of @michaelhomer/jqjs (the package ships none): only what jq-engine.ts uses.
 declare module '@michaelhomer/jqjs' {
-  const jq: { compile(program: string): (input: unknown) => Iterable<unknown> }
+  interface Compiled {
+    (input: unknown): Iterable<unknown>
+    /** The root of the syntax tree; `ast.apply(input, {userFuncArgs, variables})` runs it. */
+    ast: unknown
+  }
+  const jq: { compile(program: string): Compiled }
   export default jq
 }
