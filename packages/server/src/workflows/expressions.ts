@@ -50,10 +50,14 @@ export function expressionLimits(): JqLimits {
 
 // The jq program of `expr` and where it starts in `expr` (to map positions back).
 function programOf(expr: string): { program: string; offset: number } {
-  if (!isExpression(expr)) return { program: expr, offset: 0 }
-  const start = expr.indexOf('${') + 2
-  const end = expr.lastIndexOf('}')
-  return { program: expr.slice(start, end), offset: start }
+  if (!isExpression(expr as unknown)) {
+    const lead = expr.length - expr.trimStart().length
+    return { program: expr.trim(), offset: lead }
+  }
+  // Trimmed, so `${.a}` and `${ .a }` share one cache entry; positions stay in `expr`'s terms.
+  const inner = expr.slice(expr.indexOf('${') + 2, expr.lastIndexOf('}'))
+  const lead = inner.length - inner.trimStart().length
+  return { program: inner.trim(), offset: expr.indexOf('${') + 2 + lead }
 }
 
 function quote(expr: string): string {
