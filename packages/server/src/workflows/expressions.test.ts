@@ -1,5 +1,6 @@
 // Runtime expressions (jq): values, variables, deep evaluation, conditions, errors that name
 // the expression, the corrections to jqjs, and the budget that stops hostile programs.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${ … }` is the DSL's expression syntax, not a template mistake.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
