@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
+import type { Json } from '../storage/storage.ts'
 import {
   checkExpression,
   ExpressionError,
@@ -106,6 +107,54 @@ describe('jq semantics jqjs gets wrong, corrected', () => {
     expect(evaluate('${ [.[] | .a?] }', [{ a: null }, { a: 1 }], {})).toEqual([null, 1])
     expect(evaluate('${ [if 1, null then 3 else 4 end] }', null, {})).toEqual([3, 4])
     expect(evaluate('${ [.[2:], .[:-1]] }', [1, 2, 3], {})).toEqual([[3], [1, 2]])
+  })
+})
+
+describe('hostile keys and data', () => {
+  const polluted = () => Object.keys(Object.prototype).filter((k) => k.startsWith('polluted'))
+
+  it('cannot write into JavaScript prototypes through paths, whatever the key', () => {
+    const data = JSON.parse('{"k": "__proto__", "c": "constructor", "a": {}, "__proto__": {"x": 1}}') as Json
+    for (const expr of [
+      '${ .__proto__.polluted1 = 1 }',
+      '${ .constructor.prototype.polluted2 = 1 }',
+      '${ .a.__proto__.polluted3 |= 1 }',
+      '${ .[.k].polluted4 = 1 }',
+      '${ .[.c].prototype.polluted5 = 1 }',
+      '${ setpath(["constructor", "prototype", "polluted6"]; 1) }',
+      '${ {} * . | .__proto__.polluted7 = 1 }',
+    ]) {
+      try {
+        evaluate(expr, data, {})
+      } catch (err) {
+        expect(err).toBeInstanceOf(ExpressionError)
+      }
+    }
+    expect(polluted()).toEqual([])
+    expect(({} as Record<string, unknown>).polluted1).toBeUndefined()
+  })
+
+  it('reads only the data: JavaScript members are absent keys', () => {
+    expect(evaluate('${ [.constructor, .__proto__, .toString, .hasOwnProperty] }', {}, {})).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ])
+    expect(evaluate('${ .a.__proto__ }', JSON.parse('{"a": {"__proto__": {"x": 1}}}') as Json, {})).toEqual({
+      x: 1,
+    })
+  })
+
+  it('fails, as jq does, on indexing a scalar', () => {
+    expect(() => evaluate('${ .a.b }', { a: 1 }, {})).toThrow('Cannot index number with string "b"')
+    expect(evaluate('${ [.[] | .a?] }', [1, { a: 2 }], {})).toEqual([2])
+  })
+
+  it('merges with * without changing either side', () => {
+    const data = { a: { b: 1 } }
+    expect(evaluate('${ . * {"a": {"c": 2}} }', data, {})).toEqual({ a: { b: 1, c: 2 } })
+    expect(data).toEqual({ a: { b: 1 } })
   })
 })
 

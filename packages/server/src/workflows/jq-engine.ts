@@ -4,7 +4,8 @@
 // nulls, compiled programs cached (bounded LRU), and every run metered (jq-budget.ts).
 import jq from '@michaelhomer/jqjs'
 import { DEFAULT_JQ_LIMITS, instrumentPrototype, JqLimitError, type JqLimits, metered } from './jq-budget.ts'
-import { fixNotCall, fixOpenSliceEnd, isStackOverflow } from './jq-fixes.ts'
+import { fixBuiltinCall, fixOpenSliceEnd, isStackOverflow } from './jq-fixes.ts'
+import './jq-safety.ts'
 import { findFunctionDefinition, offsetOf } from './jq-syntax.ts'
 
 /** A program jqjs refused or that we refuse; `position` is a 0-based offset in the program. */
@@ -52,7 +53,7 @@ function messageOf(err: unknown): string {
 // Where jq allows an empty sub-program: `[]` and the omitted ends of a slice (`.[:2]`).
 const MAY_BE_EMPTY = new Set(['ArrayNode', 'SliceNode', 'GenericSlice'])
 
-// Walks a jqjs syntax tree: instruments each node class met, corrects `not` calls, finds empty
+// Walks a jqjs syntax tree: instruments each node class met, corrects some builtin calls, finds empty
 // sub-programs (jqjs parses `.a |` and `1 +* 2` without complaint, then yields nothing) and
 // the variables read and bound.
 function inspect(root: unknown): { empty: boolean; refs: Set<string>; bound: Set<string> } {
@@ -77,7 +78,7 @@ function inspect(root: unknown): { empty: boolean; refs: Set<string>; bound: Set
         // yields nothing; `undefined` makes JavaScript's slice take the whole side.
         else if (parent !== 'ArrayNode') fixOpenSliceEnd(node)
       }
-      if (name === 'FunctionCall') fixNotCall(node)
+      if (name === 'FunctionCall') fixBuiltinCall(node)
       if (name === 'VariableReference') refs.add(String(node.name))
       if (name === 'VariableBinding' || name === 'ReduceNode' || name === 'ForeachNode')
         bound.add(String(node.name))

@@ -1,9 +1,10 @@
-// Corrections to @michaelhomer/jqjs 1.6.0 where it departs from jq in ways workflow conditions
+// Corrections to @michaelhomer/jqjs 1.6.0 where it departs from jq in ways workflow expressions
 // hit (each found by the conformance slice, jq-conformance/): JavaScript truthiness in `if` and
 // `not` (jq: only false and null are false, so `0` and `""` are true), `!=` inverted at every
-// nesting level, `//` keeping null/false, and `?` dropping null outputs. Applied once, to the
-// classes' prototypes (or, for `not`, to each call node), before any program runs.
-import jq from '@michaelhomer/jqjs'
+// nesting level, `//` keeping null/false, `?` dropping null outputs, `keys`/`tonumber`, and the
+// @base64/@base64d/@sh formats. Applied once, to the classes' prototypes and the exported format
+// table, or (for builtins, whose table jqjs does not export) to each call node at compile time.
+import jq, { formats } from '@michaelhomer/jqjs'
 import { budgetTripped, JqLimitError, tick } from './jq-budget.ts'
 
 interface Node {
@@ -99,13 +100,58 @@ function fixNotEquals(): void {
   ne.combine = (...args: unknown[]) => !equals.apply(plainEquals, args)
 }
 
-/** `not` as jq has it, for a `not/0` call node (jqjs's is JavaScript's `!`). */
-export function fixNotCall(node: { name?: unknown; apply: unknown }): void {
-  if (node.name !== 'not/0') return
+const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v)
+
+function keysOf(input: unknown, sorted: boolean): unknown[] {
+  if (Array.isArray(input)) return input.map((_, i) => i)
+  if (input !== null && typeof input === 'object') {
+    const keys = Object.keys(input)
+    return sorted ? keys.sort() : keys
+  }
+  throw `${typeName(input)} has no keys`
+}
+
+// Zero-argument builtins jqjs gets wrong, as jq has them: `not` (jqjs: JavaScript's `!`),
+// `keys` (jqjs yields each key instead of one array, strings for an array's indices),
+// `keys_unsorted` (missing), `tonumber` (jqjs: parseFloat, so "12abc" is 12 and "x" null).
+const BUILTINS: Record<string, (input: unknown) => unknown> = {
+  'not/0': (input) => !truthy(input),
+  'keys/0': (input) => keysOf(input, true),
+  'keys_unsorted/0': (input) => keysOf(input, false),
+  'tonumber/0': (input) => {
+    if (typeof input === 'number') return input
+    if (typeof input === 'string' && input.trim() !== '' && Number.isFinite(Number(input)))
+      return Number(input)
+    throw `${typeName(input)} (${JSON.stringify(input)?.slice(0, 30)}) cannot be parsed as a number`
+  },
+}
+
+/** Replaces, on one call node, a builtin jqjs gets wrong (see BUILTINS). */
+export function fixBuiltinCall(node: { name?: unknown; apply: unknown }): void {
+  const fix = BUILTINS[String(node.name)]
+  if (!fix) return
   node.apply = function* (input: unknown) {
     tick()
-    yield !truthy(input)
+    yield fix(input)
   }
+}
+
+// Formats: jqjs's @base64/@base64d work on UTF-16 code units (jq: UTF-8 bytes) and its @sh
+// quotes the type name instead of the string (`"a" | @sh` gave 'string').
+function fixFormats(): void {
+  const f = formats as Record<string, (v: unknown) => string>
+  const text = f.text as (v: unknown) => string
+  f.base64 = (v) => Buffer.from(text(v), 'utf8').toString('base64')
+  f.base64d = (v) => {
+    if (typeof v !== 'string') throw `${typeName(v)} (${JSON.stringify(v)}) cannot be base64-decoded`
+    return Buffer.from(v, 'base64').toString('utf8')
+  }
+  const quote = (x: unknown): string => {
+    if (typeof x === 'string') return `'${x.replace(/'/g, "'\\''")}'`
+    if (x === null || typeof x === 'number' || typeof x === 'boolean') return String(x)
+    throw `${typeName(x)} cannot be escaped for shell`
+  }
+  f.sh = (v) => (Array.isArray(v) ? v.map(quote).join(' ') : quote(v))
 }
 
 /** An omitted slice end, for an empty sub-program node under a slice (see jq-engine.ts). */
@@ -117,6 +163,7 @@ export function fixOpenSliceEnd(node: { apply: unknown }): void {
 }
 
 fixErrorSuppression()
+fixFormats()
 fixIf()
 fixAlternative()
 fixNotEquals()

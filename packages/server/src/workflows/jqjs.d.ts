@@ -7,4 +7,6 @@ declare module '@michaelhomer/jqjs' {
   }
   const jq: { compile(program: string): Compiled }
   export default jq
+  /** The `@name` formats, one function each from a value to a string (mutable). */
+  export const formats: Record<string, (v: unknown) => string>
 }
