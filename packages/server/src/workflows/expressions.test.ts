@@ -158,6 +158,22 @@ describe('hostile keys and data', () => {
   })
 })
 
+describe('builtins and formats jqjs gets wrong, corrected', () => {
+  it('keys, keys_unsorted and tonumber', () => {
+    expect(evaluate('${ [.[] | keys] }', [{}, { b: 1, a: 2 }, [7, 8]], {})).toEqual([[], ['a', 'b'], [0, 1]])
+    expect(evaluate('${ keys_unsorted }', { b: 1, a: 2 }, {})).toEqual(['b', 'a'])
+    expect(evaluate('${ [.[] | tonumber] }', ['12', 3, '1.5e3'], {})).toEqual([12, 3, 1500])
+    expect(() => evaluate('${ .a | tonumber }', { a: '12abc' }, {})).toThrow(/cannot be parsed as a number/)
+  })
+
+  it('@base64 and @base64d on UTF-8, @sh quoting the value', () => {
+    expect(evaluate('${ @base64 }', 'héllo', {})).toBe('aMOpbGxv')
+    expect(evaluate('${ @base64d }', 'aMOpbGxv', {})).toBe('héllo')
+    expect(evaluate('${ @sh }', "it's", {})).toBe("'it'\\''s'")
+    expect(evaluate('${ @sh "echo \\(.)" }', ['a b', 1], {})).toBe("echo 'a b' 1")
+  })
+})
+
 describe('evaluateDeep', () => {
   it('evaluates the expression strings of objects and arrays and keeps everything else', () => {
     const value = {

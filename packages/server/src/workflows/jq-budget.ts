@@ -157,9 +157,11 @@ function instrumentOne(proto: NodeProto): void {
   }
   const repeat = Object.hasOwn(proto, 'repeat') ? proto.repeat : undefined
   if (repeat) {
-    // `"x" * 1000000000` would allocate before any step runs: charge before building.
+    // `"x" * 1000000000` would loop and allocate before any step runs: charge before building
+    // (one step per repetition, or per 16 characters built if more).
     proto.repeat = function (s: string, n: number) {
-      if (typeof s === 'string' && typeof n === 'number' && n > 0) tick(Math.ceil((s.length * n) / 16))
+      if (typeof s === 'string' && typeof n === 'number' && n > 0)
+        tick(Math.ceil(Math.max(n, (s.length * n) / 16)))
       return repeat.call(this, s, n)
     }
   }
