@@ -100,12 +100,37 @@ const COUNT_OUTPUTS = new Set([
   'SpecificValueIterator',
 ])
 
+// What `+` and `*` built natively: a 32nd of an array's length (a concatenation copies it),
+// a sixteenth of a string's, an object's key count.
 function sizeOf(v: unknown): number {
   if (typeof v === 'string') return v.length >>> 4
-  if (Array.isArray(v)) return v.length
+  if (Array.isArray(v)) return v.length >>> 5
   if (v !== null && typeof v === 'object') return Object.keys(v).length
   return 0
 }
+
+// Values built by `[…]` and `{…}` can share children (`{a: ., b: .}` in a reduce doubles the
+// tree at each step for one step of work); the native builtins then walk the tree, not the
+// memory (`tojson`, `==`, `sort`: minutes for 30 levels). So constructions are charged the size
+// of the tree they make, each node counted once per path: children's sizes are cached.
+const treeSizes = new WeakMap<object, number>()
+const MAX_SIZE = 2 ** 40
+
+function treeSize(v: unknown): number {
+  if (v === null || typeof v !== 'object') return 1
+  const known = treeSizes.get(v)
+  if (known !== undefined) return known
+  let n = 1
+  for (const child of Array.isArray(v) ? v : Object.values(v)) {
+    n += treeSize(child)
+    if (n > MAX_SIZE) break
+  }
+  treeSizes.set(v, n)
+  return n
+}
+
+/** Classes whose outputs are new arrays/objects: charged their tree size (see treeSize). */
+const CHARGE_TREES = new Set(['ArrayNode', 'ObjectNode'])
 
 const patched = new Set<string>()
 
@@ -130,7 +155,15 @@ function instrumentOne(proto: NodeProto): void {
   patched.add(name)
   if (Object.hasOwn(proto, 'apply')) {
     const orig = proto.apply
-    if (COUNT_OUTPUTS.has(name)) {
+    if (CHARGE_TREES.has(name)) {
+      proto.apply = function* (input, conf) {
+        tick()
+        for (const v of orig.call(this, input, conf)) {
+          tick(treeSize(v))
+          yield v
+        }
+      }
+    } else if (COUNT_OUTPUTS.has(name)) {
       proto.apply = function* (input, conf) {
         tick()
         for (const v of orig.call(this, input, conf)) {
