@@ -1,5 +1,12 @@
-// Types of @michaelhomer/jqjs (the package ships none).
+// Types of @michaelhomer/jqjs (the package ships none): only what jq-engine.ts uses.
 declare module '@michaelhomer/jqjs' {
-  const jq: { compile(program: string): (input: unknown) => Iterable<unknown> }
+  interface Compiled {
+    (input: unknown): Iterable<unknown>
+    /** The root of the syntax tree; `ast.apply(input, {userFuncArgs, variables})` runs it. */
+    ast: unknown
+  }
+  const jq: { compile(program: string): Compiled }
   export default jq
+  /** The `@name` formats, one function each from a value to a string (mutable). */
+  export const formats: Record<string, (v: unknown) => string>
 }
