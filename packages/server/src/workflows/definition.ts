@@ -13,6 +13,7 @@ import { referenceProblems } from './dsl-references.ts'
 import { schemaErrors } from './dsl-schema.ts'
 import { type DefinitionProblem, explainSchemaErrors } from './dsl-schema-errors.ts'
 import { isObject } from './dsl-tasks.ts'
+import { checkExpression, isExpression } from './expressions.ts'
 import { WORKFLOW } from './workflow-errors.ts'
 
 export { type AuthenticationPolicy, authenticationOf, callAuthentication } from './dsl-auth.ts'
@@ -166,7 +167,11 @@ export function parseDefinition(text: string): WorkflowDocument {
   if (features.length > 0) throw unsupported(features.map(withLine))
   const problems: DefinitionProblem[] = []
   const seen = new Set<string>()
-  for (const p of [...explainSchemaErrors(schemaErrors(value)), ...referenceProblems(value)]) {
+  for (const p of [
+    ...explainSchemaErrors(schemaErrors(value)),
+    ...referenceProblems(value),
+    ...expressionProblems(value, ''),
+  ]) {
     const key = `${p.path}\n${p.message}`
     if (!seen.has(key)) {
       seen.add(key)
@@ -180,4 +185,25 @@ export function parseDefinition(text: string): WorkflowDocument {
     .map((x) => x.p)
   if (byLine.length > 0) throw invalid(byLine)
   return value as WorkflowDocument
+}
+
+/** Every `${ … }` that does not compile, with its path (a jq syntax error is refused on write). */
+function expressionProblems(
+  value: unknown,
+  path: string,
+  out: DefinitionProblem[] = [],
+): DefinitionProblem[] {
+  if (out.length >= 100) return out
+  if (typeof value === 'string') {
+    if (isExpression(value))
+      try {
+        checkExpression(value)
+      } catch (err) {
+        out.push({ path: path || '/', message: err instanceof Error ? err.message : String(err) })
+      }
+  } else if (Array.isArray(value)) value.forEach((v, i) => expressionProblems(v, `${path}/${i}`, out))
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value))
+      expressionProblems(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out)
+  return out
 }
