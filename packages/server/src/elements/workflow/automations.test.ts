@@ -2,6 +2,7 @@
 // schedule fires once per tick and stops while paused, an `on` schedule starts one run per
 // event, sync reports what changed and starts nothing, a revoked (or execute-less) writer key
 // keeps an automation from firing, and the API's scopes and not-found answers.
+import { PeriodicClient } from '@periodic/sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import { ManualClock } from '../../engine/engine-test-kit.ts'
@@ -94,7 +95,7 @@ describe('workflow automations', () => {
       doc(
         'on-ping',
         'schedule:\n  on: { one: { with: { type: com.acme.ping } } }\n',
-        "  - echo: { set: { got: '${ .data.n }', type: '${ .type }' } }\n",
+        `  - echo: { set: { got: '\${ .data.n }', type: '\${ .type }' } }\n`,
       ),
     )
     await create(
@@ -102,7 +103,7 @@ describe('workflow automations', () => {
       doc(
         'pinger',
         '',
-        "  - ping: { emit: { event: { with: { type: com.acme.ping, source: 'https://acme.test/pinger', id: '${ .id }', data: { n: '${ .n }' } } } } }\n",
+        `  - ping: { emit: { event: { with: { type: com.acme.ping, source: 'https://acme.test/pinger', id: '\${ .id }', data: { n: '\${ .n }' } } } } }\n`,
       ),
     )
     await sync('acme/on-ping')
@@ -234,5 +235,19 @@ describe('workflow automations', () => {
     expect(theirs.status).toBe(404)
     const named = await s.api('GET', '/api/v1/automations?circle=acme', undefined, { key: outsider })
     expect(named.status).toBe(404)
+  })
+
+  it('the SDK lists, pauses, resumes and syncs automations', async () => {
+    const client = new PeriodicClient({ baseUrl: s.url, apiKey: s.adminKey })
+    const all = await client.automations.list({ circle: 'acme', limit: 2 }).toArray()
+    expect(all.map((a) => a.path)).toContain('acme/tick')
+    expect((await client.automations.resume('acme/tick')).state).toBe('active')
+    expect((await client.automations.pause('acme/tick')).state).toBe('paused')
+    expect((await client.automations.get('acme/tick')).paused).toBe(true)
+    const synced = await client.automations.sync('acme/tick')
+    expect(synced).toMatchObject({ action: 'unchanged', runs_started: 0, automation: { paused: true } })
+    await expect(client.automations.pause('acme/nope')).rejects.toMatchObject({
+      code: 'AUTOMATION_NOT_FOUND',
+    })
   })
 })
