@@ -40,6 +40,8 @@ export class AutomationScheduler {
   /** Firings this node attempted (tick or event seen) and runs it started; tests read these. */
   readonly stats = { attempts: 0, started: 0 }
   private readonly armed = new Map<string, Armed>()
+  /** When (on the clock) runs of armed automations ended here: `after` counts from it. */
+  private readonly endedAt = new Map<string, number>()
   private readonly inflight = new Set<Promise<void>>()
   private readonly authority: WiringAuthority
   private readonly clock: EngineClock
@@ -58,7 +60,10 @@ export class AutomationScheduler {
     for (const status of ['succeeded', 'failed', 'cancelled'])
       this.unsubscribe.push(
         bus.subscribe(`run.${status}`, (e) => {
-          if (e.element_id && this.armed.has(e.element_id)) this.track(this.refresh(e.element_id, true))
+          if (!e.element_id || !this.armed.has(e.element_id)) return
+          if (this.endedAt.size > 1000) this.endedAt.clear()
+          this.endedAt.set(String(e.data['run_id']), this.clock.now())
+          this.track(this.refresh(e.element_id, true))
         }),
       )
     this.reloadTimer = setInterval(() => this.track(this.reload()), RELOAD_MS)
@@ -156,7 +161,13 @@ export class AutomationScheduler {
     if (row.last_run_id) {
       const run = await this.d.p.runs.get(row.last_run_id)
       if (run && !isTerminal(run.status)) return // re-armed when it ends (run.* event or reload)
-      since = run?.completed_at ? Date.parse(run.completed_at) : this.clock.now()
+      // The end as this node's clock saw it, else as stored (the run ended on another node).
+      since =
+        this.endedAt.get(row.last_run_id) ??
+        (run?.completed_at ? Date.parse(run.completed_at) : this.clock.now())
+      // Resumed since: the wait starts again then.
+      const resumed = row.resumed_at ? Date.parse(row.resumed_at) : Number.NaN
+      if (resumed > since) since = resumed
       claim = `after:${row.last_run_id}`
     } else {
       const began = row.resumed_at ?? row.updated_at

@@ -8,7 +8,8 @@ import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import { ManualClock } from '../../engine/engine-test-kit.ts'
 import type { WorkflowRuntime } from './workflow-runtime.ts'
 
-const T0 = Math.ceil(Date.now() / 3_600_000) * 3_600_000
+// The next whole minute: the clock starts close to real time (`after` counts from stored times).
+const T0 = Math.ceil(Date.now() / 60_000) * 60_000
 const MINUTE = 60_000
 
 const doc = (name: string, extra: string, tasks = '  - mark: { set: { ok: true } }\n') =>
@@ -49,6 +50,28 @@ describe('workflow automations', () => {
     await s?.close()
   })
 
+  it('an `after` schedule starts a run that long after the previous one ended', async () => {
+    await create('again', doc('again', 'schedule:\n  after: PT10M\n'))
+    await sync('acme/again')
+    // The first run: ten minutes after the automation began (it began within a minute of T0).
+    await advance(8 * MINUTE)
+    expect(await runsOf('again')).toHaveLength(0)
+    await advance(3 * MINUTE)
+    const [first] = await runsOf('again')
+    expect(first).toBeDefined()
+    expect((await s.api('GET', `/api/v1/runs/${first!.id}?wait=30`)).body.status).toBe('succeeded')
+    await runtime().automations.scheduler.idle()
+    // The next: ten minutes after that run ended, not before.
+    await advance(8 * MINUTE)
+    expect(await runsOf('again')).toHaveLength(1)
+    await advance(3 * MINUTE)
+    const runs = await runsOf('again')
+    expect(runs).toHaveLength(2)
+    const second = await s.api('GET', `/api/v1/runs/${runs[0]!.id}?expand=debug&wait=30`)
+    expect(second.body.debug.trigger_info).toMatchObject({ after_run_id: first!.id })
+    await s.api('POST', '/api/v1/automations/acme%2Fagain/pause')
+  })
+
   it('an `every` schedule starts one run per tick, none while paused, and again once resumed', async () => {
     const id = await create('tick', doc('tick', 'schedule:\n  every: { minutes: 1 }\n'))
     // The create reconciled it already; a sync waits for that and says nothing changed.
@@ -61,7 +84,7 @@ describe('workflow automations', () => {
       kind: 'every',
       state: 'active',
       source_ref: 'draft',
-      next_fire_at: new Date(T0 + MINUTE).toISOString(),
+      next_fire_at: new Date(T0 + 23 * MINUTE).toISOString(),
     })
     expect(await runsOf('tick')).toHaveLength(0)
 
