@@ -152,6 +152,42 @@ describe('workflow automations', () => {
     expect(await runsOf('on-ping')).toHaveLength(2)
   })
 
+  it('an `on: all` schedule starts one run once each filter has matched, with the events', async () => {
+    await create(
+      'on-both',
+      doc(
+        'on-both',
+        'schedule:\n  on: { all: [ { with: { type: com.acme.a } }, { with: { type: com.acme.b } } ] }\n',
+        `  - count: { set: { types: '\${ map(.type) }' } }\n`,
+      ),
+    )
+    await create(
+      'emitter',
+      doc(
+        'emitter',
+        '',
+        `  - send: { emit: { event: { with: { type: '\${ .type }', source: 'https://acme.test/emitter' } } } }\n`,
+      ),
+    )
+    await sync('acme/on-both')
+    const send = async (type: string) => {
+      const r = await s.api('POST', '/api/acme/emitter/ops/invoke?wait_for_completion=30', { type })
+      expect(r.body.status, JSON.stringify(r.body)).toBe('succeeded')
+      await runtime().automations.scheduler.idle()
+    }
+    await send('com.acme.a')
+    await send('com.acme.a')
+    expect(await runsOf('on-both')).toHaveLength(0)
+    await send('com.acme.b')
+    const runs = await runsOf('on-both')
+    expect(runs).toHaveLength(1)
+    const run = await s.api('GET', `/api/v1/runs/${runs[0]!.id}?wait=30`)
+    expect(run.body.output).toEqual({ types: ['com.acme.a', 'com.acme.b'] })
+    // A new set starts after the run: a `b` alone completes nothing.
+    await send('com.acme.b')
+    expect(await runsOf('on-both')).toHaveLength(1)
+  })
+
   it('sync reconciles from the definition, reports what changed, and starts no run', async () => {
     const id = await create('later', doc('later', ''))
     const none = await sync('acme/later')
