@@ -5,6 +5,7 @@
 // runs with the scopes of the key that wrote the workflow's current version (WiringAuthority):
 // if that key is revoked or lost `execute`, nothing starts and the reason is the automation's
 // last_error.
+import { createHash } from 'node:crypto'
 import type { EngineClock } from '../../engine/cron-triggers.ts'
 import { systemClock } from '../../engine/cron-triggers.ts'
 import type { PlatformEvent } from '../../events/event-bus.ts'
@@ -248,7 +249,9 @@ export class AutomationScheduler {
       return
     }
     const at = new Date().toISOString()
-    if (!(await store.claimAutomation(id, claim, this.d.p.runs.nodeId, at))) return
+    // An event's source and id may be long: the claim key stays index-sized.
+    const key = claim.length > 200 ? `sha256:${createHash('sha256').update(claim).digest('hex')}` : claim
+    if (!(await store.claimAutomation(id, key, this.d.p.runs.nodeId, at))) return
     this.stats.started++
     try {
       const run = await this.d.start(element, input, { automation: id, ...info, key_id: grant.keyId })

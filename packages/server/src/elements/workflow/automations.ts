@@ -78,6 +78,9 @@ export class Automations {
 
   private onElementEvent(e: PlatformEvent): void {
     if (!e.element_id || !RECONCILE_ON.has(e.type)) return
+    // Element events name the type (element-activity.ts): another type's write costs nothing.
+    const type = e.data['element_type']
+    if (typeof type === 'string' && type !== 'workflow') return
     const id = e.element_id
     void this.reconcile(id).catch((err: unknown) =>
       this.p.log.warn({ err, element: id }, 'workflow automation could not be reconciled'),

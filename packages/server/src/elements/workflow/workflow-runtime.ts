@@ -204,5 +204,7 @@ export class WorkflowRuntime implements TypeRuntime {
     this.closed = true
     this.stopWatching()
     this.automations.scheduler.close()
+    // Firings already under way finish their writes before the storage closes.
+    await Promise.race([this.automations.scheduler.idle(), new Promise((r) => setTimeout(r, 5000).unref())])
   }
 }

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely'
 import type { Json, JsonObject } from '../../storage/storage.ts'
 import type { TypeTables } from '../../storage/type-tables.ts'
 import type { StepRecord } from '../../workflows/workflow-host.ts'
+import { automationFiringsMigration } from './automation-migration.ts'
 
 export interface WorkflowRunRow {
   run_id: string
@@ -388,33 +389,7 @@ export const workflowTables: TypeTables<WorkflowStore> = {
           .execute()
       },
     },
-    '0002_workflow_automation_firings': {
-      async up(db: Kysely<unknown>) {
-        // One column per statement: SQLite's ALTER TABLE adds one at a time.
-        for (const column of [
-          'source_ref',
-          'source_commit',
-          'last_error',
-          'last_fired_at',
-          'last_run_id',
-          'resumed_at',
-        ])
-          await db.schema.alterTable('workflow_automations').addColumn(column, 'text').execute()
-        await db.schema
-          .createTable('workflow_automation_claims')
-          .addColumn('element_id', 'text', (c) => c.notNull())
-          .addColumn('claim', 'text', (c) => c.notNull())
-          .addColumn('node', 'text', (c) => c.notNull())
-          .addColumn('created_at', 'text', (c) => c.notNull())
-          .addPrimaryKeyConstraint('workflow_automation_claims_pk', ['element_id', 'claim'])
-          .execute()
-        await db.schema
-          .createIndex('workflow_automation_claims_time')
-          .on('workflow_automation_claims')
-          .column('created_at')
-          .execute()
-      },
-    },
+    '0002_workflow_automation_firings': automationFiringsMigration,
   }),
   store: (db) => new KyselyWorkflowStore(db as Kysely<Tables>),
 }
