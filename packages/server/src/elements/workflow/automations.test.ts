@@ -236,6 +236,33 @@ describe('workflow automations', () => {
     expect((await s.api('GET', `/api/v1/automations/${id}`)).status).toBe(404)
   })
 
+  it('follows the released definition: live once promoted, draft edits wait for the next promotion', async () => {
+    await create('released', doc('released', 'schedule:\n  every: PT1H\n'))
+    expect((await sync('acme/released')).body.automation).toMatchObject({ source_ref: 'draft' })
+    const promote = async () => {
+      for (const to of ['demo', 'live']) {
+        const r = await s.api('POST', '/api/acme/released/ops/source/promote', { to })
+        expect(r.status, JSON.stringify(r.body)).toBe(200)
+      }
+    }
+    await promote()
+    const live = await sync('acme/released')
+    expect(live.body.automation).toMatchObject({ source_ref: 'live', schedule: { every: 'PT1H' } })
+    const edited = doc('released', 'schedule:\n  every: PT2H\n')
+    expect((await s.api('PATCH', '/api/acme/released', { spec: { definition: edited } })).status).toBe(200)
+    expect((await sync('acme/released')).body).toMatchObject({
+      action: 'unchanged',
+      automation: { source_ref: 'live', schedule: { every: 'PT1H' } },
+    })
+    await promote()
+    // The promotion reconciled it already.
+    expect((await sync('acme/released')).body).toMatchObject({
+      action: 'unchanged',
+      automation: { source_ref: 'live', schedule: { every: 'PT2H' } },
+    })
+    await s.api('POST', '/api/v1/automations/acme%2Freleased/pause')
+  })
+
   it('a schedule whose writer key was revoked, or lacks execute, does not fire and says why', async () => {
     const writer = await s.createKey('acme', ['read', 'write', 'execute'])
     const id = await create('revoked', doc('revoked', 'schedule:\n  every: PT1M\n'), writer)
