@@ -109,6 +109,15 @@ describe('workflow automations', () => {
     const listed = await s.api('GET', '/api/v1/automations')
     const row = listed.body.automations.find((a: { id: string }) => a.id === id)
     expect(row).toMatchObject({ last_run_id: expect.any(String), last_error: null })
+
+    // A disabled workflow's automation stays listed and does not fire; enabled, it does again.
+    expect((await s.api('POST', '/api/acme/tick/ops/disable', {})).status).toBe(200)
+    expect((await s.api('GET', `/api/v1/automations/${id}`)).body.state).toBe('disabled')
+    await advance(2 * MINUTE)
+    expect(await runsOf('tick')).toHaveLength(4)
+    expect((await s.api('POST', '/api/acme/tick/ops/enable', {})).status).toBe(200)
+    await advance(MINUTE)
+    expect(await runsOf('tick')).toHaveLength(5)
     await s.api('POST', `/api/v1/automations/${id}/pause`)
   })
 
