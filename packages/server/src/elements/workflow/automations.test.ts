@@ -2,7 +2,11 @@
 // schedule fires once per tick and stops while paused, an `on` schedule starts one run per
 // event, sync reports what changed and starts nothing, a revoked (or execute-less) writer key
 // keeps an automation from firing, and the API's scopes and not-found answers.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { PeriodicClient } from '@periodic/sdk'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormatsModule from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 import { ManualClock } from '../../engine/engine-test-kit.ts'
@@ -11,6 +15,26 @@ import type { WorkflowRuntime } from './workflow-runtime.ts'
 // The next whole minute: the clock starts close to real time (`after` counts from stored times).
 const T0 = Math.ceil(Date.now() / 60_000) * 60_000
 const MINUTE = 60_000
+
+/** openapi.json's component `name`, every object closed: the answers the SDK's types describe. */
+function shapeOf(name: string) {
+  const closed = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(closed)
+    if (!x || typeof x !== 'object') return x
+    const out: Record<string, unknown> = Object.fromEntries(Object.entries(x).map(([k, v]) => [k, closed(v)]))
+    if (out['properties'] && out['additionalProperties'] === undefined) out['additionalProperties'] = false
+    return out
+  }
+  const file = join(import.meta.dirname, '../../../openapi.json')
+  const schemas = JSON.parse(readFileSync(file, 'utf8')).components.schemas
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+    a: Ajv2020,
+  ) => Ajv2020
+  const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }))
+  ajv.addSchema({ $id: 'https://periodic.invalid/api', components: { schemas: closed(schemas) } })
+  const validate = ajv.getSchema(`https://periodic.invalid/api#/components/schemas/${name}`)!
+  return (body: unknown) => (validate(body) ? [] : validate.errors)
+}
 
 const doc = (name: string, extra: string, tasks = '  - mark: { set: { ok: true } }\n') =>
   `document: { dsl: '1.0.0', namespace: acme, name: ${name}, version: '1.0.0' }\n${extra}do:\n${tasks}`
@@ -308,6 +332,11 @@ describe('workflow automations', () => {
     }
     expect(new Set(all).size).toBe(all.length)
     expect(all.length).toBeGreaterThanOrEqual(4)
+    // The answers are what openapi.json (and so the SDK's types) says.
+    expect(shapeOf('AutomationsPage')(first.body)).toEqual([])
+    expect(shapeOf('Automation')((await s.api('GET', '/api/v1/automations/acme%2Ftick')).body)).toEqual([])
+    expect(shapeOf('AutomationSyncResponse')((await sync('acme/later')).body)).toEqual([])
+    expect(shapeOf('AutomationSyncResponse')((await sync('acme/tick')).body)).toEqual([])
 
     const missing = await s.api('POST', '/api/v1/automations/00000000-0000-4000-8000-000000000000/pause')
     expect(missing.status).toBe(404)
