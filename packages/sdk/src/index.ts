@@ -1,5 +1,12 @@
 // @periodic/sdk: the TypeScript client for Periodic. Everything public is exported here.
 export {
+  type Automation,
+  type AutomationFilters,
+  type AutomationSyncResponse,
+  AutomationsApi,
+  type AutomationsPage,
+} from './automations-api.ts'
+export {
   DEFAULT_BASE_URL,
   DEFAULT_MAX_RETRIES,
   DEFAULT_TIMEOUT_MS,

@@ -1,4 +1,5 @@
 // PeriodicClient: the entry point. Holds one transport and hangs the namespaces off it.
+import { AutomationsApi } from './automations-api.ts'
 import { type PeriodicClientOptions, resolveClientOptions } from './client-options.ts'
 import { CookieJarElement } from './cookie-jar-element.ts'
 import { ElementsApi } from './elements-api.ts'
@@ -15,6 +16,8 @@ export class PeriodicClient {
   readonly elements: ElementsApi
   readonly runs: RunsApi
   readonly workflows: WorkflowsApi
+  /** The workflows' schedules: list, get, pause, resume, sync. */
+  readonly automations: AutomationsApi
   private readonly transport: HttpTransport
 
   constructor(options: PeriodicClientOptions = {}) {
@@ -23,6 +26,7 @@ export class PeriodicClient {
     this.elements = new ElementsApi(this.transport)
     this.runs = new RunsApi(this.transport)
     this.workflows = new WorkflowsApi(this.transport)
+    this.automations = new AutomationsApi(this.transport)
   }
 
   /** Whether a key was given or found in `PERIODIC_API_KEY` (the key itself is not exposed). */

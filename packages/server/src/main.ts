@@ -118,6 +118,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       metrics,
       watchCredential: revocations.watch,
       quotas,
+      ...(opts.engineClock ? { clock: opts.engineClock } : {}),
       engine: {
         // Bound late: handlers only call once the engine below is running.
         invoke: (caller, fn, data, o) =>

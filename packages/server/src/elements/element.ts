@@ -6,6 +6,7 @@ import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Actor } from '../auth/actor.ts'
 import type { Config } from '../config.ts'
 import type { WatchCredential } from '../engine/credential-watch.ts'
+import type { EngineClock } from '../engine/cron-triggers.ts'
 import type { EngineCaller, InvokeOptions } from '../engine/engine.ts'
 import type { ErrorCodeDef } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
@@ -59,6 +60,8 @@ export interface PlatformContext {
   engine?: HandlerEngine
   /** Ends a long-lived connection when the API key behind it is revoked or its circle deleted. */
   watchCredential?: WatchCredential
+  /** Time for schedules (workflow automations); tests pass the engine's manual clock. */
+  clock?: EngineClock
 }
 
 export interface HandlerEngine {

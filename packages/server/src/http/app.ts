@@ -1,5 +1,5 @@
 // Builds the Fastify application: body parsing, request ids, the error envelope, metrics,
-// health, the OpenAPI document, the runs API and the element routes.
+// health, the OpenAPI document, the runs and automations APIs and the element routes.
 import { randomUUID } from 'node:crypto'
 import Fastify, {
   type FastifyBaseLogger,
@@ -13,6 +13,7 @@ import type { ElementService } from '../elements/element-service.ts'
 import { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
+import { registerAutomationsRoutes } from './automations-routes.ts'
 import { registerElementRoutes } from './element-routes.ts'
 import { type EngineHttpDeps, registerEngineHttpRoute } from './engine-http-route.ts'
 import { sendError, toPlatformError } from './error-envelope.ts'
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRunCompareRoute(app, deps)
   registerRunDefinitionRoute(app, deps)
   registerWorkflowsRoutes(app, deps)
+  registerAutomationsRoutes(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   registerGitRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })

@@ -13,6 +13,7 @@ import { apiComponents } from './api-schemas/api-components.ts'
 import { clientSchema } from './api-schemas/client-schema.ts'
 import { describeElementOperations } from './api-schemas/element-operation-schemas.ts'
 import { errorResponse, jsonResponse, type Obj, queryParams, schemaRef } from './api-schemas/openapi-parts.ts'
+import { automationsOpenApiPaths } from './automations-openapi.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
@@ -168,6 +169,7 @@ export function buildOpenApi(registry: Registry): Obj {
   addRunFilesOpenApi(paths)
   Object.assign(paths, runAnnotationsOpenApiPaths())
   Object.assign(paths, workflowsOpenApiPaths())
+  Object.assign(paths, automationsOpenApiPaths())
   return {
     openapi: '3.1.0',
     info: {

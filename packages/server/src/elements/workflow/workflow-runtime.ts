@@ -12,7 +12,9 @@ import { WorkflowCancelled, WorkflowFault } from '../../workflows/dsl-faults.ts'
 import { WorkflowInterpreter } from '../../workflows/interpreter.ts'
 import type { StepRecord } from '../../workflows/workflow-host.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
-import { elementOfRun } from '../source/element-at-ref.ts'
+import { elementAtRef, elementOfRun } from '../source/element-at-ref.ts'
+import { AutomationScheduler } from './automation-scheduler.ts'
+import { Automations } from './automations.ts'
 import { PlatformHost } from './platform-host.ts'
 import type { WorkflowSpec } from './spec.ts'
 import { WORKFLOW_RUN as WORKFLOW } from './workflow-errors.ts'
@@ -28,6 +30,9 @@ const MAX_RESUMES = 50
 export class WorkflowRuntime implements TypeRuntime {
   readonly runnableOperations = ['invoke'] as const
   readonly events: EventWaiters
+  /** The workflows' `schedule`s as automations (listed, paused and synced by the API). */
+  readonly automations: Automations
+  private readonly stopWatching: () => void
   private readonly policy: OutboundPolicy
   private active = 0
   private closed = false
@@ -36,6 +41,18 @@ export class WorkflowRuntime implements TypeRuntime {
   constructor(private readonly p: PlatformContext) {
     this.policy = new OutboundPolicy(p.config.outbound.allow, p.log)
     this.events = new EventWaiters(() => this.store(), p.bus)
+    const scheduler = new AutomationScheduler({
+      p,
+      store: () => this.store(),
+      ...(p.clock ? { clock: p.clock } : {}),
+      start: async (element, input, info) => {
+        const at = await elementAtRef(p.elements, element)
+        return this.startRun(at.element, 'invoke', input, 'automation', info, { source: at.source })
+      },
+    })
+    this.automations = new Automations(p, () => this.store(), scheduler)
+    this.stopWatching = this.automations.watch()
+    scheduler.start()
   }
 
   store(): WorkflowStore {
@@ -191,5 +208,9 @@ export class WorkflowRuntime implements TypeRuntime {
    */
   async close(): Promise<void> {
     this.closed = true
+    this.stopWatching()
+    this.automations.scheduler.close()
+    // Firings already under way finish their writes before the storage closes.
+    await Promise.race([this.automations.scheduler.idle(), new Promise((r) => setTimeout(r, 5000).unref())])
   }
 }

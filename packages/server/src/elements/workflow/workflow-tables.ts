@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely'
 import type { Json, JsonObject } from '../../storage/storage.ts'
 import type { TypeTables } from '../../storage/type-tables.ts'
 import type { StepRecord } from '../../workflows/workflow-host.ts'
+import { automationFiringsMigration } from './automation-migration.ts'
 
 export interface WorkflowRunRow {
   run_id: string
@@ -34,7 +35,34 @@ export interface AutomationRow {
   /** The element version the automation was synced from. */
   version: number
   updated_at: string
+  /** The branch (`live`, `draft`) and commit the schedule was read from. */
+  source_ref: string | null
+  source_commit: string | null
+  /** Why the automation did not fire last time (a bad schedule, a revoked key), else null. */
+  last_error: string | null
+  last_fired_at: string | null
+  last_run_id: string | null
+  /** When the automation began counting (created or resumed): `after`'s first wait, `on`'s first event. */
+  resumed_at: string | null
 }
+
+/** The columns a sync writes: what the definition says (never the firing record or `paused`). */
+export type AutomationDefinition = Pick<
+  AutomationRow,
+  | 'element_id'
+  | 'circle_id'
+  | 'schedule'
+  | 'version'
+  | 'updated_at'
+  | 'source_ref'
+  | 'source_commit'
+  | 'last_error'
+>
+
+/** What a firing (or a pause) changes. */
+export type AutomationPatch = Partial<
+  Pick<AutomationRow, 'paused' | 'last_error' | 'last_fired_at' | 'last_run_id' | 'resumed_at'>
+>
 
 export interface WorkflowStore {
   /** Stores the run's snapshot once (a resumed run keeps the first). */
@@ -48,8 +76,20 @@ export interface WorkflowStore {
   eventsSince(circleId: string, since: string, limit: number): Promise<WorkflowEventRow[]>
   putAutomation(row: AutomationRow): Promise<void>
   getAutomation(elementId: string): Promise<AutomationRow | undefined>
-  listAutomations(circleId: string | null): Promise<AutomationRow[]>
+  /** A circle's (null: every circle's) automations by element id, after `after`, at most `limit`. */
+  listAutomations(
+    circleId: string | null,
+    page?: { after?: string; limit?: number },
+  ): Promise<AutomationRow[]>
   deleteAutomation(elementId: string): Promise<void>
+  /** Inserts an automation, or updates only its definition columns (paused and firings kept). */
+  syncAutomation(row: AutomationDefinition): Promise<void>
+  patchAutomation(elementId: string, patch: AutomationPatch): Promise<void>
+  /**
+   * Claims one firing (a tick, an event, a previous run) of an automation: true for exactly one
+   * caller across every node sharing the database.
+   */
+  claimAutomation(elementId: string, claim: string, node: string, at: string): Promise<boolean>
 }
 
 type StepColumns = {
@@ -78,6 +118,7 @@ interface Tables {
   workflow_steps: StepColumns
   workflow_events: Omit<WorkflowEventRow, 'event'> & { event: string }
   workflow_automations: Omit<AutomationRow, 'schedule' | 'paused'> & { schedule: string; paused: number }
+  workflow_automation_claims: { element_id: string; claim: string; node: string; created_at: string }
 }
 
 const json = (v: Json | undefined) => JSON.stringify(v ?? null)
@@ -215,14 +256,55 @@ class KyselyWorkflowStore implements WorkflowStore {
     return r && toAutomation(r)
   }
 
-  async listAutomations(circleId: string | null): Promise<AutomationRow[]> {
+  async listAutomations(
+    circleId: string | null,
+    page: { after?: string; limit?: number } = {},
+  ): Promise<AutomationRow[]> {
     let q = this.db.selectFrom('workflow_automations').selectAll()
     if (circleId) q = q.where('circle_id', '=', circleId)
+    if (page.after) q = q.where('element_id', '>', page.after)
+    if (page.limit) q = q.limit(page.limit)
     return (await q.orderBy('element_id').execute()).map(toAutomation)
   }
 
   async deleteAutomation(elementId: string): Promise<void> {
     await this.db.deleteFrom('workflow_automations').where('element_id', '=', elementId).execute()
+    await this.db.deleteFrom('workflow_automation_claims').where('element_id', '=', elementId).execute()
+  }
+
+  async syncAutomation(row: AutomationDefinition): Promise<void> {
+    const def = { ...row, schedule: JSON.stringify(row.schedule) }
+    await this.db
+      .insertInto('workflow_automations')
+      .values({
+        ...def,
+        paused: 0,
+        last_fired_at: null,
+        last_run_id: null,
+        resumed_at: row.updated_at,
+      })
+      .onConflict((oc) => oc.column('element_id').doUpdateSet(def))
+      .execute()
+  }
+
+  async patchAutomation(elementId: string, patch: AutomationPatch): Promise<void> {
+    const { paused, ...rest } = patch
+    const set = { ...rest, ...(paused === undefined ? {} : { paused: paused ? 1 : 0 }) }
+    if (Object.keys(set).length === 0) return
+    await this.db.updateTable('workflow_automations').set(set).where('element_id', '=', elementId).execute()
+  }
+
+  async claimAutomation(elementId: string, claim: string, node: string, at: string): Promise<boolean> {
+    const r = await this.db
+      .insertInto('workflow_automation_claims')
+      .values({ element_id: elementId, claim, node, created_at: at })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst()
+    if (Math.random() < 0.01) {
+      const old = new Date(Date.now() - 7 * 86_400_000).toISOString()
+      await this.db.deleteFrom('workflow_automation_claims').where('created_at', '<', old).execute()
+    }
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1
   }
 }
 
@@ -232,6 +314,12 @@ function toAutomation(r: Tables['workflow_automations']): AutomationRow {
     schedule: JSON.parse(r.schedule) as JsonObject,
     paused: Number(r.paused) === 1,
     version: Number(r.version),
+    source_ref: r.source_ref ?? null,
+    source_commit: r.source_commit ?? null,
+    last_error: r.last_error ?? null,
+    last_fired_at: r.last_fired_at ?? null,
+    last_run_id: r.last_run_id ?? null,
+    resumed_at: r.resumed_at ?? null,
   }
 }
 
@@ -301,6 +389,7 @@ export const workflowTables: TypeTables<WorkflowStore> = {
           .execute()
       },
     },
+    '0002_workflow_automation_firings': automationFiringsMigration,
   }),
   store: (db) => new KyselyWorkflowStore(db as Kysely<Tables>),
 }
