@@ -201,8 +201,9 @@ function expressionProblems(
       } catch (err) {
         out.push({ path: path || '/', message: err instanceof Error ? err.message : String(err) })
       }
-  } else if (Array.isArray(value)) value.forEach((v, i) => expressionProblems(v, `${path}/${i}`, out))
-  else if (value && typeof value === 'object')
+  } else if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) expressionProblems(v, `${path}/${i}`, out)
+  } else if (value && typeof value === 'object')
     for (const [k, v] of Object.entries(value))
       expressionProblems(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out)
   return out
