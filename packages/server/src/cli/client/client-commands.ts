@@ -1,5 +1,6 @@
 // The client side of `periodic`: elements, invoke, runs, logs and build, through @periodic/sdk.
 // Tables for people, --json for scripts; a failure prints its error code and exits non-zero.
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { PeriodicClient, PeriodicError, type Run, type RunStatus } from '@periodic/sdk'
 import { resolveClientConfig } from './client-config.ts'
@@ -40,12 +41,13 @@ export const COMMAND_SPECS: Record<
   { flags: readonly FlagName[]; multiple?: readonly FlagName[]; subcommands?: string[]; usage: string[] }
 > = {
   elements: {
-    flags: ['type', 'slug', 'spec', 'name'],
+    flags: ['type', 'slug', 'spec', 'name', 'file'],
     subcommands: ['list', 'get', 'create', 'update', 'delete'],
     usage: [
       'periodic elements list <parent> | get <path> | delete <path>',
-      'periodic elements create <parent> --type T --slug S [--spec JSON] [--name N]',
-      'periodic elements update <path> --spec JSON',
+      'periodic elements create <parent> --type T --slug S [--spec JSON] [--file F] [--name N]',
+      'periodic elements update <path> (--spec JSON | --file F)',
+      '  --file: a workflow definition (YAML/JSON) or a python handler (inline code), read from F',
     ],
   },
   invoke: {
@@ -224,15 +226,20 @@ const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> 
         element_type: flags.type,
         slug: flags.slug,
         ...(flags.name ? { name: flags.name } : {}),
-        ...(flags.spec ? { spec: jsonObject(flags.spec, 'spec') as never } : {}),
+        ...(flags.spec || flags.file
+          ? { spec: specWithFile(flags.type, flags.spec, flags.file) as never }
+          : {}),
       })
       const path = [ctx.positionals[1], el.slug].filter(Boolean).join('/')
       ctx.print(el, () => `created ${path} (${el.element_type}, v${el.version})\n`)
       return 0
     }
     if (sub === 'update') {
-      const spec = jsonObject(flags.spec, 'spec')
-      if (!spec) throw new UsageError('update needs --spec')
+      const type = flags.file
+        ? (await client.elements.get(arg(ctx, 1, 'element path'))).element_type
+        : undefined
+      const spec = flags.file ? specWithFile(type, flags.spec, flags.file) : jsonObject(flags.spec, 'spec')
+      if (!spec) throw new UsageError('update needs --spec or --file')
       const el = await client.elements.update(arg(ctx, 1, 'element path'), { spec: spec as never })
       ctx.print(el, () => `updated ${el.slug} to v${el.version}\n`)
       return 0
@@ -355,3 +362,13 @@ const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> 
 }
 
 const isDone = (s: string) => s === 'succeeded' || s === 'failed' || s === 'cancelled'
+
+/** The spec of --spec with the text of --file where the type keeps it (a workflow's definition, python inline code). */
+function specWithFile(type: string | undefined, spec: string | undefined, file: string | undefined) {
+  const base = (jsonObject(spec, 'spec') ?? {}) as Record<string, unknown>
+  if (!file) return base
+  const text = readFileSync(file, 'utf8')
+  if (type === 'workflow') return { ...base, definition: text }
+  if (type === 'python') return { ...base, source: { type: 'inline', code: text } }
+  throw new UsageError(`--file is for workflow and python elements, not ${type ?? 'this type'}`)
+}

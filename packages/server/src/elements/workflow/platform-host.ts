@@ -20,6 +20,7 @@ import type {
 import type { PlatformContext } from '../element.ts'
 import { elementAtRef } from '../source/element-at-ref.ts'
 import { fetchDocument, sendHttpCall } from './http-call.ts'
+import { stageFilesForChild } from './workflow-files.ts'
 import { runPythonScript } from './script-runner.ts'
 import { openWorkflowSecrets, type WorkflowSpec } from './spec.ts'
 import type { EventWaiters } from './workflow-events.ts'
@@ -175,10 +176,10 @@ export class PlatformHost implements WorkflowHost {
       (await (async () => {
         const at = await elementAtRef(this.d.p.elements, element)
         if (at.element.element_type === 'workflow') this.checkDepth(step)
-        return runtime.startRun!(at.element, op, input, 'workflow', this.childInfo(step), {
-          source: at.source,
-          runId: id,
-        })
+        // Files the input refers to go with it (the child reads them in /periodic/input).
+        const upload = await stageFilesForChild(this.d.p.config.dataDir, this.runRow.id, input)
+        const info = { ...this.childInfo(step), ...(upload ? { input_upload: upload } : {}) }
+        return runtime.startRun!(at.element, op, input, 'workflow', info, { source: at.source, runId: id })
       })())
     return this.awaitChild(step, run, signal)
   }

@@ -2,7 +2,9 @@
 // run's input directory before the run exists, and each file field of the input becomes a
 // reference the definition reads — `.contract` is {name, field, size, content_type, path, run_id}
 // (path relative to the run's files: `input/<name>`; the bytes are in GET /api/v1/runs/{id}/files-zip).
-import { adoptStagedInputFiles } from '../../runs/run-files.ts'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { adoptStagedInputFiles, type IncomingFile, runInputDir, stageInputFiles } from '../../runs/run-files.ts'
 import type { Json, JsonObject } from '../../storage/storage.ts'
 
 export interface WorkflowFileRef extends JsonObject {
@@ -50,4 +52,32 @@ export async function adoptWorkflowFiles(
   for (const f of files)
     out[f.field] = { ...f, path: `input/${f.name}`, run_id: runId } satisfies WorkflowFileRef
   return out
+}
+
+/** The file references of this run inside a value (a step's input to a child run). */
+function fileRefsIn(value: Json, runId: string, out: WorkflowFileRef[] = []): WorkflowFileRef[] {
+  if (Array.isArray(value)) for (const v of value) fileRefsIn(v, runId, out)
+  else if (isObject(value)) {
+    if (value['run_id'] === runId && typeof value['path'] === 'string' && value['path'].startsWith('input/'))
+      out.push(value as WorkflowFileRef)
+    else for (const v of Object.values(value)) fileRefsIn(v, runId, out)
+  }
+  return out
+}
+
+/**
+ * Hands the files an input refers to on to a child run (a `call: periodic` to a python element):
+ * they are staged as that run's input files (it reads them in /periodic/input) and the token goes
+ * in its trigger_info, as a multipart start's does. Undefined when the input names none.
+ */
+export async function stageFilesForChild(dataDir: string, runId: string, input: Json): Promise<string | undefined> {
+  const refs = fileRefsIn(input, runId)
+  if (refs.length === 0) return undefined
+  const files: IncomingFile[] = []
+  for (const r of refs) {
+    const name = r.path.slice('input/'.length)
+    if (files.some((f) => f.name === name)) continue
+    files.push({ field: r.field, name, data: await readFile(join(runInputDir(dataDir, runId), name)) })
+  }
+  return stageInputFiles(dataDir, files)
 }
