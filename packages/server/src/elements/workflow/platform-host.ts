@@ -20,10 +20,10 @@ import type {
 import type { PlatformContext } from '../element.ts'
 import { elementAtRef } from '../source/element-at-ref.ts'
 import { fetchDocument, sendHttpCall } from './http-call.ts'
-import { stageFilesForChild } from './workflow-files.ts'
 import { runPythonScript } from './script-runner.ts'
 import { openWorkflowSecrets, type WorkflowSpec } from './spec.ts'
 import type { EventWaiters } from './workflow-events.ts'
+import { stageFilesForChild } from './workflow-files.ts'
 import type { WorkflowStore } from './workflow-tables.ts'
 
 /** Nesting of `run: workflow` (and workflows calling workflows) a run may reach. */

@@ -4,7 +4,12 @@
 // (path relative to the run's files: `input/<name>`; the bytes are in GET /api/v1/runs/{id}/files-zip).
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { adoptStagedInputFiles, type IncomingFile, runInputDir, stageInputFiles } from '../../runs/run-files.ts'
+import {
+  adoptStagedInputFiles,
+  type IncomingFile,
+  runInputDir,
+  stageInputFiles,
+} from '../../runs/run-files.ts'
 import type { Json, JsonObject } from '../../storage/storage.ts'
 
 export interface WorkflowFileRef extends JsonObject {
@@ -70,7 +75,11 @@ function fileRefsIn(value: Json, runId: string, out: WorkflowFileRef[] = []): Wo
  * they are staged as that run's input files (it reads them in /periodic/input) and the token goes
  * in its trigger_info, as a multipart start's does. Undefined when the input names none.
  */
-export async function stageFilesForChild(dataDir: string, runId: string, input: Json): Promise<string | undefined> {
+export async function stageFilesForChild(
+  dataDir: string,
+  runId: string,
+  input: Json,
+): Promise<string | undefined> {
   const refs = fileRefsIn(input, runId)
   if (refs.length === 0) return undefined
   const files: IncomingFile[] = []
