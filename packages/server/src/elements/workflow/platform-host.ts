@@ -22,6 +22,7 @@ import { elementAtRef } from '../source/element-at-ref.ts'
 import { fetchDocument, sendHttpCall } from './http-call.ts'
 import { runPythonScript } from './script-runner.ts'
 import { openWorkflowSecrets, type WorkflowSpec } from './spec.ts'
+import { spillLargeValues } from './step-outputs.ts'
 import type { EventWaiters } from './workflow-events.ts'
 import { stageFilesForChild } from './workflow-files.ts'
 import type { WorkflowStore } from './workflow-tables.ts'
@@ -74,12 +75,12 @@ export class PlatformHost implements WorkflowHost {
   async record(step: StepRecord, durable: boolean): Promise<void> {
     const prev = this.steps.get(step.key)
     const seq = prev?.seq ?? this.nextSeq++
-    const row = {
+    const row = await spillLargeValues(this.d.p.config.dataDir, this.runRow.id, {
       ...this.redact(step),
       seq,
       child_run_id: step.child_run_id ?? prev?.child_run_id ?? null,
       wake_at: step.wake_at ?? prev?.wake_at ?? null,
-    }
+    })
     this.steps.set(step.key, row)
     this.pending.set(step.key, row)
     // Live step events for whoever follows the run (GET /api/v1/runs/{id}/events: stream `step`).

@@ -17,6 +17,7 @@ import { AutomationScheduler } from './automation-scheduler.ts'
 import { Automations } from './automations.ts'
 import { PlatformHost } from './platform-host.ts'
 import type { WorkflowSpec } from './spec.ts'
+import { loadSpilledValues } from './step-outputs.ts'
 import { WORKFLOW_RUN as WORKFLOW } from './workflow-errors.ts'
 import { EventWaiters } from './workflow-events.ts'
 import { adoptWorkflowFiles } from './workflow-files.ts'
@@ -145,7 +146,7 @@ export class WorkflowRuntime implements TypeRuntime {
       }
       await store.snapshot(snap)
     }
-    const steps = await store.listSteps(run.id)
+    const steps = await loadSpilledValues(this.p.config.dataDir, run.id, await store.listSteps(run.id))
     const ctl = new AbortController()
     this.p.runs.onCancel(run.id, () => ctl.abort())
     this.p.runs.markRunning(run.id, run.attempts + 1)

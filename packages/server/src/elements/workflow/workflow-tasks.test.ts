@@ -152,4 +152,25 @@ describe('workflow tasks with effects', () => {
     expect(JSON.stringify(steps.body)).not.toMatch(/tok-very-secret-123/)
     expect(steps.body.steps[0].output.header).toBe('Bearer ***')
   })
+
+  it('spills a large step output to an artifact of the run; the next step still reads it', async () => {
+    await create(
+      'bulky',
+      doc(
+        'bulky',
+        `do:\n  - make: { set: { big: '\${ "x" * 300000 }' } }\n  - measure: { set: { n: '\${ .big | length }' } }`,
+      ),
+    )
+    const r = await invoke('bulky')
+    expect(r.status, JSON.stringify(r.error)).toBe('succeeded')
+    expect(r.output).toEqual({ n: 300000 })
+    const steps = await s.api('GET', `/api/acme/bulky/ops/runs/${r.id}/steps`)
+    const make = steps.body.steps.find((x: { name: string }) => x.name === 'make')
+    expect(make.output).toMatchObject({
+      $artifact: expect.stringMatching(/^output\/make-\d+\.output\.json$/),
+      stepName: 'make',
+    })
+    const listed = await s.api('GET', `/api/v1/runs/${r.id}/artifacts`)
+    expect(JSON.stringify(listed.body)).toContain('make-')
+  })
 })
