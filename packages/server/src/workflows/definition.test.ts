@@ -389,18 +389,3 @@ describe('helpers for the interpreter', () => {
     expect(toEngineCron('0 0 * * 0')).toBe('0 0 0 * * SUN *')
   })
 })
-
-describe('runtime expressions checked on write', () => {
-  it('refuses a jq syntax error with its path', () => {
-    let err: unknown
-    try {
-      parseDefinition(
-        "document: { dsl: '1.0.0', namespace: a, name: b, version: '1.0.0' }\ndo:\n  - x: { set: { y: '${ .a | }' } }\n",
-      )
-    } catch (e) {
-      err = e
-    }
-    expect((err as { code: string }).code).toBe('WORKFLOW_DEFINITION_INVALID')
-    expect(JSON.stringify((err as { details: unknown }).details)).toContain('/do/0/x/set/y')
-  })
-})
