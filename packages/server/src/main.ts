@@ -166,6 +166,13 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       },
     })
     registerTelemetryMetrics(engine.observability, metrics)
+    // Runtimes that take engine publishes (workflows: CloudEvents for listen and automations).
+    const taps = registry.list().flatMap((t) => {
+      const r = registry.runtimeOf(t.type)
+      return r?.onPublished ? [r] : []
+    })
+    if (taps.length)
+      engine.pubsub.tap = (c, topic, data) => taps.forEach((r) => r.onPublished?.(c, topic, data))
     const app = await buildApp({
       elements,
       runs,

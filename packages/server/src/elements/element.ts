@@ -117,6 +117,8 @@ export interface TypeRuntime {
   verifyWrite?(spec: JsonObject, target: WriteTarget): Promise<void>
   /** Called once with the platform's HTTP server (before it listens), for upgrade handlers. */
   attachServer?(server: HttpServer): void
+  /** Sees each engine pub/sub publish once, on the node it was made on. */
+  onPublished?(circleId: string, topic: string, data: Json): void
   /** Ends upgraded connections before the HTTP server stops (it waits for every socket). */
   drain?(): Promise<void>
 }

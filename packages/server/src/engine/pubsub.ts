@@ -43,6 +43,8 @@ export class PubSub implements TriggerTypeHandler {
   readonly description = 'Topic subscription (config: topic, condition_function_id?)'
   /** Set by the composition root to fan publishes out to other nodes. */
   transport: PubSubTransport | null = null
+  /** Sees every publish once, on the node it was made on (workflows take CloudEvents from it). */
+  tap: ((circleId: string, topic: string, data: Json) => void) | null = null
   /** circleId -> topic -> subscriptions. */
   private readonly subs = new Map<string, Map<string, Subscription[]>>()
 
@@ -85,6 +87,7 @@ export class PubSub implements TriggerTypeHandler {
   ): void {
     this.deliverLocal(circleId, topic, data, trace)
     this.transport?.send({ circleId, topic, data, ...trace })
+    this.tap?.(circleId, topic, data)
   }
 
   /** Fires every subscriber of the topic in this process; returns how many there were. */

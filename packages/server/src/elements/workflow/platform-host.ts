@@ -43,6 +43,8 @@ export interface HostDeps {
   store: WorkflowStore
   policy: OutboundPolicy
   events: EventWaiters
+  /** Stores and announces an emitted event (listeners, automations, the engine's pub/sub). */
+  announce(circleId: string, event: CloudEvent, where: string): Promise<void>
   /** Starts a workflow run of this type (sub-workflows). */
   startWorkflow(element: ElementRow, input: Json, info: JsonObject, runId: string): Promise<RunRow>
 }
@@ -326,7 +328,7 @@ export class PlatformHost implements WorkflowHost {
   }
 
   async emit(step: StepRef, event: CloudEvent): Promise<void> {
-    await this.d.events.publish(this.runRow.circle_id, event, step.position)
+    await this.d.announce(this.runRow.circle_id, event, step.position)
   }
 
   async listen(

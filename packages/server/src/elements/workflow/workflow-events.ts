@@ -14,6 +14,8 @@ export const MAX_EVENT_BYTES = 256 * 1024
 
 export class EventWaiters {
   private readonly waiters = new Set<{ circleId: string; wake: () => void }>()
+  /** Ids of events stored lately (the engine hands back what a workflow published to it). */
+  private readonly recent = new Set<string>()
 
   constructor(
     private readonly store: () => WorkflowStore,
@@ -34,6 +36,8 @@ export class EventWaiters {
       event,
       created_at: at,
     })
+    this.recent.add(event.id)
+    if (this.recent.size > 10_000) this.recent.delete(this.recent.values().next().value as string)
     for (const w of this.waiters) if (w.circleId === circleId) w.wake()
     this.bus.publish({
       type: 'workflow.event',
@@ -44,6 +48,11 @@ export class EventWaiters {
       data: event,
     })
     return event
+  }
+
+  /** True when an event with this id was stored here lately. */
+  remembers(id: string): boolean {
+    return this.recent.has(id)
   }
 
   /**

@@ -10,7 +10,7 @@ import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage
 import { parseDefinition } from '../../workflows/definition.ts'
 import { WorkflowCancelled, WorkflowFault } from '../../workflows/dsl-faults.ts'
 import { WorkflowInterpreter } from '../../workflows/interpreter.ts'
-import type { StepRecord } from '../../workflows/workflow-host.ts'
+import type { CloudEvent, StepRecord } from '../../workflows/workflow-host.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
 import { elementAtRef, elementOfRun } from '../source/element-at-ref.ts'
 import { AutomationScheduler } from './automation-scheduler.ts'
@@ -105,6 +105,39 @@ export class WorkflowRuntime implements TypeRuntime {
     return run
   }
 
+  /**
+   * A CloudEvent into the circle: stored and announced to listeners and automations, and (unless
+   * it came from there) published on the engine's pub/sub with its type as the topic.
+   */
+  async announce(circleId: string, event: CloudEvent, where = '/', fromEngine = false): Promise<void> {
+    await this.events.publish(circleId, event, where)
+    if (fromEngine || !this.p.engine) return
+    const caller = {
+      circleId,
+      circleSlug: await this.p.elements.circleSlug(circleId),
+      keyId: 'system',
+      canRead: true,
+      canWrite: true,
+      canExecute: true,
+    }
+    await this.p.engine
+      .invoke(caller, 'publish', { topic: event.type, data: event }, {})
+      .catch((err: unknown) =>
+        this.p.log.warn({ err, event: event.id }, 'workflow event not published on the engine'),
+      )
+  }
+
+  /** Engine publishes whose data is a CloudEvent are the circle's events too (listen, automations). */
+  onPublished(circleId: string, _topic: string, data: Json): void {
+    if (!data || typeof data !== 'object' || Array.isArray(data)) return
+    const e = data as JsonObject
+    if (e['specversion'] !== '1.0' || typeof e['type'] !== 'string' || typeof e['source'] !== 'string') return
+    if (typeof e['id'] !== 'string' || this.events.remembers(e['id'])) return
+    void this.announce(circleId, e as CloudEvent, '/', true).catch((err: unknown) =>
+      this.p.log.warn({ err }, 'an engine event could not be stored for workflows'),
+    )
+  }
+
   /** The definition snapshot a run started with (the runs API's `definition`). */
   async runDefinition(run: RunRow): Promise<Json | undefined> {
     const snap = await this.store().getRun(run.id)
@@ -157,6 +190,7 @@ export class WorkflowRuntime implements TypeRuntime {
         store,
         policy: this.policy,
         events: this.events,
+        announce: (circleId, event, where) => this.announce(circleId, event, where),
         startWorkflow: (el, input, info, runId) =>
           this.startRun(el, 'invoke', input, 'workflow', info, { runId }),
       },

@@ -77,7 +77,7 @@ export function registerWorkflowEventsRoute(app: FastifyInstance, deps: EventsRo
     const event = cloudEventOf(req.headers, req.body)
     const runtime = deps.elements.registry.runtimeOf('workflow') as WorkflowRuntime | undefined
     if (!runtime) throw new PlatformError(E.NOT_FOUND, 'workflows are not enabled on this server')
-    await runtime.events.publish(circleId, event)
+    await runtime.announce(circleId, event)
     return reply.code(202).send({ id: event.id, type: event.type, source: event.source, time: event.time })
   })
 }
