@@ -172,7 +172,9 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       return r?.onPublished ? [r] : []
     })
     if (taps.length)
-      engine.pubsub.tap = (c, topic, data) => taps.forEach((r) => r.onPublished?.(c, topic, data))
+      engine.pubsub.tap = (c, topic, data) => {
+        for (const r of taps) r.onPublished?.(c, topic, data)
+      }
     const app = await buildApp({
       elements,
       runs,
