@@ -107,6 +107,8 @@ export interface TypeRuntime {
    * (GET /api/v1/runs/{id}/definition). Undefined: no record, use the spec. Keep secrets out.
    */
   runDefinition?(run: RunRow): Promise<Json | undefined>
+  /** The steps of a run of this type (a workflow's task executions), in the order they began. */
+  runSteps?(run: RunRow): Promise<JsonObject[]>
   /** How the durable run queue resumes this type's runs (see runs/run-queue.ts). */
   readonly queue?: QueuedRunExecutor
   /**

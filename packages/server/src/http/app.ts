@@ -26,6 +26,7 @@ import { registerRunCompareRoute } from './runs-api/run-compare-route.ts'
 import { registerRunDefinitionRoute } from './runs-api/run-definition-route.ts'
 import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
 import { registerRunFilesRoutes } from './runs-api/run-files-routes.ts'
+import { registerRunStepsRoute } from './runs-api/run-steps-route.ts'
 import { type RunsApiStore, registerRunsRoutes } from './runs-api/runs-routes.ts'
 import { registerWorkflowEventsRoute } from './workflows-api/workflow-events-route.ts'
 import { registerWorkflowsRoutes } from './workflows-api/workflows-routes.ts'
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWorkflowEventsRoute(app, deps)
   registerRunCompareRoute(app, deps)
   registerRunDefinitionRoute(app, deps)
+  registerRunStepsRoute(app, deps)
   registerWorkflowsRoutes(app, deps)
   registerAutomationsRoutes(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)

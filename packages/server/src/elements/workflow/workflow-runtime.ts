@@ -147,8 +147,10 @@ export class WorkflowRuntime implements TypeRuntime {
   }
 
   /** The steps of a run, in the order they began. */
-  async runSteps(run: RunRow): Promise<StepRecord[]> {
-    return (await this.store().listSteps(run.id)).map(({ seq: _seq, context: _context, ...s }) => s)
+  async runSteps(run: RunRow): Promise<JsonObject[]> {
+    return (await this.store().listSteps(run.id)).map(
+      ({ seq: _seq, context: _context, ...s }) => s as unknown as JsonObject,
+    )
   }
 
   private launch(element: ElementRow, run: RunRow): void {

@@ -112,6 +112,16 @@ export function runsOpenApiPaths(): Record<string, Record<string, Obj>> {
         responses: { '200': json('The definition', 'RunDefinition'), default: errorResponse },
       },
     },
+    '/api/v1/runs/{id}/steps': {
+      get: {
+        operationId: 'runs_steps',
+        tags,
+        summary:
+          'The steps of a run (a workflow’s task executions: name, position, status, input, output, error, attempts, duration, child run); empty for other runs',
+        parameters: [runIdParam],
+        responses: { '200': json('The steps', 'JsonObject'), default: errorResponse },
+      },
+    },
     '/api/v1/runs/{id}/connect': {
       post: {
         operationId: 'runs_connect',
