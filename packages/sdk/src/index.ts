@@ -87,6 +87,8 @@ export {
   type RunEventsOptions,
   type RunExpansion,
   type RunFilters,
+  type RunStep,
+  type RunSteps,
   RunsApi,
   type RunsComparison,
   type StartRunOptions,

@@ -291,6 +291,16 @@ export class RunsApi {
     return response.body
   }
 
+  /** A run's steps (a workflow's task executions, in the order they began; empty for other runs). */
+  async steps(id: string, options: RequestOptions = {}): Promise<RunSteps> {
+    const response = await this.transport.request<RunSteps>({
+      ...options,
+      method: 'GET',
+      path: `${runPath(id)}/steps`,
+    })
+    return response.body
+  }
+
   /** Compares the outputs (or inputs) of `runIds` with the first one's, field by field. */
   async compare(runIds: readonly string[], options: CompareRunsOptions = {}): Promise<RunsComparison> {
     const { field, ...request } = options
@@ -316,4 +326,28 @@ export class RunsApi {
       yield { id: event.id, event: event.event, data: parseEventData(event.data), raw: event.data }
     }
   }
+}
+
+/** One task execution of a workflow run. */
+export interface RunStep {
+  key: string
+  name: string
+  position: string
+  kind: string
+  status: 'running' | 'succeeded' | 'failed' | 'skipped'
+  input: unknown
+  output: unknown
+  error: Record<string, unknown> | null
+  attempts: number
+  started_at: string
+  completed_at: string | null
+  duration_ms: number | null
+  child_run_id?: string | null
+  wake_at?: string | null
+}
+
+export interface RunSteps {
+  run_id: string
+  status: string
+  steps: RunStep[]
 }

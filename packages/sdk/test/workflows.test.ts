@@ -78,6 +78,9 @@ describe('client.workflows', () => {
   it('runs a workflow and waits: JSON input, File and Buffer inputs as multipart', async () => {
     const run = await client.workflows.executions.runAndWait('acme/greet', { input: { who: 'ada' } })
     expect(run).toMatchObject({ status: 'succeeded', output: { greeting: 'hello ada', files: [] } })
+    const { steps } = await client.runs.steps(run.id)
+    expect(steps.length).toBeGreaterThan(0)
+    expect(steps.every((st) => st.status === 'succeeded')).toBe(true)
     const withFiles = await client.workflows.executions.runAndWait('greet', {
       input: {
         who: 'bob',
