@@ -203,6 +203,8 @@ export class PlatformHost implements WorkflowHost {
     } catch (err) {
       const e = err as { code?: string; message?: string }
       const code = e.code ?? 'invocation_failed'
+      if (code === 'FORBIDDEN')
+        throw fault('authorization', `${fn}: ${e.message ?? code}`, step.position, { code })
       throw fault(
         code === 'function_not_found' ? 'runtime' : 'communication',
         `${fn}: ${e.message ?? code}`,

@@ -177,4 +177,27 @@ do:
     expect(run.status).toBe('failed')
     expect(run.error.error.type).toMatch(/authentication$/)
   })
+
+  it('a call the starting key may not make fails with an authorization error (403)', async () => {
+    const wf = `document: { dsl: '1.0.0', namespace: acme, name: writer, version: '1.0.0' }
+do:
+  - put: { call: periodic, with: { target: 'state::set', input: { scope: s, key: k, value: 1 } } }
+`
+    expect(
+      (
+        await s.api('POST', '/api/acme', {
+          element_type: 'workflow',
+          slug: 'writer',
+          spec: { definition: wf },
+        })
+      ).status,
+    ).toBe(201)
+    const key = await s.createKey('acme', ['execute', 'read'])
+    const r = await s.api('POST', '/api/acme/writer/ops/invoke?wait_for_completion=30', {}, { key })
+    expect(r.body.status).toBe('failed')
+    expect(r.body.error.error).toMatchObject({ status: 403, code: 'FORBIDDEN' })
+    expect(r.body.error.error.type).toMatch(/authorization$/)
+    const admin = await s.api('POST', '/api/acme/writer/ops/invoke?wait_for_completion=30', {})
+    expect(admin.body.status, JSON.stringify(admin.body.error)).toBe('succeeded')
+  })
 })
