@@ -347,12 +347,16 @@ export class PlatformHost implements WorkflowHost {
   sleep(untilMs: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason)
-      const ms = Math.max(0, untilMs - Date.now())
-      const timer = setTimeout(done, Math.min(ms, 2 ** 31 - 1))
+      // setTimeout caps at ~24.8 days: a longer wait re-arms on the way.
+      const arm = () => setTimeout(done, Math.min(Math.max(0, untilMs - Date.now()), 2 ** 31 - 1))
+      let timer = arm()
       function done() {
+        if (Date.now() < untilMs) {
+          timer = arm()
+          return
+        }
         signal.removeEventListener('abort', onAbort)
-        if (Date.now() >= untilMs) resolve()
-        else setTimeout(done, Math.min(untilMs - Date.now(), 2 ** 31 - 1))
+        resolve()
       }
       const onAbort = () => {
         clearTimeout(timer)

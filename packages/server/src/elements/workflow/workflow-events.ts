@@ -13,7 +13,7 @@ const POLL_MS = 1000
 export const MAX_EVENT_BYTES = 256 * 1024
 
 export class EventWaiters {
-  private readonly waiters = new Set<{ circleId: string; wake: () => void }>()
+  private readonly circles = new Map<string, CircleWaiters>()
   /** Ids of events stored lately (the engine hands back what a workflow published to it). */
   private readonly recent = new Set<string>()
 
@@ -38,7 +38,7 @@ export class EventWaiters {
     })
     this.recent.add(event.id)
     if (this.recent.size > 10_000) this.recent.delete(this.recent.values().next().value as string)
-    for (const w of this.waiters) if (w.circleId === circleId) w.wake()
+    void this.sweep(circleId)
     this.bus.publish({
       type: 'workflow.event',
       circle_id: circleId,
@@ -57,7 +57,9 @@ export class EventWaiters {
 
   /**
    * Resolves with the events the listener consumes: the first matching any filter (`one`,
-   * `any`), or one per filter (`all`), among the events stored since `since`.
+   * `any`), or one per filter (`all`), among the events stored since `since`. The listeners of a
+   * circle share one query per sweep: on each event stored here, and every second (events stored
+   * by other nodes).
    */
   waitFor(
     circleId: string,
@@ -68,57 +70,85 @@ export class EventWaiters {
     exclude: ReadonlySet<string> = new Set(),
   ): Promise<CloudEvent[]> {
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      let checking = false
-      let again = false
-      const waiter = { circleId, wake: () => void check() }
-      const stop = () => {
-        clearTimeout(timer)
-        this.waiters.delete(waiter)
-        signal.removeEventListener('abort', onAbort)
-      }
-      const onAbort = () => {
-        stop()
-        reject(signal.reason)
-      }
-      const check = async (): Promise<void> => {
-        if (checking) {
-          again = true
-          return
-        }
-        checking = true
-        try {
-          const rows = await this.store().eventsSince(circleId, since, 10_000)
-          const found = pick(
-            rows.filter((r) => !exclude.has(String(r.event['id']))),
-            filters,
-            mode,
-          )
-          if (found) {
-            stop()
-            resolve(found)
-            return
-          }
-        } catch (err) {
-          stop()
-          reject(err)
-          return
-        } finally {
-          checking = false
-        }
-        if (again) {
-          again = false
-          return check()
-        }
-        clearTimeout(timer)
-        timer = setTimeout(() => void check(), POLL_MS)
-      }
       if (signal.aborted) return reject(signal.reason)
+      const group = this.groupOf(circleId)
+      const waiter: Waiter = {
+        since,
+        filters,
+        mode,
+        exclude,
+        settle: (found, err) => {
+          group.waiters.delete(waiter)
+          signal.removeEventListener('abort', onAbort)
+          if (err !== undefined) reject(err)
+          else resolve(found ?? [])
+        },
+      }
+      const onAbort = () => waiter.settle(undefined, signal.reason)
       signal.addEventListener('abort', onAbort, { once: true })
-      this.waiters.add(waiter)
-      void check()
+      group.waiters.add(waiter)
+      void this.sweep(circleId)
     })
   }
+
+  private groupOf(circleId: string): CircleWaiters {
+    let g = this.circles.get(circleId)
+    if (!g) {
+      g = { waiters: new Set(), sweeping: false, again: false }
+      this.circles.set(circleId, g)
+    }
+    return g
+  }
+
+  /** One query for every listener of the circle; each takes what matches it. */
+  private async sweep(circleId: string): Promise<void> {
+    const g = this.circles.get(circleId)
+    if (!g) return
+    if (g.sweeping) {
+      g.again = true
+      return
+    }
+    g.sweeping = true
+    clearTimeout(g.timer)
+    try {
+      do {
+        g.again = false
+        if (g.waiters.size === 0) break
+        const oldest = [...g.waiters].reduce((m, w) => (w.since < m ? w.since : m), '\uffff')
+        const rows = await this.store().eventsSince(circleId, oldest, 10_000)
+        for (const w of [...g.waiters]) {
+          const mine = rows.filter((r) => r.created_at >= w.since && !w.exclude.has(String(r.event['id'])))
+          const found = pick(mine, w.filters, w.mode)
+          if (found) w.settle(found)
+        }
+      } while (g.again)
+    } catch (err) {
+      for (const w of [...g.waiters]) w.settle(undefined, err)
+    } finally {
+      g.sweeping = false
+    }
+    if (g.waiters.size === 0) {
+      this.circles.delete(circleId)
+      return
+    }
+    g.timer = setTimeout(() => void this.sweep(circleId), POLL_MS)
+    g.timer.unref()
+  }
+}
+
+interface Waiter {
+  since: string
+  filters: JsonObject[]
+  mode: 'one' | 'any' | 'all'
+  exclude: ReadonlySet<string>
+  settle(found: CloudEvent[] | undefined, err?: unknown): void
+}
+
+interface CircleWaiters {
+  waiters: Set<Waiter>
+  timer?: NodeJS.Timeout
+  sweeping: boolean
+  again: boolean
 }
 
 function pick(
