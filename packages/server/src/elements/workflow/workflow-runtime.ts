@@ -6,12 +6,12 @@
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
-import { parseDefinition } from '../../workflows/definition.ts'
 import { WorkflowCancelled, WorkflowFault } from '../../workflows/dsl-faults.ts'
 import { WorkflowInterpreter } from '../../workflows/interpreter.ts'
 import type { StepRecord } from '../../workflows/workflow-host.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
 import { elementOfRun } from '../source/element-at-ref.ts'
+import { cachedDocument } from './document-cache.ts'
 import { PlatformHost } from './platform-host.ts'
 import type { WorkflowSpec } from './spec.ts'
 import { WORKFLOW_RUN as WORKFLOW } from './workflow-errors.ts'
@@ -85,7 +85,7 @@ export class WorkflowRuntime implements TypeRuntime {
   async runDefinition(run: RunRow): Promise<Json | undefined> {
     const snap = await this.store().getRun(run.id)
     return snap
-      ? { format: 'yaml', definition: snap.definition, document: parseDefinition(snap.definition) }
+      ? { format: 'yaml', definition: snap.definition, document: cachedDocument(snap.definition) }
       : undefined
   }
 
@@ -156,7 +156,7 @@ export class WorkflowRuntime implements TypeRuntime {
         logs_truncated: false,
       })
     try {
-      const output = await new WorkflowInterpreter(parseDefinition(snap.definition), host).run(run.input)
+      const output = await new WorkflowInterpreter(cachedDocument(snap.definition), host).run(run.input)
       await host.flush()
       await end('succeeded', output, null)
     } catch (err) {
