@@ -58,10 +58,14 @@ async function main() {
     if (!r['id']) throw new Error(`create ${slug}: ${JSON.stringify(r)}`)
   }
   /** Wall time of one run, started through HTTP and waited for. */
+  const cpuMs: Record<string, number[]> = {}
   const timed = async (slug: string, input: object = {}) => {
     const t = performance.now()
+    const c = process.cpuUsage()
     const r = await api('POST', `/api/bench/${slug}/ops/invoke?wait_for_completion=120`, input)
     const ms = performance.now() - t
+    const u = process.cpuUsage(c)
+    ;(cpuMs[slug] ??= []).push((u.user + u.system) / 1000)
     if (r['status'] !== 'succeeded') throw new Error(`${slug}: ${JSON.stringify(r).slice(0, 400)}`)
     return ms
   }
@@ -117,10 +121,10 @@ async function main() {
   const overhead = (100 * (median(viaWorkflow) - median(direct))) / median(direct)
   console.log(`
 workflow element benchmark (SQLite, Node ${process.version}, load ${loadAvg()})
-  100 x set, run over HTTP          ${f(median(seq100))} ms per run, ${f(perTask, 3)} ms per task (median of ${seq100.length})   anchor < 1 ms/task (Windmill: tens of ms per step)
+  100 x set, run over HTTP          ${f(median(seq100))} ms per run, ${f(perTask, 3)} ms per task (median of ${seq100.length}; ${f(median(cpuMs['seq100']!.slice(-30)))} ms CPU)   anchor < 1 ms/task (Windmill: tens of ms per step)
     per task beyond the first       ${f(marginal, 3)} ms (1-task run: ${f(median(seq1))} ms)
     interpreter alone (memory host) ${f(median(alone100))} ms per run, ${f(median(alone100) / 100, 3)} ms per task
-  for over 10,000 items of set      ${f(median(loop) / 1000)} s per run (median of ${loop.length})   anchor < 2 s
+  for over 10,000 items of set      ${f(median(loop) / 1000)} s per run (median of ${loop.length}; ${f(median(cpuMs['loop']!.slice(-3)) / 1000)} s CPU)   anchor < 2 s
     interpreter alone (memory host) ${f(median(loopAlone) / 1000)} s
   20 x call: periodic (warm python) ${f(median(viaWorkflow))} ms per run
     20 direct invokes over HTTP     ${f(median(direct))} ms   overhead ${f(overhead, 1)} %   anchor < 20 %`)
