@@ -65,7 +65,7 @@ async function main() {
     const r = await api('POST', `/api/bench/${slug}/ops/invoke?wait_for_completion=120`, input)
     const ms = performance.now() - t
     const u = process.cpuUsage(c)
-    ;(cpuMs[slug] ??= []).push((u.user + u.system) / 1000)
+    cpuMs[slug] = [...(cpuMs[slug] ?? []), (u.user + u.system) / 1000]
     if (r['status'] !== 'succeeded') throw new Error(`${slug}: ${JSON.stringify(r).slice(0, 400)}`)
     return ms
   }
