@@ -141,7 +141,7 @@ export async function benchResume(total: number, env: Record<string, string> = {
     ${total} runs started over HTTP in ${sec(startMs)}, all waiting after ${sec(waitingMs)}
     process start, empty data dir       ${sec(firstStartMs)} (the machine's floor, not counted below)
     restart -> serving                  ${sec(servingMs)} (startPlatform: takeover of the ${total + SHORT_RUNS} runs included)
-    restart -> all ${total} resumed        ${sec(resumedMs)}, ${sec((cpu.user + cpu.system) / 1000)} CPU   anchor: resume in seconds, not minutes
+    restart -> all ${total} resumed        ${sec(resumedMs)}, ${sec((cpu.user + cpu.system) / 1000)} CPU
     ${SHORT_RUNS} ${WAKE_S} s waits across the restart ended ${late[0]} .. ${late[late.length - 1]} ms after their recorded wake time`
   } finally {
     await killServeProcess(a)

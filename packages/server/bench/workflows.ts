@@ -2,8 +2,9 @@
 // overhead per task (a 100-task sequence of `set`, through HTTP and in-process), a `for` over
 // 10,000 items, 20 `call: periodic` steps to a warm Python element against 20 direct invokes,
 // and resume after `kill -9` with 1,000 waiting runs (workflow-resume.ts, a real process).
-// Run: npm run bench:workflows [-- --skip-resume] [-- --resume-runs N]. Prints figures; asserts nothing.
+// Run: npm run bench:workflows [-- --postgres --skip-resume --resume-runs N]. Prints figures; asserts nothing.
 import { loadavg } from 'node:os'
+import { createPostgresStorage, dropPostgresSchema } from '../src/storage/postgres.ts'
 import { parseDefinition } from '../src/workflows/definition.ts'
 import { WorkflowInterpreter } from '../src/workflows/interpreter.ts'
 import { startBenchPlatform } from './bench-platform.ts'
@@ -50,8 +51,11 @@ async function interpreterAlone(text: string, input: object, repeat: number): Pr
   return ms
 }
 
-async function main() {
-  const bench = await startBenchPlatform('wfbench', { PERIODIC_RATE_LIMIT: '0' })
+async function main(kind: 'sqlite' | 'postgres') {
+  const url = process.env['PERIODIC_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test'
+  const schema = `bench_wf_${process.pid}`
+  const storage = kind === 'postgres' ? await createPostgresStorage({ url, schema }) : undefined
+  const bench = await startBenchPlatform('wfbench', { PERIODIC_RATE_LIMIT: '0' }, { storage })
   const { api } = bench
   const workflow = async (slug: string, definition: string) => {
     const r = await api('POST', '/api/bench', { element_type: 'workflow', slug, spec: { definition } })
@@ -115,12 +119,13 @@ async function main() {
     viaWorkflow.push(await timed('calls'))
   }
   await bench.close()
+  if (kind === 'postgres') await dropPostgresSchema(url, schema)
 
   const perTask = median(seq100) / 100
   const marginal = (median(seq100) - median(seq1)) / 99
   const overhead = (100 * (median(viaWorkflow) - median(direct))) / median(direct)
   console.log(`
-workflow element benchmark (SQLite, Node ${process.version}, load ${loadAvg()})
+workflow element benchmark (${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, Node ${process.version}, load ${loadAvg()})
   100 x set, run over HTTP          ${f(median(seq100))} ms per run, ${f(perTask, 3)} ms per task (median of ${seq100.length}; ${f(median(cpuMs['seq100']!.slice(-30)))} ms CPU)   anchor < 1 ms/task (Windmill: tens of ms per step)
     per task beyond the first       ${f(marginal, 3)} ms (1-task run: ${f(median(seq1))} ms)
     interpreter alone (memory host) ${f(median(alone100))} ms per run, ${f(median(alone100) / 100, 3)} ms per task
@@ -128,11 +133,6 @@ workflow element benchmark (SQLite, Node ${process.version}, load ${loadAvg()})
     interpreter alone (memory host) ${f(median(loopAlone) / 1000)} s
   20 x call: periodic (warm python) ${f(median(viaWorkflow))} ms per run
     20 direct invokes over HTTP     ${f(median(direct))} ms   overhead ${f(overhead, 1)} %   anchor < 20 %`)
-
-  if (!process.argv.includes('--skip-resume')) {
-    const r = await benchResume(Number(arg('--resume-runs') ?? 1000))
-    console.log(r)
-  }
 }
 
 function loadAvg(): string {
@@ -141,4 +141,7 @@ function loadAvg(): string {
     .join(' ')
 }
 
-await main()
+await main('sqlite')
+if (process.argv.includes('--postgres')) await main('postgres')
+if (!process.argv.includes('--skip-resume'))
+  console.log(await benchResume(Number(arg('--resume-runs') ?? 1000)))
