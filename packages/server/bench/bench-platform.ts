@@ -8,6 +8,7 @@ import { promisify } from 'node:util'
 import { pino } from 'pino'
 import { parseConfig } from '../src/config.ts'
 import { type Platform, startPlatform } from '../src/main.ts'
+import type { Storage } from '../src/storage/storage.ts'
 
 export type LoadStats = { rps: number; p50: number; p99: number; failed: number }
 
@@ -24,10 +25,11 @@ export interface BenchPlatform {
 export async function startBenchPlatform(
   name: string,
   env: Record<string, string> = {},
+  opts: { storage?: Storage } = {},
 ): Promise<BenchPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), `periodic-${name}-`))
   const config = parseConfig(['--port', '0', '--data-dir', dataDir], env)
-  const p = await startPlatform(config, { logger: pino({ level: 'silent' }) })
+  const p = await startPlatform(config, { logger: pino({ level: 'silent' }), ...opts })
   const headers = { authorization: `Bearer ${p.adminKey}`, 'content-type': 'application/json' }
   const client = join(import.meta.dirname, 'load-client.mjs')
   return {

@@ -204,18 +204,24 @@ export class RunQueue {
     for (const node of await this.o.storage.listNodes())
       if (knownDead(node, this.self)) await this.o.storage.removeNode(node.id)
     const self = this.o.runs.nodeId
+    // One read per element, not per run: a node with 1,000 runs of one workflow lost 1,000 of it.
+    const elements = new Map<string, Promise<ElementRow | undefined>>()
+    const elementOf = (id: string) => {
+      const known = elements.get(id) ?? this.o.storage.getElement(id)
+      elements.set(id, known)
+      return known
+    }
     for (;;) {
       const lost = await this.o.storage.listLostRuns(self, staleBefore, 100)
       if (lost.length === 0) return
-      for (const run of lost) await this.takeOver(run)
+      for (const run of lost) await this.takeOver(run, await elementOf(run.element_id))
       if (lost.length < 100) return
     }
   }
 
-  private async takeOver(run: RunRow): Promise<void> {
+  private async takeOver(run: RunRow, element: ElementRow | undefined): Promise<void> {
     const from = run.node_id ?? null
     const attempts = run.attempts + 1
-    const element = await this.o.storage.getElement(run.element_id)
     const ex = element && this.o.executorFor(element, run.operation)
     const retry = !run.cancel_requested_at && !!element && !!ex && attempts < ex.maxAttempts(element, run)
     if (retry) {

@@ -80,6 +80,38 @@ describe('workflow interpreter', () => {
     expect(output).toEqual({ result: 20, ctx: 2 })
   })
 
+  it('binds the variables an expression mentions: $workflow, $runtime, $secret, $task, loop variables', async () => {
+    const { output } = await run(
+      `use: { secrets: [token] }
+do:
+  - loop:
+      for: { each: input, at: i, in: '\${ [10, 20] }' }
+      do:
+        - add: { set: { last: '\${ $input }', at: '\${ $i }', seen: '\${ (.seen // []) + [$input] }' } }
+  - about:
+      set:
+        name: '\${ $workflow.definition.document.name }'
+        id: '\${ $workflow.id }'
+        first: '\${ $workflow.input.x }'
+        runtime: '\${ $runtime.name }'
+        secret: '\${ $secret.token }'
+        last: '\${ .last }'
+        literal: '\${ "$none" }'
+      output: { as: '\${ . + { task: $task.name } }' }`,
+      { x: 7 },
+    )
+    expect(output).toEqual({
+      name: 't',
+      id: 'run-1',
+      first: 7,
+      runtime: 'periodic',
+      secret: 'secret-of-token',
+      last: 20,
+      literal: '$none',
+      task: 'about',
+    })
+  })
+
   it('runs the issue’s example shape: switch, for over a call, then: end', async () => {
     const host = new MemoryHost({
       'acme/pdf-parse': (i) => ({ lines: [1, 2, 3], total: 20000, file: (i as JsonObject)['file'] ?? null }),

@@ -29,6 +29,35 @@ import type { StepRecord, StepRef, WorkflowHost } from './workflow-host.ts'
 const EFFECTS = new Set(['call', 'run', 'emit', 'listen', 'wait'])
 const COMPOSITE = new Set(['do', 'for', 'fork', 'try'])
 const YIELD_EVERY = 256
+const RUNTIME: Json = { name: 'periodic', version: '0.1.0' }
+const VARIABLE = /\$([A-Za-z_][A-Za-z0-9_]*)/g
+const mentionsOfText = new Map<string, ReadonlySet<string>>()
+const mentionsOfObject = new WeakMap<object, ReadonlySet<string>>()
+
+/**
+ * The `$names` in an expression or in the strings of an object of expressions (a name inside a
+ * string literal counts too: binding one variable more changes no result). Kept per expression.
+ */
+export function mentionedVariables(expr: Json): ReadonlySet<string> {
+  if (typeof expr === 'string') {
+    let names = mentionsOfText.get(expr)
+    if (!names) {
+      names = new Set(Array.from(expr.matchAll(VARIABLE), (m) => m[1]!))
+      if (mentionsOfText.size >= 10_000) mentionsOfText.clear()
+      mentionsOfText.set(expr, names)
+    }
+    return names
+  }
+  if (!expr || typeof expr !== 'object') return new Set()
+  let names = mentionsOfObject.get(expr)
+  if (!names) {
+    const all = new Set<string>()
+    for (const v of Object.values(expr)) for (const n of mentionedVariables(v as Json)) all.add(n)
+    names = all
+    mentionsOfObject.set(expr, names)
+  }
+  return names
+}
 
 export class WorkflowInterpreter implements Interpreter {
   context: Json = {}
@@ -216,21 +245,40 @@ export class WorkflowInterpreter implements Interpreter {
     }
   }
 
-  /** The variables an expression sees. */
-  scope(frame: Frame, input: Json, extra: ExpressionScope = {}): ExpressionScope {
+  /**
+   * The variables an expression sees; `only`: just those of these names (the ones it mentions —
+   * every variable bound costs each evaluation, and `$workflow` holds the whole document).
+   */
+  scope(frame: Frame, input: Json, extra: ExpressionScope = {}, only?: ReadonlySet<string>): ExpressionScope {
+    if (!only)
+      return {
+        context: this.context,
+        input,
+        secret: this.secretValues,
+        workflow: this.workflowVar(),
+        runtime: RUNTIME,
+        ...frame.vars,
+        ...extra,
+      }
+    const scope: ExpressionScope = {}
+    for (const name of only) {
+      if (Object.hasOwn(extra, name)) scope[name] = extra[name]!
+      else if (Object.hasOwn(frame.vars, name)) scope[name] = frame.vars[name]!
+      else if (name === 'context') scope[name] = this.context
+      else if (name === 'input') scope[name] = input
+      else if (name === 'secret') scope[name] = this.secretValues
+      else if (name === 'workflow') scope[name] = this.workflowVar()
+      else if (name === 'runtime') scope[name] = RUNTIME
+    }
+    return scope
+  }
+
+  private workflowVar(): Json {
     return {
-      context: this.context,
-      input,
-      secret: this.secretValues,
-      workflow: {
-        id: this.host.run.id,
-        definition: this.doc,
-        input: this.workflowInput,
-        startedAt: { iso8601: this.host.run.startedAt },
-      },
-      runtime: { name: 'periodic', version: '0.1.0' },
-      ...frame.vars,
-      ...extra,
+      id: this.host.run.id,
+      definition: this.doc,
+      input: this.workflowInput,
+      startedAt: { iso8601: this.host.run.startedAt },
     }
   }
 
@@ -264,7 +312,7 @@ export class WorkflowInterpreter implements Interpreter {
     where: string,
     extra: ExpressionScope,
   ): Json {
-    const scope = this.scope(frame, input, extra)
+    const scope = this.scope(frame, input, extra, mentionedVariables(expr))
     try {
       return single ? evaluate(expr as string, data, scope) : evaluateDeep(expr, data, scope)
     } catch (err) {

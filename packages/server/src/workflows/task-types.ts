@@ -61,7 +61,7 @@ export interface Interpreter {
     baseKey: string,
     frame: Frame,
   ): Promise<{ output: Json; next: string }>
-  scope(frame: Frame, input: Json, extra?: ExpressionScope): ExpressionScope
+  scope(frame: Frame, input: Json, extra?: ExpressionScope, only?: ReadonlySet<string>): ExpressionScope
   eval(expr: Json, data: Json, frame: Frame, input: Json, where: string, extra?: ExpressionScope): Json
   evalExpr(expr: Json, data: Json, frame: Frame, input: Json, where: string, extra?: ExpressionScope): Json
   used(section: string, name: string, where: string): JsonObject

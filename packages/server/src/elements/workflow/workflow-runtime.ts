@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
-import { parseDefinition } from '../../workflows/definition.ts'
 import { WorkflowCancelled, WorkflowFault } from '../../workflows/dsl-faults.ts'
 import { WorkflowInterpreter } from '../../workflows/interpreter.ts'
 import type { CloudEvent, StepRecord } from '../../workflows/workflow-host.ts'
@@ -15,6 +14,7 @@ import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.t
 import { elementAtRef, elementOfRun } from '../source/element-at-ref.ts'
 import { AutomationScheduler } from './automation-scheduler.ts'
 import { Automations } from './automations.ts'
+import { cachedDocument } from './document-cache.ts'
 import { PlatformHost } from './platform-host.ts'
 import type { WorkflowSpec } from './spec.ts'
 import { loadSpilledValues } from './step-outputs.ts'
@@ -142,7 +142,7 @@ export class WorkflowRuntime implements TypeRuntime {
   async runDefinition(run: RunRow): Promise<Json | undefined> {
     const snap = await this.store().getRun(run.id)
     return snap
-      ? { format: 'yaml', definition: snap.definition, document: parseDefinition(snap.definition) }
+      ? { format: 'yaml', definition: snap.definition, document: cachedDocument(snap.definition) }
       : undefined
   }
 
@@ -216,7 +216,7 @@ export class WorkflowRuntime implements TypeRuntime {
         logs_truncated: false,
       })
     try {
-      const output = await new WorkflowInterpreter(parseDefinition(snap.definition), host).run(run.input)
+      const output = await new WorkflowInterpreter(cachedDocument(snap.definition), host).run(run.input)
       await host.flush()
       await end('succeeded', output, null)
     } catch (err) {

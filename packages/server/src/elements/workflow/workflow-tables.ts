@@ -1,7 +1,7 @@
 // The workflow type's own tables: each run's definition snapshot, its steps (the checkpoint a
 // resumed run replays, and what the runs API shows of it), CloudEvents emitted or received in a
 // circle (what `listen` reads, so a listener that was down misses nothing), and automations.
-import type { Kysely } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import type { Json, JsonObject } from '../../storage/storage.ts'
 import type { TypeTables } from '../../storage/type-tables.ts'
 import type { StepRecord } from '../../workflows/workflow-host.ts'
@@ -136,6 +136,58 @@ const STEP_UPDATES = [
   'wake_at',
 ] as const
 
+/** The columns in the order a statement built from `stepColumns` rows binds them. */
+const STEP_COLUMNS = [
+  'run_id',
+  'key',
+  'seq',
+  'name',
+  'position',
+  'kind',
+  'status',
+  'input',
+  'output',
+  'error',
+  'context',
+  'flow',
+  'attempts',
+  'started_at',
+  'completed_at',
+  'duration_ms',
+  'child_run_id',
+  'wake_at',
+] as const satisfies ReadonlyArray<keyof StepColumns>
+const STEPS_PER_STATEMENT = 400
+/** The upsert's SQL text by row count, per database handle (building it costs more than running it). */
+const upsertTexts = new WeakMap<object, Map<number, string>>()
+
+function stepColumns(runId: string, s: StepRecord & { seq: number }): StepColumns {
+  return {
+    run_id: runId,
+    key: s.key,
+    seq: s.seq,
+    name: s.name,
+    position: s.position,
+    kind: s.kind,
+    status: s.status,
+    input: json(s.input),
+    output: json(s.output),
+    error: s.error ? JSON.stringify(s.error) : null,
+    context: s.context !== undefined ? json(s.context) : null,
+    flow: s.flow ?? null,
+    attempts: s.attempts,
+    started_at: s.started_at,
+    completed_at: s.completed_at,
+    duration_ms: s.duration_ms,
+    child_run_id: s.child_run_id ?? null,
+    wake_at: s.wake_at ?? null,
+  }
+}
+
+function sameParameters(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i])
+}
+
 function toStep(r: StepColumns): StepRecord & { seq: number } {
   return {
     key: r.key,
@@ -174,30 +226,18 @@ class KyselyWorkflowStore implements WorkflowStore {
   }
 
   async putSteps(runId: string, steps: Array<StepRecord & { seq: number }>): Promise<void> {
-    for (let i = 0; i < steps.length; i += 400) {
-      const rows = steps.slice(i, i + 400).map(
-        (s): StepColumns => ({
-          run_id: runId,
-          key: s.key,
-          seq: s.seq,
-          name: s.name,
-          position: s.position,
-          kind: s.kind,
-          status: s.status,
-          input: json(s.input),
-          output: json(s.output),
-          error: s.error ? JSON.stringify(s.error) : null,
-          context: s.context !== undefined ? json(s.context) : null,
-          flow: s.flow ?? null,
-          attempts: s.attempts,
-          started_at: s.started_at,
-          completed_at: s.completed_at,
-          duration_ms: s.duration_ms,
-          child_run_id: s.child_run_id ?? null,
-          wake_at: s.wake_at ?? null,
-        }),
-      )
-      await this.db
+    const texts = upsertTexts.get(this.db) ?? new Map<number, string>()
+    upsertTexts.set(this.db, texts)
+    for (let i = 0; i < steps.length; i += STEPS_PER_STATEMENT) {
+      const rows = steps.slice(i, i + STEPS_PER_STATEMENT).map((s) => stepColumns(runId, s))
+      const params = rows.flatMap((r) => STEP_COLUMNS.map((c) => r[c]))
+      const text = texts.get(rows.length)
+      if (text) {
+        await this.db.executeQuery(CompiledQuery.raw(text, params))
+        continue
+      }
+      // Built once per row count; later statements of that many rows reuse its text.
+      const compiled = this.db
         .insertInto('workflow_steps')
         .values(rows)
         .onConflict((oc) =>
@@ -205,7 +245,9 @@ class KyselyWorkflowStore implements WorkflowStore {
             .columns(['run_id', 'key'])
             .doUpdateSet((eb) => Object.fromEntries(STEP_UPDATES.map((c) => [c, eb.ref(`excluded.${c}`)]))),
         )
-        .execute()
+        .compile()
+      if (sameParameters(compiled.parameters, params)) texts.set(rows.length, compiled.sql)
+      await this.db.executeQuery(compiled)
     }
   }
 
