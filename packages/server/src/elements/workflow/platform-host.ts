@@ -27,6 +27,9 @@ import type { EventWaiters } from './workflow-events.ts'
 import { stageFilesForChild } from './workflow-files.ts'
 import type { WorkflowStore } from './workflow-tables.ts'
 
+/** The abort reason of a server shutting down: runs stop unended, their children go on. */
+export const SHUTDOWN = new Error('the server is shutting down')
+
 /** Nesting of `run: workflow` (and workflows calling workflows) a run may reach. */
 export const MAX_WORKFLOW_DEPTH = 10
 const FLUSH_MS = 25
@@ -71,7 +74,9 @@ export class PlatformHost implements WorkflowHost {
     this.steps = new Map(steps.map((s) => [s.key, s]))
     this.nextSeq = steps.reduce((m, s) => Math.max(m, s.seq), 0) + 1
     this.run = { id: runRow.id, startedAt: runRow.started_at ?? runRow.created_at, depth }
-    signal.addEventListener('abort', () => this.cancelChildren(), { once: true })
+    signal.addEventListener('abort', () => signal.reason !== SHUTDOWN && this.cancelChildren(), {
+      once: true,
+    })
   }
 
   async record(step: StepRecord, durable: boolean): Promise<void> {

@@ -15,7 +15,7 @@ import { elementAtRef, elementOfRun } from '../source/element-at-ref.ts'
 import { AutomationScheduler } from './automation-scheduler.ts'
 import { Automations } from './automations.ts'
 import { cachedDocument } from './document-cache.ts'
-import { PlatformHost } from './platform-host.ts'
+import { PlatformHost, SHUTDOWN } from './platform-host.ts'
 import type { WorkflowSpec } from './spec.ts'
 import { loadSpilledValues } from './step-outputs.ts'
 import { WORKFLOW_RUN as WORKFLOW } from './workflow-errors.ts'
@@ -38,6 +38,7 @@ export class WorkflowRuntime implements TypeRuntime {
   private active = 0
   private closed = false
   private readonly running = new Map<string, Promise<void>>()
+  private readonly controllers = new Map<string, AbortController>()
 
   constructor(private readonly p: PlatformContext) {
     this.policy = new OutboundPolicy(p.config.outbound.allow, p.log)
@@ -161,6 +162,7 @@ export class WorkflowRuntime implements TypeRuntime {
       .finally(() => {
         this.active--
         this.running.delete(run.id)
+        this.controllers.delete(run.id)
       })
     this.running.set(run.id, done)
   }
@@ -184,6 +186,7 @@ export class WorkflowRuntime implements TypeRuntime {
     const steps = await loadSpilledValues(this.p.config.dataDir, run.id, await store.listSteps(run.id))
     const ctl = new AbortController()
     this.p.runs.onCancel(run.id, () => ctl.abort())
+    this.controllers.set(run.id, ctl)
     this.p.runs.markRunning(run.id, run.attempts + 1)
     const circleSlug = await this.p.elements.circleSlug(run.circle_id)
     const host = new PlatformHost(
@@ -245,6 +248,9 @@ export class WorkflowRuntime implements TypeRuntime {
    */
   async close(): Promise<void> {
     this.closed = true
+    // Runs stop where they are, unended: this node's claim lapses and they resume elsewhere (or
+    // here after a restart). Their child runs are left alone (SHUTDOWN is no cancel).
+    for (const ctl of this.controllers.values()) ctl.abort(SHUTDOWN)
     this.stopWatching()
     this.automations.scheduler.close()
     // Firings already under way finish their writes before the storage closes.
