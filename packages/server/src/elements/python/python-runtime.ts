@@ -17,6 +17,7 @@ import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { RunOutcome } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext, RunSource, StartRunOptions, TypeRuntime, WriteTarget } from '../element.ts'
+import { newRunOf } from '../new-run.ts'
 import { ElementHealth } from './element-health.ts'
 import { ElementPools } from './element-pools.ts'
 import { ElementSlots } from './element-slots.ts'
@@ -131,17 +132,7 @@ export class PythonRuntime implements TypeRuntime {
     let run: RunRow
     try {
       run = await this.p.runs.create(
-        {
-          circle_id: element.circle_id,
-          element_id: element.id,
-          element_version: element.version,
-          operation: 'invoke',
-          trigger,
-          input,
-          trigger_info: triggerInfo,
-          ...opts.source,
-          ...(opts.runId ? { id: opts.runId } : {}),
-        },
+        newRunOf(element, 'invoke', input, trigger, triggerInfo, opts),
         // A caller waiting here is answered once the end is stored: the run need not be
         // stored before it starts (run-service.ts writes such a run once, with its end).
         { claim, waited: claim && opts.waiting === true },

@@ -11,6 +11,7 @@ import { WorkflowCancelled, WorkflowFault } from '../../workflows/dsl-faults.ts'
 import { WorkflowInterpreter } from '../../workflows/interpreter.ts'
 import type { CloudEvent, StepRecord } from '../../workflows/workflow-host.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
+import { newRunOf } from '../new-run.ts'
 import { elementAtRef, elementOfRun } from '../source/element-at-ref.ts'
 import { AutomationScheduler } from './automation-scheduler.ts'
 import { Automations } from './automations.ts'
@@ -91,17 +92,9 @@ export class WorkflowRuntime implements TypeRuntime {
     const runId = opts.runId ?? (triggerInfo?.['input_upload'] ? randomUUID() : undefined)
     if (runId && triggerInfo?.['input_upload'])
       input = await adoptWorkflowFiles(this.p.config.dataDir, triggerInfo, runId, input)
-    const run = await this.p.runs.create({
-      circle_id: element.circle_id,
-      element_id: element.id,
-      element_version: element.version,
-      operation: 'invoke',
-      trigger,
-      input,
-      trigger_info: triggerInfo,
-      ...opts.source,
-      ...(runId ? { id: runId } : {}),
-    })
+    const run = await this.p.runs.create(
+      newRunOf(element, 'invoke', input, trigger, triggerInfo, { ...opts, ...(runId ? { runId } : {}) }),
+    )
     this.launch(element, run)
     return run
   }
