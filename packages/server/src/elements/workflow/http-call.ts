@@ -116,8 +116,16 @@ function send(
   signal: AbortSignal,
   where: string,
 ): Promise<RawResponse> {
+  const target = `${method} ${url.origin}${url.pathname}`
+  try {
+    // An IP literal never reaches the lookup hook below: it is decided here.
+    const { host, port } = hostPortOf(url)
+    policy.checkHostNow(host, port)
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'OUTBOUND_ADDRESS_BLOCKED'
+    return Promise.reject(fault('communication', `${target}: ${(err as Error).message}`, where, { code }))
+  }
   return new Promise((resolve, reject) => {
-    const target = `${method} ${url.origin}${url.pathname}`
     const fail = (e: Error) => {
       clearTimeout(timer)
       signal.removeEventListener('abort', onAbort)

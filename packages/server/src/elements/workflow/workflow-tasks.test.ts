@@ -173,4 +173,24 @@ describe('workflow tasks with effects', () => {
     const listed = await s.api('GET', `/api/v1/runs/${r.id}/artifacts`)
     expect(JSON.stringify(listed.body)).toContain('make-')
   })
+
+  it('call: http goes through the outbound policy: loopback and metadata addresses are refused', async () => {
+    await create(
+      'nosy',
+      doc(
+        'nosy',
+        `do:\n  - peek: { call: http, with: { method: get, endpoint: 'http://169.254.169.254/latest/meta-data/' } }`,
+      ),
+    )
+    const r = await invoke('nosy')
+    expect(r.status).toBe('failed')
+    expect(r.error.error).toMatchObject({ code: 'OUTBOUND_ADDRESS_BLOCKED', instance: '/do/0/peek' })
+    await create(
+      'loopy',
+      doc('loopy', `do:\n  - peek: { call: http, with: { method: get, endpoint: '${s.url}/healthz' } }`),
+    )
+    const l = await invoke('loopy')
+    expect(l.status).toBe('failed')
+    expect(l.error.error.code).toBe('OUTBOUND_ADDRESS_BLOCKED')
+  })
 })
