@@ -1,8 +1,10 @@
 // RunWriter on real SQLite: writes of one turn land together, each caller learns about its
 // own write only, and a failing write does not take the rest of its batch down with it.
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testDatabaseUrl } from '../../test/test-server.ts'
 import { element, run } from '../storage/contract-fixtures.ts'
+import { createPostgresStorage, dropPostgresSchema } from '../storage/postgres.ts'
 import { createSqliteStorage } from '../storage/sqlite.ts'
 import type { RunRow, Storage } from '../storage/storage.ts'
 import { RunWriter } from './run-writer.ts'
@@ -110,5 +112,43 @@ describe('RunWriter', () => {
     ])
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
     for (const r of good) expect(await db.getRun(r.id)).toEqual(r)
+  })
+})
+
+const pgUrl = testDatabaseUrl()
+describe.skipIf(!pgUrl)('RunWriter on PostgreSQL', () => {
+  const schema = `writer_${randomBytes(6).toString('hex')}`
+  let db: Storage
+  afterAll(async () => {
+    await db?.close()
+    if (pgUrl) await dropPostgresSchema(pgUrl, schema)
+  })
+
+  it('stores a run’s end that comes while its insert is still being committed', async () => {
+    db = await createPostgresStorage({ url: pgUrl!, schema, maxConnections: 4 })
+    await db.migrate()
+    // The first transaction (the insert's batch) commits 200 ms late: the end, flushed on the
+    // next turn, must wait for it rather than update a row its connection cannot see yet.
+    let slow = true
+    const lagging: Storage = Object.create(db)
+    lagging.transaction = (fn) =>
+      db.transaction(async (tx) => {
+        const result = await fn(tx)
+        if (slow) {
+          slow = false
+          await new Promise((r) => setTimeout(r, 200))
+        }
+        return result
+      })
+    const writer = new RunWriter(lagging)
+    const r = { ...queued(), node_id: 'node-a' }
+    const inserted = writer.insert(r)
+    await new Promise((res) => setImmediate(res)) // the insert's batch is in its transaction
+    const at = new Date().toISOString()
+    await Promise.all([
+      inserted,
+      writer.finish(r.id, { status: 'failed', attempts: 1, completed_at: at }, [], 'node-a'),
+    ])
+    expect(await db.getRun(r.id)).toMatchObject({ status: 'failed', completed_at: at })
   })
 })

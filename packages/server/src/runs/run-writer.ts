@@ -3,6 +3,9 @@
 // transaction on the next turn. Callers await their own write, so nothing is acknowledged (or
 // executed) before it is stored.
 // When a batch fails, its writes are retried one by one so one bad write fails alone.
+// Batches are written one after another, never side by side: a run's end must not race its own
+// insert on another connection (PostgreSQL's UPDATE does not see an uncommitted row, and the
+// end was lost — the run stayed queued). What arrives meanwhile goes in the next batch.
 // A run whose caller waits for its end (a synchronous invoke) may have its insert held for a few
 // ms: a run that ends meanwhile is written once, as one row with its end. Nothing is
 // acknowledged before it is stored: the waiting caller is answered after the end is written.
@@ -25,6 +28,7 @@ export class RunWriter {
   private batch = new Map<string, Pending>()
   private scheduled = false
   private timer: NodeJS.Timeout | undefined
+  private writing: Promise<void> = Promise.resolve()
 
   constructor(private readonly storage: Storage) {}
 
@@ -68,7 +72,13 @@ export class RunWriter {
     return done
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
+    // flushBatch settles every waiter itself; the chain only orders batches.
+    this.writing = this.writing.then(() => this.flushBatch()).catch(() => {})
+    return this.writing
+  }
+
+  private async flushBatch(): Promise<void> {
     // Under load other runs' ends flush every turn: a held insert whose run has not ended and
     // whose hold has not run out stays for the next flush (so it can still go with its end).
     const now = performance.now()
