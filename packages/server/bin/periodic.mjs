@@ -85,5 +85,17 @@ async function bundlePath() {
   throw new Error('periodic: could not bundle the sources')
 }
 
+/** `serve` builds the portal first when its sources changed (packages/portal/build-if-stale.mjs). */
+async function buildPortal() {
+  if (process.argv[2] !== 'serve') return
+  try {
+    const { buildPortalIfStale } = await import('@periodic/portal/build-if-stale.mjs')
+    if (await buildPortalIfStale()) console.error('periodic: portal built')
+  } catch (err) {
+    console.error(`periodic: the portal could not be built (${err?.message ?? err}); serving the API only`)
+  }
+}
+
+await buildPortal()
 const { main } = await import(pathToFileURL(await bundlePath()).href)
 await main(process.argv.slice(2))

@@ -6,6 +6,9 @@ import pg from 'pg'
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test'
 
 export default async function setup(): Promise<void> {
+  // The portal's browser tests (and any server the suite starts) serve the current build.
+  const { buildPortalIfStale } = await import('@periodic/portal/build-if-stale.mjs')
+  await buildPortalIfStale()
   if (process.env['PERIODIC_TEST_DATABASE_URL'] || process.env['CI']) return
   const client = new pg.Client({ connectionString: DEFAULT_URL, connectionTimeoutMillis: 1000 })
   try {

@@ -21,6 +21,7 @@ import { registerGitRoutes } from './git-http-route.ts'
 import { registerJsonParser } from './json-body.ts'
 import { HttpMetrics, registerMetricsRoute } from './metrics.ts'
 import { buildOpenApi } from './openapi.ts'
+import { defaultPortalDir, registerPortalRoutes } from './portal-routes.ts'
 import { registerRunAnnotationsRoutes } from './runs-api/run-annotations-routes.ts'
 import { registerRunCompareRoute } from './runs-api/run-compare-route.ts'
 import { registerRunDefinitionRoute } from './runs-api/run-definition-route.ts'
@@ -43,6 +44,8 @@ export interface AppDeps {
   metricsPublic?: boolean
   /** The engine's http triggers, served at /http/{circle}{api_path}. */
   engineHttp?: EngineHttpDeps
+  /** The built portal served at `/`: default the workspace's packages/portal/dist; null: none. */
+  portalDir?: string | null
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/
@@ -118,5 +121,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   registerGitRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
+  if (deps.portalDir !== null) await registerPortalRoutes(app, deps.portalDir ?? defaultPortalDir())
   return app
 }
