@@ -106,6 +106,7 @@ export type {
   SourceStatus,
 } from './source-api.ts'
 export { SourceHandle } from './source-api.ts'
+export { type ServerSentEvent, SseParser } from './sse-parser.ts'
 export * from './types.ts'
 export type { WaitForCompletion } from './wait-for-completion.ts'
 export type { BroadcastResult, WebSocketConnection, WebSocketConnections } from './websocket-element.ts'
