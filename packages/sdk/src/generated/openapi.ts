@@ -94,6 +94,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/{circle}/ops/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The element types that can be created in this circle, with their spec schemas
+         * @description What a "new element" palette or form needs: each type’s name, description, symbol, category, form, states and its spec as JSON Schema. Auth: read. Element types: circle.
+         */
+        get: operations["circle_types_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{circle}/ops/api_keys": {
         parameters: {
             query?: never;
@@ -3214,6 +3234,38 @@ export interface operations {
             query?: {
                 period?: "hour" | "day" | "week" | "month";
             };
+            header?: never;
+            path: {
+                /** @description Circle slug */
+                circle: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    circle_types_get: {
+        parameters: {
+            query?: never;
             header?: never;
             path: {
                 /** @description Circle slug */

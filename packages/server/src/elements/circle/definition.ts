@@ -36,6 +36,31 @@ export const circleType = defineElement({
   operations: [
     circleStatsOperation,
     circleOperation({
+      name: 'types',
+      method: 'GET',
+      auth: 'read',
+      summary: 'The element types that can be created in this circle, with their spec schemas',
+      description:
+        'What a "new element" palette or form needs: each type’s name, description, symbol, category, form, states and its spec as JSON Schema.',
+      async handler(ctx) {
+        const types = ctx.elements.registry
+          .list()
+          .filter((t) => t.type !== 'circle')
+          .map((t) => ({
+            type: t.type,
+            name: t.name,
+            description: t.description,
+            symbol: t.symbol,
+            category: t.category,
+            form: t.form,
+            container: t.container ?? false,
+            states: t.states,
+            spec_schema: t.spec,
+          }))
+        return { types }
+      },
+    }),
+    circleOperation({
       name: 'api_keys',
       method: 'POST',
       auth: 'admin',

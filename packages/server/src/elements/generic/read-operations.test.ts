@@ -27,6 +27,28 @@ describe('read operations', () => {
   })
   afterAll(async () => s?.close())
 
+  describe('types (on a circle)', () => {
+    it('lists the creatable types with their spec schemas, circles excluded', async () => {
+      const r = await s.api('GET', `/api/${c}/ops/types`)
+      expect(r.status).toBe(200)
+      const byType = new Map(r.body.types.map((t: { type: string }) => [t.type, t]))
+      expect(byType.has('circle')).toBe(false)
+      for (const t of ['python', 'cookie-jar', 'websocket', 'browser', 'variable', 'project'])
+        expect(byType.has(t), t).toBe(true)
+      expect(byType.get('python')).toMatchObject({
+        name: expect.any(String),
+        symbol: expect.any(String),
+        category: expect.any(String),
+        spec_schema: { type: 'object', properties: expect.any(Object) },
+      })
+      expect(byType.get('project')).toMatchObject({ container: true })
+    })
+
+    it('needs a key of the circle', async () => {
+      expect((await s.api('GET', `/api/${c}/ops/types`, undefined, { key: null })).status).toBe(401)
+    })
+  })
+
   describe('schema', () => {
     it('lists one MCP tool per operation of the type, with unique names and object input schemas', async () => {
       const r = await s.api('GET', `/api/${c}/p/v/ops/schema`)
