@@ -1,7 +1,7 @@
 // The runs explorer in a real Chromium against a real server: runs made through the API are
 // listed; the status filter narrows the list and lives in the URL hash (a reload keeps it); a
 // run's detail shows its input, output and logs; an artifact downloads with the file's bytes;
-// thumbs-down feedback with a comment is saved (checked through the API); a failed run shows
+// two runs compared field by field; thumbs-down feedback with a comment is saved (checked through the API); a failed run shows
 // its error code and traceback. Screenshots of list and detail, axe, no CSP or page errors.
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -76,6 +76,15 @@ describe('runs explorer', () => {
     await page.getByText('No runs match these filters').waitFor()
     await page.getByRole('button', { name: 'Clear filters' }).click()
     await expect.poll(() => rows.count()).toBe(3)
+
+    await page.getByRole('checkbox', { name: `Select run ${ids.first}` }).check()
+    await page.getByRole('checkbox', { name: `Select run ${ids.second}` }).check()
+    await page.getByRole('button', { name: 'Compare selected' }).click()
+    const diffs = page.getByRole('table', { name: `Fields of run ${ids.second} that differ from the base` })
+    await expect.poll(() => diffs.textContent()).toContain('second report')
+    expect(await diffs.textContent()).toContain('$.text')
+    await screenshot(page, 'runs-compare')
+    expect(await seriousA11yViolations(page)).toEqual([])
     expect(kit.problems).toEqual([])
   })
 
