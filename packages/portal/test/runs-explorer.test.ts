@@ -51,7 +51,7 @@ describe('runs explorer', () => {
   }, 90_000)
   afterAll(async () => kit?.close())
 
-  it('lists runs, filters by status in the hash, and keeps the filter on reload', async () => {
+  it('lists runs, filters by status in the hash (kept on reload), loads more by cursor, compares two', async () => {
     const page = await kit.open('#/runs')
     const rows = page.locator('table[aria-label="Runs"] tbody tr')
     await expect.poll(() => rows.count()).toBe(3)
@@ -76,6 +76,12 @@ describe('runs explorer', () => {
     await page.getByText('No runs match these filters').waitFor()
     await page.getByRole('button', { name: 'Clear filters' }).click()
     await expect.poll(() => rows.count()).toBe(3)
+
+    await kit.open('#/runs?limit=2')
+    await expect.poll(() => rows.count()).toBe(2)
+    await page.getByRole('button', { name: 'Load more' }).click()
+    await expect.poll(() => rows.count()).toBe(3)
+    await page.getByText('3 runs, all shown.').waitFor()
 
     await page.getByRole('checkbox', { name: `Select run ${ids.first}` }).check()
     await page.getByRole('checkbox', { name: `Select run ${ids.second}` }).check()

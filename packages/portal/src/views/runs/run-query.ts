@@ -23,6 +23,8 @@ export interface RunQuery {
   /** `datetime-local` values (local time), as typed. */
   from: string
   to: string
+  /** Page size (`limit`, 1–200); only from a link, the form keeps it. */
+  limit: number | null
 }
 
 export function parseRunQuery(q: URLSearchParams): RunQuery {
@@ -36,6 +38,7 @@ export function parseRunQuery(q: URLSearchParams): RunQuery {
     text,
     from: q.get('from') ?? '',
     to: q.get('to') ?? '',
+    limit: pageSize(q.get('limit')),
   }
 }
 
@@ -48,7 +51,13 @@ export function runQueryString(r: RunQuery): string {
   }
   if (r.from) q.set('from', r.from)
   if (r.to) q.set('to', r.to)
+  if (r.limit) q.set('limit', String(r.limit))
   return q.toString()
+}
+
+function pageSize(raw: string | null): number | null {
+  const n = Number(raw)
+  return raw && Number.isInteger(n) && n >= 1 && n <= 200 ? n : null
 }
 
 function isoOf(local: string): string | undefined {
