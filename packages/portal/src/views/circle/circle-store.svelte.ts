@@ -43,6 +43,7 @@ export class CircleStore {
   elements = $state<ElementJson[]>([])
   tree = $state<TreeNode[]>([])
   loaded = $state(false)
+  treeLoaded = $state(false)
   error = $state<unknown>(null)
   treeError = $state<unknown>(null)
   /** Bumped when an element's live data (runs, connections, jar) should be fetched again. */
@@ -87,6 +88,7 @@ export class CircleStore {
       )
       this.tree = t.children
       this.treeError = null
+      this.treeLoaded = true
     } catch (e) {
       this.treeError = e
     }
