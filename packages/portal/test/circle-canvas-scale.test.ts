@@ -51,6 +51,17 @@ describe('circle canvas at scale', () => {
       .toBe('v-0999')
     expect(await page.getByRole('treeitem').count()).toBeLessThan(100)
 
+    // Space selects the row's card; the canvas scrolls to it and it becomes the card Tab reaches.
+    await page.keyboard.press(' ')
+    const last = page.locator('.el-card[data-slug="v-0999"]')
+    await expect.poll(() => last.getAttribute('aria-pressed')).toBe('true')
+    expect(await last.getAttribute('tabindex')).toBe('0')
+    await expect.poll(() => last.isVisible()).toBe(true)
+    const box = (await last.boundingBox())!
+    const view = (await page.locator('.canvas').boundingBox())!
+    expect(box.y).toBeGreaterThanOrEqual(view.y)
+    expect(box.y + box.height).toBeLessThanOrEqual(view.y + view.height)
+
     await page.getByLabel('Filter elements').fill('v-09')
     await page.getByText('100 elements match').waitFor()
     expect((await screenshot(page, 'circle-canvas-1000')).colours).toBeGreaterThan(3)

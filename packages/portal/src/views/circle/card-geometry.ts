@@ -30,9 +30,9 @@ export function clampPosition(p: Position): Position {
 
 /** Badge tone of a state name. */
 export function stateTone(state: string): 'ok' | 'warn' | 'danger' | '' {
-  if (/^(ready|running|populated|built|active|connected|succeeded)$/.test(state)) return 'ok'
+  if (/^(ready|deployed|running|populated|built|active|connected|succeeded)$/.test(state)) return 'ok'
   if (/(error|fail|crash|orphan)/.test(state)) return 'danger'
-  if (/^(disabled|stopped|empty|deleted)$/.test(state)) return ''
+  if (/^(disabled|stopped|empty|deleted|draft)$/.test(state)) return ''
   return 'warn'
 }
 
