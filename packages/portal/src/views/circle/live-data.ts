@@ -83,15 +83,19 @@ export function hasLiveData(type: string): boolean {
   return type in fetchers
 }
 
+/** What was fetched, by element id, with the live tick it was fetched at: a card scrolled out
+ *  of the DOM and back in does not fetch again until an event says something changed. */
+const cache = new Map<string, { tick: number; data: Promise<LiveData | null> }>()
+
 /** The element's live data, or null when its type has none; errors leave the card as it is. */
-export async function fetchLiveData(el: ElementJson): Promise<LiveData | null> {
+export function fetchLiveData(el: ElementJson, tick: number): Promise<LiveData | null> {
   const f = fetchers[el.element_type]
-  if (!f) return null
-  try {
-    return await slot(() => f(el))
-  } catch {
-    return null
-  }
+  if (!f) return Promise.resolve(null)
+  const hit = cache.get(el.id)
+  if (hit && hit.tick === tick) return hit.data
+  const data = slot(() => f(el)).catch(() => null)
+  cache.set(el.id, { tick, data })
+  return data
 }
 
 /** "42s ago", "5m ago", "3h ago", "2d ago". */
