@@ -59,6 +59,8 @@ describe('circle canvas', () => {
     await dialog.getByRole('button', { name: /^Create/ }).click()
     await dialog.locator('[data-field="spec.source.code"]').waitFor()
     expect(await dialog.locator('#new-slug-error').count()).toBe(0)
+    expect((await screenshot(page, 'circle-canvas-create-errors')).colours).toBeGreaterThan(3)
+    expect(await seriousA11yViolations(page)).toEqual([])
 
     await dialog.getByLabel('Spec (JSON)').fill(JSON.stringify({ source: { type: 'inline', code: ECHO } }))
     await dialog.getByRole('button', { name: /^Create/ }).click()
