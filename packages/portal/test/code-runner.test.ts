@@ -169,7 +169,7 @@ describe('python code runner', () => {
     expect(kit.problems).toEqual([])
   }, 60_000)
 
-  it('measures the delay from print to the DOM (printed, not asserted)', async () => {
+  it('shows a line printed before a pause at once; measures print → DOM (printed, not asserted)', async () => {
     const page = await kit.open('#/circles/acme/bench')
     await page.getByRole('textbox', { name: 'main.py editor' }).waitFor()
     await setEditor('main.py editor', CODE)
@@ -199,6 +199,18 @@ describe('python code runner', () => {
       return page.evaluate(() => (window as unknown as { __seen: Array<[string, number]> }).__seen)
     }
     await seen(2) // a first (cold) run
+
+    // A line printed before a long pause shows while the run is still going.
+    await setEditor('Input JSON', JSON.stringify({ lines: 1, gap: 3 }))
+    await page.getByRole('button', { name: 'Run', exact: true }).click()
+    await expect
+      .poll(() => page.getByTestId('run-logs').textContent(), { timeout: 30_000 })
+      .toContain('tick 0')
+    expect(await page.getByTestId('run-status').textContent()).toBe('running')
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000 })
+      .toBe('succeeded')
+
     const rows = await seen(20)
     const delays = rows
       .map(([text, at]) => {

@@ -5,6 +5,9 @@ import { api, describeError } from '../../lib/api.ts'
 import { followRun, type RunLogLine } from '../../lib/run-stream.ts'
 import type { RunJson } from './runner-model.ts'
 
+/** Lines kept in the page; a run that prints more shows its last ones (all are in the explorer). */
+export const MAX_LOG_LINES = 5000
+
 export class RunViewer {
   current = $state<RunJson | null>(null)
   logs = $state<RunLogLine[]>([])
@@ -61,7 +64,10 @@ export class RunViewer {
     this.streamError = null
     await followRun(run.id, {
       signal: abort.signal,
-      onLog: (l) => this.logs.push(l),
+      onLog: (l) => {
+        this.logs.push(l)
+        if (this.logs.length > MAX_LOG_LINES) this.logs.splice(0, this.logs.length - MAX_LOG_LINES)
+      },
       onStatus: (s) => {
         if (this.current?.id === run.id && !this.current.finished) this.current.status = s.status
       },
