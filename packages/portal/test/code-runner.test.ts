@@ -159,6 +159,7 @@ describe('python code runner', () => {
     await expect.poll(() => conflict.textContent()).toContain('VERSION_CONFLICT')
     expect(await page.getByTestId('conflict-mine').textContent()).toContain('"mine"')
     expect(await page.getByTestId('conflict-theirs').textContent()).toContain('"theirs"')
+    expect((await screenshot(page, 'code-runner-conflict')).colours).toBeGreaterThan(3)
     expect(await seriousA11yViolations(page)).toEqual([])
     await page.getByRole('button', { name: 'Overwrite with mine' }).click()
     await expect.poll(() => page.getByTestId('save-state').textContent()).toContain('All changes saved')
