@@ -19,6 +19,7 @@ describe('properties panel', () => {
   }
   const openElement = async (slug: string): Promise<Page> => {
     const page = await kit.open(`#/circles/${C}/${slug}`)
+    page.setDefaultTimeout(10_000)
     await page.getByRole('button', { name: 'Save', exact: true }).waitFor()
     return page
   }
@@ -115,11 +116,11 @@ describe('properties panel', () => {
   it('renders maps as key/value rows, unions as JSON, arrays as rows and optional objects', async () => {
     let page = await openElement('helpers')
     const files = page.getByRole('group', { name: 'Files' })
-    expect(await files.getByLabel('Key 1').inputValue()).toBe('textutils.py')
+    expect(await files.getByLabel('Key 1', { exact: true }).inputValue()).toBe('textutils.py')
     expect(await files.getByLabel('Value of textutils.py').inputValue()).toContain('def shout')
     await files.getByRole('button', { name: 'Add entry' }).click()
-    await files.getByLabel('Key 2').fill('more.py')
-    await files.getByLabel('Key 2').press('Tab')
+    await files.getByLabel('Key 2', { exact: true }).fill('more.py')
+    await files.getByLabel('Key 2', { exact: true }).press('Tab')
     await files.getByLabel('Value of more.py').fill('X = 1\n')
     await files.getByRole('button', { name: 'Remove entry textutils.py' }).click()
     expect(await page.getByLabel('Requirements JSON').inputValue()).toBe('[]')
@@ -132,9 +133,9 @@ describe('properties panel', () => {
 
     page = await openElement('launch')
     const tags = page.getByRole('group', { name: 'Tags' })
-    expect(await tags.getByLabel('Tags 1').inputValue()).toBe('alpha')
+    expect(await tags.getByLabel('Tags 1', { exact: true }).inputValue()).toBe('alpha')
     await tags.getByRole('button', { name: 'Add tags' }).click()
-    await tags.getByLabel('Tags 2').fill('beta')
+    await tags.getByLabel('Tags 2', { exact: true }).fill('beta')
     const envs = page.getByRole('group', { name: 'Environments' })
     expect(await envs.getByRole('button', { name: 'Add demo' }).count()).toBe(1)
     await page.getByRole('button', { name: 'Save', exact: true }).click()
