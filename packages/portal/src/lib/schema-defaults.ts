@@ -38,7 +38,8 @@ export function defaultFor(schema: JsonSchema | undefined): unknown {
       const min = schema['minimum']
       const exclusive = schema['exclusiveMinimum']
       if (typeof min === 'number') return min
-      if (typeof exclusive === 'number') return type === 'integer' ? exclusive + 1 : Math.max(exclusive + 1, 1)
+      if (typeof exclusive === 'number')
+        return type === 'integer' ? exclusive + 1 : Math.max(exclusive + 1, 1)
       return 0
     }
     case 'array':

@@ -11,4 +11,7 @@ export function fetchElement(base: string): Promise<ElementJson> {
 }
 
 /** The element as the properties panel reads it (the API also sends intention and warnings). */
-export type PanelElement = ElementJson & { intention?: string; warnings?: Array<{ field: string; message: string }> }
+export type PanelElement = ElementJson & {
+  intention?: string
+  warnings?: Array<{ field: string; message: string }>
+}
