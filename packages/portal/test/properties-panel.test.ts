@@ -149,6 +149,40 @@ describe('properties panel', () => {
     expect(kit.problems).toEqual([])
   })
 
+  it('edits name and intention, disables and enables, restores a version, writes a README, deletes', async () => {
+    await create('variable', 'scratch', { value: 1 })
+    await kit.server.api('PATCH', `/api/${C}/scratch/ops/update`, { spec: { value: 2 } })
+    const page = await openElement('scratch')
+    await page.getByLabel('Name', { exact: true }).fill('Scratch pad')
+    await page.getByLabel('Intention', { exact: true }).fill('Somewhere to try things')
+    await page.getByRole('button', { name: 'Save name and intention' }).click()
+    await page.getByRole('heading', { name: 'Scratch pad' }).waitFor()
+    expect(await get('scratch')).toMatchObject({ name: 'Scratch pad', intention: 'Somewhere to try things', version: 3 })
+
+    await page.getByRole('button', { name: 'Disable' }).click()
+    await page.getByRole('button', { name: 'Enable' }).waitFor()
+    expect((await get('scratch')).enabled).toBe(false)
+    await page.getByRole('button', { name: 'Enable' }).click()
+    await page.getByRole('button', { name: 'Disable' }).waitFor()
+    expect((await get('scratch')).enabled).toBe(true)
+
+    await page.getByRole('button', { name: 'Restore version 1' }).click()
+    await expect.poll(async () => (await get('scratch')).spec.value).toBe(1)
+    await expect.poll(() => page.getByLabel('Value JSON').inputValue()).toBe('1')
+
+    await page.getByRole('button', { name: 'Write a README' }).click()
+    await page.getByLabel('README (markdown)').fill('# Scratch\nTry things here.')
+    await page.getByRole('button', { name: 'Save README' }).click()
+    await page.getByText('Try things here.').waitFor()
+    expect((await kit.server.api('GET', `/api/${C}/scratch/ops/readme`)).body.content).toContain('# Scratch')
+
+    await page.getByRole('button', { name: 'Delete…' }).click()
+    await page.getByRole('button', { name: /^Yes, delete/ }).click()
+    await page.waitForURL(/#\/circles\/acme$/)
+    expect((await kit.server.api('GET', `/api/${C}/scratch`)).status).toBe(404)
+    expect(kit.problems).toEqual([])
+  })
+
   it('follows live events: a clean form reloads, a dirty one says it changed', async (ctx) => {
     // Needs the circle events stream (GET /api/{circle}/ops/events); skipped on a server without it.
     const probe = await fetch(`${kit.server.url}/api/${C}/ops/events`, {
