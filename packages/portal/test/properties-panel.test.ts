@@ -157,7 +157,11 @@ describe('properties panel', () => {
     await page.getByLabel('Intention', { exact: true }).fill('Somewhere to try things')
     await page.getByRole('button', { name: 'Save name and intention' }).click()
     await page.getByRole('heading', { name: 'Scratch pad' }).waitFor()
-    expect(await get('scratch')).toMatchObject({ name: 'Scratch pad', intention: 'Somewhere to try things', version: 3 })
+    expect(await get('scratch')).toMatchObject({
+      name: 'Scratch pad',
+      intention: 'Somewhere to try things',
+      version: 3,
+    })
 
     await page.getByRole('button', { name: 'Disable' }).click()
     await page.getByRole('button', { name: 'Enable' }).waitFor()
