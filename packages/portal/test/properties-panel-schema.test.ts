@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { defaultFor, type JsonSchema } from '../src/lib/schema-defaults.ts'
 import { errorAt, kindOf, literalOptions, normaliseErrors } from '../src/lib/schema-form/schema-kinds.ts'
 import { withoutMaskedSecrets } from '../src/lib/schema-form/secrets.ts'
+import { branchName, branchOf, unionBranches } from '../src/lib/schema-form/union-branches.ts'
 import { specDiff } from '../src/views/element/properties/spec-diff.ts'
 
 const sealedSecret = {
@@ -73,6 +74,11 @@ describe('SchemaForm schema reading', () => {
     })
     expect(kindOf(schema)).toBe('object')
     expect(literalOptions(props['mode']!)).toEqual(['a', 'b'])
+    // A union of shapes gets a form picker, then the chosen branch's control.
+    const either = unionBranches(props['either']!)!
+    expect(either.map(branchName)).toEqual(['text', 'list of text'])
+    expect(branchOf(either, ['x'])).toBe(1)
+    expect(unionBranches(props['anything']!)).toBeUndefined()
   })
 
   it('starts new values from defaults, then the smallest valid-looking value', () => {

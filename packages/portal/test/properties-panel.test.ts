@@ -115,7 +115,7 @@ describe('properties panel', () => {
     expect(kit.problems).toEqual([])
   })
 
-  it('renders maps as key/value rows, unions as JSON, arrays as rows and optional objects', async () => {
+  it('renders maps as key/value rows, unions with a form picker, arrays as rows and optional objects', async () => {
     let page = await openElement('helpers')
     const files = page.getByRole('group', { name: 'Files' })
     expect(await files.getByLabel('Key 1', { exact: true }).inputValue()).toBe('textutils.py')
@@ -125,13 +125,16 @@ describe('properties panel', () => {
     await files.getByLabel('Key 2', { exact: true }).press('Tab')
     await files.getByLabel('Value of more.py').fill('X = 1\n')
     await files.getByRole('button', { name: 'Remove entry textutils.py' }).click()
-    expect(await page.getByLabel('Requirements JSON').inputValue()).toBe('[]')
-    await page.getByLabel('Requirements JSON').fill('["requests>=2"]')
+    const form = page.getByLabel('Requirements — form')
+    expect(await form.locator('option:checked').textContent()).toBe('list of text')
+    await page.getByRole('button', { name: 'Add requirement' }).click()
+    await page.getByLabel('Requirement 1', { exact: true }).fill('requests>=2')
     await page.getByRole('button', { name: 'Save', exact: true }).click()
     await page.getByText('Saved as version 2').waitFor()
     const layer = (await get('helpers')).spec
     expect(layer.files).toEqual({ 'more.py': 'X = 1\n' }) // the removed file is gone (deep=false)
     expect(layer.requirements).toEqual(['requests>=2'])
+    expect((await screenshot(page, 'properties-layer')).colours).toBeGreaterThan(3)
 
     page = await openElement('launch')
     const tags = page.getByRole('group', { name: 'Tags' })
