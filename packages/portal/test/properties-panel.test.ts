@@ -48,6 +48,10 @@ describe('properties panel', () => {
     await page.getByText(/Not valid JSON/).waitFor()
     expect(await value.getAttribute('aria-invalid')).toBe('true')
     await value.fill('{"hello": "portal", "n": 2}')
+    await value.press('End')
+    await value.press('Backspace')
+    await value.pressSequentially('}')
+    expect(await value.inputValue()).toBe('{"hello": "portal", "n": 2}') // typed text is kept as typed
     expect(await value.getAttribute('aria-invalid')).toBeNull()
     await page.getByRole('button', { name: 'Save', exact: true }).click()
     await page.getByText('Saved as version 2').waitFor()
