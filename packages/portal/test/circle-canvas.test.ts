@@ -46,6 +46,11 @@ describe('circle canvas', () => {
     const dialog = page.getByRole('dialog', { name: 'New element' })
     await dialog.locator('button[data-type="python"]').click()
 
+    // The settings form is generated from the type's spec schema; JSON is one click away.
+    await dialog.locator('.schema-form').waitFor()
+    expect(await dialog.locator('.schema-form label').count()).toBeGreaterThan(0)
+    await dialog.getByRole('button', { name: 'Edit as JSON' }).click()
+
     // An invalid slug: the API's VALIDATION_FAILED is shown at the slug field.
     await dialog.getByLabel('Slug').fill('Not A Slug!')
     await dialog.getByLabel('Spec (JSON)').fill(JSON.stringify({ source: { type: 'inline', code: ECHO } }))

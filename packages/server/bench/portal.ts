@@ -100,7 +100,13 @@ async function main() {
   const b = await startBenchPlatform('portal')
   const browser = await chromium.launch({
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-sync',
+    ],
   })
   try {
     await seedCircle(b, 'bench', ELEMENTS)
@@ -116,7 +122,9 @@ async function main() {
     }
     console.log(`portal: circle view with ${ELEMENTS} elements (median of ${RUNS} loads)`)
     console.log(`  first cards drawn ${median(cards).toFixed(0)} ms after navigation`)
-    console.log(`  interactive (last long task ended) ${median(interactive).toFixed(0)} ms   (anchor < 1000 ms)`)
+    console.log(
+      `  interactive (last long task ended) ${median(interactive).toFixed(0)} ms   (anchor < 1000 ms)`,
+    )
   } finally {
     await browser.close()
     await b.close()

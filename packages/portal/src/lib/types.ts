@@ -12,7 +12,7 @@ export interface ElementJson {
   version: number
   spec: Record<string, unknown>
   meta: Record<string, unknown>
-  state: Record<string, unknown>
+  state: string
   state_reason?: string | null
   enabled: boolean
   created_at: string
