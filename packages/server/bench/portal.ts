@@ -62,7 +62,7 @@ async function seedCircle(b: BenchPlatform, circle: string, n: number): Promise<
 async function circleViewTiming(page: Page, url: string): Promise<{ cards: number; interactive: number }> {
   await page.goto('about:blank')
   await page.goto(url)
-  await page.waitForFunction(() => document.querySelectorAll('[data-element-card]').length > 0, undefined, {
+  await page.waitForFunction(() => document.querySelectorAll('.el-card[data-element-id]').length > 0, undefined, {
     polling: 'raf',
     timeout: 30_000,
   })
@@ -86,6 +86,47 @@ async function circleViewTiming(page: Page, url: string): Promise<{ cards: numbe
     cards,
   )
   return { cards, interactive }
+}
+
+const TICKER = [
+  'import time',
+  '',
+  'def handler(input):',
+  '    for i in range(input.get("lines", 3)):',
+  '        print(f"tick {i} {time.time():.6f}", flush=True)',
+  '        time.sleep(input.get("gap", 0.05))',
+  '    return {"lines": input.get("lines", 3)}',
+  '',
+].join('\n')
+
+/** Delays (ms) from each line's print in the handler to its node in the runner's log. */
+async function logLineDelays(page: Page, lines: number): Promise<number[]> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __seen: Array<[string, number]>; __obs?: MutationObserver }
+    w.__seen = []
+    w.__obs?.disconnect()
+    w.__obs = new MutationObserver((records) => {
+      const at = performance.timeOrigin + performance.now()
+      for (const r of records)
+        for (const n of r.addedNodes)
+          if (n instanceof HTMLElement && n.classList.contains('line'))
+            w.__seen.push([n.textContent ?? '', at])
+    })
+    w.__obs.observe(document.body, { childList: true, subtree: true })
+  })
+  const input = page.getByRole('textbox', { name: 'Input JSON' })
+  await input.click()
+  await page.keyboard.press('ControlOrMeta+A')
+  await page.keyboard.insertText(JSON.stringify({ lines, gap: 0.05 }))
+  await page.getByRole('button', { name: 'Run', exact: true }).click()
+  await page.waitForFunction((n) => (window as unknown as { __seen: unknown[] }).__seen.length >= n, lines, {
+    timeout: 60_000,
+  })
+  const seen = await page.evaluate(() => (window as unknown as { __seen: Array<[string, number]> }).__seen)
+  return seen.flatMap(([text, at]) => {
+    const m = /tick \d+ (\d+\.\d+)/.exec(text)
+    return m ? [at - Number(m[1]) * 1000] : []
+  })
 }
 
 async function main() {
