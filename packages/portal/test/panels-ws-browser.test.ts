@@ -123,6 +123,23 @@ describe('websocket and browser panels', () => {
       expect(shot.colours).toBeGreaterThan(3)
       expect(await seriousA11yViolations(page)).toEqual([])
 
+      // The jar's dirty badge compares it with the browser's capture: in sync right after the
+      // save, dirty once the jar holds a cookie the browser does not.
+      await kit.open('#/circles/acme/crm-session')
+      await page.getByTestId('jar-clean').waitFor()
+      const set = await server.api('POST', '/api/acme/crm-session/ops/set', {
+        name: 'extra',
+        value: 'x',
+        domain: 'example.com',
+      })
+      expect(set.status).toBe(200)
+      await kit.open('#/circles/acme')
+      await kit.open('#/circles/acme/crm-session')
+      await page.getByTestId('jar-dirty').waitFor()
+      await screenshot(page, 'panel-cookie-jar-dirty')
+      await kit.open('#/circles/acme/crm')
+      await expect.poll(() => page.getByTestId('browser-state').textContent()).toBe('running')
+
       await page.getByRole('button', { name: 'Stop…' }).click()
       await page.getByRole('dialog').getByRole('button', { name: 'Stop session' }).click()
       await expect.poll(() => page.getByTestId('browser-state').textContent()).toBe('stopped')

@@ -67,6 +67,11 @@ describe('cookie jar panel', () => {
     const shot = await screenshot(page, 'panel-cookie-jar')
     expect(shot.colours).toBeGreaterThan(3)
     expect(await seriousA11yViolations(page)).toEqual([])
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click()
+    const dark = await screenshot(page, 'panel-cookie-jar-dark')
+    expect(dark.colours).toBeGreaterThan(3)
+    expect(await seriousA11yViolations(page)).toEqual([])
+    await page.getByRole('button', { name: 'Switch to light theme' }).click()
   })
 
   it('exports values only after a confirmation', async () => {
