@@ -38,12 +38,10 @@ describe('cookie jar panel', () => {
       ],
     })
     expect(imported.status).toBe(200)
-    const probe = await fetch(`${server.url}/api/acme/ops/events`, {
-      headers: { authorization: `Bearer ${server.adminKey}` },
-      signal: AbortSignal.timeout(5000),
-    }).catch(() => null)
-    eventsAvailable = probe?.status === 200
-    await probe?.body?.cancel().catch(() => {})
+    // Is the circle events stream there? Asked of the OpenAPI document, since opening the stream
+    // itself would leave a connection the server waits for at close.
+    const doc = await (await fetch(`${server.url}/api/openapi.json`)).json()
+    eventsAvailable = Object.keys(doc.paths).some((p) => p.endsWith('/ops/events'))
     kit = await startPortal({ server })
   }, 60_000)
   afterAll(async () => {
