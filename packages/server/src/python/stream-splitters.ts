@@ -18,12 +18,23 @@ export class LineSplitter {
   }
 }
 
+/** How long a tail that might start a sentinel is held before it is passed on as text. */
+const SETTLE_MS = 3
+
 /**
  * Passes text through to `onText` until it meets `\n<sentinel><id>\n`, then reports `id` to
- * `onEnd`. Text that might be the start of a sentinel is held back until it is decided.
+ * `onEnd`. Text that might be the start of a sentinel (most often a line's own trailing `\n`)
+ * is held back until the next chunk decides it — or, when none follows within SETTLE_MS, passed
+ * on anyway, so a line printed before a long pause reaches live followers at once instead of
+ * with the next output. worker.py writes each sentinel in one write, so a sentinel split across
+ * reads arrives in back-to-back chunks; should one still begin in released text, it is
+ * recognised all the same (that run's log then ends with one extra newline).
  */
 export class SentinelSplitter {
   private buf = ''
+  /** How many leading characters of `buf` were already passed on (released after SETTLE_MS). */
+  private released = 0
+  private timer: ReturnType<typeof setTimeout> | undefined
   private readonly marker: string
 
   constructor(
@@ -35,6 +46,8 @@ export class SentinelSplitter {
   }
 
   push(chunk: string): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
     this.buf += chunk
     for (;;) {
       const at = this.buf.indexOf(this.marker)
@@ -42,26 +55,45 @@ export class SentinelSplitter {
       const nl = this.buf.indexOf('\n', at + this.marker.length)
       if (nl < 0) {
         // The id is not complete yet; emit what precedes the marker and wait.
-        if (at > 0) this.onText(this.buf.slice(0, at))
-        this.buf = this.buf.slice(at)
+        this.emitTo(at)
+        this.drop(at)
         return
       }
-      if (at > 0) this.onText(this.buf.slice(0, at))
+      this.emitTo(at)
       this.onEnd(this.buf.slice(at + this.marker.length, nl))
-      this.buf = this.buf.slice(nl + 1)
+      this.drop(nl + 1)
     }
     // Keep back a tail that could be the beginning of a marker split across chunks.
-    const keep = this.partialMarkerLength()
-    if (this.buf.length > keep) {
-      this.onText(this.buf.slice(0, this.buf.length - keep))
-      this.buf = this.buf.slice(this.buf.length - keep)
+    const cut = this.buf.length - this.partialMarkerLength()
+    this.emitTo(cut)
+    this.drop(cut)
+    if (this.buf.length > this.released) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined
+        this.emitTo(this.buf.length)
+      }, SETTLE_MS)
+      this.timer.unref?.()
     }
   }
 
   /** The stream ended (or its writer died): what was held back is text after all. */
   flush(): void {
-    if (this.buf) this.onText(this.buf)
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.emitTo(this.buf.length)
     this.buf = ''
+    this.released = 0
+  }
+
+  /** Passes on `buf` up to `end`, less what was released already. */
+  private emitTo(end: number): void {
+    if (end > this.released) this.onText(this.buf.slice(this.released, end))
+    this.released = Math.max(this.released, end)
+  }
+
+  private drop(n: number): void {
+    this.buf = this.buf.slice(n)
+    this.released = Math.max(0, this.released - n)
   }
 
   private partialMarkerLength(): number {

@@ -43,7 +43,18 @@ export async function runTests(o: {
   const spec = pythonSpecOf(o.element)
   const t0 = performance.now()
   o.runs.markRunning(o.run.id, 1)
-  const args = ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--color=no', '--rootdir', '/periodic/code']
+  // -rA: the short summary names every test with its outcome (PASSED too), so clients can list them.
+  const args = [
+    '-m',
+    'pytest',
+    '-q',
+    '-rA',
+    '-p',
+    'no:cacheprovider',
+    '--color=no',
+    '--rootdir',
+    '/periodic/code',
+  ]
   if (o.filter) args.push('-k', o.filter)
   args.push('/periodic/code')
   // The runtime's directory makes `import periodic` work in tests as in runs (its engine calls
