@@ -188,6 +188,10 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
         httpTriggers: engine.httpTriggers,
         circleIdOf: async (slug) => (await storage.findCircle(slug))?.id,
       },
+      engineApi: {
+        engine: engine.engine,
+        circleIdOf: async (slug) => (await storage.findCircle(slug))?.id,
+      },
     })
     for (const t of registry.list()) registry.runtimeOf(t.type)?.attachServer?.(app.server)
     app.addHook('preClose', async () => {

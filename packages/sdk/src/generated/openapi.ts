@@ -2317,6 +2317,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/engine/{circle}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A circle’s engine: functions, workers, registered triggers, trigger types and named queues
+         * @description Auth: read on the circle. Rows as the discovery built-ins give them (engine::functions::list, engine::workers::list, engine::registered-triggers::list with pending ones, engine::triggers::list); queues are those a queue trigger configured plus each `queue` asked for (at most 20), with engine::queues::stats counts and up to 100 dead letters.
+         */
+        get: operations["engine_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/engine/{circle}/queues/{queue}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a named queue’s dead letters back with fresh attempts (engine::queues::redrive)
+         * @description Auth: write on the circle.
+         */
+        post: operations["engine_queue_redrive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7997,6 +8037,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AutomationSyncResponse"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engine_overview: {
+        parameters: {
+            query?: {
+                /** @description Also show this named queue (repeatable). */
+                queue?: string[];
+            };
+            header?: never;
+            path: {
+                /** @description The circle’s slug. */
+                circle: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The engine of the circle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        circle: string;
+                        /** @description engine::functions::list rows */
+                        functions: Record<string, never>[];
+                        /** @description engine::workers::list rows */
+                        workers: Record<string, never>[];
+                        /** @description engine::registered-triggers::list rows */
+                        triggers: Record<string, never>[];
+                        /** @description engine::triggers::list rows */
+                        trigger_types: Record<string, never>[];
+                        /** @description engine::queues::stats of each queue, with dead_letters and dead_letter_count */
+                        queues: Record<string, never>[];
+                    };
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engine_queue_redrive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The circle’s slug. */
+                circle: string;
+                queue: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many jobs went back */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        redriven: number;
+                    };
                 };
             };
             /** @description Error envelope */

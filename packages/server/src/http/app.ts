@@ -15,6 +15,7 @@ import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
 import { registerAutomationsRoutes } from './automations-routes.ts'
 import { registerElementRoutes } from './element-routes.ts'
+import { type EngineApiDeps, registerEngineApiRoutes } from './engine-api-route.ts'
 import { type EngineHttpDeps, registerEngineHttpRoute } from './engine-http-route.ts'
 import { sendError, toPlatformError } from './error-envelope.ts'
 import { registerGitRoutes } from './git-http-route.ts'
@@ -44,6 +45,8 @@ export interface AppDeps {
   metricsPublic?: boolean
   /** The engine's http triggers, served at /http/{circle}{api_path}. */
   engineHttp?: EngineHttpDeps
+  /** The engine's listings and queue redrive at /api/v1/engine/{circle} (the portal's engine view). */
+  engineApi?: Omit<EngineApiDeps, 'auth'>
   /** The built portal served at `/`: default the workspace's packages/portal/dist; null: none. */
   portalDir?: string | null
 }
@@ -119,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerWorkflowsRoutes(app, deps)
   registerAutomationsRoutes(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
+  if (deps.engineApi) registerEngineApiRoutes(app, { ...deps.engineApi, auth: deps.auth })
   registerGitRoutes(app, deps)
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
   if (deps.portalDir !== null) await registerPortalRoutes(app, deps.portalDir ?? defaultPortalDir())

@@ -14,6 +14,7 @@ import { clientSchema } from './api-schemas/client-schema.ts'
 import { describeElementOperations } from './api-schemas/element-operation-schemas.ts'
 import { errorResponse, jsonResponse, type Obj, queryParams, schemaRef } from './api-schemas/openapi-parts.ts'
 import { automationsOpenApiPaths } from './automations-openapi.ts'
+import { engineOpenApiPaths } from './engine-api-openapi.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
@@ -170,6 +171,7 @@ export function buildOpenApi(registry: Registry): Obj {
   Object.assign(paths, runAnnotationsOpenApiPaths())
   Object.assign(paths, workflowsOpenApiPaths())
   Object.assign(paths, automationsOpenApiPaths())
+  Object.assign(paths, engineOpenApiPaths())
   return {
     openapi: '3.1.0',
     info: {
