@@ -62,10 +62,14 @@ async function seedCircle(b: BenchPlatform, circle: string, n: number): Promise<
 async function circleViewTiming(page: Page, url: string): Promise<{ cards: number; interactive: number }> {
   await page.goto('about:blank')
   await page.goto(url)
-  await page.waitForFunction(() => document.querySelectorAll('.el-card[data-element-id]').length > 0, undefined, {
-    polling: 'raf',
-    timeout: 30_000,
-  })
+  await page.waitForFunction(
+    () => document.querySelectorAll('.el-card[data-element-id]').length > 0,
+    undefined,
+    {
+      polling: 'raf',
+      timeout: 30_000,
+    },
+  )
   const cards = await page.evaluate(() => performance.now())
   // Long tasks after the first paint of cards delay input; wait a quiet 500 ms to see them.
   const interactive = await page.evaluate(
@@ -165,6 +169,21 @@ async function main() {
     console.log(`  first cards drawn ${median(cards).toFixed(0)} ms after navigation`)
     console.log(
       `  interactive (last long task ended) ${median(interactive).toFixed(0)} ms   (anchor < 1000 ms)`,
+    )
+
+    await b.api('POST', '/api/bench', {
+      element_type: 'python',
+      slug: 'ticker',
+      spec: { source: { type: 'inline', code: TICKER } },
+    })
+    await page.goto(`${b.p.url}/#/circles/bench/ticker`)
+    await page.getByRole('textbox', { name: 'Input JSON' }).waitFor()
+    await logLineDelays(page, 3) // the cold start
+    const delays = (await logLineDelays(page, 40)).sort((x, y) => x - y)
+    const q = (f: number) => delays[Math.min(delays.length - 1, Math.floor(f * delays.length))]!
+    console.log(`portal: run log lines in the code runner (${delays.length} lines, 50 ms apart)`)
+    console.log(
+      `  print → on screen p50 ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${delays.at(-1)!.toFixed(1)} ms   (anchor < 100 ms)`,
     )
   } finally {
     await browser.close()
