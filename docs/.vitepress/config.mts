@@ -50,6 +50,7 @@ export default defineConfig({
         items: [
           { text: 'Home', link: '/' },
           { text: 'Concepts', link: '/concepts' },
+          { text: 'Portal', link: '/portal' },
           { text: 'CLI and SDK', link: '/cli-sdk' },
           { text: 'Configuration', link: '/configuration' },
         ],
