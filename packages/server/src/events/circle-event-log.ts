@@ -79,9 +79,13 @@ export class MemoryEventLog implements CircleEventLog {
     const log = this.circle(circleId)
     this.trim(log)
     if (after !== undefined) {
-      const at = log.entries.findIndex((e) => e.id === after)
-      if (at >= 0) for (const e of log.entries.slice(at + 1)) sink.event(e)
-      else if (after !== `${this.boot}-${log.seq}`) sink.reset(resetReason(after, this.boot))
+      // The events after `after` are all here when it is this run's, not ahead, and at most one
+      // before the oldest kept (nothing trimmed that the client lacks).
+      const seq = after.startsWith(`${this.boot}-`) ? Number(after.slice(this.boot.length + 1)) : Number.NaN
+      const oldest = log.entries[0] ? seqOf(log.entries[0].id) : log.seq + 1
+      if (Number.isSafeInteger(seq) && seq <= log.seq && seq >= oldest - 1) {
+        for (const e of log.entries) if (seqOf(e.id) > seq) sink.event(e)
+      } else sink.reset(resetReason(after, this.boot))
     }
     log.sinks.add(sink)
     return () => {
@@ -106,6 +110,10 @@ export class MemoryEventLog implements CircleEventLog {
     while (drop < log.entries.length && log.entries[drop]!.at < oldest) drop++
     if (drop > 0) log.entries.splice(0, drop)
   }
+}
+
+function seqOf(id: string): number {
+  return Number(id.slice(id.indexOf('-') + 1))
 }
 
 function resetReason(after: string, boot: string): string {

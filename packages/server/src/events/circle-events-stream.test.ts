@@ -78,6 +78,19 @@ describe.each(storageKinds())('circle events stream (%s)', (storage) => {
     expect(runTypes).toEqual(['run.queued', 'run.started', 'run.succeeded'])
   })
 
+  it('announces cookie jar changes with the count and freshness', async () => {
+    const st = await events('ev', reader, { query: 'types=cookie_jar.' })
+    await s.api('POST', '/api/ev', { element_type: 'cookie-jar', slug: 'jar' })
+    const cookie = { name: 'sid', value: 'v', domain: '.example.com', path: '/', secure: true }
+    const set = await s.api('POST', '/api/ev/jar/ops/set', cookie)
+    expect(set.status, JSON.stringify(set.body)).toBe(200)
+    expect((await s.api('POST', '/api/ev/jar/ops/clear', {})).status).toBe(200)
+    const got = await waitForEvents(st, 2)
+    expect(got.map((f) => f.data.data.count)).toEqual([1, 0])
+    expect(got[0]!.data).toMatchObject({ element_path: 'ev/jar', element_type: 'cookie-jar' })
+    expect(got[0]!.data.data.cookies_updated_at).toMatch(/^\d{4}-/)
+  })
+
   it('keeps only the asked type prefixes', async () => {
     const st = await events('ev', reader, { query: 'types=element.meta' })
     await s.api('POST', '/api/ev', { element_type: 'variable', slug: 'f' })
