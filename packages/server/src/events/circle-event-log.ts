@@ -50,24 +50,43 @@ export function compareEventIds(a: string, b: string): number {
 }
 
 interface CircleLog {
-  entries: { id: string; at: number; event: PlatformEvent }[]
-  seq: number
+  entries: { id: string; seq: number; at: number; event: PlatformEvent }[]
+  /** A client that has this sequence number (or a later one) missed nothing that was dropped. */
+  floor: number
   sinks: Set<EventSink>
 }
 
-/** One node's log: a ring of the last events per circle, ids `<boot ms>-<seq>`. */
+/**
+ * One node's log: a ring of the last events per circle, ids `<boot ms>-<seq>` with one sequence
+ * for the whole process (ordered within each circle, never reused, even when a quiet circle's
+ * ring is dropped and made again).
+ */
 export class MemoryEventLog implements CircleEventLog {
   private readonly circles = new Map<string, CircleLog>()
   private readonly boot = String(Date.now())
+  private seq = 0
+  private readonly sweeper: NodeJS.Timeout
 
   constructor(
     private readonly limits: EventLogLimits = DEFAULT_LIMITS,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // Quiet circles drop their aged events too (otherwise trimmed on their next append).
+    this.sweeper = setInterval(() => this.sweep(), 60_000)
+    this.sweeper.unref()
+  }
+
+  private sweep(): void {
+    for (const [id, log] of this.circles) {
+      this.trim(log)
+      if (log.entries.length === 0 && log.sinks.size === 0) this.circles.delete(id)
+    }
+  }
 
   append(event: PlatformEvent): void {
     const log = this.circle(event.circle_id)
-    const entry = { id: `${this.boot}-${++log.seq}`, at: this.now(), event }
+    const seq = ++this.seq
+    const entry = { id: `${this.boot}-${seq}`, seq, at: this.now(), event }
     log.entries.push(entry)
     this.trim(log)
     for (const sink of log.sinks) sink.event(entry)
@@ -79,12 +98,11 @@ export class MemoryEventLog implements CircleEventLog {
     const log = this.circle(circleId)
     this.trim(log)
     if (after !== undefined) {
-      // The events after `after` are all here when it is this run's, not ahead, and at most one
-      // before the oldest kept (nothing trimmed that the client lacks).
+      // The events after `after` are all here when it is this process's, not ahead, and no
+      // event the client lacks was dropped.
       const seq = after.startsWith(`${this.boot}-`) ? Number(after.slice(this.boot.length + 1)) : Number.NaN
-      const oldest = log.entries[0] ? seqOf(log.entries[0].id) : log.seq + 1
-      if (Number.isSafeInteger(seq) && seq <= log.seq && seq >= oldest - 1) {
-        for (const e of log.entries) if (seqOf(e.id) > seq) sink.event(e)
+      if (Number.isSafeInteger(seq) && seq <= this.seq && seq >= log.floor) {
+        for (const e of log.entries) if (e.seq > seq) sink.event(e)
       } else sink.reset(resetReason(after, this.boot))
     }
     log.sinks.add(sink)
@@ -95,11 +113,13 @@ export class MemoryEventLog implements CircleEventLog {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper)
     this.circles.clear()
   }
 
   private circle(id: string): CircleLog {
-    const log = this.circles.get(id) ?? { entries: [], seq: 0, sinks: new Set<EventSink>() }
+    // A new ring knows nothing of what came before it.
+    const log = this.circles.get(id) ?? { entries: [], floor: this.seq + 1, sinks: new Set<EventSink>() }
     this.circles.set(id, log)
     return log
   }
@@ -108,12 +128,8 @@ export class MemoryEventLog implements CircleEventLog {
     const oldest = this.now() - this.limits.maxAgeMs
     let drop = Math.max(0, log.entries.length - this.limits.maxEvents)
     while (drop < log.entries.length && log.entries[drop]!.at < oldest) drop++
-    if (drop > 0) log.entries.splice(0, drop)
+    if (drop > 0) log.floor = Math.max(log.floor, log.entries.splice(0, drop).at(-1)!.seq)
   }
-}
-
-function seqOf(id: string): number {
-  return Number(id.slice(id.indexOf('-') + 1))
 }
 
 function resetReason(after: string, boot: string): string {
