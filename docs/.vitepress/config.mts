@@ -60,6 +60,7 @@ export default defineConfig({
         items: [
           { text: 'Element API', link: '/api' },
           { text: 'Runs API', link: '/runs' },
+          { text: 'Live events', link: '/events' },
           { text: 'Workflows', link: '/workflows' },
           { text: 'Workflows API', link: '/workflows-api' },
           { text: 'Source (Git)', link: '/source' },

@@ -6,6 +6,7 @@ export {
   AutomationsApi,
   type AutomationsPage,
 } from './automations-api.ts'
+export type { CircleEvent, CircleEventsOptions } from './circle-events-api.ts'
 export {
   DEFAULT_BASE_URL,
   DEFAULT_MAX_RETRIES,

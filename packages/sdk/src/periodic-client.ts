@@ -1,5 +1,6 @@
 // PeriodicClient: the entry point. Holds one transport and hangs the namespaces off it.
 import { AutomationsApi } from './automations-api.ts'
+import { type CircleEvent, type CircleEventsOptions, circleEvents } from './circle-events-api.ts'
 import { type PeriodicClientOptions, resolveClientOptions } from './client-options.ts'
 import { CookieJarElement } from './cookie-jar-element.ts'
 import { ElementsApi } from './elements-api.ts'
@@ -50,6 +51,11 @@ export class PeriodicClient {
   /** A new run from a previous run's input (`version: 'original'` pins its element version). */
   rerun(id: string, options?: RerunOptions): Promise<Run> {
     return rerun(this.transport, id, options)
+  }
+
+  /** The circle's live events (SSE), in order; resume with `lastEventId` (docs/events.md). */
+  events(circle: string, options?: CircleEventsOptions): AsyncIterable<CircleEvent> {
+    return circleEvents(this.transport, circle, options)
   }
 
   /** The python element at `path`. */

@@ -252,6 +252,13 @@ export const E = defineErrorCodes({
     retryable: true,
     description: 'Too many requests; retry after `Retry-After` seconds.',
   },
+  EVENT_STREAMS_LIMIT: {
+    status: 429,
+    class: 'limit',
+    retryable: true,
+    description:
+      'This API key already holds the most open event streams a key may (`details.limit`); close one first.',
+  },
   STORAGE_UNAVAILABLE: {
     status: 503,
     class: 'unavailable',

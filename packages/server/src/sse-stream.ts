@@ -12,16 +12,16 @@ export const SSE_HEADERS = {
 
 export interface SseStream {
   body: PassThrough
-  send(event: string, data: unknown, id?: number): void
+  send(event: string, data: unknown, id?: number | string): void
   /** Ends the stream (after a last frame, when given). */
-  end(event?: string, data?: unknown, id?: number): void
+  end(event?: string, data?: unknown, id?: number | string): void
   /** Called once when the stream closes, whoever closed it. */
   onClose(fn: () => void): void
 }
 
 export function sseStream(): SseStream {
   const body = new PassThrough()
-  const frame = (event: string, data: unknown, id?: number) =>
+  const frame = (event: string, data: unknown, id?: number | string) =>
     `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
   const heartbeat = setInterval(() => body.write(': keep-alive\n\n'), HEARTBEAT_MS)
   body.on('close', () => clearInterval(heartbeat))

@@ -216,6 +216,7 @@ export class ElementService implements ElementsPort {
         await this.record(tx, events, 'element.created', row, actor, {
           element_type: row.element_type,
           slug: row.slug,
+          version: row.version,
         })
       })
     } catch (err) {

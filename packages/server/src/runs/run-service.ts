@@ -19,6 +19,7 @@ import type {
 } from '../storage/storage.ts'
 import { runTrace } from '../trace-context.ts'
 import { RUN } from './run-errors.ts'
+import { announceRun } from './run-events.ts'
 import { runOrigin } from './run-origin.ts'
 import type { Live, LiveEvent, NewRun, RunOutcome } from './run-types.ts'
 import { RunWriter } from './run-writer.ts'
@@ -92,17 +93,21 @@ export class RunService {
       inserted.catch(() => {}) // reported by finish, which awaits it
       this.adopt(row)
       Object.assign(this.live.get(row.id)!, { inserted, held: row })
+      announceRun(this.bus, row, 'queued')
       return row
     }
     await this.writer.insert(row)
     if (claim) this.adopt(row)
     else this.onQueued(row)
+    announceRun(this.bus, row, 'queued')
     return row
   }
 
   /** Tracks a run this node has claimed (at creation, or from the queue) until it ends. */
   adopt(row: RunRow): void {
+    const { id, circle_id, element_id, operation } = row
     this.live.set(row.id, {
+      run: { id, circle_id, element_id, operation },
       status: 'queued',
       attempts: row.attempts,
       started_at: null,
@@ -121,8 +126,9 @@ export class RunService {
     l.status = 'running'
     l.attempts = attempt
     l.started_at ??= new Date().toISOString()
-    if (was !== 'running')
-      this.done.emit(`live:${id}`, { type: 'status', status: 'running' } satisfies LiveEvent)
+    if (was === 'running') return
+    this.done.emit(`live:${id}`, { type: 'status', status: 'running' } satisfies LiveEvent)
+    announceRun(this.bus, l.run, 'started', { attempt })
   }
 
   onCancel(id: string, cancel: () => void): void {

@@ -29,6 +29,8 @@ export interface RunOutcome {
 }
 
 export interface Live {
+  /** What run.started names (the live events stream). */
+  run: Pick<RunRow, 'id' | 'circle_id' | 'element_id' | 'operation'>
   status: RunStatus
   attempts: number
   started_at: string | null

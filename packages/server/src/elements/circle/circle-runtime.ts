@@ -3,6 +3,7 @@
 import { type Static, Type } from '@sinclair/typebox'
 import type { ResourceBudget } from '../../quotas/resource-budget.ts'
 import { operationsFor, type PlatformContext, type TypeRuntime } from '../element.ts'
+import { CircleEvents } from './circle-events.ts'
 
 export const circleSpec = Type.Object(
   {
@@ -14,10 +15,19 @@ export const circleSpec = Type.Object(
 
 export class CircleRuntime implements TypeRuntime {
   readonly quotas: ResourceBudget
+  /** The live events stream's log and open streams (events-operation.ts). */
+  readonly events: CircleEvents
   constructor(p: PlatformContext) {
     this.quotas = p.quotas
+    this.events = new CircleEvents(p)
   }
-  async close(): Promise<void> {}
+  /** Before the server closes: open event streams end (they would hold it open). */
+  async drain(): Promise<void> {
+    this.events.endAll()
+  }
+  async close(): Promise<void> {
+    await this.events.close()
+  }
 }
 
 export const circleOperation = operationsFor<Static<typeof circleSpec>, CircleRuntime>()

@@ -6,6 +6,7 @@ import { E, PlatformError } from '../../errors.ts'
 import { defineElement } from '../element.ts'
 import { CircleRuntime, circleOperation, circleSpec } from './circle-runtime.ts'
 import { circleStatsOperation } from './circle-stats.ts'
+import { eventsOperation } from './events-operation.ts'
 
 const createKeyInput = Type.Object(
   {
@@ -35,6 +36,7 @@ export const circleType = defineElement({
   runtime: (platform) => new CircleRuntime(platform),
   operations: [
     circleStatsOperation,
+    eventsOperation,
     circleOperation({
       name: 'types',
       method: 'GET',

@@ -169,6 +169,21 @@ async function mutateOnce(
       )
       rememberMeta(next)
       jarRuntime(ctx)?.metrics.setSize(jar.id, Number(spec['cookie_count']))
+      // For live views (the events stream): the jar's count and freshness, without a refetch.
+      if (change.cookies)
+        ctx.elements.bus.publish({
+          type: 'cookie_jar.changed',
+          circle_id: jar.circle_id,
+          element_id: jar.id,
+          actor: ctx.actor.keyId,
+          at,
+          data: {
+            count: Number(spec['cookie_count']),
+            cookies_updated_at: String(spec['cookies_updated_at'] ?? ''),
+            slug: jar.slug,
+            element_type: jar.element_type,
+          },
+        })
       return { row: next, element, changed: true }
     } catch (err) {
       if (err instanceof Retry) continue

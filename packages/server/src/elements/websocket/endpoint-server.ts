@@ -239,7 +239,9 @@ export class EndpointServer {
     )
     node.metrics.connections.inc({ element: element.id })
     node.metrics.active.inc({ element: element.id })
-    node.event(c, 'ws.connection.opened', { user: c.user, rooms: [...c.rooms], node: node.nodeId })
+    // With this node's count of the element's connections (events/circle-event-feed.ts).
+    const where = () => ({ node: node.nodeId, count: node.registry.count(element.id) })
+    node.event(c, 'ws.connection.opened', { user: c.user, rooms: [...c.rooms], ...where() })
     ws.on('pong', () => {
       c.alive = true
     })
@@ -256,7 +258,7 @@ export class EndpointServer {
       const why = code === 1006 ? 'abnormal' : String(code)
       node.metrics.disconnects.inc({ element: element.id, reason: why })
       const data = { user: c.user, rooms: [...c.rooms], code, reason: reason.toString().slice(0, 123) }
-      node.event(c, 'ws.connection.closed', data)
+      node.event(c, 'ws.connection.closed', { ...data, ...where() })
       this.callConnectionHandler(c, { event: 'disconnect', connection_id: c.id, ...data })
     })
     if (spec.connection.welcome)
