@@ -214,6 +214,11 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       detachStreams()
       await streams.close()
     })
+    // Last before the listener closes: what the drains above have not ended gets a second to
+    // finish, then its connection goes (a half-closed stream must not hold shutdown forever).
+    app.addHook('preClose', async () => {
+      setTimeout(() => app.server.closeAllConnections(), 1000).unref()
+    })
     if (iiiConfig)
       iii = await startIiiDropIn(iiiConfig, {
         engine,
