@@ -76,3 +76,14 @@ export function onCircleEvents(circle: string, onEvent: (e: CircleEvent) => void
     liveState.connected = false
   }
 }
+
+/** Calls `onChange` on each event of one element, and on `reset` (its state may have moved). */
+export function onElementEvents(
+  circle: string,
+  elementId: string,
+  onChange: (e: CircleEvent) => void,
+): () => void {
+  return onCircleEvents(circle, (e) => {
+    if (e.type === 'reset' || e.element_id === elementId) onChange(e)
+  })
+}
