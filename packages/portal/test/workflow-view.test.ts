@@ -93,6 +93,7 @@ describe('workflow view', () => {
     await expect
       .poll(() => graph.locator('[data-position="/do/2/loop/do/0/inner"] .count').textContent())
       .toBe('ran 2 times')
+    await page.getByRole('status').filter({ hasText: 'succeeded' }).first().waitFor()
     await graph.getByRole('button', { name: 'task second, set, succeeded' }).click()
     const detail = page.getByRole('complementary', { name: 'Task second' })
     await detail

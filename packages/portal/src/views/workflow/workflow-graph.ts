@@ -94,7 +94,7 @@ function summaryOf(kind: string, task: Obj): string {
     case 'run':
       return isObj(spec) ? (Object.keys(spec).filter((k) => k !== 'await')[0] ?? '') : ''
     case 'set':
-      return isObj(spec) ? `${Object.keys(spec).slice(0, 4).join(', ')}` : short(spec)
+      return isObj(spec) ? `sets ${Object.keys(spec).slice(0, 4).join(', ')}` : short(spec)
     case 'emit': {
       const ev = isObj(spec) && isObj(spec['event']) ? spec['event'] : {}
       const w = isObj(ev['with']) ? ev['with'] : {}
