@@ -21,6 +21,15 @@ do:
       catch:
         do:
           - recover: { set: { recovered: true } }
+  - route:
+      switch:
+        - big: { when: '\${ .a > 100 }', then: end }
+        - default: { then: continue }
+  - split:
+      fork:
+        branches:
+          - left: { set: { l: 1 } }
+          - right: { set: { r: 1 } }
   - third: { set: { done: true } }
 `
 
@@ -69,9 +78,14 @@ describe('workflow view', () => {
       ['guarded', 'try'],
       ['risky', 'set'],
       ['recover', 'set'],
+      ['route', 'switch'],
+      ['split', 'fork'],
+      ['left', 'set'],
+      ['right', 'set'],
       ['third', 'set'],
     ])
       await graph.getByRole('button', { name: `task ${name}, ${kind}`, exact: true }).waitFor()
+    await graph.getByRole('list', { name: 'Cases of route' }).getByText('end').waitFor()
     await page.getByText('No runs yet:').waitFor()
 
     await page.getByRole('button', { name: 'Run…' }).click()
@@ -85,6 +99,10 @@ describe('workflow view', () => {
       ['inner', 'set'],
       ['guarded', 'try'],
       ['risky', 'set'],
+      ['route', 'switch'],
+      ['split', 'fork'],
+      ['left', 'set'],
+      ['right', 'set'],
       ['third', 'set'],
     ])
       await graph.getByRole('button', { name: `task ${name}, ${kind}, succeeded` }).waitFor()
@@ -117,6 +135,7 @@ describe('workflow view', () => {
     const table = page.getByRole('table', { name: 'Runs of this workflow' })
     await table.getByText('succeeded').waitFor()
     expect(await table.getByRole('link').count()).toBe(1)
+    expect((await screenshot(page, 'workflow-runs')).colours).toBeGreaterThan(3)
   }, 45_000)
 
   it('shows the failed node of a failing workflow with its error', async () => {
@@ -159,6 +178,7 @@ describe('workflow view', () => {
       .getByText(/^WORKFLOW_/)
       .waitFor()
 
+    expect((await screenshot(page, 'workflow-definition')).colours).toBeGreaterThan(3)
     await page.getByRole('tab', { name: 'Settings' }).click()
     await page.getByRole('heading', { name: 'Settings', level: 2 }).waitFor()
     expect(await seriousA11yViolations(page)).toEqual([])
