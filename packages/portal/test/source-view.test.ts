@@ -57,7 +57,9 @@ describe('source view', () => {
     const history = page.getByTestId('source-history')
     await expect.poll(() => history.locator('tbody tr').count()).toBe(3)
     expect(await history.textContent()).toContain('say there')
-    expect(await page.getByTestId('clone-url').inputValue()).toMatch(/^http:\/\/[^@]+\/git\/acme\/greeting\.git$/)
+    expect(await page.getByTestId('clone-url').inputValue()).toMatch(
+      /^http:\/\/[^@]+\/git\/acme\/greeting\.git$/,
+    )
 
     // draft → demo: the confirmation shows the diff, cancel leaves demo as it was
     await page.getByRole('button', { name: 'Promote draft → demo' }).click()
@@ -73,16 +75,19 @@ describe('source view', () => {
     await dialog.getByRole('button', { name: 'Promote to demo' }).click()
     await page.getByRole('status').filter({ hasText: 'Promoted 3 commits to demo' }).waitFor()
     await expect.poll(async () => (await branches()).demo).toBe(before.draft)
-    await expect
-      .poll(() => page.getByTestId('stage-demo-sha').textContent())
-      .toBe(before.draft!.slice(0, 7))
+    await expect.poll(() => page.getByTestId('stage-demo-sha').textContent()).toBe(before.draft!.slice(0, 7))
 
     await page.getByRole('button', { name: 'Promote demo → live' }).click()
-    await page.getByRole('dialog', { name: 'Promote demo → live?' }).getByRole('button', { name: 'Promote to live' }).click()
+    await page
+      .getByRole('dialog', { name: 'Promote demo → live?' })
+      .getByRole('button', { name: 'Promote to live' })
+      .click()
     await page.getByRole('status').filter({ hasText: 'released as v1' }).waitFor()
     await expect.poll(async () => (await branches()).live).toBe(before.draft)
     await expect.poll(() => page.getByTestId('stage-live').getByText('runs').count()).toBe(1)
-    await expect.poll(() => page.getByTestId('stage-draft-ahead').textContent()).toContain('in step with demo')
+    await expect
+      .poll(() => page.getByTestId('stage-draft-ahead').textContent())
+      .toContain('in step with demo')
 
     const shot = await screenshot(page, 'source-panel')
     expect(shot.colours).toBeGreaterThan(3)
@@ -92,13 +97,30 @@ describe('source view', () => {
     expect(dark.colours).toBeGreaterThan(3)
     expect(await seriousA11yViolations(page)).toEqual([])
     await page.getByRole('button', { name: /Switch to light theme/ }).click()
+
+    // restoring v2 writes new commits on draft (the API snapshots first): draft is ahead of demo again
+    await history.getByRole('button', { name: 'Restore version 2' }).click()
+    await page
+      .getByRole('dialog', { name: 'Restore version 2?' })
+      .getByRole('button', { name: 'Restore' })
+      .click()
+    await expect
+      .poll(() => page.getByTestId('stage-draft-ahead').textContent())
+      .toMatch(/[1-9] ahead of demo/)
+    const total = (await kit.server.api('GET', `/api/${C}/greeting/ops/version?history=true`)).body.total
+    expect(total).toBeGreaterThan(3)
+    await expect.poll(() => history.locator('tbody tr').count()).toBe(total)
+    expect((await branches()).demo).toBe(before.draft)
     expect(kit.problems).toEqual([])
   })
 
   it('refuses a read-only key’s promotion with FORBIDDEN', async () => {
     const made = await kit.server.api('POST', `/api/${C}/ops/api_keys`, { name: 'viewer', scopes: ['read'] })
     expect(made.status).toBe(201)
-    const r = await kit.server.api('PATCH', `/api/${C}/greeting/ops/update`, { spec: { value: 3 }, message: 'three' })
+    const r = await kit.server.api('PATCH', `/api/${C}/greeting/ops/update`, {
+      spec: { value: 3 },
+      message: 'three',
+    })
     expect(r.status).toBe(200)
     const live = (await branches()).live
     await kit.page.getByRole('button', { name: 'Sign out' }).click()

@@ -109,10 +109,21 @@ export function restoreVersion(circle: string, path: string, version: number): P
  * The paths every element's tree has, plus a Python element's code. (The API reads a file at a
  * ref but does not list a tree, so a layer's own files and fixtures are not in the diff.)
  */
-export const DIFF_PATHS = ['.periodic/element.yaml', '.periodic/spec.yaml', 'README.md', 'main.py', 'test_main.py']
+export const DIFF_PATHS = [
+  '.periodic/element.yaml',
+  '.periodic/spec.yaml',
+  'README.md',
+  'main.py',
+  'test_main.py',
+]
 
 /** A file's text at a commit ('' when absent or binary, or when there is no commit yet). */
-export async function readAt(circle: string, path: string, file: string, commit: string | null): Promise<string> {
+export async function readAt(
+  circle: string,
+  path: string,
+  file: string,
+  commit: string | null,
+): Promise<string> {
   if (!commit) return ''
   const r = await api<{ exists: boolean; encoding: string; content: string }>(
     'GET',
@@ -138,8 +149,7 @@ export function stageDetails(
   promotions: PromotionEvent[],
 ): Record<string, StageDetail> {
   const out: Record<string, StageDetail> = {}
-  const versionAt = (iso: string) =>
-    versions.find((v) => Date.parse(v.created_at) <= Date.parse(iso)) ?? null
+  const versionAt = (iso: string) => versions.find((v) => Date.parse(v.created_at) <= Date.parse(iso)) ?? null
   for (const b of branches) {
     if (!b.commit) {
       out[b.name] = { version: null, promotion: null }

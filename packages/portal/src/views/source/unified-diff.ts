@@ -28,7 +28,11 @@ export function diffLines(a: string, b: string): DiffLine[] {
   let head = 0
   while (head < x.length && head < y.length && x[head] === y[head]) head++
   let tail = 0
-  while (tail < x.length - head && tail < y.length - head && x[x.length - 1 - tail] === y[y.length - 1 - tail])
+  while (
+    tail < x.length - head &&
+    tail < y.length - head &&
+    x[x.length - 1 - tail] === y[y.length - 1 - tail]
+  )
     tail++
   const xm = x.slice(head, x.length - tail)
   const ym = y.slice(head, y.length - tail)
@@ -50,8 +54,9 @@ export function diffLines(a: string, b: string): DiffLine[] {
         out.push({ kind: ' ', text: xm[i]! })
         i++
         j++
-      } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) out.push({ kind: '+', text: ym[j++]! })
-      else out.push({ kind: '-', text: xm[i++]! })
+      } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!))
+        out.push({ kind: '-', text: xm[i++]! })
+      else out.push({ kind: '+', text: ym[j++]! })
     }
   }
   for (const text of x.slice(x.length - tail)) out.push({ kind: ' ', text })
