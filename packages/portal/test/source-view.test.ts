@@ -54,6 +54,7 @@ describe('source view', () => {
     expect(await draftStage.textContent()).toContain('add n')
     expect(await draftStage.getByText('runs').count()).toBe(1)
     expect(await page.getByTestId('stage-live').textContent()).toContain('No commit yet')
+    expect(await page.getByTestId('source-releases').textContent()).toContain('No releases yet')
     const history = page.getByTestId('source-history')
     await expect.poll(() => history.locator('tbody tr').count()).toBe(3)
     expect(await history.textContent()).toContain('say there')
@@ -85,6 +86,7 @@ describe('source view', () => {
     await page.getByRole('status').filter({ hasText: 'released as v1' }).waitFor()
     await expect.poll(async () => (await branches()).live).toBe(before.draft)
     await expect.poll(() => page.getByTestId('stage-live').getByText('runs').count()).toBe(1)
+    await expect.poll(() => page.getByTestId('source-releases').textContent()).toContain('v1')
     await expect
       .poll(() => page.getByTestId('stage-draft-ahead').textContent())
       .toContain('in step with demo')

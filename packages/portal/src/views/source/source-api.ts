@@ -88,6 +88,19 @@ export async function fetchPromotions(circle: string, path: string): Promise<Pro
     }))
 }
 
+/** Release tags (`v1`, `v2` … one per promotion to live that brought commits), newest first. */
+export async function fetchReleases(
+  circle: string,
+  path: string,
+): Promise<Array<{ version: string; commit: string }>> {
+  return (
+    await api<{ versions: Array<{ version: string; commit: string }> }>(
+      'GET',
+      opUrl(circle, path, 'source/versions'),
+    )
+  ).versions
+}
+
 export interface PromotionResult {
   from: BranchName
   to: BranchName
@@ -99,6 +112,11 @@ export interface PromotionResult {
 
 export function promote(circle: string, path: string, to: BranchName): Promise<PromotionResult> {
   return api('POST', opUrl(circle, path, 'source/promote'), { to })
+}
+
+/** Commits the element's state on draft where the two disagree (`source/repair`, write scope). */
+export function repair(circle: string, path: string): Promise<unknown> {
+  return api('POST', opUrl(circle, path, 'source/repair'), { dry_run: false })
 }
 
 export function restoreVersion(circle: string, path: string, version: number): Promise<unknown> {
