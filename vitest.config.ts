@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -6,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // At least two files at once: most of the suite waits on sandboxes, Chromium, sockets and
+    // databases rather than on the CPU, and vitest's default (cores − 1) is one on two cores.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['packages/server/test/global-setup.ts'],
   },
 })

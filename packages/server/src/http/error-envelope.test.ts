@@ -217,7 +217,7 @@ describe('error envelope', () => {
     it('answers 404 NOT_FOUND for unknown routes, with or without a key', async () => {
       for (const [method, path] of [
         ['GET', '/nope'],
-        ['GET', '/'],
+        ['GET', '/index.php'],
         ['POST', '/healthz'],
         ['DELETE', '/metrics'],
         ['GET', '/apis'],
