@@ -214,7 +214,11 @@ describe('properties panel', () => {
   })
 
   it('masks secrets: write-only, empty keeps the stored one, typing replaces it', async () => {
-    const page = await openElement('flow')
+    // A workflow opens on its graph; its settings are this panel, in the Settings tab.
+    const page = await kit.open(`#/circles/${C}/flow`)
+    page.setDefaultTimeout(10_000)
+    await page.getByRole('tab', { name: 'Settings' }).click()
+    await page.getByRole('button', { name: 'Save', exact: true }).waitFor()
     const secret = page.getByLabel('Value of token')
     expect(await secret.getAttribute('type')).toBe('password')
     expect(await secret.inputValue()).toBe('')
