@@ -133,3 +133,16 @@ export function preview(value: unknown): string {
   const text = JSON.stringify(value)
   return text.length > 120 ? `${text.slice(0, 117)}…` : text
 }
+
+/** What an array or map field is given (ArrayField, MapField). */
+export interface ContainerFieldProps {
+  schema: JsonSchema
+  label: string
+  description?: string
+  path: string[]
+  value: unknown
+  errors: Map<string, string>
+  disabled?: boolean
+  idPrefix: string
+  error?: string
+}
