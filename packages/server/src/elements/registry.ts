@@ -2,6 +2,7 @@
 // the generic ones of the same name and method.
 
 import type { TypeTables } from '../storage/type-tables.ts'
+import { agentType } from './agent/definition.ts'
 import { browserType } from './browser/definition.ts'
 import { circleType } from './circle/definition.ts'
 import { cookieJarType } from './cookie-jar/definition.ts'
@@ -27,6 +28,7 @@ export const builtinElementTypes: ElementType[] = [
   browserType,
   cookieJarType,
   workflowType,
+  agentType,
 ]
 
 export interface OperationMatch {

@@ -1,0 +1,23 @@
+// The `agent` element type: a language-model agent that loops model → tool calls → model until
+// a final answer, with the circle's elements, engine functions and external MCP servers as its
+// tools (each tool call a run of its own, with the scopes of whoever started the agent).
+import { defineElement } from '../element.ts'
+import { agentSourceFiles, agentSpec, agentSpecFromSource, sealAgentSecrets } from './spec.ts'
+
+export const agentType = defineElement({
+  type: 'agent',
+  name: 'Agent',
+  description:
+    'A language-model agent: instructions (AGENT.md), an OpenAI-compatible model endpoint, and the circle’s elements, engine functions and MCP servers as tools.',
+  symbol: 'Ag',
+  category: 'compute',
+  form: 'atom',
+  spec: agentSpec,
+  sealSpec: sealAgentSecrets,
+  sourceFiles: agentSourceFiles,
+  specFromSource: agentSpecFromSource,
+  states: ['ready', 'disabled', 'deleted'],
+  initialState: 'ready',
+  capabilities: ['language-model', 'tool-calling', 'mcp'],
+  events: ['element.updated', 'run.succeeded', 'run.failed'],
+})
