@@ -3,14 +3,14 @@
 // definition, and its versions (element versions with their Source release tags). Running one
 // is the runs API's job: POST /api/v1/runs {target: <path>} (see docs/reference/workflows-api.md).
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { type Actor, canSeeCircle } from '../../auth/actor.ts'
+import type { Actor } from '../../auth/actor.ts'
 import type { Authenticator } from '../../auth/api-keys.ts'
 import { requireActor, requireScope } from '../../auth/require-actor.ts'
 import type { ElementService } from '../../elements/element-service.ts'
 import { validateInput } from '../../elements/validation.ts'
 import { PlatformError } from '../../errors.ts'
 import type { ElementRow } from '../../storage/storage.ts'
-import { isUuid } from '../../uuid.ts'
+import { listedCircles, visibleElementOfType } from '../visible-elements.ts'
 import { matches, presentWorkflow, WORKFLOW_TYPE } from './workflows-present.ts'
 import { listVersionsQuery, listWorkflowsQuery, WORKFLOWS_API } from './workflows-schemas.ts'
 import { versionsOf } from './workflows-versions.ts'
@@ -23,43 +23,9 @@ export interface WorkflowsApiDeps {
 const notFound = (id: string) =>
   new PlatformError(WORKFLOWS_API.WORKFLOW_NOT_FOUND, `no workflow "${id.slice(0, 200)}"`)
 
-/**
- * The workflow `id` names — an element id, a path (`acme/extract-invoice`, `acme/project/wf`) or,
- * for a circle key, a bare slug — when the actor's circle holds it; WORKFLOW_NOT_FOUND otherwise
- * (never 403: no leak of other circles).
- */
-export async function visibleWorkflow(deps: WorkflowsApiDeps, actor: Actor, id: string): Promise<ElementRow> {
-  let row: ElementRow | undefined
-  if (isUuid(id)) row = await deps.elements.records.getElement(id)
-  else if (id.includes('/')) {
-    const [circle, ...segments] = id.split('/').filter(Boolean)
-    if (circle && segments.length)
-      row = await deps.elements.resolve(actor, circle, segments).catch((err: unknown) => {
-        if (err instanceof PlatformError && err.status === 404) return undefined
-        throw err
-      })
-  } else if (actor.circleId) row = await deps.elements.records.findElementBySlug(actor.circleId, id)
-  if (!row || row.deleted_at || row.element_type !== WORKFLOW_TYPE || !canSeeCircle(actor, row.circle_id))
-    throw notFound(id)
-  return row
-}
-
-/** The circles a list reads: the key's own; the platform admin's every circle, or ?circle=. */
-async function circlesOf(
-  deps: WorkflowsApiDeps,
-  actor: Actor,
-  circle: string | undefined,
-): Promise<string[]> {
-  if (!actor.platformAdmin) {
-    if (!actor.circleId) return []
-    if (circle && (await deps.elements.circleSlug(actor.circleId)) !== circle) return []
-    return [actor.circleId]
-  }
-  if (circle) {
-    const row = await deps.elements.records.findCircle(circle)
-    return row ? [row.id] : []
-  }
-  return (await deps.elements.records.listCircles()).map((c) => c.id)
+/** The workflow `id` names in the actor's circle; WORKFLOW_NOT_FOUND otherwise (never 403). */
+export function visibleWorkflow(deps: WorkflowsApiDeps, actor: Actor, id: string): Promise<ElementRow> {
+  return visibleElementOfType(deps.elements, actor, id, WORKFLOW_TYPE, notFound)
 }
 
 const copy = <T>(v: unknown): T => ({ ...(v as object) }) as T
@@ -81,7 +47,7 @@ export function registerWorkflowsRoutes(app: FastifyInstance, deps: WorkflowsApi
     }>(req.query)
     validateInput(listWorkflowsQuery, q, { query: true })
     const all = []
-    for (const circleId of await circlesOf(deps, actor, q.circle)) {
+    for (const circleId of await listedCircles(deps.elements, actor, q.circle)) {
       const rows = (await deps.elements.records.listCircleElements(circleId)).filter(
         (r) => r.element_type === WORKFLOW_TYPE,
       )
