@@ -1,5 +1,24 @@
 // @periodic/sdk: the TypeScript client for Periodic. Everything public is exported here.
 export {
+  type AgentDetail,
+  type AgentFile,
+  type AgentFileContent,
+  type AgentFileList,
+  type AgentFilesOptions,
+  type AgentFilesWritten,
+  type AgentList,
+  type AgentModel,
+  type AgentSummary,
+  AgentsApi,
+  type AgentVersion,
+  type AgentVersionList,
+  type CreateAgentBody,
+  type GetAgentOptions,
+  type ListAgentsOptions,
+  type UpdateAgentBody,
+  type WriteAgentFilesOptions,
+} from './agents-api.ts'
+export {
   type Automation,
   type AutomationFilters,
   type AutomationSyncResponse,

@@ -1,4 +1,5 @@
 // PeriodicClient: the entry point. Holds one transport and hangs the namespaces off it.
+import { AgentsApi } from './agents-api.ts'
 import { AutomationsApi } from './automations-api.ts'
 import { type CircleEvent, type CircleEventsOptions, circleEvents } from './circle-events-api.ts'
 import { type PeriodicClientOptions, resolveClientOptions } from './client-options.ts'
@@ -17,6 +18,8 @@ export class PeriodicClient {
   readonly elements: ElementsApi
   readonly runs: RunsApi
   readonly workflows: WorkflowsApi
+  /** The agents: list, get, create, update, files, versions (emailTriggers: agent-email-triggers-api.ts). */
+  readonly agents: AgentsApi
   /** The workflows' schedules: list, get, pause, resume, sync. */
   readonly automations: AutomationsApi
   private readonly transport: HttpTransport
@@ -27,6 +30,7 @@ export class PeriodicClient {
     this.elements = new ElementsApi(this.transport)
     this.runs = new RunsApi(this.transport)
     this.workflows = new WorkflowsApi(this.transport)
+    this.agents = new AgentsApi(this.transport)
     this.automations = new AutomationsApi(this.transport)
   }
 

@@ -2240,6 +2240,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agents of the key’s circle, by path, with search and offset paging
+         * @description Auth: read. Disabled agents with ?include_archived=true; deleted ones never. A platform admin key lists every circle (or ?circle=).
+         */
+        get: operations["agents_list"];
+        put?: never;
+        /**
+         * Create an agent and scaffold its Git source package (AGENT.md, .periodic/spec.yaml, README.md)
+         * @description Auth: write. Without `instructions`, AGENT.md starts from a template. `model.api_key` is sealed at rest and never shown.
+         */
+        post: operations["agents_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{agentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One agent: model (without its key), tools, limits, instructions, draft commit
+         * @description Auth: read. ?include=files adds its Source file list. Unknown or of another circle: 404 AGENT_NOT_FOUND.
+         */
+        get: operations["agents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update an agent’s configuration and metadata (a new version; 409 on a stale expected_version)
+         * @description Auth: write (`enabled` needs admin). Fields left out stay; `model` fields merge (null removes one); `api_key` is write-only.
+         */
+        patch: operations["agents_update"];
+        trace?: never;
+    };
+    "/api/v1/agents/{agentId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or read agent source files from Git
+         * @description Auth: read. With `path`, that file’s content (404 AGENT_FILE_NOT_FOUND when absent); else the files (under `prefix`). `ref`: default draft; `main` is draft.
+         */
+        get: operations["agents_list_files"];
+        /**
+         * Upload one agent file (deprecated)
+         * @deprecated
+         * @description ?path= names the file. Deprecated: agent source is Git-backed — clone `/git/{path}.git` and push to draft. Still works: the write is a draft commit applied as a push is (validated; refused → 400, nothing written). Only the definition files (AGENT.md, README.md, .periodic/spec.yaml, .periodic/element.yaml) can be written. Auth: write.
+         */
+        put: operations["agents_put_file"];
+        /**
+         * Upload agent files (deprecated)
+         * @deprecated
+         * @description Deprecated: agent source is Git-backed — clone `/git/{path}.git` and push to draft. Still works: the write is a draft commit applied as a push is (validated; refused → 400, nothing written). Only the definition files (AGENT.md, README.md, .periodic/spec.yaml, .periodic/element.yaml) can be written. Auth: write.
+         */
+        post: operations["agents_upload_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{agentId}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agent’s versions, newest first, with their Source release tags and commits
+         * @description Auth: read. A release tag (`v1` …) is made by each promotion to live (source/promote).
+         */
+        get: operations["agents_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/automations": {
         parameters: {
             query?: never;
@@ -2408,7 +2506,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "API_KEY_NOT_FOUND" | "ATTACHMENT_EXISTS" | "ATTACHMENT_NOT_FOUND" | "AUTH_INVALID" | "AUTH_REQUIRED" | "AUTOMATION_NOT_FOUND" | "BROWSER_ALREADY_RUNNING" | "BROWSER_COOKIES_UNREADABLE" | "BROWSER_INVALID_URL" | "BROWSER_JAR_NOT_ATTACHED" | "BROWSER_NAVIGATION_FAILED" | "BROWSER_NAVIGATION_TIMEOUT" | "BROWSER_NOT_RUNNING" | "BROWSER_NO_JAR_ATTACHED" | "BROWSER_SESSION_CRASHED" | "BROWSER_SESSION_LIMIT" | "BROWSER_UNAVAILABLE" | "BUILD_NOT_FOUND" | "CIRCLE_NOT_FOUND" | "CONFIRMATION_REQUIRED" | "ELEMENT_DISABLED" | "ELEMENT_HAS_ACTIVE_RUNS" | "ELEMENT_HAS_CHILDREN" | "ELEMENT_NOT_FOUND" | "ENGINE_CHANNEL_END_CONNECTED" | "ENGINE_CHANNEL_NOT_FOUND" | "ENGINE_FUNCTION_FAILED" | "ENGINE_FUNCTION_UNAVAILABLE" | "ENGINE_ROUTE_NOT_FOUND" | "ENGINE_SIGNATURE_INVALID" | "ENGINE_TIMEOUT" | "EVENT_STREAMS_LIMIT" | "EXPECTED_LIMIT_REACHED" | "EXPECTED_NAME_TAKEN" | "EXPECTED_NOT_FOUND" | "EXPECTED_OUTPUT_NOT_FOUND" | "EXPECTED_TOO_LARGE" | "FEEDBACK_NOT_FOUND" | "FORBIDDEN" | "FORBIDDEN_KEY" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_ATTACHMENT" | "INVALID_CURSOR" | "INVALID_EXPECTED_NAME" | "INVALID_JSON" | "INVALID_MULTIPART" | "INVALID_RUN_FILE_PATH" | "INVALID_SLUG" | "JAR_ALREADY_ATTACHED" | "JAR_BROWSER_ALREADY_ATTACHED" | "JAR_BROWSER_MISSING" | "JAR_BROWSER_NOT_FOUND" | "JAR_CAPACITY_EXCEEDED" | "JAR_INVALID_COOKIES" | "JAR_NOT_FOUND" | "JAR_SPEC_MANAGED" | "JAR_VERSION_CONFLICT" | "JSON_TOO_DEEP" | "METHOD_NOT_ALLOWED" | "NOT_A_CONTAINER" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATION_NOT_RUNNABLE" | "OUTBOUND_ADDRESS_BLOCKED" | "PAYLOAD_TOO_LARGE" | "PYTHON_BUILD_FAILED" | "PYTHON_CODE_EXISTS" | "PYTHON_HANDLER_NOT_FOUND" | "PYTHON_IMPORT_ERROR" | "PYTHON_INVALID_TRANSITION" | "PYTHON_LAYER_INVALID" | "PYTHON_LAYER_IN_USE" | "PYTHON_LAYER_NOT_FOUND" | "PYTHON_OOM" | "PYTHON_RESULT_TOO_DEEP" | "PYTHON_RUNTIME_ERROR" | "PYTHON_SOURCE_NOT_INLINE" | "PYTHON_SOURCE_UNAVAILABLE" | "PYTHON_SYNC_WAIT_EXPIRED" | "PYTHON_SYNTAX_ERROR" | "PYTHON_TEST_FAILED" | "PYTHON_TIMEOUT" | "PYTHON_WORKER_LOST" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "RUN_ALREADY_STARTED" | "RUN_CANCELLED" | "RUN_DEFINITION_UNAVAILABLE" | "RUN_FILES_TOO_LARGE" | "RUN_FILE_NOT_FOUND" | "RUN_NODE_LOST" | "RUN_NOT_CANCELLABLE" | "RUN_NOT_FOUND" | "RUN_OUTCOME_UNSTORABLE" | "RUN_OUTPUT_UNAVAILABLE" | "SECRET_INTEGRITY_FAILED" | "SECRET_KEY_UNAVAILABLE" | "SLUG_IMMUTABLE" | "SLUG_TAKEN" | "SOURCE_BUNDLE_CONFLICT" | "SOURCE_BUNDLE_INVALID" | "SOURCE_BUNDLE_TOO_LARGE" | "SOURCE_BUSY" | "SOURCE_CONFIRM_REQUIRED" | "SOURCE_ENVIRONMENT_EMPTY" | "SOURCE_FIXTURES_INVALID" | "SOURCE_FIXTURES_UNSUPPORTED" | "SOURCE_NOT_A_PROJECT" | "SOURCE_NOT_FAST_FORWARD" | "SOURCE_PATH_INVALID" | "SOURCE_PROMOTION_INVALID" | "SOURCE_REF_NOT_FOUND" | "SOURCE_REF_NOT_RUNNABLE" | "STORAGE_UNAVAILABLE" | "UNKNOWN_ELEMENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED" | "VERSION_CONFLICT" | "VERSION_NOT_FOUND" | "WORKFLOW_DEFINITION_INVALID" | "WORKFLOW_DEFINITION_TOO_LARGE" | "WORKFLOW_EVENT_INVALID" | "WORKFLOW_EXPRESSION_FAILED" | "WORKFLOW_FEATURE_UNSUPPORTED" | "WORKFLOW_NOT_FOUND" | "WORKFLOW_RUN_NOT_FOUND" | "WORKFLOW_TASK_FAILED" | "WS_AUTH_THROTTLED" | "WS_CONNECTION_FAILED" | "WS_CONNECTION_NOT_FOUND" | "WS_HANDLER_FORBIDDEN" | "WS_HANDLER_TIMEOUT" | "WS_HANDLER_UNAVAILABLE" | "WS_MAX_CONNECTIONS_REACHED" | "WS_MESSAGE_TOO_LARGE" | "WS_NOT_DRIVEN" | "WS_ROOM_NOT_ALLOWED" | "WS_UNAUTHORIZED";
+                code: "AGENT_FILE_NOT_FOUND" | "AGENT_NOT_FOUND" | "AGENT_PARENT_INVALID" | "AGENT_REF_READ_ONLY" | "API_KEY_NOT_FOUND" | "ATTACHMENT_EXISTS" | "ATTACHMENT_NOT_FOUND" | "AUTH_INVALID" | "AUTH_REQUIRED" | "AUTOMATION_NOT_FOUND" | "BROWSER_ALREADY_RUNNING" | "BROWSER_COOKIES_UNREADABLE" | "BROWSER_INVALID_URL" | "BROWSER_JAR_NOT_ATTACHED" | "BROWSER_NAVIGATION_FAILED" | "BROWSER_NAVIGATION_TIMEOUT" | "BROWSER_NOT_RUNNING" | "BROWSER_NO_JAR_ATTACHED" | "BROWSER_SESSION_CRASHED" | "BROWSER_SESSION_LIMIT" | "BROWSER_UNAVAILABLE" | "BUILD_NOT_FOUND" | "CIRCLE_NOT_FOUND" | "CONFIRMATION_REQUIRED" | "ELEMENT_DISABLED" | "ELEMENT_HAS_ACTIVE_RUNS" | "ELEMENT_HAS_CHILDREN" | "ELEMENT_NOT_FOUND" | "ENGINE_CHANNEL_END_CONNECTED" | "ENGINE_CHANNEL_NOT_FOUND" | "ENGINE_FUNCTION_FAILED" | "ENGINE_FUNCTION_UNAVAILABLE" | "ENGINE_ROUTE_NOT_FOUND" | "ENGINE_SIGNATURE_INVALID" | "ENGINE_TIMEOUT" | "EVENT_STREAMS_LIMIT" | "EXPECTED_LIMIT_REACHED" | "EXPECTED_NAME_TAKEN" | "EXPECTED_NOT_FOUND" | "EXPECTED_OUTPUT_NOT_FOUND" | "EXPECTED_TOO_LARGE" | "FEEDBACK_NOT_FOUND" | "FORBIDDEN" | "FORBIDDEN_KEY" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "INVALID_ATTACHMENT" | "INVALID_CURSOR" | "INVALID_EXPECTED_NAME" | "INVALID_JSON" | "INVALID_MULTIPART" | "INVALID_RUN_FILE_PATH" | "INVALID_SLUG" | "JAR_ALREADY_ATTACHED" | "JAR_BROWSER_ALREADY_ATTACHED" | "JAR_BROWSER_MISSING" | "JAR_BROWSER_NOT_FOUND" | "JAR_CAPACITY_EXCEEDED" | "JAR_INVALID_COOKIES" | "JAR_NOT_FOUND" | "JAR_SPEC_MANAGED" | "JAR_VERSION_CONFLICT" | "JSON_TOO_DEEP" | "METHOD_NOT_ALLOWED" | "NOT_A_CONTAINER" | "NOT_FOUND" | "OPERATION_NOT_FOUND" | "OPERATION_NOT_RUNNABLE" | "OUTBOUND_ADDRESS_BLOCKED" | "PAYLOAD_TOO_LARGE" | "PYTHON_BUILD_FAILED" | "PYTHON_CODE_EXISTS" | "PYTHON_HANDLER_NOT_FOUND" | "PYTHON_IMPORT_ERROR" | "PYTHON_INVALID_TRANSITION" | "PYTHON_LAYER_INVALID" | "PYTHON_LAYER_IN_USE" | "PYTHON_LAYER_NOT_FOUND" | "PYTHON_OOM" | "PYTHON_RESULT_TOO_DEEP" | "PYTHON_RUNTIME_ERROR" | "PYTHON_SOURCE_NOT_INLINE" | "PYTHON_SOURCE_UNAVAILABLE" | "PYTHON_SYNC_WAIT_EXPIRED" | "PYTHON_SYNTAX_ERROR" | "PYTHON_TEST_FAILED" | "PYTHON_TIMEOUT" | "PYTHON_WORKER_LOST" | "QUOTA_EXCEEDED" | "RATE_LIMITED" | "RUN_ALREADY_STARTED" | "RUN_CANCELLED" | "RUN_DEFINITION_UNAVAILABLE" | "RUN_FILES_TOO_LARGE" | "RUN_FILE_NOT_FOUND" | "RUN_NODE_LOST" | "RUN_NOT_CANCELLABLE" | "RUN_NOT_FOUND" | "RUN_OUTCOME_UNSTORABLE" | "RUN_OUTPUT_UNAVAILABLE" | "SECRET_INTEGRITY_FAILED" | "SECRET_KEY_UNAVAILABLE" | "SLUG_IMMUTABLE" | "SLUG_TAKEN" | "SOURCE_BUNDLE_CONFLICT" | "SOURCE_BUNDLE_INVALID" | "SOURCE_BUNDLE_TOO_LARGE" | "SOURCE_BUSY" | "SOURCE_CONFIRM_REQUIRED" | "SOURCE_ENVIRONMENT_EMPTY" | "SOURCE_FILE_NOT_KEPT" | "SOURCE_FIXTURES_INVALID" | "SOURCE_FIXTURES_UNSUPPORTED" | "SOURCE_NOT_A_PROJECT" | "SOURCE_NOT_FAST_FORWARD" | "SOURCE_PATH_INVALID" | "SOURCE_PROMOTION_INVALID" | "SOURCE_REF_NOT_FOUND" | "SOURCE_REF_NOT_RUNNABLE" | "SOURCE_TREE_REFUSED" | "STORAGE_UNAVAILABLE" | "UNKNOWN_ELEMENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "VALIDATION_FAILED" | "VERSION_CONFLICT" | "VERSION_NOT_FOUND" | "WORKFLOW_DEFINITION_INVALID" | "WORKFLOW_DEFINITION_TOO_LARGE" | "WORKFLOW_EVENT_INVALID" | "WORKFLOW_EXPRESSION_FAILED" | "WORKFLOW_FEATURE_UNSUPPORTED" | "WORKFLOW_NOT_FOUND" | "WORKFLOW_RUN_NOT_FOUND" | "WORKFLOW_TASK_FAILED" | "WS_AUTH_THROTTLED" | "WS_CONNECTION_FAILED" | "WS_CONNECTION_NOT_FOUND" | "WS_HANDLER_FORBIDDEN" | "WS_HANDLER_TIMEOUT" | "WS_HANDLER_UNAVAILABLE" | "WS_MAX_CONNECTIONS_REACHED" | "WS_MESSAGE_TOO_LARGE" | "WS_NOT_DRIVEN" | "WS_ROOM_NOT_ALLOWED" | "WS_UNAUTHORIZED";
                 message: string;
                 class: string;
                 retryable: boolean;
@@ -3050,6 +3148,139 @@ export interface components {
             workflow_id: string;
             path: string;
             versions: components["schemas"]["WorkflowVersion"][];
+            total: number;
+            limit: number;
+            offset: number;
+            has_more: boolean;
+        };
+        AgentModel: {
+            base_url: string;
+            model: string;
+            /** @description Whether a key is stored (the key itself is never shown). */
+            api_key_set: boolean;
+            temperature: number | null;
+            max_tokens: number | null;
+        };
+        AgentFile: {
+            path: string;
+            /** @description Bytes. */
+            size: number;
+        };
+        AgentSummary: {
+            /** @description The element id. */
+            id: string;
+            slug: string;
+            /** @description The element path, e.g. `acme/invoice-triage` (a run target). */
+            path: string;
+            circle: string;
+            name: string;
+            /** @description The element’s intention. */
+            description: string;
+            /** @description The instructions’ first non-empty line. */
+            summary: string;
+            /** @description The project holding it; null directly in the circle. */
+            folder_id: string | null;
+            model: components["schemas"]["AgentModel"];
+            /** @description As written (an MCP server’s header values shown as `{sealed: true}`). */
+            tools: (string | components["schemas"]["JsonObject"])[];
+            max_steps: number;
+            token_budget: number;
+            timeout_s: number;
+            output_schema: components["schemas"]["JsonObject"] | null;
+            /** @description The element version (each write adds one). */
+            version: number;
+            state: string;
+            enabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AgentDetail: {
+            /** @description The element id. */
+            id: string;
+            slug: string;
+            /** @description The element path, e.g. `acme/invoice-triage` (a run target). */
+            path: string;
+            circle: string;
+            name: string;
+            /** @description The element’s intention. */
+            description: string;
+            /** @description The instructions’ first non-empty line. */
+            summary: string;
+            /** @description The project holding it; null directly in the circle. */
+            folder_id: string | null;
+            model: components["schemas"]["AgentModel"];
+            /** @description As written (an MCP server’s header values shown as `{sealed: true}`). */
+            tools: (string | components["schemas"]["JsonObject"])[];
+            max_steps: number;
+            token_budget: number;
+            timeout_s: number;
+            output_schema: components["schemas"]["JsonObject"] | null;
+            /** @description The element version (each write adds one). */
+            version: number;
+            state: string;
+            enabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The system prompt (AGENT.md). */
+            instructions: string;
+            /** @description The draft branch’s commit (null: no Source yet). */
+            source_commit: string | null;
+            /** @description With `?include=files`: the draft tree. */
+            files?: components["schemas"]["AgentFile"][];
+        };
+        AgentList: {
+            agents: components["schemas"]["AgentSummary"][];
+            total: number;
+            limit: number;
+            offset: number;
+            has_more: boolean;
+        };
+        AgentFileList: {
+            agent_id: string;
+            ref: string;
+            commit: string;
+            files: components["schemas"]["AgentFile"][];
+        };
+        AgentFileContent: {
+            agent_id: string;
+            path: string;
+            ref: string;
+            commit: string;
+            size: number;
+            encoding: "utf8" | "base64";
+            content: string;
+        };
+        AgentFilesWritten: {
+            agent: components["schemas"]["AgentDetail"];
+            /** @description The draft commit holding the write. */
+            commit: string;
+            paths: string[];
+        };
+        AgentVersion: {
+            /** @description The element version. */
+            version: number;
+            /** @description Source release tags (`v1`, `v2` …) naming this version. */
+            tags: string[];
+            /** @description What names it in Source: a release tag when it has one, else its commit. */
+            ref: string | null;
+            /** @description The Source commit of the version (when known). */
+            commit: string | null;
+            /** @description `model.model` at that version. */
+            model: string;
+            message: string;
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            current: boolean;
+        };
+        AgentVersionList: {
+            agent_id: string;
+            path: string;
+            versions: components["schemas"]["AgentVersion"][];
             total: number;
             limit: number;
             offset: number;
@@ -7952,6 +8183,421 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowVersionList"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agents_list: {
+        parameters: {
+            query?: {
+                search?: string;
+                slug?: string;
+                include_archived?: boolean;
+                circle?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of agents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentList"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agents_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    slug: string;
+                    /** @description The circle (required for a platform admin key). */
+                    circle?: string;
+                    /** @description A project of the circle to create it in (`billing` or `acme/billing`). */
+                    parent?: string;
+                    /** @description README.md (default: generated). */
+                    readme?: string;
+                    name?: string;
+                    /** @description The element’s intention. */
+                    description?: string;
+                    /** @description Same as `description`. */
+                    intention?: string;
+                    /** @description The system prompt (AGENT.md in Source). */
+                    instructions?: string;
+                    model: {
+                        /** @description An OpenAI-compatible API root. */
+                        base_url: string;
+                        model: string;
+                        /** @description Write-only: sealed at rest, never shown (`api_key_set`). null removes it. */
+                        api_key?: string | null;
+                        temperature?: number | null;
+                        max_tokens?: number | null;
+                    };
+                    tools?: (string | {
+                        /** @description Element path in this circle. */
+                        element: string;
+                        /** @description A runnable operation (default: the type’s first, e.g. invoke). */
+                        operation?: string;
+                        /** @description The name the model sees (default: derived from the target). */
+                        name?: string;
+                        description?: string;
+                    } | {
+                        /** @description An engine function id. */
+                        function: string;
+                        /** @description The name the model sees (default: derived from the target). */
+                        name?: string;
+                        description?: string;
+                        input_schema?: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @description Streamable HTTP URL of an MCP server. */
+                        mcp: string;
+                        /** @description Only these of the server’s tools (default: all). */
+                        tools?: string[];
+                        /** @description Sent with every request (e.g. Authorization); sealed at rest. */
+                        headers?: {
+                            [key: string]: string | {
+                                sealed: string;
+                            };
+                        };
+                    })[];
+                    max_steps?: number;
+                    token_budget?: number;
+                    timeout_s?: number;
+                    /** @description A JSON Schema the final answer must satisfy; null removes it. */
+                    output_schema?: {
+                        [key: string]: unknown;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The agent, with its files */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDetail"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agents_get: {
+        parameters: {
+            query?: {
+                include?: "files";
+            };
+            header?: never;
+            path: {
+                /** @description The agent’s element id, its path URL-encoded (`acme%2Finvoice-triage`), or (circle key) its slug. */
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDetail"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agents_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agent’s element id, its path URL-encoded (`acme%2Finvoice-triage`), or (circle key) its slug. */
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description The element’s intention. */
+                    description?: string;
+                    /** @description Same as `description`. */
+                    intention?: string;
+                    /** @description The system prompt (AGENT.md in Source). */
+                    instructions?: string;
+                    model?: {
+                        base_url?: string;
+                        model?: string;
+                        /** @description Write-only: sealed at rest, never shown (`api_key_set`). null removes it. */
+                        api_key?: string | null;
+                        temperature?: number | null;
+                        max_tokens?: number | null;
+                    };
+                    tools?: (string | {
+                        /** @description Element path in this circle. */
+                        element: string;
+                        /** @description A runnable operation (default: the type’s first, e.g. invoke). */
+                        operation?: string;
+                        /** @description The name the model sees (default: derived from the target). */
+                        name?: string;
+                        description?: string;
+                    } | {
+                        /** @description An engine function id. */
+                        function: string;
+                        /** @description The name the model sees (default: derived from the target). */
+                        name?: string;
+                        description?: string;
+                        input_schema?: {
+                            [key: string]: unknown;
+                        };
+                    } | {
+                        /** @description Streamable HTTP URL of an MCP server. */
+                        mcp: string;
+                        /** @description Only these of the server’s tools (default: all). */
+                        tools?: string[];
+                        /** @description Sent with every request (e.g. Authorization); sealed at rest. */
+                        headers?: {
+                            [key: string]: string | {
+                                sealed: string;
+                            };
+                        };
+                    })[];
+                    max_steps?: number;
+                    token_budget?: number;
+                    timeout_s?: number;
+                    /** @description A JSON Schema the final answer must satisfy; null removes it. */
+                    output_schema?: {
+                        [key: string]: unknown;
+                    } | null;
+                    /** @description Needs the admin scope (as enable/disable do). */
+                    enabled?: boolean;
+                    /** @description Refuse (409 VERSION_CONFLICT) unless the agent is at this version. */
+                    expected_version?: number;
+                    /** @description The version’s message. */
+                    message?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDetail"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agents_list_files: {
+        parameters: {
+            query?: {
+                path?: string;
+                prefix?: string;
+                ref?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The agent’s element id, its path URL-encoded (`acme%2Finvoice-triage`), or (circle key) its slug. */
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file list, or one file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentFileList"] | components["schemas"]["AgentFileContent"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agents_put_file: {
+        parameters: {
+            query?: {
+                path?: string;
+                prefix?: string;
+                ref?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The agent’s element id, its path URL-encoded (`acme%2Finvoice-triage`), or (circle key) its slug. */
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    content: string;
+                    message?: string;
+                    expected_version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The agent after the write */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentFilesWritten"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agents_upload_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The agent’s element id, its path URL-encoded (`acme%2Finvoice-triage`), or (circle key) its slug. */
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Path → text content. */
+                    files: {
+                        [key: string]: string;
+                    };
+                    message?: string;
+                    expected_version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The agent after the write */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentFilesWritten"];
+                };
+            };
+            /** @description Error envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    agents_versions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The agent’s element id, its path URL-encoded (`acme%2Finvoice-triage`), or (circle key) its slug. */
+                agentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentVersionList"];
                 };
             };
             /** @description Error envelope */

@@ -13,6 +13,8 @@ import type { ElementService } from '../elements/element-service.ts'
 import { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
+import { registerAgentFilesRoutes } from './agents-api/agents-files-routes.ts'
+import { registerAgentsRoutes } from './agents-api/agents-routes.ts'
 import { registerAutomationsRoutes } from './automations-routes.ts'
 import { registerElementRoutes } from './element-routes.ts'
 import { type EngineApiDeps, registerEngineApiRoutes } from './engine-api-route.ts'
@@ -121,6 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRunDefinitionRoute(app, deps)
   registerRunStepsRoute(app, deps)
   registerWorkflowsRoutes(app, deps)
+  registerAgentsRoutes(app, deps)
+  registerAgentFilesRoutes(app, deps)
   registerAutomationsRoutes(app, deps)
   registerWhoamiRoute(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)

@@ -46,6 +46,16 @@ export const OPTIONS = {
   kind: { type: 'string' },
   folder: { type: 'string' },
   definition: { type: 'boolean' },
+  model: { type: 'string' },
+  'model-base-url': { type: 'string' },
+  'model-api-key': { type: 'string' },
+  tools: { type: 'string' },
+  description: { type: 'string' },
+  prefix: { type: 'string' },
+  'expected-version': { type: 'string' },
+  archived: { type: 'boolean' },
+  enable: { type: 'boolean' },
+  disable: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
 

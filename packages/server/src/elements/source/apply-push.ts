@@ -77,6 +77,22 @@ async function applyTree(
 ): Promise<ElementRow> {
   const files: Record<string, Uint8Array> = {}
   for (const e of entries) if (e.content) files[e.path] = e.content
+  return applySourceFiles(elements, row, actor, files, { message, fromSource: true })
+}
+
+/**
+ * Applies a tree's definition to the element as an `update` would, in one version. A push's
+ * commit exists already (`fromSource`); otherwise the write commits the element's tree itself
+ * (the files API), at `expected_version` when given.
+ */
+export async function applySourceFiles(
+  elements: ElementsPort,
+  row: ElementRow,
+  actor: Actor,
+  files: Record<string, Uint8Array>,
+  o: { message: string; fromSource: boolean; expected_version?: number },
+): Promise<ElementRow> {
+  const { message } = o
   const type = elements.typeOf(row)
   let spec: JsonObject
   let identity: JsonObject
@@ -103,7 +119,8 @@ async function applyTree(
       ...(typeof identity['intention'] === 'string' ? { intention: identity['intention'] } : {}),
       readme: textOf(files, README_FILE) ?? row.readme,
       message: message.trim().split('\n')[0]!.slice(0, 500) || 'Pushed',
-      fromSource: true,
+      fromSource: o.fromSource,
+      ...(o.expected_version === undefined ? {} : { expected_version: o.expected_version }),
     },
     actor,
   )

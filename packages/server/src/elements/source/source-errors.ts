@@ -94,4 +94,18 @@ export const SOURCE = defineErrorCodes({
     retryable: false,
     description: 'Applying fixtures (or sweeping repositories) needs `dry_run: false` and `confirm: true`.',
   },
+  SOURCE_FILE_NOT_KEPT: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description:
+      'Written through the API, a Source tree holds only the element’s definition files (`details.kept` lists them): any other file would be dropped by its next commit. Nothing was written.',
+  },
+  SOURCE_TREE_REFUSED: {
+    status: 400,
+    class: 'validation',
+    retryable: false,
+    description:
+      'The files were refused as a push would be (a secret, generated output, runtime data, an oversize file); `details.problems` lists them. Nothing was written.',
+  },
 })

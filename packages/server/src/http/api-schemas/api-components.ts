@@ -3,6 +3,7 @@
 // name (componentRef), and the SDK's types are generated from them.
 import { Type } from '@sinclair/typebox'
 import { errorCatalogue } from '../../errors.ts'
+import { agentSchemas } from '../agents-api/agents-response-schemas.ts'
 import { automationSchemas } from '../automations-schemas.ts'
 import { workflowSchemas } from '../workflows-api/workflows-schemas.ts'
 import { AnyJsonObject, componentRef, JsonSchemas, NullableString, Timestamp } from './component-ref.ts'
@@ -111,6 +112,7 @@ export function apiComponents(): Record<string, unknown> {
     RunTrace,
     ...elementOperationSchemas,
     ...workflowSchemas,
+    ...agentSchemas,
     ...automationSchemas,
   }
   return JSON.parse(JSON.stringify(schemas)) as Record<string, unknown>

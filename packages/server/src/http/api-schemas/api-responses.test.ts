@@ -194,6 +194,29 @@ do:
     })
   })
 
+  it('describes agents: created, listed, read, their files, a file write and versions', async () => {
+    const model = { base_url: 'http://127.0.0.1:11434/v1', model: 'qwen2.5:7b', api_key: 'k-1' }
+    const tools = ['acme/add', { mcp: 'https://mcp.example.com/mcp', headers: { Authorization: 'Bearer t' } }]
+    const a = await expectShape('AgentDetail', 'POST', '/api/v1/agents', {
+      circle: 'acme',
+      slug: 'ag',
+      model,
+      tools,
+    })
+    await expectShape('AgentList', 'GET', '/api/v1/agents?circle=acme')
+    await expectShape('AgentDetail', 'GET', `/api/v1/agents/${a.id}?include=files`)
+    await expectShape('AgentDetail', 'PATCH', `/api/v1/agents/${a.id}`, { max_steps: 3 })
+    await expectShape('AgentFileList', 'GET', `/api/v1/agents/${a.id}/files`)
+    await expectShape('AgentFileContent', 'GET', `/api/v1/agents/${a.id}/files?path=AGENT.md`)
+    await expectShape('AgentFilesWritten', 'PUT', `/api/v1/agents/${a.id}/files?path=AGENT.md`, {
+      content: 'Hi',
+    })
+    await s.api('POST', '/api/acme/ag/ops/source/promote', { to: 'demo' })
+    await s.api('POST', '/api/acme/ag/ops/source/promote', { to: 'live' })
+    const v = await expectShape('AgentVersionList', 'GET', '/api/v1/agents/acme%2Fag/versions')
+    expect(v.versions[0].tags).toEqual(['v1'])
+  })
+
   it('describes the error envelope', async () => {
     const missing = await s.api('GET', `/api/v1/runs/${crypto.randomUUID()}`)
     expect(missing.status).toBe(404)
