@@ -218,6 +218,34 @@ describe('streaming http triggers', () => {
     expect(text.match(/data: \d/g)).toEqual(['data: 1', 'data: 2', 'data: 3'])
   })
 
+  it('cuts the response short when the function fails after its body started', async () => {
+    let clientHasHeaders: () => void = () => {}
+    const hasHeaders = new Promise<void>((r) => {
+      clientHasHeaders = r
+    })
+    await route(
+      kit,
+      iii,
+      'files::broken',
+      http(async (req, res) => {
+        res.status(200)
+        res.stream.write(Buffer.alloc(128 * 1024, 2))
+        if (req.query_params.probe) {
+          res.stream.end()
+          return
+        }
+        await hasHeaders // the response has started: the failure comes mid-body
+        throw new Error('disk gone')
+      }),
+      '/files/broken',
+    )
+    const r = await fetch(`${kit.server.url}/http/acme/files/broken`)
+    expect(r.status).toBe(200)
+    clientHasHeaders()
+    // The client sees an aborted transfer, not a complete (truncated) body.
+    await expect(r.arrayBuffer()).rejects.toThrow()
+  })
+
   it('ends the function’s writer cleanly when the client leaves mid-download', async () => {
     let writerClosed: (why: string) => void = () => {}
     const closed = new Promise<string>((r) => {
