@@ -1,8 +1,10 @@
 // Data channels between workers (`engine::channels::create`): a writer and a reader WebSocket at
-// `/ws/channels/{id}` on any worker port, frames relayed in order with bounded buffering.
+// `/ws/channels/{id}` on any worker port, frames relayed in order with bounded buffering. The
+// engine itself can be either end: it writes an http trigger's request body (`request_body`)
+// and reads a function's streamed response (`response`).
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { Duplex } from 'node:stream'
+import type { Duplex, Readable } from 'node:stream'
 import { type RawData, type WebSocket, WebSocketServer } from 'ws'
 import type { Json } from '../storage/storage.ts'
 import type { Engine } from './engine.ts'
@@ -23,6 +25,29 @@ interface Frame {
   binary: boolean
 }
 
+/** A frame as the engine reads it from a channel it is the reader of. */
+export interface ChannelFrame {
+  data: Buffer
+  binary: boolean
+}
+
+/** The engine's read end of a channel whose writer ref went to a function. */
+export interface EngineReadEnd {
+  /** The ref handed to the function (`direction: write`). */
+  writer: Json
+  /** The next frame; null at the end. Rejects when the writer went away abnormally. */
+  next(): Promise<ChannelFrame | null>
+  /** Resolves true once the writer connected (or sent everything), false after `ms`. */
+  whenConnected(ms: number): Promise<boolean>
+  /** The reader leaves: the writer is told (`reader_gone`) and the channel is dropped. */
+  close(): void
+}
+
+interface Waiter {
+  resolve(f: ChannelFrame | null): void
+  reject(e: Error): void
+}
+
 interface Channel {
   id: string
   keys: { read: Buffer; write: Buffer }
@@ -34,76 +59,149 @@ interface Channel {
   writer: WebSocket | null
   reader: WebSocket | null
   writerDone: boolean
+  /** The writer left abnormally (not a 1000 close): readers see an error, not a clean end. */
+  writerFailed: boolean
   idle: NodeJS.Timeout
+  /** Set when the engine is the reader: pending `next()` calls. */
+  local: Waiter[] | null
+  /** Set when the engine is the writer from a stream: pauses and resumes it, detaches it. */
+  source: { pause(): void; resume(): void; detach(): void } | null
+  /** Called once when the writer connects. */
+  onWriter: (() => void) | null
 }
 
 const size = (d: RawData) => (Array.isArray(d) ? d.reduce((n, b) => n + b.length, 0) : d.byteLength)
+const bufferOf = (d: RawData): Buffer =>
+  Buffer.isBuffer(d) ? d : Array.isArray(d) ? Buffer.concat(d) : Buffer.from(d)
 
 export class ChannelHub {
   private readonly channels = new Map<string, Channel>()
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 })
 
   create(bufferSize: unknown): Json {
-    if (this.channels.size >= MAX_CHANNELS)
-      throw new EngineError('limit_exceeded', `at most ${MAX_CHANNELS} channels are open at once`)
     if (bufferSize !== undefined && bufferSize !== null && (typeof bufferSize !== 'number' || bufferSize < 1))
       throw new EngineError('invalid_payload', 'buffer_size must be a positive number of frames')
+    const { ch, read, write } = this.open(typeof bufferSize === 'number' ? bufferSize : DEFAULT_CAPACITY)
+    return {
+      writer: { channel_id: ch.id, access_key: write, direction: 'write' },
+      reader: { channel_id: ch.id, access_key: read, direction: 'read' },
+    }
+  }
+
+  private open(capacity: number): { ch: Channel; read: string; write: string } {
+    if (this.channels.size >= MAX_CHANNELS)
+      throw new EngineError('limit_exceeded', `at most ${MAX_CHANNELS} channels are open at once`)
     const id = randomUUID()
     const read = randomBytes(24).toString('base64url')
     const write = randomBytes(24).toString('base64url')
     const ch: Channel = {
       id,
       keys: { read: Buffer.from(read), write: Buffer.from(write) },
-      capacity: Math.min(
-        MAX_CAPACITY,
-        Math.floor(typeof bufferSize === 'number' ? bufferSize : DEFAULT_CAPACITY),
-      ),
+      capacity: Math.min(MAX_CAPACITY, Math.floor(capacity)),
       buffer: [],
       bufferedBytes: 0,
       inFlight: 0,
       writer: null,
       reader: null,
       writerDone: false,
+      writerFailed: false,
       idle: setTimeout(() => this.drop(ch), IDLE_MS).unref(),
+      local: null,
+      source: null,
+      onWriter: null,
     }
     this.channels.set(id, ch)
-    return {
-      writer: { channel_id: id, access_key: write, direction: 'write' },
-      reader: { channel_id: id, access_key: read, direction: 'read' },
-    }
+    return { ch, read, write }
   }
 
   /**
-   * A channel whose writer is the engine: `bytes` are already in it and it is complete, so a reader
-   * gets them and the end. For an http trigger's `request_body`; the caller drops it when done.
+   * A channel the engine writes: `head` is in it already and `rest` (when the body is still
+   * arriving) flows in as the reader takes it, paused while the channel is full. For an http
+   * trigger's `request_body`; the caller drops it when the exchange is over.
    */
-  preloaded(bytes: Buffer): { reader: Json; drop(): void } {
-    if (this.channels.size >= MAX_CHANNELS)
-      throw new EngineError('limit_exceeded', `at most ${MAX_CHANNELS} channels are open at once`)
-    const id = randomUUID()
-    const read = randomBytes(24).toString('base64url')
-    const buffer: Frame[] = []
-    for (let at = 0; at < bytes.length; at += PRELOAD_FRAME)
-      buffer.push({ data: bytes.subarray(at, at + PRELOAD_FRAME), binary: true })
-    const ch: Channel = {
-      id,
-      // Nobody writes: the write key is random and never handed out.
-      keys: { read: Buffer.from(read), write: randomBytes(24) },
-      capacity: DEFAULT_CAPACITY,
-      buffer,
-      bufferedBytes: bytes.length,
-      inFlight: 0,
-      writer: null,
-      reader: null,
-      writerDone: true,
-      idle: setTimeout(() => this.drop(ch), IDLE_MS).unref(),
+  fromStream(head: Buffer, rest: Readable | null): { reader: Json; drop(): void } {
+    const { ch, read } = this.open(DEFAULT_CAPACITY)
+    // Nobody writes over a socket: the write key is never handed out.
+    ch.writerDone = rest === null
+    for (let at = 0; at < head.length; at += PRELOAD_FRAME)
+      ch.buffer.push({ data: head.subarray(at, at + PRELOAD_FRAME), binary: true })
+    ch.bufferedBytes = head.length
+    if (rest) {
+      const onData = (chunk: Buffer) => {
+        ch.buffer.push({ data: chunk, binary: true })
+        ch.bufferedBytes += chunk.length
+        this.pump(ch)
+      }
+      const finish = (failed: boolean) => () => {
+        ch.source?.detach()
+        ch.source = null
+        ch.writerDone = true
+        ch.writerFailed = failed
+        this.pump(ch)
+      }
+      const onEnd = finish(false)
+      const onAbort = finish(true)
+      ch.source = {
+        pause: () => rest.pause(),
+        resume: () => rest.resume(),
+        detach: () => {
+          rest.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onAbort)
+        },
+      }
+      rest.on('data', onData).once('end', onEnd).once('error', onAbort).once('close', onAbort)
+      this.pump(ch)
     }
-    this.channels.set(id, ch)
     return {
-      reader: { channel_id: id, access_key: read, direction: 'read' },
+      reader: { channel_id: ch.id, access_key: read, direction: 'read' },
       drop: () => {
-        if (this.channels.get(id) !== ch) return
+        if (this.channels.get(ch.id) !== ch) return
         ch.reader?.close(1000, 'stream_complete')
+        this.drop(ch)
+      },
+    }
+  }
+
+  /** `fromStream` for a body that is all here. */
+  preloaded(bytes: Buffer): { reader: Json; drop(): void } {
+    return this.fromStream(bytes, null)
+  }
+
+  /** A channel the engine reads: the writer ref goes to a function (an http trigger's `response`). */
+  toEngine(): EngineReadEnd {
+    const { ch, write } = this.open(DEFAULT_CAPACITY)
+    const waiters: Waiter[] = []
+    ch.local = waiters
+    const frame = (f: Frame): ChannelFrame => ({ data: bufferOf(f.data), binary: f.binary })
+    return {
+      writer: { channel_id: ch.id, access_key: write, direction: 'write' },
+      next: () => {
+        const f = ch.buffer.shift()
+        if (f) {
+          ch.bufferedBytes -= size(f.data)
+          this.pump(ch)
+          return Promise.resolve(frame(f))
+        }
+        if (ch.writerFailed) return Promise.reject(new Error('the response writer went away'))
+        if (ch.writerDone || this.channels.get(ch.id) !== ch) return Promise.resolve(null)
+        return new Promise((resolve, reject) => waiters.push({ resolve, reject }))
+      },
+      whenConnected: (ms) => {
+        if (ch.writer || ch.writerDone || ch.buffer.length) return Promise.resolve(true)
+        if (this.channels.get(ch.id) !== ch) return Promise.resolve(false)
+        return new Promise((resolve) => {
+          const t = setTimeout(() => {
+            ch.onWriter = null
+            resolve(false)
+          }, ms)
+          ch.onWriter = () => {
+            clearTimeout(t)
+            resolve(true)
+          }
+        })
+      },
+      close: () => {
+        if (this.channels.get(ch.id) !== ch) return
+        ch.writer?.close(1001, 'reader_gone')
         this.drop(ch)
       },
     }
@@ -143,14 +241,17 @@ export class ChannelHub {
 
   private attachWriter(ch: Channel, ws: WebSocket): void {
     ch.writer = ws
+    ch.onWriter?.()
+    ch.onWriter = null
     ws.on('message', (data, binary) => {
       ch.buffer.push({ data, binary })
       ch.bufferedBytes += size(data)
       this.pump(ch)
     })
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       ch.writer = null
       ch.writerDone = true
+      ch.writerFailed = code !== 1000 && code !== 1005
       // Nobody to read yet: the buffered bytes wait for a reader, but not forever.
       if (!ch.reader) ch.idle = setTimeout(() => this.drop(ch), IDLE_MS).unref()
       this.pump(ch)
@@ -171,7 +272,8 @@ export class ChannelHub {
   /** Moves buffered frames to the reader, pausing the writer while the reader lags. */
   private pump(ch: Channel): void {
     const reader = ch.reader
-    if (reader && reader.readyState === reader.OPEN) {
+    if (ch.local) this.pumpLocal(ch, ch.local)
+    else if (reader && reader.readyState === reader.OPEN) {
       while (ch.buffer.length && ch.inFlight < ch.capacity) {
         const f = ch.buffer.shift()!
         ch.bufferedBytes -= size(f.data)
@@ -182,19 +284,49 @@ export class ChannelHub {
         })
       }
       if (ch.writerDone && !ch.buffer.length && ch.inFlight === 0) {
-        reader.close(1000, 'stream_complete')
+        if (ch.writerFailed) reader.close(1011, 'writer_failed')
+        else reader.close(1000, 'stream_complete')
         return
       }
     }
     const full = ch.buffer.length >= ch.capacity || ch.bufferedBytes >= MAX_BUFFERED_BYTES
-    if (full) ch.writer?.pause()
-    else ch.writer?.resume()
+    if (full) {
+      ch.writer?.pause()
+      ch.source?.pause()
+    } else {
+      ch.writer?.resume()
+      ch.source?.resume()
+    }
+  }
+
+  /** Hands buffered frames to the engine's pending reads; the end (or the failure) once drained. */
+  private pumpLocal(ch: Channel, waiters: Waiter[]): void {
+    while (waiters.length && ch.buffer.length) {
+      const f = ch.buffer.shift()!
+      ch.bufferedBytes -= size(f.data)
+      waiters.shift()!.resolve({ data: bufferOf(f.data), binary: f.binary })
+    }
+    if (waiters.length && ch.writerDone && !ch.buffer.length) {
+      const err = ch.writerFailed ? new Error('the response writer went away') : null
+      for (const w of waiters.splice(0)) err ? w.reject(err) : w.resolve(null)
+    }
   }
 
   private drop(ch: Channel): void {
     clearTimeout(ch.idle)
     this.channels.delete(ch.id)
     ch.buffer = []
+    // The rest of a request body nobody will read is let through and discarded.
+    ch.source?.detach()
+    ch.source?.resume()
+    ch.source = null
+    ch.onWriter = null
+    for (const w of ch.local?.splice(0) ?? []) w.resolve(null)
+  }
+
+  /** Open channels (for tests and metrics). */
+  get size(): number {
+    return this.channels.size
   }
 
   close(): void {

@@ -1,18 +1,21 @@
 // What an http trigger's function (or a middleware that answers) returns, as the HTTP response:
 // iii's HttpResponse `{status_code, headers, body}`, headers as an object or "Name: value" lines.
+import type { Readable } from 'node:stream'
 import type { Json, JsonObject } from '../storage/storage.ts'
 
 export interface HttpResponseOut {
   status: number
   headers: Record<string, string>
   body: Json | undefined
+  /** A body the function streams through its `response` channel (then `body` is unused). */
+  stream?: Readable
 }
 
 const TOKEN = /^[\w!#$%&'*+.^`|~-]+$/
 /** What Node lets through as a header value (no control characters but tab). */
 const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
-function headersOf(h: Json | undefined): Record<string, string> {
+export function headersOf(h: Json | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   const put = (k: string, v: string) => {
     if (TOKEN.test(k) && VALUE.test(v)) out[k.toLowerCase()] = v

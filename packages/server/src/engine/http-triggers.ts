@@ -4,15 +4,17 @@
 // The function gets iii's HttpRequest and answers with {status_code, headers, body}.
 
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Readable } from 'node:stream'
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { formatTraceparent, newSpanId, newTraceId, traceHeaders } from '../trace-context.ts'
 import { narrowToTrigger } from './change-triggers.ts'
 import type { Engine, EngineCaller, RegisteredTrigger, TriggerTypeHandler } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 import { parseMiddleware, runMiddleware } from './http-middleware.ts'
-import { type HttpResponseOut, toResponse } from './http-response.ts'
+import type { HttpResponseOut } from './http-response.ts'
+import { type BodyChannels, invokeHttpFunction } from './http-stream-response.ts'
 
-export type { HttpResponseOut }
+export type { BodyChannels, HttpResponseOut }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']
 const SIGNATURE_WINDOW_S = 300
@@ -36,19 +38,19 @@ interface Route {
   middleware: string[]
 }
 
-/** The request body as an engine-written channel (iii's `request_body`), dropped after the call. */
-export interface BodyChannels {
-  preloaded(bytes: Buffer): { reader: Json; drop(): void }
-}
-
 export interface HttpRequestIn {
   method: string
   /** The path after `/http/{circle}`, starting with `/`. */
   path: string
   query: Record<string, string | string[]>
   headers: Record<string, string | string[] | undefined>
+  /** The whole body, or its first bytes when `bodyRest` is set. */
   rawBody: Buffer
   body: Json
+  /** The rest of a body too large to hold, still arriving: streamed to the function. */
+  bodyRest?: Readable | null
+  /** Reads `bodyRest` to its end (within the platform's body limit), for a signed route. */
+  collectRest?: () => Promise<Buffer>
 }
 
 export interface HttpTriggerDeps {
@@ -227,13 +229,10 @@ export class HttpTriggers implements TriggerTypeHandler {
         ? await runMiddleware(this.engine, as, r.middleware, request, context, opts)
         : undefined
       if (answered) return answered
-      const body = this.bodyChannels?.preloaded(req.rawBody)
-      if (body) input['request_body'] = body.reader
-      try {
-        return toResponse(await this.engine.invoke(as, r.trigger.function_id, input, opts))
-      } finally {
-        body?.drop()
-      }
+      return invokeHttpFunction(this.engine, this.bodyChannels, as, r.trigger.function_id, input, opts, {
+        head: req.rawBody,
+        rest: req.bodyRest ?? null,
+      })
     }
     return undefined
   }
@@ -273,6 +272,11 @@ export class HttpTriggers implements TriggerTypeHandler {
         return
       }
       case 'hmac': {
+        // The signature covers the whole body: a streamed one is read to its end first.
+        if (req.bodyRest && req.collectRest) {
+          req.rawBody = Buffer.concat([req.rawBody, await req.collectRest()])
+          req.bodyRest = null
+        }
         const sig = header('x-iii-signature')
         const ts = header('x-iii-timestamp')
         if (!sig || !ts || !/^\d{1,12}$/.test(ts))

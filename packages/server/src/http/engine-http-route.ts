@@ -1,5 +1,7 @@
 // Serves the engine's http triggers at /http/{circle}{api_path}: any method, any body type
-// (kept raw for HMAC checks; JSON bodies parsed), answered with what the function returns.
+// (kept raw for HMAC checks; JSON bodies parsed; large other bodies streamed to the function),
+// answered with what the function returns or streams.
+import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import sjson from 'secure-json-parse'
 import type { EngineCaller } from '../engine/engine.ts'
@@ -9,6 +11,7 @@ import { AuthRefused, type HttpTriggers } from '../engine/http-triggers.ts'
 import { E, PlatformError } from '../errors.ts'
 import { JSON_DEPTH, jsonTextTooDeep, tooDeepMessage } from '../json-depth.ts'
 import type { Json } from '../storage/storage.ts'
+import { readBodyHead, readBodyRest, STREAM_ABOVE } from './trigger-body.ts'
 
 export interface EngineHttpDeps {
   httpTriggers: HttpTriggers
@@ -56,9 +59,11 @@ function bodyOf(req: FastifyRequest, raw: Buffer): Json {
 
 export function registerEngineHttpRoute(app: FastifyInstance, deps: EngineHttpDeps): void {
   app.register(async (scope) => {
-    // Raw bytes for every content type: HMAC signs the body exactly as sent.
+    // The raw request stream for every content type: read here, held whole when small (HMAC
+    // signs the body exactly as sent) and streamed to the function when large.
     scope.removeAllContentTypeParsers()
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
+    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload))
+    const bodyLimit = app.initialConfig.bodyLimit ?? 1024 * 1024
     const handler = async (
       req: FastifyRequest<{ Params: { circle: string; '*': string } }>,
       reply: FastifyReply,
@@ -74,7 +79,17 @@ export function registerEngineHttpRoute(app: FastifyInstance, deps: EngineHttpDe
         ? await deps.circleIdOf(circleSlug)
         : undefined
       if (!circleId) throw notFound()
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+      const payload = req.body as Readable | undefined
+      // JSON is parsed, so read whole (within the body limit); anything else streams past 1 MiB.
+      const isJson = JSON_TYPE.test(String(req.headers['content-type'] ?? ''))
+      const { head: raw, rest } = payload
+        ? await readBodyHead(
+            payload,
+            isJson ? null : Math.min(STREAM_ABOVE, bodyLimit),
+            bodyLimit,
+            Number(req.headers['content-length'] ?? 0),
+          )
+        : { head: Buffer.alloc(0), rest: null }
       const caller: EngineCaller = {
         circleId,
         circleSlug,
@@ -93,7 +108,11 @@ export function registerEngineHttpRoute(app: FastifyInstance, deps: EngineHttpDe
             query: req.query as Record<string, string | string[]>,
             headers: req.headers,
             rawBody: raw,
-            body: bodyOf(req, raw),
+            // iii hands a streamed body over as null: it is read from `request_body`.
+            body: rest ? null : bodyOf(req, raw),
+            ...(rest
+              ? { bodyRest: rest, collectRest: () => readBodyRest(rest, bodyLimit - raw.length) }
+              : {}),
           },
           caller,
           deps.timeoutMs,
@@ -122,6 +141,7 @@ export function registerEngineHttpRoute(app: FastifyInstance, deps: EngineHttpDe
       for (const [k, v] of Object.entries(out.headers))
         if (!['content-length', 'transfer-encoding', 'connection'].includes(k)) reply.header(k, v)
       reply.code(out.status)
+      if (out.stream) return reply.send(out.stream)
       if (out.body === undefined || out.body === null) return reply.send()
       if (typeof out.body === 'string') {
         if (!reply.hasHeader('content-type')) reply.type('text/plain; charset=utf-8')
