@@ -20,8 +20,10 @@ const fetches = new WeakMap<OutboundPolicy, typeof fetch>()
 
 /** A fetch through `policy`; one per policy, so its callers share kept-alive connection pools. */
 export function policyFetch(policy: OutboundPolicy): typeof fetch {
-  let f = fetches.get(policy)
-  if (!f) fetches.set(policy, (f = newPolicyFetch(policy)))
+  const known = fetches.get(policy)
+  if (known) return known
+  const f = newPolicyFetch(policy)
+  fetches.set(policy, f)
   return f
 }
 
