@@ -228,6 +228,20 @@ describe('agent runs', () => {
     expect(r.body.error.code).toBe('AGENT_TIMEOUT')
   }, 60_000)
 
+  it('fails AGENT_MODEL_ERROR when the model answers an error, and estimates usage a server does not send', async () => {
+    const slug = await agent({})
+    model.script(() => ({ status: 500 }))
+    const r = await invoke(slug, 'hello')
+    expect(r.body.status).toBe('failed')
+    expect(r.body.error.code).toBe('AGENT_MODEL_ERROR')
+    expect(await artifact(r.body.id, 'issues.md')).toContain('the model call failed')
+    model.script([{ content: 'hi there', usage: null }])
+    const ok = await invoke(slug, 'hello')
+    expect(ok.body.output).toEqual({ text: 'hi there' })
+    const steps = await s.api('GET', `/api/v1/runs/${ok.body.id}/steps`)
+    expect(steps.body.steps[0].tokens).toMatchObject({ estimated: true, total: expect.any(Number) })
+  }, 60_000)
+
   it('refuses at write a tool that is not there and a model address the outbound policy denies', async () => {
     const r = await s.api('POST', '/api/acme', {
       element_type: 'agent',
