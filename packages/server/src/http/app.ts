@@ -13,6 +13,7 @@ import type { ElementService } from '../elements/element-service.ts'
 import { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
+import { registerAgentEmailRoutes } from './agent-email-api/agent-email-routes.ts'
 import { registerAutomationsRoutes } from './automations-routes.ts'
 import { registerElementRoutes } from './element-routes.ts'
 import { type EngineApiDeps, registerEngineApiRoutes } from './engine-api-route.ts'
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRunStepsRoute(app, deps)
   registerWorkflowsRoutes(app, deps)
   registerAutomationsRoutes(app, deps)
+  registerAgentEmailRoutes(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   if (deps.engineApi) registerEngineApiRoutes(app, { ...deps.engineApi, auth: deps.auth })
   registerGitRoutes(app, deps)

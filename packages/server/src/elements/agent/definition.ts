@@ -2,6 +2,7 @@
 // a final answer, with the circle's elements, engine functions and external MCP servers as its
 // tools (each tool call a run of its own, with the scopes of whoever started the agent).
 import { defineElement } from '../element.ts'
+import { agentEmailTables } from './email/email-alias-tables.ts'
 import { agentSourceFiles, agentSpec, agentSpecFromSource, sealAgentSecrets } from './spec.ts'
 
 export const agentType = defineElement({
@@ -20,4 +21,6 @@ export const agentType = defineElement({
   initialState: 'ready',
   capabilities: ['language-model', 'tool-calling', 'mcp'],
   events: ['element.updated', 'run.succeeded', 'run.failed'],
+  // Email triggers' aliases (email/): mail to an alias starts a run of its agent.
+  tables: agentEmailTables,
 })

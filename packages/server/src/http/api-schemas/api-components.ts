@@ -3,6 +3,7 @@
 // name (componentRef), and the SDK's types are generated from them.
 import { Type } from '@sinclair/typebox'
 import { errorCatalogue } from '../../errors.ts'
+import { agentEmailSchemas } from '../agent-email-api/agent-email-schemas.ts'
 import { automationSchemas } from '../automations-schemas.ts'
 import { workflowSchemas } from '../workflows-api/workflows-schemas.ts'
 import { AnyJsonObject, componentRef, JsonSchemas, NullableString, Timestamp } from './component-ref.ts'
@@ -112,6 +113,7 @@ export function apiComponents(): Record<string, unknown> {
     ...elementOperationSchemas,
     ...workflowSchemas,
     ...automationSchemas,
+    ...agentEmailSchemas,
   }
   return JSON.parse(JSON.stringify(schemas)) as Record<string, unknown>
 }
