@@ -1,4 +1,5 @@
 // PeriodicClient: the entry point. Holds one transport and hangs the namespaces off it.
+import { AgentEmailTriggersApi } from './agent-email-triggers-api.ts'
 import { AutomationsApi } from './automations-api.ts'
 import { type CircleEvent, type CircleEventsOptions, circleEvents } from './circle-events-api.ts'
 import { type PeriodicClientOptions, resolveClientOptions } from './client-options.ts'
@@ -19,6 +20,8 @@ export class PeriodicClient {
   readonly workflows: WorkflowsApi
   /** The workflows' schedules: list, get, pause, resume, sync. */
   readonly automations: AutomationsApi
+  /** Agents' email aliases (to move under client.agents.emailTriggers with the agents API). */
+  readonly agentEmailTriggers: AgentEmailTriggersApi
   private readonly transport: HttpTransport
 
   constructor(options: PeriodicClientOptions = {}) {
@@ -28,6 +31,7 @@ export class PeriodicClient {
     this.runs = new RunsApi(this.transport)
     this.workflows = new WorkflowsApi(this.transport)
     this.automations = new AutomationsApi(this.transport)
+    this.agentEmailTriggers = new AgentEmailTriggersApi(this.transport)
   }
 
   /** Whether a key was given or found in `PERIODIC_API_KEY` (the key itself is not exposed). */

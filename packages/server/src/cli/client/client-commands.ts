@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { PeriodicClient, PeriodicError, type Run, type RunStatus } from '@periodic/sdk'
+import { AGENTS_EMAIL_FLAGS, AGENTS_EMAIL_USAGE, agentsEmailCommand } from './agent-email-commands.ts'
 import { resolveClientConfig } from './client-config.ts'
 import {
   arg,
@@ -32,6 +33,7 @@ export const CLIENT_COMMANDS = [
   'source',
   'promote',
   'workflows',
+  'agents',
 ] as const
 type ClientCommand = (typeof CLIENT_COMMANDS)[number]
 
@@ -110,6 +112,8 @@ export const COMMAND_SPECS: Record<
     usage: ['periodic ws broadcast <path> --data JSON [--room R] | connections <path> [--room R]'],
   },
   workflows: WORKFLOWS_SPEC,
+  // Only `email` so far; the agents API's commands join it (agent-email-commands.ts).
+  agents: { flags: AGENTS_EMAIL_FLAGS, subcommands: ['email'], usage: [AGENTS_EMAIL_USAGE] },
 }
 
 const COMMON_USAGE = 'Common flags: --json (machine output), --url URL, --key KEY, --data-dir DIR\n'
@@ -205,6 +209,11 @@ const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> 
   ...jarWsCommands,
   ...sourceCommands,
   ...workflowCommands,
+  async agents(ctx) {
+    const sub = arg(ctx, 0, 'subcommand (email)')
+    if (sub === 'email') return agentsEmailCommand(ctx)
+    throw new UsageError(`unknown agents subcommand "${sub}"`)
+  },
   async elements(ctx) {
     const sub = arg(ctx, 0, 'subcommand (list, get, create, update, delete)')
     const { client, flags } = ctx

@@ -46,6 +46,8 @@ export const OPTIONS = {
   kind: { type: 'string' },
   folder: { type: 'string' },
   definition: { type: 'boolean' },
+  alias: { type: 'string' },
+  'rate-limit': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 
