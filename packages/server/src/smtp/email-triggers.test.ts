@@ -2,34 +2,15 @@
 // port): a message to an alias starts an agent run with the mail as input and the attachment as
 // an input file; unknown, disabled and revoked recipients are refused at RCPT TO (550, no run);
 // the per-alias rate answers 451 and an oversized message 552.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createTransport, type SendMailOptions } from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../test/test-server.ts'
+import { ensureAgentRuns, tinyPdf } from './email-test-helpers.ts'
 
 const DOMAIN = 'mail.acme.test'
 const AGENT_SPEC = { model: { base_url: 'http://127.0.0.1:9/v1', model: 'scripted' } }
-
-/** A one-page PDF written by hand: the smallest file a PDF reader accepts. */
-export function tinyPdf(text = 'Invoice 42'): Buffer {
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>',
-  ]
-  const stream = `BT /F1 12 Tf 20 50 Td (${text}) Tj ET`
-  objects.push(`<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`)
-  let body = '%PDF-1.4\n'
-  const offsets: number[] = []
-  objects.forEach((o, i) => {
-    offsets.push(body.length)
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`
-  })
-  const xref = body.length
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
-  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
-  return Buffer.from(body, 'latin1')
-}
 
 type SmtpFailure = Error & { responseCode?: number; response?: string; command?: string }
 
@@ -57,6 +38,8 @@ describe('email triggers over SMTP', () => {
     s = await startTestServer({
       env: { PERIODIC_SMTP_PORT: '0', PERIODIC_MAIL_DOMAIN: DOMAIN, PERIODIC_SMTP_MAX_BYTES: '65536' },
     })
+    // Until the agent runtime is merged, a stand-in creates the run record (email-test-helpers.ts).
+    ensureAgentRuns(s.platform, s.dataDir)
     const port = s.platform.smtp!.port
     const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
     send = (mail) => transport.sendMail({ from: 'alice@example.com', ...mail })
@@ -84,7 +67,7 @@ describe('email triggers over SMTP', () => {
     const runId = /run ([0-9a-f-]{36})/.exec(sent.response)?.[1]
     expect(sent.response).toMatch(/^250 /)
     expect(runId).toBeDefined()
-    const run = (await s.api('GET', `/api/v1/runs/${runId}?expand=debug`)).body
+    const run = (await s.api('GET', `/api/v1/runs/${runId}?expand=input,debug`)).body
     expect(run.trigger).toBe('email')
     expect(run.input).toMatchObject({
       from: 'alice@example.com',
@@ -111,6 +94,7 @@ describe('email triggers over SMTP', () => {
     })
     const files = (await s.api('GET', `/api/v1/runs/${runId}/files`)).body.files
     expect(files).toEqual([expect.objectContaining({ name: 'invoice.pdf', size: pdf.length })])
+    expect(readFileSync(join(s.dataDir, 'runs', runId!, 'input', 'invoice.pdf')).equals(pdf)).toBe(true)
   })
 
   it('starts one run per alias when a message names two', async () => {
