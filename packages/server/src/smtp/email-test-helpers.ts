@@ -1,13 +1,7 @@
-// What the email trigger tests and benchmark share: a hand-written one-page PDF, and — only while
-// the agent type has no runtime of its own on this branch — a stand-in that does what the
-// brief asks of the agent runtime's startRun (adopt the staged input files like a workflow
-// run, create the run record) and then ends the run as cancelled, since there is no model loop.
-import { randomUUID } from 'node:crypto'
-import type { TypeRuntime } from '../elements/element.ts'
-import { newRunOf } from '../elements/new-run.ts'
-import { adoptWorkflowFiles } from '../elements/workflow/workflow-files.ts'
-import type { Platform } from '../main.ts'
-import { RunService } from '../runs/run-service.ts'
+// What the email trigger tests and benchmark share: a hand-written one-page PDF and a scripted
+// model server.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 
 /** A one-page PDF written by hand: the smallest file a PDF reader accepts. */
 export function tinyPdf(text = 'Invoice 42'): Buffer {
@@ -32,26 +26,40 @@ export function tinyPdf(text = 'Invoice 42'): Buffer {
 }
 
 /**
- * True when the agent type runs on its own runtime; otherwise installs the stand-in (returns
- * false, so a test can say which path it measured).
+ * A stand-in for an external model: an OpenAI-compatible chat-completions endpoint that answers
+ * every request at once with a final answer, and keeps what it was sent.
  */
-export function ensureAgentRuns(platform: Platform, dataDir: string): boolean {
-  const registry = platform.elements.registry
-  if (registry.runtimeOf('agent')?.startRun) return true
-  const runs = new RunService(platform.storage, platform.bus)
-  const standIn: TypeRuntime = {
-    runnableOperations: ['invoke'],
-    async close() {},
-    async startRun(element, operation, input, trigger, info, opts = {}) {
-      const runId = opts.runId ?? randomUUID()
-      const adopted = await adoptWorkflowFiles(dataDir, info, runId, input)
-      const row = await runs.create(newRunOf(element, operation, adopted, trigger, info, { ...opts, runId }))
-      return runs.finishUnstarted(row, 'cancelled', {
-        code: 'RUN_CANCELLED',
-        message: 'stand-in agent runtime: no model loop on this branch',
-      })
-    },
+export async function startScriptedModel(answer = 'filed'): Promise<{
+  baseUrl: string
+  requests: Array<{ messages: Array<{ role: string; content: unknown }> }>
+  close(): Promise<void>
+}> {
+  const requests: Array<{ messages: Array<{ role: string; content: unknown }> }> = []
+  const server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => {
+      body += c.toString('utf8')
+    })
+    req.on('end', () => {
+      requests.push(JSON.parse(body || '{}'))
+      res.setHeader('content-type', 'application/json')
+      res.end(
+        JSON.stringify({
+          id: 'chatcmpl-1',
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: 'scripted',
+          choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 },
+        }),
+      )
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
   }
-  ;(registry as unknown as { runtimes: Map<string, TypeRuntime> }).runtimes.set('agent', standIn)
-  return false
 }

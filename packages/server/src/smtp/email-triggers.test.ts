@@ -7,16 +7,16 @@ import { join } from 'node:path'
 import { createTransport, type SendMailOptions } from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../test/test-server.ts'
-import { ensureAgentRuns, tinyPdf } from './email-test-helpers.ts'
+import { startScriptedModel, tinyPdf } from './email-test-helpers.ts'
 
 const DOMAIN = 'mail.acme.test'
-const AGENT_SPEC = { model: { base_url: 'http://127.0.0.1:9/v1', model: 'scripted' } }
 
 type SmtpFailure = Error & { responseCode?: number; response?: string; command?: string }
 
 describe('email triggers over SMTP', () => {
   let s: TestServer
   let send: (mail: SendMailOptions) => Promise<{ response: string }>
+  let model: Awaited<ReturnType<typeof startScriptedModel>>
 
   const alias = async (agent: string, body: object, key?: string) => {
     const r = await s.api('POST', `/api/v1/agents/acme%2F${agent}/triggers/email`, body, key ? { key } : {})
@@ -35,21 +35,28 @@ describe('email triggers over SMTP', () => {
   }
 
   beforeAll(async () => {
+    model = await startScriptedModel('filed')
     s = await startTestServer({
-      env: { PERIODIC_SMTP_PORT: '0', PERIODIC_MAIL_DOMAIN: DOMAIN, PERIODIC_SMTP_MAX_BYTES: '65536' },
+      env: {
+        PERIODIC_SMTP_PORT: '0',
+        PERIODIC_MAIL_DOMAIN: DOMAIN,
+        PERIODIC_SMTP_MAX_BYTES: '65536',
+        // The scripted model listens on loopback.
+        PERIODIC_OUTBOUND_ALLOW: '127.0.0.1',
+      },
     })
-    // Until the agent runtime is merged, a stand-in creates the run record (email-test-helpers.ts).
-    ensureAgentRuns(s.platform, s.dataDir)
     const port = s.platform.smtp!.port
     const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true })
     send = (mail) => transport.sendMail({ from: 'alice@example.com', ...mail })
     await s.createCircle('acme')
+    const spec = { model: { base_url: model.baseUrl, model: 'scripted' } }
     for (const slug of ['triage', 'quiet', 'other'])
-      expect(
-        (await s.api('POST', '/api/acme', { element_type: 'agent', slug, spec: AGENT_SPEC })).status,
-      ).toBe(201)
+      expect((await s.api('POST', '/api/acme', { element_type: 'agent', slug, spec })).status).toBe(201)
   })
-  afterAll(() => s?.close())
+  afterAll(async () => {
+    await s?.close()
+    await model?.close()
+  })
 
   it('starts an agent run with the message as input and the PDF as an input file', async () => {
     const { address } = await alias('triage', { alias: 'invoices' })
@@ -95,6 +102,10 @@ describe('email triggers over SMTP', () => {
     const files = (await s.api('GET', `/api/v1/runs/${runId}/files`)).body.files
     expect(files).toEqual([expect.objectContaining({ name: 'invoice.pdf', size: pdf.length })])
     expect(readFileSync(join(s.dataDir, 'runs', runId!, 'input', 'invoice.pdf')).equals(pdf)).toBe(true)
+    // The agent ran: the model was sent the message, and its answer is the run's output.
+    const done = (await s.api('GET', `/api/v1/runs/${runId}?wait=30`)).body
+    expect(done.status).toBe('succeeded')
+    expect(JSON.stringify(model.requests)).toContain('Please file the attached invoice.')
   })
 
   it('starts one run per alias when a message names two', async () => {

@@ -8,7 +8,6 @@ import { join } from 'node:path'
 import { createTransport } from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestServer, type TestServer } from '../../test/test-server.ts'
-import { ensureAgentRuns } from './email-test-helpers.ts'
 
 /** The lines a server answers to EHLO, over a plain socket. */
 function ehlo(port: number): Promise<string[]> {
@@ -58,7 +57,12 @@ describe('SMTP STARTTLS and EHLO', () => {
     )
     plain = await startTestServer({ env: { PERIODIC_SMTP_PORT: '0', PERIODIC_SMTP_MAX_BYTES: '1048576' } })
     tls = await startTestServer({
-      env: { PERIODIC_SMTP_PORT: '0', PERIODIC_SMTP_TLS_CERT: cert, PERIODIC_SMTP_TLS_KEY: key },
+      env: {
+        PERIODIC_SMTP_PORT: '0',
+        PERIODIC_SMTP_TLS_CERT: cert,
+        PERIODIC_SMTP_TLS_KEY: key,
+        PERIODIC_OUTBOUND_ALLOW: '127.0.0.1',
+      },
     })
   })
   afterAll(async () => {
@@ -77,7 +81,6 @@ describe('SMTP STARTTLS and EHLO', () => {
   })
 
   it('takes a message over STARTTLS', async () => {
-    ensureAgentRuns(tls.platform, tls.dataDir)
     await tls.createCircle('acme')
     const spec = { model: { base_url: 'http://127.0.0.1:9/v1', model: 'scripted' } }
     expect((await tls.api('POST', '/api/acme', { element_type: 'agent', slug: 'a', spec })).status).toBe(201)

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 describe('periodic agents email', () => {
   let s: TestServer
   beforeAll(async () => {
-    s = await startTestServer()
+    s = await startTestServer({ env: { PERIODIC_OUTBOUND_ALLOW: '127.0.0.1' } })
     await s.createCircle('acme')
     const spec = { model: { base_url: 'http://127.0.0.1:9/v1', model: 'scripted' } }
     expect(

@@ -2,6 +2,9 @@
 // a final answer, with the circle's elements, engine functions and external MCP servers as its
 // tools (each tool call a run of its own, with the scopes of whoever started the agent).
 import { defineElement } from '../element.ts'
+import { AGENT } from './agent-errors.ts'
+import { agentOperations } from './agent-operations.ts'
+import { AgentRuntime } from './agent-runtime.ts'
 import { agentEmailTables } from './email/email-alias-tables.ts'
 import { agentSourceFiles, agentSpec, agentSpecFromSource, sealAgentSecrets } from './spec.ts'
 
@@ -21,6 +24,9 @@ export const agentType = defineElement({
   initialState: 'ready',
   capabilities: ['language-model', 'tool-calling', 'mcp'],
   events: ['element.updated', 'run.succeeded', 'run.failed'],
+  errors: AGENT,
+  operations: agentOperations,
+  runtime: (p) => new AgentRuntime(p),
   // Email triggers' aliases (email/): mail to an alias starts a run of its agent.
   tables: agentEmailTables,
 })

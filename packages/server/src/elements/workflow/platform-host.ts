@@ -4,8 +4,7 @@
 // another), HTTP through the outbound policy, events, timers and secrets. Every effect runs
 // with the scopes of whoever started the run, looked up again at each call: a key revoked
 // mid-run stops the run's next call.
-import { createHash } from 'node:crypto'
-import { type Actor, hasScope, type Scope } from '../../auth/actor.ts'
+import { type Actor, hasScope } from '../../auth/actor.ts'
 import type { OutboundPolicy } from '../../net/outbound-policy.ts'
 import { isTerminal } from '../../runs/run-service.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
@@ -17,14 +16,16 @@ import type {
   StepRef,
   WorkflowHost,
 } from '../../workflows/workflow-host.ts'
+import { childRunId } from '../child-run-id.ts'
 import type { PlatformContext } from '../element.ts'
+import { stageFilesForChild } from '../run-input-files.ts'
+import { StarterRefused, starterActor } from '../run-starter.ts'
 import { elementAtRef } from '../source/element-at-ref.ts'
 import { fetchDocument, sendHttpCall } from './http-call.ts'
 import { runPythonScript } from './script-runner.ts'
 import { openWorkflowSecrets, type WorkflowSpec } from './spec.ts'
 import { spillLargeValues } from './step-outputs.ts'
 import type { EventWaiters } from './workflow-events.ts'
-import { stageFilesForChild } from './workflow-files.ts'
 import type { WorkflowStore } from './workflow-tables.ts'
 
 /** The abort reason of a server shutting down: runs stop unended, their children go on. */
@@ -34,12 +35,6 @@ export const SHUTDOWN = new Error('the server is shutting down')
 export const MAX_WORKFLOW_DEPTH = 10
 const FLUSH_MS = 25
 const SECRET_MIN_REDACT = 4
-
-/** A UUID derived from the parent run and the step: the same step always names the same child. */
-export function childRunId(runId: string, stepKey: string): string {
-  const h = createHash('sha256').update(`${runId}\n${stepKey}`).digest('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((Number.parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`
-}
 
 export interface HostDeps {
   p: PlatformContext
@@ -114,32 +109,12 @@ export class PlatformHost implements WorkflowHost {
 
   /** The starter's key, as it stands now (revoked or stripped of `execute`: no more calls). */
   private async actor(where: string): Promise<Actor> {
-    const keyId = String(this.runRow.trigger_info?.['key_id'] ?? '')
-    if (keyId === 'platform-admin')
-      return { keyId, circleId: null, scopes: new Set(['admin']), platformAdmin: true }
-    const key = (await this.d.p.elements.apiKeys.listApiKeys(this.runRow.circle_id)).find(
-      (k) => k.id === keyId,
-    )
-    if (!key || key.revoked_at !== null)
-      throw fault(
-        'authentication',
-        'the API key that started this run no longer exists or was revoked',
-        where,
-      )
-    const actor: Actor = {
-      keyId,
-      circleId: key.circle_id,
-      scopes: new Set(key.scopes as Scope[]),
-      platformAdmin: false,
+    try {
+      return await starterActor(this.d.p.elements, this.runRow)
+    } catch (err) {
+      if (!(err instanceof StarterRefused)) throw err
+      throw fault(err.kind, err.message, where, err.kind === 'authorization' ? { status: 403 } : {})
     }
-    if (!hasScope(actor, 'execute'))
-      throw fault(
-        'authorization',
-        'the API key that started this run no longer holds the "execute" scope',
-        where,
-        { status: 403 },
-      )
-    return actor
   }
 
   async callPeriodic(

@@ -12,6 +12,7 @@ import { WorkflowInterpreter } from '../../workflows/interpreter.ts'
 import type { CloudEvent } from '../../workflows/workflow-host.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
 import { newRunOf } from '../new-run.ts'
+import { adoptRunInputFiles } from '../run-input-files.ts'
 import { elementAtRef, elementOfRun } from '../source/element-at-ref.ts'
 import { AutomationScheduler } from './automation-scheduler.ts'
 import { Automations } from './automations.ts'
@@ -21,7 +22,6 @@ import type { WorkflowSpec } from './spec.ts'
 import { loadSpilledValues } from './step-outputs.ts'
 import { WORKFLOW_RUN as WORKFLOW } from './workflow-errors.ts'
 import { EventWaiters } from './workflow-events.ts'
-import { adoptWorkflowFiles } from './workflow-files.ts'
 import { type WorkflowStore, workflowTables } from './workflow-tables.ts'
 
 /** Workflow runs one node executes at once (they mostly wait; a bound against runaway fan-out). */
@@ -91,7 +91,7 @@ export class WorkflowRuntime implements TypeRuntime {
     // Files of a multipart start: in place (and referenced from the input) before the run exists.
     const runId = opts.runId ?? (triggerInfo?.['input_upload'] ? randomUUID() : undefined)
     if (runId && triggerInfo?.['input_upload'])
-      input = await adoptWorkflowFiles(this.p.config.dataDir, triggerInfo, runId, input)
+      input = await adoptRunInputFiles(this.p.config.dataDir, triggerInfo, runId, input)
     const run = await this.p.runs.create(
       newRunOf(element, 'invoke', input, trigger, triggerInfo, { ...opts, ...(runId ? { runId } : {}) }),
     )

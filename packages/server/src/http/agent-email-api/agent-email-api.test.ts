@@ -11,7 +11,10 @@ for (const storage of storageKinds())
     const base = '/api/v1/agents/acme%2Ftriage/triggers/email'
 
     beforeAll(async () => {
-      s = await startTestServer({ storage, env: { PERIODIC_MAIL_DOMAIN: 'mail.acme.test' } })
+      s = await startTestServer({
+        storage,
+        env: { PERIODIC_MAIL_DOMAIN: 'mail.acme.test', PERIODIC_OUTBOUND_ALLOW: '127.0.0.1' },
+      })
       await s.createCircle('acme')
       await s.createCircle('other')
       for (const [circle, slug] of [

@@ -77,7 +77,7 @@ export async function stageRequestFiles(dataDir: string | undefined, body: unkno
       limit_bytes: INPUT_FILES_CAP_BYTES,
     })
   const token = await stageInputFiles(dataDir, incomingFiles(files))
-  // What each part was: a workflow run turns these into references in its input (workflow-files.ts).
+  // What each part was: a workflow run turns these into references in its input (elements/run-input-files.ts).
   const described = files.map((f) => ({
     field: f.field,
     name: f.filename,

@@ -1,18 +1,13 @@
-// Files given to a workflow run (a multipart POST /api/v1/runs): the staged files move to the
-// run's input directory before the run exists, and each file field of the input becomes a
-// reference the definition reads — `.contract` is {name, field, size, content_type, path, run_id}
+// Files given to a run of a composing type (a workflow, an agent) by a multipart POST
+// /api/v1/runs or an email's attachments: the staged files move to the run's input directory
+// before the run exists, and each file field of the input becomes a reference the run reads — `.contract` is {name, field, size, content_type, path, run_id}
 // (path relative to the run's files: `input/<name>`; the bytes are in GET /api/v1/runs/{id}/files-zip).
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import {
-  adoptStagedInputFiles,
-  type IncomingFile,
-  runInputDir,
-  stageInputFiles,
-} from '../../runs/run-files.ts'
-import type { Json, JsonObject } from '../../storage/storage.ts'
+import { adoptStagedInputFiles, type IncomingFile, runInputDir, stageInputFiles } from '../runs/run-files.ts'
+import type { Json, JsonObject } from '../storage/storage.ts'
 
-export interface WorkflowFileRef extends JsonObject {
+export interface RunFileRef extends JsonObject {
   name: string
   field: string
   size: number
@@ -42,7 +37,7 @@ function stagedFiles(
  * file field (a field of the JSON input by the same name is replaced). An input that is not an
  * object is kept as is; the references are then only in the run's files.
  */
-export async function adoptWorkflowFiles(
+export async function adoptRunInputFiles(
   dataDir: string,
   info: JsonObject | null,
   runId: string,
@@ -54,24 +49,23 @@ export async function adoptWorkflowFiles(
   const files = stagedFiles(info)
   if (!isObject(input) || files.length === 0) return input
   const out: JsonObject = { ...input }
-  for (const f of files)
-    out[f.field] = { ...f, path: `input/${f.name}`, run_id: runId } satisfies WorkflowFileRef
+  for (const f of files) out[f.field] = { ...f, path: `input/${f.name}`, run_id: runId } satisfies RunFileRef
   return out
 }
 
 /** The file references of this run inside a value (a step's input to a child run). */
-function fileRefsIn(value: Json, runId: string, out: WorkflowFileRef[] = []): WorkflowFileRef[] {
+function fileRefsIn(value: Json, runId: string, out: RunFileRef[] = []): RunFileRef[] {
   if (Array.isArray(value)) for (const v of value) fileRefsIn(v, runId, out)
   else if (isObject(value)) {
     if (value['run_id'] === runId && typeof value['path'] === 'string' && value['path'].startsWith('input/'))
-      out.push(value as WorkflowFileRef)
+      out.push(value as RunFileRef)
     else for (const v of Object.values(value)) fileRefsIn(v, runId, out)
   }
   return out
 }
 
 /**
- * Hands the files an input refers to on to a child run (a `call: periodic` to a python element):
+ * Hands the files an input refers to on to a child run (a workflow's `call: periodic`, an agent's tool call):
  * they are staged as that run's input files (it reads them in /periodic/input) and the token goes
  * in its trigger_info, as a multipart start's does. Undefined when the input names none.
  */
