@@ -4,7 +4,8 @@
 // The agent talks to a scripted model on loopback that answers at once. Anchor: < 50 ms.
 // Run: npx tsx packages/server/bench/smtp-to-run.ts [--messages N]. Prints figures; asserts nothing.
 import { createTransport, type SendMailOptions } from 'nodemailer'
-import { startScriptedModel, tinyPdf } from '../src/smtp/email-test-helpers.ts'
+import { tinyPdf } from '../src/smtp/email-test-helpers.ts'
+import { startScriptedModelServer } from '../test/scripted-model-server.ts'
 import { startBenchPlatform } from './bench-platform.ts'
 
 const ANCHOR_MS = 50
@@ -19,7 +20,7 @@ export interface SmtpToRunFigures {
 }
 
 export async function benchSmtpToRun(messages = 100): Promise<SmtpToRunFigures[]> {
-  const model = await startScriptedModel('filed')
+  const model = await startScriptedModelServer(() => ({ content: 'filed' }))
   const bench = await startBenchPlatform('smtpbench', {
     PERIODIC_RATE_LIMIT: '0',
     PERIODIC_SMTP_PORT: '0',

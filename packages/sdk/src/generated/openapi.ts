@@ -2522,7 +2522,7 @@ export interface components {
             /** @description Created until started. */
             queued_ms: number | null;
         };
-        /** @description Always `status` and `finished`; with `?expand=execution` also element, version, operation, trigger, times and queue wait. */
+        /** @description Always `status` and `finished`; with `?expand=execution` also element, version, operation, trigger, times, queue wait and (workflows, agents) the steps. */
         RunExecution: {
             status: components["schemas"]["RunStatus"];
             finished: boolean;
@@ -2538,6 +2538,8 @@ export interface components {
             completed_at?: string | null;
             /** @description Created until started. */
             queued_ms?: number | null;
+            /** @description The run’s steps, for types that keep them: a workflow’s task executions, an agent’s model calls and tool calls (as GET /api/v1/runs/{id}/steps). */
+            steps?: components["schemas"]["JsonObject"][];
         } & {
             [key: string]: unknown;
         };

@@ -6,8 +6,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTransport, type SendMailOptions } from 'nodemailer'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type ScriptedModelServer, startScriptedModelServer } from '../../test/scripted-model-server.ts'
 import { startTestServer, type TestServer } from '../../test/test-server.ts'
-import { startScriptedModel, tinyPdf } from './email-test-helpers.ts'
+import { tinyPdf } from './email-test-helpers.ts'
 
 const DOMAIN = 'mail.acme.test'
 
@@ -16,7 +17,7 @@ type SmtpFailure = Error & { responseCode?: number; response?: string; command?:
 describe('email triggers over SMTP', () => {
   let s: TestServer
   let send: (mail: SendMailOptions) => Promise<{ response: string }>
-  let model: Awaited<ReturnType<typeof startScriptedModel>>
+  let model: ScriptedModelServer
 
   const alias = async (agent: string, body: object, key?: string) => {
     const r = await s.api('POST', `/api/v1/agents/acme%2F${agent}/triggers/email`, body, key ? { key } : {})
@@ -35,7 +36,8 @@ describe('email triggers over SMTP', () => {
   }
 
   beforeAll(async () => {
-    model = await startScriptedModel('filed')
+    // Stands in for the external model: answers every call at once with a final answer.
+    model = await startScriptedModelServer(() => ({ content: 'filed' }))
     s = await startTestServer({
       env: {
         PERIODIC_SMTP_PORT: '0',
@@ -105,7 +107,9 @@ describe('email triggers over SMTP', () => {
     // The agent ran: the model was sent the message, and its answer is the run's output.
     const done = (await s.api('GET', `/api/v1/runs/${runId}?wait=30`)).body
     expect(done.status).toBe('succeeded')
-    expect(JSON.stringify(model.requests)).toContain('Please file the attached invoice.')
+    expect(JSON.stringify(model.requests.map((r) => r.body.messages))).toContain(
+      'Please file the attached invoice.',
+    )
   })
 
   it('starts one run per alias when a message names two', async () => {
