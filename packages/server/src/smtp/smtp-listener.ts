@@ -54,6 +54,8 @@ export async function startSmtpListener(
     disabledCommands: tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     ...(tls ?? {}),
     logger: false,
+    // At shutdown an idle client's connection gets two seconds, not the package's thirty.
+    closeTimeout: 2000,
     onRcptTo(address, _session, callback) {
       inbox.acceptRecipient(address.address).then(
         () => callback(),
