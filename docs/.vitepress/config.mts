@@ -63,6 +63,7 @@ export default defineConfig({
           { text: 'Live events', link: '/events' },
           { text: 'Workflows', link: '/workflows' },
           { text: 'Workflows API', link: '/workflows-api' },
+          { text: 'Email triggers', link: '/email-triggers' },
           { text: 'Source (Git)', link: '/source' },
           { text: 'Rate limits and quotas', link: '/limits' },
           { text: 'Error codes', link: '/errors' },

@@ -1,6 +1,7 @@
 // client.agents: the agent elements of the key's circle (/api/v1/agents) — list, get, create,
 // update, their Source files (listFiles; putFile and uploadFiles are deprecated: agent source is
-// Git, clone and push) and versions. client.agents.emailTriggers is agent-email-triggers-api.ts's.
+// Git, clone and push) and versions. client.agents.emailTriggers: agent-email-triggers-api.ts.
+import { AgentEmailTriggersApi } from './agent-email-triggers-api.ts'
 import type { components, operations } from './generated/openapi.ts'
 import type { HttpTransport, RequestOptions } from './http-transport.ts'
 import { PaginatedList } from './paginated-list.ts'
@@ -61,9 +62,12 @@ export interface WriteAgentFilesOptions extends RequestOptions {
 }
 
 export class AgentsApi {
-  // client.agents.emailTriggers (agent-email-triggers-api.ts) is attached here by PeriodicClient.
+  /** The agents' email aliases: list, get, update, createAlias, updateAlias, deleteAlias. */
+  readonly emailTriggers: AgentEmailTriggersApi
 
-  constructor(private readonly transport: HttpTransport) {}
+  constructor(private readonly transport: HttpTransport) {
+    this.emailTriggers = new AgentEmailTriggersApi(transport)
+  }
 
   private path(agent: string, rest = ''): string {
     return `${AGENTS_PATH}/${encodeURIComponent(agent)}${rest}`

@@ -1,4 +1,14 @@
 // @periodic/sdk: the TypeScript client for Periodic. Everything public is exported here.
+
+export {
+  type AgentEmailAlias,
+  type AgentEmailAliasDeleted,
+  type AgentEmailAliasList,
+  type AgentEmailTrigger,
+  AgentEmailTriggersApi,
+  type CreateEmailAliasInput,
+  type UpdateEmailAliasInput,
+} from './agent-email-triggers-api.ts'
 export {
   type AgentDetail,
   type AgentFile,

@@ -18,7 +18,7 @@ export class PeriodicClient {
   readonly elements: ElementsApi
   readonly runs: RunsApi
   readonly workflows: WorkflowsApi
-  /** The agents: list, get, create, update, files, versions (emailTriggers: agent-email-triggers-api.ts). */
+  /** The agents: list, get, create, update, files, versions and `emailTriggers` (their email aliases). */
   readonly agents: AgentsApi
   /** The workflows' schedules: list, get, pause, resume, sync. */
   readonly automations: AutomationsApi

@@ -3,6 +3,7 @@
 // the environment only. config.ts parses them into a Config; `periodic --help` lists the flags and
 // docs/configuration.md (`npm run config-docs`, checked fresh by a test) lists them all.
 import { QUOTA_OPTIONS } from './quotas/quota-config.ts'
+import { SMTP_OPTIONS } from './smtp/smtp-config.ts'
 
 export const CONFIG_OPTIONS = {
   port: { type: 'string', env: 'PERIODIC_PORT', default: '8420', help: 'HTTP port' },
@@ -191,6 +192,7 @@ export const CONFIG_OPTIONS = {
     help: "A node's runs are taken over by another node when its heartbeat is this many ms old",
   },
   ...QUOTA_OPTIONS,
+  ...SMTP_OPTIONS,
 } as const
 
 /** Settings read from the environment only (no flag): config.ts reads each by this name. */

@@ -6,6 +6,7 @@ import { checkAllowlistEntry, parseMasterKeys } from './config-parsers.ts'
 import { parseAllowEntry } from './net/outbound-allow-list.ts'
 import { quotaLimits } from './quotas/quota-config.ts'
 import type { QuotaLimits } from './quotas/resource-budget.ts'
+import { type SmtpConfig, smtpConfig } from './smtp/smtp-config.ts'
 
 export interface Config {
   port: number
@@ -80,6 +81,8 @@ export interface Config {
   }
   /** Server-wide budgets and per-circle quotas (PERIODIC_QUOTA_*; defaults from RAM and cores). */
   quotas: QuotaLimits
+  /** The SMTP listener of agents' email triggers (off unless a port is given). */
+  smtp: SmtpConfig
 }
 
 export class ConfigError extends Error {}
@@ -200,6 +203,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
       throw new ConfigError((err as Error).message)
     }
   }
+  let smtp: SmtpConfig
+  try {
+    smtp = smtpConfig(get, int)
+  } catch (err) {
+    throw err instanceof ConfigError ? err : new ConfigError((err as Error).message)
+  }
   const browserMaxSessions = int('browser max sessions', get('browser-max-sessions'), 0, 1000)
   return {
     port: int('port', get('port'), 0, 65535),
@@ -253,5 +262,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     },
     quotas: quotaLimits(get, int, browserMaxSessions),
     outbound: { allow: outboundAllow(get('outbound-allow')) },
+    smtp,
   }
 }

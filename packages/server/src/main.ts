@@ -12,6 +12,7 @@ import { startRevocationSweep } from './auth/key-revocation-sweep.ts'
 import { KeyRevocations, revokeOnPlatformEvents } from './auth/key-revocations.ts'
 import { streamClientKeyCheck } from './auth/stream-client-auth.ts'
 import type { Config } from './config.ts'
+import { AgentEmailTriggers } from './elements/agent/email/email-aliases.ts'
 import { ElementService } from './elements/element-service.ts'
 import { engineElementFunctions } from './elements/engine-element-functions.ts'
 import { Registry } from './elements/registry.ts'
@@ -30,6 +31,8 @@ import { ResourceBudget } from './quotas/resource-budget.ts'
 import { RunQueue } from './runs/run-queue.ts'
 import { RunService } from './runs/run-service.ts'
 import { chooseExecutor } from './sandbox/choose-executor.ts'
+import { AgentMailInbox } from './smtp/agent-mail-inbox.ts'
+import { type SmtpListener, startSmtpListener } from './smtp/smtp-listener.ts'
 import { GitStore } from './source/git-store.ts'
 import { createPostgresStorage } from './storage/postgres.ts'
 import { createSqliteStorage } from './storage/sqlite.ts'
@@ -51,6 +54,8 @@ export interface Platform {
   iii: IiiDropIn | null
   /** Server-wide budget and per-circle quotas (a run dispatcher asks it `hasRoom`). */
   quotas: ResourceBudget
+  /** The SMTP listener of agents' email triggers (null unless --smtp-port is given). */
+  smtp: SmtpListener | null
   close(): Promise<void>
 }
 
@@ -87,6 +92,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       : createSqliteStorage(join(config.dataDir, 'periodic.db')))
   let engine: RunningEngine | undefined
   let iii: IiiDropIn | null = null
+  let smtp: SmtpListener | null = null
   try {
     await storage.migrate()
     const { key: adminKey, generated } = loadAdminKey(config)
@@ -237,6 +243,13 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       await registry.closeRuntimes()
       sandbox.close()
     })
+    if (config.smtp.port !== null) {
+      const triggers = new AgentEmailTriggers(elements, config.smtp.domain)
+      const inbox = new AgentMailInbox(elements, triggers, config.dataDir, logger)
+      smtp = await startSmtpListener(config.smtp, inbox, logger)
+      const listener = smtp
+      app.addHook('onClose', () => listener.close())
+    }
     await app.listen({ port: config.port, host: config.host })
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
@@ -253,12 +266,14 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       engineUrl: `ws://${host}:${engine.port}`,
       iii,
       quotas,
+      smtp,
       async close() {
         await app.close()
         await storage.close()
       },
     }
   } catch (err) {
+    await smtp?.close().catch(() => {})
     await iii?.close().catch(() => {})
     await engine?.close().catch(() => {})
     await storage.close().catch(() => {})

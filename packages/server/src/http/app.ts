@@ -13,6 +13,7 @@ import type { ElementService } from '../elements/element-service.ts'
 import { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
+import { registerAgentEmailRoutes } from './agent-email-api/agent-email-routes.ts'
 import { registerAgentFilesRoutes } from './agents-api/agents-files-routes.ts'
 import { registerAgentsRoutes } from './agents-api/agents-routes.ts'
 import { registerAutomationsRoutes } from './automations-routes.ts'
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAgentFilesRoutes(app, deps)
   registerAutomationsRoutes(app, deps)
   registerWhoamiRoute(app, deps)
+  registerAgentEmailRoutes(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   if (deps.engineApi) registerEngineApiRoutes(app, { ...deps.engineApi, auth: deps.auth })
   registerGitRoutes(app, deps)

@@ -9,6 +9,7 @@ import { createInput } from '../elements/generic/lifecycle-operations.ts'
 import { plainSchema } from '../elements/generic/operation-tools.ts'
 import type { Registry } from '../elements/registry.ts'
 import { errorCatalogue } from '../errors.ts'
+import { agentEmailOpenApiPaths } from './agent-email-api/agent-email-openapi.ts'
 import { agentsOpenApiPaths } from './agents-api/agents-openapi.ts'
 import { apiComponents } from './api-schemas/api-components.ts'
 import { clientSchema } from './api-schemas/client-schema.ts'
@@ -174,6 +175,7 @@ export function buildOpenApi(registry: Registry): Obj {
   Object.assign(paths, workflowsOpenApiPaths())
   Object.assign(paths, agentsOpenApiPaths())
   Object.assign(paths, automationsOpenApiPaths())
+  Object.assign(paths, agentEmailOpenApiPaths())
   Object.assign(paths, engineOpenApiPaths())
   Object.assign(paths, whoamiOpenApiPaths())
   return {

@@ -11,14 +11,9 @@ import type {
   CreateAgentBody,
   UpdateAgentBody,
 } from '@periodic/sdk'
+import { AGENTS_EMAIL_FLAGS, AGENTS_EMAIL_USAGE, agentsEmailCommand } from './agent-email-commands.ts'
 import { arg, type CommandContext, type FlagName, jsonObject, UsageError } from './command-context.ts'
 import { formatRecord, formatTable } from './output.ts'
-
-/**
- * Subcommands another file adds: `periodic agents email …` (agent email triggers) registers its
- * handler, flags and usage here.
- */
-export const AGENT_SUBCOMMAND_HOOKS: Record<string, (ctx: CommandContext) => Promise<number>> = {}
 
 export const AGENTS_SPEC = {
   flags: [
@@ -41,9 +36,10 @@ export const AGENTS_SPEC = {
     'expected-version',
     'enable',
     'disable',
+    ...AGENTS_EMAIL_FLAGS,
   ],
   multiple: [],
-  subcommands: ['list', 'get', 'create', 'update', 'files', 'versions'],
+  subcommands: ['list', 'get', 'create', 'update', 'files', 'versions', 'email'],
   usage: [
     'periodic agents list [<circle>] [--search S] [--slug S] [--archived] [--limit N] [--offset N]',
     'periodic agents get <agent> | versions <agent>   (<agent>: acme/invoice-triage, an id or a slug)',
@@ -51,6 +47,7 @@ export const AGENTS_SPEC = {
     '  [--tools acme/a,acme/b] [--file AGENT.md] [--name N] [--description D] [--spec JSON]',
     'periodic agents update <agent> [the create flags] [--enable|--disable] [--expected-version N] [--message M]',
     'periodic agents files <agent> [PATH] [--ref R] [--prefix P] | files <agent> PATH --file LOCAL (deprecated: git push)',
+    AGENTS_EMAIL_USAGE,
   ],
 } satisfies { flags: FlagName[]; multiple: FlagName[]; subcommands: string[]; usage: string[] }
 
@@ -102,11 +99,10 @@ const row = (a: AgentSummary) => ({
 
 export const agentCommands = {
   async agents(ctx: CommandContext): Promise<number> {
-    const sub = arg(ctx, 0, 'subcommand (list, get, create, update, files, versions)')
+    const sub = arg(ctx, 0, 'subcommand (list, get, create, update, files, versions, email)')
     const { client, flags } = ctx
     const agents = client.agents
-    const hook = AGENT_SUBCOMMAND_HOOKS[sub]
-    if (hook) return hook(ctx)
+    if (sub === 'email') return agentsEmailCommand(ctx)
     if (sub === 'list') {
       const page = await agents.list({
         circle: ctx.positionals[1],

@@ -56,6 +56,8 @@ export const OPTIONS = {
   archived: { type: 'boolean' },
   enable: { type: 'boolean' },
   disable: { type: 'boolean' },
+  alias: { type: 'string' },
+  'rate-limit': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const
 

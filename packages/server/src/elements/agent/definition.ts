@@ -5,6 +5,7 @@ import { defineElement } from '../element.ts'
 import { AGENT } from './agent-errors.ts'
 import { agentOperations } from './agent-operations.ts'
 import { AgentRuntime } from './agent-runtime.ts'
+import { agentEmailTables } from './email/email-alias-tables.ts'
 import { agentSourceFiles, agentSpec, agentSpecFromSource, sealAgentSecrets } from './spec.ts'
 
 export const agentType = defineElement({
@@ -26,4 +27,6 @@ export const agentType = defineElement({
   errors: AGENT,
   operations: agentOperations,
   runtime: (p) => new AgentRuntime(p),
+  // Email triggers' aliases (email/): mail to an alias starts a run of its agent.
+  tables: agentEmailTables,
 })

@@ -3,6 +3,7 @@
 // name (componentRef), and the SDK's types are generated from them.
 import { Type } from '@sinclair/typebox'
 import { errorCatalogue } from '../../errors.ts'
+import { agentEmailSchemas } from '../agent-email-api/agent-email-schemas.ts'
 import { agentSchemas } from '../agents-api/agents-response-schemas.ts'
 import { automationSchemas } from '../automations-schemas.ts'
 import { workflowSchemas } from '../workflows-api/workflows-schemas.ts'
@@ -114,6 +115,7 @@ export function apiComponents(): Record<string, unknown> {
     ...workflowSchemas,
     ...agentSchemas,
     ...automationSchemas,
+    ...agentEmailSchemas,
   }
   return JSON.parse(JSON.stringify(schemas)) as Record<string, unknown>
 }
