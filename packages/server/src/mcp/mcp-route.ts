@@ -72,6 +72,9 @@ async function serve(
   )
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
+    // One JSON answer per POST: nothing here streams progress, and JSON costs the client less
+    // than parsing a large SSE event.
+    enableJsonResponse: true,
     maxRequestBodySize: deps.bodyLimit,
   })
   const unwatch = deps.watch?.(

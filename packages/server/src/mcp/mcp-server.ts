@@ -22,6 +22,8 @@ export const SERVER_INFO = { name: 'periodic', version: '1.0.0' }
 /** JSON-RPC error code MCP gives a resource that does not exist. */
 const RESOURCE_NOT_FOUND = -32002
 const README = 'README.md'
+/** Tools per tools/list page: a circle of 1,000 elements lists in a few pages (MCP pagination). */
+export const TOOLS_PAGE = 500
 const readmeOp = genericOperations.find((op) => op.name === 'readme')!
 
 export function createMcpServer(ctx: ToolCallContext, catalogue: ToolCatalogue): Server {
@@ -31,9 +33,15 @@ export function createMcpServer(ctx: ToolCallContext, catalogue: ToolCatalogue):
     instructions: `Tools are the operations of the elements of circle "${circle.slug}" that this key may run. A type's own operations are named <element path with / as __>__<operation> (e.g. invoice-parser__invoke); generic ones (get, update, readme, …) are element_<operation> and take the element's path as "element"; circle_<operation> are the circle's own. Element READMEs are resources periodic://${circle.slug}/<path>/README.md.`,
   })
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: await catalogue.list(circle, ctx.actor),
-  }))
+  server.setRequestHandler(ListToolsRequestSchema, async (req) => {
+    const tools = await catalogue.list(circle, ctx.actor)
+    const from = req.params?.cursor === undefined ? 0 : offsetOf(req.params.cursor, tools.length)
+    const to = from + TOOLS_PAGE
+    return {
+      tools: tools.slice(from, to),
+      ...(to < tools.length ? { nextCursor: Buffer.from(String(to)).toString('base64url') } : {}),
+    }
+  })
 
   server.setRequestHandler(CallToolRequestSchema, async (req) => {
     const name = req.params.name
@@ -101,6 +109,15 @@ export function createMcpServer(ctx: ToolCallContext, catalogue: ToolCatalogue):
     }
   })
   return server
+}
+
+function offsetOf(cursor: string, total: number): number {
+  const n = /^[A-Za-z0-9_-]{1,16}$/.test(cursor)
+    ? Number(Buffer.from(cursor, 'base64url').toString())
+    : Number.NaN
+  if (!Number.isInteger(n) || n < 0 || n > total)
+    throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor: pass the nextCursor of the previous page')
+  return n
 }
 
 export function readmeUri(circleSlug: string, segments: string[]): string {
