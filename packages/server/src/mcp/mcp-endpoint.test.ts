@@ -96,6 +96,22 @@ describe('the MCP endpoint', () => {
     await client.close()
   })
 
+  it('names a nested element’s tools by its whole path', async () => {
+    expect((await s.api('POST', '/api/acme', { element_type: 'project', slug: 'billing' })).status).toBe(201)
+    const child = await s.api('POST', '/api/acme/billing', {
+      element_type: 'variable',
+      slug: 'rate',
+      spec: { value: 3 },
+    })
+    expect(child.status).toBe(201)
+    const client = await connectMcp(s.url, 'acme', s.adminKey)
+    const r = await client.callTool({ name: 'billing__rate__value', arguments: {} })
+    expect(r.structuredContent).toMatchObject({ value: 3 })
+    const g = await client.callTool({ name: 'element_get', arguments: { element: 'billing/rate' } })
+    expect(g.structuredContent).toMatchObject({ slug: 'rate' })
+    await client.close()
+  })
+
   it('lists an element created a moment ago (element events drop the cached listing)', async () => {
     const client = await connectMcp(s.url, 'acme', s.adminKey)
     expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('fresh__value')
