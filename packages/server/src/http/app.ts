@@ -1,5 +1,6 @@
 // Builds the Fastify application: body parsing, request ids, the error envelope, metrics,
-// health, the OpenAPI document, the runs and automations APIs and the element routes.
+// health, the OpenAPI document, the runs and automations APIs, the MCP endpoint and the element
+// routes.
 import { randomUUID } from 'node:crypto'
 import Fastify, {
   type FastifyBaseLogger,

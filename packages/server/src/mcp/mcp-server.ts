@@ -12,6 +12,7 @@ import {
   McpError,
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
+import { hasScope } from '../auth/actor.ts'
 import { genericOperations } from '../elements/generic/index.ts'
 import { callOperation } from '../elements/operation-call.ts'
 import { PlatformError } from '../errors.ts'
@@ -56,8 +57,7 @@ export function createMcpServer(ctx: ToolCallContext, catalogue: ToolCatalogue):
   })
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
-    if (!ctx.actor.platformAdmin && ![...ctx.actor.scopes].some((s) => s === 'read' || s === 'admin'))
-      return { resources: [] }
+    if (!hasScope(ctx.actor, 'read')) return { resources: [] }
     const { readmes } = await catalogue.get(circle)
     return {
       resources: readmes.map((r) => ({
