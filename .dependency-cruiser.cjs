@@ -1,5 +1,5 @@
 // Import rules for packages/server/src, checked by `npm run deps` (part of `npm test`).
-// Layers, top to bottom: http -> elements -> auth -> runs/engine -> secrets/net/quotas/limits/
+// Layers, top to bottom: http (and mcp beside it) -> elements -> auth -> runs/engine -> secrets/net/quotas/limits/
 // events -> storage/sandbox. A module may import from its own layer or a lower one, never upward. Type-only imports count too
 // (tsPreCompilationDeps), so an `import type` cannot hide a cycle or a layer break.
 //
@@ -45,6 +45,24 @@ module.exports = {
       comment: 'elements/ never imports the HTTP layer.',
       from: { path: '^packages/server/src/elements/', pathNot: TEST_CODE },
       to: { path: '^packages/server/src/http/' },
+    },
+    {
+      name: 'mcp-beside-http',
+      comment:
+        'mcp/ (the MCP endpoint) sits beside http/: it reaches operations through elements/ (operation-call.ts), never through the HTTP layer; http/app.ts only registers its route.',
+      severity: 'error',
+      from: { path: '^packages/server/src/mcp/', pathNot: TEST_CODE },
+      to: { path: '^packages/server/src/http/' },
+    },
+    {
+      name: 'mcp-above-elements',
+      comment: 'Nothing below the HTTP layer imports the MCP endpoint.',
+      severity: 'error',
+      from: {
+        path: '^packages/server/src/(elements|auth|runs|engine|storage|sandbox|source|secrets|net|quotas|limits|events|workflows)/',
+        pathNot: TEST_CODE,
+      },
+      to: { path: '^packages/server/src/mcp/' },
     },
     {
       name: 'auth-below-elements',

@@ -61,6 +61,7 @@ export default defineConfig({
           { text: 'Element API', link: '/api' },
           { text: 'Runs API', link: '/runs' },
           { text: 'Live events', link: '/events' },
+          { text: 'MCP endpoint', link: '/mcp' },
           { text: 'Workflows', link: '/workflows' },
           { text: 'Workflows API', link: '/workflows-api' },
           { text: 'Email triggers', link: '/email-triggers' },

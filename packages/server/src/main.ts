@@ -190,6 +190,7 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       metrics,
       bodyLimit: config.bodyLimitBytes,
       metricsPublic: config.metricsPublic,
+      watchCredential: revocations.watch,
       engineHttp: {
         httpTriggers: engine.httpTriggers,
         circleIdOf: async (slug) => (await storage.findCircle(slug))?.id,

@@ -1,5 +1,6 @@
 // Builds the Fastify application: body parsing, request ids, the error envelope, metrics,
-// health, the OpenAPI document, the runs and automations APIs and the element routes.
+// health, the OpenAPI document, the runs and automations APIs, the MCP endpoint and the element
+// routes.
 import { randomUUID } from 'node:crypto'
 import Fastify, {
   type FastifyBaseLogger,
@@ -11,7 +12,9 @@ import type { Registry as MetricsRegistry } from 'prom-client'
 import type { Authenticator } from '../auth/api-keys.ts'
 import type { ElementService } from '../elements/element-service.ts'
 import { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
+import type { WatchCredential } from '../engine/credential-watch.ts'
 import { E, PlatformError } from '../errors.ts'
+import { registerMcpRoute } from '../mcp/mcp-route.ts'
 import type { RunService } from '../runs/run-service.ts'
 import { registerAgentEmailRoutes } from './agent-email-api/agent-email-routes.ts'
 import { registerAgentFilesRoutes } from './agents-api/agents-files-routes.ts'
@@ -51,6 +54,8 @@ export interface AppDeps {
   engineHttp?: EngineHttpDeps
   /** The engine's listings and queue redrive at /api/v1/engine/{circle} (the portal's engine view). */
   engineApi?: Omit<EngineApiDeps, 'auth'>
+  /** Ends MCP responses of a revoked key or a deleted circle (main.ts passes the revocation registry). */
+  watchCredential?: WatchCredential
   /** The built portal served at `/`: default the workspace's packages/portal/dist; null: none. */
   portalDir?: string | null
 }
@@ -132,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   if (deps.engineApi) registerEngineApiRoutes(app, { ...deps.engineApi, auth: deps.auth })
   registerGitRoutes(app, deps)
+  registerMcpRoute(app, { ...deps, rateLimits, watch: deps.watchCredential })
   registerElementRoutes(app, { ...deps, rateLimits, setRoute: (req, label) => routes.set(req, label) })
   if (deps.portalDir !== null) await registerPortalRoutes(app, deps.portalDir ?? defaultPortalDir())
   return app

@@ -4,11 +4,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Actor } from '../auth/actor.ts'
 import type { Authenticator } from '../auth/api-keys.ts'
-import { requireActor as requireActorOf, requireScope } from '../auth/require-actor.ts'
-import type { HttpMethod, OperationDef } from '../elements/element.ts'
+import { requireActor as requireActorOf } from '../auth/require-actor.ts'
+import type { HttpMethod } from '../elements/element.ts'
 import { operationPath } from '../elements/element.ts'
 import type { CreateInput, ElementService } from '../elements/element-service.ts'
 import { createInput } from '../elements/generic/lifecycle-operations.ts'
+import { callOperation } from '../elements/operation-call.ts'
 import type { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
 import { validateInput } from '../elements/validation.ts'
 import { E, PlatformError } from '../errors.ts'
@@ -43,10 +44,6 @@ function splitPath(url: string): string[] {
 
 const requireActor = (deps: ElementRoutesDeps, req: FastifyRequest): Promise<Actor> =>
   requireActorOf(deps.auth, req.headers.authorization)
-
-function checkScope(actor: Actor, op: OperationDef): void {
-  if (op.auth !== 'none') requireScope(actor, op.auth, op.name)
-}
 
 export function registerElementRoutes(app: FastifyInstance, deps: ElementRoutesDeps): void {
   const { elements } = deps
@@ -131,34 +128,16 @@ async function dispatch(deps: ElementRoutesDeps, req: FastifyRequest, reply: Fas
     )
   }
   const { op, params } = match
-  checkScope(actor, op)
-  if (!element.enabled && !op.allowWhenDisabled && !elements.registry.isGeneric(op)) {
-    throw new PlatformError(
-      E.ELEMENT_DISABLED,
-      `"${element.slug}" is disabled${element.state_reason ? `: ${element.state_reason}` : ''}; enable it first`,
-      {
-        reason: element.state_reason,
-      },
-    )
-  }
-
   const fromQuery = method === 'GET' || (method === 'DELETE' && req.body === undefined)
-  const input: unknown = fromQuery ? { ...(req.query as object) } : (req.body ?? {})
-  if (op.input) validateInput(op.input, input, { query: fromQuery })
-  if (!elements.registry.isGeneric(op)) await deps.rateLimits?.admit(element, actor)
-
-  const result = await op.handler({
+  const result = await callOperation(deps, {
+    actor,
     element,
-    spec: element.spec,
-    type,
-    input,
+    op,
+    params,
+    input: fromQuery ? { ...(req.query as object) } : (req.body ?? {}),
+    fromQuery,
     query: { ...(req.query as object) },
     elementPath: [circleSlug, ...elementSegments].join('/'),
-    runtime: elements.registry.operationRuntime(type),
-    runs: deps.runs,
-    params,
-    actor,
-    elements,
     requestId: req.id,
     headers: req.headers,
     reply: {

@@ -25,7 +25,7 @@ export function plainSchema(schema: TSchema | undefined): Record<string, unknown
   return JSON.parse(JSON.stringify(schema)) as Record<string, unknown>
 }
 
-export function operationTools(type: ElementType, ops: OperationDef[]): McpTool[] {
+export function operationTools(type: Pick<ElementType, 'name'>, ops: OperationDef[]): McpTool[] {
   const counts = new Map<string, number>()
   for (const op of ops) counts.set(op.name, (counts.get(op.name) ?? 0) + 1)
   // Tool names must be unique: an operation name used with two methods gets the method appended.
