@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { OutboundPolicy } from '../net/outbound-policy.ts'
 import type { Storage } from '../storage/storage.ts'
+import { STREAM_EVENTS_TOPIC, streamEventOf } from './bridge-stream-events.ts'
 import { ChangeTriggers, circleCaller, QueueTriggers } from './change-triggers.ts'
 import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
 import type { RevocationRelay } from './credential-watch.ts'
@@ -132,6 +133,8 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     o.revocations.toPeers = (revocation) => fanout.send({ kind: 'revocation', revocation })
   addEngineFunctions(engine, queues, o.log)
   addStateFunctions(engine, store, (e) => {
+    // A bridge (a worker subscribed to `stream.events`) publishes its own writes' events there.
+    if (e.writer && pubsub.hasSubscriber(e.ref.circleId, STREAM_EVENTS_TOPIC, e.writer)) e.bridged = true
     changed(e)
     fanout?.send({ kind: 'change', event: e })
   })
@@ -157,6 +160,12 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   engine.addTriggerType(streams.joinTriggers)
   engine.addTriggerType(streams.leaveTriggers)
   onChange.add((e) => streams.onChange(e))
+  // Holding the items: stream changes go to the bridges of other engines (on every node, each to
+  // its own subscribers, as Redis brings every change to every node).
+  onChange.add((e) => {
+    if (e.ref.kind === 'stream' && !e.bridged)
+      pubsub.deliverLocal(e.ref.circleId, STREAM_EVENTS_TOPIC, streamEventOf(e), e.trace)
+  })
   addStreamSendFunction(engine, (e) => {
     streams.onCustomEvent(e)
     fanout?.send({ kind: 'stream_event', event: e })
