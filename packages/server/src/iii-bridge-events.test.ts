@@ -138,6 +138,47 @@ describe('iii stream bridge: change events (Periodic → Periodic)', () => {
     c.ws.close()
   })
 
+  it('carries stream::send events both ways, in iii’s frame', async () => {
+    // Another worker of the hub listening on stream.events sees what the edge's bridge publishes.
+    const listener = worker(hub)
+    const heard: any[] = []
+    listener.registerFunction('hub::heard', async (m: any) => void heard.push(m))
+    listener.registerTrigger({
+      type: 'subscribe',
+      function_id: 'hub::heard',
+      config: { topic: 'stream.events' },
+    })
+    await waitForTrigger(listener, 'hub::heard')
+    const c = await subscriber()
+    const typing = (by: string) => ({ stream_name: 'chat', group_id: 'room', type: 'typing', data: { by } })
+
+    await onHub('stream::send', typing('hub'))
+    expect(await c.next()).toEqual({
+      type: 'stream',
+      timestamp: expect.any(Number),
+      streamName: 'chat',
+      groupId: 'room',
+      id: null,
+      event: { type: 'event', event: { type: 'typing', data: { by: 'hub' } } },
+    })
+    await onEdge('stream::send', typing('edge'))
+    await onHub('stream::send', typing('fence'))
+    expect((await c.next()).event.event.data).toEqual({ by: 'edge' })
+    expect((await c.next()).event.event.data).toEqual({ by: 'fence' })
+    await eventually(() =>
+      expect(
+        heard
+          .filter((m) => m.event.type === 'event')
+          .map((m) => m.event.event.data.by)
+          .sort(),
+      ).toEqual(['edge', 'fence', 'hub']),
+    )
+    // What the edge published names its bridge (iii ignores the field).
+    expect(heard.find((m) => m.event.event?.data?.by === 'edge').origin).toEqual(expect.any(String))
+    await listener.shutdown()
+    c.ws.close()
+  })
+
   it('subscribes again after the bridge reconnects', async () => {
     const [first] = bridgeConnections()
     first!.ws.terminate()

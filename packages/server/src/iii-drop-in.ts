@@ -8,7 +8,12 @@ import { ConfigError } from './config.ts'
 import type { ElementService } from './elements/element-service.ts'
 import { BridgeClient } from './engine/bridge-client.ts'
 import { BridgeStateStore } from './engine/bridge-state-store.ts'
-import { changeOfStreamEvent, STREAM_EVENTS_TOPIC } from './engine/bridge-stream-events.ts'
+import {
+  customStreamEventOf,
+  fromStreamEvent,
+  publishStreamEvent,
+  STREAM_EVENTS_TOPIC,
+} from './engine/bridge-stream-events.ts'
 import { type IiiConfig, IiiConfigError, loadIiiConfig } from './engine/iii-config.ts'
 import type { RunningEngine } from './engine/start-engine.ts'
 import { type OpenedStreamPort, openStreamClientPort } from './engine/stream-client-port.ts'
@@ -64,18 +69,24 @@ export async function startIiiDropIn(
     const origin = createHash('sha256').update(`${circle.id}\n${b.kind}\n${b.url}`).digest('hex').slice(0, 32)
     const client = new BridgeClient(b.url, d.engine.outbound, d.engine.engine.defaultTimeoutMs, origin)
     d.engine.store.useStore(circle.id, b.kind, new BridgeStateStore(client))
-    if (b.kind === 'stream')
-      client.subscribe(
-        STREAM_EVENTS_TOPIC,
-        (data) => {
-          const e = changeOfStreamEvent(circle.id, data, client.id)
-          if (e) for (const l of d.engine.onChange) l(e)
-        },
-        (up, why) =>
-          up
-            ? d.logger.info({ bridge: b.url }, 'iii stream bridge: subscribed to stream.events')
-            : d.logger.warn({ bridge: b.url, err: why }, 'iii stream bridge: not connected, retrying'),
-      )
+    if (b.kind !== 'stream') return client
+    // stream::send events go over too (iii's bridge publishes them); writes are published by the store.
+    d.engine.onSend.add((e) => {
+      if (e.circleId === circle.id && !e.bridged)
+        publishStreamEvent(client, customStreamEventOf(e, client.id))
+    })
+    client.subscribe(
+      STREAM_EVENTS_TOPIC,
+      (data) => {
+        const m = fromStreamEvent(circle.id, data, client.id)
+        if (m && 'change' in m) for (const l of d.engine.onChange) l(m.change)
+        else if (m) d.engine.streams.onCustomEvent(m.custom)
+      },
+      (up, why) =>
+        up
+          ? d.logger.info({ bridge: b.url }, 'iii stream bridge: subscribed to stream.events')
+          : d.logger.warn({ bridge: b.url, err: why }, 'iii stream bridge: not connected, retrying'),
+    )
     return client
   })
   const workerPorts: number[] = []

@@ -8,7 +8,7 @@
 // for the other bridges' subscribers; iii's state bridge relays no state change, nor does this.
 import type { Json, JsonObject } from '../storage/storage.ts'
 import type { BridgeClient } from './bridge-client.ts'
-import { STREAM_EVENTS_TOPIC, streamEventOf } from './bridge-stream-events.ts'
+import { publishStreamEvent, streamEventOf } from './bridge-stream-events.ts'
 import { EngineError } from './engine-error.ts'
 import type { ItemChange, ItemKind, ItemRef, StateStore } from './state-store.ts'
 import type { UpdateOp } from './update-ops.ts'
@@ -24,12 +24,11 @@ const opt = (v: Json | undefined): Json | undefined => (v === null ? undefined :
 export class BridgeStateStore implements StateStore {
   constructor(private readonly client: BridgeClient) {}
 
-  /** iii's `emit_event`: fire and forget (a lost publish loses the event, not the write). */
+  /** Publishes a stream item's change on the other engine (iii's `emit_event`). */
   private published<C extends ItemChange>(ref: ItemRef, c: C): C {
     if (ref.kind !== 'stream' || (c.old_value === undefined && c.new_value === undefined)) return c
     const change = c.new_value === undefined ? 'deleted' : c.old_value === undefined ? 'created' : 'updated'
-    const data = streamEventOf({ ref, change, ...c }, this.client.id)
-    this.client.call('publish', { topic: STREAM_EVENTS_TOPIC, data }).catch(() => {})
+    publishStreamEvent(this.client, streamEventOf({ ref, change, ...c }, this.client.id))
     return c
   }
 

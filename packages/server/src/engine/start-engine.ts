@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { OutboundPolicy } from '../net/outbound-policy.ts'
 import type { Storage } from '../storage/storage.ts'
-import { STREAM_EVENTS_TOPIC, streamEventOf } from './bridge-stream-events.ts'
+import { customStreamEventOf, STREAM_EVENTS_TOPIC, streamEventOf } from './bridge-stream-events.ts'
 import { ChangeTriggers, circleCaller, QueueTriggers } from './change-triggers.ts'
 import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
 import type { RevocationRelay } from './credential-watch.ts'
@@ -25,7 +25,7 @@ import { RemoteFunctions } from './remote-functions.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { DatabaseStateStore } from './state-store.ts'
 import { StateStoreRouter } from './state-store-router.ts'
-import { addStreamSendFunction } from './stream-send.ts'
+import { addStreamSendFunction, type StreamCustomEvent } from './stream-send.ts'
 import { StreamSubscriptions } from './stream-subscriptions.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
 
@@ -72,6 +72,8 @@ export interface RunningEngine {
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
   onChange: Set<(e: ItemChangeEvent) => void>
+  /** Listeners of `stream::send` events, on the node they were sent on (after its clients). */
+  onSend: Set<(e: StreamCustomEvent) => void>
   /** Browser stream subscriptions (their upgrade routes are in stream-client-port.ts). */
   streams: StreamSubscriptions
   /** Opens an extra worker port (an iii config's iii-worker-manager); closed with the engine. */
@@ -105,6 +107,13 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const changed = (e: ItemChangeEvent) => {
     for (const l of onChange) l(e)
   }
+  // A stream::send event on this node (sent here, or on another and brought by Redis): to its
+  // clients, and, holding the items, to the other engines' bridges (as stream changes below).
+  const sent = (e: StreamCustomEvent) => {
+    streams.onCustomEvent(e)
+    if (!e.bridged) pubsub.deliverLocal(e.circleId, STREAM_EVENTS_TOPIC, customStreamEventOf(e))
+  }
+  const onSend = new Set<(e: StreamCustomEvent) => void>()
   const fanout = o.redis
     ? await RedisFanout.connect(
         o.redis.url,
@@ -117,7 +126,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
               traceparent: m.traceparent,
               baggage: m.baggage,
             })
-          } else if (e.kind === 'stream_event') streams.onCustomEvent(e.event)
+          } else if (e.kind === 'stream_event') sent(e.event)
           else if (e.kind === 'revocation') o.revocations?.fromPeer(e.revocation)
         },
         (err) => o.log.warn({ err: String(err) }, 'engine: redis fan-out error'),
@@ -167,7 +176,9 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
       pubsub.deliverLocal(e.ref.circleId, STREAM_EVENTS_TOPIC, streamEventOf(e), e.trace)
   })
   addStreamSendFunction(engine, (e) => {
-    streams.onCustomEvent(e)
+    if (e.writer && pubsub.hasSubscriber(e.circleId, STREAM_EVENTS_TOPIC, e.writer)) e.bridged = true
+    sent(e)
+    for (const l of onSend) l(e)
     fanout?.send({ kind: 'stream_event', event: e })
   })
   const channels = new ChannelHub()
@@ -200,6 +211,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     outbound,
     port: bound,
     onChange,
+    onSend,
     streams,
     async openWorkerPort(p) {
       const opened = await openIiiWorkerPort(engine, queues, o.log, channels, p)
