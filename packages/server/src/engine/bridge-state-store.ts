@@ -3,9 +3,12 @@
 // as iii's bridge adapters do. The other engine's writes fire its own change triggers; this
 // engine's state-functions fire the local ones from each result, so both sides see the change.
 // An update is sent as its ops (`state::update` is atomic over there); a stored null reads back
-// as missing, since the protocol answers both with null.
+// as missing, since the protocol answers both with null. A stream item's change is then published
+// on the other engine's `stream.events` (bridge-stream-events.ts), as iii's stream bridge does,
+// for the other bridges' subscribers; iii's state bridge relays no state change, nor does this.
 import type { Json, JsonObject } from '../storage/storage.ts'
 import type { BridgeClient } from './bridge-client.ts'
+import { publishStreamEvent, streamEventOf } from './bridge-stream-events.ts'
 import { EngineError } from './engine-error.ts'
 import type { ItemChange, ItemKind, ItemRef, StateStore } from './state-store.ts'
 import type { UpdateOp } from './update-ops.ts'
@@ -21,6 +24,14 @@ const opt = (v: Json | undefined): Json | undefined => (v === null ? undefined :
 export class BridgeStateStore implements StateStore {
   constructor(private readonly client: BridgeClient) {}
 
+  /** Publishes a stream item's change on the other engine (iii's `emit_event`). */
+  private published<C extends ItemChange>(ref: ItemRef, c: C): C {
+    if (ref.kind !== 'stream' || (c.old_value === undefined && c.new_value === undefined)) return c
+    const change = c.new_value === undefined ? 'deleted' : c.old_value === undefined ? 'created' : 'updated'
+    publishStreamEvent(this.client, streamEventOf({ ref, change, ...c }, this.client.id))
+    return c
+  }
+
   async get(ref: ItemRef): Promise<Json | undefined> {
     return opt(await this.client.call(`${ref.kind}::get`, fields(ref)))
   }
@@ -28,12 +39,12 @@ export class BridgeStateStore implements StateStore {
   async set(ref: ItemRef, value: Json): Promise<ItemChange> {
     const data: JsonObject = ref.kind === 'state' ? { value } : { data: value }
     const r = obj(await this.client.call(`${ref.kind}::set`, { ...fields(ref), ...data }))
-    return { old_value: opt(r['old_value']), new_value: r['new_value'] ?? value }
+    return this.published(ref, { old_value: opt(r['old_value']), new_value: r['new_value'] ?? value })
   }
 
   async delete(ref: ItemRef): Promise<ItemChange> {
     const r = obj(await this.client.call(`${ref.kind}::delete`, fields(ref)))
-    return { old_value: opt(r['old_value'] ?? r['value']), new_value: undefined }
+    return this.published(ref, { old_value: opt(r['old_value'] ?? r['value']), new_value: undefined })
   }
 
   async update<T extends { value: Json }>(
@@ -46,12 +57,12 @@ export class BridgeStateStore implements StateStore {
       await this.client.call(`${ref.kind}::update`, { ...fields(ref), ops: ops as unknown as Json }),
     )
     const next = r['new_value'] ?? null
-    return {
+    return this.published(ref, {
       value: next,
       errors: Array.isArray(r['errors']) ? r['errors'] : [],
       old_value: opt(r['old_value']),
       new_value: next,
-    } as unknown as ItemChange & T
+    }) as unknown as ItemChange & T
   }
 
   async list(

@@ -90,6 +90,11 @@ export class PubSub implements TriggerTypeHandler {
     this.tap?.(circleId, topic, data)
   }
 
+  /** Whether worker connection `workerId` holds a subscribe trigger on the circle's `topic`. */
+  hasSubscriber(circleId: string, topic: string, workerId: string): boolean {
+    return (this.subs.get(circleId)?.get(topic) ?? []).some((s) => s.trigger.conn?.id === workerId)
+  }
+
   /** Fires every subscriber of the topic in this process; returns how many there were. */
   deliverLocal(
     circleId: string,

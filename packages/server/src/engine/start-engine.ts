@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import { OutboundPolicy } from '../net/outbound-policy.ts'
 import type { Storage } from '../storage/storage.ts'
+import { customStreamEventOf, STREAM_EVENTS_TOPIC, streamEventOf } from './bridge-stream-events.ts'
 import { ChangeTriggers, circleCaller, QueueTriggers } from './change-triggers.ts'
 import { addChannelFunctions, ChannelHub } from './channel-hub.ts'
 import type { RevocationRelay } from './credential-watch.ts'
@@ -24,7 +25,7 @@ import { RemoteFunctions } from './remote-functions.ts'
 import { addStateFunctions, type ItemChangeEvent } from './state-functions.ts'
 import { DatabaseStateStore } from './state-store.ts'
 import { StateStoreRouter } from './state-store-router.ts'
-import { addStreamSendFunction } from './stream-send.ts'
+import { addStreamSendFunction, type StreamCustomEvent } from './stream-send.ts'
 import { StreamSubscriptions } from './stream-subscriptions.ts'
 import { type WorkerAuthenticator, WorkerPort } from './worker-port.ts'
 
@@ -71,6 +72,8 @@ export interface RunningEngine {
   port: number
   /** Listeners of state and stream changes (trigger types subscribe here). */
   onChange: Set<(e: ItemChangeEvent) => void>
+  /** Listeners of `stream::send` events, on the node they were sent on (after its clients). */
+  onSend: Set<(e: StreamCustomEvent) => void>
   /** Browser stream subscriptions (their upgrade routes are in stream-client-port.ts). */
   streams: StreamSubscriptions
   /** Opens an extra worker port (an iii config's iii-worker-manager); closed with the engine. */
@@ -104,6 +107,13 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   const changed = (e: ItemChangeEvent) => {
     for (const l of onChange) l(e)
   }
+  // A stream::send event on this node (sent here, or on another and brought by Redis): to its
+  // clients, and, holding the items, to the other engines' bridges (as stream changes below).
+  const sent = (e: StreamCustomEvent) => {
+    streams.onCustomEvent(e)
+    if (!e.bridged) pubsub.deliverLocal(e.circleId, STREAM_EVENTS_TOPIC, customStreamEventOf(e))
+  }
+  const onSend = new Set<(e: StreamCustomEvent) => void>()
   const fanout = o.redis
     ? await RedisFanout.connect(
         o.redis.url,
@@ -116,7 +126,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
               traceparent: m.traceparent,
               baggage: m.baggage,
             })
-          } else if (e.kind === 'stream_event') streams.onCustomEvent(e.event)
+          } else if (e.kind === 'stream_event') sent(e.event)
           else if (e.kind === 'revocation') o.revocations?.fromPeer(e.revocation)
         },
         (err) => o.log.warn({ err: String(err) }, 'engine: redis fan-out error'),
@@ -132,6 +142,8 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     o.revocations.toPeers = (revocation) => fanout.send({ kind: 'revocation', revocation })
   addEngineFunctions(engine, queues, o.log)
   addStateFunctions(engine, store, (e) => {
+    // A bridge (a worker subscribed to `stream.events`) publishes its own writes' events there.
+    if (e.writer && pubsub.hasSubscriber(e.ref.circleId, STREAM_EVENTS_TOPIC, e.writer)) e.bridged = true
     changed(e)
     fanout?.send({ kind: 'change', event: e })
   })
@@ -157,8 +169,16 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
   engine.addTriggerType(streams.joinTriggers)
   engine.addTriggerType(streams.leaveTriggers)
   onChange.add((e) => streams.onChange(e))
+  // Holding the items: stream changes go to the bridges of other engines (on every node, each to
+  // its own subscribers, as Redis brings every change to every node).
+  onChange.add((e) => {
+    if (e.ref.kind === 'stream' && !e.bridged)
+      pubsub.deliverLocal(e.ref.circleId, STREAM_EVENTS_TOPIC, streamEventOf(e), e.trace)
+  })
   addStreamSendFunction(engine, (e) => {
-    streams.onCustomEvent(e)
+    if (e.writer && pubsub.hasSubscriber(e.circleId, STREAM_EVENTS_TOPIC, e.writer)) e.bridged = true
+    sent(e)
+    for (const l of onSend) l(e)
     fanout?.send({ kind: 'stream_event', event: e })
   })
   const channels = new ChannelHub()
@@ -191,6 +211,7 @@ export async function startEngine(o: EngineOptions): Promise<RunningEngine> {
     outbound,
     port: bound,
     onChange,
+    onSend,
     streams,
     async openWorkerPort(p) {
       const opened = await openIiiWorkerPort(engine, queues, o.log, channels, p)

@@ -2,7 +2,7 @@
 // Each write reports its change to `onChange` after it committed (triggers fire from there).
 import type { Json, JsonObject } from '../storage/storage.ts'
 import { customStreamFunction, writeCustomStream } from './custom-streams.ts'
-import type { Engine, InvokeOptions } from './engine.ts'
+import type { Engine, EngineCaller, InvokeOptions } from './engine.ts'
 import { EngineError } from './engine-error.ts'
 import type { ItemRef, StateStore } from './state-store.ts'
 import { applyUpdateOps, parseOps } from './update-ops.ts'
@@ -17,6 +17,10 @@ export interface ItemChangeEvent {
   new_value: Json | undefined
   /** The writer's trace context: triggers fired by the change continue that trace. */
   trace?: { traceparent?: string; baggage?: string }
+  /** The connected worker that made the write (this node's worker id). */
+  writer?: string
+  /** Made by, or received from, a bridge to another engine: not relayed on `stream.events`. */
+  bridged?: true
 }
 
 const obj = (v: Json): JsonObject => {
@@ -59,13 +63,19 @@ export function addStateFunctions(
   store: StateStore,
   onChange: (e: ItemChangeEvent) => void,
 ): void {
-  const changed = (ref: ItemRef, old: Json | undefined, next: Json | undefined, opts: InvokeOptions) =>
+  const changed = (
+    ref: ItemRef,
+    old: Json | undefined,
+    next: Json | undefined,
+    { caller, opts }: { caller: EngineCaller; opts: InvokeOptions },
+  ) =>
     onChange({
       ref,
       change: next === undefined ? 'deleted' : old === undefined ? 'created' : 'updated',
       old_value: old,
       new_value: next,
       ...(opts.traceparent ? { trace: { traceparent: opts.traceparent, baggage: opts.baggage } } : {}),
+      ...(caller.workerId ? { writer: caller.workerId } : {}),
     })
 
   for (const kind of ['state', 'stream'] as const) {
@@ -103,13 +113,13 @@ export function addStateFunctions(
         const custom = customStreamFunction(engine, caller, kind, 'set', i)
         if (custom) {
           const r = await writeCustomStream(engine, caller, custom, 'set', i, opts)
-          changed(ref, r.old_value ?? undefined, r.new_value, opts)
+          changed(ref, r.old_value ?? undefined, r.new_value, { caller, opts })
           return result(r.old_value, r.new_value)
         }
         // iii's StateSetInput takes `data` as an alias of `value`.
         const given: Json = (kind === 'state' ? (i['value'] ?? i['data']) : i['data']) ?? null
         const c = await store.set(ref, sized(given).value)
-        changed(ref, c.old_value, c.new_value, opts)
+        changed(ref, c.old_value, c.new_value, { caller, opts })
         return result(c.old_value, c.new_value)
       },
     })
@@ -127,7 +137,7 @@ export function addStateFunctions(
         const old = c.old_value ?? undefined
         // iii fires state:deleted even for a key that was not there (old_value null); a stream
         // delete of a missing item fires nothing.
-        if (old !== undefined || kind === 'state') changed(ref, old, undefined, opts)
+        if (old !== undefined || kind === 'state') changed(ref, old, undefined, { caller, opts })
         // iii: state::delete answers the old value itself (nothing when there was none);
         // stream::delete answers {old_value} (null when there was none).
         return kind === 'state' ? old : { old_value: old ?? null }
@@ -143,7 +153,7 @@ export function addStateFunctions(
         const custom = customStreamFunction(engine, caller, kind, 'update', i)
         if (custom) {
           const r = await writeCustomStream(engine, caller, custom, 'update', i, opts)
-          changed(ref, r.old_value ?? undefined, r.new_value, opts)
+          changed(ref, r.old_value ?? undefined, r.new_value, { caller, opts })
           return result(r.old_value, r.new_value, r.errors)
         }
         const ops = parseOps(i['ops'])
@@ -155,7 +165,7 @@ export function addStateFunctions(
           },
           ops,
         )
-        changed(ref, c.old_value, c.new_value, opts)
+        changed(ref, c.old_value, c.new_value, { caller, opts })
         return result(c.old_value, c.new_value, c.errors as unknown as Json[])
       },
     })

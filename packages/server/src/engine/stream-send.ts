@@ -19,6 +19,10 @@ export interface StreamCustomEvent {
   id: string | null
   type: string
   data: Json
+  /** The connected worker that sent it (this node's worker id). */
+  writer?: string
+  /** Sent by, or received from, a bridge to another engine: not relayed on `stream.events`. */
+  bridged?: true
 }
 
 const invalid = (message: string) => new EngineError('invalid_payload', message)
@@ -65,7 +69,8 @@ export function addStreamSendFunction(engine: Engine, deliver: (e: StreamCustomE
     description: 'Send a custom event {type, data} to the clients subscribed to a stream group or item',
     scope: 'write',
     handler: (input, { caller }) => {
-      deliver(parseStreamSend(caller.circleId, input))
+      const e = parseStreamSend(caller.circleId, input)
+      deliver(caller.workerId ? { ...e, writer: caller.workerId } : e)
       // iii answers nothing: the event is not stored and nobody acknowledges it.
       return null
     },
