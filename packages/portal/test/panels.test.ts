@@ -92,15 +92,23 @@ describe('cookie jar panel', () => {
     expect(await page.content()).not.toContain(SECRET)
   })
 
-  it('refuses export to a read-only key with the API code', async () => {
+  it('shows a read-only key no export, and the API refuses it with its code', async () => {
     const made = await server.api('POST', '/api/acme/ops/api_keys', { name: 'viewer', scopes: ['read'] })
     expect(made.status).toBe(201)
     await kit.page.getByRole('button', { name: 'Sign out' }).click()
     const page = await kit.open(JAR, made.body.key)
     await expect.poll(() => page.getByTestId('jar-count').textContent()).toBe('3')
-    await page.getByRole('button', { name: 'Export cookies…' }).click()
-    await page.getByRole('dialog').getByRole('button', { name: 'Export with values' }).click()
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('FORBIDDEN')
+    // The portal knows the key's scopes (GET /api/v1/whoami) and offers no export.
+    await expect.poll(() => page.getByRole('button', { name: 'Export cookies…' }).count()).toBe(0)
+    await page.getByRole('heading', { name: 'Import' }).waitFor()
+    expect(await page.getByRole('heading', { name: 'Export' }).count()).toBe(0)
+    const direct = await fetch(`${server.url}/api/acme/${JAR.split('/').pop()}/ops/export`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${made.body.key}`, 'content-type': 'application/json' },
+      body: '{}',
+    })
+    expect(direct.status).toBe(403)
+    expect((await direct.json()).error.code).toBe('FORBIDDEN')
     expect(await page.content()).not.toContain(SECRET)
     await page.getByRole('button', { name: 'Sign out' }).click()
   })

@@ -116,7 +116,7 @@ describe('source view', () => {
     expect(kit.problems).toEqual([])
   })
 
-  it('refuses a read-only key’s promotion with FORBIDDEN', async () => {
+  it('offers a read-only key no promotion, and the API refuses it with FORBIDDEN', async () => {
     const made = await kit.server.api('POST', `/api/${C}/ops/api_keys`, { name: 'viewer', scopes: ['read'] })
     expect(made.status).toBe(201)
     const r = await kit.server.api('PATCH', `/api/${C}/greeting/ops/update`, {
@@ -127,9 +127,16 @@ describe('source view', () => {
     const live = (await branches()).live
     await kit.page.getByRole('button', { name: 'Sign out' }).click()
     const page = await openSource(made.body.key)
-    await page.getByRole('button', { name: 'Promote draft → demo' }).click()
-    await page.getByRole('dialog').getByRole('button', { name: 'Promote to demo' }).click()
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('FORBIDDEN')
+    await page.getByRole('heading', { name: 'Releases' }).waitFor()
+    await expect.poll(() => page.getByRole('button', { name: /^Promote / }).count()).toBe(0)
+    const direct = await kit.server.api(
+      'POST',
+      `/api/${C}/greeting/ops/source/promote`,
+      { to: 'demo' },
+      { key: made.body.key },
+    )
+    expect(direct.status).toBe(403)
+    expect(direct.body.error.code).toBe('FORBIDDEN')
     expect((await branches()).live).toBe(live)
     await page.getByRole('button', { name: 'Sign out' }).click()
     expect(kit.problems).toEqual([])

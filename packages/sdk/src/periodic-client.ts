@@ -4,11 +4,11 @@ import { type CircleEvent, type CircleEventsOptions, circleEvents } from './circ
 import { type PeriodicClientOptions, resolveClientOptions } from './client-options.ts'
 import { CookieJarElement } from './cookie-jar-element.ts'
 import { ElementsApi } from './elements-api.ts'
-import { HttpTransport } from './http-transport.ts'
+import { HttpTransport, type RequestOptions } from './http-transport.ts'
 import { PythonElement } from './python-element.ts'
 import { type RerunOptions, RunsApi, rerun, type StartRunOptions, startRun } from './runs-api.ts'
 import { SourceHandle } from './source-api.ts'
-import type { Run } from './types.ts'
+import type { Run, Whoami } from './types.ts'
 import { WebSocketElement } from './websocket-element.ts'
 import { WorkflowsApi } from './workflows-api.ts'
 
@@ -41,6 +41,11 @@ export class PeriodicClient {
 
   get maxRetries(): number {
     return this.transport.options.maxRetries
+  }
+
+  /** The key this client presents: its id, name, circle and scopes (`GET /api/v1/whoami`). */
+  async whoami(options: RequestOptions = {}): Promise<Whoami> {
+    return (await this.transport.request<Whoami>({ ...options, method: 'GET', path: '/api/v1/whoami' })).body
   }
 
   /** Starts a run of `target` (`acme/hello`); with `waitForCompletion` the result comes back. */

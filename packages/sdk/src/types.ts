@@ -3,7 +3,7 @@
 // (`npm run openapi`); what the client sends is written here for callers' convenience and
 // checked against the document (test/wire-types.test.ts). Objects the server may extend stay
 // open (an index signature) so fields added by a newer server reach the caller.
-import type { components } from './generated/openapi.ts'
+import type { components, operations } from './generated/openapi.ts'
 
 type Schemas = components['schemas']
 /** The declared keys of `T`, without its index signature. */
@@ -81,3 +81,6 @@ export interface RunEvent {
   /** The `data:` lines joined with newlines, unparsed. */
   raw: string
 }
+
+/** The presented key (`client.whoami()`). */
+export type Whoami = operations['whoami']['responses']['200']['content']['application/json']

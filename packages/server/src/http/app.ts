@@ -30,6 +30,7 @@ import { registerRunEventsRoute } from './runs-api/run-events-route.ts'
 import { registerRunFilesRoutes } from './runs-api/run-files-routes.ts'
 import { registerRunStepsRoute } from './runs-api/run-steps-route.ts'
 import { type RunsApiStore, registerRunsRoutes } from './runs-api/runs-routes.ts'
+import { registerWhoamiRoute } from './whoami-route.ts'
 import { registerWorkflowEventsRoute } from './workflows-api/workflow-events-route.ts'
 import { registerWorkflowsRoutes } from './workflows-api/workflows-routes.ts'
 
@@ -121,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRunStepsRoute(app, deps)
   registerWorkflowsRoutes(app, deps)
   registerAutomationsRoutes(app, deps)
+  registerWhoamiRoute(app, deps)
   if (deps.engineHttp) registerEngineHttpRoute(app, deps.engineHttp)
   if (deps.engineApi) registerEngineApiRoutes(app, { ...deps.engineApi, auth: deps.auth })
   registerGitRoutes(app, deps)

@@ -18,6 +18,7 @@ import { engineOpenApiPaths } from './engine-api-openapi.ts'
 import { runAnnotationsOpenApiPaths } from './runs-api/run-annotations-openapi.ts'
 import { addRunFilesOpenApi } from './runs-api/run-files-openapi.ts'
 import { runsOpenApiPaths } from './runs-api/runs-openapi.ts'
+import { whoamiOpenApiPaths } from './whoami-route.ts'
 import { workflowsOpenApiPaths } from './workflows-api/workflows-openapi.ts'
 
 const elementRef = schemaRef('Element')
@@ -172,6 +173,7 @@ export function buildOpenApi(registry: Registry): Obj {
   Object.assign(paths, workflowsOpenApiPaths())
   Object.assign(paths, automationsOpenApiPaths())
   Object.assign(paths, engineOpenApiPaths())
+  Object.assign(paths, whoamiOpenApiPaths())
   return {
     openapi: '3.1.0',
     info: {
