@@ -129,9 +129,11 @@ export async function runAgentLoop(i: LoopInput): Promise<LoopResult> {
           function: { name: c.name, arguments: c.arguments },
         })),
       })
+      // Calls of one turn run at once; their trace lines and results keep the model's order.
       const results = await Promise.all(turn.toolCalls.map((c) => callTool(i, byName, c, step)))
       for (const [n, c] of turn.toolCalls.entries()) {
-        const r = results[n]!
+        const { result: r, entry } = results[n]!
+        recordToolCall(i.recorder, entry, r, c.name, step)
         messages.push({
           role: 'tool',
           tool_call_id: c.id,
@@ -160,7 +162,7 @@ async function callTool(
   byName: Map<string, AgentTool>,
   c: ToolCall,
   step: number,
-): Promise<ToolResult> {
+): Promise<{ result: ToolResult; entry: JsonObject }> {
   const started = isoNow()
   const t0 = performance.now()
   const tool = byName.get(c.name)
@@ -217,10 +219,18 @@ async function callTool(
     ...(result.child_run_id ? { child_run_id: result.child_run_id } : {}),
     ...(result.status === 'ok' ? { output: traceValue(result.output) } : { error: result.error }),
   }
-  i.recorder.trace(entry as never)
-  if (result.status === 'refused')
-    i.recorder.issue(`Step ${step}: tool ${c.name} refused: ${String(result.error['message'])}`)
-  else if (result.status === 'error')
-    i.recorder.issue(`Step ${step}: tool ${c.name} failed: ${String(result.error['message'])}`)
-  return result
+  return { result, entry }
+}
+
+function recordToolCall(
+  recorder: AgentRecorder,
+  entry: JsonObject,
+  result: ToolResult,
+  name: string,
+  step: number,
+) {
+  recorder.trace(entry as never)
+  const message = String(result.status === 'ok' ? '' : result.error['message'])
+  if (result.status === 'refused') recorder.issue(`Step ${step}: tool ${name} refused: ${message}`)
+  else if (result.status === 'error') recorder.issue(`Step ${step}: tool ${name} failed: ${message}`)
 }

@@ -95,7 +95,7 @@ const RESPONSES: Record<string, Record<string, string>> = {
   generic_update_patch: { '200': 'Element' },
   generic_children_get: { '200': 'ElementChildrenPage' },
   generic_delete_delete: { '200': 'DeletedElement' },
-  python_workflow_invoke_post: { '200': 'RunRecord', '201': 'RunRecord', '202': 'RunRecord' },
+  python_workflow_agent_invoke_post: { '200': 'RunRecord', '201': 'RunRecord', '202': 'RunRecord' },
   python_runs_get: { '200': 'ElementRunsPage' },
   python_run_get_get: { '200': 'RunDetail' },
   python_run_cancel_post: { '200': 'RunRecord' },

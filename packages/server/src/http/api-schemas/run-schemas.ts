@@ -55,11 +55,17 @@ export const RunExecution = Type.Object(
     started_at: withExpand(NullableTimestamp()),
     completed_at: withExpand(NullableTimestamp()),
     queued_ms: withExpand(NullableNumber('Created until started.')),
+    steps: withExpand(
+      Type.Array(AnyJsonObject(), {
+        description:
+          'The run’s steps, for types that keep them: a workflow’s task executions, an agent’s model calls and tool calls (as GET /api/v1/runs/{id}/steps).',
+      }),
+    ),
   },
   {
     additionalProperties: true,
     description:
-      'Always `status` and `finished`; with `?expand=execution` also element, version, operation, trigger, times and queue wait.',
+      'Always `status` and `finished`; with `?expand=execution` also element, version, operation, trigger, times, queue wait and (workflows, agents) the steps.',
   },
 )
 

@@ -4,7 +4,7 @@
 
 import { presentRun, runTiming } from '../../runs/run-json.ts'
 import { isTerminal } from '../../runs/run-service.ts'
-import type { RunRow } from '../../storage/storage.ts'
+import type { JsonObject, RunRow } from '../../storage/storage.ts'
 import type { ElementSummary } from './run-targets.ts'
 
 export type Expansion = 'input' | 'usage' | 'execution' | 'debug'
@@ -13,6 +13,8 @@ export function presentApiRun(
   r: RunRow,
   element: ElementSummary,
   expand: ReadonlySet<Expansion> = new Set(),
+  /** The run's steps (TypeRuntime.runSteps), shown with `execution`. */
+  steps?: JsonObject[],
 ) {
   return {
     ...presentRun(r, { input: expand.has('input') }),
@@ -46,6 +48,7 @@ export function presentApiRun(
             started_at: r.started_at,
             completed_at: r.completed_at,
             queued_ms: runTiming(r).queued_ms,
+            ...(steps ? { steps } : {}),
           }
         : {}),
     },

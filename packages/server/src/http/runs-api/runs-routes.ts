@@ -174,11 +174,11 @@ export function registerRunsRoutes(app: FastifyInstance, deps: RunsApiDeps): voi
     let run = await visibleRun(deps, actor, req.params.id)
     requireScope(actor, 'read', 'get run')
     if (q.wait > 0 && !isTerminal(run.status)) run = await deps.runs.wait(run, q.wait * 1000)
-    return presentApiRun(
-      run,
-      await new ElementSummaries(deps.elements).of(run.element_id),
-      parseExpand(q.expand),
-    )
+    const expand = parseExpand(q.expand)
+    const summary = await new ElementSummaries(deps.elements).of(run.element_id)
+    const runtime = summary.element_type ? deps.elements.registry.runtimeOf(summary.element_type) : undefined
+    const steps = expand.has('execution') ? await runtime?.runSteps?.(run) : undefined
+    return presentApiRun(run, summary, expand, steps)
   })
 
   app.post<{ Params: { id: string } }>('/api/v1/runs/:id/cancel', async (req) => {
