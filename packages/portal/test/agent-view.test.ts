@@ -3,8 +3,9 @@
 // server standing in for the external model: AGENT.md edited in CodeMirror and saved (the version
 // moves, the API reads it back), the API key set (sealed; never shown back), an element tool
 // picked and a refused one shown at its row, then a run — the model's first line on screen while
-// the model is still held, the tool call with its child run's link, the final answer — and a
-// failing run's issues.md. Axe finds no serious violations; screenshots are kept.
+// the model is still held, the tool call with its child run's link, the final answer — a
+// failing run's issues.md, a run reopened from the history, a cancel, and a conflicting save.
+// Axe finds no serious violations; screenshots are kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPython } from '../../server/src/http/runs-api/runs-api-helpers.ts'
 import {
@@ -170,6 +171,47 @@ describe('agent view', () => {
     await page.getByTestId('run-output').getByText('The sum is 5.').waitFor()
     await expect.poll(() => page.getByLabel('Input', { exact: true }).inputValue()).toBe('What is 2 + 3?')
     await page.getByRole('list', { name: 'Steps' }).locator('[data-kind="tool"]').waitFor()
+  }, 60_000)
+
+  it('cancels a run in flight, and shows both versions when another writer saved first', async () => {
+    model.script([{ hang: true }])
+    const page = await kit.open('#/circles/acme/adder')
+    await page.getByLabel('Input', { exact: true }).fill('Take your time.')
+    await page.getByRole('button', { name: 'Run', exact: true }).click()
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('running')
+    await page.getByRole('button', { name: 'Cancel run' }).click()
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('cancelled')
+    await page.getByTestId('run-error').getByText('RUN_CANCELLED').waitFor()
+    // The model request held open was aborted, not left hanging.
+    await expect.poll(() => model.aborted).toBeGreaterThan(0)
+
+    const version = page.getByTestId('version')
+    const before = Number((await version.textContent())!.replace('version ', ''))
+    const editor = page.getByRole('textbox', { name: 'Instructions (AGENT.md)' })
+    await editor.click()
+    await page.keyboard.press('ControlOrMeta+End')
+    await page.keyboard.insertText('\nMine: answer in one sentence.')
+    const theirs = await server.api('PATCH', '/api/acme/adder/ops/update', {
+      spec: { instructions: 'Theirs: answer in French.' },
+      expected_version: before,
+    })
+    expect(theirs.status, JSON.stringify(theirs.body)).toBe(200)
+    await page
+      .getByRole('status')
+      .getByText(`now version ${before + 1}`)
+      .waitFor()
+    await page.getByRole('button', { name: 'Save', exact: true }).click()
+    const conflict = page.getByRole('alert').filter({ hasText: 'Changed on the server while you edited' })
+    await conflict
+      .getByRole('row')
+      .filter({ hasText: 'instructions' })
+      .getByText(/Theirs: answer in French/)
+      .waitFor()
+    expect((await screenshot(page, 'agent-conflict')).colours).toBeGreaterThan(3)
+    expect(await seriousA11yViolations(page)).toEqual([])
+    await conflict.getByRole('button', { name: 'Keep mine (overwrite)' }).click()
+    await expect.poll(() => version.textContent()).toBe(`version ${before + 2}`)
+    expect((await element()).spec.instructions).toContain('Mine: answer in one sentence.')
     expect(kit.problems).toEqual([])
   }, 60_000)
 })

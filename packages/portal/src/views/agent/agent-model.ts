@@ -2,7 +2,6 @@
 // the view edits (AGENT.md, model and limits, tools) and put back together for a save, how a
 // tool entry reads, how the Run input box's text becomes the invoke body, the steps of a run
 // (GET /api/v1/runs/{id}/steps: one per model call and tool call) and where a 400 belongs.
-import { ApiError } from '../../lib/api.ts'
 import type { JsonSchema } from '../../lib/schema-defaults.ts'
 
 export type AgentTool =
@@ -123,10 +122,11 @@ export interface AgentStep {
   child_run_id?: string
 }
 
-/** Where a refused save belongs: a spec field ("model/base_url", "tools/2", "instructions"). */
+/** Where a refused save (an ApiError) belongs: a spec field ("model/base_url", "tools/2", "instructions"). */
 export function fieldOfError(e: unknown): { field: string; message: string } | null {
-  if (!(e instanceof ApiError)) return null
-  const given = typeof e.details['field'] === 'string' ? (e.details['field'] as string) : null
+  if (!(e instanceof Error) || !('details' in e) || typeof e.details !== 'object' || !e.details) return null
+  const details = e.details as Record<string, unknown>
+  const given = typeof details['field'] === 'string' ? (details['field'] as string) : null
   const fromMessage = /^(spec(?:\.[A-Za-z0-9_]+)+)(?::\s*|\s)/.exec(e.message)?.[1] ?? null
   const raw = given ?? fromMessage
   if (!raw) return null
