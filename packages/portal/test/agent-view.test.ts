@@ -146,8 +146,18 @@ describe('agent view', () => {
     expect(await seriousA11yViolations(page)).toEqual([])
     await page.getByRole('button', { name: 'Switch to light theme' }).click()
 
-    await link.click()
+    // The runs explorer: the agent run shows the same steps; the tool's child run its output.
+    await page.getByRole('link', { name: /^Run [0-9a-f]{8}/ }).click()
     await page.waitForURL(/#\/runs\//)
+    await page.getByRole('heading', { name: 'Agent steps' }).waitFor()
+    await page
+      .getByRole('list', { name: 'Steps' })
+      .locator('[data-kind="tool"]')
+      .getByText('{"sum":5}')
+      .waitFor()
+    expect(await seriousA11yViolations(page)).toEqual([])
+    await page.getByRole('link', { name: /^child run [0-9a-f]{8}/ }).click()
+    await page.waitForURL((u) => u.hash === href)
     await page.getByText('"sum": 5').first().waitFor()
   }, 60_000)
 
