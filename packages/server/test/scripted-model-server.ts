@@ -40,6 +40,8 @@ export interface ScriptedModelServer {
   requests: RecordedRequest[]
   /** Requests the client aborted while the server held them. */
   aborted: number
+  /** Time spent answering, body read to response end, summed (benchmarks subtract it). */
+  busyMs: number
   /** Replaces the script (the next request takes the first reply). */
   script(replies: ScriptedReply[] | ((n: number, req: RecordedRequest) => ScriptedReply)): void
   close(): Promise<void>
@@ -58,6 +60,7 @@ export async function startScriptedModelServer(
     port: 0,
     requests: [],
     aborted: 0,
+    busyMs: 0,
     script(r) {
       script = asScript(r)
       n = 0
@@ -71,6 +74,10 @@ export async function startScriptedModelServer(
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = []
     for await (const c of req) chunks.push(c as Buffer)
+    const t0 = performance.now()
+    res.once('finish', () => {
+      self.busyMs += performance.now() - t0
+    })
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       res.writeHead(404).end()
       return

@@ -70,6 +70,26 @@ export async function callModel(
   client: OpenAI,
   spec: AgentSpec,
   req: ModelRequest,
+  runSignal: AbortSignal,
+  onText: (text: string) => void,
+  schemaFormat: { allowed: boolean },
+): Promise<ModelTurn> {
+  // A signal of this call only: whatever the client and fetch hang on it goes with the call.
+  const ctl = new AbortController()
+  const onAbort = () => ctl.abort(runSignal.reason)
+  if (runSignal.aborted) onAbort()
+  else runSignal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await streamTurn(client, spec, req, ctl.signal, onText, schemaFormat)
+  } finally {
+    runSignal.removeEventListener('abort', onAbort)
+  }
+}
+
+async function streamTurn(
+  client: OpenAI,
+  spec: AgentSpec,
+  req: ModelRequest,
   signal: AbortSignal,
   onText: (text: string) => void,
   schemaFormat: { allowed: boolean },

@@ -144,6 +144,17 @@ export async function elementTool(
   }
 }
 
+/** `promise`, or the signal's reason once it aborts (the listener removed either way). */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason ?? new Error('cancelled'))
+  let onAbort = () => {}
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason ?? new Error('cancelled'))
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort))
+}
+
 /** Waits for a child run's end; its failure is the tool's error (fed back to the model). */
 async function awaitChild(env: ToolEnv, run: RunRow, signal: AbortSignal): Promise<ToolResult> {
   env.children.add(run.id)
@@ -151,14 +162,7 @@ async function awaitChild(env: ToolEnv, run: RunRow, signal: AbortSignal): Promi
     let current = run
     while (!isTerminal(current.status)) {
       if (signal.aborted) throw signal.reason ?? new Error('cancelled')
-      current = await Promise.race([
-        env.p.runs.wait(current, 30_000),
-        new Promise<never>((_, reject) =>
-          signal.addEventListener('abort', () => reject(signal.reason ?? new Error('cancelled')), {
-            once: true,
-          }),
-        ),
-      ])
+      current = await abortable(env.p.runs.wait(current, 30_000), signal)
     }
     if (current.status === 'succeeded') return { status: 'ok', output: current.output, child_run_id: run.id }
     const err = current.error ?? {}
@@ -206,14 +210,7 @@ export function functionTool(env: ToolEnv, target: Extract<ToolTarget, { kind: '
           callDepth: env.depth + 1,
           metadata: { tool_call: callKey },
         })
-        const output = await Promise.race([
-          call,
-          new Promise<never>((_, reject) =>
-            signal.addEventListener('abort', () => reject(signal.reason ?? new Error('cancelled')), {
-              once: true,
-            }),
-          ),
-        ])
+        const output = await abortable(call, signal)
         return { status: 'ok', output: output ?? null }
       } catch (err) {
         if (signal.aborted) throw err

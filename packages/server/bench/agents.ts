@@ -1,0 +1,121 @@
+// Benchmark of agents against the issue's anchors, on SQLite: the platform's overhead per agent
+// step — one model call through the `openai` client and the outbound policy, one tool call, the
+// trace line — with the scripted model server (test/scripted-model-server.ts) answering at once.
+// Overhead = run wall time − the model server's own answering time − the tools' own time, per
+// step. Two tools: an engine function (state::get) and a warm Python element (its child run's
+// duration is its own time). Sections other work adds (MCP tools/list, SMTP → run started) are
+// imported when their files exist. Run: npm run bench:agents. Prints figures; asserts nothing.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { type ScriptedModelServer, startScriptedModelServer } from '../test/scripted-model-server.ts'
+import { startBenchPlatform } from './bench-platform.ts'
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const f = (n: number, d = 2) => n.toFixed(d)
+const STEPS = 20
+const RUNS = 15
+
+type Api = (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>
+
+async function agentSteps(
+  api: Api,
+  model: ScriptedModelServer,
+  slug: string,
+  tool: string,
+  args: object,
+  runs: number,
+  childTime: (id: string) => Promise<number>,
+): Promise<{ perStep: number[]; total: number[] }> {
+  model.script((n) =>
+    n % (STEPS + 1) === STEPS ? { content: 'done' } : { tool_calls: [{ name: tool, arguments: args }] },
+  )
+  const perStep: number[] = []
+  const total: number[] = []
+  for (let i = 0; i < runs + 1; i++) {
+    model.script((n) =>
+      n === STEPS ? { content: 'done' } : { tool_calls: [{ name: tool, arguments: args }] },
+    )
+    model.busyMs = 0
+    const t0 = performance.now()
+    const run = await api('POST', `/api/bench/${slug}/ops/invoke?wait_for_completion=120`, 'go')
+    const wall = performance.now() - t0
+    if (run['status'] !== 'succeeded') throw new Error(`agent run: ${JSON.stringify(run)}`)
+    const steps = (await api('GET', `/api/v1/runs/${run['id']}/steps`))['steps'] as Array<
+      Record<string, unknown>
+    >
+    let toolMs = 0
+    for (const s of steps.filter((x) => x['kind'] === 'tool'))
+      toolMs += s['child_run_id'] ? await childTime(String(s['child_run_id'])) : Number(s['duration_ms'])
+    if (i === 0) continue // warm-up: pools, connections, JIT
+    total.push(wall)
+    perStep.push((wall - model.busyMs - toolMs) / (STEPS + 1))
+  }
+  return { perStep, total }
+}
+
+async function main() {
+  const model = await startScriptedModelServer()
+  const bench = await startBenchPlatform('agentbench', {
+    PERIODIC_RATE_LIMIT: '0',
+    PERIODIC_OUTBOUND_ALLOW: `127.0.0.1:${model.port}`,
+    PERIODIC_PYTHON_WARM_SANDBOXES: '1',
+  })
+  const { api } = bench
+  try {
+    await api('POST', '/api', { element_type: 'circle', slug: 'bench' })
+    await api('POST', '/api/bench', {
+      element_type: 'python',
+      slug: 'echo',
+      spec: { source: { type: 'inline', code: 'def handler(input):\n    return input\n' } },
+    })
+    for (const [slug, tools] of [
+      ['fn-agent', ['state::get']],
+      ['py-agent', ['bench/echo']],
+    ] as const) {
+      const r = await api('POST', '/api/bench', {
+        element_type: 'agent',
+        slug,
+        spec: { model: { base_url: model.baseUrl, model: 'scripted' }, tools, max_steps: STEPS + 1 },
+      })
+      if (!r['id']) throw new Error(`create ${slug}: ${JSON.stringify(r)}`)
+    }
+    const childTime = async (id: string) =>
+      Number((await api('GET', `/api/v1/runs/${id}`))['duration_ms'] ?? 0)
+    console.log(`agents — ${STEPS} tool steps + 1 final answer per run, ${RUNS} runs (median)`)
+    const fn = await agentSteps(
+      api,
+      model,
+      'fn-agent',
+      'state__get',
+      { scope: 's', key: 'k' },
+      RUNS,
+      childTime,
+    )
+    console.log(
+      `  engine-function tool: overhead ${f(median(fn.perStep))} ms/step (anchor < 5)   run ${f(median(fn.total), 1)} ms`,
+    )
+    const py = await agentSteps(api, model, 'py-agent', 'echo', { n: 1 }, Math.ceil(RUNS / 3), childTime)
+    console.log(
+      `  python-element tool:  overhead ${f(median(py.perStep))} ms/step (anchor < 5, beyond the child run's own time)   run ${f(median(py.total), 1)} ms`,
+    )
+  } finally {
+    await bench.close()
+    await model.close()
+  }
+  // Sections written with the MCP endpoint and the email triggers, when they are there.
+  const hooks = [
+    ['mcp-tools-list.ts', 'benchMcpToolsList'],
+    ['smtp-to-run.ts', 'benchSmtpToRun'],
+  ] as const
+  for (const [file, fn] of hooks) {
+    const path = join(import.meta.dirname, file)
+    if (!existsSync(path)) {
+      console.log(`  (${file} not present: section skipped)`)
+      continue
+    }
+    const mod = (await import(path)) as Record<string, () => Promise<void>>
+    await mod[fn]?.()
+  }
+}
+
+await main()
