@@ -4,7 +4,8 @@
 // moves, the API reads it back), the API key set (sealed; never shown back), an element tool
 // picked and a refused one shown at its row, then a run — the model's first line on screen while
 // the model is still held, the tool call with its child run's link, the final answer — a
-// failing run's issues.md, a run reopened from the history, a cancel, and a conflicting save.
+// failing run's issues.md, a run reopened from the history, a cancel, a conflicting save, and a
+// read-only key.
 // Axe finds no serious violations; screenshots are kept.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPython } from '../../server/src/http/runs-api/runs-api-helpers.ts'
@@ -116,8 +117,9 @@ describe('agent view', () => {
     // The model's first line is on screen while the model still holds the rest of its answer.
     const text = page.getByTestId('model-text')
     await text.getByText('I will add 2 and 3 with the tool.').waitFor()
-    expect(await page.getByTestId('run-status').textContent()).toBe('running')
+    await expect.poll(() => page.getByTestId('run-status').textContent()).toBe('running')
     await page.getByRole('button', { name: 'Cancel run' }).waitFor()
+    expect(await page.getByTestId('run-output').count()).toBe(0)
     release()
 
     await page.getByTestId('run-output').getByText('The sum is 5.').waitFor()
@@ -222,6 +224,19 @@ describe('agent view', () => {
     await conflict.getByRole('button', { name: 'Keep mine (overwrite)' }).click()
     await expect.poll(() => version.textContent()).toBe(`version ${before + 2}`)
     expect((await element()).spec.instructions).toContain('Mine: answer in one sentence.')
+  }, 60_000)
+
+  it('offers a read-only key neither Save nor Run, and still shows the runs', async () => {
+    const made = await server.api('POST', '/api/acme/ops/api_keys', { name: 'viewer', scopes: ['read'] })
+    expect(made.status).toBe(201)
+    await kit.page.getByRole('button', { name: 'Sign out' }).click()
+    const page = await kit.open('#/circles/acme/adder', made.body.key)
+    await page.getByText('Read-only: this key may not change the agent').waitFor()
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: 'Run', exact: true }).isDisabled()).toBe(true)
+    await expect.poll(() => page.getByTestId('run-history').getByRole('row').count()).toBe(4)
+    expect(await page.content()).not.toContain(SECRET)
+    await page.getByRole('button', { name: 'Sign out' }).click()
     expect(kit.problems).toEqual([])
   }, 60_000)
 })
