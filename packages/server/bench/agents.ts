@@ -26,9 +26,6 @@ async function agentSteps(
   runs: number,
   childTime: (id: string) => Promise<number>,
 ): Promise<{ perStep: number[]; total: number[] }> {
-  model.script((n) =>
-    n % (STEPS + 1) === STEPS ? { content: 'done' } : { tool_calls: [{ name: tool, arguments: args }] },
-  )
   const perStep: number[] = []
   const total: number[] = []
   for (let i = 0; i < runs + 1; i++) {

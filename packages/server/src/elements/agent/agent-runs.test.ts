@@ -190,6 +190,44 @@ describe('agent runs', () => {
     )
   }, 60_000)
 
+  it('ends the run AGENT_KEY_REFUSED when the starter’s key is revoked mid-run', async () => {
+    const key = await s.createKey('acme', ['execute', 'write'])
+    const slug = await agent({ tools: ['state::set'] })
+    let release = () => {}
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    model.script([
+      {
+        chunks: ['thinking'],
+        holdAfterFirst: held,
+        tool_calls: [{ name: 'state__set', arguments: { scope: 's', key: 'k', value: 2 } }],
+      },
+    ])
+    const before = model.requests.length
+    const started = await s.api('POST', `/api/acme/${slug}/ops/invoke`, 'go', { key })
+    expect(started.status).toBe(201)
+    const deadline = Date.now() + 30_000
+    while (model.requests.length === before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20))
+    const keys = await s.api('GET', '/api/acme/ops/api_keys')
+    const id = keys.body.api_keys.find((k: { name: string }) => k.name === 'test execute,write').id
+    expect((await s.api('DELETE', `/api/acme/ops/api_keys/${id}`)).status).toBe(200)
+    release()
+    const run = await s.api('GET', `/api/v1/runs/${started.body.id}?wait=30`)
+    expect(run.body.status).toBe('failed')
+    expect(run.body.error.code).toBe('AGENT_KEY_REFUSED')
+    expect(await artifact(started.body.id, 'issues.md')).toContain('revoked')
+  }, 60_000)
+
+  it('ends the run AGENT_TIMEOUT after timeout_s', async () => {
+    const slug = await agent({ timeout_s: 1 })
+    model.script([{ hang: true }])
+    const r = await invoke(slug, 'slow')
+    expect(r.body.status).toBe('failed')
+    expect(r.body.error.code).toBe('AGENT_TIMEOUT')
+  }, 60_000)
+
   it('refuses at write a tool that is not there', async () => {
     const r = await s.api('POST', '/api/acme', {
       element_type: 'agent',
