@@ -12,6 +12,8 @@ import { startBenchPlatform } from './bench-platform.ts'
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const f = (n: number, d = 2) => n.toFixed(d)
+const splitOf = (rows: number[][]) =>
+  `model client ${f(median(rows.map((r) => r[0]!)))} + tool call ${f(median(rows.map((r) => r[1]!)))} + loop/HTTP ${f(median(rows.map((r) => r[2]!)))}`
 const STEPS = 20
 const RUNS = 15
 
@@ -25,9 +27,11 @@ async function agentSteps(
   args: object,
   runs: number,
   childTime: (id: string) => Promise<number>,
-): Promise<{ perStep: number[]; total: number[] }> {
+): Promise<{ perStep: number[]; total: number[]; split: number[][] }> {
   const perStep: number[] = []
   const total: number[] = []
+  // Per step: model call beyond the server's time, tool call beyond the tool's own, the rest.
+  const split: number[][] = []
   for (let i = 0; i < runs + 1; i++) {
     model.script((n) =>
       n === STEPS ? { content: 'done' } : { tool_calls: [{ name: tool, arguments: args }] },
@@ -41,13 +45,24 @@ async function agentSteps(
       Record<string, unknown>
     >
     let toolMs = 0
-    for (const s of steps.filter((x) => x['kind'] === 'tool'))
+    let toolCallMs = 0
+    for (const s of steps.filter((x) => x['kind'] === 'tool')) {
       toolMs += s['child_run_id'] ? await childTime(String(s['child_run_id'])) : Number(s['duration_ms'])
+      toolCallMs += Number(s['duration_ms'])
+    }
+    const modelCallMs = steps
+      .filter((x) => x['kind'] === 'model')
+      .reduce((n, x) => n + Number(x['duration_ms']), 0)
     if (i === 0) continue // warm-up: pools, connections, JIT
     total.push(wall)
     perStep.push((wall - model.busyMs - toolMs) / (STEPS + 1))
+    split.push([
+      (modelCallMs - model.busyMs) / (STEPS + 1),
+      (toolCallMs - toolMs) / (STEPS + 1),
+      (wall - modelCallMs - toolCallMs) / (STEPS + 1),
+    ])
   }
-  return { perStep, total }
+  return { perStep, total, split }
 }
 
 async function main() {
@@ -91,10 +106,12 @@ async function main() {
     console.log(
       `  engine-function tool: overhead ${f(median(fn.perStep))} ms/step (anchor < 5)   run ${f(median(fn.total), 1)} ms`,
     )
+    console.log(`    per step: ${splitOf(fn.split)}`)
     const py = await agentSteps(api, model, 'py-agent', 'echo', { n: 1 }, Math.ceil(RUNS / 3), childTime)
     console.log(
       `  python-element tool:  overhead ${f(median(py.perStep))} ms/step (anchor < 5, beyond the child run's own time)   run ${f(median(py.total), 1)} ms`,
     )
+    console.log(`    per step: ${splitOf(py.split)}`)
   } finally {
     await bench.close()
     await model.close()

@@ -16,8 +16,19 @@ function abortError(signal: AbortSignal): Error {
     : new DOMException('This operation was aborted', 'AbortError')
 }
 
-/** A fetch through `policy`, with its own kept-alive connection pools. */
+const fetches = new WeakMap<OutboundPolicy, typeof fetch>()
+
+/** A fetch through `policy`; one per policy, so its callers share kept-alive connection pools. */
 export function policyFetch(policy: OutboundPolicy): typeof fetch {
+  const known = fetches.get(policy)
+  if (known) return known
+  const f = newPolicyFetch(policy)
+  fetches.set(policy, f)
+  return f
+}
+
+// Pools are per policy: a socket kept alive skips the lookup, so it must have passed this policy.
+function newPolicyFetch(policy: OutboundPolicy): typeof fetch {
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) }
   return async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const req = input instanceof Request ? input : undefined

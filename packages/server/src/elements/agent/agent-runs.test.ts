@@ -228,7 +228,7 @@ describe('agent runs', () => {
     expect(r.body.error.code).toBe('AGENT_TIMEOUT')
   }, 60_000)
 
-  it('refuses at write a tool that is not there', async () => {
+  it('refuses at write a tool that is not there and a model address the outbound policy denies', async () => {
     const r = await s.api('POST', '/api/acme', {
       element_type: 'agent',
       slug: 'bad-tools',
@@ -236,5 +236,12 @@ describe('agent runs', () => {
     })
     expect(r.status).toBe(400)
     expect(r.body.error.code).toBe('AGENT_TOOL_INVALID')
+    const blocked = await s.api('POST', '/api/acme', {
+      element_type: 'agent',
+      slug: 'blocked-model',
+      spec: { model: { base_url: 'http://127.0.0.1:1/v1', model: 'm' } },
+    })
+    expect(blocked.status).toBe(403)
+    expect(blocked.body.error.code).toBe('OUTBOUND_ADDRESS_BLOCKED')
   })
 })
