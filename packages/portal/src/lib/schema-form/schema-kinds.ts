@@ -75,6 +75,8 @@ export function kindOf(schema: JsonSchema, name = ''): FieldKind {
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type
   switch (type) {
     case 'string': {
+      // A URL is one line however long it may be.
+      if (schema['format'] === 'uri' || /(^|_)(url|uri)$/i.test(name)) return 'string'
       const max = schema['maxLength']
       const multiline =
         schema['format'] === 'textarea' ||

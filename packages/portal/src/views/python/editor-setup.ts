@@ -1,6 +1,7 @@
-// CodeMirror 6 for the code runner: basicSetup, Python or JSON, and a theme made of the
-// portal's CSS variables, so light and dark follow the page without reconfiguring the editor.
-// Only the runner's chunk imports this (the shell never loads CodeMirror).
+// CodeMirror 6 for the code runner and the agent's AGENT.md: basicSetup, Python or JSON (or the
+// caller's extensions, e.g. Markdown), and a theme made of the portal's CSS variables, so light
+// and dark follow the page without reconfiguring the editor. Only the chunks of those views
+// import this (the shell never loads CodeMirror).
 import { json } from '@codemirror/lang-json'
 import { python } from '@codemirror/lang-python'
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language'
@@ -52,6 +53,13 @@ const highlight = HighlightStyle.define([
   { tag: [t.propertyName], color: 'var(--tok-property)' },
   { tag: [t.operator, t.punctuation, t.bracket], color: 'var(--muted)' },
   { tag: t.invalid, color: 'var(--danger)' },
+  // Markdown (AGENT.md).
+  { tag: t.heading, color: 'var(--tok-def)', fontWeight: '700' },
+  { tag: t.strong, fontWeight: '700' },
+  { tag: t.emphasis, fontStyle: 'italic' },
+  { tag: [t.link, t.url], color: 'var(--tok-function)', textDecoration: 'underline' },
+  { tag: t.monospace, color: 'var(--tok-string)' },
+  { tag: [t.processingInstruction, t.contentSeparator], color: 'var(--muted)' },
 ])
 
 export interface EditorOptions {
@@ -65,6 +73,8 @@ export interface EditorOptions {
   onSave?: () => void
   /** Ctrl/Cmd+Enter. */
   onRun?: () => void
+  /** More extensions (a language the runner does not load itself, e.g. Markdown). */
+  extensions?: Extension[]
 }
 
 export function createEditor(parent: HTMLElement, o: EditorOptions): EditorView {
@@ -100,6 +110,7 @@ export function createEditor(parent: HTMLElement, o: EditorOptions): EditorView 
   ]
   if (o.language === 'python') extensions.push(python())
   if (o.language === 'json') extensions.push(json())
+  if (o.extensions) extensions.push(...o.extensions)
   if (o.placeholder) extensions.push(placeholder(o.placeholder))
   if (o.readOnly) extensions.push(EditorState.readOnly.of(true), EditorView.editable.of(false))
   return new EditorView({ parent, state: EditorState.create({ doc: o.doc, extensions }) })

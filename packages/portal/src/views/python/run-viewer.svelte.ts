@@ -22,6 +22,9 @@ export class RunViewer {
     private readonly target: string,
     /** Called after a run shown here has ended (the element's state may have moved). */
     private readonly onEnded: () => void,
+    /** How a run starts (default: the draft through POST /api/v1/runs; the agent uses `invoke`). */
+    private readonly starter: (input: unknown) => Promise<RunJson> = (input) =>
+      api<RunJson>('POST', '/api/v1/runs', { target: this.target, input, version: 'draft' }),
   ) {}
 
   async refreshHistory(): Promise<void> {
@@ -34,17 +37,13 @@ export class RunViewer {
     }
   }
 
-  /** Starts a run of the draft with `input` and follows it. */
+  /** Starts a run with `input` and follows it. */
   async start(input: unknown): Promise<void> {
     if (this.running) return
     this.running = true
     this.error = null
     try {
-      const started = await api<RunJson>('POST', '/api/v1/runs', {
-        target: this.target,
-        input,
-        version: 'draft',
-      })
+      const started = await this.starter(input)
       void this.refreshHistory()
       await this.show(started)
     } catch (e) {
