@@ -64,6 +64,8 @@ export default defineConfig({
           { text: 'MCP endpoint', link: '/mcp' },
           { text: 'Workflows', link: '/workflows' },
           { text: 'Workflows API', link: '/workflows-api' },
+          { text: 'Agents', link: '/agents' },
+          { text: 'Agents API', link: '/agents-api' },
           { text: 'Email triggers', link: '/email-triggers' },
           { text: 'Source (Git)', link: '/source' },
           { text: 'Rate limits and quotas', link: '/limits' },

@@ -70,7 +70,8 @@ describe('circle canvas', () => {
     await dialog.getByLabel('Spec (JSON)').fill(JSON.stringify({ source: { type: 'inline', code: ECHO } }))
     await dialog.getByRole('button', { name: /^Create/ }).click()
     await page.locator('.el-card[data-slug="hello"]').waitFor()
-    expect(await dialog.isVisible()).toBe(false)
+    // The card may come first (through the live events stream), the dialog closes on the answer.
+    await dialog.waitFor({ state: 'hidden' })
     const created = await kit.server.api('GET', '/api/canvas/hello')
     expect(created.status).toBe(200)
     expect(created.body.element_type).toBe('python')

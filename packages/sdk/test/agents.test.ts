@@ -17,7 +17,7 @@ let client: PeriodicClient
 const model = { base_url: 'http://127.0.0.1:11434/v1', model: 'qwen2.5:7b' }
 
 beforeAll(async () => {
-  server = await startTestServer()
+  server = await startTestServer({ env: { PERIODIC_OUTBOUND_ALLOW: '127.0.0.1:11434' } })
   await server.createCircle('acme')
   client = new PeriodicClient({
     baseUrl: server.url,

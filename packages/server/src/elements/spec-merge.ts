@@ -40,7 +40,16 @@ export function assertSafeKeys(value: Json | undefined, path: string, depth = 0)
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 /** Path segments with a meaning of their own in URLs. */
-const RESERVED_SLUGS = new Set(['ops', 'api', 'v1', 'v2', 'healthz', 'metrics', 'ws', 'http'])
+export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
+  'ops',
+  'api',
+  'v1',
+  'v2',
+  'healthz',
+  'metrics',
+  'ws',
+  'http',
+])
 
 export function assertValidSlug(slug: string): void {
   if (!SLUG_PATTERN.test(slug)) {

@@ -11,6 +11,7 @@ import type { CreateInput, ElementService } from '../elements/element-service.ts
 import { createInput } from '../elements/generic/lifecycle-operations.ts'
 import { callOperation } from '../elements/operation-call.ts'
 import type { RateLimitModifiers } from '../elements/rate-limit/modifier-limits.ts'
+import { RESERVED_SLUGS } from '../elements/spec-merge.ts'
 import { validateInput } from '../elements/validation.ts'
 import { E, PlatformError } from '../errors.ts'
 import type { RunService } from '../runs/run-service.ts'
@@ -88,6 +89,10 @@ async function dispatch(deps: ElementRoutesDeps, req: FastifyRequest, reply: Fas
   const method = (req.method === 'HEAD' ? 'GET' : req.method) as HttpMethod
   const [, circleSlug, ...rest] = splitPath(req.url)
   if (!circleSlug) throw new PlatformError(E.CIRCLE_NOT_FOUND, 'no circle in the path')
+  // No circle has a reserved slug: `/api/v1/…` reaching here matched no API route (e.g. a path
+  // parameter longer than the router takes), which is a missing route, not a missing circle.
+  if (RESERVED_SLUGS.has(circleSlug))
+    throw new PlatformError(E.NOT_FOUND, `no route for ${req.method} ${req.url.split('?')[0]!.slice(0, 200)}`)
   const opsAt = rest.indexOf('ops')
   const elementSegments = opsAt >= 0 ? rest.slice(0, opsAt) : rest
   let opSegments = opsAt >= 0 ? rest.slice(opsAt + 1) : undefined

@@ -15,7 +15,7 @@ describe('periodic agents', () => {
   const dir = mkdtempSync(join(tmpdir(), 'periodic-cli-agents-'))
   const agentMd = join(dir, 'AGENT.md')
   beforeAll(async () => {
-    s = await startTestServer()
+    s = await startTestServer({ env: { PERIODIC_OUTBOUND_ALLOW: '127.0.0.1:11434' } })
     await s.createCircle('acme')
     writeFileSync(agentMd, INSTRUCTIONS)
   })

@@ -2,7 +2,7 @@
 // Tables for people, --json for scripts; a failure prints its error code and exits non-zero.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { PeriodicClient, PeriodicError, type Run, type RunStatus } from '@periodic/sdk'
+import { PeriodicClient, PeriodicError, type Run, type RunExpansion, type RunStatus } from '@periodic/sdk'
 import { AGENTS_SPEC, agentCommands } from './agent-commands.ts'
 import { resolveClientConfig } from './client-config.ts'
 import {
@@ -74,13 +74,14 @@ export const COMMAND_SPECS: Record<
       'to',
       'original',
       'wait',
+      'expand',
     ],
     subcommands: ['list', 'get', 'cancel', 'rerun'],
     usage: [
       'periodic runs list [--target PATH] [--status S] [--type T] [--trigger T] [--source api|cli|sdk|engine]',
       '  [--triggered-by KEY] [--source-ref REF] [--batch ID] [--example ID] [--example-contains TEXT]',
       '  [--from TIME] [--to TIME] [--limit N] [--offset N]',
-      'periodic runs get <id> | cancel <id> | rerun <id> [--original] [--wait [SECONDS]]',
+      'periodic runs get <id> [--expand input,usage,execution,debug] | cancel <id> | rerun <id> [--original] [--wait [SECONDS]]',
     ],
   },
   logs: { flags: ['follow'], usage: ['periodic logs <run-id> [--follow]'] },
@@ -196,6 +197,21 @@ const runRow = (r: Run): Record<string, Cell> => ({
 })
 
 /** Prints a run; a failed or cancelled one makes the exit code 1. */
+const EXPANSIONS: readonly RunExpansion[] = ['input', 'usage', 'execution', 'debug']
+
+/** `--expand a,b` (default: usage and execution — steps, tool calls and output). */
+function expansions(flag: string | undefined): RunExpansion[] {
+  if (flag === undefined) return ['usage', 'execution']
+  const asked = flag
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+  for (const x of asked)
+    if (!EXPANSIONS.includes(x as RunExpansion))
+      throw new UsageError(`--expand: "${x}" is not one of ${EXPANSIONS.join(', ')}`)
+  return asked as RunExpansion[]
+}
+
 function printRun(ctx: CommandContext, run: Run): number {
   ctx.print(run, () => {
     const { input: _input, ...shown } = run
@@ -299,7 +315,7 @@ const COMMANDS: Record<ClientCommand, (ctx: CommandContext) => Promise<number>> 
       return 0
     }
     const id = arg(ctx, 1, 'run id')
-    if (sub === 'get') return printRun(ctx, await client.runs.get(id, { expand: ['usage', 'execution'] }))
+    if (sub === 'get') return printRun(ctx, await client.runs.get(id, { expand: expansions(flags.expand) }))
     if (sub === 'cancel') return printRun(ctx, await client.runs.cancel(id))
     if (sub === 'rerun') {
       const run = await client.rerun(id, {

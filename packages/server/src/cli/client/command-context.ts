@@ -4,6 +4,7 @@ import type { PeriodicClient } from '@periodic/sdk'
 
 export const OPTIONS = {
   json: { type: 'boolean' },
+  expand: { type: 'string' },
   url: { type: 'string' },
   key: { type: 'string' },
   'data-dir': { type: 'string' },

@@ -91,6 +91,8 @@ export async function runAgentLoop(i: LoopInput): Promise<LoopResult> {
       recorder.issue(`Step ${step}: ${message}`)
       throw new AgentStop(AGENT.AGENT_MODEL_ERROR.code, message)
     }
+    // Each turn's text ends its own line in the run's logs (the next turn starts on a new one).
+    if (turn.content && !turn.content.endsWith('\n')) i.onText('\n')
     tokens += turn.usage.total
     recorder.trace({
       kind: 'model',

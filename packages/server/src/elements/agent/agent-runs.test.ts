@@ -242,14 +242,30 @@ describe('agent runs', () => {
     expect(steps.body.steps[0].tokens).toMatchObject({ estimated: true, total: expect.any(Number) })
   }, 60_000)
 
-  it('refuses at write a tool that is not there and a model address the outbound policy denies', async () => {
+  it('refuses at write a tool that cannot run and a model address the outbound policy denies; a missing tool fails the run', async () => {
+    expect(
+      (await s.api('POST', '/api/acme', { element_type: 'variable', slug: 'just-data', spec: { value: 1 } }))
+        .status,
+    ).toBe(201)
     const r = await s.api('POST', '/api/acme', {
       element_type: 'agent',
       slug: 'bad-tools',
-      spec: { model: { base_url: model.baseUrl, model: 'm' }, tools: ['acme/nope'] },
+      spec: { model: { base_url: model.baseUrl, model: 'm' }, tools: ['acme/just-data'] },
     })
     expect(r.status).toBe(400)
     expect(r.body.error.code).toBe('AGENT_TOOL_INVALID')
+    // An element that is not there yet is accepted (made later, imported in another order) …
+    const early = await s.api('POST', '/api/acme', {
+      element_type: 'agent',
+      slug: 'early-agent',
+      spec: { model: { base_url: model.baseUrl, model: 'm' }, tools: ['acme/not-yet'] },
+    })
+    expect(early.status).toBe(201)
+    // … and a run while it is still missing fails, naming it.
+    const ran = await s.api('POST', '/api/acme/early-agent/ops/invoke?wait_for_completion=30', 'hi')
+    expect(ran.body.status).toBe('failed')
+    expect(ran.body.error.code).toBe('AGENT_TOOL_INVALID')
+    expect(ran.body.error.message).toContain('acme/not-yet')
     const blocked = await s.api('POST', '/api/acme', {
       element_type: 'agent',
       slug: 'blocked-model',

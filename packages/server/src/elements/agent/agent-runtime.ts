@@ -161,7 +161,8 @@ export class AgentRuntime implements TypeRuntime {
           message: 'the agent run was cancelled',
         }))
       const e = errorOf(reason, spec)
-      recorder.issue(String(e['message']))
+      // The loop records its own stops (limits, model errors) in issues.md; the rest here.
+      if (!(reason instanceof AgentStop)) recorder.issue(String(e['message']))
       await end('failed', null, e)
     } finally {
       clearTimeout(timer)

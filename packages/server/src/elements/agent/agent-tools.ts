@@ -46,6 +46,9 @@ export class ToolSpecError extends Error {
   readonly code = AGENT.AGENT_TOOL_INVALID.code
 }
 
+/** A tool naming an element the circle does not hold (yet: a write accepts it, a run refuses it). */
+export class MissingToolElement extends ToolSpecError {}
+
 /** A name the model may call: [a-zA-Z0-9_-], at most 64. */
 export function functionName(raw: string): string {
   return (raw.replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'tool').slice(0, 64)
@@ -69,7 +72,7 @@ export async function resolveElementTool(env: ToolEnv, path: string): Promise<El
   if (segments[0] === env.circleSlug && segments.length > 1) segments.shift()
   const element = await env.p.elements.resolve(null, env.circleSlug, segments).catch(() => undefined)
   if (!element || element.circle_id !== env.run.circle_id || element.deleted_at)
-    throw new ToolSpecError(`tool "${path.slice(0, 200)}": no such element in this circle`)
+    throw new MissingToolElement(`tool "${path.slice(0, 200)}": no such element in this circle`)
   return element
 }
 

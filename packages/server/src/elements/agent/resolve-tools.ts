@@ -7,7 +7,14 @@ import type { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import type { PlatformContext, WriteTarget } from '../element.ts'
 import { AGENT } from './agent-errors.ts'
-import { type AgentTool, elementTool, functionTool, type ToolEnv, ToolSpecError } from './agent-tools.ts'
+import {
+  type AgentTool,
+  elementTool,
+  functionTool,
+  MissingToolElement,
+  type ToolEnv,
+  ToolSpecError,
+} from './agent-tools.ts'
 import { mcpTools } from './mcp-tools.ts'
 import { type AgentSpec, toolTarget } from './spec.ts'
 
@@ -100,6 +107,8 @@ export async function verifyAgentTools(
         await policy.checkUrlAtWrite(url)
       }
     } catch (err) {
+      // An element made after its agent (or imported after it) is fine; a run names it if still missing.
+      if (err instanceof MissingToolElement) continue
       if (err instanceof ToolSpecError) fail(`spec.tools.${i}: ${err.message}`)
       throw err
     }

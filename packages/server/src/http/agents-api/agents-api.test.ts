@@ -23,7 +23,7 @@ describe.each(storageKinds())('agents API on %s', (storage) => {
   let triageId: string
 
   beforeAll(async () => {
-    s = await startTestServer({ storage })
+    s = await startTestServer({ storage, env: { PERIODIC_OUTBOUND_ALLOW: '127.0.0.1:11434' } })
     await s.createCircle('acme')
     await s.createCircle('other')
     key = await s.createKey('acme', ['read', 'write', 'execute'])

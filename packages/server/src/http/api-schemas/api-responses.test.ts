@@ -67,7 +67,7 @@ describe('response schemas of openapi.json', () => {
 
   beforeAll(async () => {
     check = validators()
-    s = await startTestServer()
+    s = await startTestServer({ env: { PERIODIC_OUTBOUND_ALLOW: '127.0.0.1:11434' } }) // agents' model (Ollama's address)
     await s.createCircle('acme')
     await createPython(s, 'acme', 'writer', WRITER)
     const run = await s.api('POST', '/api/v1/runs?wait_for_completion=60', {
