@@ -3,12 +3,13 @@
 // trace line — with the scripted model server (test/scripted-model-server.ts) answering at once.
 // Overhead = run wall time − the model server's own answering time − the tools' own time, per
 // step. Two tools: an engine function (state::get) and a warm Python element (its child run's
-// duration is its own time). Sections other work adds (MCP tools/list, SMTP → run started) are
-// imported when their files exist. Run: npm run bench:agents. Prints figures; asserts nothing.
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+// duration is its own time). Then MCP tools/list on 1,000 elements
+// (mcp-tools-list.ts) and SMTP message → run started (smtp-to-run.ts). Run: npm run bench:agents. Prints figures; asserts nothing.
+
 import { type ScriptedModelServer, startScriptedModelServer } from '../test/scripted-model-server.ts'
 import { startBenchPlatform } from './bench-platform.ts'
+import { benchMcpToolsList } from './mcp-tools-list.ts'
+import { benchSmtpToRun, printSmtpToRun } from './smtp-to-run.ts'
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const f = (n: number, d = 2) => n.toFixed(d)
@@ -116,20 +117,9 @@ async function main() {
     await bench.close()
     await model.close()
   }
-  // Sections written with the MCP endpoint and the email triggers, when they are there.
-  const hooks = [
-    ['mcp-tools-list.ts', 'benchMcpToolsList'],
-    ['smtp-to-run.ts', 'benchSmtpToRun'],
-  ] as const
-  for (const [file, fn] of hooks) {
-    const path = join(import.meta.dirname, file)
-    if (!existsSync(path)) {
-      console.log(`  (${file} not present: section skipped)`)
-      continue
-    }
-    const mod = (await import(path)) as Record<string, () => Promise<void>>
-    await mod[fn]?.()
-  }
+  // The MCP endpoint's and the email triggers' sections.
+  await benchMcpToolsList()
+  printSmtpToRun(await benchSmtpToRun())
 }
 
 await main()
