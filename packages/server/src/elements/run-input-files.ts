@@ -2,10 +2,14 @@
 // /api/v1/runs or an email's attachments: the staged files move to the run's input directory
 // before the run exists, and each file field of the input becomes a reference the run reads — `.contract` is {name, field, size, content_type, path, run_id}
 // (path relative to the run's files: `input/<name>`; the bytes are in GET /api/v1/runs/{id}/files-zip).
+import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { adoptStagedInputFiles, type IncomingFile, runInputDir, stageInputFiles } from '../runs/run-files.ts'
-import type { Json, JsonObject } from '../storage/storage.ts'
+import type { RunService } from '../runs/run-service.ts'
+import type { ElementRow, Json, JsonObject, RunRow } from '../storage/storage.ts'
+import type { StartRunOptions } from './element.ts'
+import { newRunOf } from './new-run.ts'
 
 export interface RunFileRef extends JsonObject {
   name: string
@@ -83,4 +87,25 @@ export async function stageFilesForChild(
     files.push({ field: r.field, name, data: await readFile(join(runInputDir(dataDir, runId), name)) })
   }
   return stageInputFiles(dataDir, files)
+}
+
+/**
+ * Creates the `invoke` run of a composing type's element, with the files a multipart start or an
+ * email staged (`triggerInfo.input_upload`) moved in place and referenced from the input first.
+ */
+export async function createRunWithInputFiles(
+  runs: RunService,
+  dataDir: string,
+  element: ElementRow,
+  input: Json,
+  trigger: string,
+  triggerInfo: JsonObject | null,
+  opts: StartRunOptions = {},
+): Promise<RunRow> {
+  const runId = opts.runId ?? (triggerInfo?.['input_upload'] ? randomUUID() : undefined)
+  if (runId && triggerInfo?.['input_upload'])
+    input = await adoptRunInputFiles(dataDir, triggerInfo, runId, input)
+  return runs.create(
+    newRunOf(element, 'invoke', input, trigger, triggerInfo, { ...opts, ...(runId ? { runId } : {}) }),
+  )
 }

@@ -3,12 +3,10 @@
 // with the limits of its spec; cancel aborts the model request and cancels the tool runs in
 // flight. Agent runs are not resumed from the durable queue: a run whose node dies ends failed
 // (RUN_NODE_LOST, by the queue's recovery), and one a shutting-down server stops, AGENT_INTERRUPTED.
-import { randomUUID } from 'node:crypto'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime, WriteTarget } from '../element.ts'
-import { newRunOf } from '../new-run.ts'
-import { adoptRunInputFiles } from '../run-input-files.ts'
+import { createRunWithInputFiles } from '../run-input-files.ts'
 import { StarterRefused, starterActor } from '../run-starter.ts'
 import { AgentRecorder, readTrace } from './agent-artifacts.ts'
 import { AGENT } from './agent-errors.ts'
@@ -44,12 +42,14 @@ export class AgentRuntime implements TypeRuntime {
     triggerInfo: JsonObject | null,
     opts: StartRunOptions = {},
   ): Promise<RunRow> {
-    // Files of a multipart start or an email's attachments: in place before the run exists.
-    const runId = opts.runId ?? (triggerInfo?.['input_upload'] ? randomUUID() : undefined)
-    if (runId && triggerInfo?.['input_upload'])
-      input = await adoptRunInputFiles(this.p.config.dataDir, triggerInfo, runId, input)
-    const run = await this.p.runs.create(
-      newRunOf(element, 'invoke', input, trigger, triggerInfo, { ...opts, ...(runId ? { runId } : {}) }),
+    const run = await createRunWithInputFiles(
+      this.p.runs,
+      this.p.config.dataDir,
+      element,
+      input,
+      trigger,
+      triggerInfo,
+      opts,
     )
     this.launch(element, run)
     return run

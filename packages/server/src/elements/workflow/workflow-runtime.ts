@@ -3,7 +3,6 @@
 // server restarted after `kill -9`) is taken over and replayed from its step records, so it
 // continues from the last completed task and never repeats a completed call. A waiting run
 // (`wait`, `listen`) holds a timer or a poll, no process.
-import { randomUUID } from 'node:crypto'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { QueuedRunExecutor } from '../../runs/run-queue.ts'
 import type { ElementRow, Json, JsonObject, RunRow } from '../../storage/storage.ts'
@@ -11,8 +10,7 @@ import { WorkflowCancelled, WorkflowFault } from '../../workflows/dsl-faults.ts'
 import { WorkflowInterpreter } from '../../workflows/interpreter.ts'
 import type { CloudEvent } from '../../workflows/workflow-host.ts'
 import type { PlatformContext, StartRunOptions, TypeRuntime } from '../element.ts'
-import { newRunOf } from '../new-run.ts'
-import { adoptRunInputFiles } from '../run-input-files.ts'
+import { createRunWithInputFiles } from '../run-input-files.ts'
 import { elementAtRef, elementOfRun } from '../source/element-at-ref.ts'
 import { AutomationScheduler } from './automation-scheduler.ts'
 import { Automations } from './automations.ts'
@@ -88,12 +86,14 @@ export class WorkflowRuntime implements TypeRuntime {
     triggerInfo: JsonObject | null,
     opts: StartRunOptions = {},
   ): Promise<RunRow> {
-    // Files of a multipart start: in place (and referenced from the input) before the run exists.
-    const runId = opts.runId ?? (triggerInfo?.['input_upload'] ? randomUUID() : undefined)
-    if (runId && triggerInfo?.['input_upload'])
-      input = await adoptRunInputFiles(this.p.config.dataDir, triggerInfo, runId, input)
-    const run = await this.p.runs.create(
-      newRunOf(element, 'invoke', input, trigger, triggerInfo, { ...opts, ...(runId ? { runId } : {}) }),
+    const run = await createRunWithInputFiles(
+      this.p.runs,
+      this.p.config.dataDir,
+      element,
+      input,
+      trigger,
+      triggerInfo,
+      opts,
     )
     this.launch(element, run)
     return run
