@@ -28,6 +28,13 @@ describe('agent view', () => {
     server = await startTestServer({ env: { PERIODIC_OUTBOUND_ALLOW: `127.0.0.1:${model.port}` } })
     await server.createCircle('acme')
     await createPython(server, 'acme', 'add', ADD)
+    // Data, not a function: an agent may not call it (a tool the server refuses).
+    const data = await server.api('POST', '/api/acme', {
+      element_type: 'variable',
+      slug: 'just-data',
+      spec: { value: 1 },
+    })
+    expect(data.status).toBe(201)
     const r = await server.api('POST', '/api/acme', {
       element_type: 'agent',
       slug: 'adder',
@@ -81,13 +88,13 @@ describe('agent view', () => {
     // A tool the server refuses is shown at its row; the element tool is kept.
     await page.getByLabel('Tool target').fill('add')
     await page.getByRole('button', { name: 'Add tool' }).click()
-    await page.getByLabel('Tool target').fill('no-such-element')
+    await page.getByLabel('Tool target').fill('just-data')
     await page.getByLabel('Tool target').press('Enter')
     await page.getByRole('button', { name: 'Save', exact: true }).click()
     const tools = page.getByRole('list', { name: 'Tools' })
-    await tools.getByRole('listitem').filter({ hasText: 'no-such-element' }).getByRole('alert').waitFor()
+    await tools.getByRole('listitem').filter({ hasText: 'just-data' }).getByRole('alert').waitFor()
     expect((await screenshot(page, 'agent-tool-invalid')).colours).toBeGreaterThan(3)
-    await page.getByRole('button', { name: 'Remove tool no-such-element' }).click()
+    await page.getByRole('button', { name: 'Remove tool just-data' }).click()
     await page.getByRole('button', { name: 'Save', exact: true }).click()
     await expect.poll(() => version.textContent()).toBe('version 4')
     expect((await element()).spec.tools).toEqual(['add'])
