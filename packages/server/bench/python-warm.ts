@@ -1,11 +1,21 @@
 // Focused benchmark of the python element's warm invoke only (the hot path), for quick
 // before/after comparisons and profiling:
 //   npx tsx packages/server/bench/python-warm.ts [rounds]
-//   node --import tsx --cpu-prof --cpu-prof-dir=/tmp/prof packages/server/bench/python-warm.ts
-// Prints invocations/s with 16 clients and the 1-client p50 for each round; asserts nothing.
+//   npx tsx packages/server/bench/python-warm.ts 2 --profile /tmp/warm.cpuprofile
+// (--profile records the server's steady state only, after start-up and warm-up.)
+// Per round: invocations/s with 16 clients and the 1-client p50, each with the server's main
+// thread time per invocation (event-loop utilisation: on one thread, what bounds throughput and
+// most of a lone caller's latency) and the process's CPU per invocation. Asserts nothing.
+// WORKERS=n sets the element's concurrency (default 2, one per core).
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import { performance } from 'node:perf_hooks'
 import { startBenchPlatform } from './bench-platform.ts'
 
 const rounds = Number(process.argv[2] ?? 3)
+const profileAt = process.argv.indexOf('--profile')
+const profileFile = profileAt > 0 ? process.argv[profileAt + 1] : undefined
+const workers = Number(process.env['WORKERS'] ?? 2)
 const { api, load, close } = await startBenchPlatform('pywarm')
 await api('POST', '/api', { element_type: 'circle', slug: 'bench' })
 await api('POST', '/api/bench', {
@@ -13,26 +23,41 @@ await api('POST', '/api/bench', {
   slug: 'echo',
   spec: {
     source: { type: 'inline', code: 'def handler(i):\n    return i' },
-    concurrency: { max: 2, reserved: 2 },
+    concurrency: { max: workers, reserved: workers },
   },
 })
 const path = '/api/bench/echo/ops/invoke?wait_for_completion=30'
 for (let i = 0; i < 200; i++) await api('POST', path, { n: i })
+// Warm the JIT on the path itself before anything is counted.
+await load(path, 3000, 16, '{"n":1}')
 
-const loadRun = (total: number, concurrency: number) => load(path, total, concurrency, '{"n":1}')
-// The server's own CPU per invocation (the load client and the workers are other processes):
-// steadier than throughput on a machine shared with other work.
-const cpuUs = async (n: number, clients: number) => {
+/** `n` invocations from `clients` clients, with the server's time per invocation. */
+const measure = async (n: number, clients: number) => {
+  const elu0 = performance.eventLoopUtilization()
   const c0 = process.cpuUsage()
-  const stats = await loadRun(n, clients)
+  const stats = await load(path, n, clients, '{"n":1}')
   const c = process.cpuUsage(c0)
-  return { stats, perRun: (c.user + c.system) / n }
+  const elu = performance.eventLoopUtilization(elu0)
+  return { stats, mainUs: (elu.active * 1000) / n, cpuUs: (c.user + c.system) / n }
+}
+const session = profileFile ? new Session() : undefined
+if (session) {
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
 }
 for (let r = 0; r < rounds; r++) {
-  const many = await cpuUs(4000, 16)
-  const one = await loadRun(600, 1)
+  const many = await measure(4000, 16)
+  const one = await measure(1000, 1)
+  const f = (x: number) => x.toFixed(0)
   console.log(
-    `round ${r + 1}: 16 clients ${many.stats.rps.toFixed(0)}/s (p50 ${many.stats.p50.toFixed(2)} ms, ${many.stats.failed} failed, server CPU ${many.perRun.toFixed(0)} µs/invocation); 1 client p50 ${one.p50.toFixed(2)} ms`,
+    `round ${r + 1}: 16 clients ${f(many.stats.rps)}/s (p50 ${many.stats.p50.toFixed(2)} ms, ${many.stats.failed} failed; main thread ${f(many.mainUs)} µs, CPU ${f(many.cpuUs)} µs per invocation); ` +
+      `1 client p50 ${one.stats.p50.toFixed(2)} ms (main thread ${f(one.mainUs)} µs, CPU ${f(one.cpuUs)} µs)`,
   )
+}
+if (session && profileFile) {
+  const { profile } = await session.post('Profiler.stop')
+  writeFileSync(profileFile, JSON.stringify(profile))
+  console.log(`profile written to ${profileFile}`)
 }
 await close()

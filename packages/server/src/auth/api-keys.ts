@@ -66,6 +66,8 @@ export class Authenticator {
   }
 
   async authenticate(header: string | undefined): Promise<Actor | null> {
+    // What this request reads is as fresh as the moment it arrived, whichever node wrote it.
+    this.storage.freshen?.()
     const actor = await this.identify(header)
     if (actor) this.admit(actor)
     return actor

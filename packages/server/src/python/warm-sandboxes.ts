@@ -8,8 +8,9 @@
 //
 // Only what would start the same is served: the executor the set was started on (bwrap: with
 // gVisor the code mount is served by the gofer, whose caching of a directory filled after the
-// start was not verified), the set's memory_mb and pids, no dependency layer (its venv would be
-// a mount of its own), no variable a process reads at start (worker-launch.ts).
+// start was not verified), the set's memory_mb and pids, the set's layers (none, or exactly
+// the dependency layer and python-layers a set of their own was started with: they are mounts
+// and sys.path entries, fixed at start), no variable a process reads at start (worker-launch.ts).
 import type { Lease } from '../quotas/resource-budget.ts'
 import { isLoadError, PythonWorker } from './python-worker.ts'
 import { startsLikeFresh } from './worker-launch.ts'
@@ -26,6 +27,10 @@ export interface WarmSandboxOptions {
   onReady(): void
   onError(err: unknown): void
 }
+
+/** What a worker mounts as layers, as one string: '' for none. */
+export const layersKey = (cfg: WorkerConfig): string =>
+  cfg.layerDir || cfg.layerPaths?.length ? [cfg.layerDir ?? '', ...(cfg.layerPaths ?? [])].join('\n') : ''
 
 /** After a failed start, the set waits this long before starting another. */
 const RETRY_AFTER_MS = 5_000
@@ -45,8 +50,7 @@ export class WarmSandboxes {
     const base = this.o.config
     return (
       this.o.size > 0 &&
-      !cfg.layerDir &&
-      !cfg.layerPaths?.length &&
+      layersKey(cfg) === layersKey(base) &&
       cfg.executor === base.executor &&
       cfg.python === base.python &&
       cfg.memoryMb === base.memoryMb &&

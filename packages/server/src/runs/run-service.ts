@@ -18,6 +18,7 @@ import type {
   Storage,
 } from '../storage/storage.ts'
 import { runTrace } from '../trace-context.ts'
+import { uuidv7 } from '../uuid.ts'
 import { RUN } from './run-errors.ts'
 import { announceRun } from './run-events.ts'
 import { runOrigin } from './run-origin.ts'
@@ -68,7 +69,7 @@ export class RunService {
     const claim = opts.claim ?? true
     const { id, ...fields } = n
     const row: RunRow = {
-      id: id ?? randomUUID(),
+      id: id ?? uuidv7(),
       ...fields,
       node_id: claim ? this.nodeId : null,
       trigger_info: n.trigger_info ?? null,

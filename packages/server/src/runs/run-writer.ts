@@ -9,16 +9,14 @@
 // A run whose caller waits for its end (a synchronous invoke) may have its insert held for a few
 // ms: a run that ends meanwhile is written once, as one row with its end. Nothing is
 // acknowledged before it is stored: the waiting caller is answered after the end is written.
-import type { RunLogRow, RunRow, Storage } from '../storage/storage.ts'
+// On embedded SQLite a batch is written synchronously with prepared statements (Storage's
+// writeRunsNow); elsewhere, or while a transaction is open on SQLite's one connection, through
+// an asynchronous transaction.
+import type { RunLogRow, RunRow, RunWrite, Storage } from '../storage/storage.ts'
 
 type RunPatch = Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
 
-interface Pending {
-  insert?: RunRow
-  patch?: RunPatch
-  /** The node that must hold the run's claim for the patch to apply. */
-  fence?: string
-  logs: RunLogRow[]
+interface Pending extends RunWrite {
   waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>
   /** A held insert (performance.now() ms): other runs' flushes leave it for its end until then. */
   holdUntil?: number
@@ -55,7 +53,7 @@ export class RunWriter {
   private enqueue(id: string, apply: (p: Pending) => void, holdMs = 0): Promise<void> {
     let p = this.batch.get(id)
     if (!p) {
-      p = { logs: [], waiters: [] }
+      p = { id, logs: [], waiters: [] }
       this.batch.set(id, p)
     }
     apply(p)
@@ -95,15 +93,14 @@ export class RunWriter {
     clearTimeout(this.timer)
     this.timer = held.size ? setTimeout(() => void this.flush(), Math.max(0, nextDue - now)) : undefined
     if (batch.size === 0) return
+    const writes = [...batch.values()]
     try {
-      await this.storage.transaction(async (tx) => {
-        for (const [id, p] of batch) await write(tx, id, p)
-      })
-      for (const p of batch.values()) for (const w of p.waiters) w.resolve()
+      await this.writeAll(writes)
+      for (const p of writes) for (const w of p.waiters) w.resolve()
     } catch {
-      for (const [id, p] of batch) {
+      for (const p of writes) {
         try {
-          await this.storage.transaction((tx) => write(tx, id, p))
+          await this.writeAll([p])
           for (const w of p.waiters) w.resolve()
         } catch (err) {
           for (const w of p.waiters) w.reject(err)
@@ -111,9 +108,17 @@ export class RunWriter {
       }
     }
   }
+
+  private async writeAll(writes: RunWrite[]): Promise<void> {
+    if (this.storage.writeRunsNow?.(writes)) return
+    await this.storage.transaction(async (tx) => {
+      for (const w of writes) await write(tx, w)
+    })
+  }
 }
 
-async function write(tx: Storage, id: string, p: Pending): Promise<void> {
+async function write(tx: Storage, p: RunWrite): Promise<void> {
+  const { id } = p
   // A run that ended before its insert was written: one row, already ended (this node inserts
   // it, so it holds the claim the fence asks for).
   if (p.insert && p.patch) await tx.insertRun({ ...p.insert, ...p.patch })

@@ -27,6 +27,7 @@ import type {
   RunQuery,
   RunRow,
   RunStatsRow,
+  RunWrite,
   Storage,
   VersionRow,
 } from './storage.ts'
@@ -39,11 +40,17 @@ export class KyselyStorage implements Storage {
     private readonly onClose: () => Promise<void> = async () => {},
     /** Remembered hot reads (SQLite only, see read-cache.ts); shared with this storage's transactions. */
     private readonly cache?: ReadCache,
+    /** The run writer's synchronous group commit (SQLite only, see run-store.ts). */
+    private readonly runWrites?: (writes: RunWrite[]) => boolean,
   ) {}
 
   /** `load` through the read cache, outside transactions (they may read their own uncommitted writes). */
   private cached<T extends object>(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
     return this.cache && !this.db.isTransaction ? this.cache.read(key, load) : load()
+  }
+
+  freshen(): void {
+    this.cache?.freshen()
   }
 
   /** Set in a transaction that wrote to a table the read cache remembers rows of. */
@@ -265,6 +272,10 @@ export class KyselyStorage implements Storage {
 
   listRuns(q: RunQuery): Promise<RunRow[]> {
     return runs.listRuns(this.db, q, this.dialect)
+  }
+
+  writeRunsNow(writes: RunWrite[]): boolean {
+    return this.runWrites !== undefined && !this.db.isTransaction && this.runWrites(writes)
   }
 
   insertRunLogs(rows: RunLogRow[]): Promise<void> {

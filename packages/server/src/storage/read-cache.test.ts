@@ -1,6 +1,9 @@
 // The SQLite storage's read cache (read-cache.ts) never serves a row its writes changed: an
 // update, a revocation or an attachment is seen by the next read, a rolled-back write is not.
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { circle, element, tick } from './contract-fixtures.ts'
 import { createSqliteStorage } from './sqlite.ts'
@@ -78,5 +81,32 @@ describe('the SQLite read cache', () => {
     expect(await storage.listAttachments({ targetId: el.id })).toEqual([])
     await storage.transaction((tx) => tx.insertAttachment(row))
     expect((await storage.listAttachments({ targetId: el.id })).map((a) => a.id)).toEqual([row.id])
+  })
+})
+
+describe('the SQLite read cache with another process on the same file', () => {
+  it('serves a row another connection changed as changed once a request freshens it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-cache-'))
+    const a = createSqliteStorage(join(dir, 'db.sqlite'))
+    const b = createSqliteStorage(join(dir, 'db.sqlite'))
+    try {
+      await a.migrate()
+      const c = circle(`c-${randomUUID().slice(0, 8)}`)
+      const el = element({ circle_id: c.id, slug: 'shared' })
+      await a.insertElement(c)
+      await a.insertElement(el)
+      expect((await a.findElementInCircle(c.slug, 'shared'))?.version).toBe(1)
+      await b.updateElement(el.id, { version: 2, spec: { by: 'b' } })
+      a.freshen?.()
+      expect((await a.findElementInCircle(c.slug, 'shared'))?.spec).toEqual({ by: 'b' })
+      // Without a request, within a millisecond at most.
+      await b.updateElement(el.id, { version: 3, spec: { by: 'b again' } })
+      await new Promise((r) => setTimeout(r, 5))
+      expect((await a.findElementInCircle(c.slug, 'shared'))?.spec).toEqual({ by: 'b again' })
+    } finally {
+      await a.close()
+      await b.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

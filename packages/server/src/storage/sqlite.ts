@@ -8,6 +8,7 @@ import { Kysely, SqliteDialect } from 'kysely'
 import type { DB } from './db-schema.ts'
 import { KyselyStorage } from './kysely-storage.ts'
 import { ReadCache } from './read-cache.ts'
+import { sqliteRunWrites } from './run-store.ts'
 import { BACKSTOP_WAL_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.ts'
 import type { Storage } from './storage.ts'
 
@@ -40,6 +41,7 @@ export function createSqliteStorage(file: string): Storage {
     'sqlite',
     async () => checkpointer?.close(),
     new ReadCache(() => dataVersion.get()),
+    sqliteRunWrites(database),
   )
 }
 

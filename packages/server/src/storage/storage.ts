@@ -293,6 +293,16 @@ export interface ApiKeyRecords {
   revokeApiKey(circleId: string, id: string, at: string): Promise<boolean>
 }
 
+/** One run's part of a group commit: its insert, its end (fenced by node), its log lines. */
+export interface RunWrite {
+  id: string
+  insert?: RunRow
+  patch?: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
+  /** The node that must hold the run's claim for the patch to apply (and its logs). */
+  fence?: string
+  logs: RunLogRow[]
+}
+
 /** Runs, their logs and statistics. */
 export interface RunRecords {
   insertRun(row: RunRow): Promise<void>
@@ -308,6 +318,12 @@ export interface RunRecords {
   getRun(id: string): Promise<RunRow | undefined>
   listRuns(q: RunQuery): Promise<RunRow[]>
   insertRunLogs(rows: RunLogRow[]): Promise<void>
+  /**
+   * Writes a group commit of runs (run-writer.ts) in one transaction, synchronously, when the
+   * store can: embedded SQLite with no transaction open on its connection. False when it cannot
+   * (nothing was written): the writer takes the asynchronous path.
+   */
+  writeRunsNow?(writes: RunWrite[]): boolean
   listRunLogs(runId: string, afterSeq?: number, limit?: number): Promise<RunLogRow[]>
   countActiveRuns(elementId: string): Promise<number>
   runStats(elementIds: string[], since: string): Promise<RunStatsRow[]>
@@ -385,6 +401,11 @@ export interface Storage
   /** Migrates the tables element types declare (after `migrate`). */
   migrateTables(tables: TypeTables<unknown>[]): Promise<void>
   close(): Promise<void>
+  /**
+   * A request arrived: reads remembered by the store are checked against other processes'
+   * writes before the next one is served (read-cache.ts; a no-op where nothing is remembered).
+   */
+  freshen?(): void
   /** Runs `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: (tx: Storage) => Promise<T>): Promise<T>
   ping(): Promise<void>

@@ -3,7 +3,7 @@
 // older ones close. Inline code is fixed by the version, so its pool is found without hashing.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { WarmSandboxes } from '../../python/warm-sandboxes.ts'
+import { WarmSandboxSets } from '../../python/warm-sandbox-sets.ts'
 import { type PoolOptions, WorkerPool } from '../../python/worker-pool.ts'
 import type { ElementRow } from '../../storage/storage.ts'
 import type { PlatformContext } from '../element.ts'
@@ -27,8 +27,11 @@ export class ElementPools {
   private readonly unsubscribe: () => void
   private readonly removeReliever: () => void
   private readonly unwatchLayers: () => void
-  /** Pre-started generic sandboxes (bwrap only: see warm-sandboxes.ts), started with the first pool. */
-  readonly warm: WarmSandboxes
+  /**
+   * Pre-started sandboxes (bwrap only: see warm-sandboxes.ts): the generic ones start with the
+   * first pool, those of a layer combination with its first cold start (warm-sandbox-sets.ts).
+   */
+  readonly warm: WarmSandboxSets
 
   constructor(
     private readonly p: PlatformContext,
@@ -52,7 +55,7 @@ export class ElementPools {
           this.pools.delete(k)
         }
     })
-    this.warm = new WarmSandboxes({
+    this.warm = new WarmSandboxSets({
       size: p.executor?.name === 'bwrap' ? p.config.python.warmSandboxes : 0,
       config: {
         executor: p.executor!,

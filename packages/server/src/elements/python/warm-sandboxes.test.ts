@@ -1,9 +1,13 @@
 // Pre-started generic sandboxes (python/warm-sandboxes.ts) over real HTTP with real bwrap
 // sandboxes: a cold element takes one and only loads its code; what its code sees is what a
 // freshly started worker sees; a sandbox serves one element only; elements that would start
-// differently get a fresh one; and waiting sandboxes give up their quota to real workers.
-import { existsSync } from 'node:fs'
+// differently get a fresh one; waiting sandboxes give up their quota to real workers; and an
+// element with a dependency layer cold-starts in a sandbox pre-started with that layer.
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeWheel } from '../../../bench/make-wheel.ts'
 import { startTestServer, type TestServer } from '../../../test/test-server.ts'
 
 const PROBE = [
@@ -137,5 +141,70 @@ describe.skipIf(!existsSync('/usr/bin/bwrap'))('warm python sandboxes under a ti
     }
     const stats = await s.api('GET', '/api/acme/ops/stats')
     expect(stats.body.quotas.server.workers.in_use).toBeLessThanOrEqual(2)
+  })
+})
+
+describe.skipIf(!existsSync('/usr/bin/bwrap'))('warm python sandboxes with a dependency layer', () => {
+  let s: TestServer
+  let wheels: string
+  const code = (v: number) =>
+    `import os, pkgw\ndef handler(i):\n    return {"v": ${v}, "pkgw": pkgw.VALUE, "who": os.environ.get("WHO")}\n`
+  const layered = async () =>
+    (await s.api('GET', '/api/acme/dep/ops/diagnostics')).body.warm_sandboxes.layered as Warm[]
+
+  beforeAll(async () => {
+    wheels = mkdtempSync(join(tmpdir(), 'periodic-wheels-'))
+    chmodSync(wheels, 0o755)
+    makeWheel(wheels, 'pkgw', '1.0', 'VALUE = "w-1.0"\n')
+    s = await startTestServer({
+      env: {
+        PERIODIC_SANDBOX: 'bwrap',
+        PERIODIC_PYTHON_WARM_SANDBOXES: '1',
+        PERIODIC_PIP_FIND_LINKS: wheels,
+      },
+    })
+    await s.createCircle('acme')
+    const made = await s.api('POST', '/api/acme', {
+      element_type: 'python',
+      slug: 'dep',
+      spec: {
+        source: { type: 'inline', code: code(1), requirements: ['pkgw==1.0'] },
+        environment: { WHO: 'one' },
+      },
+    })
+    expect(made.status, JSON.stringify(made.body)).toBe(201)
+  })
+  afterAll(async () => {
+    await s?.close()
+    rmSync(wheels, { recursive: true, force: true })
+  })
+
+  it('starts the next cold start of the same layers in a sandbox pre-started with them', async () => {
+    const first = await s.api('POST', '/api/acme/dep/ops/invoke?wait_for_completion=120', {})
+    expect(first.body, JSON.stringify(first.body)).toMatchObject({
+      status: 'succeeded',
+      cold_start: true,
+      output: { v: 1, pkgw: 'w-1.0', who: 'one' },
+    })
+    // The first cold start was fresh; it started a sandbox with the layer for the next one.
+    let sets = await layered()
+    expect(sets).toHaveLength(1)
+    expect(sets[0]!.served).toBe(0)
+    while (sets[0]!.ready < 1) {
+      await new Promise((r) => setTimeout(r, 50))
+      sets = await layered()
+    }
+    // A new version: a new pool, whose first worker takes the waiting sandbox.
+    const up = await s.api('PATCH', '/api/acme/dep/ops/update', {
+      spec: { source: { code: code(2) }, environment: { WHO: 'two' } },
+    })
+    expect(up.status, JSON.stringify(up.body)).toBe(200)
+    const second = await s.api('POST', '/api/acme/dep/ops/invoke?wait_for_completion=120', {})
+    expect(second.body, JSON.stringify(second.body)).toMatchObject({
+      status: 'succeeded',
+      cold_start: true,
+      output: { v: 2, pkgw: 'w-1.0', who: 'two' },
+    })
+    expect((await layered())[0]!.served).toBe(1)
   })
 })

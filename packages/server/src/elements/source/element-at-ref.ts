@@ -5,7 +5,7 @@
 // draft head uses the row as is. Any other commit's spec is read from its tree, validated with
 // the type's rules and cached by commit (a commit never changes), so a promoted element's warm
 // invoke costs only a read of its branch refs.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { Type } from '@sinclair/typebox'
 import { PlatformError } from '../../errors.ts'
@@ -42,11 +42,12 @@ export async function elementAtRef(
   ref?: string,
 ): Promise<ElementAtRef> {
   const { store } = elements.source
-  const head = (branch: Branch) => refOf(store, row.id, `refs/heads/${branch}`)
+  const refs = refsOf(store, row.id)
+  const head = (branch: Branch) => refs(`refs/heads/${branch}`)
   // An element from before Source has no draft yet: its first run imports it.
   const draft = (await head('draft')) ?? (await elements.source.ensure(row))
   // A member of a project's live environment runs its frozen commit (project-environments.ts).
-  const frozen = ref ? null : await refOf(store, row.id, PROJECT_LIVE)
+  const frozen = ref ? null : await refs(PROJECT_LIVE)
   const name = ref ?? (frozen ? 'environments/live' : (await head('live')) ? 'live' : 'draft')
   const commit =
     frozen ??
@@ -87,6 +88,50 @@ function looseRef(gitdir: string, ref: string): string | null | undefined {
 async function refOf(store: GitStore, elementId: string, ref: string): Promise<string | null> {
   const loose = looseRef(store.gitdir(elementId), ref)
   return loose !== undefined ? loose : store.ref(elementId, ref)
+}
+
+/**
+ * Refs as last read, per repository, while its stamp holds: the modification times of the
+ * directories holding its branch and environment refs and of packed-refs. Every ref write
+ * (Periodic's compare-and-set, git's own on a push, on any node sharing the directory) renames
+ * a lock file into place or removes a file, which moves its directory's time. File times are
+ * coarse (a clock tick), so a stamp younger than RACY_MS is never trusted: two writes within
+ * one tick cannot hide the second (git's "racy clean" rule). Reading the refs of a default run
+ * was five file lookups and a read; this is three.
+ */
+const refCache = new Map<string, { stamp: string; values: Map<string, string | null> }>()
+const RACY_NS = 100_000_000n
+const STAMPED = ['refs/heads', 'refs/environments', 'packed-refs']
+
+function refsStamp(gitdir: string): string | undefined {
+  const racy = BigInt(Date.now()) * 1_000_000n - RACY_NS
+  let stamp = ''
+  for (const name of STAMPED) {
+    const s = statSync(join(gitdir, name), { bigint: true, throwIfNoEntry: false })
+    if (s && s.mtimeNs > racy) return undefined
+    stamp += s ? `${s.ino}.${s.mtimeNs};` : '-;'
+  }
+  return stamp
+}
+
+function refsOf(store: GitStore, elementId: string): (ref: string) => Promise<string | null> {
+  const gitdir = store.gitdir(elementId)
+  const stamp = refsStamp(gitdir)
+  if (stamp === undefined) return (ref) => refOf(store, elementId, ref)
+  let entry = refCache.get(gitdir)
+  if (entry?.stamp !== stamp) {
+    if (refCache.size >= 10_000) refCache.clear()
+    entry = { stamp, values: new Map() }
+    refCache.set(gitdir, entry)
+  }
+  const { values } = entry
+  return async (ref) => {
+    const known = values.get(ref)
+    if (known !== undefined) return known
+    const value = await refOf(store, elementId, ref)
+    values.set(ref, value)
+    return value
+  }
 }
 
 /** A tag or commit id: a lightweight tag of a commit already run is read without Git. */
