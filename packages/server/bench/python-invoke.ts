@@ -142,6 +142,8 @@ for (let i = 0; i < 20; i++) {
 const layerCold: number[] = []
 const layerWarm: number[] = []
 if (ex && first['status'] === 'succeeded') {
+  // Its first run puts its code in place.
+  await api('POST', '/api/bench/dep/ops/invoke?wait_for_completion=60', {})
   const dep = (await api('GET', '/api/bench/dep')) as { id: string }
   const dir = execFileSync('sh', ['-c', `ls -d ${codeDir}/${dep.id}/* | head -1`])
     .toString()
