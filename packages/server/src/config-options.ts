@@ -98,7 +98,7 @@ export const CONFIG_OPTIONS = {
     env: 'PERIODIC_PYTHON_WARM_SANDBOXES',
     default: '2',
     help: 'Pre-started generic Python sandboxes kept ready for cold starts (0: off)',
-    doc: 'Pre-started generic Python sandboxes (bwrap) kept ready so a cold element only loads its code; each holds one worker and 128 MB of the server budget while it waits, and is given up first when the budget runs short (`0`: off)',
+    doc: 'Pre-started generic Python sandboxes (bwrap) kept ready so a cold element only loads its code, plus one for each of the last four layer combinations that cold-started (`0`: none); each holds one worker and 128 MB of the server budget while it waits, and is given up first when the budget runs short',
   },
   'log-cap': {
     type: 'string',
