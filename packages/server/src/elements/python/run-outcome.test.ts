@@ -45,8 +45,16 @@ describe.each(storageKinds())('run outcomes on %s', (storage) => {
   })
 
   it('records a failed outcome when the store refuses the real one', async () => {
-    // Fault injection: the store refuses any run update carrying {"poison": true} in its output.
+    // Fault injection: the store refuses any run update carrying {"poison": true} in its output,
+    // on the synchronous SQLite path of the run writer and in a transaction.
     const db = s.platform.storage as Storage
+    const poisoned = (patch: unknown) =>
+      (patch as { output?: { poison?: boolean } } | undefined)?.output?.poison
+    const originalNow = db.writeRunsNow?.bind(db)
+    db.writeRunsNow = (writes) => {
+      if (writes.some((w) => poisoned(w.patch))) throw new Error('refused by the test')
+      return originalNow?.(writes) ?? false
+    }
     const original = db.transaction.bind(db)
     db.transaction = ((fn: (tx: Storage) => Promise<unknown>) =>
       original((tx) =>
@@ -55,7 +63,7 @@ describe.each(storageKinds())('run outcomes on %s', (storage) => {
             get(target, prop, receiver) {
               if (prop !== 'updateRun') return Reflect.get(target, prop, receiver)
               return (id: string, patch: { output?: { poison?: boolean } }) => {
-                if (patch.output?.poison) throw new Error('refused by the test')
+                if (poisoned(patch)) throw new Error('refused by the test')
                 return target.updateRun(id, patch as never)
               }
             },
@@ -68,6 +76,7 @@ describe.each(storageKinds())('run outcomes on %s', (storage) => {
       expect(run.error.message).toContain('refused by the test')
     } finally {
       db.transaction = original
+      db.writeRunsNow = originalNow
     }
   })
 })
