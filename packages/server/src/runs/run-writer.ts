@@ -12,9 +12,7 @@
 // On embedded SQLite a batch is written synchronously with prepared statements (Storage's
 // writeRunsNow); elsewhere, or while a transaction is open on SQLite's one connection, through
 // an asynchronous transaction.
-import type { RunLogRow, RunRow, RunWrite, Storage } from '../storage/storage.ts'
-
-type RunPatch = Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
+import type { RunLogRow, RunPatch, RunRow, RunWrite, Storage } from '../storage/storage.ts'
 
 interface Pending extends RunWrite {
   waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }>

@@ -24,6 +24,7 @@ import type {
   RunLogRow,
   RunNode,
   RunNodeRow,
+  RunPatch,
   RunQuery,
   RunRow,
   RunStatsRow,
@@ -222,11 +223,7 @@ export class KyselyStorage implements Storage {
     return runs.insertRun(this.db, row, this.dialect)
   }
 
-  updateRun(
-    id: string,
-    patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>,
-    fenceNodeId?: string,
-  ): Promise<boolean> {
+  updateRun(id: string, patch: RunPatch, fenceNodeId?: string): Promise<boolean> {
     return runs.updateRun(this.db, id, patch, this.dialect, fenceNodeId)
   }
 

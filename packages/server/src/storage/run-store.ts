@@ -8,6 +8,7 @@ import type {
   IdempotencyKeyRow,
   JsonObject,
   RunLogRow,
+  RunPatch,
   RunQuery,
   RunRow,
   RunStatsRow,
@@ -89,7 +90,7 @@ export async function insertRun(db: Kysely<DB>, row: RunRow, dialect: Dialect): 
 export async function updateRun(
   db: Kysely<DB>,
   id: string,
-  patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>,
+  patch: RunPatch,
   dialect: Dialect,
   fenceNodeId?: string,
 ): Promise<boolean> {

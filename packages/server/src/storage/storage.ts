@@ -2,10 +2,11 @@
 // (through one Kysely-based implementation), and storage.contract.ts checks both.
 
 import type { Kysely } from 'kysely'
+import type { DataKeyRow, IdempotencyKeyRow, RunNode, RunNodeRow, RunStatsRow } from './plain-rows.ts'
 import type { RunFeedbackRow } from './run-feedback-row.ts'
 import type { Dialect, TypeStores, TypeTables } from './type-tables.ts'
 
-export type { RunFeedbackRow }
+export type { DataKeyRow, IdempotencyKeyRow, RunFeedbackRow, RunNode, RunNodeRow, RunStatsRow }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
@@ -152,16 +153,6 @@ export interface RunQuery {
   limit: number
 }
 
-/** An Idempotency-Key of a run-creating request; `run_id` is null while the run is being created. */
-export interface IdempotencyKeyRow {
-  circle_id: string
-  key: string
-  request_hash: string
-  run_id: string | null
-  created_at: string
-  expires_at: string
-}
-
 /** A named JSON document the run is expected to produce (`output` is the one compared). */
 export interface RunExpectedRow {
   run_id: string
@@ -173,24 +164,6 @@ export interface RunExpectedRow {
 }
 
 export type RunExpectedInfo = Omit<RunExpectedRow, 'content'>
-
-/** A per-element data key, wrapped (AES-256-GCM) by master key `master_key_id`. */
-export interface DataKeyRow {
-  element_id: string
-  master_key_id: number
-  /** `iv.ciphertext+tag`, base64url. */
-  wrapped: string
-  created_at: string
-  updated_at: string
-}
-
-export interface RunStatsRow {
-  element_id: string
-  total: number
-  succeeded: number
-  failed: number
-  avg_duration_ms: number | null
-}
 
 export interface ElementPatch {
   name?: string
@@ -204,19 +177,6 @@ export interface ElementPatch {
   version?: number
   updated_at?: string
   deleted_at?: string | null
-}
-
-/** A node of the run queue: one `periodic serve` process. */
-export interface RunNode {
-  id: string
-  /** Host, boot and pid namespace of the process (null: unknown), with its pid. */
-  machine: string | null
-  pid: number | null
-}
-
-export interface RunNodeRow extends RunNode {
-  started_at: string
-  heartbeat_at: string
 }
 
 /** The queue operations every Storage offers (see storage.ts). */
@@ -293,11 +253,14 @@ export interface ApiKeyRecords {
   revokeApiKey(circleId: string, id: string, at: string): Promise<boolean>
 }
 
+/** What a run's update may change. */
+export type RunPatch = Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
+
 /** One run's part of a group commit: its insert, its end (fenced by node), its log lines. */
 export interface RunWrite {
   id: string
   insert?: RunRow
-  patch?: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>
+  patch?: RunPatch
   /** The node that must hold the run's claim for the patch to apply (and its logs). */
   fence?: string
   logs: RunLogRow[]
@@ -310,11 +273,7 @@ export interface RunRecords {
    * Patches a run; with `fenceNodeId` only while that node holds the run's claim and the run is
    * still active (false otherwise: another node took it over, or it already ended).
    */
-  updateRun(
-    id: string,
-    patch: Partial<Omit<RunRow, 'id' | 'circle_id' | 'element_id'>>,
-    fenceNodeId?: string,
-  ): Promise<boolean>
+  updateRun(id: string, patch: RunPatch, fenceNodeId?: string): Promise<boolean>
   getRun(id: string): Promise<RunRow | undefined>
   listRuns(q: RunQuery): Promise<RunRow[]>
   insertRunLogs(rows: RunLogRow[]): Promise<void>
