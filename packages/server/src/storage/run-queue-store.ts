@@ -8,7 +8,11 @@ import type { RunNode, RunNodeRow, RunRow } from './storage.ts'
 
 type Dialect = 'sqlite' | 'postgres'
 
-const ACTIVE = ['queued', 'running'] as const
+// Active as literal SQL, not parameters: a partial index (`runs_active_node`, `where status in
+// ('queued', 'running')`) serves only a query whose condition implies the index's, and bound
+// parameters imply nothing — `status in (?, ?)` made the queue's cancel poll a scan of every
+// run ever kept, on every tick.
+const ACTIVE = sql<boolean>`status in ('queued', 'running')`
 
 export async function claimQueuedRuns(
   db: Kysely<DB>,
@@ -72,7 +76,7 @@ export async function moveRunClaim(
   from: string | null,
   patch: Partial<Pick<RunRow, 'node_id' | 'attempts'>>,
 ): Promise<boolean> {
-  let q = db.updateTable('runs').set(patch).where('id', '=', id).where('status', 'in', ACTIVE)
+  let q = db.updateTable('runs').set(patch).where('id', '=', id).where(ACTIVE)
   q = from === null ? q.where('node_id', 'is', null) : q.where('node_id', '=', from)
   const r = await q.executeTakeFirst()
   return Number(r.numUpdatedRows) > 0
@@ -83,7 +87,7 @@ export async function requestRunCancel(db: Kysely<DB>, id: string, at: string): 
     .updateTable('runs')
     .set({ cancel_requested_at: at })
     .where('id', '=', id)
-    .where('status', 'in', ACTIVE)
+    .where(ACTIVE)
     .executeTakeFirst()
   return Number(r.numUpdatedRows) > 0
 }
@@ -94,7 +98,7 @@ export async function listCancelRequests(db: Kysely<DB>, nodeId: string): Promis
     .select('id')
     .where('node_id', '=', nodeId)
     .where('cancel_requested_at', 'is not', null)
-    .where('status', 'in', ACTIVE)
+    .where(ACTIVE)
     .execute()
   return rows.map((r) => r.id)
 }
