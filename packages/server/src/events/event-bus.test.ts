@@ -61,4 +61,16 @@ describe('event bus', () => {
     expect(got).toEqual(['x', '*x', 'x'])
     expect(errors).toHaveLength(2)
   })
+
+  it('calls a family listener for every type of the family, and no other', () => {
+    const bus = new EventBus()
+    const got: string[] = []
+    const off = bus.subscribe('element.*', (e) => got.push(e.type))
+    for (const type of ['element.created', 'run.succeeded', 'elements.x', 'element', 'element.deleted'])
+      bus.publish({ type, circle_id: 'c', element_id: null, actor: null, at: '', data: {} })
+    off()
+    bus.publish({ type: 'element.updated', circle_id: 'c', element_id: null, actor: null, at: '', data: {} })
+    expect(got).toEqual(['element.created', 'element.deleted'])
+    expect(() => bus.subscribe('element*', () => {})).toThrow(/event family "element\*"/)
+  })
 })

@@ -55,7 +55,7 @@ export class ToolCatalogue {
     bus: EventBus,
     private readonly now: () => number = Date.now,
   ) {
-    this.unsubscribe = bus.subscribe('*', (e) => {
+    this.unsubscribe = bus.subscribe('element.*', (e) => {
       if (e.type.startsWith('element.')) this.invalidate(e.circle_id)
     })
   }

@@ -322,6 +322,24 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await db.schema.alterTable('run_feedback').addColumn(column, 'text').execute()
       },
     },
+    // Fewer index pages in each run's write (every run is one insert on the invoke hot path): no
+    // query looks runs up by trace id, and batch and example ids are set on few runs, so their
+    // indexes keep only those (a query's `batch_id = ?` implies the index's condition).
+    '0014_run_index_pages': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.dropIndex('runs_trace').execute()
+        for (const column of ['batch_id', 'example_id']) {
+          const name = column === 'batch_id' ? 'runs_batch' : 'runs_example'
+          await db.schema.dropIndex(name).execute()
+          await db.schema
+            .createIndex(name)
+            .on('runs')
+            .columns([column, 'created_at'])
+            .where(sql.ref(column), 'is not', null)
+            .execute()
+        }
+      },
+    },
   }
 }
 

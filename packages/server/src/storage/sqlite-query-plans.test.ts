@@ -1,5 +1,5 @@
-// The statements a node runs again and again — every run-queue tick, every run of the hot path —
-// must find their rows through an index: `runs` and `run_logs` grow with every run ever kept,
+// The statements a node runs again and again — every run-queue tick, every run of the hot path,
+// the run list's indexed filters — must find their rows through an index: `runs` and `run_logs` grow with every run ever kept,
 // and a scan of them on the main thread is paid on each tick, whatever the load. SQLite's own
 // planner says which plan it chose (EXPLAIN QUERY PLAN); a plain `SCAN runs` fails the test.
 // (The cancel poll once compared `status in (?, ?)`: bound parameters cannot satisfy a partial
@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const GROWING = ['runs', 'run_logs']
 
-it('the run queue and the run hot path never scan the runs or their logs', async () => {
+it('the run queue, the run hot path and the run list never scan the runs or their logs', async () => {
   const file = join(dir, 'periodic.db')
   const prepared = new Set<string>()
   const prepare = Database.prototype.prepare
@@ -53,6 +53,9 @@ it('the run queue and the run hot path never scan the runs or their logs', async
   await storage.getRun(mine.id)
   await storage.listRunLogs(mine.id)
   await storage.countActiveRuns(el.id)
+  // The run list's filters on an index of their own (batch and example ids: partial indexes).
+  for (const q of [{ elementId: el.id }, { circleId: c.id }, { batchId: 'b1' }, { exampleId: 'x1' }])
+    await storage.listRuns({ ...q, limit: 10 })
   const waited = run(el, { status: 'succeeded' })
   storage.writeRunsNow?.([{ id: waited.id, insert: waited, logs: [] }])
   spy.mockRestore()

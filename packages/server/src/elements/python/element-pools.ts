@@ -41,7 +41,7 @@ export class ElementPools {
     private readonly layerMounts: LayerMounts,
   ) {
     // Attachments and data changes alter injected RESOURCE_* variables: forget cached ones.
-    this.unsubscribe = p.bus.subscribe('*', (e) => {
+    this.unsubscribe = p.bus.subscribe('element.*', (e) => {
       if (/^element\.(attached|detached|composed|updated|deleted)$/.test(e.type)) {
         this.envCache.clear()
         this.inlinePools.clear()

@@ -46,7 +46,7 @@ export class LayerMounts {
     private readonly dataDir: string,
     bus: EventBus,
   ) {
-    this.unsubscribe = bus.subscribe('*', (e) => {
+    this.unsubscribe = bus.subscribe('element.*', (e) => {
       if (e.data['element_type'] !== LAYER_TYPE || !e.element_id) return
       // A new version moves unpinned references; a deleted layer takes pinned ones too.
       const changed = /^element\.(updated|restored)$/.test(e.type)

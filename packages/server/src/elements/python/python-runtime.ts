@@ -227,7 +227,8 @@ export class PythonRuntime implements TypeRuntime {
           onLog: (stream, data) => this.p.runs.appendLog(run.id, stream, data),
           onCall: (fid, data) => handlerEngineCall(this.p, element, run, fid, data),
           files: {
-            inputDir: runInputDir(dataDir, run.id),
+            // Input files come only with an upload (staged, adopted above).
+            inputDir: typeof staged === 'string' ? runInputDir(dataDir, run.id) : undefined,
             outputDir: runOutputDir(dataDir, run.id),
             capBytes: ARTIFACT_CAP_BYTES,
             fields: () => readInputFields(dataDir, run.id),

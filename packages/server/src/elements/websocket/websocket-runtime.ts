@@ -44,7 +44,7 @@ export class WebsocketRuntime implements TypeRuntime {
     this.build()
     this.ready = this.start()
     this.ready.catch((err: unknown) => p.log.error({ err }, 'websocket runtime failed to start'))
-    this.unsubscribe = p.bus.subscribe('*', (e) => this.onEvent(e))
+    this.unsubscribe = p.bus.subscribe('element.*', (e) => this.onEvent(e))
   }
 
   private build(): void {

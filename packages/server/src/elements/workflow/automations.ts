@@ -73,7 +73,12 @@ export class Automations {
 
   /** Reconciles a workflow's automation after each write of it; returns the unsubscribe. */
   watch(): () => void {
-    return this.p.bus.subscribe('*', (e) => this.onElementEvent(e))
+    const offs = ['element.*', 'source.promoted'].map((t) =>
+      this.p.bus.subscribe(t, (e) => this.onElementEvent(e)),
+    )
+    return () => {
+      for (const off of offs) off()
+    }
   }
 
   private onElementEvent(e: PlatformEvent): void {
