@@ -25,7 +25,8 @@ for (let i = 0; i < kept; i += 1000) {
   const batch = Array.from({ length: Math.min(1000, kept - i) }, () => run(el, { id: uuidv7(), ...ended }))
   storage.writeRunsNow?.(batch.map((r) => ({ id: r.id, insert: r, logs: [] })))
 }
-for (let i = 0; i < 4; i++) await storage.insertRun(run(el, { id: uuidv7(), status: 'running', node_id: node.id }))
+for (let i = 0; i < 4; i++)
+  await storage.insertRun(run(el, { id: uuidv7(), status: 'running', node_id: node.id }))
 
 const tick = async () => {
   await storage.heartbeatNode(node, new Date().toISOString())

@@ -101,6 +101,15 @@ describe('RunWriter', () => {
     expect(await db.getRun(r.id)).toEqual(r)
   })
 
+  it('writes a held insert within its shortened hold (its run has started)', async () => {
+    const r = queued()
+    // Without the shortening this would wait out the minute (and the test's timeout).
+    const inserted = writer.insert(r, 60_000)
+    writer.shortenHold(r.id, 5)
+    await inserted
+    expect(await db.getRun(r.id)).toEqual(r)
+  })
+
   it('fails only the write that cannot be stored', async () => {
     const existing = queued()
     await writer.insert(existing)

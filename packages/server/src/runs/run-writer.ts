@@ -6,9 +6,10 @@
 // Batches are written one after another, never side by side: a run's end must not race its own
 // insert on another connection (PostgreSQL's UPDATE does not see an uncommitted row, and the
 // end was lost — the run stayed queued). What arrives meanwhile goes in the next batch.
-// A run whose caller waits for its end (a synchronous invoke) may have its insert held for a few
-// ms: a run that ends meanwhile is written once, as one row with its end. Nothing is
-// acknowledged before it is stored: the waiting caller is answered after the end is written.
+// A run whose caller waits for its end (a synchronous invoke) may have its insert held: while it
+// waits for a worker, then a few ms once it runs (`shortenHold`). A run that ends meanwhile is
+// written once, as one row with its end. Nothing is acknowledged before it is stored: the
+// waiting caller is answered after the end is written.
 // On embedded SQLite a batch is written synchronously with prepared statements (Storage's
 // writeRunsNow); elsewhere, or while a transaction is open on SQLite's one connection, through
 // an asynchronous transaction.
@@ -24,6 +25,8 @@ export class RunWriter {
   private batch = new Map<string, Pending>()
   private scheduled = false
   private timer: NodeJS.Timeout | undefined
+  /** When `timer` goes off (performance.now() ms). */
+  private timerDue = Number.POSITIVE_INFINITY
   private writing: Promise<void> = Promise.resolve()
 
   constructor(private readonly storage: Storage) {}
@@ -59,13 +62,28 @@ export class RunWriter {
     const done = new Promise<void>((resolve, reject) => entry.waiters.push({ resolve, reject }))
     if (holdMs > 0) {
       p.holdUntil = performance.now() + holdMs
-      // Later holds end later: a timer already set goes off first.
-      this.timer ??= setTimeout(() => void this.flush(), holdMs)
+      this.flushAt(p.holdUntil)
     } else if (!this.scheduled) {
       this.scheduled = true
       setImmediate(() => void this.flush())
     }
     return done
+  }
+
+  /** A held insert waits at most `ms` more (its run has started: it usually ends within them). */
+  shortenHold(id: string, ms: number): void {
+    const p = this.batch.get(id)
+    if (p?.holdUntil === undefined) return
+    p.holdUntil = Math.min(p.holdUntil, performance.now() + ms)
+    this.flushAt(p.holdUntil)
+  }
+
+  /** A flush no later than `due` (performance.now() ms). */
+  private flushAt(due: number): void {
+    if (due >= this.timerDue) return
+    clearTimeout(this.timer)
+    this.timerDue = due
+    this.timer = setTimeout(() => void this.flush(), Math.max(0, due - performance.now()))
   }
 
   private flush(): Promise<void> {
@@ -89,7 +107,9 @@ export class RunWriter {
     this.batch = held
     this.scheduled = false
     clearTimeout(this.timer)
-    this.timer = held.size ? setTimeout(() => void this.flush(), Math.max(0, nextDue - now)) : undefined
+    this.timer = undefined
+    this.timerDue = Number.POSITIVE_INFINITY
+    if (held.size) this.flushAt(nextDue)
     if (batch.size === 0) return
     const writes = [...batch.values()]
     try {
