@@ -17,6 +17,7 @@ import {
   prepareWorkerDir,
   type RunFilesIo,
 } from './worker-files.ts'
+import type { WaitCancel } from './worker-types.ts'
 
 export interface PoolOptions {
   max: number
@@ -96,9 +97,9 @@ export class WorkerPool {
     return last
   }
 
-  /** A worker of this pool, warm if one is idle; waits when `max` are busy, until `signal` aborts. */
-  acquire(signal?: AbortSignal): Promise<{ worker: PythonWorker; cold: boolean }> {
-    if (signal?.aborted) return Promise.reject(CANCELLED)
+  /** A worker of this pool, warm if one is idle; waits when `max` are busy, until `cancel` says so. */
+  acquire(cancel?: WaitCancel): Promise<{ worker: PythonWorker; cold: boolean }> {
+    if (cancel?.aborted) return Promise.reject(CANCELLED)
     const warm = this.takeIdle()
     if (warm) return Promise.resolve({ worker: warm, cold: false })
     if (this.loadError) return Promise.reject(this.loadError)
@@ -109,17 +110,17 @@ export class WorkerPool {
         if (i >= 0) this.queue.splice(i, 1)
         reject(CANCELLED)
       }
+      const off = cancel?.onCancel(onAbort)
       const waiter: Waiter = {
         resolve: (w) => {
-          signal?.removeEventListener('abort', onAbort)
+          off?.()
           resolve(w)
         },
         reject: (e: RunError | Error) => {
-          signal?.removeEventListener('abort', onAbort)
+          off?.()
           reject(e)
         },
       }
-      signal?.addEventListener('abort', onAbort, { once: true })
       this.queue.push(waiter)
       this.grow()
     })
@@ -132,8 +133,8 @@ export class WorkerPool {
     context: Parameters<PythonWorker['invoke']>[2],
     timeoutMs: number,
     hooks: {
-      /** Aborting gives up waiting for a worker (a started invocation is stopped with onStart's cancel). */
-      signal?: AbortSignal
+      /** Gives up waiting for a worker (a started invocation is stopped with onStart's cancel). */
+      cancel?: WaitCancel
       onStart?(cancel: () => void): void
       onChunk?(d: Parameters<PythonWorker['invoke']>[1]): void
       onLog?(stream: 'stdout' | 'stderr', data: string): void
@@ -142,7 +143,7 @@ export class WorkerPool {
       files?: RunFilesIo
     } = {},
   ): Promise<InvocationResult & { cold: boolean; coldStartMs: number; artifacts?: CollectedOutput }> {
-    const { worker, cold } = await this.acquire(hooks.signal)
+    const { worker, cold } = await this.acquire(hooks.cancel)
     const io = worker.filesDir ? hooks.files : undefined
     try {
       hooks.onStart?.(() => worker.kill())

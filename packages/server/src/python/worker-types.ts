@@ -53,3 +53,28 @@ export interface InvocationResult {
 
 /** Serves a handler's engine call (periodic.trigger/state/stream); rejects with {code, message}. */
 export type EngineCallHandler = (functionId: string, data: Json) => Promise<Json>
+
+/**
+ * Gives up a wait for a worker: what an AbortSignal would do here, without an EventTarget and
+ * its listener bookkeeping on every run (1.5 % of a warm invoke's profile).
+ */
+export class WaitCancel {
+  aborted = false
+  private listener: (() => void) | undefined
+
+  cancel(): void {
+    if (this.aborted) return
+    this.aborted = true
+    const fn = this.listener
+    this.listener = undefined
+    fn?.()
+  }
+
+  /** Calls `fn` once when cancelled (one listener: the wait in progress); returns the removal. */
+  onCancel(fn: () => void): () => void {
+    this.listener = fn
+    return () => {
+      if (this.listener === fn) this.listener = undefined
+    }
+  }
+}

@@ -4,7 +4,6 @@
 // While a run is active its live status, attempt and streamed chunks are kept in memory;
 // waiters are woken on completion.
 import { randomUUID } from 'node:crypto'
-import { EventEmitter } from 'node:events'
 import { PlatformError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import type {
@@ -45,7 +44,6 @@ export const isTerminal = (s: RunStatus) => TERMINAL.includes(s)
 
 export class RunService {
   private readonly live = new Map<string, Live>()
-  private readonly done = new EventEmitter()
   private readonly writer: RunWriter
 
   /** This process's identity in the run queue: its claims are valid while its heartbeat is. */
@@ -59,7 +57,6 @@ export class RunService {
     private readonly storage: Storage,
     private readonly bus: EventBus,
   ) {
-    this.done.setMaxListeners(0)
     this.writer = new RunWriter(storage)
   }
 
@@ -111,7 +108,10 @@ export class RunService {
   /** Tracks a run this node has claimed (at creation, or from the queue) until it ends. */
   adopt(row: RunRow): void {
     const { id, circle_id, element_id, operation } = row
+    const prev = this.live.get(id)
     this.live.set(row.id, {
+      followers: prev?.followers,
+      waiters: prev?.waiters,
       run: { id, circle_id, element_id, operation },
       status: 'queued',
       attempts: row.attempts,
@@ -133,7 +133,7 @@ export class RunService {
     l.started_at ??= new Date().toISOString()
     if (was === 'running') return
     if (l.held) this.writer.shortenHold(id, WAITED_INSERT_HOLD_MS)
-    this.done.emit(`live:${id}`, { type: 'status', status: 'running' } satisfies LiveEvent)
+    tell(l, { type: 'status', status: 'running' })
     announceRun(this.bus, l.run, 'started', { attempt })
   }
 
@@ -146,7 +146,7 @@ export class RunService {
     const l = this.live.get(id)
     if (!l) return
     l.chunks.push(data)
-    this.done.emit(`live:${id}`, { type: 'chunk', data } satisfies LiveEvent)
+    tell(l, { type: 'chunk', data })
   }
 
   /** A log line as it is printed (kept for live readers; persisted by finish). */
@@ -157,7 +157,7 @@ export class RunService {
       l.tail.push({ stream, data })
       l.tailBytes += data.length
     }
-    this.done.emit(`live:${id}`, { type: 'log', stream, data } satisfies LiveEvent)
+    tell(l, { type: 'log', stream, data })
   }
 
   /** Follows an active run: replays what happened so far, then calls `fn` until it ends. */
@@ -168,11 +168,11 @@ export class RunService {
     for (const c of l.chunks) fn({ type: 'chunk', data: c })
     const onLive = (e: LiveEvent) => fn(e)
     const onDone = (run: RunRow) => fn({ type: 'end', run })
-    this.done.on(`live:${id}`, onLive)
-    this.done.once(id, onDone)
+    ;(l.followers ??= new Set()).add(onLive)
+    ;(l.waiters ??= new Set()).add(onDone)
     return () => {
-      this.done.off(`live:${id}`, onLive)
-      this.done.off(id, onDone)
+      l.followers?.delete(onLive)
+      l.waiters?.delete(onDone)
     }
   }
 
@@ -280,7 +280,8 @@ export class RunService {
     }
     const final = { ...row, ...patch } as RunRow
     this.live.delete(row.id)
-    this.done.emit(row.id, final)
+    // Waiters added while the end was being written are on the same record.
+    for (const w of l?.waiters ?? []) w(final)
     this.onEnded(row)
     this.bus.publish({
       type: `run.${patch.status}`,
@@ -375,16 +376,18 @@ export class RunService {
   }
 
   private waitLive(row: RunRow, timeoutMs: number): Promise<RunRow> {
+    const l = this.live.get(row.id)
+    if (!l) return this.wait(row, timeoutMs)
     return new Promise((resolve) => {
       const onDone = (final: RunRow) => {
         clearTimeout(timer)
         resolve(final)
       }
       const timer = setTimeout(() => {
-        this.done.off(row.id, onDone)
+        l.waiters?.delete(onDone)
         resolve(this.overlay(row))
       }, timeoutMs)
-      this.done.once(row.id, onDone)
+      ;(l.waiters ??= new Set()).add(onDone)
     })
   }
 
@@ -392,4 +395,9 @@ export class RunService {
   liveIds(): string[] {
     return [...this.live.keys()]
   }
+}
+
+/** Tells a live run's followers what happened. */
+function tell(l: Live, e: LiveEvent): void {
+  for (const f of l.followers ?? []) f(e)
 }

@@ -44,6 +44,9 @@ export interface Live {
   /** The insert of a run created with `waited` (held to be written with its end), and its row. */
   inserted?: Promise<void>
   held?: RunRow
+  /** Readers following the run live (follow), and callers waiting for its end (wait, follow). */
+  followers?: Set<(e: LiveEvent) => void>
+  waiters?: Set<(run: RunRow) => void>
 }
 
 export type LiveEvent =

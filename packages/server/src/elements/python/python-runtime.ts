@@ -4,6 +4,7 @@
 import { jsonValueTooDeep } from '../../json-depth.ts'
 import { OutboundPolicy } from '../../net/outbound-policy.ts'
 import type { WorkerPool } from '../../python/worker-pool.ts'
+import { WaitCancel } from '../../python/worker-types.ts'
 import type { Lease } from '../../quotas/resource-budget.ts'
 import {
   ARTIFACT_CAP_BYTES,
@@ -166,10 +167,10 @@ export class PythonRuntime implements TypeRuntime {
     const t0 = performance.now()
     let cancelled = false
     let killCurrent: (() => void) | undefined
-    const abort = new AbortController()
+    const waiting = new WaitCancel()
     this.p.runs.onCancel(run.id, () => {
       cancelled = true
-      abort.abort()
+      waiting.cancel()
       killCurrent?.()
     })
     const done = (o: Omit<RunOutcome, 'duration_ms'> & { duration_ms?: number }) =>
@@ -216,7 +217,7 @@ export class PythonRuntime implements TypeRuntime {
       let r: Awaited<ReturnType<WorkerPool['run']>>
       try {
         r = await pool.run(run.id, run.input, context, spec.timeout_ms, {
-          signal: abort.signal,
+          cancel: waiting,
           // Running from the moment a worker takes the run: until then it is queued.
           onStart: (kill) => {
             killCurrent = kill
@@ -227,8 +228,7 @@ export class PythonRuntime implements TypeRuntime {
           onLog: (stream, data) => this.p.runs.appendLog(run.id, stream, data),
           onCall: (fid, data) => handlerEngineCall(this.p, element, run, fid, data),
           files: {
-            // Input files come only with an upload (staged, adopted above).
-            inputDir: typeof staged === 'string' ? runInputDir(dataDir, run.id) : undefined,
+            inputDir: runInputDir(dataDir, run.id),
             outputDir: runOutputDir(dataDir, run.id),
             capBytes: ARTIFACT_CAP_BYTES,
             fields: () => readInputFields(dataDir, run.id),
