@@ -10,7 +10,15 @@ import { parseConfig } from '../src/config.ts'
 import { type Platform, startPlatform } from '../src/main.ts'
 import type { Storage } from '../src/storage/storage.ts'
 
-export type LoadStats = { rps: number; p50: number; p99: number; failed: number }
+export type LoadStats = {
+  rps: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
+  mean: number
+  failed: number
+}
 
 export interface BenchPlatform {
   p: Platform

@@ -47,5 +47,17 @@ await Promise.all(
 const secs = (performance.now() - t0) / 1000
 lat.sort((a, b) => a - b)
 const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]
-console.log(JSON.stringify({ rps: o.total / secs, p50: q(0.5), p99: q(0.99), failed, total: o.total }))
+const mean = lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length)
+console.log(
+  JSON.stringify({
+    rps: o.total / secs,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: lat.at(-1) ?? 0,
+    mean,
+    failed,
+    total: o.total,
+  }),
+)
 agent.destroy()
