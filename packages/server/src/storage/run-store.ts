@@ -30,18 +30,6 @@ export function toRun(r: DB['runs']): RunRow {
   }
 }
 
-function fromRunPatch(patch: Partial<RunRow>): Partial<DB['runs']> {
-  const { input, output, error, trigger_info, cold_start, logs_truncated, ...rest } = patch
-  const set: Partial<DB['runs']> = { ...rest }
-  if (input !== undefined) set.input = json(input)
-  if (output !== undefined) set.output = json(output)
-  if (error !== undefined) set.error = error === null ? null : json(error)
-  if (trigger_info !== undefined) set.trigger_info = trigger_info === null ? null : json(trigger_info)
-  if (cold_start !== undefined) set.cold_start = cold_start ? 1 : 0
-  if (logs_truncated !== undefined) set.logs_truncated = logs_truncated ? 1 : 0
-  return set
-}
-
 // A run's insert and its end update are the only writes on the invoke hot path. Their SQL
 // depends only on the dialect and the columns set, so it is written once per column set and
 // reused: building and compiling them through the query builder was ~3 % of a warm-invoke
@@ -70,20 +58,35 @@ function runStatement(dialect: Dialect, kind: 'insert' | 'update' | 'fenced', co
   return text
 }
 
-/** Column names and values of a row or patch; undefined fields are left out (as the builder does). */
-function columnsOf(set: Partial<DB['runs']>): [string[], unknown[]] {
+/** How a RunRow field is stored: JSON text for documents, 0/1 for flags. */
+const STORED: Record<string, (v: never) => unknown> = {
+  input: (v: unknown) => json(v),
+  output: (v: unknown) => json(v),
+  error: (v: unknown) => (v === null ? null : json(v)),
+  trigger_info: (v: unknown) => (v === null ? null : json(v)),
+  cold_start: (v: boolean) => (v ? 1 : 0),
+  logs_truncated: (v: boolean) => (v ? 1 : 0),
+}
+
+/**
+ * Column names and stored values of a row or patch, in one pass (no intermediate objects: a
+ * run's write is on the invoke hot path); undefined fields are left out (as the builder does).
+ */
+function columnsOf(patch: Partial<RunRow>): [string[], unknown[]] {
   const cols: string[] = []
   const values: unknown[] = []
-  for (const [k, v] of Object.entries(set)) {
+  for (const k in patch) {
+    const v = patch[k as keyof RunRow]
     if (v === undefined) continue
     cols.push(k)
-    values.push(v)
+    const store = STORED[k]
+    values.push(store ? store(v as never) : v)
   }
   return [cols, values]
 }
 
 export async function insertRun(db: Kysely<DB>, row: RunRow, dialect: Dialect): Promise<void> {
-  const [cols, values] = columnsOf(fromRunPatch(row))
+  const [cols, values] = columnsOf(row)
   await db.executeQuery(CompiledQuery.raw(runStatement(dialect, 'insert', cols), values))
 }
 
@@ -94,7 +97,7 @@ export async function updateRun(
   dialect: Dialect,
   fenceNodeId?: string,
 ): Promise<boolean> {
-  const [cols, values] = columnsOf(fromRunPatch(patch))
+  const [cols, values] = columnsOf(patch)
   if (cols.length === 0) return (await getRun(db, id)) !== undefined
   const r = await db.executeQuery(
     fenceNodeId === undefined
@@ -295,10 +298,10 @@ export function sqliteRunWrites(database: Database.Database): (writes: RunWrite[
     for (const w of writes) {
       const row = w.insert && w.patch ? { ...w.insert, ...w.patch } : w.insert
       if (row) {
-        const [cols, values] = columnsOf(fromRunPatch(row))
+        const [cols, values] = columnsOf(row)
         statement(runStatement('sqlite', 'insert', cols)).run(...values)
       } else if (w.patch) {
-        const [cols, values] = columnsOf(fromRunPatch(w.patch))
+        const [cols, values] = columnsOf(w.patch)
         const fenced = w.fence !== undefined
         const text = runStatement('sqlite', fenced ? 'fenced' : 'update', cols)
         const changed = statement(text).run(...values, w.id, ...(fenced ? [w.fence] : [])).changes
