@@ -98,9 +98,9 @@ export async function prepareWorkerDir(
   io: RunFilesIo,
   state: WorkerDirState,
 ): Promise<Record<string, string>> {
-  const input = join(workerDir, 'input')
+  const input = `${workerDir}/input`
   if (state.inputLinked > 0) await emptyDir(input)
-  if (state.outputDirty) await emptySandboxDir(join(workerDir, 'output'))
+  if (state.outputDirty) await emptySandboxDir(`${workerDir}/output`)
   state.inputLinked = 0
   state.outputDirty = true
   const names: string[] = []

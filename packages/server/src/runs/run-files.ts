@@ -16,9 +16,12 @@ export const INPUT_FILES_CAP_BYTES = 100 * 1024 * 1024
 /** Where input files appear inside the sandbox. */
 export const SANDBOX_INPUT_DIR = '/periodic/input'
 
-export const runDir = (dataDir: string, id: string) => join(dataDir, 'runs', id)
-export const runInputDir = (dataDir: string, id: string) => join(runDir(dataDir, id), 'input')
-export const runOutputDir = (dataDir: string, id: string) => join(runDir(dataDir, id), 'output')
+// Built by concatenation: every run asks for them, and path.join's normalising was a few % of a
+// warm invoke's allocations. The data dir is absolute and normalised (config); run ids are
+// UUIDs, checked (isUuid) wherever one comes from a caller.
+export const runDir = (dataDir: string, id: string) => `${dataDir}/runs/${id}`
+export const runInputDir = (dataDir: string, id: string) => `${dataDir}/runs/${id}/input`
+export const runOutputDir = (dataDir: string, id: string) => `${dataDir}/runs/${id}/output`
 const stagingDir = (dataDir: string, token: string) => join(dataDir, 'runs', '_staging', token)
 
 export interface ArtifactSummary {

@@ -7,7 +7,7 @@
 // refs on disk, so no node serves a stale branch.
 import * as fs from 'node:fs'
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import git from 'isomorphic-git'
 import * as objects from './git-objects.ts'
 
@@ -48,12 +48,17 @@ export class GitStore {
   /** `${commit}:${dir}` → that directory's tree id (null: none); see `subtree`. */
   private readonly subtrees = new Map<string, string | null>()
 
-  constructor(readonly root: string) {}
+  readonly root: string
+
+  constructor(root: string) {
+    this.root = resolve(root)
+  }
 
   /** The bare repository of an element (its directory need not exist yet). */
   gitdir(elementId: string): string {
     if (!/^[0-9a-f-]{36}$/.test(elementId)) throw new Error(`not an element id: ${elementId}`)
-    return join(this.root, `${elementId}.git`)
+    // Concatenated (the root is absolute and normalised): every run asks for it.
+    return `${this.root}/${elementId}.git`
   }
 
   async exists(elementId: string): Promise<boolean> {
