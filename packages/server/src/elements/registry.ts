@@ -39,6 +39,10 @@ export interface OperationMatch {
 export class Registry {
   private readonly types = new Map<string, ElementType>()
   private readonly runtimes = new Map<string, TypeRuntime>()
+  private readonly routes = new WeakMap<
+    ElementType,
+    { own: OperationDef[]; ops: OperationDef[]; paths: string[][] }
+  >()
 
   constructor(types: ElementType[] = builtinElementTypes) {
     for (const t of types) {
@@ -86,10 +90,23 @@ export class Registry {
 
   /** The type's operations followed by the generic ones it does not override. */
   operationsOf(type: ElementType): OperationDef[] {
+    return this.routesOf(type).ops
+  }
+
+  /**
+   * The operations and their split paths, worked out once per type's operation list (every
+   * request matched against ~60 operations, building their list and paths anew each time).
+   */
+  private routesOf(type: ElementType): { ops: OperationDef[]; paths: string[][] } {
     const own = type.operations ?? []
+    const known = this.routes.get(type)
+    if (known?.own === own) return known
     const key = (op: OperationDef) => `${op.method} ${operationPath(op)}`
     const taken = new Set(own.map(key))
-    return [...own, ...genericOperations.filter((op) => !taken.has(key(op)))]
+    const ops = [...own, ...genericOperations.filter((op) => !taken.has(key(op)))]
+    const routes = { own, ops, paths: ops.map((op) => operationPath(op).split('/')) }
+    this.routes.set(type, routes)
+    return routes
   }
 
   isGeneric(op: OperationDef): boolean {
@@ -103,8 +120,10 @@ export class Registry {
     segments: string[],
   ): OperationMatch | { methodMismatch: string[] } | undefined {
     const allowed: string[] = []
-    for (const op of this.operationsOf(type)) {
-      const params = matchPath(operationPath(op).split('/'), segments)
+    const { ops, paths } = this.routesOf(type)
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!
+      const params = matchPath(paths[i]!, segments)
       if (!params) continue
       if (op.method === method) return { op, params }
       allowed.push(op.method)
