@@ -19,7 +19,7 @@ import type {
 import { runTrace } from '../trace-context.ts'
 import { uuidv7 } from '../uuid.ts'
 import { RUN } from './run-errors.ts'
-import { announceRun } from './run-events.ts'
+import { announceRun, announceRunEnd } from './run-events.ts'
 import { runOrigin } from './run-origin.ts'
 import type { Live, LiveEvent, NewRun, RunOutcome } from './run-types.ts'
 import { RunWriter } from './run-writer.ts'
@@ -28,12 +28,10 @@ export type { LiveEvent, NewRun, RunOutcome } from './run-types.ts'
 
 const TAIL_CAP = 4 * 1024 * 1024
 /**
- * How long the insert of a run whose caller waits here may wait for the run's end, to be
- * written once with it: while the run waits for a worker (under load, ~10 ms and more: with a
- * 10 ms hold from creation a fifth of the runs of a 16-client benchmark were written twice),
- * then once it runs (a warm invoke ends in well under this). A crash within it loses a run
- * no one was told of: its caller's request fails with it. Meanwhile the run is read from
- * memory by id (`get`), and lists show it once its insert is written.
+ * How long a waited run's insert may wait for its end, to be written once with it: while the
+ * run waits for a worker (~10 ms under load: a hold counted from creation wrote a fifth of a
+ * 16-client benchmark's runs twice), then once it runs. A crash meanwhile loses a run no one was
+ * told of (its caller's request fails with it); `get` reads it from memory, lists once written.
  */
 const WAITED_QUEUE_HOLD_MS = 1000
 const WAITED_INSERT_HOLD_MS = 10
@@ -168,8 +166,10 @@ export class RunService {
     for (const c of l.chunks) fn({ type: 'chunk', data: c })
     const onLive = (e: LiveEvent) => fn(e)
     const onDone = (run: RunRow) => fn({ type: 'end', run })
-    ;(l.followers ??= new Set()).add(onLive)
-    ;(l.waiters ??= new Set()).add(onDone)
+    l.followers ??= new Set()
+    l.waiters ??= new Set()
+    l.followers.add(onLive)
+    l.waiters.add(onDone)
     return () => {
       l.followers?.delete(onLive)
       l.waiters?.delete(onDone)
@@ -283,19 +283,7 @@ export class RunService {
     // Waiters added while the end was being written are on the same record.
     for (const w of l?.waiters ?? []) w(final)
     this.onEnded(row)
-    this.bus.publish({
-      type: `run.${patch.status}`,
-      circle_id: row.circle_id,
-      element_id: row.element_id,
-      actor: null,
-      at: completed,
-      data: {
-        run_id: row.id,
-        operation: row.operation,
-        status: patch.status ?? o.status,
-        duration_ms: patch.duration_ms ?? null,
-      },
-    })
+    announceRunEnd(this.bus, final, completed)
     return final
   }
 
@@ -387,7 +375,8 @@ export class RunService {
         l.waiters?.delete(onDone)
         resolve(this.overlay(row))
       }, timeoutMs)
-      ;(l.waiters ??= new Set()).add(onDone)
+      l.waiters ??= new Set()
+      l.waiters.add(onDone)
     })
   }
 
