@@ -145,7 +145,6 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       tickMs: Math.max(50, Math.min(1000, Math.round(config.runs.leaseMs / 4))),
       log: logger,
     })
-    await runQueue.start()
     const keyLimiter = new KeyRateLimiter(config.rateLimit)
     const auth = new Authenticator(storage, adminKey, (actor) => keyLimiter.admit(actor))
     engine = await startEngine({
@@ -181,6 +180,10 @@ export async function startPlatform(config: Config, opts: StartOptions = {}): Pr
       engine.pubsub.tap = (c, topic, data) => {
         for (const r of taps) r.onPublished?.(c, topic, data)
       }
+    // Only now: taking over a lost node's runs executes them at once, and a handler's engine
+    // calls (state, streams, functions) need the engine running — started before it, a retried
+    // run's first `state.update` failed with engine_unavailable (run-recovery.test, under load).
+    await runQueue.start()
     const app = await buildApp({
       elements,
       runs,

@@ -34,6 +34,19 @@ const EFFECT = [
   '',
 ].join('\n')
 
+/** The side effects counted so far in a SQLite node's engine state: input i -> n. */
+function effectsOf(dir: string): Map<string, number> {
+  const db = new Database(join(dir, 'periodic.db'), { readonly: true })
+  try {
+    const rows = db
+      .prepare("select item_key, value from engine_items where kind = 'state' and scope = 'effects'")
+      .all() as Array<{ item_key: string; value: string }>
+    return new Map(rows.map((e) => [e.item_key, JSON.parse(e.value).n as number]))
+  } finally {
+    db.close()
+  }
+}
+
 const nodes: ServeProcess[] = []
 async function start(env: Record<string, string>, dir?: string) {
   const n = await startServeProcess({ PERIODIC_ADMIN_KEY: ADMIN, PERIODIC_SANDBOX: 'process', ...env }, dir)
@@ -88,7 +101,12 @@ describe('one node on SQLite, killed with -9 and restarted', () => {
       const running = all.filter((r) => r.body.status === 'running').length
       return running === 3 ? true : undefined
     })
+    // A run is running once a worker takes it, before its handler has counted its side effect:
+    // the kill must come after the three sleepers counted (else a retry counts 1 and sleeps).
     const { dir } = a
+    await until('the three sleepers to count their side effect', async () =>
+      effectsOf(dir).size === 3 ? true : undefined,
+    )
     await killServeProcess(a)
 
     const again = await start({}, dir)
@@ -107,16 +125,16 @@ describe('one node on SQLite, killed with -9 and restarted', () => {
     }
     for (const r of final.slice(2, 6)) expect(r).toMatchObject({ status: 'succeeded', attempts: 1 })
     // The lost attempt counts: the retry is attempt 2, and the side effect ran twice by design.
-    expect(final[6]).toMatchObject({ status: 'succeeded', attempts: 2, output: { i: 100, n: 2 } })
+    // (The whole run in the message: a failed retry says why.)
+    expect(final[6], JSON.stringify(final[6])).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      output: { i: 100, n: 2 },
+    })
     const runsLeft = await call(again, 'GET', '/api/v1/runs?status=queued,running')
     expect(runsLeft.body.runs).toEqual([])
     // No run of `once` ran twice.
-    const db = new Database(join(dir, 'periodic.db'), { readonly: true })
-    const effects = db
-      .prepare("select item_key, value from engine_items where kind = 'state' and scope = 'effects'")
-      .all() as Array<{ item_key: string; value: string }>
-    db.close()
-    const count = new Map(effects.map((e) => [e.item_key, JSON.parse(e.value).n as number]))
+    const count = effectsOf(dir)
     for (let i = 0; i < 6; i++) expect(count.get(String(i))).toBe(1)
     // Nothing is stranded: the elements can be deleted.
     const del = await call(again, 'DELETE', '/api/acme/once/ops/delete', { confirm: true })
