@@ -36,13 +36,18 @@ export interface OperationMatch {
   params: Record<string, string>
 }
 
+/** A type's operations (its own, then the generic ones it does not override) and their split paths. */
+interface TypeRoutes {
+  /** The type's own list they were worked out from (a new list means working them out again). */
+  own: OperationDef[]
+  ops: OperationDef[]
+  paths: string[][]
+}
+
 export class Registry {
   private readonly types = new Map<string, ElementType>()
   private readonly runtimes = new Map<string, TypeRuntime>()
-  private readonly routes = new WeakMap<
-    ElementType,
-    { own: OperationDef[]; ops: OperationDef[]; paths: string[][] }
-  >()
+  private readonly routes = new WeakMap<ElementType, TypeRoutes>()
 
   constructor(types: ElementType[] = builtinElementTypes) {
     for (const t of types) {
@@ -97,7 +102,7 @@ export class Registry {
    * The operations and their split paths, worked out once per type's operation list (every
    * request matched against ~60 operations, building their list and paths anew each time).
    */
-  private routesOf(type: ElementType): { ops: OperationDef[]; paths: string[][] } {
+  private routesOf(type: ElementType): TypeRoutes {
     const own = type.operations ?? []
     const known = this.routes.get(type)
     if (known?.own === own) return known
